@@ -1,0 +1,3 @@
+"""kubesvc: Kubernetes Services, offline."""
+
+__version__ = "0.1.0"

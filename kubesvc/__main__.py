@@ -1,0 +1,3 @@
+from kubesvc.cli.main import run
+
+run()

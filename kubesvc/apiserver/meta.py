@@ -1,0 +1,45 @@
+"""System metadata as kube-apiserver sets it (apiserver pkg/registry/rest/meta.go,
+FillObjectMetaSystemFields; generation rules of each kind's strategy)."""
+
+from __future__ import annotations
+
+import uuid
+
+from kubesvc.clock import rfc3339
+
+_UID_NAMESPACE = uuid.UUID("6b737663-0000-4000-8000-6b7573766321")
+# Kinds whose generation only moves when the spec changes (strategies with a status subresource);
+# the others bump it on every change of the object (e.g. ConfigMap: never set).
+_SPEC_GENERATION = {"Service", "Deployment.apps", "ReplicaSet.apps", "StatefulSet.apps",
+                    "DaemonSet.apps", "ReplicationController", "Node", "Namespace", "Pod",
+                    "Job.batch", "CronJob.batch", "Ingress.networking.k8s.io"}
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def fill_on_create(ctx, gk: str, obj: dict) -> None:
+    meta = obj.setdefault("metadata", {})
+    for system in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
+                   "selfLink", "managedFields"):
+        meta.pop(system, None)
+    rv = ctx.store.next_resource_version()
+    key = f"{gk}/{meta.get('namespace', '')}/{meta['name']}/{rv}"
+    meta["creationTimestamp"] = rfc3339(ctx.now)
+    meta["resourceVersion"] = rv
+    # deterministic, still unique within a store: kubesvc replays the same input identically
+    meta["uid"] = str(uuid.uuid5(_UID_NAMESPACE, key))
+    if gk in _SPEC_GENERATION:
+        meta["generation"] = 1
+    else:
+        meta.pop("generation", None)
+
+
+def fill_on_update(ctx, gk: str, new: dict, old: dict) -> None:
+    meta, old_meta = new.setdefault("metadata", {}), old["metadata"]
+    for system in ("uid", "creationTimestamp", "namespace", "name"):
+        if system in old_meta:
+            meta[system] = old_meta[system]
+    meta.pop("managedFields", None)
+    meta["resourceVersion"] = ctx.store.next_resource_version()
+    if gk in _SPEC_GENERATION:
+        changed = new.get("spec") != old.get("spec")
+        meta["generation"] = old_meta.get("generation", 1) + (1 if changed else 0)

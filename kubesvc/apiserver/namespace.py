@@ -1,0 +1,31 @@
+"""The Namespace strategy (pkg/registry/core/namespace/strategy.go, v1 defaults)."""
+
+from __future__ import annotations
+
+
+def create(ctx, ns: dict, keep_status: bool) -> None:
+    name = ns["metadata"]["name"]
+    # the NamespaceDefaultLabelName feature: every namespace carries its own name as a label
+    ns["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name
+    ns.setdefault("spec", {})["finalizers"] = ["kubernetes"]
+    if not keep_status:
+        ns["status"] = {"phase": "Active"}
+
+
+def update(ctx, new: dict, old: dict, keep_status: bool) -> None:
+    new["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = \
+        new["metadata"]["name"]
+    new["spec"] = old.get("spec") or {"finalizers": ["kubernetes"]}  # finalizers: own subresource
+    if not keep_status:
+        new["status"] = old.get("status") or {"phase": "Active"}
+
+
+def delete(ctx, ns: dict) -> None:
+    pass
+
+
+def namespace_object(name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+
+
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")

@@ -1,0 +1,94 @@
+"""Create, update and delete any object: system metadata, the kind's strategy, the store.
+
+A strategy is a module (or object) with `create(ctx, obj, keep_status)`,
+`update(ctx, new, old, keep_status)` and `delete(ctx, obj)`; kinds without one are stored as
+they are, after their metadata is checked (ConfigMap, ServiceAccount, ...).
+"""
+
+from __future__ import annotations
+
+from kubesvc.apiserver import meta as sysmeta
+from kubesvc.apiserver import namespace as ns_strategy
+from kubesvc.apiserver import service as svc_strategy
+from kubesvc.errors import InvalidError, NotFoundError
+from kubesvc.resources import Resource, for_gk
+
+STRATEGIES: dict[str, object] = {
+    "Service": svc_strategy,
+    "Namespace": ns_strategy,
+}
+
+
+class _Generic:
+    @staticmethod
+    def create(ctx, obj, keep_status):
+        pass
+
+    @staticmethod
+    def update(ctx, new, old, keep_status):
+        if not keep_status and "status" in old:
+            new["status"] = old["status"]
+
+    @staticmethod
+    def delete(ctx, obj):
+        pass
+
+
+def strategy(gk: str):
+    return STRATEGIES.get(gk, _Generic)
+
+
+def check_metadata(res: Resource, obj: dict) -> None:
+    from kubesvc.validation.names import validate_object_meta
+
+    errors = validate_object_meta(obj.get("metadata") or {}, res.namespaced, name_check(res))
+    if errors:
+        raise InvalidError(res.kind, obj["metadata"].get("name", ""), errors)
+
+
+def name_check(res: Resource) -> str:
+    """Which name format the kind's validation uses (ValidateObjectMeta's nameFn)."""
+    if res.kind in ("Service", "Namespace"):
+        return "dns1123_label"
+    return "dns1123_subdomain"
+
+
+def create(ctx, res: Resource, obj: dict, keep_status: bool) -> dict:
+    if ctx.store.get(res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]):
+        from kubesvc.errors import AlreadyExistsError
+
+        raise AlreadyExistsError(res.qualified_plural, obj["metadata"]["name"])
+    sysmeta.fill_on_create(ctx, res.gk, obj)
+    strategy(res.gk).create(ctx, obj, keep_status)
+    check_metadata(res, obj)
+    ctx.store.put(res.gk, obj)
+    return obj
+
+
+def update(ctx, res: Resource, new: dict, old: dict, keep_status: bool) -> dict:
+    strategy(res.gk).update(ctx, new, old, keep_status)
+    check_metadata(res, new)
+    sysmeta.fill_on_update(ctx, res.gk, new, old)
+    ctx.store.put(res.gk, new)
+    return new
+
+
+def delete(ctx, res: Resource, namespace: str, name: str) -> dict:
+    obj = ctx.store.get(res.gk, namespace if res.namespaced else "", name)
+    if obj is None:
+        raise NotFoundError(res.qualified_plural, name)
+    if res.kind == "Namespace":
+        _delete_namespace_contents(ctx, name)
+    strategy(res.gk).delete(ctx, obj)
+    ctx.store.delete(res.gk, namespace if res.namespaced else "", name)
+    return obj
+
+
+def _delete_namespace_contents(ctx, namespace: str) -> None:
+    """The namespace controller: everything in a deleted namespace goes with it."""
+    for gk in ctx.store.kinds_in_namespace(namespace):
+        res = for_gk(gk)
+        for name in ctx.store.names(gk, namespace):
+            obj = ctx.store.get(gk, namespace, name)
+            strategy(gk).delete(ctx, obj)
+            ctx.store.delete(gk, namespace, name)

@@ -1,0 +1,193 @@
+"""`kubesvc apply`: documents in, one result per object out, inside one store transaction.
+
+As kubectl does, a bad object is reported and the good ones are applied; a failed object
+leaves no trace (its savepoint is rolled back, freeing anything allocated for it).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+
+from kubesvc.apiserver import registry
+from kubesvc.apiserver.context import ApiContext
+from kubesvc.apiserver.meta import LAST_APPLIED
+from kubesvc.errors import (ClientError, InvalidError, KubesvcError, StatusError, invalid,
+                            required)
+from kubesvc.load import Document
+from kubesvc.merge import contained, merge, removed_fields
+from kubesvc.resources import APPLY_ORDER, Resource, for_kind
+from kubesvc.schema import SchemaSet
+
+
+@dataclass
+class ApplyResult:
+    doc: Document
+    resource: Resource | None = None
+    name: str = ""
+    action: str = ""  # created | configured | unchanged
+    obj: dict | None = None
+    error: KubesvcError | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ApplyOptions:
+    namespace: str | None = None  # -n: default namespace, and a check against the manifests
+    validate: str = "strict"  # strict | warn | ignore
+    dry_run: str = "none"  # none | client | server
+
+
+def ordered(docs: list[Document]) -> list[Document]:
+    """Namespaces and cluster-wide definitions first, the rest in manifest order."""
+    rank = {kind: i for i, kind in enumerate(APPLY_ORDER)}
+    return sorted(docs, key=lambda d: rank.get(d.obj.get("kind"), len(rank)))
+
+
+def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet,
+                    opts: ApplyOptions) -> list[ApplyResult]:
+    results = []
+    for doc in ordered(docs):
+        result = ApplyResult(doc)
+        before = len(ctx.warnings)
+        try:
+            with ctx.store.savepoint():
+                _apply_one(ctx, doc, schemas, opts, result)
+        except KubesvcError as err:
+            result.error = err
+        result.warnings = ctx.warnings[before:]
+        results.append(result)
+    return results
+
+
+def _apply_one(ctx, doc: Document, schemas: SchemaSet, opts: ApplyOptions, result) -> None:
+    manifest = copy.deepcopy(doc.obj)
+    res = _resource(doc, manifest, schemas)
+    result.resource = res
+    _schema_check(ctx, doc, manifest, res, schemas, opts)
+    meta = manifest.get("metadata")
+    if not isinstance(meta, dict) or not meta.get("name"):
+        raise ClientError(f"error when retrieving current configuration of {res.kind} from "
+                          f'"{doc.source}" (document {doc.index}): resource name may not be empty')
+    result.name = meta["name"]
+    _set_namespace(ctx, res, manifest, opts, doc)
+    if opts.dry_run == "client":
+        live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
+        result.action, result.obj = ("configured" if live else "created"), manifest
+        return
+    result.action, result.obj = _create_or_update(ctx, res, manifest, doc)
+
+
+def _resource(doc: Document, obj: dict, schemas: SchemaSet) -> Resource:
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    missing = [f"{f} not set" for f, v in (("apiVersion", api_version), ("kind", kind)) if not v]
+    if missing:
+        raise ClientError(f'error validating "{doc.source}" (document {doc.index}): error '
+                          f"validating data: [{', '.join(missing)}]; if you choose to ignore "
+                          "these errors, turn validation off with --validate=false")
+    if not isinstance(api_version, str) or not isinstance(kind, str) or \
+            schemas.definition(api_version, kind) is None:
+        raise ClientError(f'resource mapping not found for name: "{_name(obj)}" namespace: '
+                          f'"{_namespace(obj)}" from "{doc.source}": no matches for kind '
+                          f'"{kind}" in version "{api_version}"')
+    return for_kind(kind, api_version)
+
+
+def _name(obj: dict) -> str:
+    meta = obj.get("metadata")
+    return str(meta.get("name", "")) if isinstance(meta, dict) else ""
+
+
+def _namespace(obj: dict) -> str:
+    meta = obj.get("metadata")
+    return str(meta.get("namespace", "")) if isinstance(meta, dict) else ""
+
+
+def _schema_check(ctx, doc, obj: dict, res: Resource, schemas: SchemaSet, opts) -> None:
+    issues = schemas.check(obj, schemas.definition(obj["apiVersion"], obj["kind"]))
+    unknown = [i.path for i in issues if i.kind == "unknown"]
+    typed = [i for i in issues if i.kind == "type"]
+    verb = "creating"
+    if typed:
+        raise StatusError("BadRequest", f'error when {verb} "{doc.source}": {res.kind} in '
+                          f'version "{res.version}" cannot be handled as a {res.kind}: '
+                          f"{typed[0].detail}", 400)
+    if unknown and opts.validate == "strict":
+        fields = ", ".join(f'unknown field "{p}"' for p in unknown)
+        raise StatusError("BadRequest", f'error when {verb} "{doc.source}": {res.kind} in '
+                          f'version "{res.version}" cannot be handled as a {res.kind}: '
+                          f"strict decoding error: {fields}", 400)
+    if unknown and opts.validate == "warn":
+        ctx.warnings.extend(f'unknown field "{p}"' for p in unknown)
+    for path in unknown:  # the API server drops fields it does not know
+        _drop_path(obj, path)
+    others = [required(i.path) for i in issues if i.kind == "required"]
+    others += [invalid(i.path, None, i.detail) for i in issues if i.kind == "other"]
+    if others and res.kind not in registry.STRATEGIES:
+        raise InvalidError(res.kind, _name(obj), others)
+
+
+def _drop_path(obj: dict, path: str) -> None:
+    import re
+
+    steps = [int(s) if s.isdigit() else s for s in re.findall(r"[^.\[\]]+", path)]
+    target = obj
+    for step in steps[:-1]:
+        target = target[step]
+    target.pop(steps[-1], None)
+
+
+def _set_namespace(ctx, res: Resource, obj: dict, opts: ApplyOptions, doc: Document) -> None:
+    meta = obj["metadata"]
+    if not res.namespaced:
+        meta.pop("namespace", None)
+        return
+    given = meta.get("namespace")
+    if given and opts.namespace and given != opts.namespace:
+        raise ClientError(f'the namespace from the provided object "{given}" does not match '
+                          f'the namespace "{opts.namespace}". You must pass '
+                          f"'--namespace={given}' to perform this operation.")
+    meta["namespace"] = given or opts.namespace or "default"
+    if ctx.store.get("Namespace", "", meta["namespace"]) is None:
+        raise StatusError("NotFound", f'error when creating "{doc.source}": namespaces '
+                          f'"{meta["namespace"]}" not found', 404)
+
+
+def last_applied(manifest: dict) -> str:
+    """kubectl's annotation: the manifest as compact sorted JSON, without the annotation."""
+    obj = copy.deepcopy(manifest)
+    annotations = obj.setdefault("metadata", {}).get("annotations") or {}
+    annotations.pop(LAST_APPLIED, None)
+    obj["metadata"]["annotations"] = annotations
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
+def _create_or_update(ctx, res: Resource, manifest: dict, doc: Document) -> tuple[str, dict]:
+    meta = manifest["metadata"]
+    applied = last_applied(manifest)
+    keep_status = bool(manifest.get("status"))
+    live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
+    if live is None:
+        obj = copy.deepcopy(manifest)
+        obj["metadata"].setdefault("annotations", {})[LAST_APPLIED] = applied
+        return "created", registry.create(ctx, res, obj, keep_status)
+    previous = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
+    original = json.loads(previous) if previous else None
+    if previous == applied and contained(manifest, live) and \
+            not removed_fields(original, manifest):
+        return "unchanged", live
+    if previous is None:
+        ctx.warnings.append(_missing_annotation_warning(res, meta["name"]))
+    new = merge(original, manifest, live)
+    new["metadata"].setdefault("annotations", {})[LAST_APPLIED] = applied
+    if not keep_status:
+        new.pop("status", None)
+    return "configured", registry.update(ctx, res, new, live, keep_status)
+
+
+def _missing_annotation_warning(res: Resource, name: str) -> str:
+    return (f"resource {res.plural}/{name} is missing the {LAST_APPLIED} annotation which is "
+            "required by kubectl apply. kubectl apply should only be used on resources created "
+            "declaratively by either kubectl create --save-config or kubectl apply. The missing "
+            "annotation will be patched automatically.")

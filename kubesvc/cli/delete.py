@@ -1,0 +1,129 @@
+"""kubesvc delete: by type and name, by file, by selector or --all; namespaces cascade."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from kubesvc.cli import common
+from kubesvc.errors import ExitCode, KubesvcError, UsageError
+
+EXAMPLES = """\b
+Examples:
+  # Delete a Service, then every Service labelled app=web
+  kubesvc delete service web
+  kubesvc delete svc -l app=web
+
+  # Delete what a manifest created
+  kubesvc delete -f manifests/web.yaml
+"""
+
+
+def delete(
+    args: List[str] = typer.Argument(None, metavar="TYPE NAME... | TYPE/NAME..."),
+    filenames: List[str] = common.FILENAMES,
+    recursive: bool = common.RECURSIVE,
+    namespace: Optional[str] = common.NAMESPACE,
+    all_namespaces: bool = common.ALL_NAMESPACES,
+    selector: Optional[str] = common.SELECTOR,
+    all_: bool = typer.Option(False, "--all", help="Delete all resources of the given types."),
+    ignore_not_found: bool = typer.Option(False, "--ignore-not-found",
+                                          help="Treat \"resource not found\" as a success."),
+    output: Optional[str] = common.OUTPUT,
+    state: Optional[str] = common.STATE,
+) -> None:
+    """Delete resources by file names, stdin, resources and names, or by resources and label
+    selector."""
+    common.check_output(output, ("name",))
+    if not args and not filenames:
+        raise UsageError("You must provide one or more resources by argument or filename.")
+    if args and filenames:
+        raise UsageError("Resources and filenames cannot be given together; use one or the "
+                         "other")
+    store = common.open_store(state)
+    with store.write():
+        code = _run(store, args or [], filenames or [], recursive, namespace, all_namespaces,
+                    selector, all_, ignore_not_found, output)
+    raise typer.Exit(code)
+
+
+def _run(store, args, filenames, recursive, namespace, all_namespaces, selector, all_,
+         ignore_not_found, output) -> int:
+    from kubesvc import clock
+    from kubesvc.apiserver.context import ApiContext
+    from kubesvc.controllers import run_controllers
+
+    ctx = ApiContext(store, clock.now())
+    if filenames:
+        targets = _from_files(filenames, recursive, namespace)
+    else:
+        targets = _from_args(store, args, namespace, all_namespaces, selector, all_)
+    failed = False
+    for res, ns, name, source in targets:
+        failed |= _delete_one(ctx, res, ns, name, source, ignore_not_found, output)
+    if not targets and not failed:
+        common.err("No resources found")
+    run_controllers(ctx)
+    return ExitCode.ERROR if failed else ExitCode.OK
+
+
+def _delete_one(ctx, res, ns, name, source, ignore_not_found, output) -> bool:
+    from kubesvc.apiserver import registry
+    from kubesvc.errors import NotFoundError, StatusError
+
+    try:
+        with ctx.store.savepoint():
+            registry.delete(ctx, res, ns, name)
+    except NotFoundError as exc:
+        if ignore_not_found:
+            return False
+        if source:
+            exc = StatusError("NotFound", f'error when deleting "{source}": {exc.message}', 404)
+        common.err(str(exc))
+        return True
+    except KubesvcError as exc:
+        common.err(str(exc))
+        return True
+    if output == "name":
+        common.out(f"{res.name_prefix}/{name}\n")
+    elif res.namespaced:
+        common.out(f'{res.name_prefix} "{name}" deleted from {ns} namespace\n')
+    else:
+        common.out(f'{res.name_prefix} "{name}" deleted\n')
+    return False
+
+
+def _from_args(store, args, namespace, all_namespaces, selector, all_) -> list[tuple]:
+    from kubesvc.cli.get import _store_kinds, fetch
+    from kubesvc.cli.targets import parse_targets
+    from kubesvc.selectors import parse
+
+    requests = parse_targets(args, _store_kinds(store))
+    has_names = any(r.names for r in requests)
+    if not has_names and not selector and not all_:
+        raise UsageError("resource(s) were provided, but no name was specified")
+    ns = None if all_namespaces and not has_names else common.current_namespace(namespace)
+    out = []
+    for req in requests:
+        if req.names:
+            out.extend((req.resource, ns, n, None) for n in req.names)
+            continue
+        objs, _ = fetch(store, req, ns, parse(selector) if selector else None)
+        out.extend((req.resource, o["metadata"].get("namespace", ""), o["metadata"]["name"],
+                    None) for o in objs)
+    return out
+
+
+def _from_files(filenames, recursive, namespace) -> list[tuple]:
+    from kubesvc.load import load_paths
+    from kubesvc.resources import for_kind
+
+    out = []
+    for doc in load_paths(filenames, recursive):
+        obj = doc.obj
+        res = for_kind(str(obj.get("kind")), str(obj.get("apiVersion")))
+        meta = obj.get("metadata") or {}
+        ns = meta.get("namespace") or common.current_namespace(namespace)
+        out.append((res, ns if res.namespaced else "", meta.get("name", ""), doc.source))
+    return out

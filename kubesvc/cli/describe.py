@@ -1,0 +1,88 @@
+"""kubesvc describe: kubectl's describe layout, with name-prefix matching as kubectl does."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from kubesvc.cli import common
+from kubesvc.errors import ExitCode
+
+EXAMPLES = """\b
+Examples:
+  # Describe a Service: its IPs, ports, node ports and endpoints
+  kubesvc describe service web
+
+  # Describe every Service whose name starts with "redis"
+  kubesvc describe svc redis
+"""
+
+
+def describe(
+    args: List[str] = typer.Argument(None, metavar="TYPE [NAME_PREFIX] | TYPE/NAME"),
+    namespace: Optional[str] = common.NAMESPACE,
+    all_namespaces: bool = common.ALL_NAMESPACES,
+    selector: Optional[str] = common.SELECTOR,
+    show_events: Optional[bool] = typer.Option(None, "--show-events",
+                                               help="Show events (kubesvc records none)."),
+    state: Optional[str] = common.STATE,
+) -> None:
+    """Show details of a specific resource or group of resources."""
+    from kubesvc.cli.get import _store_kinds, fetch
+    from kubesvc.cli.targets import parse_targets
+    from kubesvc.errors import NotFoundError
+    from kubesvc.selectors import parse
+
+    store = common.open_store(state)
+    requests = parse_targets(args or [], _store_kinds(store))
+    ns = None if all_namespaces else common.current_namespace(namespace)
+    sel = parse(selector) if selector else None
+    blocks, errors = [], []
+    for req in requests:
+        if len(req.names) == 1 and ns is not None:
+            objs, missing = fetch(store, req, ns, sel)
+            if missing:  # no exact match: every object whose name starts with it
+                objs = _prefixed(store, req, ns, req.names[0])
+                errors.extend([] if objs else missing)
+            one = len(objs) == 1 and not missing
+        else:
+            objs, missing = fetch(store, req, ns, sel)
+            errors.extend(missing)
+            one = False
+        events = show_events if show_events is not None else one
+        blocks.extend(render(store, req.resource, o, events) for o in objs)
+    common.out("\n\n".join(blocks) if len(blocks) > 1 else "".join(blocks))
+    for e in errors:
+        common.err(str(e))
+    if not blocks and not errors:
+        common.err(f"No resources found in {ns} namespace." if ns else "No resources found")
+    raise typer.Exit(ExitCode.ERROR if errors else ExitCode.OK)
+
+
+def _prefixed(store, req, ns, prefix):
+    res = req.resource
+    return [o for o in store.list(res.gk, ns if res.namespaced else "")
+            if o["metadata"]["name"].startswith(prefix)]
+
+
+def render(store, res, obj: dict, show_events: bool) -> str:
+    """Fetch what the describer needs besides the object, then format with a pure function."""
+    from kubesvc.printers import describe as d
+
+    meta = obj["metadata"]
+    ns = meta.get("namespace", "")
+    if res.kind == "Service":
+        slices = store.list_by_labels("EndpointSlice.discovery.k8s.io", ns,
+                                      [("kubernetes.io/service-name", meta["name"])])
+        return d.describe_service(obj, slices, show_events=show_events)
+    if res.kind == "Deployment":
+        rs = [r for r in store.list("ReplicaSet.apps", ns)
+              if any(o.get("uid") == meta.get("uid")
+                     for o in r["metadata"].get("ownerReferences") or [])]
+        return d.describe_deployment(obj, rs, show_events=show_events)
+    func = {"Pod": d.describe_pod, "Node": d.describe_node,
+            "Endpoints": d.describe_endpoints}.get(res.kind)
+    if func:
+        return func(obj, show_events=show_events)
+    return d.describe_generic(obj, show_events=show_events)

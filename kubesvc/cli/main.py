@@ -1,0 +1,81 @@
+"""The kubesvc command: one Typer app, one place that turns errors into kubectl's messages.
+
+Start-up matters (every command, every TAB): this module and the verb modules import only
+typer at the top; everything heavy is imported inside the function that needs it.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from kubesvc.cli import apply as apply_cmd
+from kubesvc.cli import cluster as cluster_cmd
+from kubesvc.cli import common
+from kubesvc.cli import delete as delete_cmd
+from kubesvc.cli import describe as describe_cmd
+from kubesvc.cli import get as get_cmd
+
+HELP = """kubesvc applies real Kubernetes manifests to a local state file and does, offline, what a
+real cluster does for Services: cluster IPs, node ports, load balancers, DNS, endpoints.
+
+Find more information at the README.
+"""
+
+app = typer.Typer(help=HELP, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+
+@app.callback()
+def root(
+    state: Optional[str] = typer.Option(None, "--state", metavar="PATH",
+                                        help="State file (env KUBESVC_STATE; default "
+                                             "$XDG_STATE_HOME/kubesvc/state.db)."),
+    verbosity: int = typer.Option(0, "-v", "--v", metavar="LEVEL",
+                                  help="Log level; 6 or more prints tracebacks of internal "
+                                       "errors."),
+) -> None:
+    common.GLOBAL["state"] = state
+    common.GLOBAL["verbosity"] = verbosity
+
+
+app.command("apply", epilog=common.examples(apply_cmd.EXAMPLES))(apply_cmd.apply)
+app.command("get", epilog=common.examples(get_cmd.EXAMPLES))(get_cmd.get)
+app.command("describe", epilog=common.examples(describe_cmd.EXAMPLES))(describe_cmd.describe)
+app.command("delete", epilog=common.examples(delete_cmd.EXAMPLES))(delete_cmd.delete)
+app.add_typer(cluster_cmd.cluster_app, name="cluster")
+
+
+def run(argv: Optional[list[str]] = None) -> None:
+    """Console-script entry point: exit codes 0 ok, 1 server-side error, 2 usage error."""
+    from typer.exceptions import Abort, TyperException
+
+    from kubesvc.errors import ExitCode, KubesvcError
+
+    try:
+        code = app(args=argv, standalone_mode=False, prog_name="kubesvc")
+    except KubesvcError as exc:
+        common.err(str(exc))
+        code = exc.exit_code
+    except TyperException as exc:  # the parser's usage errors
+        ctx = getattr(exc, "ctx", None)
+        common.err(f"error: {exc.format_message()}")
+        common.err(f"See '{ctx.command_path if ctx else 'kubesvc'} --help' for usage.")
+        code = ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code
+    except (Abort, KeyboardInterrupt):
+        common.err("error: interrupted")
+        code = 130
+    except BrokenPipeError:
+        code = ExitCode.OK
+    except Exception as exc:  # a bug: one line for users, the traceback for bug reports
+        if common.GLOBAL["verbosity"] >= 6:
+            import traceback
+
+            traceback.print_exc()
+        common.err(f"error: internal error: {type(exc).__name__}: {exc} (run with -v 6 for "
+                   "the traceback, and please report it)")
+        code = ExitCode.ERROR
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,92 @@
+"""Cluster settings and the fresh state a new store starts from.
+
+Settings are fixed when the store is created (`kubesvc cluster init`, or the first command
+with the defaults): the service CIDR, the node port range, the cluster domain and the
+Kubernetes version whose schemas validate manifests.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+from kubesvc import clock
+from kubesvc.errors import ClientError
+from kubesvc.store import Store
+
+DEFAULT_SETTINGS = {
+    "serviceCIDR": "10.96.0.0/12",  # kubeadm's default --service-cluster-ip-range
+    "nodePortRange": "30000-32767",  # kube-apiserver's default --service-node-port-range
+    "clusterDomain": "cluster.local",
+    "kubernetesVersion": "1.37",
+}
+
+
+def make_settings(service_cidr: str | None = None, node_port_range: str | None = None,
+                  cluster_domain: str | None = None, kubernetes_version: str | None = None,
+                  **extra) -> dict:
+    settings = dict(DEFAULT_SETTINGS)
+    if service_cidr:
+        settings["serviceCIDR"] = _check_cidr(service_cidr)
+    if node_port_range:
+        settings["nodePortRange"] = _check_port_range(node_port_range)
+    if cluster_domain:
+        settings["clusterDomain"] = cluster_domain.strip(".")
+    if kubernetes_version:
+        from kubesvc.schema import normalise_version
+
+        settings["kubernetesVersion"] = normalise_version(kubernetes_version)
+    settings.update({k: v for k, v in extra.items() if v is not None})
+    return settings
+
+
+def _check_cidr(text: str) -> str:
+    try:
+        net = ipaddress.ip_network(text, strict=True)
+    except ValueError as exc:
+        raise ClientError(f'invalid --service-cidr "{text}": {exc}') from None
+    if net.version != 4:
+        raise ClientError(f'invalid --service-cidr "{text}": kubesvc models single-stack IPv4 '
+                          "clusters")
+    if net.num_addresses < 8:
+        raise ClientError(f'invalid --service-cidr "{text}": the range is too small')
+    return str(net)
+
+
+def _check_port_range(text: str) -> str:
+    low, sep, high = text.partition("-")
+    try:
+        lo, hi = int(low), int(high if sep else low)
+    except ValueError:
+        lo = hi = -1
+    if not (0 < lo <= hi <= 65535):
+        raise ClientError(f'invalid --service-node-port-range "{text}": expected '
+                          "<first>-<last>, e.g. 30000-32767")
+    return f"{lo}-{hi}"
+
+
+def seed(store: Store) -> None:
+    """What a fresh kubeadm cluster holds for Services: four namespaces, default/kubernetes."""
+    from kubesvc.apiserver import registry
+    from kubesvc.apiserver.context import ApiContext
+    from kubesvc.apiserver.namespace import SYSTEM_NAMESPACES, namespace_object
+    from kubesvc.apiserver.service import kubernetes_service
+    from kubesvc.resources import for_gk
+
+    ctx = ApiContext(store, clock.now())
+    for name in SYSTEM_NAMESPACES:
+        registry.create(ctx, for_gk("Namespace"), namespace_object(name), keep_status=False)
+    registry.create(ctx, for_gk("Service"), kubernetes_service(store.settings),
+                    keep_status=True)
+
+
+def open_store(path: Path, *, create: bool = True, busy_timeout: float | None = None,
+               settings: dict | None = None) -> Store:
+    """Open the store at `path`, creating it with default settings on first use."""
+    kwargs = {"busy_timeout": busy_timeout} if busy_timeout is not None else {}
+    try:
+        return Store.open(path, **kwargs)
+    except FileNotFoundError:
+        if not create:
+            raise ClientError(f"no kubesvc state at {path}") from None
+    return Store.create(path, settings or make_settings(), seed)

@@ -1,0 +1,162 @@
+"""Manifests in, documents with their source out.
+
+Reads files, folders (`-R` for sub-folders) and stdin; multi-document YAML and JSON;
+flattens `kind: List` and typed lists (`ServiceList`, whose items may lack kind). Every error
+names the file, the document and, where the parser gives one, the line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from kubesvc.errors import ClientError
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+
+
+@dataclass
+class Document:
+    obj: dict
+    source: str  # file name as the user gave it, or "STDIN"
+    index: int  # 1-based document number within the source
+
+    @property
+    def where(self) -> str:
+        return f"{self.source} (document {self.index})"
+
+
+def expand_paths(paths: list[str], recursive: bool) -> list[str]:
+    """Files to read, in a stable order: each folder's manifests sorted by name."""
+    out: list[str] = []
+    for p in paths:
+        if p == STDIN:
+            out.append(p)
+        elif p.startswith(("http://", "https://")):
+            raise ClientError(f'reading manifests from a URL is not supported: "{p}"; '
+                              "download it and pass the file")
+        elif os.path.isdir(p):
+            out.extend(_folder(Path(p), recursive))
+        elif os.path.exists(p):
+            out.append(p)
+        else:
+            raise ClientError(f'the path "{p}" does not exist')
+    return out
+
+
+def _folder(folder: Path, recursive: bool) -> list[str]:
+    found = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_dir():
+            if recursive:
+                found.extend(_folder(Path(entry.path), recursive))
+        elif entry.name.endswith(MANIFEST_SUFFIXES):
+            found.append(entry.path)
+    return found
+
+
+def load_paths(paths: list[str], recursive: bool = False) -> list[Document]:
+    docs: list[Document] = []
+    for path in expand_paths(paths, recursive):
+        if path == STDIN:
+            docs.extend(load_text(_read(sys.stdin.buffer, "STDIN"), "STDIN"))
+        else:
+            with open(path, "rb") as fh:
+                docs.extend(load_text(_read(fh, path), path))
+    return docs
+
+
+def _read(stream, source: str) -> str:
+    data = stream.read()
+    if b"\x00" in data[:8192]:
+        raise ClientError(f"error parsing {source}: the file is binary, not YAML or JSON")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ClientError(f"error parsing {source}: not valid UTF-8 text "
+                          f"(byte {exc.start}: {exc.reason})") from None
+
+
+def load_text(text: str, source: str) -> list[Document]:
+    """Parse one source into documents (objects only; empty documents are skipped)."""
+    stripped = text.lstrip()
+    raw: list = []
+    if stripped.startswith(("{", "[")):
+        raw = _json_documents(text)
+    if not raw:
+        raw = list(_yaml_documents(text, source))
+    docs = []
+    for index, obj in enumerate(raw, start=1):
+        if obj is None:
+            continue
+        if not isinstance(obj, dict):
+            raise ClientError(f"error parsing {source} (document {index}): expected an object "
+                              f"(a mapping with apiVersion and kind), got {_type_name(obj)}")
+        docs.extend(Document(item, source, index) for item in flatten(obj, source, index))
+    return docs
+
+
+def _json_documents(text: str) -> list:
+    """A JSON document or a stream of them; [] when this is not JSON (YAML will say why)."""
+    decoder, pos, out = json.JSONDecoder(), 0, []
+    try:
+        while pos < len(text):
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            if pos == len(text):
+                break
+            obj, pos = decoder.raw_decode(text, pos)
+            out.append(obj)
+    except ValueError:
+        return []
+    return out
+
+
+def _yaml_documents(text: str, source: str) -> Iterator:
+    from kubesvc.yamlsafe import load_all, YAMLError
+
+    index = 0
+    try:
+        for index, obj in enumerate(load_all(text), start=1):
+            yield obj
+    except YAMLError as exc:
+        raise ClientError(_yaml_message(exc, source, index + 1)) from None
+    except RecursionError:
+        raise ClientError(f"error parsing {source} (document {index + 1}): "
+                          "the document is nested too deeply") from None
+
+
+def _yaml_message(exc, source: str, index: int) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    detail = f"{context} {problem}" if context and "found" not in problem else problem
+    return f"error parsing {source} (document {index}): {where}{detail}"
+
+
+def flatten(obj: dict, source: str, index: int) -> list[dict]:
+    """Items of `kind: List` / `XxxList` come out as objects; items may lack kind."""
+    kind = obj.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list):
+        item_kind = kind[: -len("List")] if kind != "List" else None
+        out = []
+        for pos, item in enumerate(obj["items"]):
+            if not isinstance(item, dict):
+                raise ClientError(f"error parsing {source} (document {index}): items[{pos}] is "
+                                  f"{_type_name(item)}, not an object")
+            if item_kind and "kind" not in item:
+                item = {"kind": item_kind, "apiVersion": obj.get("apiVersion", "v1"), **item}
+            out.extend(flatten(item, source, index))
+        return out
+    return [obj]
+
+
+def _type_name(value) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number",
+            bool: "a boolean"}.get(type(value), type(value).__name__)

@@ -1,0 +1,95 @@
+"""Shared fixtures: a CLI runner that captures exactly what a user sees, with a private state
+file and a pinned clock (KUBESVC_NOW), so golden files never drift."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+FIXED_NOW = "2026-01-01T00:00:00Z"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+class Cli:
+    """Runs `kubesvc ARGS` in-process against one state file."""
+
+    def __init__(self, state: Path):
+        self.state = state
+
+    def __call__(self, *args: str, stdin: str | None = None) -> Result:
+        from kubesvc.cli import common
+        from kubesvc.cli.main import run
+
+        out, err = io.StringIO(), io.StringIO()
+        old_stdin = sys.stdin
+        if stdin is not None:
+            sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()))
+        common.GLOBAL.update(state=None, verbosity=0)
+        try:
+            with redirect_stdout(out), redirect_stderr(err):
+                try:
+                    run(["--state", str(self.state), *args])
+                    code = 0
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            sys.stdin = old_stdin
+        return Result(code, out.getvalue(), err.getvalue())
+
+    def ok(self, *args: str, stdin: str | None = None) -> str:
+        result = self(*args, stdin=stdin)
+        assert result.code == 0, f"kubesvc {' '.join(args)} failed: {result.err}"
+        return result.out
+
+    def dump(self) -> bytes:
+        """The store's content, for "nothing changed" assertions."""
+        import sqlite3
+
+        conn = sqlite3.connect(self.state)
+        rows = conn.execute("SELECT gk, namespace, name, body FROM objects ORDER BY id").fetchall()
+        allocs = conn.execute("SELECT * FROM allocations ORDER BY pool, value").fetchall()
+        meta = conn.execute("SELECT * FROM meta ORDER BY key").fetchall()
+        conn.close()
+        return repr((rows, allocs, meta)).encode()
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(monkeypatch):
+    monkeypatch.setenv("KUBESVC_NOW", FIXED_NOW)
+    monkeypatch.delenv("KUBESVC_STATE", raising=False)
+
+
+@pytest.fixture
+def cli(tmp_path) -> Cli:
+    return Cli(tmp_path / "state" / "state.db")
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def check_golden(name: str, actual: str) -> None:
+    """Compare with tests/golden/NAME; UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual)
+    assert path.exists(), f"golden file {path} missing: run with UPDATE_GOLDEN=1 and review it"
+    assert actual == path.read_text()
