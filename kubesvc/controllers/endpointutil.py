@@ -9,7 +9,11 @@ them; missing defaulted fields are read with their API defaults so hand-made dic
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable, Mapping
+import ipaddress
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from kubesvc.controllers.gohash import slice_port_repr
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
@@ -19,6 +23,7 @@ ZONE_LABEL = "topology.kubernetes.io/zone"
 SLICE_CONTROLLER = "endpointslice-controller.k8s.io"
 MIRROR_CONTROLLER = "endpointslicemirroring-controller.k8s.io"
 IPV4, IPV6 = "IPv4", "IPv6"
+_REF_FIELDS = ("kind", "namespace", "name", "uid", "apiVersion", "fieldPath")
 
 # k8s.io/apimachinery/pkg/util/rand: the alphabet generateName draws its 5 characters from.
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -109,13 +114,15 @@ def service_ports(service: Mapping) -> list[dict]:
     out = []
     for port in spec(service).get("ports") or ():
         target = port.get("targetPort")
-        out.append({
-            "name": port.get("name") or "",
-            "protocol": port.get("protocol") or "TCP",
-            "port": port.get("port"),
-            "targetPort": target if target not in (None, 0, "") else port.get("port"),
-            "appProtocol": port.get("appProtocol"),
-        })
+        out.append(
+            {
+                "name": port.get("name") or "",
+                "protocol": port.get("protocol") or "TCP",
+                "port": port.get("port"),
+                "targetPort": target if target not in (None, 0, "") else port.get("port"),
+                "appProtocol": port.get("appProtocol"),
+            }
+        )
     return out
 
 
@@ -127,17 +134,24 @@ def find_port(pod: Mapping, service_port: Mapping) -> int | None:
     if not isinstance(target, str):
         return int(target)
     pod_spec = spec(pod)
-    sidecars = [c for c in pod_spec.get("initContainers") or () if c.get("restartPolicy") == "Always"]
+    sidecars = [
+        c for c in pod_spec.get("initContainers") or () if c.get("restartPolicy") == "Always"
+    ]
     for container in list(pod_spec.get("containers") or ()) + sidecars:
         for cport in container.get("ports") or ():
-            if cport.get("name") == target and (cport.get("protocol") or "TCP") == service_port["protocol"]:
+            if (
+                cport.get("name") == target
+                and (cport.get("protocol") or "TCP") == service_port["protocol"]
+            ):
                 return int(cport["containerPort"])
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_ip(text: object) -> tuple[str, str] | None:
     """utilnet.ParseIPSloppy + IP.String(): (address type, canonical text), None if invalid.
-    IPv4 fields may carry leading zeros (read as decimal); IPv4-mapped IPv6 counts as IPv4."""
+    IPv4 fields may carry leading zeros (read as decimal); IPv4-mapped IPv6 counts as IPv4.
+    Cached: the same pod IPs are parsed for every Service and both controllers."""
     if not isinstance(text, str) or "%" in text:
         return None
     if ":" not in text:
@@ -145,8 +159,6 @@ def parse_ip(text: object) -> tuple[str, str] | None:
         if len(parts) != 4 or not all(p.isascii() and p.isdigit() and int(p) < 256 for p in parts):
             return None
         return IPV4, ".".join(str(int(p)) for p in parts)
-    import ipaddress
-
     try:
         ip = ipaddress.IPv6Address(text)
     except ValueError:
@@ -189,6 +201,12 @@ def generated_name(prefix: str, seed: str, taken: set[str]) -> str:
         attempt += 1
 
 
+def name_new_slices(creates: list[tuple[dict, str]], prefix: str, seed: str, taken: set[str]):
+    """Give each new (slice, seed) a generated name, set first in its metadata."""
+    for eps, own_seed in creates:
+        set_name(eps, generated_name(prefix, seed + own_seed, taken))
+
+
 def controller_ref(owner: Mapping, kind: str) -> dict:
     """metav1.NewControllerRef: the owner as controller, blocking its deletion."""
     return {
@@ -223,3 +241,70 @@ def slices_labelled(slices: Iterable[Mapping], namespace: str, name: str, manage
         if meta(eps).get("deletionTimestamp") is None:
             out.append(eps)
     return sorted(out, key=lambda s: meta(s).get("name", ""))
+
+
+# --- EndpointSlice pieces shared by the slice and mirroring controllers ---------------------
+
+
+def port_key(ports: Iterable[Mapping]) -> tuple:
+    """NewPortMapKey: the same set of ports, whatever their order."""
+    return tuple(sorted(slice_port_repr(p) for p in ports))
+
+
+def stored_port_key(eps: Mapping) -> tuple | None:
+    """A stored slice with no ports reads back as a nil list, whose hash never equals the
+    controller's empty (non-nil) list: such slices are recycled rather than refilled."""
+    ports = eps.get("ports")
+    return port_key(ports) if ports else None
+
+
+def endpoint_order(endpoint: Mapping) -> tuple:
+    return tuple(endpoint.get("addresses") or ()), (endpoint.get("targetRef") or {}).get("name", "")
+
+
+def endpoint_identity(endpoint: Mapping) -> tuple:
+    """hashEndpoint: sorted addresses, hostname and the target's namespace/name."""
+    ref = endpoint.get("targetRef") or {}
+    return (
+        tuple(sorted(endpoint.get("addresses") or ())),
+        endpoint.get("hostname") or "",
+        ref.get("namespace", ""),
+        ref.get("name", ""),
+    )
+
+
+def endpoints_equal_beyond_hash(desired: Mapping, current: Mapping) -> bool:
+    """EndpointsEqualBeyondHash: node, zone, the three conditions and the target reference
+    (its resourceVersion ignored); hints are reconciled separately."""
+    if any(desired.get(f) != current.get(f) for f in ("nodeName", "zone")):
+        return False
+    want, have = desired.get("conditions") or {}, current.get("conditions") or {}
+    if any(want.get(c) != have.get(c) for c in ("ready", "serving", "terminating")):
+        return False
+    return _ref_view(desired.get("targetRef")) == _ref_view(current.get("targetRef"))
+
+
+def _ref_view(ref: Mapping | None) -> tuple | None:
+    return None if ref is None else tuple(ref.get(f) or "" for f in _REF_FIELDS)
+
+
+def clone(value):
+    """A deep copy of JSON data (dicts, lists, scalars), several times faster than deepcopy."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
+
+
+def set_name(eps: dict, name: str) -> None:
+    rest = {k: v for k, v in eps["metadata"].items() if k != "name"}
+    eps["metadata"] = {"name": name, **rest}
+
+
+def as_stored(eps: dict) -> dict:
+    """Empty lists come back from storage as null (protobuf), e.g. `ports: null`."""
+    for field in ("endpoints", "ports"):
+        if not eps.get(field):
+            eps[field] = None
+    return eps

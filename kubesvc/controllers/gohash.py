@@ -10,7 +10,7 @@ These functions write that exact text for the few structs involved; field order 
 from __future__ import annotations
 
 import hashlib
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 
 def _ptr(value: object) -> str:
@@ -51,7 +51,7 @@ def _target_ref_repr(ref: Mapping | None) -> str:
     fields = ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")
     types = ("string", "string", "string", "types.UID", "string", "string", "string")
     names = ("Kind", "Namespace", "Name", "UID", "APIVersion", "ResourceVersion", "FieldPath")
-    parts = (f"{n}:({t}){ref.get(f) or ''}" for n, t, f in zip(names, types, fields))
+    parts = (f"{n}:({t}){ref.get(f) or ''}" for n, t, f in zip(names, types, fields, strict=True))
     return "{" + " ".join(parts) + "}"
 
 
@@ -70,10 +70,13 @@ def _list_repr(items: Sequence | None, render) -> str:
     return "[" + " ".join(render(i) for i in items) + "]"
 
 
-def subset_repr(addresses: Sequence | None, not_ready: Sequence | None, ports: Sequence | None) -> str:
+def subset_repr(
+    addresses: Sequence | None, not_ready: Sequence | None, ports: Sequence | None
+) -> str:
     """core/v1 EndpointSubset{Addresses, NotReadyAddresses, Ports}; None stands for a nil slice."""
     return (
-        f"(v1.EndpointSubset){{Addresses:([]v1.EndpointAddress){_list_repr(addresses, _address_repr)}"
+        "(v1.EndpointSubset){"
+        f"Addresses:([]v1.EndpointAddress){_list_repr(addresses, _address_repr)}"
         f" NotReadyAddresses:([]v1.EndpointAddress){_list_repr(not_ready, _address_repr)}"
         f" Ports:([]v1.EndpointPort){_list_repr(ports, _core_port_fields)}}}"
     )

@@ -1,0 +1,334 @@
+"""`kubectl describe` output (kubectl `pkg/describe/describe.go`), checked against kubectl 1.37.1.
+
+Text is built with the same prefix-writer calls as kubectl and then aligned by `tabwrite`
+(Go text/tabwriter with min width 0, padding 2), so label widths follow from the lines present.
+Objects are plain API JSON dicts; nothing here reads a store. `show_events=True` ends the output
+with `Events:  <none>` as for a single described object (kubesvc has no events).
+`now` (timezone-aware) gives ages and the zone for RFC1123Z timestamps (kubectl uses local time).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from kubesvc.printers.columns_core import join_host_port
+from kubesvc.printers.table import escape_terminal, tabwrite
+from kubesvc.selectors import format_labels
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+MAX_ANNOTATION_LEN = 140
+
+
+class PrefixWriter:
+    """describe's PrefixWriter: two spaces per level, terminal escaping, tabwriter at the end."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, level: int, text: str) -> None:
+        self.parts.append(escape_terminal("  " * level + text))
+
+    def line(self, text: str = "") -> None:
+        self.parts.append(escape_terminal(text + "\n"))
+
+    def render(self) -> str:
+        return tabwrite("".join(self.parts), minwidth=0, padding=2)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(timezone.utc)
+
+
+def labels_multiline(w: PrefixWriter, title: str, labels: dict | None, initial: str = "",
+                     inner: str = "\t", skip: frozenset = frozenset()) -> None:
+    """printLabelsMultilineWithIndent: sorted `k=v`, one per line, `<none>` when empty."""
+    w.write(0, f"{initial}{title}:{inner}")
+    keys = sorted(k for k in (labels or {}) if k not in skip)
+    if not keys:
+        w.line("<none>")
+        return
+    for i, key in enumerate(keys):
+        if i:
+            w.write(0, initial)
+            w.write(0, inner)
+        w.write(0, f"{key}={labels[key]}\n")
+
+
+def _shorten(text: str, limit: int) -> str:
+    raw = text.encode()
+    return raw[:limit].decode(errors="ignore") + "..." if len(raw) > limit else text
+
+
+def annotations_multiline(w: PrefixWriter, title: str, annotations: dict | None) -> None:
+    """printAnnotationsMultiline: skips last-applied-configuration; long values go on own lines."""
+    w.write(0, f"{title}:\t")
+    keys = sorted(k for k in (annotations or {}) if k != LAST_APPLIED)
+    if not keys:
+        w.line("<none>")
+        return
+    for i, key in enumerate(keys):
+        if i:
+            w.write(0, "\t")
+        value = str(annotations[key])
+        value = value[:-1] if value.endswith("\n") else value
+        if len(value.encode()) + len(key.encode()) + 2 > MAX_ANNOTATION_LEN or "\n" in value:
+            w.write(0, f"{key}:\n")
+            for part in value.split("\n"):
+                w.write(0, f"\t  {_shorten(part, MAX_ANNOTATION_LEN - 2)}\n")
+        else:
+            w.write(0, f"{key}: {value}\n")
+
+
+def events(w: PrefixWriter, show: bool) -> None:
+    if show:
+        w.write(0, "Events:\t<none>\n")
+
+
+# --- Service -------------------------------------------------------------------------------
+
+def ingress_string(ingress: list[dict]) -> str:
+    """buildIngressString: given order, `ip (ipMode)` or hostname, joined with `, `."""
+    parts = []
+    for ing in ingress:
+        if ing.get("ip"):
+            mode = ing.get("ipMode")
+            parts.append(ing["ip"] + (f" ({mode})" if mode is not None else ""))
+        else:
+            parts.append(ing.get("hostname") or "")
+    return ", ".join(parts)
+
+
+def _is_ready(endpoint: dict) -> bool:
+    ready = (endpoint.get("conditions") or {}).get("ready")
+    return ready is None or bool(ready)
+
+
+def format_endpoint_slices(slices: list[dict], port_name: str | None, limit: int = 3) -> str:
+    """formatEndpointSlices (kubectl >= 1.31): ready endpoints of the slices, 3 shown."""
+    if not slices:
+        return "<none>"
+    items: list[str] = []
+    more, count = False, 0
+    for eps in slices:
+        ports = eps.get("ports") or []
+        targets = [None] if not ports else [
+            p for p in ports if port_name is None or (p.get("name") or "") == port_name
+        ]
+        for port in targets:
+            for ep in eps.get("endpoints") or []:
+                if len(items) == limit:
+                    more = True
+                if not _is_ready(ep) or not ep.get("addresses"):
+                    continue
+                if not more:
+                    addr = ep["addresses"][0]
+                    if port is not None and port.get("port") is not None:
+                        addr = join_host_port(addr, port["port"])
+                    items.append(addr)
+                count += 1
+    ret = ",".join(items)
+    return f"{ret} + {count - limit} more..." if more else ret
+
+
+def _target_port(port: dict) -> str:
+    target = port.get("targetPort", 0)
+    return str(target if target is not None else 0)
+
+
+def _service_ports(w: PrefixWriter, s: dict, slices: list[dict]) -> None:
+    for p in s.get("ports") or []:
+        name = p.get("name") or "<unset>"
+        proto = p.get("protocol") or ""
+        w.write(0, f"Port:\t{name}\t{p.get('port', 0)}/{proto}\n")
+        w.write(0, f"TargetPort:\t{_target_port(p)}/{proto}\n")
+        if p.get("appProtocol") is not None:
+            w.write(0, f"AppProtocol:\t{p['appProtocol']}\n")
+        if p.get("nodePort"):
+            w.write(0, f"NodePort:\t{name}\t{p['nodePort']}/{proto}\n")
+        w.write(0, f"Endpoints:\t{format_endpoint_slices(slices, p.get('name') or '')}\n")
+
+
+def describe_service(svc: dict, endpoint_slices: list[dict], *, show_events: bool = True,
+                     now: datetime | None = None) -> str:
+    """describeService; `endpoint_slices` are the slices labelled with the Service's name."""
+    md, s = svc.get("metadata") or {}, svc.get("spec") or {}
+    ingress = ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    w = PrefixWriter()
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, f"Selector:\t{format_labels(s.get('selector'))}\n")
+    w.write(0, f"Type:\t{s.get('type') or ''}\n")
+    if s.get("ipFamilyPolicy") is not None:
+        w.write(0, f"IP Family Policy:\t{s['ipFamilyPolicy']}\n")
+    w.write(0, f"IP Families:\t{','.join(s.get('ipFamilies') or []) or '<none>'}\n")
+    w.write(0, f"IP:\t{s.get('clusterIP') or ''}\n")
+    w.write(0, f"IPs:\t{','.join(s.get('clusterIPs') or []) or '<none>'}\n")
+    if s.get("externalIPs"):
+        w.write(0, f"External IPs:\t{','.join(s['externalIPs'])}\n")
+    if s.get("loadBalancerIP"):
+        w.write(0, f"Desired LoadBalancer IP:\t{s['loadBalancerIP']}\n")
+    if s.get("externalName"):
+        w.write(0, f"External Name:\t{s['externalName']}\n")
+    if ingress:
+        w.write(0, f"LoadBalancer Ingress:\t{ingress_string(ingress)}\n")
+    _service_ports(w, s, list(endpoint_slices or []))
+    w.write(0, f"Session Affinity:\t{s.get('sessionAffinity') or ''}\n")
+    if s.get("externalTrafficPolicy"):
+        w.write(0, f"External Traffic Policy:\t{s['externalTrafficPolicy']}\n")
+    if s.get("internalTrafficPolicy") is not None:
+        w.write(0, f"Internal Traffic Policy:\t{s['internalTrafficPolicy']}\n")
+    if s.get("healthCheckNodePort"):
+        w.write(0, f"HealthCheck NodePort:\t{s['healthCheckNodePort']}\n")
+    if s.get("loadBalancerSourceRanges"):
+        w.write(0, f"LoadBalancer Source Ranges:\t{','.join(s['loadBalancerSourceRanges'])}\n")
+    if s.get("trafficDistribution") is not None:
+        w.write(0, f"Traffic Distribution:\t{s['trafficDistribution']}\n")
+    events(w, show_events)
+    return w.render()
+
+
+# --- Endpoints / EndpointSlice -------------------------------------------------------------
+
+def _header(w: PrefixWriter, md: dict) -> None:
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+
+
+def describe_endpoints(ep: dict, *, show_events: bool = True, now: datetime | None = None) -> str:
+    w = PrefixWriter()
+    _header(w, ep.get("metadata") or {})
+    w.write(0, "Subsets:\n")
+    for ss in ep.get("subsets") or []:
+        ready = ",".join(a.get("ip", "") for a in ss.get("addresses") or [])
+        not_ready = ",".join(a.get("ip", "") for a in ss.get("notReadyAddresses") or [])
+        w.write(1, f"Addresses:\t{ready or '<none>'}\n")
+        w.write(1, f"NotReadyAddresses:\t{not_ready or '<none>'}\n")
+        if ss.get("ports"):
+            w.write(1, "Ports:\n")
+            w.write(2, "Name\tPort\tProtocol\n")
+            w.write(2, "----\t----\t--------\n")
+            for p in ss["ports"]:
+                w.write(2, f"{p.get('name') or '<unset>'}\t{p.get('port', 0)}\t{p.get('protocol') or ''}\n")
+        w.write(0, "\n")
+    events(w, show_events)
+    return w.render()
+
+
+def describe_endpointslice(eps: dict, *, show_events: bool = True,
+                           now: datetime | None = None) -> str:
+    w = PrefixWriter()
+    _header(w, eps.get("metadata") or {})
+    w.write(0, f"AddressType:\t{eps.get('addressType') or ''}\n")
+    if not eps.get("ports"):
+        w.write(0, "Ports: <unset>\n")
+    else:
+        w.write(0, "Ports:\n")
+        w.write(1, "Name\tPort\tProtocol\n")
+        w.write(1, "----\t----\t--------\n")
+        for p in eps["ports"]:
+            port = "<unset>" if p.get("port") is None else str(p["port"])
+            w.write(1, f"{p.get('name') or '<unset>'}\t{port}\t{p.get('protocol') or ''}\n")
+    if not eps.get("endpoints"):
+        w.write(0, "Endpoints: <none>\n")
+    else:
+        w.write(0, "Endpoints:\n")
+        for ep in eps["endpoints"]:
+            ready = (ep.get("conditions") or {}).get("ready")
+            w.write(1, f"- Addresses:\t{', '.join(ep.get('addresses') or []) or '<none>'}\n")
+            w.write(2, "Conditions:\n")
+            w.write(3, f"Ready:\t{'<unset>' if ready is None else str(bool(ready)).lower()}\n")
+            w.write(2, f"Hostname:\t{ep['hostname'] if ep.get('hostname') is not None else '<unset>'}\n")
+            if ep.get("targetRef") is not None:
+                ref = ep["targetRef"]
+                w.write(2, f"TargetRef:\t{ref.get('kind', '')}/{ref.get('name', '')}\n")
+            w.write(2, f"NodeName:\t{ep['nodeName'] if ep.get('nodeName') is not None else '<unset>'}\n")
+            w.write(2, f"Zone:\t{ep['zone'] if ep.get('zone') is not None else '<unset>'}\n")
+    events(w, show_events)
+    return w.render()
+
+
+# --- Generic (any other kind) --------------------------------------------------------------
+
+_ACRONYMS = {"API", "URL", "UID", "OSB", "GUID"}
+_GENERIC_SKIP = {".metadata.managedFields", ".metadata.name", ".metadata.namespace",
+                 ".metadata.labels", ".metadata.annotations"}
+
+
+def _camel_split(field: str) -> list[str]:
+    """fatih/camelcase.Split: runs of one character class, `ABCd` -> `AB`, `Cd`."""
+    def cls(ch: str) -> int:
+        return 1 if ch.islower() else 2 if ch.isupper() else 3 if ch.isdigit() else 4
+    runs: list[list[str]] = []
+    for ch in field:
+        if runs and cls(runs[-1][-1]) == cls(ch):
+            runs[-1].append(ch)
+        else:
+            runs.append([ch])
+    for i in range(len(runs) - 1):
+        if runs[i] and cls(runs[i][0]) == 2 and cls(runs[i + 1][0]) == 1:
+            runs[i + 1].insert(0, runs[i].pop())
+    return ["".join(r) for r in runs if r]
+
+
+def smart_label(field: str) -> str:
+    """smartLabelFor: `creationTimestamp` -> `Creation Timestamp`, `apiVersion` -> `API Version`."""
+    if any(not (ch.isalpha() or ch == "-") for ch in field):
+        return field
+    parts = []
+    for part in _camel_split(field):
+        if part == "_":
+            continue
+        parts.append(part.upper() if part.upper() in _ACRONYMS else part[:1].upper() + part[1:])
+    return " ".join(parts)
+
+
+def go_value(value) -> str:
+    """fmt %v for JSON values."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        from kubesvc.printers.structured import go_yaml_float
+
+        if value != value or value in (float("inf"), float("-inf")):
+            return "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
+        return go_yaml_float(value) if not value.is_integer() or abs(value) >= 1e21 else str(int(value))
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{go_value(v)}" for k, v in sorted(value.items())) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_value(v) for v in value) + "]"
+    return str(value)
+
+
+def _unstructured(w: PrefixWriter, level: int, content: dict, prefix: str) -> None:
+    for field in sorted(content):
+        value, path = content[field], f"{prefix}.{field}"
+        if path in _GENERIC_SKIP:
+            continue
+        if isinstance(value, dict):
+            w.write(level, f"{smart_label(field)}:\n")
+            _unstructured(w, level + 1, value, path)
+        elif isinstance(value, list):
+            w.write(level, f"{smart_label(field)}:\n")
+            for child in value:
+                if isinstance(child, dict):
+                    _unstructured(w, level + 1, child, path)
+                else:
+                    w.write(level + 1, f"{go_value(child)}\n")
+        else:
+            w.write(level, f"{smart_label(field)}:\t{go_value(value)}\n")
+
+
+def describe_generic(obj: dict, *, show_events: bool = True, now: datetime | None = None) -> str:
+    """genericDescriber: Name/Namespace/Labels/Annotations, then every other field."""
+    w = PrefixWriter()
+    _header(w, obj.get("metadata") or {})
+    _unstructured(w, 0, obj, "")
+    events(w, show_events)
+    return w.render()
+

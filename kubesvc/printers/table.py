@@ -1,0 +1,83 @@
+"""Column alignment exactly like Go's text/tabwriter, as kubectl uses it.
+
+Two users:
+- `render_table`: kubectl `get` tables (cli-runtime `GetNewTabWriter`: min width 6, padding 3,
+  pad with spaces). Checked against kubectl 1.37.1: every tab-terminated cell is padded (so an
+  empty last cell leaves trailing spaces), the last cell of a line is never padded, and an empty
+  table prints nothing at all.
+- `tabwrite`: the general algorithm (used by `describe`, min width 0, padding 2).
+
+Go's tabwriter aligns a column over a *block*: the maximal run of consecutive lines that have a
+tab-terminated cell in that column. Width = max(min width, longest cell + padding), in runes.
+"""
+
+from __future__ import annotations
+
+_SPECIAL = ("\t", "\n", "\r", "\f", "\x1b")
+
+
+def escape_terminal(text: str) -> str:
+    """cli-runtime `EscapeTerminal`: ESC becomes `^[`, CR becomes a literal `\\r`."""
+    if "\x1b" in text:
+        text = text.replace("\x1b", "^[")
+    if "\r" in text:
+        text = text.replace("\r", "\\r")
+    return text
+
+
+def sanitize_cell(value: str) -> str:
+    """tableprinter `appendCellValue`: cut at the first CR/LF/FF and add `...`, then escape."""
+    cut = min((i for i in (value.find("\n"), value.find("\r"), value.find("\f")) if i >= 0), default=-1)
+    if cut >= 0:
+        return escape_terminal(value[:cut]) + "..."
+    return escape_terminal(value)
+
+
+def tabwrite(text: str, minwidth: int = 0, padding: int = 2) -> str:
+    """Format tab-separated `text` like a flushed Go `tabwriter.Writer` (pad char ' ', no flags)."""
+    lines = [line.split("\t") for line in text.split("\n")]
+    widths: list[list[int]] = [[] for _ in lines]
+    ncols = max((len(cells) - 1 for cells in lines), default=0)
+    for col in range(ncols):
+        start, best = -1, 0
+        for i, cells in enumerate(lines + [[]]):
+            if len(cells) - 1 > col:
+                if start < 0:
+                    start, best = i, minwidth
+                best = max(best, len(cells[col]) + padding)
+            elif start >= 0:
+                for k in range(start, i):
+                    widths[k].append(best)
+                start = -1
+    out = []
+    for cells, wid in zip(lines, widths):
+        parts = [cell.ljust(w) for cell, w in zip(cells, wid)]
+        parts.append(cells[-1])
+        out.append("".join(parts))
+    return "\n".join(out)
+
+
+def _needs_slow_path(rows: list[list[str]]) -> bool:
+    blob = "\x1f".join(["\x1f".join(r) for r in rows])
+    return any(ch in blob for ch in _SPECIAL)
+
+
+def render_table(headers: list[str], rows: list[list[str]], no_headers: bool = False) -> str:
+    """A kubectl `get` table: one header line (unless `no_headers`) then one line per row.
+
+    Returns "" when there are no rows (kubectl prints nothing, not even the header).
+    Every line ends with a newline.
+    """
+    if not rows:
+        return ""
+    lines = rows if no_headers else [list(headers), *rows]
+    ncols = len(lines[0])
+    if _needs_slow_path(lines) or any(len(r) != ncols for r in lines):
+        clean = ["\t".join(sanitize_cell(c) for c in r) for r in lines]
+        return tabwrite("\n".join(clean) + "\n", minwidth=6, padding=3)
+    if ncols == 1:
+        return "\n".join(r[0] for r in lines) + "\n"
+    columns = list(zip(*lines))
+    widths = [max(6, max(map(len, col)) + 3) for col in columns[:-1]]
+    fmt = "".join(f"%-{w}s" for w in widths) + "%s"
+    return "\n".join([fmt % tuple(r) for r in lines]) + "\n"
