@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import LAST_APPLIED
-from kubesvc.errors import (ClientError, InvalidError, KubesvcError, StatusError, invalid,
-                            required)
+from kubesvc.errors import ClientError, InvalidError, KubesvcError, StatusError, invalid, required
 from kubesvc.load import Document
 from kubesvc.merge import contained, merge, removed_fields
 from kubesvc.resources import APPLY_ORDER, Resource, for_kind
@@ -174,12 +173,13 @@ def _create_or_update(ctx, res: Resource, manifest: dict, doc: Document) -> tupl
         return "created", registry.create(ctx, res, obj, keep_status)
     previous = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
     original = json.loads(previous) if previous else None
-    if previous == applied and contained(manifest, live) and \
-            not removed_fields(original, manifest):
+    desired = json.loads(applied)  # the manifest as kubectl records it (annotations: {})
+    if previous == applied and contained(desired, live) and \
+            not removed_fields(original, desired):
         return "unchanged", live
     if previous is None:
         ctx.warnings.append(_missing_annotation_warning(res, meta["name"]))
-    new = merge(original, manifest, live)
+    new = merge(original, desired, live)
     new["metadata"].setdefault("annotations", {})[LAST_APPLIED] = applied
     if not keep_status:
         new.pop("status", None)

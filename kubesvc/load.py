@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from kubesvc.errors import ClientError
 
@@ -118,7 +118,7 @@ def _json_documents(text: str) -> list:
 
 
 def _yaml_documents(text: str, source: str) -> Iterator:
-    from kubesvc.yamlsafe import load_all, YAMLError
+    from kubesvc.yamlsafe import YAMLError, load_all
 
     index = 0
     try:

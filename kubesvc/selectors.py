@@ -8,8 +8,8 @@ Semantics follow apimachinery pkg/labels (selector.go, labels.go):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from kubesvc.errors import ClientError
 

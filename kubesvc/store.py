@@ -13,9 +13,9 @@ import json
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from kubesvc.errors import StoreError
 
@@ -101,7 +101,7 @@ class Store:
         return cls(conn, path)
 
     @classmethod
-    def create(cls, path: Path, settings: dict, seed) -> "Store":
+    def create(cls, path: Path, settings: dict, seed) -> Store:
         """Create a new store atomically: built in a private temp file, then linked into place.
 
         `seed(store)` fills the fresh store (namespaces, default/kubernetes...) in the same
@@ -139,7 +139,7 @@ class Store:
     # -- transactions --------------------------------------------------------------------
 
     @contextmanager
-    def write(self, commit: bool = True) -> Iterator["Store"]:
+    def write(self, commit: bool = True) -> Iterator[Store]:
         """One command's changes: all or nothing. Waits for other writers (busy timeout).
 
         With `commit=False` (dry runs) everything is computed and then rolled back."""

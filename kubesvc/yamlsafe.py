@@ -66,4 +66,4 @@ def _check_expansion(data, loader) -> None:
                                f"{MAX_EXPANDED_NODES:,} values: refusing it", mark)
 
 
-__all__ = ["load_all", "YAMLError"]
+__all__ = ["YAMLError", "load_all"]

@@ -268,6 +268,13 @@ def test_validate_object_meta(meta, expected):
     assert [str(e) for e in errs] == expected
 
 
+def test_name_check_may_be_given_by_name():
+    errs = names.validate_object_meta(_meta(name="a.b"), True, "dns1123_subdomain")
+    assert errs == []
+    errs = names.validate_object_meta(_meta(name="a.b"), True, "dns1123_label")
+    assert [str(e) for e in errs] == ['metadata.name: Invalid value: "a.b": must not contain dots']
+
+
 def test_cluster_scoped_meta_refuses_a_namespace():
     errs = names.validate_object_meta(_meta(), False, names.dns1123_subdomain)
     assert [str(e) for e in errs] == ["metadata.namespace: Forbidden: not allowed on this type"]
@@ -282,6 +289,7 @@ def test_cluster_scoped_meta_refuses_a_namespace():
                  id="namespace"),
     pytest.param(_meta(uid="x"), ['metadata.uid: Invalid value: "x": field is immutable'],
                  id="uid"),
+    pytest.param(_meta(uid=""), [], id="empty uid means the stored one"),
     pytest.param(_meta(labels={"app": "-x"}),
                  [f'metadata.labels: Invalid value: "-x": {LABEL_VALUE}'], id="labels"),
 ])

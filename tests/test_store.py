@@ -8,7 +8,7 @@ import pytest
 
 from kubesvc.cluster import make_settings, open_store
 from kubesvc.errors import StoreError
-from kubesvc.store import FORMAT_VERSION, Store
+from kubesvc.store import FORMAT_VERSION
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_lowest_free_and_unique_allocation(store):
         assert not store.allocate("p", 101, "o2")  # the database refuses a second holder
         assert store.lowest_free("p", 100, 200) == 102
         assert store.lowest_free("p", 90, 200) == 90
-        assert store.lowest_free("p", 100, 101) == 102  # caller checks the upper bound
+        assert store.lowest_free("p", 100, 101) is None  # the whole range is taken
         store.release("o1", "p", 101)
         assert store.lowest_free("p", 100, 200) == 101
 

@@ -14,6 +14,18 @@ class ApiContext:
     now: datetime
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # (group-kind, namespace) of every object this command changed: the controllers that run
+    # afterwards look only where something changed
+    changed: set[tuple[str, str]] = field(default_factory=set)
+
+    def touch(self, gk: str, namespace: str) -> None:
+        self.changed.add((gk, namespace))
+
+    def changed_kinds(self) -> set[str]:
+        return {gk for gk, _ in self.changed}
+
+    def changed_namespaces(self, *gks: str) -> set[str]:
+        return {ns for gk, ns in self.changed if gk in gks}
 
     @property
     def settings(self) -> dict:

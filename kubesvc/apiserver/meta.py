@@ -10,8 +10,8 @@ from kubesvc.clock import rfc3339
 _UID_NAMESPACE = uuid.UUID("6b737663-0000-4000-8000-6b7573766321")
 # Kinds whose generation only moves when the spec changes (strategies with a status subresource);
 # the others bump it on every change of the object (e.g. ConfigMap: never set).
-_SPEC_GENERATION = {"Service", "Deployment.apps", "ReplicaSet.apps", "StatefulSet.apps",
-                    "DaemonSet.apps", "ReplicationController", "Node", "Namespace", "Pod",
+_SPEC_GENERATION = {"Deployment.apps", "ReplicaSet.apps", "StatefulSet.apps",
+                    "DaemonSet.apps", "ReplicationController", "Pod",
                     "Job.batch", "CronJob.batch", "Ingress.networking.k8s.io"}
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 

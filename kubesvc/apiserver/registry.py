@@ -11,7 +11,7 @@ from kubesvc.apiserver import meta as sysmeta
 from kubesvc.apiserver import namespace as ns_strategy
 from kubesvc.apiserver import service as svc_strategy
 from kubesvc.errors import InvalidError, NotFoundError
-from kubesvc.resources import Resource, for_gk
+from kubesvc.resources import Resource
 
 STRATEGIES: dict[str, object] = {
     "Service": svc_strategy,
@@ -62,6 +62,7 @@ def create(ctx, res: Resource, obj: dict, keep_status: bool) -> dict:
     strategy(res.gk).create(ctx, obj, keep_status)
     check_metadata(res, obj)
     ctx.store.put(res.gk, obj)
+    ctx.touch(res.gk, obj["metadata"].get("namespace", ""))
     return obj
 
 
@@ -70,6 +71,7 @@ def update(ctx, res: Resource, new: dict, old: dict, keep_status: bool) -> dict:
     check_metadata(res, new)
     sysmeta.fill_on_update(ctx, res.gk, new, old)
     ctx.store.put(res.gk, new)
+    ctx.touch(res.gk, new["metadata"].get("namespace", ""))
     return new
 
 
@@ -81,13 +83,14 @@ def delete(ctx, res: Resource, namespace: str, name: str) -> dict:
         _delete_namespace_contents(ctx, name)
     strategy(res.gk).delete(ctx, obj)
     ctx.store.delete(res.gk, namespace if res.namespaced else "", name)
+    ctx.touch(res.gk, namespace if res.namespaced else "")
     return obj
 
 
 def _delete_namespace_contents(ctx, namespace: str) -> None:
     """The namespace controller: everything in a deleted namespace goes with it."""
     for gk in ctx.store.kinds_in_namespace(namespace):
-        res = for_gk(gk)
+        ctx.touch(gk, namespace)
         for name in ctx.store.names(gk, namespace):
             obj = ctx.store.get(gk, namespace, name)
             strategy(gk).delete(ctx, obj)

@@ -31,10 +31,11 @@ def create(ctx, svc: dict, keep_status: bool) -> None:
     spec = svc.setdefault("spec", {})
     rules.default_service(svc)
     rules.normalize_cluster_ips(svc)
+    _raise(svc, rules.validate_service_name(svc))  # checked before allocating (1.35+)
     _raise(svc, rules.init_ip_family_fields(svc))
     alloc = Allocator(ctx.store, ctx.settings)
     owner = _owner(svc)
-    if rules.needs_cluster_ip(svc):
+    if _allocates_ip(svc):
         alloc.allocate_cluster_ip(svc, owner)
     if spec.get("type") in ("NodePort", "LoadBalancer"):
         alloc.allocate_node_ports(svc, owner, rules.wants_node_ports(svc))
@@ -65,8 +66,9 @@ def update(ctx, new: dict, old: dict, keep_status: bool) -> None:
 def _allocate_update(ctx, new: dict, old: dict) -> None:
     """allocateUpdate: cluster IPs, node ports and the health-check port follow the new type."""
     alloc, owner = Allocator(ctx.store, ctx.settings), _owner(new)
-    old_needs, new_needs = rules.needs_cluster_ip(old), rules.needs_cluster_ip(new)
-    if new_needs and not old_needs and not rules.is_headless(new):
+    old_needs, new_needs = _allocates_ip(old), _allocates_ip(new)
+    if new_needs and not old_needs and rules.needs_cluster_ip(new) and \
+            not rules.needs_cluster_ip(old):
         alloc.allocate_cluster_ip(new, owner)
     elif old_needs and not new_needs:
         alloc.release_cluster_ips(owner)
@@ -82,6 +84,11 @@ def _allocate_update(ctx, new: dict, old: dict) -> None:
             alloc.allocate_health_check(new, owner)
     elif old_hc and rules.needs_health_check(old):
         alloc.release_node_port(owner, old_hc)
+
+
+def _allocates_ip(svc: dict) -> bool:
+    """A Service that holds an address: not ExternalName, not headless."""
+    return rules.needs_cluster_ip(svc) and not rules.is_headless(svc)
 
 
 def delete(ctx, svc: dict) -> None:

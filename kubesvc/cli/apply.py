@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from kubesvc.cli import common
@@ -23,18 +21,18 @@ Examples:
 
 
 def apply(
-    filenames: List[str] = common.FILENAMES,
+    filenames: list[str] = common.FILENAMES,
     recursive: bool = common.RECURSIVE,
-    namespace: Optional[str] = common.NAMESPACE,
-    output: Optional[str] = common.OUTPUT,
+    namespace: str | None = common.NAMESPACE,
+    output: str | None = common.OUTPUT,
     dry_run: str = typer.Option("none", "--dry-run",
                                 help='Must be "none", "server", or "client".'),
     validate: str = typer.Option("strict", "--validate",
                                  help='Must be one of: strict (or true), warn, ignore (or false).'),
-    kubernetes_version: Optional[str] = typer.Option(
+    kubernetes_version: str | None = typer.Option(
         None, "--kubernetes-version", help="Validate against this version's schemas "
         "(default: the store's, 1.37)."),
-    state: Optional[str] = common.STATE,
+    state: str | None = common.STATE,
 ) -> None:
     """Apply a configuration to a resource by file name or stdin."""
     if not filenames:
@@ -82,7 +80,7 @@ def run_apply(filenames, recursive, namespace, output, dry_run, mode, version, s
     return _report(results, output, dry_run)
 
 
-def _report(results, output: Optional[str], dry_run: str) -> int:
+def _report(results, output: str | None, dry_run: str) -> int:
     from kubesvc.printers.structured import as_list, to_json, to_yaml
 
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")

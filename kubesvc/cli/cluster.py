@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from kubesvc.cli import common
@@ -15,16 +13,16 @@ cluster_app = typer.Typer(help="Create the local cluster state and show its sett
 
 @cluster_app.command("init")
 def init(
-    service_cidr: Optional[str] = typer.Option(None, "--service-cidr",
+    service_cidr: str | None = typer.Option(None, "--service-cidr",
                                                help="Service IP range (default 10.96.0.0/12)."),
-    node_port_range: Optional[str] = typer.Option(
+    node_port_range: str | None = typer.Option(
         None, "--service-node-port-range", help="Node port range (default 30000-32767)."),
-    cluster_domain: Optional[str] = typer.Option(None, "--cluster-domain",
+    cluster_domain: str | None = typer.Option(None, "--cluster-domain",
                                                  help="DNS domain (default cluster.local)."),
-    kubernetes_version: Optional[str] = typer.Option(
+    kubernetes_version: str | None = typer.Option(
         None, "--kubernetes-version", help="Schemas to validate with (default 1.37)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing state file."),
-    state: Optional[str] = common.STATE,
+    state: str | None = common.STATE,
 ) -> None:
     """Create a new cluster state with the given settings.
 
@@ -51,8 +49,8 @@ def init(
 
 
 @cluster_app.command("info")
-def info(state: Optional[str] = common.STATE,
-         output: Optional[str] = common.OUTPUT) -> None:
+def info(state: str | None = common.STATE,
+         output: str | None = common.OUTPUT) -> None:
     """Show the cluster settings and what the state holds."""
     common.check_output(output, ("json", "yaml"))
     store = common.open_store(state)

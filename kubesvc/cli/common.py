@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -30,7 +29,7 @@ RECURSIVE = typer.Option(False, "--recursive", "-R",
 GLOBAL: dict = {"state": None, "verbosity": 0}
 
 
-def state_path(state: Optional[str]) -> Path:
+def state_path(state: str | None) -> Path:
     from kubesvc.store import default_state_path
 
     chosen = state or GLOBAL["state"]
@@ -47,7 +46,7 @@ def lock_timeout() -> float | None:
         raise UsageError(f'KUBESVC_LOCK_TIMEOUT must be a number of seconds, not "{raw}"')
 
 
-def open_store(state: Optional[str], create: bool = True):
+def open_store(state: str | None, create: bool = True):
     from kubesvc.cluster import open_store as _open
 
     return _open(state_path(state), create=create, busy_timeout=lock_timeout())
@@ -67,11 +66,11 @@ def warn(message: str) -> None:
     err(f"Warning: {message}")
 
 
-def current_namespace(namespace: Optional[str]) -> str:
+def current_namespace(namespace: str | None) -> str:
     return namespace or "default"
 
 
-def check_output(output: Optional[str], allowed: tuple[str, ...]) -> Optional[str]:
+def check_output(output: str | None, allowed: tuple[str, ...]) -> str | None:
     if output is not None and output not in allowed:
         raise UsageError(f'unable to match a printer suitable for the output format "{output}", '
                          f"allowed formats are: {','.join(sorted(allowed))}")

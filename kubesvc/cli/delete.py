@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from kubesvc.cli import common
@@ -21,17 +19,17 @@ Examples:
 
 
 def delete(
-    args: List[str] = typer.Argument(None, metavar="TYPE NAME... | TYPE/NAME..."),
-    filenames: List[str] = common.FILENAMES,
+    args: list[str] = typer.Argument(None, metavar="TYPE NAME... | TYPE/NAME..."),
+    filenames: list[str] = common.FILENAMES,
     recursive: bool = common.RECURSIVE,
-    namespace: Optional[str] = common.NAMESPACE,
+    namespace: str | None = common.NAMESPACE,
     all_namespaces: bool = common.ALL_NAMESPACES,
-    selector: Optional[str] = common.SELECTOR,
+    selector: str | None = common.SELECTOR,
     all_: bool = typer.Option(False, "--all", help="Delete all resources of the given types."),
     ignore_not_found: bool = typer.Option(False, "--ignore-not-found",
                                           help="Treat \"resource not found\" as a success."),
-    output: Optional[str] = common.OUTPUT,
-    state: Optional[str] = common.STATE,
+    output: str | None = common.OUTPUT,
+    state: str | None = common.STATE,
 ) -> None:
     """Delete resources by file names, stdin, resources and names, or by resources and label
     selector."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from kubesvc.cli import common
@@ -20,18 +18,17 @@ Examples:
 
 
 def describe(
-    args: List[str] = typer.Argument(None, metavar="TYPE [NAME_PREFIX] | TYPE/NAME"),
-    namespace: Optional[str] = common.NAMESPACE,
+    args: list[str] = typer.Argument(None, metavar="TYPE [NAME_PREFIX] | TYPE/NAME"),
+    namespace: str | None = common.NAMESPACE,
     all_namespaces: bool = common.ALL_NAMESPACES,
-    selector: Optional[str] = common.SELECTOR,
-    show_events: Optional[bool] = typer.Option(None, "--show-events",
+    selector: str | None = common.SELECTOR,
+    show_events: bool | None = typer.Option(None, "--show-events",
                                                help="Show events (kubesvc records none)."),
-    state: Optional[str] = common.STATE,
+    state: str | None = common.STATE,
 ) -> None:
     """Show details of a specific resource or group of resources."""
     from kubesvc.cli.get import _store_kinds, fetch
     from kubesvc.cli.targets import parse_targets
-    from kubesvc.errors import NotFoundError
     from kubesvc.selectors import parse
 
     store = common.open_store(state)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from kubesvc.cli import common
@@ -29,15 +27,15 @@ FORMATS = ("wide", "yaml", "json", "name")
 
 
 def get(
-    args: List[str] = typer.Argument(None, metavar="TYPE[.VERSION][.GROUP] [NAME...]"),
-    namespace: Optional[str] = common.NAMESPACE,
+    args: list[str] = typer.Argument(None, metavar="TYPE[.VERSION][.GROUP] [NAME...]"),
+    namespace: str | None = common.NAMESPACE,
     all_namespaces: bool = common.ALL_NAMESPACES,
-    selector: Optional[str] = common.SELECTOR,
-    output: Optional[str] = common.OUTPUT,
+    selector: str | None = common.SELECTOR,
+    output: str | None = common.OUTPUT,
     no_headers: bool = typer.Option(False, "--no-headers", help="Don't print headers."),
     show_labels: bool = typer.Option(False, "--show-labels",
                                      help="Show all labels as the last column."),
-    state: Optional[str] = common.STATE,
+    state: str | None = common.STATE,
 ) -> None:
     """Display one or many resources."""
     common.check_output(output, FORMATS)
@@ -78,7 +76,7 @@ def _store_kinds(store) -> list[str]:
     return [r[0] for r in store.conn.execute("SELECT DISTINCT gk FROM objects")]
 
 
-def fetch(store, req, namespace: Optional[str], sel):
+def fetch(store, req, namespace: str | None, sel):
     """The objects a request names (or lists), and NotFound errors for missing names."""
     from kubesvc.errors import NotFoundError, UsageError
 

@@ -7,7 +7,6 @@ typer at the top; everything heavy is imported inside the function that needs it
 from __future__ import annotations
 
 import sys
-from typing import Optional
 
 import typer
 
@@ -31,7 +30,7 @@ app = typer.Typer(help=HELP, add_completion=False, no_args_is_help=True,
 
 @app.callback()
 def root(
-    state: Optional[str] = typer.Option(None, "--state", metavar="PATH",
+    state: str | None = typer.Option(None, "--state", metavar="PATH",
                                         help="State file (env KUBESVC_STATE; default "
                                              "$XDG_STATE_HOME/kubesvc/state.db)."),
     verbosity: int = typer.Option(0, "-v", "--v", metavar="LEVEL",
@@ -49,7 +48,7 @@ app.command("delete", epilog=common.examples(delete_cmd.EXAMPLES))(delete_cmd.de
 app.add_typer(cluster_cmd.cluster_app, name="cluster")
 
 
-def run(argv: Optional[list[str]] = None) -> None:
+def run(argv: list[str] | None = None) -> None:
     """Console-script entry point: exit codes 0 ok, 1 server-side error, 2 usage error."""
     from typer.exceptions import Abort, TyperException
 

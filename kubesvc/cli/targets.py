@@ -40,10 +40,10 @@ def _slash_form(args: list[str], store_kinds) -> list[Request]:
     for arg in args:
         kind, sep, name = arg.partition("/")
         if not sep or not name:
-            raise UsageError(f"there is no need to specify a resource type as a separate "
-                             f"argument when passing arguments in resource/name form (e.g. "
-                             f"'kubesvc get resource/<resource_name>' instead of 'kubesvc get "
-                             f"resource resource/<resource_name>'")
+            raise UsageError("there is no need to specify a resource type as a separate "
+                             "argument when passing arguments in resource/name form (e.g. "
+                             "'kubesvc get resource/<resource_name>' instead of 'kubesvc get "
+                             "resource resource/<resource_name>'")
         res = lookup(kind, store_kinds)
         for req in requests:
             if req.resource == res:

@@ -47,7 +47,8 @@ def _default_env(env: list) -> list:
     for var in env:
         ref = (var.get("valueFrom") or {}).get("fieldRef")
         if ref is not None and not ref.get("apiVersion"):
-            var = {**var, "valueFrom": {**var["valueFrom"], "fieldRef": {"apiVersion": "v1", **ref}}}
+            ref = {"apiVersion": "v1", **ref}
+            var = {**var, "valueFrom": {**var["valueFrom"], "fieldRef": ref}}
         out.append(var)
     return out
 

@@ -13,30 +13,27 @@ like a real one, then reports ProgressDeadlineExceeded.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from kubesvc.controllers.defaults import default_deployment, default_pod_template
-from kubesvc.controllers.objutil import (
-    as_time,
-    claim,
-    controller_ref,
-    deep,
-    int_or_percent,
-    meta,
-    set_condition,
-    ts,
+from kubesvc.controllers.deployment_status import (
+    COMPONENT,
+    DESIRED,
+    HASH_LABEL,
+    MAX_REPLICAS,
+    NOT_COPIED,
+    REVISION,
+    REVISION_HISTORY,
+    DeploymentStatusMixin,
+    max_surge,
+    max_unavailable,
+    replicas_of,
+    revision_of,
+    status_of,
 )
+from kubesvc.controllers.objutil import as_time, claim, controller_ref, deep, meta
 from kubesvc.controllers.workloadutil import Plan, event, pod_template_hash, strip_zero
 from kubesvc.selectors import from_label_selector
-
-HASH_LABEL = "pod-template-hash"
-REVISION = "deployment.kubernetes.io/revision"
-REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
-DESIRED = "deployment.kubernetes.io/desired-replicas"
-MAX_REPLICAS = "deployment.kubernetes.io/max-replicas"
-_NOT_COPIED = {"kubectl.kubernetes.io/last-applied-configuration", REVISION, REVISION_HISTORY,
-               DESIRED, MAX_REPLICAS, "deprecated.deployment.rollback.to"}
-COMPONENT = "deployment-controller"
 
 
 def reconcile_deployment(deploy: Mapping, replicasets: Sequence[Mapping],
@@ -45,44 +42,7 @@ def reconcile_deployment(deploy: Mapping, replicasets: Sequence[Mapping],
     return _Sync(deploy, replicasets, now).run()
 
 
-def max_surge(d: Mapping) -> int:
-    return _fenceposts(d)[0]
-
-
-def max_unavailable(d: Mapping) -> int:
-    """deploymentutil.MaxUnavailable, after ResolveFenceposts (both 0 means 1 unavailable)."""
-    replicas = int(d["spec"]["replicas"])
-    if replicas == 0:
-        return 0
-    return min(_fenceposts(d)[1], replicas)
-
-
-def _fenceposts(d: Mapping) -> tuple[int, int]:
-    strategy = d["spec"]["strategy"]
-    if strategy.get("type") != "RollingUpdate":
-        return 0, 0
-    rolling, replicas = strategy.get("rollingUpdate") or {}, int(d["spec"]["replicas"])
-    surge = int_or_percent(rolling.get("maxSurge", "25%"), replicas, True)
-    unavailable = int_or_percent(rolling.get("maxUnavailable", "25%"), replicas, False)
-    return surge, 1 if surge == 0 and unavailable == 0 else unavailable
-
-
-def _replicas(rs: Mapping) -> int:
-    return int((rs.get("spec") or {}).get("replicas", 1))
-
-
-def _status(rs: Mapping, key: str) -> int:
-    return int((rs.get("status") or {}).get(key, 0))
-
-
-def _revision(rs: Mapping) -> int:
-    try:
-        return int((meta(rs).get("annotations") or {}).get(REVISION, 0))
-    except ValueError:
-        return 0
-
-
-class _Sync:
+class _Sync(DeploymentStatusMixin):
     def __init__(self, deploy: Mapping, replicasets: Sequence[Mapping], now):
         self.orig, self.now = deploy, now
         self.d = default_deployment(deploy)
@@ -129,7 +89,7 @@ class _Sync:
 
     def scale(self, rs: dict, size: int) -> bool:
         """scaleReplicaSet: new size and the desired/max replicas annotations."""
-        old = _replicas(rs)
+        old = replicas_of(rs)
         notes = meta(rs).get("annotations") or {}
         want = {DESIRED: str(self.replicas()), MAX_REPLICAS: str(self.replicas()
                                                                   + max_surge(self.d))}
@@ -152,7 +112,7 @@ class _Sync:
             return self.finish()
         self._paused_condition()
         if self.d["spec"].get("paused") or self._is_scaling_event():
-            self._sync_revision(create=False)
+            self._syncrevision_of(create=False)
             self._scale()
             if self.d["spec"].get("paused"):
                 self._cleanup()
@@ -164,29 +124,29 @@ class _Sync:
         return self.finish()
 
     def _is_scaling_event(self) -> bool:
-        self._sync_revision(create=False)
+        self._syncrevision_of(create=False)
         for rs in self.all():
             desired = (meta(rs).get("annotations") or {}).get(DESIRED)
-            if _replicas(rs) > 0 and desired is not None and desired != str(self.replicas()):
+            if replicas_of(rs) > 0 and desired is not None and desired != str(self.replicas()):
                 return True
         return False
 
     def _rolling(self) -> None:
-        self._sync_revision(create=True)
+        self._syncrevision_of(create=True)
         if self._reconcile_new() or self._reconcile_olds():
             return
         if self._complete(self._calculate_status()):
             self._cleanup()
 
     def _recreate(self) -> None:
-        self._sync_revision(create=False)
-        active_olds = [rs for rs in self.olds() if _replicas(rs) > 0]
+        self._syncrevision_of(create=False)
+        active_olds = [rs for rs in self.olds() if replicas_of(rs) > 0]
         scaled = [self.scale(rs, 0) for rs in active_olds]  # all of them, no short circuit
         if any(scaled):
             return
-        if any(_status(rs, "replicas") > 0 for rs in self.olds()):
+        if any(status_of(rs, "replicas") > 0 for rs in self.olds()):
             return  # oldPodsRunning: wait for the old pods to be gone
-        self._sync_revision(create=True)
+        self._syncrevision_of(create=True)
         if self.new() is not None:
             self.scale(self.new(), self.replicas())
         if self._complete(self._calculate_status()):
@@ -194,18 +154,18 @@ class _Sync:
 
     def _reconcile_new(self) -> bool:
         new = self.new()
-        if _replicas(new) == self.replicas():
+        if replicas_of(new) == self.replicas():
             return False
-        if _replicas(new) > self.replicas():
+        if replicas_of(new) > self.replicas():
             return self.scale(new, self.replicas())
-        return self.scale(new, self._new_rs_replicas())
+        return self.scale(new, self._new_rsreplicas_of())
 
-    def _new_rs_replicas(self) -> int:
+    def _new_rsreplicas_of(self) -> int:
         """NewRSNewReplicas: grow the new ReplicaSet up to replicas + maxSurge in total."""
-        current = _replicas(self.new()) if self.new() else 0
+        current = replicas_of(self.new()) if self.new() else 0
         if self.d["spec"]["strategy"]["type"] != "RollingUpdate":
             return self.replicas()
-        total = sum(_replicas(rs) for rs in self.all())
+        total = sum(replicas_of(rs) for rs in self.all())
         room = self.replicas() + max_surge(self.d) - total
         if room <= 0:
             return current
@@ -215,28 +175,28 @@ class _Sync:
         """reconcileOldReplicaSets: clean up unhealthy old replicas, then scale old ones down
         as far as maxUnavailable allows, oldest first."""
         olds, new = self.olds(), self.new()
-        if sum(_replicas(rs) for rs in olds) == 0:
+        if sum(replicas_of(rs) for rs in olds) == 0:
             return False
         min_available = self.replicas() - max_unavailable(self.d)
-        new_unavailable = _replicas(new) - _status(new, "availableReplicas")
-        budget = sum(_replicas(rs) for rs in self.all()) - min_available - new_unavailable
+        new_unavailable = replicas_of(new) - status_of(new, "availableReplicas")
+        budget = sum(replicas_of(rs) for rs in self.all()) - min_available - new_unavailable
         if budget <= 0:
             return False
         scaled = 0
         for rs in olds:  # cleanupUnhealthyReplicas
-            unhealthy = _replicas(rs) - _status(rs, "availableReplicas")
-            if scaled >= budget or _replicas(rs) == 0 or unhealthy <= 0:
+            unhealthy = replicas_of(rs) - status_of(rs, "availableReplicas")
+            if scaled >= budget or replicas_of(rs) == 0 or unhealthy <= 0:
                 continue
             step = min(budget - scaled, unhealthy)
-            self.scale(rs, _replicas(rs) - step)
+            self.scale(rs, replicas_of(rs) - step)
             scaled += step
-        available = sum(_status(rs, "availableReplicas") for rs in self.all())
+        available = sum(status_of(rs, "availableReplicas") for rs in self.all())
         room = available - min_available
         for rs in olds:  # scaleDownOldReplicaSetsForRollingUpdate
             if room <= 0:
                 break
-            step = min(_replicas(rs), room)
-            if step and self.scale(rs, _replicas(rs) - step):
+            step = min(replicas_of(rs), room)
+            if step and self.scale(rs, replicas_of(rs) - step):
                 scaled, room = scaled + step, room - step
         return scaled > 0
 
@@ -244,15 +204,15 @@ class _Sync:
         """dc.scale: a single active (or the latest) ReplicaSet takes all replicas; a
         saturated new one takes them from the old ones; otherwise proportional scaling."""
         rss = self.all()
-        active = [rs for rs in rss if _replicas(rs) > 0]
+        active = [rs for rs in rss if replicas_of(rs) > 0]
         target = active[0] if len(active) == 1 else (
             (self.new() or (self.olds()[-1] if self.olds() else None)) if not active else None)
         if target is not None:
             self.scale(target, self.replicas())
             return
         new = self.new()
-        if new and _replicas(new) == self.replicas() and \
-                _status(new, "availableReplicas") == self.replicas():
+        if new and replicas_of(new) == self.replicas() and \
+                status_of(new, "availableReplicas") == self.replicas():
             for rs in active:
                 if rs is not new:
                     self.scale(rs, 0)
@@ -261,14 +221,14 @@ class _Sync:
 
     def _proportional(self, active: list[dict]) -> None:
         allowed = self.replicas() + max_surge(self.d) if self.replicas() > 0 else 0
-        to_add = allowed - sum(_replicas(rs) for rs in active)
+        to_add = allowed - sum(replicas_of(rs) for rs in active)
         if to_add == 0:
             return
         order = self._by_size(active, newer_first=to_add > 0)
         sizes, added = {}, 0
         for rs in order:
             part = self._proportion(rs, to_add, added)
-            sizes[meta(rs)["name"]] = _replicas(rs) + part
+            sizes[meta(rs)["name"]] = replicas_of(rs) + part
             added += part
         first = meta(order[0])["name"]
         sizes[first] = max(0, sizes[first] + to_add - added)
@@ -279,32 +239,32 @@ class _Sync:
         """ReplicaSetsBySizeNewer / BySizeOlder: largest first, ties by age."""
         def key(rs):
             created, name = self._age(rs)
-            return (-_replicas(rs), -created.timestamp() if newer_first else created.timestamp(),
+            return (-replicas_of(rs), -created.timestamp() if newer_first else created.timestamp(),
                     name)
         return sorted(rss, key=key)
 
     def _proportion(self, rs: Mapping, to_add: int, added: int) -> int:
         """GetReplicaSetProportion / getReplicaSetFraction."""
-        if _replicas(rs) == 0 or to_add == added:
+        if replicas_of(rs) == 0 or to_add == added:
             return 0
         if self.replicas() == 0:
-            fraction = -_replicas(rs)
+            fraction = -replicas_of(rs)
         else:
             before = int((meta(rs).get("annotations") or {}).get(MAX_REPLICAS, 0) or 0) \
                 or int(self.status.get("replicas", 0))
             if before == 0:
                 return 0
-            target = _replicas(rs) * (self.replicas() + max_surge(self.d)) / before
-            fraction = int(target + 0.5) - _replicas(rs)
+            target = replicas_of(rs) * (self.replicas() + max_surge(self.d)) / before
+            fraction = int(target + 0.5) - replicas_of(rs)
         allowed = to_add - added
         return min(fraction, allowed) if to_add > 0 else max(fraction, allowed)
 
     # -- revisions, new ReplicaSet, cleanup ----------------------------------------------------
 
-    def _sync_revision(self, create: bool) -> None:
+    def _syncrevision_of(self, create: bool) -> None:
         """getAllReplicaSetsAndSyncRevision: the new ReplicaSet's revision is one above the
         old ones (a rollback records the revisions it had), and the Deployment mirrors it."""
-        revision = max((_revision(rs) for rs in self.olds()), default=0) + 1
+        revision = max((revision_of(rs) for rs in self.olds()), default=0) + 1
         new = self.new()
         if new is None:
             if create:
@@ -314,7 +274,7 @@ class _Sync:
         before = dict(notes)
         notes.update(self._copied_annotations())
         old = notes.get(REVISION)
-        if _revision(new) < revision:
+        if revision_of(new) < revision:
             notes[REVISION] = str(revision)
             if old:
                 history = notes.get(REVISION_HISTORY)
@@ -327,7 +287,7 @@ class _Sync:
                                  f'Found new replica set "{self.new_name}"'))
 
     def _copied_annotations(self) -> dict:
-        return {k: v for k, v in self.annotations.items() if k not in _NOT_COPIED}
+        return {k: v for k, v in self.annotations.items() if k not in NOT_COPIED}
 
     def _create_new(self, revision: int) -> None:
         collision = self.status.get("collisionCount")
@@ -354,7 +314,7 @@ class _Sync:
               "spec": spec}
         self.rss[name], self.new_name = rs, name
         self.created.add(name)
-        self.scale(rs, self._new_rs_replicas())
+        self.scale(rs, self._new_rsreplicas_of())
         self.annotations[REVISION] = str(revision)
         if self._deadline():
             self._set(self._cond("Progressing", "True", "NewReplicaSetCreated",
@@ -367,118 +327,14 @@ class _Sync:
         olds = [rs for rs in self.olds() if not meta(rs).get("deletionTimestamp")]
         if limit is None or len(olds) <= int(limit):
             return
-        by_revision = sorted(olds, key=lambda rs: (_revision(rs), self._age(rs)))
+        by_revision = sorted(olds, key=lambda rs: (revision_of(rs), self._age(rs)))
         for rs in by_revision[:len(olds) - int(limit)]:
-            if _status(rs, "replicas") or _replicas(rs) or \
-                    meta(rs).get("generation", 1) > _status(rs, "observedGeneration"):
+            if status_of(rs, "replicas") or replicas_of(rs) or \
+                    meta(rs).get("generation", 1) > status_of(rs, "observedGeneration"):
                 continue
             self.plan.delete.append(rs)
             del self.rss[meta(rs)["name"]]
             self.dirty.discard(meta(rs)["name"])
-
-    # -- status and conditions -----------------------------------------------------------------
-
-    def _cond(self, ctype: str, status: str, reason: str, message: str) -> dict:
-        t = ts(self.now)
-        return {"type": ctype, "status": status, "lastUpdateTime": t, "lastTransitionTime": t,
-                "reason": reason, "message": message}
-
-    def _condition(self, ctype: str) -> dict | None:
-        return next((c for c in self.status.get("conditions") or [] if c["type"] == ctype), None)
-
-    def _set(self, cond: dict) -> None:
-        self.status["conditions"] = set_condition(list(self.status.get("conditions") or []),
-                                                  cond)
-
-    def _deadline(self) -> bool:
-        return self.d["spec"].get("progressDeadlineSeconds") not in (None, 2**31 - 1)
-
-    def _paused_condition(self) -> None:
-        cur = self._condition("Progressing")
-        if cur and cur.get("reason") == "ProgressDeadlineExceeded":
-            return
-        paused_cond = bool(cur and cur.get("reason") == "DeploymentPaused")
-        if self.d["spec"].get("paused") and not paused_cond:
-            self._set(self._cond("Progressing", "Unknown", "DeploymentPaused",
-                                 "Deployment is paused"))
-        elif not self.d["spec"].get("paused") and paused_cond:
-            self._set(self._cond("Progressing", "Unknown", "DeploymentResumed",
-                                 "Deployment is resumed"))
-
-    def _calculate_status(self) -> dict:
-        rss, new = self.all(), self.new()
-        available = sum(_status(rs, "availableReplicas") for rs in rss)
-        counts = {"observedGeneration": meta(self.orig).get("generation", 1),
-                  "replicas": sum(_status(rs, "replicas") for rs in rss),
-                  "updatedReplicas": _status(new, "replicas") if new else 0,
-                  "readyReplicas": sum(_status(rs, "readyReplicas") for rs in rss),
-                  "availableReplicas": available,
-                  "unavailableReplicas": max(0, sum(_replicas(rs) for rs in rss) - available)}
-        status = {k: v for k, v in counts.items() if v}
-        if self.status.get("collisionCount") is not None:
-            status["collisionCount"] = self.status["collisionCount"]
-        if available >= self.replicas() - max_unavailable(self.d):
-            cond = self._cond("Available", "True", "MinimumReplicasAvailable",
-                              "Deployment has minimum availability.")
-        else:
-            cond = self._cond("Available", "False", "MinimumReplicasUnavailable",
-                              "Deployment does not have minimum availability.")
-        status["conditions"] = set_condition(list(self.status.get("conditions") or []), cond)
-        return status
-
-    def _complete(self, s: Mapping) -> bool:
-        """DeploymentComplete."""
-        want = self.replicas()
-        return (s.get("updatedReplicas", 0) == want and s.get("replicas", 0) == want
-                and s.get("availableReplicas", 0) == want
-                and s.get("observedGeneration", 0) >= meta(self.orig).get("generation", 1))
-
-    def _progressing(self, s: Mapping) -> bool:
-        """DeploymentProgressing: compared with the status the Deployment had."""
-        old = self.orig.get("status") or {}
-        old_olds = old.get("replicas", 0) - old.get("updatedReplicas", 0)
-        new_olds = s.get("replicas", 0) - s.get("updatedReplicas", 0)
-        return (s.get("updatedReplicas", 0) > old.get("updatedReplicas", 0)
-                or new_olds < old_olds
-                or s.get("readyReplicas", 0) > old.get("readyReplicas", 0)
-                or s.get("availableReplicas", 0) > old.get("availableReplicas", 0))
-
-    def _timed_out(self, s: Mapping) -> bool:
-        cond = next((c for c in s.get("conditions") or [] if c["type"] == "Progressing"), None)
-        if cond is None or cond.get("reason") == "NewReplicaSetAvailable":
-            return False
-        if cond.get("reason") == "ProgressDeadlineExceeded":
-            return True
-        since = as_time(cond.get("lastUpdateTime"))
-        deadline = timedelta(seconds=int(self.d["spec"]["progressDeadlineSeconds"]))
-        return since is not None and since + deadline < as_time(self.now)
-
-    def _rollout_conditions(self, s: dict) -> dict:
-        """syncRolloutStatus: the Progressing condition of a rollout under way."""
-        conds = list(s.get("conditions") or [])
-        if not self._deadline():
-            s["conditions"] = [c for c in conds if c["type"] != "Progressing"]
-            return s
-        cur = self._condition("Progressing")
-        subject = f'ReplicaSet "{self.new_name}"' if self.new_name else f'Deployment "{self.name}"'
-        if s.get("replicas", 0) == s.get("updatedReplicas", 0) and cur and \
-                cur.get("reason") == "NewReplicaSetAvailable":
-            return s
-        if self._complete(s):
-            s["conditions"] = set_condition(conds, self._cond(
-                "Progressing", "True", "NewReplicaSetAvailable",
-                f"{subject} has successfully progressed."))
-        elif self._progressing(s):
-            cond = self._cond("Progressing", "True", "ReplicaSetUpdated",
-                              f"{subject} is progressing.")
-            if cur and cur.get("status") == "True":
-                cond["lastTransitionTime"] = cur.get("lastTransitionTime")
-            s["conditions"] = [c for c in conds if c["type"] != "Progressing"] + [cond]
-        elif self._timed_out(s):
-            s["conditions"] = set_condition(conds, self._cond(
-                "Progressing", "False", "ProgressDeadlineExceeded",
-                f"{subject} has timed out progressing."))
-        return s
 
     def finish(self, rollout: bool = True) -> Plan:
         status = self._calculate_status()

@@ -61,7 +61,6 @@ def pending_pod(pod: Mapping, message: str, now: datetime | str) -> dict:
     cond = {"type": "PodScheduled", "status": "False", "reason": reason, "message": message,
             "lastProbeTime": None, "lastTransitionTime": ts(now), "observedGeneration": gen}
     status["conditions"] = [_keep_transition(cond, old)]
-    status["observedGeneration"] = gen
     return status
 
 

@@ -107,12 +107,15 @@ def new_pod_names(owner: Mapping, count: int, existing: Iterable[str],
                   now: datetime | str) -> list[str]:
     """Names for `count` new pods of a ReplicaSet/DaemonSet: `<owner>-` + 5 characters.
 
-    The suffix hashes the owner's identity and resourceVersion, `now` and the pods that exist,
-    so a pod that replaces a deleted one gets a new name, and the same input the same names."""
+    The suffix hashes the owner's identity, resourceVersion and status, `now` and the pods
+    that exist, so a pod that replaces a deleted one gets a new name, and the same input the
+    same names."""
     m = meta(owner)
     taken = set(existing)
-    seed = (f"{m.get('uid') or m.get('namespace', '') + '/' + m.get('name', '')}"
-            f"/{m.get('resourceVersion', '')}/{ts(now)}/{','.join(sorted(taken))}")
+    identity = m.get("uid") or f"{m.get('namespace', '')}/{m.get('name', '')}"
+    state = go_json(owner.get("status") or {}).decode()
+    seed = (f"{identity}/{m.get('resourceVersion', '')}/{state}/{ts(now)}"
+            f"/{','.join(sorted(taken))}")
     names = []
     for i in range(count):
         name = generate_name(f"{m.get('name', '')}-", f"{seed}/{i}", taken)

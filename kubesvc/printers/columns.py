@@ -7,8 +7,8 @@ label columns and LABELS come last, and `show_kind_prefix` turns `web` into `ser
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Callable, Iterable
 
 from kubesvc.printers import columns_core as core
 from kubesvc.printers import columns_workloads as work

@@ -9,80 +9,23 @@ with `Events:  <none>` as for a single described object (kubesvc has no events).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from kubesvc.printers.columns_core import join_host_port
-from kubesvc.printers.table import escape_terminal, tabwrite
+from kubesvc.printers.describe_common import (
+    LAST_APPLIED, PrefixWriter, annotations_multiline, events, header, labels_multiline,
+)
+from kubesvc.printers.describe_workloads import (
+    describe_deployment, describe_node, describe_pod, describe_pod_template, split_replica_sets,
+)
 from kubesvc.selectors import format_labels
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-MAX_ANNOTATION_LEN = 140
-
-
-class PrefixWriter:
-    """describe's PrefixWriter: two spaces per level, terminal escaping, tabwriter at the end."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
-    def write(self, level: int, text: str) -> None:
-        self.parts.append(escape_terminal("  " * level + text))
-
-    def line(self, text: str = "") -> None:
-        self.parts.append(escape_terminal(text + "\n"))
-
-    def render(self) -> str:
-        return tabwrite("".join(self.parts), minwidth=0, padding=2)
-
-
-def _now(now: datetime | None) -> datetime:
-    return now if now is not None else datetime.now(timezone.utc)
-
-
-def labels_multiline(w: PrefixWriter, title: str, labels: dict | None, initial: str = "",
-                     inner: str = "\t", skip: frozenset = frozenset()) -> None:
-    """printLabelsMultilineWithIndent: sorted `k=v`, one per line, `<none>` when empty."""
-    w.write(0, f"{initial}{title}:{inner}")
-    keys = sorted(k for k in (labels or {}) if k not in skip)
-    if not keys:
-        w.line("<none>")
-        return
-    for i, key in enumerate(keys):
-        if i:
-            w.write(0, initial)
-            w.write(0, inner)
-        w.write(0, f"{key}={labels[key]}\n")
-
-
-def _shorten(text: str, limit: int) -> str:
-    raw = text.encode()
-    return raw[:limit].decode(errors="ignore") + "..." if len(raw) > limit else text
-
-
-def annotations_multiline(w: PrefixWriter, title: str, annotations: dict | None) -> None:
-    """printAnnotationsMultiline: skips last-applied-configuration; long values go on own lines."""
-    w.write(0, f"{title}:\t")
-    keys = sorted(k for k in (annotations or {}) if k != LAST_APPLIED)
-    if not keys:
-        w.line("<none>")
-        return
-    for i, key in enumerate(keys):
-        if i:
-            w.write(0, "\t")
-        value = str(annotations[key])
-        value = value[:-1] if value.endswith("\n") else value
-        if len(value.encode()) + len(key.encode()) + 2 > MAX_ANNOTATION_LEN or "\n" in value:
-            w.write(0, f"{key}:\n")
-            for part in value.split("\n"):
-                w.write(0, f"\t  {_shorten(part, MAX_ANNOTATION_LEN - 2)}\n")
-        else:
-            w.write(0, f"{key}: {value}\n")
-
-
-def events(w: PrefixWriter, show: bool) -> None:
-    if show:
-        w.write(0, "Events:\t<none>\n")
-
+__all__ = [
+    "LAST_APPLIED", "PrefixWriter", "annotations_multiline", "describe_deployment",
+    "describe_endpoints", "describe_endpointslice", "describe_generic", "describe_node",
+    "describe_object", "describe_pod", "describe_pod_template", "describe_service",
+    "labels_multiline", "smart_label", "split_replica_sets",
+]
 
 # --- Service -------------------------------------------------------------------------------
 
@@ -191,16 +134,9 @@ def describe_service(svc: dict, endpoint_slices: list[dict], *, show_events: boo
 
 # --- Endpoints / EndpointSlice -------------------------------------------------------------
 
-def _header(w: PrefixWriter, md: dict) -> None:
-    w.write(0, f"Name:\t{md.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", md.get("labels"))
-    annotations_multiline(w, "Annotations", md.get("annotations"))
-
-
 def describe_endpoints(ep: dict, *, show_events: bool = True, now: datetime | None = None) -> str:
     w = PrefixWriter()
-    _header(w, ep.get("metadata") or {})
+    header(w, ep.get("metadata") or {})
     w.write(0, "Subsets:\n")
     for ss in ep.get("subsets") or []:
         ready = ",".join(a.get("ip", "") for a in ss.get("addresses") or [])
@@ -221,7 +157,7 @@ def describe_endpoints(ep: dict, *, show_events: bool = True, now: datetime | No
 def describe_endpointslice(eps: dict, *, show_events: bool = True,
                            now: datetime | None = None) -> str:
     w = PrefixWriter()
-    _header(w, eps.get("metadata") or {})
+    header(w, eps.get("metadata") or {})
     w.write(0, f"AddressType:\t{eps.get('addressType') or ''}\n")
     if not eps.get("ports"):
         w.write(0, "Ports: <unset>\n")
@@ -253,25 +189,27 @@ def describe_endpointslice(eps: dict, *, show_events: bool = True,
 
 # --- Generic (any other kind) --------------------------------------------------------------
 
-_ACRONYMS = {"API", "URL", "UID", "OSB", "GUID"}
+_ACRONYMS = {"API", "URL", "UID", "GUID"}  # kubectl 1.37.1 prints `osb` as `Osb`
 _GENERIC_SKIP = {".metadata.managedFields", ".metadata.name", ".metadata.namespace",
                  ".metadata.labels", ".metadata.annotations"}
 
 
 def _camel_split(field: str) -> list[str]:
-    """fatih/camelcase.Split: runs of one character class, `ABCd` -> `AB`, `Cd`."""
-    def cls(ch: str) -> int:
-        return 1 if ch.islower() else 2 if ch.isupper() else 3 if ch.isdigit() else 4
-    runs: list[list[str]] = []
-    for ch in field:
-        if runs and cls(runs[-1][-1]) == cls(ch):
-            runs[-1].append(ch)
-        else:
-            runs.append([ch])
-    for i in range(len(runs) - 1):
-        if runs[i] and cls(runs[i][0]) == 2 and cls(runs[i + 1][0]) == 1:
-            runs[i + 1].insert(0, runs[i].pop())
-    return ["".join(r) for r in runs if r]
+    """How kubectl 1.37.1 splits field names (derived from its output, see the tests):
+    at lower->upper changes, around `-`, and before the second of exactly two capitals
+    followed by a lower-case letter (`aBCd` -> a, B, Cd but `aBCDe` -> a, BCDe)."""
+    parts, start = [], 0
+    for i in range(1, len(field)):
+        cur, prev = field[i], field[i - 1]
+        other_change = (cur == "-") != (prev == "-")
+        lower_upper = cur.isupper() and prev.islower()
+        short_caps = (cur.isupper() and prev.isupper() and i + 1 < len(field)
+                      and field[i + 1].islower() and i - start == 1)
+        if other_change or lower_upper or short_caps:
+            parts.append(field[start:i])
+            start = i
+    parts.append(field[start:])
+    return [p for p in parts if p]
 
 
 def smart_label(field: str) -> str:
@@ -327,8 +265,28 @@ def _unstructured(w: PrefixWriter, level: int, content: dict, prefix: str) -> No
 def describe_generic(obj: dict, *, show_events: bool = True, now: datetime | None = None) -> str:
     """genericDescriber: Name/Namespace/Labels/Annotations, then every other field."""
     w = PrefixWriter()
-    _header(w, obj.get("metadata") or {})
+    header(w, obj.get("metadata") or {})
     _unstructured(w, 0, obj, "")
     events(w, show_events)
     return w.render()
 
+
+def describe_object(obj: dict, *, endpoint_slices: list[dict] = (), replica_sets: list[dict] = (),
+                    pods: list[dict] = (), lease: dict | None = None, show_events: bool = True,
+                    now: datetime | None = None) -> str:
+    """Describe any object: the kind's own describer, else the generic one."""
+    kind = obj.get("kind", "")
+    common = {"show_events": show_events, "now": now}
+    if kind == "Service":
+        return describe_service(obj, list(endpoint_slices), **common)
+    if kind == "Pod":
+        return describe_pod(obj, **common)
+    if kind == "Deployment":
+        return describe_deployment(obj, list(replica_sets), **common)
+    if kind == "Node":
+        return describe_node(obj, list(pods), lease=lease, **common)
+    if kind == "Endpoints":
+        return describe_endpoints(obj, **common)
+    if kind == "EndpointSlice":
+        return describe_endpointslice(obj, **common)
+    return describe_generic(obj, **common)

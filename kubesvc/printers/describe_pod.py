@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from kubesvc.printers.describe import PrefixWriter
+from kubesvc.printers.describe_common import PrefixWriter
 from kubesvc.printers.duration import rfc1123z
 from kubesvc.printers.quantity import Quantity, resource_list
 from kubesvc.selectors import format_label_selector
@@ -35,8 +35,8 @@ def describe_probe(probe: dict) -> str:
     attrs = (f"delay={int(probe.get('initialDelaySeconds') or 0)}s "
              f"timeout={int(probe.get('timeoutSeconds') or 0)}s "
              f"period={int(probe.get('periodSeconds') or 0)}s "
-             f"#success={int(probe.get('successThreshold') or 0)} "
-             f"#failure={int(probe.get('failureThreshold') or 0)}")
+             f"successThreshold={int(probe.get('successThreshold') or 0)} "
+             f"failureThreshold={int(probe.get('failureThreshold') or 0)}")
     if probe.get("exec") is not None:
         return f"exec [{' '.join(probe['exec'].get('command') or [])}] {attrs}"
     if probe.get("httpGet") is not None:

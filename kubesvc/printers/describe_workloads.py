@@ -1,14 +1,21 @@
-"""`kubectl describe` for Pods, Deployments (with their ReplicaSets) and Nodes, plus a dispatcher."""
+"""`kubectl describe` for Pods, Deployments (with their ReplicaSets) and Nodes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from kubesvc.printers import describe_pod as dp
 from kubesvc.printers.columns_core import node_roles
 from kubesvc.printers.describe import (
-    PrefixWriter, _header, _now, annotations_multiline, describe_endpoints, describe_endpointslice,
-    describe_generic, describe_service, events, labels_multiline,
+    PrefixWriter,
+    _now,
+    annotations_multiline,
+    describe_endpoints,
+    describe_endpointslice,
+    describe_generic,
+    describe_service,
+    events,
+    labels_multiline,
 )
 from kubesvc.printers.duration import parse_time, rfc1123z, translate_timestamp_since
 from kubesvc.printers.quantity import Quantity, add_into, max_into, resource_list
@@ -32,7 +39,7 @@ def _conditions_table(w: PrefixWriter, conditions: list[dict]) -> None:
 
 def describe_pod(pod: dict, *, show_events: bool = True, now: datetime | None = None) -> str:
     """describePod."""
-    now = _now(now)
+    now = now_or_utc(now)
     md, sp, st = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
     w = PrefixWriter()
     w.write(0, f"Name:\t{md.get('name', '')}\n")
@@ -139,21 +146,30 @@ def _without_hash(template: dict | None) -> dict:
     return template
 
 
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
 def split_replica_sets(deploy: dict, replica_sets: list[dict]) -> tuple[list[dict], dict | None]:
-    """deploymentutil: owned ReplicaSets; the new one has the Deployment's template (hash ignored)."""
-    uid = (deploy.get("metadata") or {}).get("uid")
+    """deploymentutil.GetAllReplicaSets: the ReplicaSets the Deployment selects and controls,
+    oldest first; the new one is the first whose template equals the Deployment's (hash ignored)."""
+    md, sp = deploy.get("metadata") or {}, deploy.get("spec") or {}
+    uid, selector = md.get("uid"), from_label_selector(sp.get("selector"))
     owned = []
     for rs in replica_sets:
-        refs = (rs.get("metadata") or {}).get("ownerReferences") or []
-        controller = next((r for r in refs if r.get("controller")), None)
+        rmd = rs.get("metadata") or {}
+        controller = next((r for r in rmd.get("ownerReferences") or [] if r.get("controller")), None)
+        if not selector.matches(rmd.get("labels")) or rmd.get("namespace") != md.get("namespace"):
+            continue
         if uid is None or (controller is not None and controller.get("uid") == uid):
             owned.append(rs)
-    owned.sort(key=lambda rs: (parse_time((rs.get("metadata") or {}).get("creationTimestamp"))
-                               or datetime.min.replace(tzinfo=None).astimezone(),
+    owned.sort(key=lambda rs: (parse_time((rs.get("metadata") or {}).get("creationTimestamp")) or _OLDEST,
                                (rs.get("metadata") or {}).get("name", "")))
-    want = _without_hash((deploy.get("spec") or {}).get("template"))
-    new = next((rs for rs in owned if _without_hash((rs.get("spec") or {}).get("template")) == want), None)
-    return [rs for rs in owned if rs is not new], new
+    want = _without_hash(sp.get("template"))
+    new = next((rs for rs in owned if _without_hash((rs.get("spec") or {}).get("template")) == want),
+               None)
+    new_uid = None if new is None else (new.get("metadata") or {}).get("uid")
+    return [rs for rs in owned if rs is not new
+            and (new_uid is None or (rs.get("metadata") or {}).get("uid") != new_uid)], new
 
 
 def _rs_list(rss: list[dict]) -> str:
@@ -169,7 +185,7 @@ def _rs_list(rss: list[dict]) -> str:
 def describe_deployment(deploy: dict, replica_sets: list[dict] = (), *, show_events: bool = True,
                         now: datetime | None = None) -> str:
     """describeDeployment; `replica_sets` may be every ReplicaSet of the namespace."""
-    now = _now(now)
+    now = now_or_utc(now)
     md, sp, st = deploy.get("metadata") or {}, deploy.get("spec") or {}, deploy.get("status") or {}
     selector = str(from_label_selector(sp.get("selector")))
     w = PrefixWriter()
@@ -287,7 +303,8 @@ def _node_resources(w: PrefixWriter, node: dict, pods: list[dict], now: datetime
         cap = alloc.get(name, zero)
         r, lm = totals[0].get(name, zero), totals[1].get(name, zero)
         conv = (lambda q: q.milli_value()) if name == "cpu" else (lambda q: q.int_value())
-        w.write(1, f"{name}\t{r} ({_pct(conv(r), conv(cap), True)}%)\t{lm} ({_pct(conv(lm), conv(cap), True)}%)\n")
+        req_pct, lim_pct = _pct(conv(r), conv(cap), True), _pct(conv(lm), conv(cap), True)
+        w.write(1, f"{name}\t{r} ({req_pct}%)\t{lm} ({lim_pct}%)\n")
     standard = {"cpu", "memory", "ephemeral-storage", "pods"}
     for name in sorted(n for n in alloc if n not in standard and not n.startswith("hugepages-")):
         w.write(1, f"{name}\t{totals[0].get(name, zero)}\t{totals[1].get(name, zero)}\n")
@@ -299,7 +316,8 @@ def _lease(w: PrefixWriter, node_name: str, lease: dict | None, tz) -> None:
         return
     sp = lease.get("spec") or {}
     w.write(0, "Lease:\n")
-    w.write(1, f"HolderIdentity:\t{sp.get('holderIdentity') if sp.get('holderIdentity') is not None else '<unset>'}\n")
+    holder = sp.get("holderIdentity")
+    w.write(1, f"HolderIdentity:\t{'<unset>' if holder is None else holder}\n")
     for title, field in (("AcquireTime", "acquireTime"), ("RenewTime", "renewTime")):
         w.write(1, f"{title}:\t{rfc1123z(sp[field], tz) if sp.get(field) else '<unset>'}\n")
 
@@ -307,7 +325,7 @@ def _lease(w: PrefixWriter, node_name: str, lease: dict | None, tz) -> None:
 def describe_node(node: dict, pods: list[dict] = (), *, lease: dict | None = None,
                   show_events: bool = True, now: datetime | None = None) -> str:
     """describeNode; `pods` are the non-terminated pods bound to it, `lease` its kube-node-lease."""
-    now = _now(now)
+    now = now_or_utc(now)
     md, sp, st = node.get("metadata") or {}, node.get("spec") or {}, node.get("status") or {}
     tz = now.tzinfo
     w = PrefixWriter()
@@ -365,37 +383,10 @@ _SYSTEM_INFO = (("Machine ID", "machineID"), ("System UUID", "systemUUID"), ("Bo
                 ("Kernel Version", "kernelVersion"), ("OS Image", "osImage"),
                 ("Operating System", "operatingSystem"), ("Architecture", "architecture"),
                 ("Container Runtime Version", "containerRuntimeVersion"),
-                ("Kubelet Version", "kubeletVersion"), ("Kube-Proxy Version", "kubeProxyVersion"))
+                ("Kubelet Version", "kubeletVersion"))
 
 
 def _system_info(w: PrefixWriter, info: dict) -> None:
     w.write(0, "System Info:\n")
     for title, field in _SYSTEM_INFO:
         w.write(0, f"  {title}:\t{info.get(field) or ''}\n")
-
-
-# --- Dispatcher ----------------------------------------------------------------------------
-
-def describe_object(obj: dict, *, endpoint_slices: list[dict] = (), replica_sets: list[dict] = (),
-                    pods: list[dict] = (), lease: dict | None = None, show_events: bool = True,
-                    now: datetime | None = None) -> str:
-    """Describe any object: the kind's own describer, else the generic one."""
-    kind = obj.get("kind", "")
-    common = {"show_events": show_events, "now": now}
-    if kind == "Service":
-        return describe_service(obj, list(endpoint_slices), **common)
-    if kind == "Pod":
-        return describe_pod(obj, **common)
-    if kind == "Deployment":
-        return describe_deployment(obj, list(replica_sets), **common)
-    if kind == "Node":
-        return describe_node(obj, list(pods), lease=lease, **common)
-    if kind == "Endpoints":
-        return describe_endpoints(obj, **common)
-    if kind == "EndpointSlice":
-        return describe_endpointslice(obj, **common)
-    return describe_generic(obj, **common)
-
-
-__all__ = ["_header", "describe_deployment", "describe_node", "describe_object", "describe_pod",
-           "describe_pod_template", "split_replica_sets"]

@@ -21,7 +21,7 @@ _EXP = re.compile(r"[eE]([+-]?[0-9]+)\Z")
 
 
 class Quantity:
-    __slots__ = ("value", "fmt")
+    __slots__ = ("fmt", "value")
 
     def __init__(self, value: Fraction | int = 0, fmt: str = "") -> None:
         self.value = Fraction(value)

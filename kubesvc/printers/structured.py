@@ -94,14 +94,14 @@ def _json_ready(value, floats: list[str]):
 
 
 def to_json(obj) -> str:
-    """`kubectl get -o json` (a list becomes a `List`); ends with a newline."""
+    """`kubectl get -o json` (a list becomes a `List`), without the final newline kubectl adds."""
     floats: list[str] = []
     ready = _json_ready(_wrap(obj), floats)
     text = json.dumps(ready, indent=4, ensure_ascii=False, sort_keys=True, separators=(",", ": "))
     text = _HTML_RE.sub(lambda m: _HTML[m.group()], text)
     for i, f in enumerate(floats):
         text = text.replace(f'"{_FLOAT_MARK.format(i)}"', f)
-    return text + "\n"
+    return text
 
 
 # --- YAML: go-yaml v2 scalar resolution ----------------------------------------------------
@@ -133,7 +133,7 @@ def go_yaml_tag(s: str) -> str:
     first = s[0]
     if first == ".":
         return "float" if _DOT_FLOAT.match(s) else "str"
-    if first.isdigit() and first.isascii() or first in "+-":
+    if (first.isdigit() and first.isascii()) or first in "+-":
         if first.isdigit() and _TIMESTAMP.match(s):
             return "timestamp"
         plain = s.replace("_", "")

@@ -363,6 +363,12 @@ def cidr_warnings(path: str, value: str) -> list[str]:
 # ObjectMeta (apimachinery pkg/api/validation/objectmeta.go, pkg/apis/meta/v1/validation)
 
 NameCheck = Callable[[str], list[str]]
+# ValidateNameFunc by name, for callers that pick the check from per-kind data.
+NAME_CHECKS: dict[str, NameCheck] = {
+    "dns1123_label": dns1123_label,
+    "dns1123_subdomain": dns1123_subdomain,
+    "dns1035_label": dns1035_label,
+}
 
 
 def validate_labels(labels: dict | None, path: str) -> list[FieldError]:
@@ -395,9 +401,14 @@ def _mask_trailing_dash(name: str) -> str:
     return name[:-2] + "a" if len(name) > 1 and name.endswith("-") else name
 
 
-def validate_object_meta(meta: dict | None, namespaced: bool, name_check: NameCheck,
+def validate_object_meta(meta: dict | None, namespaced: bool, name_check: NameCheck | str,
                          path: str = "metadata") -> list[FieldError]:
-    """`ValidateObjectMeta` for a create: name, generateName, namespace, labels, annotations."""
+    """`ValidateObjectMeta` for a create: name, generateName, namespace, labels, annotations.
+
+    `name_check` is the kind's name format: a check function or a key of NAME_CHECKS.
+    """
+    if isinstance(name_check, str):
+        name_check = NAME_CHECKS[name_check]
     meta = meta or {}
     errs: list[FieldError] = []
     generate = meta.get("generateName") or ""
@@ -432,13 +443,18 @@ def validate_object_meta_update(new: dict | None, old: dict | None,
                                 path: str = "metadata") -> list[FieldError]:
     """`ValidateObjectMetaUpdate`: identity fields are immutable; labels/annotations re-checked.
 
-    resourceVersion is not required here: kubesvc always carries the live one into an update.
+    As `rest.BeforeUpdate` does first, an empty uid means "the stored one" and the stored
+    creationTimestamp always wins, so only a different uid can fail. resourceVersion is not
+    required here: kubesvc always carries the live one into an update.
     """
     new, old = new or {}, old or {}
     errs = []
-    for key in ("name", "namespace", "uid", "creationTimestamp"):
-        if (new.get(key) or "") != (old.get(key) or ""):
-            errs.append(invalid(f"{path}.{key}", new.get(key) or "", "field is immutable"))
+    for key in ("name", "namespace", "uid"):
+        value = new.get(key) or ""
+        if key == "uid" and not value:
+            continue
+        if value != (old.get(key) or ""):
+            errs.append(invalid(f"{path}.{key}", value, "field is immutable"))
     errs += validate_labels(new.get("labels"), f"{path}.labels")
     errs += validate_annotations(new.get("annotations"), f"{path}.annotations")
     return errs

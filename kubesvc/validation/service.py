@@ -14,6 +14,8 @@ prepare_for_update -> validate_service / validate_service_update -> service_warn
 
 from __future__ import annotations
 
+import copy
+
 from kubesvc.errors import FieldError, duplicate, forbidden, invalid, required, unsupported
 from kubesvc.validation.names import (
     cidr,
@@ -124,7 +126,7 @@ def prepare_for_create(svc: dict) -> None:
 
 def prepare_for_update(new: dict, old: dict) -> None:
     """strategy.go PrepareForUpdate: keep the old status, then drop stale type fields."""
-    new["status"] = old.get("status") or {"loadBalancer": {}}
+    new["status"] = copy.deepcopy(old.get("status") or {"loadBalancer": {}})
     drop_type_dependent_fields(new, old)
 
 
@@ -239,7 +241,7 @@ def _external_name(spec: dict) -> list[FieldError]:
     name = spec.get("externalName") or ""
     cname = name.removesuffix(".")  # one trailing dot marks a FQDN
     if not cname:
-        return errs + [required("spec.externalName")]
+        return [*errs, required("spec.externalName")]
     return errs + [invalid("spec.externalName", cname, m) for m in dns1123_subdomain(cname)]
 
 
@@ -398,7 +400,7 @@ def validate_load_balancer_class(svc: dict, old: dict | None) -> list[FieldError
     if value is None:
         return errs
     if not is_load_balancer(svc):
-        return errs + [forbidden("spec.loadBalancerClass", ONLY_LB)]
+        return [*errs, forbidden("spec.loadBalancerClass", ONLY_LB)]
     return errs + [invalid("spec.loadBalancerClass", value, m) for m in qualified_name(value)]
 
 

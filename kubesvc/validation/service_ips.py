@@ -347,7 +347,7 @@ def _families_match_ips(svc: dict) -> list[FieldError]:
     if is_headless(svc):
         return []
     errs = []
-    for i, (ip, family) in enumerate(zip(cluster_ips(svc), ip_families(svc))):
+    for i, (ip, family) in enumerate(zip(cluster_ips(svc), ip_families(svc), strict=False)):
         if family in IP_FAMILIES and family_of(ip) != family:
             errs.append(invalid(f"{CLUSTER_IPS}[{i}]", ip, f"expected an {family} value as "
                                 f"indicated by `ipFamilies[{i}]`"))
