@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,7 +16,7 @@ from kubesvc.controllers.cluster_config import (
 )
 from kubesvc.errors import ClientError
 
-NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 API = "kind.x-k8s.io/v1alpha4"
 CP_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
 
@@ -120,7 +120,7 @@ def test_node_image_sets_kubelet_version():
 
 def test_disable_default_cni_leaves_nodes_not_ready():
     nodes, _ = nodes_from_kind_config(cfg(networking={"disableDefaultCNI": True}), NOW)
-    ready = [c for c in nodes[0]["status"]["conditions"] if c["type"] == "Ready"][0]
+    ready = next(c for c in nodes[0]["status"]["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "False" and ready["reason"] == "KubeletNotReady"
     assert "cni plugin not initialized" in ready["message"]
     assert {(t["key"], t["effect"]) for t in nodes[0]["spec"]["taints"]} == {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,7 +17,7 @@ from kubesvc.controllers.scheduler import (
     tolerates_taint,
 )
 
-NOW = datetime(2025, 3, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, tzinfo=UTC)
 KIND3, _ = nodes_from_kind_config(
     {"kind": "Cluster", "apiVersion": "kind.x-k8s.io/v1alpha4",
      "nodes": [{"role": "control-plane"}, {"role": "worker"}, {"role": "worker"}]}, NOW)

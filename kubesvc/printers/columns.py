@@ -59,7 +59,7 @@ def headers_for(kind: str, wide: bool = False) -> list[str]:
 def row_for(kind: str, obj: dict, now: datetime, wide: bool = False) -> list[str]:
     columns, row = printer_for(kind)
     cells = row(obj, now)
-    return [c for (_, prio), c in zip(columns, cells) if wide or prio == 0]
+    return [c for (_, prio), c in zip(columns, cells, strict=True) if wide or prio == 0]
 
 
 def label_header(key: str) -> str:

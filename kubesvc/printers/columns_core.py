@@ -100,7 +100,8 @@ def service_row(svc: Obj, now: datetime) -> list[str]:
     ips = s.get("clusterIPs") or []
     return [
         meta(svc).get("name", ""), s.get("type") or "", ips[0] if ips else "<none>",
-        service_external_ip(svc), service_ports(svc), age(svc, now), format_labels(s.get("selector")),
+        service_external_ip(svc), service_ports(svc), age(svc, now),
+        format_labels(s.get("selector")),
     ]
 
 
@@ -203,7 +204,10 @@ def node_status(node: Obj) -> str:
     for cond in status(node).get("conditions") or []:
         if cond.get("type") == "Ready":
             ready = cond  # the last one wins, like the Go map
-    parts = ["Unknown" if ready is None else ("Ready" if ready.get("status") == "True" else "NotReady")]
+    if ready is None:
+        parts = ["Unknown"]
+    else:
+        parts = ["Ready" if ready.get("status") == "True" else "NotReady"]
     if spec(node).get("unschedulable"):
         parts.append("SchedulingDisabled")
     return ",".join(parts)

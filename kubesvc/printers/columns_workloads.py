@@ -39,7 +39,8 @@ def is_restartable_init(container: dict | None) -> bool:
 
 
 def _condition_true(st: dict, ctype: str) -> bool:
-    return any(c.get("type") == ctype and c.get("status") == "True" for c in st.get("conditions") or [])
+    conditions = st.get("conditions") or []
+    return any(c.get("type") == ctype and c.get("status") == "True" for c in conditions)
 
 
 class _Tally:
@@ -173,7 +174,8 @@ def pod_row(pod: Obj, now: datetime) -> list[str]:
 def containers_cells(template: dict | None) -> list[str]:
     """layoutContainerCells: container names and images, joined with `,`."""
     containers = ((template or {}).get("spec") or {}).get("containers") or []
-    return [",".join(c.get("name", "") for c in containers), ",".join(c.get("image", "") for c in containers)]
+    return [",".join(c.get("name", "") for c in containers),
+            ",".join(c.get("image", "") for c in containers)]
 
 
 def replicas(obj: Obj) -> int:
@@ -187,7 +189,8 @@ def selector_string(ls: dict | None) -> str:
     try:
         for expr in (ls or {}).get("matchExpressions") or []:
             op, values = expr.get("operator"), expr.get("values") or []
-            if (op in ("In", "NotIn") and not values) or (op in ("Exists", "DoesNotExist") and values):
+            set_op = op in ("In", "NotIn")
+            if (set_op and not values) or (op in ("Exists", "DoesNotExist") and values):
                 return "<invalid>"
         return str(from_label_selector(ls))
     except ClientError:
@@ -208,7 +211,8 @@ def replicaset_row(rs: Obj, now: datetime) -> list[str]:
     return [
         meta(rs).get("name", ""), str(replicas(rs)), num(st.get("replicas")),
         num(st.get("readyReplicas")), age(rs, now),
-        *containers_cells(spec(rs).get("template")), format_label_selector(spec(rs).get("selector")),
+        *containers_cells(spec(rs).get("template")),
+        format_label_selector(spec(rs).get("selector")),
     ]
 
 

@@ -13,10 +13,19 @@ from datetime import datetime
 
 from kubesvc.printers.columns_core import join_host_port
 from kubesvc.printers.describe_common import (
-    LAST_APPLIED, PrefixWriter, annotations_multiline, events, header, labels_multiline,
+    LAST_APPLIED,
+    PrefixWriter,
+    annotations_multiline,
+    events,
+    header,
+    labels_multiline,
 )
 from kubesvc.printers.describe_workloads import (
-    describe_deployment, describe_node, describe_pod, describe_pod_template, split_replica_sets,
+    describe_deployment,
+    describe_node,
+    describe_pod,
+    describe_pod_template,
+    split_replica_sets,
 )
 from kubesvc.selectors import format_labels
 
@@ -148,10 +157,15 @@ def describe_endpoints(ep: dict, *, show_events: bool = True, now: datetime | No
             w.write(2, "Name\tPort\tProtocol\n")
             w.write(2, "----\t----\t--------\n")
             for p in ss["ports"]:
-                w.write(2, f"{p.get('name') or '<unset>'}\t{p.get('port', 0)}\t{p.get('protocol') or ''}\n")
+                name, proto = p.get("name") or "<unset>", p.get("protocol") or ""
+                w.write(2, f"{name}\t{p.get('port', 0)}\t{proto}\n")
         w.write(0, "\n")
     events(w, show_events)
     return w.render()
+
+
+def _unset(value) -> str:
+    return "<unset>" if value is None else str(value)
 
 
 def describe_endpointslice(eps: dict, *, show_events: bool = True,
@@ -177,12 +191,12 @@ def describe_endpointslice(eps: dict, *, show_events: bool = True,
             w.write(1, f"- Addresses:\t{', '.join(ep.get('addresses') or []) or '<none>'}\n")
             w.write(2, "Conditions:\n")
             w.write(3, f"Ready:\t{'<unset>' if ready is None else str(bool(ready)).lower()}\n")
-            w.write(2, f"Hostname:\t{ep['hostname'] if ep.get('hostname') is not None else '<unset>'}\n")
+            w.write(2, f"Hostname:\t{_unset(ep.get('hostname'))}\n")
             if ep.get("targetRef") is not None:
                 ref = ep["targetRef"]
                 w.write(2, f"TargetRef:\t{ref.get('kind', '')}/{ref.get('name', '')}\n")
-            w.write(2, f"NodeName:\t{ep['nodeName'] if ep.get('nodeName') is not None else '<unset>'}\n")
-            w.write(2, f"Zone:\t{ep['zone'] if ep.get('zone') is not None else '<unset>'}\n")
+            w.write(2, f"NodeName:\t{_unset(ep.get('nodeName'))}\n")
+            w.write(2, f"Zone:\t{_unset(ep.get('zone'))}\n")
     events(w, show_events)
     return w.render()
 
@@ -235,7 +249,9 @@ def go_value(value) -> str:
 
         if value != value or value in (float("inf"), float("-inf")):
             return "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
-        return go_yaml_float(value) if not value.is_integer() or abs(value) >= 1e21 else str(int(value))
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return go_yaml_float(value)
     if isinstance(value, dict):
         return "map[" + " ".join(f"{k}:{go_value(v)}" for k, v in sorted(value.items())) + "]"
     if isinstance(value, list):

@@ -123,7 +123,8 @@ def _env(w: PrefixWriter, container: dict, pod: dict | None) -> None:
         elif src.get("fieldRef") is not None:
             ref = src["fieldRef"]
             value = _field_value(pod, ref.get("fieldPath") or "")
-            w.write(3, f"{name}:\t{value} ({ref.get('apiVersion', '')}:{ref.get('fieldPath', '')})\n")
+            source = f"{ref.get('apiVersion', '')}:{ref.get('fieldPath', '')}"
+            w.write(3, f"{name}:\t{value} ({source})\n")
         elif src.get("resourceFieldRef") is not None:
             ref = src["resourceFieldRef"]
             value = _resource_value(ref, container)
@@ -213,7 +214,8 @@ _VOLUME_TYPES = {
     "hostPath": "HostPath (bare host directory volume)",
     "secret": "Secret (a volume populated by a Secret)",
     "configMap": "ConfigMap (a volume populated by a ConfigMap)",
-    "persistentVolumeClaim": "PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)",
+    "persistentVolumeClaim": "PersistentVolumeClaim (a reference to a PersistentVolumeClaim in "
+                             "the same namespace)",
     "nfs": "NFS (an NFS mount that lasts the lifetime of a pod)",
     "csi": "CSI (a Container Storage Interface (CSI) volume source)",
     "image": "Image (a container image or OCI artifact)",
@@ -225,7 +227,8 @@ _VOLUME_TYPES = {
 def _volume_fields(kind: str, src: dict) -> list[tuple[str, object]]:
     if kind == "emptyDir":
         size = src.get("sizeLimit")
-        limit = str(Quantity.parse(size)) if size and not Quantity.parse(size).is_zero() else "<unset>"
+        qty = Quantity.parse(size) if size else None
+        limit = str(qty) if qty is not None and qty.value > 0 else "<unset>"
         return [("Medium", src.get("medium") or ""), ("SizeLimit", limit)]
     if kind == "hostPath":
         kind_name = "<none>" if src.get("type") is None else src["type"]
@@ -243,7 +246,8 @@ def _volume_fields(kind: str, src: dict) -> list[tuple[str, object]]:
         return [("Driver", src.get("driver", "")), ("FSType", src.get("fsType") or ""),
                 ("ReadOnly", _bool(src.get("readOnly")))]
     if kind == "image":
-        return [("Reference", src.get("reference", "")), ("PullPolicy", src.get("pullPolicy") or "")]
+        return [("Reference", src.get("reference", "")),
+                ("PullPolicy", src.get("pullPolicy") or "")]
     return []
 
 
@@ -251,12 +255,14 @@ def _projected(w: PrefixWriter, src: dict) -> None:
     for source in src.get("sources") or []:
         if source.get("secret") is not None:
             ref = source["secret"]
-            w.write(2, f"SecretName:\t{ref.get('name', '')}\n    Optional:\t{_bool(ref.get('optional'))}\n")
+            w.write(2, f"SecretName:\t{ref.get('name', '')}\n"
+                       f"    Optional:\t{_bool(ref.get('optional'))}\n")
         elif source.get("downwardAPI") is not None:
             w.write(2, "DownwardAPI:\ttrue\n")
         elif source.get("configMap") is not None:
             ref = source["configMap"]
-            w.write(2, f"ConfigMapName:\t{ref.get('name', '')}\n    Optional:\t{_bool(ref.get('optional'))}\n")
+            w.write(2, f"ConfigMapName:\t{ref.get('name', '')}\n"
+                       f"    Optional:\t{_bool(ref.get('optional'))}\n")
         elif source.get("serviceAccountToken") is not None:
             seconds = source["serviceAccountToken"].get("expirationSeconds")
             w.write(2, f"TokenExpirationSeconds:\t{int(seconds or 0)}\n")
@@ -300,7 +306,8 @@ def describe_volumes(w: PrefixWriter, volumes: list[dict] | None, space: str) ->
                 if item.get("fieldRef") is not None:
                     w.write(3, f"{ref.get('fieldPath', '')} -> {item.get('path', '')}\n")
                 if item.get("resourceFieldRef") is not None:
-                    w.write(3, f"{item['resourceFieldRef'].get('resource', '')} -> {item.get('path', '')}\n")
+                    resource = item["resourceFieldRef"].get("resource", "")
+                    w.write(3, f"{resource} -> {item.get('path', '')}\n")
         elif kind == "csi":
             _csi_attributes(w, src.get("volumeAttributes"))
 
@@ -338,7 +345,7 @@ def topology_spread(w: PrefixWriter, constraints: list[dict] | None, space: str)
 
 
 def qos_class(pod: dict) -> str:
-    """qos.GetPodQOS: status.qosClass when set, else computed from cpu/memory requests and limits."""
+    """qos.GetPodQOS: status.qosClass when set, else computed from cpu/memory requests/limits."""
     if (pod.get("status") or {}).get("qosClass"):
         return pod["status"]["qosClass"]
     spec = pod.get("spec") or {}
@@ -351,7 +358,8 @@ def qos_class(pod: dict) -> str:
             for name, q in resource_list(values).items():
                 if name in ("cpu", "memory") and q.value > 0:
                     target[name] = target[name].add(q) if name in target else q
-        found = {n for n, q in resource_list(res.get("limits")).items() if n in ("cpu", "memory") and q.value > 0}
+        found = {n for n, q in resource_list(res.get("limits")).items()
+                 if n in ("cpu", "memory") and q.value > 0}
         if found != {"cpu", "memory"}:
             guaranteed = False
     if not requests and not limits:

@@ -6,16 +6,12 @@ from datetime import UTC, datetime
 
 from kubesvc.printers import describe_pod as dp
 from kubesvc.printers.columns_core import node_roles
-from kubesvc.printers.describe import (
+from kubesvc.printers.describe_common import (
     PrefixWriter,
-    _now,
     annotations_multiline,
-    describe_endpoints,
-    describe_endpointslice,
-    describe_generic,
-    describe_service,
     events,
     labels_multiline,
+    now_or_utc,
 )
 from kubesvc.printers.duration import parse_time, rfc1123z, translate_timestamp_since
 from kubesvc.printers.quantity import Quantity, add_into, max_into, resource_list
@@ -58,8 +54,10 @@ def describe_pod(pod: dict, *, show_events: bool = True, now: datetime | None = 
     labels_multiline(w, "Labels", md.get("labels"))
     annotations_multiline(w, "Annotations", md.get("annotations"))
     if md.get("deletionTimestamp") and st.get("phase") not in ("Failed", "Succeeded"):
-        w.write(0, f"Status:\tTerminating (lasts {translate_timestamp_since(md['deletionTimestamp'], now)})\n")
-        w.write(0, f"Termination Grace Period:\t{int(md.get('deletionGracePeriodSeconds') or 0)}s\n")
+        lasts = translate_timestamp_since(md["deletionTimestamp"], now)
+        w.write(0, f"Status:\tTerminating (lasts {lasts})\n")
+        grace = int(md.get("deletionGracePeriodSeconds") or 0)
+        w.write(0, f"Termination Grace Period:\t{grace}s\n")
     else:
         w.write(0, f"Status:\t{st.get('phase') or ''}\n")
     for title, field in (("Reason", "reason"), ("Message", "message")):
@@ -149,6 +147,11 @@ def _without_hash(template: dict | None) -> dict:
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
+def _created_then_name(rs: dict) -> tuple:
+    md = rs.get("metadata") or {}
+    return parse_time(md.get("creationTimestamp")) or _OLDEST, md.get("name", "")
+
+
 def split_replica_sets(deploy: dict, replica_sets: list[dict]) -> tuple[list[dict], dict | None]:
     """deploymentutil.GetAllReplicaSets: the ReplicaSets the Deployment selects and controls,
     oldest first; the new one is the first whose template equals the Deployment's (hash ignored)."""
@@ -157,16 +160,16 @@ def split_replica_sets(deploy: dict, replica_sets: list[dict]) -> tuple[list[dic
     owned = []
     for rs in replica_sets:
         rmd = rs.get("metadata") or {}
-        controller = next((r for r in rmd.get("ownerReferences") or [] if r.get("controller")), None)
+        refs = rmd.get("ownerReferences") or []
+        controller = next((r for r in refs if r.get("controller")), None)
         if not selector.matches(rmd.get("labels")) or rmd.get("namespace") != md.get("namespace"):
             continue
         if uid is None or (controller is not None and controller.get("uid") == uid):
             owned.append(rs)
-    owned.sort(key=lambda rs: (parse_time((rs.get("metadata") or {}).get("creationTimestamp")) or _OLDEST,
-                               (rs.get("metadata") or {}).get("name", "")))
+    owned.sort(key=_created_then_name)
     want = _without_hash(sp.get("template"))
-    new = next((rs for rs in owned if _without_hash((rs.get("spec") or {}).get("template")) == want),
-               None)
+    new = next((rs for rs in owned
+                if _without_hash((rs.get("spec") or {}).get("template")) == want), None)
     new_uid = None if new is None else (new.get("metadata") or {}).get("uid")
     return [rs for rs in owned if rs is not new
             and (new_uid is None or (rs.get("metadata") or {}).get("uid") != new_uid)], new
@@ -287,14 +290,19 @@ def _node_resources(w: PrefixWriter, node: dict, pods: list[dict], now: datetime
         add_into(totals[0], req)
         add_into(totals[1], lim)
         cells = []
-        for q, cap, milli in ((req.get("cpu", zero), cpu, True), (lim.get("cpu", zero), cpu, True),
-                              (req.get("memory", zero), mem, False), (lim.get("memory", zero), mem, False)):
-            value, whole = (q.milli_value(), cap.milli_value()) if milli else (q.int_value(), cap.int_value())
+        pairs = ((req.get("cpu", zero), cpu, True), (lim.get("cpu", zero), cpu, True),
+                 (req.get("memory", zero), mem, False), (lim.get("memory", zero), mem, False))
+        for q, cap, milli in pairs:
+            if milli:
+                value, whole = q.milli_value(), cap.milli_value()
+            else:
+                value, whole = q.int_value(), cap.int_value()
             cells.append(f"{q} ({_pct(value, whole, False)}%)")
         pmd = pod.get("metadata") or {}
         w.write(1, f"{pmd.get('namespace', '')}\t{pmd.get('name', '')}\t\t{chr(9).join(cells)}\t"
                    f"{translate_timestamp_since(pmd.get('creationTimestamp'), now)}\n")
-    w.write(0, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n")
+    w.write(0, "Allocated resources:\n"
+               "  (Total limits may be over 100 percent, i.e., overcommitted.)\n")
     w.write(1, "Resource\tRequests\tLimits\n")
     w.write(1, "--------\t--------\t------\n")
     names = ["cpu", "memory", "ephemeral-storage"]
@@ -312,7 +320,8 @@ def _node_resources(w: PrefixWriter, node: dict, pods: list[dict], now: datetime
 
 def _lease(w: PrefixWriter, node_name: str, lease: dict | None, tz) -> None:
     if lease is None:
-        w.write(0, f'Lease:\tFailed to get lease: leases.coordination.k8s.io "{node_name}" not found\n')
+        error = f'leases.coordination.k8s.io "{node_name}" not found'
+        w.write(0, f"Lease:\tFailed to get lease: {error}\n")
         return
     sp = lease.get("spec") or {}
     w.write(0, "Lease:\n")
@@ -338,7 +347,8 @@ def describe_node(node: dict, pods: list[dict] = (), *, lease: dict | None = Non
     w.write(0, f"Unschedulable:\t{'true' if sp.get('unschedulable') else 'false'}\n")
     _lease(w, md.get("name", ""), lease, tz)
     if st.get("conditions"):
-        w.write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n")
+        w.write(0, "Conditions:\n"
+                   "  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n")
         w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
         for c in st["conditions"]:
             w.write(1, f"{c.get('type', '')} \t{c.get('status', '')} \t"

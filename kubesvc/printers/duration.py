@@ -105,7 +105,7 @@ def rfc1123z(ts: str | None, tz: tzinfo | None = None) -> str:
     total = int(off.total_seconds()) // 60
     sign = "-" if total < 0 else "+"
     total = abs(total)
-    return (
-        f"{_DAYS[parsed.weekday()]}, {parsed.day:02d} {_MONTHS[parsed.month - 1]} {parsed.year:04d} "
-        f"{parsed.hour:02d}:{parsed.minute:02d}:{parsed.second:02d} {sign}{total // 60:02d}{total % 60:02d}"
-    )
+    month = _MONTHS[parsed.month - 1]
+    day = f"{_DAYS[parsed.weekday()]}, {parsed.day:02d} {month} {parsed.year:04d}"
+    clock = f"{parsed.hour:02d}:{parsed.minute:02d}:{parsed.second:02d}"
+    return f"{day} {clock} {sign}{total // 60:02d}{total % 60:02d}"

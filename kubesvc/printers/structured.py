@@ -23,7 +23,8 @@ LIST_KIND = "List"
 
 def as_list(items: list[dict]) -> dict:
     """What kubectl prints for several objects with `-o yaml|json`."""
-    return {"apiVersion": "v1", "items": list(items), "kind": LIST_KIND, "metadata": {"resourceVersion": ""}}
+    return {"apiVersion": "v1", "items": list(items), "kind": LIST_KIND,
+            "metadata": {"resourceVersion": ""}}
 
 
 def to_name(kind_with_group: str, name: str) -> str:
@@ -46,7 +47,7 @@ def _shortest(value: float) -> tuple[str, str, int]:
     """Shortest round-trip digits of a finite non-zero float: (sign, digits, decimal point)."""
     from decimal import Decimal
 
-    sign, digits, exponent = Decimal(repr(abs(value))).as_tuple()
+    _, digits, exponent = Decimal(repr(abs(value))).as_tuple()
     text = "".join(map(str, digits)).lstrip("0")
     stripped = text.rstrip("0")
     exponent += len(text) - len(stripped)
@@ -106,9 +107,11 @@ def to_json(obj) -> str:
 
 # --- YAML: go-yaml v2 scalar resolution ----------------------------------------------------
 
-_BOOL = frozenset("y Y yes Yes YES on On ON true True TRUE n N no No NO off Off OFF false False FALSE".split())
+_BOOL = frozenset(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE",
+                   "n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"])
 _NULL = frozenset(["", "~", "null", "Null", "NULL"])
-_SPECIAL_FLOAT = frozenset(".inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF .nan .NaN .NAN".split())
+_SPECIAL_FLOAT = frozenset([".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
+                            "-.INF", ".nan", ".NaN", ".NAN"])
 _GO_INT = re.compile(r"[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?\Z")
@@ -123,7 +126,7 @@ _BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 def go_yaml_tag(s: str) -> str:
     """go-yaml v2 `resolve("", s)` for a plain scalar: str, bool, null, int, float or timestamp.
 
-    (`<<` also resolves to the merge tag, but kubectl still prints it plain, so it counts as str.)"""
+    (`<<` resolves to the merge tag, but kubectl still prints it plain, so it counts as str.)"""
     if s in _BOOL:
         return "bool"
     if s in _NULL:
@@ -182,7 +185,13 @@ def go_yaml_key_less(a: str, b: str) -> bool:
     return len(a) < len(b)
 
 
-_KEY = cmp_to_key(lambda a, b: -1 if go_yaml_key_less(a, b) else (1 if go_yaml_key_less(b, a) else 0))
+def _key_cmp(a: str, b: str) -> int:
+    if go_yaml_key_less(a, b):
+        return -1
+    return 1 if go_yaml_key_less(b, a) else 0
+
+
+_KEY = cmp_to_key(_key_cmp)
 
 
 def go_yaml_float(value: float) -> str:
@@ -246,7 +255,9 @@ def _dumper():
     except ImportError:  # pure-Python emitter: long double-quoted strings fold differently
         emitter = None
 
-    class GoDumper(emitter or yaml.emitter.Emitter, yaml.serializer.Serializer, GoRepresenter, GoResolver):
+    base_emitter = emitter or yaml.emitter.Emitter
+
+    class GoDumper(base_emitter, yaml.serializer.Serializer, GoRepresenter, GoResolver):
         def __init__(self, stream, **kw):
             base = emitter or yaml.emitter.Emitter
             base.__init__(self, stream, allow_unicode=True)

@@ -27,7 +27,8 @@ def escape_terminal(text: str) -> str:
 
 def sanitize_cell(value: str) -> str:
     """tableprinter `appendCellValue`: cut at the first CR/LF/FF and add `...`, then escape."""
-    cut = min((i for i in (value.find("\n"), value.find("\r"), value.find("\f")) if i >= 0), default=-1)
+    found = [i for i in (value.find("\n"), value.find("\r"), value.find("\f")) if i >= 0]
+    cut = min(found, default=-1)
     if cut >= 0:
         return escape_terminal(value[:cut]) + "..."
     return escape_terminal(value)
@@ -40,7 +41,7 @@ def tabwrite(text: str, minwidth: int = 0, padding: int = 2) -> str:
     ncols = max((len(cells) - 1 for cells in lines), default=0)
     for col in range(ncols):
         start, best = -1, 0
-        for i, cells in enumerate(lines + [[]]):
+        for i, cells in enumerate([*lines, []]):
             if len(cells) - 1 > col:
                 if start < 0:
                     start, best = i, minwidth
@@ -50,8 +51,8 @@ def tabwrite(text: str, minwidth: int = 0, padding: int = 2) -> str:
                     widths[k].append(best)
                 start = -1
     out = []
-    for cells, wid in zip(lines, widths):
-        parts = [cell.ljust(w) for cell, w in zip(cells, wid)]
+    for cells, wid in zip(lines, widths, strict=True):
+        parts = [cell.ljust(w) for cell, w in zip(cells, wid, strict=False)]
         parts.append(cells[-1])
         out.append("".join(parts))
     return "\n".join(out)
@@ -77,7 +78,7 @@ def render_table(headers: list[str], rows: list[list[str]], no_headers: bool = F
         return tabwrite("\n".join(clean) + "\n", minwidth=6, padding=3)
     if ncols == 1:
         return "\n".join(r[0] for r in lines) + "\n"
-    columns = list(zip(*lines))
+    columns = list(zip(*lines, strict=True))
     widths = [max(6, max(map(len, col)) + 3) for col in columns[:-1]]
     fmt = "".join(f"%-{w}s" for w in widths) + "%s"
     return "\n".join([fmt % tuple(r) for r in lines]) + "\n"
