@@ -144,7 +144,7 @@ def test_get_selectors_and_names(seeded, tmp_path):
 def test_get_namespaces_and_stored_kinds(cli, tmp_path):
     cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: b}\n"
     assert cli.ok("apply", "-f", write(tmp_path, "cm.yaml", cm)) == "configmap/cfg created\n"
-    assert cli.ok("get", "configmaps") == "NAME   AGE\ncfg    0s\n"
+    assert cli.ok("get", "configmaps") == "NAME   DATA   AGE\ncfg    1      0s\n"
     assert cli.ok("get", "ns", "-o", "name") == ("namespace/default\nnamespace/kube-node-lease\n"
                                                  "namespace/kube-public\nnamespace/kube-system\n")
 
