@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext
-from kubesvc.apiserver.meta import LAST_APPLIED
+from kubesvc.apiserver.meta import LAST_APPLIED, strip_system_fields
 from kubesvc.errors import ClientError, InvalidError, KubesvcError, StatusError, invalid, required
 from kubesvc.load import Document
 from kubesvc.merge import contained, merge, removed_fields
@@ -62,6 +62,8 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet,
 
 def _apply_one(ctx, doc: Document, schemas: SchemaSet, opts: ApplyOptions, result) -> None:
     manifest = copy.deepcopy(doc.obj)
+    snapshot = _is_snapshot(manifest)
+    strip_system_fields(manifest)
     res = _resource(doc, manifest, schemas)
     result.resource = res
     _schema_check(ctx, doc, manifest, res, schemas, opts)
@@ -70,7 +72,7 @@ def _apply_one(ctx, doc: Document, schemas: SchemaSet, opts: ApplyOptions, resul
         raise ClientError(f"error when retrieving current configuration of {res.kind} from "
                           f'"{doc.source}" (document {doc.index}): resource name may not be empty')
     result.name = meta["name"]
-    _set_namespace(ctx, res, manifest, opts, doc)
+    _set_namespace(ctx, res, manifest, opts, doc, snapshot)
     if opts.dry_run == "client":
         live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
         result.action, result.obj = ("configured" if live else "created"), manifest
@@ -137,7 +139,14 @@ def _drop_path(obj: dict, path: str) -> None:
     target.pop(steps[-1], None)
 
 
-def _set_namespace(ctx, res: Resource, obj: dict, opts: ApplyOptions, doc: Document) -> None:
+def _is_snapshot(obj: dict) -> bool:
+    """An object read from a live cluster (`kubectl get -o yaml`): it has a uid or a status."""
+    meta = obj.get("metadata")
+    return bool(obj.get("status")) or (isinstance(meta, dict) and bool(meta.get("uid")))
+
+
+def _set_namespace(ctx, res: Resource, obj: dict, opts: ApplyOptions, doc: Document,
+                   snapshot: bool) -> None:
     meta = obj["metadata"]
     if not res.namespaced:
         meta.pop("namespace", None)
@@ -149,8 +158,19 @@ def _set_namespace(ctx, res: Resource, obj: dict, opts: ApplyOptions, doc: Docum
                           f"'--namespace={given}' to perform this operation.")
     meta["namespace"] = given or opts.namespace or "default"
     if ctx.store.get("Namespace", "", meta["namespace"]) is None:
+        if snapshot:  # `kubectl get pods,svc -A -o yaml` lists no namespaces: bring them along
+            _create_namespace(ctx, meta["namespace"])
+            return
         raise StatusError("NotFound", f'error when creating "{doc.source}": namespaces '
                           f'"{meta["namespace"]}" not found', 404)
+
+
+def _create_namespace(ctx, name: str) -> None:
+    from kubesvc.apiserver.namespace import namespace_object
+    from kubesvc.resources import for_gk
+
+    registry.create(ctx, for_gk("Namespace"), namespace_object(name), keep_status=False)
+    ctx.warnings.append(f'namespace "{name}" created for objects imported from a live cluster')
 
 
 def last_applied(manifest: dict) -> str:

@@ -16,14 +16,26 @@ _SPEC_GENERATION = {"Deployment.apps", "ReplicaSet.apps", "StatefulSet.apps",
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
-def fill_on_create(ctx, gk: str, obj: dict) -> None:
+SYSTEM_FIELDS = ("uid", "resourceVersion", "generation", "selfLink", "managedFields")
+
+
+def strip_system_fields(obj: dict) -> None:
+    """What a server ignores in a request (a `kubectl get -o yaml` dump carries them all)."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        for system in SYSTEM_FIELDS:
+            meta.pop(system, None)
+
+
+def fill_on_create(ctx, gk: str, obj: dict, keep_timestamp: bool = False) -> None:
+    """uid, resourceVersion, generation, creationTimestamp. A snapshot of a live object (one
+    that carries its status) keeps its creationTimestamp, so AGE reads as it did there."""
     meta = obj.setdefault("metadata", {})
-    for system in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
-                   "selfLink", "managedFields"):
-        meta.pop(system, None)
+    strip_system_fields(obj)
+    if not (keep_timestamp and meta.get("creationTimestamp")):
+        meta["creationTimestamp"] = rfc3339(ctx.now)
     rv = ctx.store.next_resource_version()
     key = f"{gk}/{meta.get('namespace', '')}/{meta['name']}/{rv}"
-    meta["creationTimestamp"] = rfc3339(ctx.now)
     meta["resourceVersion"] = rv
     # deterministic, still unique within a store: kubesvc replays the same input identically
     meta["uid"] = str(uuid.uuid5(_UID_NAMESPACE, key))

@@ -46,11 +46,23 @@ def check_metadata(res: Resource, obj: dict) -> None:
         raise InvalidError(res.kind, obj["metadata"].get("name", ""), errors)
 
 
-def name_check(res: Resource) -> str:
+_PATH_SEGMENT_KINDS = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
+
+
+def name_check(res: Resource):
     """Which name format the kind's validation uses (ValidateObjectMeta's nameFn)."""
     if res.kind in ("Service", "Namespace"):
         return "dns1123_label"
+    if res.kind in _PATH_SEGMENT_KINDS:  # RBAC names may hold ':' (system:controller:...)
+        return path_segment_name
     return "dns1123_subdomain"
+
+
+def path_segment_name(name: str) -> list[str]:
+    """apimachinery path.IsValidPathSegmentName."""
+    if name in (".", ".."):
+        return [f"may not be '{name}'"]
+    return [f"may not contain '{c}'" for c in ("/", "%") if c in name]
 
 
 def create(ctx, res: Resource, obj: dict, keep_status: bool) -> dict:
@@ -58,7 +70,7 @@ def create(ctx, res: Resource, obj: dict, keep_status: bool) -> dict:
         from kubesvc.errors import AlreadyExistsError
 
         raise AlreadyExistsError(res.qualified_plural, obj["metadata"]["name"])
-    sysmeta.fill_on_create(ctx, res.gk, obj)
+    sysmeta.fill_on_create(ctx, res.gk, obj, keep_timestamp=keep_status)
     strategy(res.gk).create(ctx, obj, keep_status)
     check_metadata(res, obj)
     ctx.store.put(res.gk, obj)
