@@ -69,12 +69,23 @@ def test_empty_cells_keep_their_width_and_empty_last_cell_leaves_padding():
                    "x      10d   \n")
     got = render_table(["NAME", "READY", "UP-TO-DATE", "AGE", "X"],
                        [["foo", "0/0", "", "<unknown>", "<none>"]], no_headers=True)
-    assert got == "foo    0/0          <unknown>   <none>\n"
+    assert got == "foo   0/0         <unknown>   <none>\n"
 
 
-def test_width_counts_characters_not_bytes():
-    got = render_table(["NAME", "X", "AGE"], [["d", "é ü", "5m"], ["e", "日本", "1s"]])
-    assert got == "NAME   X      AGE\nd      é ü    5m\ne      日本     1s\n"
+def test_cells_count_characters_but_headers_are_padded_to_bytes():
+    rows = [["d", "é ü", "5m"], ["e", "日本", "1s"]]
+    # "日本" is 2 characters but 6 bytes: the X header is padded to 6 before the tabwriter
+    assert render_table(["NAME", "X", "AGE"], rows) == (
+        "NAME   X        AGE\nd      é ü      5m\ne      日本       1s\n")
+    assert render_table(["NAME", "X", "AGE"], rows, no_headers=True) == (
+        "d     é ü   5m\ne     日本    1s\n")
+    assert render_table(["NAME", "X", "AGE"], [["日本語", "x", "5m"], ["c", "y", "5m"]]) == (
+        "NAME        X     AGE\n日本語         x     5m\nc           y     5m\n")
+    rows = [["a", "日本", "5m"], ["b", "abcdefgh\tz", "5m"]]
+    assert render_table(["NAME", "X", "AGE"], rows) == (
+        "NAME   X            AGE\na      日本           5m\nb      abcdefgh     z     5m\n")
+    assert render_table(["NAME", "X", "AGE"], rows, no_headers=True) == (
+        "a     日本         5m\nb     abcdefgh   z     5m\n")
 
 
 def test_special_characters_like_kubectl():
@@ -127,9 +138,10 @@ def test_tabwrite_blocks_end_at_lines_without_the_column():
 
 def test_tabwrite_line_without_tab_splits_blocks():
     text = "Conditions:\n  Type\tStatus\n  Ready \tTrue \nVolumes:\t<none>\nQoS Class:\tBestEffort\n"
+    # the four lines after "Conditions:" form one block, so "QoS Class:" sets the width
     assert tabwrite(text, 0, 2) == ("Conditions:\n"
-                                    "  Type    Status\n"
-                                    "  Ready   True \n"
+                                    "  Type      Status\n"
+                                    "  Ready     True \n"
                                     "Volumes:    <none>\n"
                                     "QoS Class:  BestEffort\n")
 

@@ -693,3 +693,53 @@ def test_plan_empty():
     assert w.Plan().empty()
     assert not w.Plan(delete=[{}]).empty()
     assert w.Plan(events=[{}]).empty()
+
+
+def test_daemonset_rolling_update_replaces_every_pod():
+    c = Cluster()
+    c.put(daemonset())
+    c.settle()
+    before = {p["metadata"]["name"] for p in c.pods("agent-")}
+    ds = copy.deepcopy(c.get("DaemonSet", "agent", "kube-system"))
+    ds["spec"]["template"]["spec"]["containers"][0]["image"] = "busybox:1.37"
+    c.put(ds)
+    c.settle()
+    pods = c.pods("agent-")
+    assert len(pods) == 2 and not before & {p["metadata"]["name"] for p in pods}
+    assert {p["metadata"]["labels"]["pod-template-generation"] for p in pods} == {"2"}
+    status = c.get("DaemonSet", "agent", "kube-system")["status"]
+    assert status["updatedNumberScheduled"] == 2 and status["observedGeneration"] == 2
+
+
+def test_scaling_mid_rollout_is_proportional():
+    c = Cluster()
+    c.put(deployment())
+    c.settle()
+    d = copy.deepcopy(c.get("Deployment", "web"))
+    d["spec"]["template"]["spec"]["nodeSelector"] = {"disktype": "ssd"}  # never schedulable
+    c.put(d)
+    c.settle()
+    d = copy.deepcopy(c.get("Deployment", "web"))
+    d["spec"]["replicas"] = 6
+    d = c.put(d)
+    plan = w.reconcile_deployment(d, c.list("ReplicaSet"), c.now)
+    sizes = sorted((rs["spec"]["replicas"], rs["metadata"]["annotations"][
+        "deployment.kubernetes.io/max-replicas"]) for rs in plan.update if rs["kind"] ==
+        "ReplicaSet")
+    assert sizes == [(2, "8"), (6, "8")]  # 3:1 of 4 grows to 6:2 of 8 (6 + maxSurge 2)
+
+
+@pytest.mark.parametrize("call", [
+    lambda objs: w.reconcile_deployment(objs["deploy"], objs["rss"], NOW),
+    lambda objs: w.reconcile_replicaset(objs["rs"], objs["pods"], NOW),
+    lambda objs: w.reconcile_statefulset(objs["sts"], objs["pods"], NOW),
+    lambda objs: w.reconcile_daemonset(objs["ds"], objs["pods"], KIND3, NOW),
+])
+def test_reconcilers_are_pure(call):
+    objs = {"deploy": deployment(), "rs": replicaset(), "sts": statefulset(),
+            "ds": daemonset(), "rss": [replicaset("web", 1)],
+            "pods": [running(p) for p in w.reconcile_replicaset(replicaset(), [], NOW).create]}
+    before = copy.deepcopy(objs)
+    first = call(objs)
+    assert objs == before
+    assert call(copy.deepcopy(objs)) == first

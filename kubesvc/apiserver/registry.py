@@ -10,12 +10,20 @@ from __future__ import annotations
 from kubesvc.apiserver import meta as sysmeta
 from kubesvc.apiserver import namespace as ns_strategy
 from kubesvc.apiserver import service as svc_strategy
+from kubesvc.apiserver import workloads
 from kubesvc.errors import InvalidError, NotFoundError
 from kubesvc.resources import Resource
 
 STRATEGIES: dict[str, object] = {
     "Service": svc_strategy,
     "Namespace": ns_strategy,
+    "Pod": workloads.pod,
+    "Node": workloads.node,
+    "Deployment.apps": workloads.deployment,
+    "ReplicaSet.apps": workloads.replicaset,
+    "StatefulSet.apps": workloads.statefulset,
+    "DaemonSet.apps": workloads.daemonset,
+    "ReplicationController": workloads.replicationcontroller,
 }
 
 

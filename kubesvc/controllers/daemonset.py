@@ -169,24 +169,28 @@ def _delete(d: Mapping, pod: Mapping, plan: Plan) -> None:
 
 
 def _rolling_update(d, by_node, eligible, revision, plan: Plan, now) -> None:
-    """rollingUpdate (maxSurge 0): delete old-revision pods while fewer than maxUnavailable
-    daemon pods are unavailable, unavailable old ones first."""
+    """rollingUpdate with maxSurge 0: old pods that are not available are replaced at once;
+    available ones only while fewer than maxUnavailable daemon pods are unavailable."""
     strategy = d["spec"]["updateStrategy"]
     if strategy.get("type") != "RollingUpdate":
         return
     min_ready = int(d["spec"].get("minReadySeconds", 0))
-    max_unavailable = int_or_percent((strategy.get("rollingUpdate") or {})
-                                     .get("maxUnavailable", 1), len(eligible), True)
-    current = [(by_node.get(meta(n).get("name")) or [None])[0] for n in eligible]
-    unavailable = sum(1 for p in current if p is None or not is_available(p, min_ready, now))
-    old = [p for p in current if p is not None and p not in plan.delete
-           and (meta(p).get("labels") or {}).get(REVISION_LABEL) != revision]
-    old.sort(key=lambda p: is_available(p, min_ready, now))
-    for pod in old:
-        if is_available(pod, min_ready, now):
-            if unavailable >= max_unavailable:
-                break
-            unavailable += 1
+    budget = int_or_percent((strategy.get("rollingUpdate") or {}).get("maxUnavailable", 1),
+                            len(eligible), True)
+    unavailable, replace, candidates = 0, [], []
+    for node in eligible:
+        pods = [p for p in by_node.get(meta(node).get("name"), []) if p not in plan.delete]
+        if not pods:
+            continue
+        pod = pods[0]
+        available = is_available(pod, min_ready, now)
+        if (meta(pod).get("labels") or {}).get(REVISION_LABEL) == revision:
+            unavailable += 0 if available else 1
+        elif not available:
+            replace.append(pod)
+        else:
+            candidates.append(pod)
+    for pod in replace + candidates[:max(0, budget - unavailable)]:
         _delete(d, pod, plan)
 
 

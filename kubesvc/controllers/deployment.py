@@ -91,8 +91,8 @@ class _Sync(DeploymentStatusMixin):
         """scaleReplicaSet: new size and the desired/max replicas annotations."""
         old = replicas_of(rs)
         notes = meta(rs).get("annotations") or {}
-        want = {DESIRED: str(self.replicas()), MAX_REPLICAS: str(self.replicas()
-                                                                  + max_surge(self.d))}
+        most = self.replicas() + max_surge(self.d)
+        want = {DESIRED: str(self.replicas()), MAX_REPLICAS: str(most)}
         if old == size and all(notes.get(k) == v for k, v in want.items()):
             return False
         rs["spec"]["replicas"] = size
@@ -109,10 +109,10 @@ class _Sync(DeploymentStatusMixin):
 
     def run(self) -> Plan:
         if meta(self.orig).get("deletionTimestamp"):
-            return self.finish()
+            return self.finish(rollout=False)  # syncStatusOnly
         self._paused_condition()
         if self.d["spec"].get("paused") or self._is_scaling_event():
-            self._syncrevision_of(create=False)
+            self._sync_revision(create=False)
             self._scale()
             if self.d["spec"].get("paused"):
                 self._cleanup()
@@ -124,7 +124,7 @@ class _Sync(DeploymentStatusMixin):
         return self.finish()
 
     def _is_scaling_event(self) -> bool:
-        self._syncrevision_of(create=False)
+        self._sync_revision(create=False)
         for rs in self.all():
             desired = (meta(rs).get("annotations") or {}).get(DESIRED)
             if replicas_of(rs) > 0 and desired is not None and desired != str(self.replicas()):
@@ -132,21 +132,21 @@ class _Sync(DeploymentStatusMixin):
         return False
 
     def _rolling(self) -> None:
-        self._syncrevision_of(create=True)
+        self._sync_revision(create=True)
         if self._reconcile_new() or self._reconcile_olds():
             return
         if self._complete(self._calculate_status()):
             self._cleanup()
 
     def _recreate(self) -> None:
-        self._syncrevision_of(create=False)
+        self._sync_revision(create=False)
         active_olds = [rs for rs in self.olds() if replicas_of(rs) > 0]
         scaled = [self.scale(rs, 0) for rs in active_olds]  # all of them, no short circuit
         if any(scaled):
             return
         if any(status_of(rs, "replicas") > 0 for rs in self.olds()):
             return  # oldPodsRunning: wait for the old pods to be gone
-        self._syncrevision_of(create=True)
+        self._sync_revision(create=True)
         if self.new() is not None:
             self.scale(self.new(), self.replicas())
         if self._complete(self._calculate_status()):
@@ -203,21 +203,28 @@ class _Sync(DeploymentStatusMixin):
     def _scale(self) -> None:
         """dc.scale: a single active (or the latest) ReplicaSet takes all replicas; a
         saturated new one takes them from the old ones; otherwise proportional scaling."""
-        rss = self.all()
-        active = [rs for rs in rss if replicas_of(rs) > 0]
-        target = active[0] if len(active) == 1 else (
-            (self.new() or (self.olds()[-1] if self.olds() else None)) if not active else None)
+        active = [rs for rs in self.all() if replicas_of(rs) > 0]
+        target = self._active_or_latest(active)
         if target is not None:
             self.scale(target, self.replicas())
             return
         new = self.new()
-        if new and replicas_of(new) == self.replicas() and \
-                status_of(new, "availableReplicas") == self.replicas():
+        desired = (meta(new).get("annotations") or {}).get(DESIRED) if new else None
+        if new and replicas_of(new) == self.replicas() == int(desired or -1) and \
+                status_of(new, "availableReplicas") == self.replicas():  # IsSaturated
             for rs in active:
                 if rs is not new:
                     self.scale(rs, 0)
             return
         self._proportional(active)
+
+    def _active_or_latest(self, active: list[dict]) -> dict | None:
+        """FindActiveOrLatest: the only active ReplicaSet, or with none active the newest."""
+        if len(active) == 1:
+            return active[0]
+        if active:
+            return None
+        return self.new() or (self.olds()[-1] if self.olds() else None)
 
     def _proportional(self, active: list[dict]) -> None:
         allowed = self.replicas() + max_surge(self.d) if self.replicas() > 0 else 0
@@ -261,7 +268,7 @@ class _Sync(DeploymentStatusMixin):
 
     # -- revisions, new ReplicaSet, cleanup ----------------------------------------------------
 
-    def _syncrevision_of(self, create: bool) -> None:
+    def _sync_revision(self, create: bool) -> None:
         """getAllReplicaSetsAndSyncRevision: the new ReplicaSet's revision is one above the
         old ones (a rollback records the revisions it had), and the Deployment mirrors it."""
         revision = max((revision_of(rs) for rs in self.olds()), default=0) + 1

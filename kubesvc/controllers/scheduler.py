@@ -43,6 +43,9 @@ def schedule(pod: Mapping, nodes: Sequence[Mapping],
              pod_count_by_node: Mapping[str, int]) -> tuple[str | None, str]:
     """(node name, "") when the pod fits somewhere, else (None, the PodScheduled message).
 
+    `pod_count_by_node` counts the non-terminal pods already bound to each node (what
+    NodeResourcesFit checks against allocatable `pods`, and what the spreading score uses).
+
     A pod with spec.nodeName never reaches the scheduler; a pod for another scheduler gets
     (None, "") and stays Pending without conditions; a gated pod gets the SchedulingGated text.
     """

@@ -3,8 +3,8 @@
 Two users:
 - `render_table`: kubectl `get` tables (cli-runtime `GetNewTabWriter`: min width 6, padding 3,
   pad with spaces). Checked against kubectl 1.37.1: every tab-terminated cell is padded (so an
-  empty last cell leaves trailing spaces), the last cell of a line is never padded, and an empty
-  table prints nothing at all.
+  empty last cell leaves trailing spaces), the last cell of a line is never padded, an empty
+  table prints nothing at all, and headers are pre-padded to the byte length of their column.
 - `tabwrite`: the general algorithm (used by `describe`, min width 0, padding 2).
 
 Go's tabwriter aligns a column over a *block*: the maximal run of consecutive lines that have a
@@ -58,9 +58,14 @@ def tabwrite(text: str, minwidth: int = 0, padding: int = 2) -> str:
     return "\n".join(out)
 
 
-def _needs_slow_path(rows: list[list[str]]) -> bool:
-    blob = "\x1f".join(["\x1f".join(r) for r in rows])
-    return any(ch in blob for ch in _SPECIAL)
+def _pad_headers(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """kubectl pads each header but the last to the widest cell of its column counted in
+    bytes (Go's len) with rune-counting `%-*s`; only visible with non-ASCII cells."""
+    padded = list(headers)
+    for j in range(len(padded) - 1):
+        widest = max(len(r[j].encode()) for r in rows if j < len(r))
+        padded[j] = padded[j].ljust(widest)
+    return padded
 
 
 def render_table(headers: list[str], rows: list[list[str]], no_headers: bool = False) -> str:
@@ -71,9 +76,13 @@ def render_table(headers: list[str], rows: list[list[str]], no_headers: bool = F
     """
     if not rows:
         return ""
-    lines = rows if no_headers else [list(headers), *rows]
+    blob = "\x1f".join(["\x1f".join(r) for r in rows])
+    if no_headers:
+        lines = rows
+    else:
+        lines = [list(headers) if blob.isascii() else _pad_headers(headers, rows), *rows]
     ncols = len(lines[0])
-    if _needs_slow_path(lines) or any(len(r) != ncols for r in lines):
+    if any(ch in blob for ch in _SPECIAL) or any(len(r) != ncols for r in lines):
         clean = ["\t".join(sanitize_cell(c) for c in r) for r in lines]
         return tabwrite("\n".join(clean) + "\n", minwidth=6, padding=3)
     if ncols == 1:

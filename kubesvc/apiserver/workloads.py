@@ -1,0 +1,117 @@
+"""Strategies for Pods, Nodes and the workload kinds: the API server's defaulting on create
+and update, and what deleting them does to what depends on them."""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+
+from kubesvc.controllers import defaults as d
+from kubesvc.store import object_key
+
+
+class _Defaulted:
+    """Workload kinds: defaulted on every write; status only through controllers."""
+
+    def __init__(self, default_fn):
+        self.default = default_fn
+
+    def create(self, ctx, obj: dict, keep_status: bool) -> None:
+        obj.update(self.default(obj))
+        if not keep_status:
+            obj.pop("status", None)
+
+    def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
+        new.update(self.default(new))
+        if not keep_status:
+            new["status"] = copy.deepcopy(old.get("status") or {})
+            if not new["status"]:
+                new.pop("status")
+
+    def delete(self, ctx, obj: dict) -> None:
+        """Garbage collection happens in the controllers' pass (owner references)."""
+
+
+deployment = _Defaulted(d.default_deployment)
+replicaset = _Defaulted(d.default_replicaset)
+replicationcontroller = _Defaulted(d.default_replication_controller)
+statefulset = _Defaulted(d.default_statefulset)
+daemonset = _Defaulted(d.default_daemonset)
+
+
+class _Pod:
+    def create(self, ctx, pod: dict, keep_status: bool) -> None:
+        pod.update(d.default_pod(d.admit_pod(pod)))
+        if not keep_status:  # PrepareForCreate: the kubelet owns status
+            pod["status"] = {"phase": "Pending", "qosClass": _qos(pod)}
+        hold_pod_ip(ctx, pod)
+
+    def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
+        new.update(d.default_pod(new))
+        if not keep_status:
+            new["status"] = copy.deepcopy(old.get("status") or {})
+        hold_pod_ip(ctx, new)
+
+    def delete(self, ctx, pod: dict) -> None:
+        """The pod's IP is released with the object (allocations are owned by it)."""
+
+
+def _qos(pod: dict) -> str:
+    from kubesvc.controllers.kubelet import qos_class
+
+    return qos_class(pod.get("spec") or {})
+
+
+def hold_pod_ip(ctx, pod: dict) -> None:
+    """Record a pod IP (given by a snapshot, or assigned) so no other pod is handed it."""
+    status, spec = pod.get("status") or {}, pod.get("spec") or {}
+    ip = status.get("podIP")
+    if not ip or spec.get("hostNetwork"):
+        return
+    try:
+        value = int(ipaddress.ip_address(ip))
+    except ValueError:
+        return
+    meta = pod["metadata"]
+    ctx.store.allocate("podip", value, object_key("Pod", meta.get("namespace", ""),
+                                                   meta["name"]))
+
+
+class _Node:
+    def create(self, ctx, node: dict, keep_status: bool) -> None:
+        from kubesvc.controllers.nodes import complete_node
+
+        complete_node(ctx, node)
+
+    def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
+        if not keep_status:
+            new["status"] = copy.deepcopy(old.get("status") or {})
+        spec, old_spec = new.setdefault("spec", {}), old.get("spec") or {}
+        for field in ("podCIDR", "podCIDRs", "providerID"):  # set once, by the node IPAM
+            if field in old_spec and field not in spec:
+                spec[field] = old_spec[field]
+
+    def delete(self, ctx, node: dict) -> None:
+        """Pod garbage collection: pods bound to a deleted node are deleted; their owners
+        make replacements on other nodes in the controllers' pass."""
+        from kubesvc.apiserver import registry
+        from kubesvc.resources import for_gk
+
+        name = node["metadata"]["name"]
+        for pod in pods_on_node(ctx.store, name):
+            meta = pod["metadata"]
+            registry.delete(ctx, for_gk("Pod"), meta.get("namespace", ""), meta["name"])
+        ctx.store.release(object_key("Node", "", name))
+
+
+def pods_on_node(store, node_name: str) -> list[dict]:
+    rows = store.conn.execute(
+        "SELECT body FROM objects WHERE gk='Pod' AND json_extract(body, '$.spec.nodeName')=? "
+        "ORDER BY namespace, name", (node_name,))
+    import json
+
+    return [json.loads(r[0]) for r in rows]
+
+
+pod = _Pod()
+node = _Node()
