@@ -66,7 +66,9 @@ def _check_port_range(text: str) -> str:
 
 
 def seed(store: Store) -> None:
-    """What a fresh kubeadm cluster holds for Services: four namespaces, default/kubernetes."""
+    """What a fresh kubeadm cluster holds for Services: four namespaces, default/kubernetes at
+    the first address of the range, and cluster DNS (the kube-system/kube-dns Service at the
+    tenth address, with kubeadm's CoreDNS Deployment behind it)."""
     from kubesvc.apiserver import registry
     from kubesvc.apiserver.context import ApiContext
     from kubesvc.apiserver.namespace import SYSTEM_NAMESPACES, namespace_object
@@ -78,6 +80,27 @@ def seed(store: Store) -> None:
         registry.create(ctx, for_gk("Namespace"), namespace_object(name), keep_status=False)
     registry.create(ctx, for_gk("Service"), kubernetes_service(store.settings),
                     keep_status=True)
+    for obj in cluster_dns(store.settings):
+        res = for_gk("Service" if obj["kind"] == "Service" else "Deployment.apps")
+        registry.create(ctx, res, obj, keep_status=False)
+    from kubesvc.controllers import run_controllers
+
+    run_controllers(ctx)
+
+
+def cluster_dns(settings: dict) -> list[dict]:
+    """kubeadm's DNS add-on, as `kubeadm init` creates it (kube-dns at the tenth address)."""
+    import json
+    from importlib.resources import files
+
+    from kubesvc.controllers.allocation import ServiceCIDR
+
+    cidr = ServiceCIDR(settings["serviceCIDR"])
+    dns_ip = cidr.address(10)
+    if not cidr.contains(int(ipaddress.ip_address(dns_ip))):
+        return []  # a range too small to hold the tenth address: no cluster DNS
+    text = files("kubesvc").joinpath("data/kubeadm-dns.json").read_text()
+    return json.loads(text.replace("@DNS_IP@", dns_ip))
 
 
 def open_store(path: Path, *, create: bool = True, busy_timeout: float | None = None,

@@ -43,8 +43,8 @@ def test_dynamic_cluster_ips_come_from_the_upper_band_lowest_first(cli, tmp_path
 
 
 def test_requested_cluster_ip_in_the_static_band(cli, tmp_path):
-    assert apply(cli, tmp_path, service("a", clusterIP="10.96.0.10")).code == 0
-    assert spec(cli, "a")["clusterIPs"] == ["10.96.0.10"]
+    assert apply(cli, tmp_path, service("a", clusterIP="10.96.0.20")).code == 0
+    assert spec(cli, "a")["clusterIPs"] == ["10.96.0.20"]
 
 
 @pytest.mark.parametrize("ip, reason", [

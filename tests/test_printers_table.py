@@ -72,9 +72,10 @@ def test_empty_cells_keep_their_width_and_empty_last_cell_leaves_padding():
     assert got == "foo   0/0         <unknown>   <none>\n"
 
 
-def test_cells_count_characters_but_headers_are_padded_to_bytes():
+def test_non_ascii_cells_count_bytes_after_an_ascii_first_line():
     rows = [["d", "é ü", "5m"], ["e", "日本", "1s"]]
-    # "日本" is 2 characters but 6 bytes: the X header is padded to 6 before the tabwriter
+    # kubectl 1.37.1: after an ASCII first line (the header), "日本" (2 characters, 6 bytes)
+    # counts as 6; when the first line is not ASCII everything counts in characters
     assert render_table(["NAME", "X", "AGE"], rows) == (
         "NAME   X        AGE\nd      é ü      5m\ne      日本       1s\n")
     assert render_table(["NAME", "X", "AGE"], rows, no_headers=True) == (
@@ -103,6 +104,18 @@ def test_sanitize_and_escape():
     assert sanitize_cell("a\fb") == "a..."
     assert sanitize_cell("plain") == "plain"
     assert escape_terminal("x\x1by\rz") == "x^[y\\rz"
+
+
+@pytest.mark.parametrize(("values", "width"), [
+    (["abcdef", "日日日日"], 15), (["日日日日", "abcdef"], 9), (["ab", "日日日日", "abcdef"], 15),
+    (["abcdef", "ééééé"], 13), (["ééééé", "abcdefghijkl"], 15), (["abc", "日"], 6),
+    (["a", "日日"], 9), (["日日", "a"], 6), (["日日日日"], 7),
+])
+def test_non_ascii_column_width_depends_on_the_line(values, width):
+    out = render_table(["NAME", "X", "AGE"], [[f"n{i}", v, "5m"] for i, v in enumerate(values)],
+                       no_headers=True)
+    for line, value in zip(out.splitlines(), values, strict=True):
+        assert line.index("5m") - line.index(value) == width
 
 
 def test_single_column_table():

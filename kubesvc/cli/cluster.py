@@ -21,18 +21,25 @@ def init(
                                                  help="DNS domain (default cluster.local)."),
     kubernetes_version: str | None = typer.Option(
         None, "--kubernetes-version", help="Schemas to validate with (default 1.37)."),
+    nodes: int | None = typer.Option(None, "--nodes", help="Add N Ready, schedulable nodes "
+                                     "(named and addressed as in a kind cluster)."),
+    config: str | None = typer.Option(None, "--config", metavar="FILE",
+                                      help="A kind cluster configuration (kind: Cluster, "
+                                           "kind.x-k8s.io/v1alpha4): nodes, podSubnet, "
+                                           "serviceSubnet."),
     force: bool = typer.Option(False, "--force", help="Replace an existing state file."),
     state: str | None = common.STATE,
 ) -> None:
-    """Create a new cluster state with the given settings.
-
-    Examples:
-      kubesvc cluster init --service-cidr 10.43.0.0/16 --service-node-port-range 30000-32767
-    """
+    """Create a new cluster state with the given settings."""
     from kubesvc.cluster import make_settings, open_store
 
+    if nodes is not None and config:
+        raise ClientError("--nodes and --config cannot be used together")
     path = common.state_path(state)
-    settings = make_settings(service_cidr, node_port_range, cluster_domain, kubernetes_version)
+    node_objs, extra = _nodes(nodes, config)
+    settings = make_settings(service_cidr or extra.get("serviceCIDR"), node_port_range,
+                             cluster_domain, kubernetes_version,
+                             podCIDR=extra.get("podCIDR"), clusterName=extra.get("clusterName"))
     if path.exists() or path.is_symlink():
         if not force:
             raise ClientError(f"a cluster state already exists at {path}; pass --force to "
@@ -44,8 +51,41 @@ def init(
                          path.with_name(path.name + "-shm")):
             leftover.unlink(missing_ok=True)
     store = open_store(path, settings=settings)
+    if node_objs:
+        _add_nodes(store, node_objs)
     common.out(f"cluster state created at {path}\n")
     common.out(info_text(store))
+
+
+def _nodes(count: int | None, config: str | None) -> tuple[list[dict], dict]:
+    from kubesvc import clock
+    from kubesvc.controllers import cluster_config
+
+    if count is not None:
+        return cluster_config.default_nodes(count, clock.now()), {}
+    if not config:
+        return [], {}
+    from kubesvc.load import load_paths
+
+    docs = load_paths([config])
+    if len(docs) != 1:
+        raise ClientError(f"{config}: expected one kind cluster configuration document")
+    nodes, settings = cluster_config.nodes_from_kind_config(docs[0].obj, clock.now())
+    return nodes, settings
+
+
+def _add_nodes(store, nodes: list[dict]) -> None:
+    from kubesvc import clock
+    from kubesvc.apiserver import registry
+    from kubesvc.apiserver.context import ApiContext
+    from kubesvc.controllers import run_controllers
+    from kubesvc.resources import for_gk
+
+    with store.write():
+        ctx = ApiContext(store, clock.now())
+        for node in nodes:
+            registry.create(ctx, for_gk("Node"), node, keep_status=True)
+        run_controllers(ctx)
 
 
 @cluster_app.command("info")
@@ -67,11 +107,14 @@ def info_text(store) -> str:
     s = store.settings
     svc = store.get("Service", "default", "kubernetes")
     api = f"{svc['spec']['clusterIP']}:443" if svc else "<none>"
+    nodes = store.names("Node")
     counts = store.conn.execute(
         "SELECT gk, COUNT(*) FROM objects GROUP BY gk ORDER BY gk").fetchall()
     rows = [("Kubernetes version", s["kubernetesVersion"]), ("Service CIDR", s["serviceCIDR"]),
             ("Service node port range", s["nodePortRange"]),
-            ("Cluster domain", s["clusterDomain"]), ("kubernetes Service", api),
+            ("Cluster domain", s["clusterDomain"]),
+            ("Pod subnet", s.get("podCIDR") or "10.244.0.0/16"), ("kubernetes Service", api),
+            ("Nodes", ", ".join(nodes) if nodes else "none"),
             ("State", str(store.path)),
             ("Objects", ", ".join(f"{gk} {n}" for gk, n in counts) or "none")]
     width = max(len(k) for k, _ in rows) + 2

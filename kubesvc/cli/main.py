@@ -15,7 +15,9 @@ from kubesvc.cli import cluster as cluster_cmd
 from kubesvc.cli import common
 from kubesvc.cli import delete as delete_cmd
 from kubesvc.cli import describe as describe_cmd
+from kubesvc.cli import edit_cmds
 from kubesvc.cli import get as get_cmd
+from kubesvc.cli import nodes as node_cmds
 
 HELP = """kubesvc applies real Kubernetes manifests to a local state file and does, offline, what a
 real cluster does for Services: cluster IPs, node ports, load balancers, DNS, endpoints.
@@ -45,6 +47,13 @@ app.command("apply", epilog=common.examples(apply_cmd.EXAMPLES))(apply_cmd.apply
 app.command("get", epilog=common.examples(get_cmd.EXAMPLES))(get_cmd.get)
 app.command("describe", epilog=common.examples(describe_cmd.EXAMPLES))(describe_cmd.describe)
 app.command("delete", epilog=common.examples(delete_cmd.EXAMPLES))(delete_cmd.delete)
+app.command("scale", epilog=common.examples(node_cmds.SCALE_EXAMPLES))(node_cmds.scale)
+app.command("cordon")(node_cmds.cordon)
+app.command("uncordon")(node_cmds.uncordon)
+app.command("drain", epilog=common.examples(node_cmds.DRAIN_EXAMPLES))(node_cmds.drain)
+app.command("label", epilog=common.examples(edit_cmds.LABEL_EXAMPLES))(edit_cmds.label)
+app.command("annotate")(edit_cmds.annotate)
+app.command("patch", epilog=common.examples(edit_cmds.PATCH_EXAMPLES))(edit_cmds.patch)
 app.add_typer(cluster_cmd.cluster_app, name="cluster")
 
 

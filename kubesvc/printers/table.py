@@ -3,8 +3,10 @@
 Two users:
 - `render_table`: kubectl `get` tables (cli-runtime `GetNewTabWriter`: min width 6, padding 3,
   pad with spaces). Checked against kubectl 1.37.1: every tab-terminated cell is padded (so an
-  empty last cell leaves trailing spaces), the last cell of a line is never padded, an empty
-  table prints nothing at all, and headers are pre-padded to the byte length of their column.
+  empty last cell leaves trailing spaces), the last cell of a line is never padded and an empty
+  table prints nothing at all. With non-ASCII text kubectl 1.37.1 measures cells in bytes
+  unless the first line itself is non-ASCII (see `_measure`); cells holding tabs or control
+  characters follow the same rules closely but not in every corner case.
 - `tabwrite`: the general algorithm (used by `describe`, min width 0, padding 2).
 
 Go's tabwriter aligns a column over a *block*: the maximal run of consecutive lines that have a
@@ -34,6 +36,23 @@ def sanitize_cell(value: str) -> str:
     return escape_terminal(value)
 
 
+def _is_special(value: str) -> bool:
+    return any(ch in value for ch in _SPECIAL[1:])
+
+
+def _measure(value: str, first: bool, in_bytes: bool) -> tuple[str, int]:
+    """(text written, width it claims in its column), as kubectl 1.37.1 behaves: when the first
+    line is plain ASCII every later cell is measured in bytes, otherwise in characters; the
+    padding itself is always counted in characters (found by comparing with kubectl)."""
+    special = _is_special(value)
+    text = sanitize_cell(value) if special else value
+    if not in_bytes or first:
+        return text, len(text)
+    if special:
+        return text, max(len(value.encode()), len(text.encode()))
+    return text, len(text.encode())
+
+
 def tabwrite(text: str, minwidth: int = 0, padding: int = 2) -> str:
     """Format tab-separated `text` like a flushed Go `tabwriter.Writer` (pad char ' ', no flags)."""
     lines = [line.split("\t") for line in text.split("\n")]
@@ -58,14 +77,18 @@ def tabwrite(text: str, minwidth: int = 0, padding: int = 2) -> str:
     return "\n".join(out)
 
 
-def _pad_headers(headers: list[str], rows: list[list[str]]) -> list[str]:
-    """kubectl pads each header but the last to the widest cell of its column counted in
-    bytes (Go's len) with rune-counting `%-*s`; only visible with non-ASCII cells."""
-    padded = list(headers)
-    for j in range(len(padded) - 1):
-        widest = max(len(r[j].encode()) for r in rows if j < len(r))
-        padded[j] = padded[j].ljust(widest)
-    return padded
+def _layout(lines: list[list[str]]) -> str:
+    """Column widths from the widest claimed width, padding by characters."""
+    ncols = len(lines[0])
+    in_bytes = all(c.isascii() for c in lines[0])
+    measured = [[_measure(c, i == 0, in_bytes) for c in row] for i, row in enumerate(lines)]
+    widths = [max(6, max(row[j][1] for row in measured) + 3) for j in range(ncols - 1)]
+    out = []
+    for row in measured:
+        parts = [text + " " * (w - len(text)) for (text, _), w in zip(row, widths, strict=False)]
+        parts.append(row[-1][0])
+        out.append("".join(parts))
+    return "\n".join(out) + "\n"
 
 
 def render_table(headers: list[str], rows: list[list[str]], no_headers: bool = False) -> str:
@@ -76,15 +99,14 @@ def render_table(headers: list[str], rows: list[list[str]], no_headers: bool = F
     """
     if not rows:
         return ""
-    blob = "\x1f".join(["\x1f".join(r) for r in rows])
-    if no_headers:
-        lines = rows
-    else:
-        lines = [list(headers) if blob.isascii() else _pad_headers(headers, rows), *rows]
+    lines = rows if no_headers else [list(headers), *rows]
+    blob = "\x1f".join(["\x1f".join(r) for r in lines])
     ncols = len(lines[0])
-    if any(ch in blob for ch in _SPECIAL) or any(len(r) != ncols for r in lines):
+    if "\t" in blob or any(len(r) != ncols for r in lines):
         clean = ["\t".join(sanitize_cell(c) for c in r) for r in lines]
         return tabwrite("\n".join(clean) + "\n", minwidth=6, padding=3)
+    if not blob.isascii() or any(ch in blob for ch in _SPECIAL):
+        return _layout(lines)
     if ncols == 1:
         return "\n".join(r[0] for r in lines) + "\n"
     columns = list(zip(*lines, strict=True))

@@ -1,0 +1,118 @@
+"""kubesvc label, annotate, patch: change one field of live objects, as kubectl does."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from kubesvc.cli import common
+from kubesvc.cli.nodes import run_write
+from kubesvc.errors import UsageError
+
+LABEL_EXAMPLES = """
+Examples:
+  # Label a pod so that a Service's selector stops matching it
+  kubesvc label pod web-6d4f8b7c9-x7k2p app=debug --overwrite
+
+  # Remove a label
+  kubesvc label svc web tier-
+"""
+PATCH_EXAMPLES = """
+Examples:
+  # Mark a pod not ready: it leaves the Service's ready endpoints
+  kubesvc patch pod web-6d4f8b7c9-x7k2p --subresource status --type merge \\
+    -p '{"status":{"conditions":[{"type":"Ready","status":"False"}]}}'
+
+  # Turn a Service into a NodePort
+  kubesvc patch svc web -p '{"spec":{"type":"NodePort"}}'
+"""
+
+
+def _split_args(args: list[str]) -> tuple[list[str], list[str]]:
+    """kubectl label TYPE NAME... KEY=VAL... KEY-: the resource words come first."""
+    resource, pairs = [], []
+    for arg in args:
+        (pairs if ("=" in arg or (arg.endswith("-") and pairs) or
+                   (arg.endswith("-") and len(resource) >= 2)) else resource).append(arg)
+    return resource, pairs
+
+
+def _metadata_verb(field: str, what: str, args, namespace, selector, all_, overwrite, state):
+    from kubesvc import operations
+    from kubesvc.cli.get import _store_kinds, fetch
+    from kubesvc.cli.targets import parse_targets
+    from kubesvc.selectors import parse
+
+    resource, pairs = _split_args(args)
+    if not pairs:
+        raise UsageError(f"at least one {what} update is required")
+    add, remove = operations.parse_pairs(pairs, what)
+    ns = common.current_namespace(namespace)
+
+    def run(ctx):
+        requests = parse_targets(resource, _store_kinds(ctx.store))
+        lines = []
+        for req in requests:
+            if not req.names and not selector and not all_:
+                raise UsageError("resource(s) were provided, but no name was specified")
+            objs, missing = fetch(ctx.store, req, ns, parse(selector) if selector else None)
+            if missing:
+                raise missing[0]
+            lines += [operations.set_metadata_map(ctx, req.resource, o, field, add, remove,
+                                                  overwrite) for o in objs]
+        return lines
+
+    common.out("".join(line + "\n" for line in run_write(state, run)))
+
+
+def label(
+    args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME) KEY=VAL ... KEY-"),
+    namespace: Optional[str] = common.NAMESPACE,
+    selector: Optional[str] = common.SELECTOR,
+    all_: bool = typer.Option(False, "--all", help="Select all resources of the type."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Allow labels to be overwritten."),
+    state: Optional[str] = common.STATE,
+) -> None:
+    """Update the labels on a resource."""
+    _metadata_verb("labels", "label", args, namespace, selector, all_, overwrite, state)
+
+
+def annotate(
+    args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME) KEY=VAL ... KEY-"),
+    namespace: Optional[str] = common.NAMESPACE,
+    selector: Optional[str] = common.SELECTOR,
+    all_: bool = typer.Option(False, "--all", help="Select all resources of the type."),
+    overwrite: bool = typer.Option(False, "--overwrite",
+                                   help="Allow annotations to be overwritten."),
+    state: Optional[str] = common.STATE,
+) -> None:
+    """Update the annotations on a resource."""
+    _metadata_verb("annotations", "annotation", args, namespace, selector, all_, overwrite,
+                   state)
+
+
+def patch(
+    args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME)"),
+    patch_text: str = typer.Option(..., "--patch", "-p", help="The patch to be applied."),
+    patch_type: str = typer.Option("strategic", "--type",
+                                   help="The type of patch: json, merge or strategic."),
+    subresource: Optional[str] = typer.Option(None, "--subresource",
+                                              help="Patch the status subresource."),
+    namespace: Optional[str] = common.NAMESPACE,
+    state: Optional[str] = common.STATE,
+) -> None:
+    """Update fields of a resource using strategic merge patch, a JSON merge patch, or a JSON
+    patch."""
+    from kubesvc import operations
+    from kubesvc.cli.get import _store_kinds
+    from kubesvc.cli.targets import parse_targets
+
+    ns = common.current_namespace(namespace)
+
+    def run(ctx):
+        requests = parse_targets(args, _store_kinds(ctx.store))
+        return [operations.patch(ctx, r.resource, ns, name, patch_text, patch_type, subresource)
+                for r in requests for name in r.names]
+
+    common.out("".join(line + "\n" for line in run_write(state, run)))

@@ -1,0 +1,188 @@
+"""Read-only views of a cluster for the resolver: the questions routing and DNS ask, answered
+from in-memory lists (tests) or straight from the store's indexes (the CLI).
+
+Every method returns Kubernetes objects as plain dicts; lists come in (namespace, name) order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+SLICE_GK = "EndpointSlice.discovery.k8s.io"
+
+
+def _key(obj: dict) -> tuple[str, str]:
+    meta = obj.get("metadata") or {}
+    return meta.get("namespace", ""), meta.get("name", "")
+
+
+class ClusterView:
+    """The interface. `settings` holds serviceCIDR, nodePortRange, clusterDomain."""
+
+    settings: dict
+
+    def services(self, namespace: str | None = None) -> list[dict]: ...
+    def service(self, namespace: str, name: str) -> dict | None: ...
+    def service_by_cluster_ip(self, ip: str) -> dict | None: ...
+    def services_by_external_ip(self, ip: str) -> list[dict]: ...
+    def services_by_node_port(self, port: int) -> list[dict]: ...
+    def pods(self, namespace: str | None = None) -> list[dict]: ...
+    def pod(self, namespace: str, name: str) -> dict | None: ...
+    def pods_by_ip(self, ip: str) -> list[dict]: ...
+    def nodes(self) -> list[dict]: ...
+    def node(self, name: str) -> dict | None: ...
+    def node_by_ip(self, ip: str) -> dict | None: ...
+    def slices_for(self, service: dict) -> list[dict]: ...
+    def endpoints_for(self, service: dict) -> dict | None: ...
+    def objects(self, gk: str, namespace: str | None = None) -> list[dict]: ...
+
+
+def _external_ips(svc: dict) -> list[str]:
+    spec, status = svc.get("spec") or {}, svc.get("status") or {}
+    ingress = [i.get("ip") for i in (status.get("loadBalancer") or {}).get("ingress") or []]
+    return list(spec.get("externalIPs") or []) + [ip for ip in ingress if ip]
+
+
+def _node_ips(node: dict) -> list[str]:
+    return [a.get("address") for a in (node.get("status") or {}).get("addresses") or []
+            if a.get("type") in ("InternalIP", "ExternalIP")]
+
+
+def _pod_ips(pod: dict) -> list[str]:
+    status = pod.get("status") or {}
+    ips = [p.get("ip") for p in status.get("podIPs") or []]
+    return ips or ([status["podIP"]] if status.get("podIP") else [])
+
+
+class MemoryView(ClusterView):
+    """A view over lists of objects (any kinds mixed), for tests and small tools."""
+
+    def __init__(self, objects: Iterable[dict], settings: dict | None = None):
+        from kubesvc.cluster import DEFAULT_SETTINGS
+
+        self.settings = {**DEFAULT_SETTINGS, **(settings or {})}
+        self._by_gk: dict[str, list[dict]] = {}
+        for obj in objects:
+            group = obj.get("apiVersion", "v1").rpartition("/")[0]
+            gk = f"{obj['kind']}.{group}" if group else obj["kind"]
+            self._by_gk.setdefault(gk, []).append(obj)
+        for items in self._by_gk.values():
+            items.sort(key=_key)
+
+    def objects(self, gk, namespace=None):
+        items = self._by_gk.get(gk, [])
+        return [o for o in items if namespace is None or _key(o)[0] == namespace]
+
+    def services(self, namespace=None):
+        return self.objects("Service", namespace)
+
+    def service(self, namespace, name):
+        return next((s for s in self.services(namespace) if _key(s)[1] == name), None)
+
+    def service_by_cluster_ip(self, ip):
+        return next((s for s in self.services()
+                     if ip in ((s.get("spec") or {}).get("clusterIPs") or [])), None)
+
+    def services_by_external_ip(self, ip):
+        return [s for s in self.services() if ip in _external_ips(s)]
+
+    def services_by_node_port(self, port):
+        return [s for s in self.services()
+                if any(p.get("nodePort") == port for p in (s.get("spec") or {}).get("ports") or [])
+                or (s.get("spec") or {}).get("healthCheckNodePort") == port]
+
+    def pods(self, namespace=None):
+        return self.objects("Pod", namespace)
+
+    def pod(self, namespace, name):
+        return next((p for p in self.pods(namespace) if _key(p)[1] == name), None)
+
+    def pods_by_ip(self, ip):
+        return [p for p in self.pods() if ip in _pod_ips(p)]
+
+    def nodes(self):
+        return self.objects("Node")
+
+    def node(self, name):
+        return next((n for n in self.nodes() if _key(n)[1] == name), None)
+
+    def node_by_ip(self, ip):
+        return next((n for n in self.nodes() if ip in _node_ips(n)), None)
+
+    def slices_for(self, service):
+        ns, name = _key(service)
+        return [s for s in self.objects(SLICE_GK, ns)
+                if ((s.get("metadata") or {}).get("labels") or {}).get(
+                    "kubernetes.io/service-name") == name]
+
+    def endpoints_for(self, service):
+        ns, name = _key(service)
+        return next((e for e in self.objects("Endpoints", ns) if _key(e)[1] == name), None)
+
+
+class StoreView(ClusterView):
+    """The same questions, answered by indexed queries on the store (no full loads)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.settings = store.settings
+
+    def _query(self, sql: str, args: tuple = ()) -> list[dict]:
+        return [json.loads(r[0]) for r in self.store.conn.execute(sql, args)]
+
+    def objects(self, gk, namespace=None):
+        return self.store.list(gk, namespace)
+
+    def services(self, namespace=None):
+        return self.store.list("Service", namespace)
+
+    def service(self, namespace, name):
+        return self.store.get("Service", namespace, name)
+
+    def service_by_cluster_ip(self, ip):
+        found = self._query(
+            "SELECT body FROM objects, json_each(objects.body, '$.spec.clusterIPs') AS ips "
+            "WHERE gk='Service' AND ips.value=? ORDER BY namespace, name LIMIT 1", (ip,))
+        return found[0] if found else None
+
+    def services_by_external_ip(self, ip):
+        return [s for s in self._query(
+            "SELECT body FROM objects WHERE gk='Service' AND instr(body, ?) > 0 "
+            "ORDER BY namespace, name", (f'"{ip}"',)) if ip in _external_ips(s)]
+
+    def services_by_node_port(self, port):
+        return [s for s in self._query(
+            "SELECT body FROM objects WHERE gk='Service' AND (instr(body, ?) > 0 OR "
+            "instr(body, ?) > 0) ORDER BY namespace, name",
+            (f'"nodePort":{port}', f'"healthCheckNodePort":{port}'))
+            if any(p.get("nodePort") == port for p in s["spec"].get("ports") or [])
+            or s["spec"].get("healthCheckNodePort") == port]
+
+    def pods(self, namespace=None):
+        return self.store.list("Pod", namespace)
+
+    def pod(self, namespace, name):
+        return self.store.get("Pod", namespace, name)
+
+    def pods_by_ip(self, ip):
+        return [p for p in self._query(
+            "SELECT body FROM objects WHERE gk='Pod' AND instr(body, ?) > 0 "
+            "ORDER BY namespace, name", (f'"{ip}"',)) if ip in _pod_ips(p)]
+
+    def nodes(self):
+        return self.store.list("Node")
+
+    def node(self, name):
+        return self.store.get("Node", "", name)
+
+    def node_by_ip(self, ip):
+        return next((n for n in self.nodes() if ip in _node_ips(n)), None)
+
+    def slices_for(self, service):
+        ns, name = _key(service)
+        return self.store.list_by_labels(SLICE_GK, ns, [("kubernetes.io/service-name", name)])
+
+    def endpoints_for(self, service):
+        ns, name = _key(service)
+        return self.store.get("Endpoints", ns, name)
