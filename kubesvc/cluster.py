@@ -65,10 +65,13 @@ def _check_port_range(text: str) -> str:
     return f"{lo}-{hi}"
 
 
-def seed(store: Store) -> None:
+def seed(store: Store, dns_addon: bool = False) -> None:
     """What a fresh kubeadm cluster holds for Services: four namespaces, default/kubernetes at
-    the first address of the range, and cluster DNS (the kube-system/kube-dns Service at the
-    tenth address, with kubeadm's CoreDNS Deployment behind it)."""
+    the first address of the range, and the kube-system/kube-dns Service at the tenth.
+
+    `cluster init` also installs kubeadm's CoreDNS Deployment behind kube-dns. A state created
+    implicitly (often to import a live cluster's dump, which brings its own DNS pods) gets the
+    Service only, so no invented pod mixes with the imported ones."""
     from kubesvc.apiserver import registry
     from kubesvc.apiserver.context import ApiContext
     from kubesvc.apiserver.namespace import SYSTEM_NAMESPACES, namespace_object
@@ -81,6 +84,8 @@ def seed(store: Store) -> None:
     registry.create(ctx, for_gk("Service"), kubernetes_service(store.settings),
                     keep_status=True)
     for obj in cluster_dns(store.settings):
+        if obj["kind"] != "Service" and not dns_addon:
+            continue
         res = for_gk("Service" if obj["kind"] == "Service" else "Deployment.apps")
         registry.create(ctx, res, obj, keep_status=False)
     from kubesvc.controllers import run_controllers
@@ -104,7 +109,7 @@ def cluster_dns(settings: dict) -> list[dict]:
 
 
 def open_store(path: Path, *, create: bool = True, busy_timeout: float | None = None,
-               settings: dict | None = None) -> Store:
+               settings: dict | None = None, dns_addon: bool = False) -> Store:
     """Open the store at `path`, creating it with default settings on first use."""
     kwargs = {"busy_timeout": busy_timeout} if busy_timeout is not None else {}
     try:
@@ -112,4 +117,5 @@ def open_store(path: Path, *, create: bool = True, busy_timeout: float | None = 
     except FileNotFoundError:
         if not create:
             raise ClientError(f"no kubesvc state at {path}") from None
-    return Store.create(path, settings or make_settings(), seed)
+    return Store.create(path, settings or make_settings(),
+                        lambda store: seed(store, dns_addon=dns_addon))

@@ -50,7 +50,7 @@ def init(
         for leftover in (path, path.with_name(path.name + "-wal"),
                          path.with_name(path.name + "-shm")):
             leftover.unlink(missing_ok=True)
-    store = open_store(path, settings=settings)
+    store = open_store(path, settings=settings, dns_addon=True)
     if node_objs:
         _add_nodes(store, node_objs)
     common.out(f"cluster state created at {path}\n")

@@ -52,6 +52,9 @@ def run_get(store, args, namespace, all_namespaces, selector, output, no_headers
     from kubesvc.selectors import parse
 
     requests = parse_targets(args, _store_kinds(store))
+    if any(r.resource.kind == "Endpoints" for r in requests):  # a server warning since 1.33
+        common.warn("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
+                    "EndpointSlice")
     sel = parse(selector) if selector else None
     ns = None if all_namespaces else common.current_namespace(namespace)
     found: list[tuple] = []

@@ -41,16 +41,25 @@ def _is_special(value: str) -> bool:
 
 
 def _measure(value: str, first: bool, in_bytes: bool) -> tuple[str, int]:
-    """(text written, width it claims in its column), as kubectl 1.37.1 behaves: when the first
-    line is plain ASCII every later cell is measured in bytes, otherwise in characters; the
-    padding itself is always counted in characters (found by comparing with kubectl)."""
+    """(text written, width it claims in its column), as observed with kubectl 1.37.1: when its
+    first output is plain ASCII, cells after the first line count in bytes (a cut or escaped
+    cell counts at least its original byte length); padding is always counted in characters."""
     special = _is_special(value)
     text = sanitize_cell(value) if special else value
     if not in_bytes or first:
         return text, len(text)
     if special:
-        return text, max(len(value.encode()), len(text.encode()))
+        return text, max(len(value.encode()), len(text))
     return text, len(text.encode())
+
+
+def _first_chunk_is_ascii(line: list[str]) -> bool:
+    for cell in line:
+        if _is_special(cell):
+            return True
+        if not cell.isascii():
+            return False
+    return True
 
 
 def tabwrite(text: str, minwidth: int = 0, padding: int = 2) -> str:
@@ -80,7 +89,7 @@ def tabwrite(text: str, minwidth: int = 0, padding: int = 2) -> str:
 def _layout(lines: list[list[str]]) -> str:
     """Column widths from the widest claimed width, padding by characters."""
     ncols = len(lines[0])
-    in_bytes = all(c.isascii() for c in lines[0])
+    in_bytes = _first_chunk_is_ascii(lines[0])
     measured = [[_measure(c, i == 0, in_bytes) for c in row] for i, row in enumerate(lines)]
     widths = [max(6, max(row[j][1] for row in measured) + 3) for j in range(ncols - 1)]
     out = []
