@@ -186,6 +186,14 @@ class Store:
         self.conn.execute("UPDATE meta SET value=? WHERE key='settings'", (_dumps(settings),))
         self._settings = settings
 
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                          "value=excluded.value", (key, value))
+
     def next_resource_version(self) -> str:
         row = self.conn.execute(
             "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='rv' RETURNING value"

@@ -135,8 +135,9 @@ def _start(ctx, pod: dict, nodes: dict, counts: dict) -> bool:
 
 
 def _pod_ip(ctx, pod: dict, node: dict) -> str | None:
-    """host-local IPAM: the lowest free address of the node's podCIDR from .2 (.1 is the
-    gateway); hostNetwork pods share the node's InternalIP."""
+    """host-local IPAM (kindnet): round robin over the node's podCIDR from .2 (.1 is the
+    gateway), starting after the last address it handed out, so a replacement pod gets a new
+    IP. hostNetwork pods share the node's InternalIP."""
     if pod["spec"].get("hostNetwork"):
         return w_node_ip(node)
     cidr = (node.get("spec") or {}).get("podCIDR")
@@ -146,9 +147,15 @@ def _pod_ip(ctx, pod: dict, node: dict) -> str | None:
     low, high = int(net.network_address) + 2, int(net.broadcast_address) - 1
     meta = pod["metadata"]
     owner = object_key("Pod", meta.get("namespace", ""), meta["name"])
-    value = ctx.store.lowest_free("podip", low, high)
+    last_key = f"podip-last/{node['metadata']['name']}"
+    last = ctx.store.get_meta(last_key)
+    start = int(last) + 1 if last and low <= int(last) < high else low
+    value = ctx.store.lowest_free("podip", start, high)
+    if value is None and start > low:
+        value = ctx.store.lowest_free("podip", low, start - 1)
     if value is None or not ctx.store.allocate("podip", value, owner):
         return None
+    ctx.store.set_meta(last_key, str(value))
     return str(ipaddress.ip_address(value))
 
 
