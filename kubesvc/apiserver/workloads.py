@@ -77,13 +77,31 @@ def hold_pod_ip(ctx, pod: dict) -> None:
                                                    meta["name"]))
 
 
+def validate_node_spec(node: dict) -> None:
+    """ValidateNode's pod CIDR rules (pkg/apis/core/validation): each a valid CIDR, and
+    podCIDR equal to podCIDRs[0]."""
+    from kubesvc.errors import InvalidError, invalid
+    from kubesvc.validation.names import cidr
+
+    spec = node.get("spec") or {}
+    cidrs = spec.get("podCIDRs") or ([spec["podCIDR"]] if spec.get("podCIDR") else [])
+    errors = [invalid(f"spec.podCIDRs[{i}]", value, msg)
+              for i, value in enumerate(cidrs) for msg in cidr(str(value), strict=False)]
+    if spec.get("podCIDR") and cidrs and spec["podCIDR"] != cidrs[0]:
+        errors.append(invalid("spec.podCIDRs", cidrs, "first entry must match podCIDR"))
+    if errors:
+        raise InvalidError("Node", node["metadata"].get("name", ""), errors)
+
+
 class _Node:
     def create(self, ctx, node: dict, keep_status: bool) -> None:
         from kubesvc.controllers.nodes import complete_node
 
+        validate_node_spec(node)
         complete_node(ctx, node)
 
     def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
+        validate_node_spec(new)
         if not keep_status:
             new["status"] = copy.deepcopy(old.get("status") or {})
         spec, old_spec = new.setdefault("spec", {}), old.get("spec") or {}

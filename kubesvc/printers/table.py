@@ -41,9 +41,9 @@ def _is_special(value: str) -> bool:
 
 
 def _measure(value: str, first: bool, in_bytes: bool) -> tuple[str, int]:
-    """(text written, width it claims in its column), as observed with kubectl 1.37.1: when its
-    first output is plain ASCII, cells after the first line count in bytes (a cut or escaped
-    cell counts at least its original byte length); padding is always counted in characters."""
+    """(text written, width it claims in its column), as observed with kubectl 1.37.1: below the
+    first line, a column whose first cell is plain ASCII measures cells in bytes (a cut or
+    escaped cell claims at least its original byte length); padding counts characters."""
     special = _is_special(value)
     text = sanitize_cell(value) if special else value
     if not in_bytes or first:
@@ -51,15 +51,6 @@ def _measure(value: str, first: bool, in_bytes: bool) -> tuple[str, int]:
     if special:
         return text, max(len(value.encode()), len(text))
     return text, len(text.encode())
-
-
-def _first_chunk_is_ascii(line: list[str]) -> bool:
-    for cell in line:
-        if _is_special(cell):
-            return True
-        if not cell.isascii():
-            return False
-    return True
 
 
 def tabwrite(text: str, minwidth: int = 0, padding: int = 2) -> str:
@@ -89,8 +80,9 @@ def tabwrite(text: str, minwidth: int = 0, padding: int = 2) -> str:
 def _layout(lines: list[list[str]]) -> str:
     """Column widths from the widest claimed width, padding by characters."""
     ncols = len(lines[0])
-    in_bytes = _first_chunk_is_ascii(lines[0])
-    measured = [[_measure(c, i == 0, in_bytes) for c in row] for i, row in enumerate(lines)]
+    modes = [cell.isascii() for cell in lines[0]]
+    measured = [[_measure(c, i == 0, m) for c, m in zip(row, modes, strict=False)]
+                for i, row in enumerate(lines)]
     widths = [max(6, max(row[j][1] for row in measured) + 3) for j in range(ncols - 1)]
     out = []
     for row in measured:
