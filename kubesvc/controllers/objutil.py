@@ -122,7 +122,8 @@ def claim(objects: Iterable[Mapping], owner: Mapping, selector) -> tuple[list[di
         if m.get("namespace") != ns:
             continue
         if is_controlled_by(obj, owner):
-            owned.append(obj)
+            if selector.matches(m.get("labels")) or meta(owner).get("deletionTimestamp"):
+                owned.append(obj)  # a controlled object that no longer matches is released
         elif (get_controller_of(obj) is None and not m.get("deletionTimestamp")
               and not meta(owner).get("deletionTimestamp") and selector.matches(m.get("labels"))):
             adopted = deep(obj)
@@ -130,6 +131,26 @@ def claim(objects: Iterable[Mapping], owner: Mapping, selector) -> tuple[list[di
             refs.append(controller_ref(owner))
             adopt.append(adopted)
     return owned, adopt
+
+
+def release_unmatched(objects: Iterable[Mapping], owner: Mapping, selector) -> list[dict]:
+    """ControllerRefManager.ReleaseObject: an object whose labels stop matching its owner's
+    selector loses its controller reference (then the owner makes a replacement)."""
+    out = []
+    for obj in objects:
+        m = meta(obj)
+        if m.get("namespace") != meta(owner).get("namespace") or not is_controlled_by(obj, owner):
+            continue
+        if selector.matches(m.get("labels")) or meta(owner).get("deletionTimestamp"):
+            continue
+        released = deep(obj)
+        released["metadata"]["ownerReferences"] = [
+            r for r in m.get("ownerReferences") or []
+            if r.get("uid") != meta(owner).get("uid")]
+        if not released["metadata"]["ownerReferences"]:
+            del released["metadata"]["ownerReferences"]
+        out.append(released)
+    return out
 
 
 # -- pods ----------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from kubesvc.controllers.objutil import (
     is_ready,
     meta,
     pod_condition,
+    release_unmatched,
 )
 from kubesvc.controllers.workloadutil import (
     Plan,
@@ -39,7 +40,8 @@ def reconcile_replicaset(rs: Mapping, pods: Sequence[Mapping], now: datetime | s
     rc = rs.get("kind") == "ReplicationController"
     selector = from_map(spec.get("selector")) if rc else from_label_selector(spec.get("selector"))
     owned, adopted = claim(pods, rs, selector)
-    plan = Plan(update=list(adopted))
+    released = release_unmatched(pods, rs, selector)
+    plan = Plan(update=list(adopted) + released)
     active = [p for p in owned + adopted if is_active(p)]
     component = "replication-controller" if rc else "replicaset-controller"
     if not meta(rs).get("deletionTimestamp"):
