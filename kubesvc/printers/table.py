@@ -4,9 +4,10 @@ Two users:
 - `render_table`: kubectl `get` tables (cli-runtime `GetNewTabWriter`: min width 6, padding 3,
   pad with spaces). Checked against kubectl 1.37.1: every tab-terminated cell is padded (so an
   empty last cell leaves trailing spaces), the last cell of a line is never padded and an empty
-  table prints nothing at all. With non-ASCII text kubectl 1.37.1 measures cells in bytes
-  unless the first line itself is non-ASCII (see `_measure`); cells holding tabs or control
-  characters follow the same rules closely but not in every corner case.
+  table prints nothing at all. With non-ASCII text kubectl 1.37.1 measures most cells in bytes
+  (see `_measure`); that rule and the handling of cells holding tabs or control characters
+  match kubectl in the common cases, not in every corner case (such cells cannot occur in
+  the names, IPs and label values of the kinds kubesvc prints).
 - `tabwrite`: the general algorithm (used by `describe`, min width 0, padding 2).
 
 Go's tabwriter aligns a column over a *block*: the maximal run of consecutive lines that have a
