@@ -84,8 +84,26 @@ class SchemaSet:
             self._validators[def_name] = Draft202012Validator(schema, registry=registry)
         return self._validators[def_name]
 
+    def fast_validator(self, def_name: str):
+        """jsonschema-rs (compiled, ~1 µs per object) for the common case: a valid object.
+        None when it is not installed; the pure-Python validator then does all the work."""
+        key = "rs:" + def_name
+        if key not in self._validators:
+            try:
+                import jsonschema_rs
+            except ImportError:
+                self._validators[key] = None
+            else:
+                schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                          "$defs": self.defs, "$ref": f"#/$defs/{def_name}"}
+                self._validators[key] = jsonschema_rs.validator_for(schema)
+        return self._validators[key]
+
     def check(self, obj: dict, def_name: str) -> list[SchemaIssue]:
-        issues: list[SchemaIssue] = []
+        fast = self.fast_validator(def_name)
+        if fast is not None and fast.is_valid(obj):
+            return []
+        issues: list[SchemaIssue] = []  # invalid: the Python validator explains why
         for err in self.validator(def_name).iter_errors(obj):
             issues.extend(self._issues(err, def_name))
         return sorted(issues, key=lambda i: (i.kind != "unknown", i.path))

@@ -549,7 +549,8 @@ def test_node_golden():
 
 def test_node_without_lease_or_status():
     out = describe_node({"metadata": {"name": "bare"}}, [NODE_POD], now=NOW)
-    lease_line = 'Lease:              Failed to get lease: leases.coordination.k8s.io "bare" not found'
+    lease_line = ('Lease:              Failed to get lease: '
+                  'leases.coordination.k8s.io "bare" not found')
     assert lease_line + "\n" in out
     # nothing allocatable: kubectl's float division yields the int64 minimum on amd64
     assert "350m (-9223372036854775808%)" in out

@@ -611,14 +611,14 @@ def render(template: str, data, *, allow_missing_keys: bool = True, as_json: boo
     """`kubectl get -o jsonpath=TEMPLATE` (`as_json`: `-o jsonpath-as-json=`) on one object.
 
     Errors: `ClientError` worded like kubectl (`error parsing jsonpath {.a, unclosed action`;
-    execution errors carry kubectl's debug dump, ending in one newline before the CLI's own).
+    execution errors carry kubectl's debug dump, which ends in two newlines of its own).
     """
     tmpl = compile_template(template, allow_missing_keys)
     try:
         results = tmpl.find_results(data)
     except JSONPathError as err:
         dump = EXEC_DEBUG.format(err=err, tmpl=template, obj=go_sharp_v(data))
-        raise ClientError(f"error executing jsonpath {go_quote(template)}: {dump[:-1]}") from None
+        raise ClientError(f"error executing jsonpath {go_quote(template)}: {dump}") from None
     if as_json:
         return "".join(go_json(found, "    ") + "\n" for found in results)
     return "".join(" ".join(to_text(v) for v in found) for found in results)
