@@ -20,6 +20,7 @@ from kubesvc.crds import (
 from kubesvc.errors import InvalidError
 from tests.conftest import CORPUS
 
+CRON = r"^(\d+|\*)(/\d+)?(\s+(\d+|\*)(/\d+)?){4}$"
 CRONTAB = {
     "apiVersion": "apiextensions.k8s.io/v1",
     "kind": "CustomResourceDefinition",
@@ -34,7 +35,7 @@ CRONTAB = {
              "subresources": {"status": {}},
              "schema": {"openAPIV3Schema": {"type": "object", "properties": {
                  "spec": {"type": "object", "required": ["cronSpec"], "properties": {
-                     "cronSpec": {"type": "string", "pattern": r"^(\d+|\*)(/\d+)?(\s+(\d+|\*)(/\d+)?){4}$"},
+                     "cronSpec": {"type": "string", "pattern": CRON},
                      "image": {"type": "string", "maxLength": 20},
                      "replicas": {"type": "integer", "minimum": 1, "maximum": 10, "default": 1},
                      "mode": {"type": "string", "enum": ["fast", "slow"]},
@@ -77,6 +78,7 @@ def test_crd_kinds_lists_served_versions_only():
         ("stable.example.com/v1beta1", "CronTab", "crontabs", True),
     ]
     api_version, kind, plural, namespaced, schema_ = kinds[0]  # a plain 5-tuple too
+    assert (api_version, kind, plural, namespaced) == tuple(kinds[0][:4])
     assert schema_["type"] == "object"
 
 

@@ -19,6 +19,7 @@ from kubesvc.printers.describe import (
     describe_endpoints,
     describe_endpointslice,
     describe_generic,
+    describe_namespace,
     describe_node,
     describe_object,
     describe_pod,
@@ -555,6 +556,47 @@ def test_node_without_lease_or_status():
     # nothing allocatable: kubectl's float division yields the int64 minimum on amd64
     assert "350m (-9223372036854775808%)" in out
     assert "  cpu                350m (0%)  0 (0%)\n" in out
+
+
+# --- Namespace ------------------------------------------------------------------------------
+
+NAMESPACE = {
+    "apiVersion": "v1", "kind": "Namespace",
+    "metadata": {"name": "ns2", "labels": {"kubernetes.io/metadata.name": "ns2", "team": "a"},
+                 "annotations": {"x": "y"}, "creationTimestamp": "2024-01-01T00:00:00Z"},
+    "status": {"phase": "Active", "conditions": [{
+        "type": "NamespaceDeletionContentFailure", "status": "False",
+        "lastTransitionTime": "2024-01-02T03:04:05Z", "reason": "ContentDeleted",
+        "message": "All content successfully deleted"}]},
+}
+QUOTAS = [
+    {"kind": "ResourceQuota", "metadata": {"name": "zq", "namespace": "ns2"},
+     "spec": {"scopes": ["NotTerminating", "BestEffort"]},
+     "status": {"hard": {"pods": "10", "requests.cpu": "2", "requests.memory": "1Gi"},
+                "used": {"pods": "2", "requests.cpu": "500m"}}},
+    {"kind": "ResourceQuota", "metadata": {"name": "aq", "namespace": "ns2"},
+     "status": {"hard": {"services": "5", "count/deployments.apps": "3"},
+                "used": {"services": "1", "count/deployments.apps": "0"}}},
+]
+LIMIT_RANGES = [{"kind": "LimitRange", "metadata": {"name": "lr", "namespace": "ns2"}, "spec": {
+    "limits": [{"type": "Container", "max": {"cpu": "2"},
+                "defaultRequest": {"cpu": "500m", "memory": "128Mi"},
+                "default": {"memory": "256Mi"}, "maxLimitRequestRatio": {"cpu": "4"}},
+               {"type": "Pod", "min": {"memory": "0.5Gi"}}]}}]
+
+
+def test_namespace_golden():
+    # quotas sorted by name, scopes sorted with their help text, used defaults to 0
+    out = describe_namespace(NAMESPACE, QUOTAS, LIMIT_RANGES, now=NOW)
+    check_golden("printers/describe_namespace.txt", out)
+    assert describe_object(NAMESPACE, resource_quotas=QUOTAS, limit_ranges=LIMIT_RANGES) == out
+
+
+def test_namespace_without_quotas_or_limits_and_never_events():
+    ns = {"kind": "Namespace", "metadata": {"name": "ns3"}, "status": {"phase": "Terminating"}}
+    assert describe_namespace(ns) == (
+        "Name:         ns3\nLabels:       <none>\nAnnotations:  <none>\nStatus:       Terminating\n"
+        "\nNo resource quota.\n\nNo LimitRange resource.\n")
 
 
 # --- Dispatcher and quantities -------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What one command's API calls share: the store (inside its transaction), settings, clock."""
+"""What one command's API calls share: the store (inside its transaction), settings, clock,
+and the log of what changed, which the controllers read to look only where it matters."""
 
 from __future__ import annotations
 
@@ -8,24 +9,49 @@ from datetime import datetime
 from kubesvc.store import Store
 
 
+@dataclass(frozen=True)
+class Change:
+    """One object written by this command: its key and the metadata controllers route by."""
+
+    gk: str
+    namespace: str
+    name: str
+    old_meta: dict | None  # labels and ownerReferences before (None: created)
+    new_meta: dict | None  # after (None: deleted)
+
+    def labels(self) -> list[dict]:
+        return [(m.get("labels") or {}) for m in (self.old_meta, self.new_meta) if m]
+
+    def controller_refs(self) -> list[tuple[str, str]]:
+        refs = []
+        for m in (self.old_meta, self.new_meta):
+            for ref in (m or {}).get("ownerReferences") or []:
+                if ref.get("controller"):
+                    refs.append((ref.get("kind", ""), ref.get("name", "")))
+        return refs
+
+
+def _routing_meta(obj: dict | None) -> dict | None:
+    if obj is None:
+        return None
+    meta = obj.get("metadata") or {}
+    return {"labels": meta.get("labels"), "ownerReferences": meta.get("ownerReferences")}
+
+
 @dataclass
 class ApiContext:
     store: Store
     now: datetime
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
-    # (group-kind, namespace) of every object this command changed: the controllers that run
-    # afterwards look only where something changed
-    changed: set[tuple[str, str]] = field(default_factory=set)
+    changes: list[Change] = field(default_factory=list)
 
-    def touch(self, gk: str, namespace: str) -> None:
-        self.changed.add((gk, namespace))
+    def record(self, gk: str, namespace: str, name: str, old: dict | None,
+               new: dict | None) -> None:
+        self.changes.append(Change(gk, namespace, name, _routing_meta(old), _routing_meta(new)))
 
-    def changed_kinds(self) -> set[str]:
-        return {gk for gk, _ in self.changed}
-
-    def changed_namespaces(self, *gks: str) -> set[str]:
-        return {ns for gk, ns in self.changed if gk in gks}
+    def changed_kinds(self, since: int = 0) -> set[str]:
+        return {c.gk for c in self.changes[since:]}
 
     @property
     def settings(self) -> dict:

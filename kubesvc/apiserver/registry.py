@@ -82,7 +82,7 @@ def create(ctx, res: Resource, obj: dict, keep_status: bool) -> dict:
     strategy(res.gk).create(ctx, obj, keep_status)
     check_metadata(res, obj)
     ctx.store.put(res.gk, obj)
-    ctx.touch(res.gk, obj["metadata"].get("namespace", ""))
+    ctx.record(res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], None, obj)
     return obj
 
 
@@ -91,7 +91,7 @@ def update(ctx, res: Resource, new: dict, old: dict, keep_status: bool) -> dict:
     check_metadata(res, new)
     sysmeta.fill_on_update(ctx, res.gk, new, old)
     ctx.store.put(res.gk, new)
-    ctx.touch(res.gk, new["metadata"].get("namespace", ""))
+    ctx.record(res.gk, new["metadata"].get("namespace", ""), new["metadata"]["name"], old, new)
     return new
 
 
@@ -103,15 +103,15 @@ def delete(ctx, res: Resource, namespace: str, name: str) -> dict:
         _delete_namespace_contents(ctx, name)
     strategy(res.gk).delete(ctx, obj)
     ctx.store.delete(res.gk, namespace if res.namespaced else "", name)
-    ctx.touch(res.gk, namespace if res.namespaced else "")
+    ctx.record(res.gk, namespace if res.namespaced else "", name, obj, None)
     return obj
 
 
 def _delete_namespace_contents(ctx, namespace: str) -> None:
     """The namespace controller: everything in a deleted namespace goes with it."""
     for gk in ctx.store.kinds_in_namespace(namespace):
-        ctx.touch(gk, namespace)
         for name in ctx.store.names(gk, namespace):
             obj = ctx.store.get(gk, namespace, name)
             strategy(gk).delete(ctx, obj)
             ctx.store.delete(gk, namespace, name)
+            ctx.record(gk, namespace, name, obj, None)

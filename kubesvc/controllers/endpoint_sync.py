@@ -1,56 +1,105 @@
 """Runs the endpoint controllers against the store, for the Services a change can affect.
 
-The pure functions in `endpoints.py` decide; this module fetches their inputs through the
-store's indexes (pods by label, slices by `kubernetes.io/service-name`) and writes back only
-what differs, so re-running on an unchanged state writes nothing.
+The pure functions in `endpoints.py` decide; this module finds which Services a command's
+changes concern (the Services themselves, the Services whose selectors match a changed pod's
+old or new labels, the owners of changed manual Endpoints; every Service after a Node change),
+fetches their inputs through the store's indexes, and writes back only what differs.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from kubesvc.controllers import endpoints as ep
 from kubesvc.controllers.writer import apply_owned, remove
+from kubesvc.selectors import from_map
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 SLICE_MANAGERS = ("endpointslice-controller.k8s.io", "endpointslicemirroring-controller.k8s.io")
+BULK = 64  # past this many Services in a namespace, index its pods once in memory
 
 
-def affected_namespaces(ctx) -> set[str] | None:
-    """Namespaces whose Services may need new endpoints; None means every namespace."""
-    if "Node" in ctx.changed_kinds():
+def affected_services(ctx, changes) -> dict[str, set[str]] | None:
+    """namespace -> names of Services to sync; None means every Service."""
+    if any(c.gk == "Node" for c in changes):
         return None  # a node coming or going changes zones and which pods count
-    return ctx.changed_namespaces("Pod", "Service", "Endpoints")
+    out: dict[str, set[str]] = defaultdict(set)
+    pod_labels: dict[str, list[dict]] = defaultdict(list)
+    for c in changes:
+        if c.gk == "Service":
+            if c.new_meta is None:
+                _deleted_service(ctx, c.namespace, c.name)
+            else:
+                out[c.namespace].add(c.name)
+        elif c.gk == "Endpoints":
+            out[c.namespace].add(c.name)  # a manual Endpoints object is mirrored
+        elif c.gk == "Pod":
+            pod_labels[c.namespace].extend(c.labels())
+    for ns, label_sets in pod_labels.items():
+        for svc in ctx.store.list("Service", ns):
+            selector = (svc.get("spec") or {}).get("selector")
+            if selector and any(from_map(selector).matches(lbl) for lbl in label_sets):
+                out[ns].add(svc["metadata"]["name"])
+    return out
 
 
-def sync_endpoints(ctx) -> None:
-    namespaces = affected_namespaces(ctx)
-    if namespaces is not None and not namespaces:
-        return
+def sync_endpoints(ctx, changes) -> None:
+    wanted = affected_services(ctx, changes)
     store = ctx.store
+    if wanted is not None and not any(wanted.values()):
+        return
     nodes = {n["metadata"]["name"]: n for n in store.list("Node")}
-    scopes = [None] if namespaces is None else sorted(namespaces)
-    for ns in scopes:
-        for svc in store.list("Service", ns):
-            sync_service(ctx, svc, nodes)
+    if wanted is None:
+        namespaces = store.conn.execute(
+            "SELECT DISTINCT namespace FROM objects WHERE gk='Service'").fetchall()
+        wanted = {ns: None for (ns,) in namespaces}
+    for ns in sorted(wanted):
+        names = wanted[ns]
+        services = [s for s in store.list("Service", ns)
+                    if names is None or s["metadata"]["name"] in names]
+        pods = PodIndex(store, ns) if len(services) > BULK else None
+        for svc in services:
+            sync_service(ctx, svc, nodes, pods)
 
 
-def service_pods(store, svc: dict) -> list[dict]:
+class PodIndex:
+    """All pods of a namespace, indexed by label: many Services' selectors answered from one
+    read instead of one query each (an inverted index, smallest posting list first)."""
+
+    def __init__(self, store, namespace: str):
+        self.pods = store.list("Pod", namespace)
+        self.by_label: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, pod in enumerate(self.pods):
+            for item in ((pod["metadata"].get("labels")) or {}).items():
+                self.by_label[item].append(i)
+
+    def select(self, selector: dict) -> list[dict]:
+        postings = sorted((self.by_label.get(item, []) for item in selector.items()), key=len)
+        if not postings:
+            return []
+        found = set(postings[0]).intersection(*postings[1:])
+        return [self.pods[i] for i in sorted(found)]
+
+
+def service_pods(store, svc: dict, index: PodIndex | None = None) -> list[dict]:
     selector = (svc.get("spec") or {}).get("selector") or {}
     ns = svc["metadata"].get("namespace", "")
-    pods = store.list_by_labels("Pod", ns, sorted(selector.items()))
+    pods = index.select(selector) if index else store.list_by_labels(
+        "Pod", ns, sorted(selector.items()))
     return [p for p in pods if ep.service_selects(svc, p)]
 
 
-def sync_service(ctx, svc: dict, nodes: dict) -> None:
+def sync_service(ctx, svc: dict, nodes: dict, index: PodIndex | None = None) -> None:
     store, meta = ctx.store, svc["metadata"]
     ns, name = meta.get("namespace", ""), meta["name"]
-    existing = store.list_by_labels(SLICE_GK, ns, [("kubernetes.io/service-name", name)])
     spec = svc.get("spec") or {}
     if spec.get("type") == "ExternalName":
         return
+    existing = store.list_by_labels(SLICE_GK, ns, [("kubernetes.io/service-name", name)])
     if not spec.get("selector"):
         _mirror(ctx, svc, existing)
         return
-    pods = service_pods(store, svc)
+    pods = service_pods(store, svc, index)
     desired = ep.desired_endpoint_slices(svc, pods, nodes, existing)
     _write_slices(ctx, desired, existing, "endpointslice-controller.k8s.io")
     current_eps = store.get("Endpoints", ns, name)
@@ -78,20 +127,15 @@ def _write_slices(ctx, desired: list[dict], existing: list[dict], manager: str) 
             remove(ctx, SLICE_GK, old)
 
 
-def delete_service_endpoints(ctx, svc: dict) -> None:
+def _deleted_service(ctx, ns: str, name: str) -> None:
     """Garbage collection: a deleted Service's controller-made slices and Endpoints go too."""
-    meta, store = svc["metadata"], ctx.store
-    ns = meta.get("namespace", "")
-    for old in store.list_by_labels(SLICE_GK, ns, [("kubernetes.io/service-name", meta["name"])]):
+    store = ctx.store
+    for old in store.list_by_labels(SLICE_GK, ns, [("kubernetes.io/service-name", name)]):
         managed = (old["metadata"].get("labels") or {}).get(
             "endpointslice.kubernetes.io/managed-by")
         if managed in SLICE_MANAGERS:
             remove(ctx, SLICE_GK, old)
-    eps = store.get("Endpoints", ns, meta["name"])
-    if eps and spec_selector(svc):
+    eps = store.get("Endpoints", ns, name)
+    labels = (eps or {}).get("metadata", {}).get("labels") or {}
+    if eps and labels.get("endpoints.kubernetes.io/managed-by") == "endpoint-controller":
         remove(ctx, "Endpoints", eps)
-
-
-def spec_selector(svc: dict) -> dict:
-    return (svc.get("spec") or {}).get("selector") or {}
-

@@ -1,172 +1,134 @@
 """Wires the pure controllers to the store: what changed in, derived objects out.
 
-After every command, inside its transaction, the control loops run to a fixed point in the
-controller-manager's order: workload controllers (Deployment → ReplicaSet → Pods,
-StatefulSet, DaemonSet, ReplicationController), the scheduler and the kubelets, then the
-endpoint controllers. Only namespaces where something changed are looked at (a Node change
-concerns every namespace).
+After every command, inside its transaction, the control loops run in the controller-manager's
+order until nothing changes: workload controllers (Deployment → ReplicaSet → Pods,
+StatefulSet, DaemonSet, ReplicationController) with garbage collection, then the scheduler
+and the kubelets; finally the endpoint controllers. Each round looks only at the owners, pods
+and Services that the previous round's changes concern (a Node change concerns all of them),
+so one pod change costs a few lookups, not a pass over the cluster.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
-
 from kubesvc.controllers import workloads as w
 from kubesvc.controllers.endpoint_sync import sync_endpoints
-from kubesvc.controllers.kubelet import pending_pod, run_pod
-from kubesvc.controllers.scheduler import schedule
+from kubesvc.controllers.pod_start import sync_pods
 from kubesvc.controllers.writer import apply_owned, remove
-from kubesvc.store import object_key
+from kubesvc.selectors import from_label_selector, from_map
 
-MAX_ROUNDS = 50  # a rolling update of a large Deployment takes a few rounds per surge step
-WORKLOAD_KINDS = ("Deployment.apps", "ReplicaSet.apps", "StatefulSet.apps", "DaemonSet.apps",
-                  "ReplicationController", "Pod")
+MAX_ROUNDS = 100  # a rolling update takes a few rounds per surge step
+OWNER_GK = {"Deployment": "Deployment.apps", "ReplicaSet": "ReplicaSet.apps",
+            "StatefulSet": "StatefulSet.apps", "DaemonSet": "DaemonSet.apps",
+            "ReplicationController": "ReplicationController"}
+OWNER_KINDS = tuple(OWNER_GK.values())
 
 
 def sync_all(ctx) -> None:
+    start = 0
     for _ in range(MAX_ROUNDS):
-        changed = sync_workloads(ctx) | sync_pods(ctx)
-        if not changed:
+        end = len(ctx.changes)
+        if start == end:
             break
-    sync_endpoints(ctx)
+        batch = ctx.changes[start:end]
+        collect_garbage(ctx, batch)
+        sync_workloads(ctx, batch)
+        sync_pods(ctx, ctx.changes[start:])
+        start = end
+    sync_endpoints(ctx, ctx.changes)
 
 
-def _scope(ctx) -> list[str | None] | None:
-    """Namespaces to reconcile; [None] for all of them, [] for none."""
-    kinds = ctx.changed_kinds()
-    if "Node" in kinds:
-        return [None]
-    return sorted(ctx.changed_namespaces(*WORKLOAD_KINDS))
+# -- garbage collection -----------------------------------------------------------------------
+
+def collect_garbage(ctx, batch) -> None:
+    """The garbage collector, foreground-free: dependents of a deleted owner are deleted."""
+    for change in batch:
+        if change.new_meta is not None or change.gk not in OWNER_KINDS:
+            continue
+        kind = change.gk.split(".")[0]
+        child_gk = "ReplicaSet.apps" if kind == "Deployment" else "Pod"
+        for child in ctx.store.list(child_gk, change.namespace):
+            if _controller(child) == (kind, change.name):
+                remove(ctx, child_gk, child)
 
 
-def sync_workloads(ctx) -> bool:
-    store, changed = ctx.store, False
-    nodes = store.list("Node")
-    for ns in _scope(ctx):
-        pods = store.list("Pod", ns)
-        for dep in store.list("Deployment.apps", ns):
-            rs = store.list("ReplicaSet.apps", dep["metadata"]["namespace"])
-            changed |= _write(ctx, w.reconcile_deployment(dep, rs, ctx.now))
-        for gk in ("ReplicaSet.apps", "ReplicationController"):
-            for owner in store.list(gk, ns):
-                changed |= _write(ctx, w.reconcile_replicaset(owner, pods, ctx.now))
-        for sts in store.list("StatefulSet.apps", ns):
-            changed |= _write(ctx, w.reconcile_statefulset(sts, pods, ctx.now))
-        for ds in store.list("DaemonSet.apps", ns):
-            changed |= _write(ctx, w.reconcile_daemonset(ds, pods, nodes, ctx.now))
-        if changed:
-            pods = store.list("Pod", ns)
-    return changed
+def _controller(obj: dict) -> tuple[str, str] | None:
+    for ref in obj["metadata"].get("ownerReferences") or []:
+        if ref.get("controller"):
+            return ref.get("kind", ""), ref.get("name", "")
+    return None
 
 
-def _write(ctx, plan) -> bool:
-    if plan.empty():
-        return False
-    for obj in plan.create:
-        gk = _gk(obj)
-        meta = obj["metadata"]
-        current = ctx.store.get(gk, meta.get("namespace", ""), meta["name"])
-        apply_owned(ctx, gk, obj, current)
-    for obj in plan.update:
-        meta = obj["metadata"]
-        gk = _gk(obj)
+# -- workload controllers ---------------------------------------------------------------------
+
+def dirty_owners(ctx, batch) -> set[tuple[str, str, str]]:
+    """(gk, namespace, name) of every owner the batch concerns."""
+    dirty: set[tuple[str, str, str]] = set()
+    orphan_namespaces: set[str] = set()
+    for c in batch:
+        if c.gk in OWNER_KINDS and c.new_meta is not None:
+            dirty.add((c.gk, c.namespace, c.name))
+        if c.gk in ("Pod", "ReplicaSet.apps"):
+            refs = c.controller_refs()
+            dirty.update((OWNER_GK[k], c.namespace, n) for k, n in refs if k in OWNER_GK)
+            if not refs and c.new_meta is not None:
+                orphan_namespaces.add(c.namespace)  # an orphan may be adopted
+    if "Node" in {c.gk for c in batch}:
+        dirty.update(("DaemonSet.apps", d["metadata"]["namespace"], d["metadata"]["name"])
+                     for d in ctx.store.list("DaemonSet.apps"))
+    for ns in orphan_namespaces:
+        for gk in ("ReplicaSet.apps", "ReplicationController", "StatefulSet.apps",
+                   "DaemonSet.apps"):
+            dirty.update((gk, ns, name) for name in ctx.store.names(gk, ns))
+    return dirty
+
+
+def sync_workloads(ctx, batch) -> None:
+    store = ctx.store
+    nodes = None
+    for gk, ns, name in sorted(dirty_owners(ctx, batch)):
+        owner = store.get(gk, ns, name)
+        if owner is None:
+            continue
+        if gk == "Deployment.apps":
+            plan = w.reconcile_deployment(owner, store.list("ReplicaSet.apps", ns), ctx.now)
+        else:
+            pods = _candidate_pods(store, owner, batch)
+            if gk == "StatefulSet.apps":
+                plan = w.reconcile_statefulset(owner, pods, ctx.now)
+            elif gk == "DaemonSet.apps":
+                nodes = nodes if nodes is not None else store.list("Node")
+                plan = w.reconcile_daemonset(owner, pods, nodes, ctx.now)
+            else:
+                plan = w.reconcile_replicaset(owner, pods, ctx.now)
+        write_plan(ctx, plan)
+
+
+def _candidate_pods(store, owner: dict, batch) -> list[dict]:
+    """The owner's pods: those its selector matches (label index) and those that just changed
+    in its namespace (a pod whose labels stopped matching must be released)."""
+    spec, ns = owner.get("spec") or {}, owner["metadata"]["namespace"]
+    selector = (from_map(spec.get("selector")) if owner["kind"] == "ReplicationController"
+                else from_label_selector(spec.get("selector")))
+    pods = {p["metadata"]["name"]: p
+            for p in store.list_by_labels("Pod", ns, selector.equality_pairs())}
+    for c in batch:
+        if c.gk == "Pod" and c.namespace == ns and c.name not in pods and c.new_meta:
+            pod = store.get("Pod", ns, c.name)
+            if pod is not None:
+                pods[c.name] = pod
+    return [pods[k] for k in sorted(pods)]
+
+
+def write_plan(ctx, plan) -> None:
+    for obj in plan.create + plan.update:
+        gk, meta = _gk(obj), obj["metadata"]
         apply_owned(ctx, gk, obj, ctx.store.get(gk, meta.get("namespace", ""), meta["name"]))
     for obj in plan.delete:
         meta = obj["metadata"]
         if ctx.store.get(_gk(obj), meta.get("namespace", ""), meta["name"]) is not None:
             remove(ctx, _gk(obj), obj)
-    return True
 
 
 def _gk(obj: dict) -> str:
     group = obj.get("apiVersion", "v1").rpartition("/")[0]
     return f"{obj['kind']}.{group}" if group else obj["kind"]
-
-
-# -- scheduler and kubelets -------------------------------------------------------------------
-
-def kubesvc_owns_status(pod: dict) -> bool:
-    """kubesvc schedules and starts only pods whose status it wrote itself (or none): a pod
-    brought in from a live cluster keeps the status it had there, Pending or not."""
-    status = pod.get("status") or {}
-    if status.get("phase") not in (None, "Pending") or status.get("podIP"):
-        return False
-    conditions = status.get("conditions") or []
-    return all(c.get("type") == "PodScheduled" and c.get("reason") == "Unschedulable"
-               for c in conditions)
-
-
-def sync_pods(ctx) -> bool:
-    store, changed = ctx.store, False
-    scope = _scope(ctx)
-    if not scope:
-        return False
-    nodes = {n["metadata"]["name"]: n for n in store.list("Node")}
-    counts = _pods_per_node(store)
-    for ns in scope:
-        for pod in store.list("Pod", ns):
-            if not kubesvc_owns_status(pod) or (pod["metadata"].get("deletionTimestamp")):
-                continue
-            changed |= _start(ctx, pod, nodes, counts)
-    return changed
-
-
-def _start(ctx, pod: dict, nodes: dict, counts: dict) -> bool:
-    node_list = [nodes[k] for k in sorted(nodes)]
-    name, message = schedule(pod, node_list, counts)
-    new = json.loads(json.dumps(pod))
-    if name is None:
-        if not message:
-            return False  # another scheduler's pod, or a gated one: left as it is
-        new["status"] = pending_pod(pod, message, ctx.now)
-    else:
-        node = nodes.get(name)
-        if node is None:
-            return False  # spec.nodeName names a node that does not exist: the pod waits
-        new["spec"]["nodeName"] = name
-        ip = _pod_ip(ctx, new, node)
-        new["status"] = run_pod(new, node, ip, ctx.now)
-        counts[name] = counts.get(name, 0) + (0 if pod["spec"].get("nodeName") else 1)
-    if new == pod:
-        return False
-    apply_owned(ctx, "Pod", new, pod)
-    return True
-
-
-def _pod_ip(ctx, pod: dict, node: dict) -> str | None:
-    """host-local IPAM (kindnet): round robin over the node's podCIDR from .2 (.1 is the
-    gateway), starting after the last address it handed out, so a replacement pod gets a new
-    IP. hostNetwork pods share the node's InternalIP."""
-    if pod["spec"].get("hostNetwork"):
-        return w_node_ip(node)
-    cidr = (node.get("spec") or {}).get("podCIDR")
-    if not cidr:
-        return None
-    net = ipaddress.ip_network(cidr, strict=False)
-    low, high = int(net.network_address) + 2, int(net.broadcast_address) - 1
-    meta = pod["metadata"]
-    owner = object_key("Pod", meta.get("namespace", ""), meta["name"])
-    last_key = f"podip-last/{node['metadata']['name']}"
-    last = ctx.store.get_meta(last_key)
-    start = int(last) + 1 if last and low <= int(last) < high else low
-    value = ctx.store.lowest_free("podip", start, high)
-    if value is None and start > low:
-        value = ctx.store.lowest_free("podip", low, start - 1)
-    if value is None or not ctx.store.allocate("podip", value, owner):
-        return None
-    ctx.store.set_meta(last_key, str(value))
-    return str(ipaddress.ip_address(value))
-
-
-def w_node_ip(node: dict) -> str | None:
-    from kubesvc.controllers.cluster_config import node_internal_ip
-
-    return node_internal_ip(node)
-
-
-def _pods_per_node(store) -> dict[str, int]:
-    rows = store.conn.execute(
-        "SELECT json_extract(body, '$.spec.nodeName') AS n, COUNT(*) FROM objects "
-        "WHERE gk='Pod' AND n IS NOT NULL GROUP BY n")
-    return dict(rows.fetchall())

@@ -31,7 +31,8 @@ from kubesvc.selectors import format_labels
 
 __all__ = [
     "LAST_APPLIED", "PrefixWriter", "annotations_multiline", "describe_deployment",
-    "describe_endpoints", "describe_endpointslice", "describe_generic", "describe_node",
+    "describe_endpoints", "describe_endpointslice", "describe_generic", "describe_namespace",
+    "describe_node",
     "describe_object", "describe_pod", "describe_pod_template", "describe_service",
     "labels_multiline", "smart_label", "split_replica_sets",
 ]
@@ -201,6 +202,94 @@ def describe_endpointslice(eps: dict, *, show_events: bool = True,
     return w.render()
 
 
+# --- Namespace ----------------------------------------------------------------------------
+
+_SCOPE_HELP = {
+    "Terminating": "Matches all pods that have an active deadline. These pods have a limited "
+                   "lifespan on a node before being actively terminated by the system.",
+    "NotTerminating": "Matches all pods that do not have an active deadline. These pods usually "
+                      "include long running pods whose container command is not expected to "
+                      "terminate.",
+    "BestEffort": "Matches all pods that do not have resource requirements set. These pods have "
+                  "a best effort quality of service.",
+    "NotBestEffort": "Matches all pods that have at least one resource requirement set. These "
+                     "pods have a burstable or guaranteed quality of service.",
+}
+
+
+def _quotas(w: PrefixWriter, quotas: list[dict]) -> None:
+    if not quotas:
+        w.write(0, "No resource quota.\n")
+        return
+    w.write(0, "Resource Quotas\n")
+    for q in sorted(quotas, key=lambda q: (q.get("metadata") or {}).get("name", "")):
+        st = q.get("status") or {}
+        w.write(1, f"Name:\t{(q.get('metadata') or {}).get('name', '')}\n")
+        scopes = sorted((q.get("spec") or {}).get("scopes") or [])
+        if scopes:
+            w.write(1, f"Scopes:\t{', '.join(scopes)}\n")
+            for scope in scopes:
+                if _SCOPE_HELP.get(scope):
+                    w.write(1, f"* {_SCOPE_HELP[scope]}\n")
+        w.write(1, "Resource\tUsed\tHard\n")
+        w.write(1, "--------\t---\t---\n")
+        hard, used = st.get("hard") or {}, st.get("used") or {}
+        for name in sorted(hard):
+            w.write(1, f"{name}\t{_quantity(used.get(name, 0))}\t{_quantity(hard[name])}\n")
+
+
+def _limit_ranges(w: PrefixWriter, limit_ranges: list[dict]) -> None:
+    if not limit_ranges:
+        w.write(0, "No LimitRange resource.\n")
+        return
+    w.write(0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\t"
+               "Max Limit/Request Ratio\n")
+    w.write(0, " ----\t--------\t---\t---\t---------------\t-------------\t"
+               "-----------------------\n")
+    fields = ("min", "max", "defaultRequest", "default", "maxLimitRequestRatio")
+    for lr in limit_ranges:
+        for item in (lr.get("spec") or {}).get("limits") or []:
+            names = sorted({n for f in fields for n in item.get(f) or {}})  # Go: map order
+            for name in names:
+                values = [_quantity(item[f][name]) if name in (item.get(f) or {}) else "-"
+                          for f in fields]
+                w.write(0, f" {item.get('type', '')}\t{name}\t" + "\t".join(values) + "\n")
+
+
+def _quantity(raw) -> str:
+    from kubesvc.printers.quantity import parse_or_none
+
+    q = parse_or_none(raw)
+    return str(raw) if q is None else str(q)
+
+
+def describe_namespace(ns: dict, resource_quotas: list[dict] = (), limit_ranges: list[dict] = (),
+                       *, show_events: bool = True, now: datetime | None = None) -> str:
+    """describeNamespace: kubectl shows quotas and limit ranges, and never events."""
+    md, st = ns.get("metadata") or {}, ns.get("status") or {}
+    w = PrefixWriter()
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, f"Status:\t{st.get('phase') or ''}\n")
+    if st.get("conditions"):
+        from kubesvc.printers.duration import rfc1123z
+
+        tz = now.tzinfo if now is not None else None
+        w.write(0, "Conditions:\n")
+        w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
+        w.write(1, "----\t------\t------------------\t------\t-------\n")
+        for c in st["conditions"]:
+            w.write(1, f"{c.get('type', '')}\t{c.get('status', '')}\t"
+                       f"{rfc1123z(c.get('lastTransitionTime'), tz)}\t{c.get('reason', '')}\t"
+                       f"{c.get('message', '')}\n")
+    w.write(0, "\n")
+    _quotas(w, list(resource_quotas))
+    w.write(0, "\n")
+    _limit_ranges(w, list(limit_ranges))
+    return w.render()
+
+
 # --- Generic (any other kind) --------------------------------------------------------------
 
 _ACRONYMS = {"API", "URL", "UID", "GUID"}  # kubectl 1.37.1 prints `osb` as `Osb`
@@ -288,8 +377,9 @@ def describe_generic(obj: dict, *, show_events: bool = True, now: datetime | Non
 
 
 def describe_object(obj: dict, *, endpoint_slices: list[dict] = (), replica_sets: list[dict] = (),
-                    pods: list[dict] = (), lease: dict | None = None, show_events: bool = True,
-                    now: datetime | None = None) -> str:
+                    pods: list[dict] = (), lease: dict | None = None,
+                    resource_quotas: list[dict] = (), limit_ranges: list[dict] = (),
+                    show_events: bool = True, now: datetime | None = None) -> str:
     """Describe any object: the kind's own describer, else the generic one."""
     kind = obj.get("kind", "")
     common = {"show_events": show_events, "now": now}
@@ -305,4 +395,6 @@ def describe_object(obj: dict, *, endpoint_slices: list[dict] = (), replica_sets
         return describe_endpoints(obj, **common)
     if kind == "EndpointSlice":
         return describe_endpointslice(obj, **common)
+    if kind == "Namespace":
+        return describe_namespace(obj, list(resource_quotas), list(limit_ranges), **common)
     return describe_generic(obj, **common)

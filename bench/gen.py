@@ -1,0 +1,232 @@
+"""Deterministic bulk data for the benchmark: what `kubectl get ns,nodes,svc,pods -A -o yaml`
+returns for a large cluster whose pods belong to Deployments.
+
+At scale 1.0: 20 Namespaces, 200 Nodes, 10,000 Services and 50,000 Pods (60,220 objects).
+* Nodes carry a live status (Ready, InternalIP, capacity), a podCIDR (10.244.K.0/24) and zone
+  labels; they are named by the pods, so applying the dump needs no scheduling.
+* Pods carry what a Deployment's pods carry (app, tier, pod-template-hash, env labels; an owner
+  reference to their ReplicaSet) and a live status: phase Running, nodeName, podIP(s) from
+  their node's podCIDR, conditions, containerStatuses. kubesvc keeps a manifest's status, so an
+  apply of this data exercises endpoint computation but not scheduling or pod IP allocation.
+* Service i lives in ns-(i % 20) and selects {app: app-i, tier: T(i)}; app i has 5 pods, 4 of
+  them in that tier, so every selector matches exactly 4 pods (40,000 endpoints at scale 1).
+  1-3 ports each; 1 Service in 10 is a NodePort (unique node ports), the rest ClusterIP, with
+  cluster IPs from 10.96.16.0 up (clear of 10.96.0.1 and kube-dns at 10.96.0.10).
+Every object validates against the strict upstream v1.37 schema (checked by run.py on a
+sample with kubernetes-validate). Same scale, same bytes: the files are cached by content hash.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+N_NS = 20
+TIERS = ("frontend", "backend", "cache")
+ENVS = ("prod", "staging", "dev")
+ZONES = ("zone-a", "zone-b", "zone-c")
+PODS_PER_NODE = 250  # fits a /24 podCIDR (.2 .. .251)
+ALNUM = "bcdfghjklmnpqrstvwxz2456789"
+SEED = 20261126
+
+
+def sizes(scale: float) -> tuple[int, int, int]:
+    """(services, pods, nodes) for a scale factor."""
+    n_svc = max(1, round(10_000 * scale))
+    n_pod = 5 * n_svc
+    n_node = max(1, -(-n_pod // PODS_PER_NODE))
+    return n_svc, n_pod, n_node
+
+
+class _Gen:
+    def __init__(self, seed: int = SEED):
+        self.rng = random.Random(seed)
+
+    def rid(self, n: int) -> str:
+        return "".join(self.rng.choice(ALNUM) for _ in range(n))
+
+    def uid(self) -> str:
+        h = "%032x" % self.rng.getrandbits(128)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def ts(self) -> str:
+        r = self.rng
+        return "2026-11-%02dT%02d:%02d:%02dZ" % (r.randint(1, 25), r.randint(0, 23),
+                                                  r.randint(0, 59), r.randint(0, 59))
+
+
+def ns_of(i: int) -> str:
+    return f"ns-{i % N_NS:02d}"
+
+
+def namespace(g: _Gen, i: int) -> dict:
+    name = f"ns-{i:02d}"
+    return {"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": name, "uid": g.uid(), "resourceVersion": str(1000 + i),
+                         "creationTimestamp": "2026-11-01T00:00:00Z",
+                         "labels": {"kubernetes.io/metadata.name": name}},
+            "spec": {"finalizers": ["kubernetes"]},
+            "status": {"phase": "Active"}}
+
+
+def node_ip(k: int) -> str:
+    return f"172.18.{k // 250}.{k % 250 + 2}"
+
+
+def node(g: _Gen, k: int) -> dict:
+    name = f"node-{k:03d}"
+    cidr = f"10.244.{k}.0/24"
+    ready_at = "2026-11-01T00:05:00Z"
+    cond = [{"type": t, "status": "False", "reason": r, "message": m,
+             "lastHeartbeatTime": "2026-11-26T00:00:00Z", "lastTransitionTime": ready_at}
+            for t, r, m in (("MemoryPressure", "KubeletHasSufficientMemory",
+                             "kubelet has sufficient memory available"),
+                            ("DiskPressure", "KubeletHasNoDiskPressure",
+                             "kubelet has no disk pressure"),
+                            ("PIDPressure", "KubeletHasSufficientPID",
+                             "kubelet has sufficient PID available"))]
+    cond.append({"type": "Ready", "status": "True", "reason": "KubeletReady",
+                 "message": "kubelet is posting ready status",
+                 "lastHeartbeatTime": "2026-11-26T00:00:00Z", "lastTransitionTime": ready_at})
+    capacity = {"cpu": "8", "memory": "32Gi", "pods": "300", "ephemeral-storage": "100Gi"}
+    return {
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {
+            "name": name, "uid": g.uid(), "resourceVersion": str(5000 + k),
+            "creationTimestamp": "2026-11-01T00:00:00Z",
+            "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                       "kubernetes.io/arch": "amd64",
+                       "topology.kubernetes.io/zone": ZONES[k % 3],
+                       "topology.kubernetes.io/region": "region-1"},
+        },
+        "spec": {"podCIDR": cidr, "podCIDRs": [cidr], "providerID": f"kind://docker/b/{name}"},
+        "status": {
+            "addresses": [{"type": "InternalIP", "address": node_ip(k)},
+                          {"type": "Hostname", "address": name}],
+            "capacity": capacity, "allocatable": dict(capacity),
+            "conditions": cond,
+            "nodeInfo": {"architecture": "amd64", "bootID": g.uid(), "machineID": g.rid(32),
+                         "systemUUID": g.uid(), "containerRuntimeVersion": "containerd://2.2.0",
+                         "kernelVersion": "6.18.0", "kubeProxyVersion": "v1.37.0",
+                         "kubeletVersion": "v1.37.0", "operatingSystem": "linux",
+                         "osImage": "Debian GNU/Linux 12 (bookworm)"},
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+        },
+    }
+
+
+def service(g: _Gen, i: int, namespace_name: str | None = None) -> dict:
+    app = f"app-{i}"
+    nports = 1 + (i % 3)
+    nodeport = i % 10 == 0
+    ports = []
+    for p in range(nports):
+        port = {"name": ("http", "grpc", "metrics")[p], "protocol": "TCP",
+                "port": (80, 9090, 9100)[p], "targetPort": (8080, 9090, 9100)[p]}
+        if nodeport:  # 1 in 10 Services, at most 3 ports each: unique within 30000-32767
+            port["nodePort"] = 30000 + (i // 10) * 3 + p
+        ports.append(port)
+    cip = f"10.96.{16 + (i >> 8)}.{i & 255}"
+    return {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": app, "namespace": namespace_name or ns_of(i),
+                     "labels": {"app": app, "env": ENVS[i % 3]},
+                     "uid": g.uid(), "resourceVersion": str(100000 + i),
+                     "creationTimestamp": g.ts()},
+        "spec": {"type": "NodePort" if nodeport else "ClusterIP",
+                 "selector": {"app": app, "tier": TIERS[i % 3]},
+                 "ports": ports, "clusterIP": cip, "clusterIPs": [cip],
+                 "sessionAffinity": "None", "ipFamilies": ["IPv4"],
+                 "ipFamilyPolicy": "SingleStack", "internalTrafficPolicy": "Cluster",
+                 **({"externalTrafficPolicy": "Cluster"} if nodeport else {})},
+        "status": {"loadBalancer": {}},
+    }
+
+
+def pod(g: _Gen, j: int, n_svc: int, n_node: int, rs_hash: list[str]) -> dict:
+    a, replica = j % n_svc, j // n_svc
+    app, h = f"app-{a}", rs_hash[a]
+    tier = TIERS[a % 3] if replica < 4 else TIERS[(a + 1) % 3]
+    k, slot = j % n_node, j // n_node
+    ip = f"10.244.{k}.{slot + 2}"
+    containers, statuses = [], []
+    for c in range(2 if j % 4 == 0 else 1):
+        name = app if c == 0 else "envoy-sidecar"
+        if c == 1:
+            ports = [{"name": "admin", "containerPort": 15000, "protocol": "TCP"}]
+        else:
+            ports = [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
+            if a % 3 != 0:
+                ports.append({"name": "metrics", "containerPort": 9100, "protocol": "TCP"})
+        image = f"registry.example.com/team-{a % 40}/{name}:1.{a % 17}.{replica}"
+        containers.append({
+            "name": name, "image": image, "imagePullPolicy": "IfNotPresent", "ports": ports,
+            "env": [{"name": "APP_ENV", "value": ENVS[a % 3]},
+                    {"name": "POD_NAME",
+                     "valueFrom": {"fieldRef": {"apiVersion": "v1",
+                                                "fieldPath": "metadata.name"}}}],
+            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"},
+                          "limits": {"cpu": "500m", "memory": "256Mi"}},
+            "terminationMessagePath": "/dev/termination-log",
+            "terminationMessagePolicy": "File",
+        })
+        statuses.append({"name": name, "image": image, "imageID": f"{image}@sha256:{g.rid(20)}",
+                         "containerID": f"containerd://{g.rid(24)}", "ready": True,
+                         "started": True, "restartCount": 0,
+                         "state": {"running": {"startedAt": "2026-11-02T00:00:00Z"}}})
+    start = g.ts()
+    return {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {
+            "name": f"{app}-{h}-{g.rid(5)}", "namespace": ns_of(a),
+            "generateName": f"{app}-{h}-",
+            "labels": {"app": app, "tier": tier, "pod-template-hash": h, "env": ENVS[a % 3]},
+            "uid": g.uid(), "resourceVersion": str(200000 + j), "creationTimestamp": start,
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                                 "name": f"{app}-{h}", "uid": g.uid(),
+                                 "controller": True, "blockOwnerDeletion": True}],
+        },
+        "spec": {"containers": containers, "nodeName": f"node-{k:03d}",
+                 "restartPolicy": "Always", "dnsPolicy": "ClusterFirst",
+                 "serviceAccountName": "default", "schedulerName": "default-scheduler",
+                 "terminationGracePeriodSeconds": 30, "enableServiceLinks": True,
+                 "priority": 0, "preemptionPolicy": "PreemptLowerPriority"},
+        "status": {
+            "phase": "Running", "hostIP": node_ip(k), "hostIPs": [{"ip": node_ip(k)}],
+            "podIP": ip, "podIPs": [{"ip": ip}], "startTime": start, "qosClass": "Burstable",
+            "conditions": [{"type": t, "status": "True", "lastTransitionTime": start}
+                           for t in ("PodReadyToStartContainers", "Initialized", "Ready",
+                                     "ContainersReady", "PodScheduled")],
+            "containerStatuses": statuses,
+        },
+    }
+
+
+def bulk_objects(scale: float) -> list[dict]:
+    n_svc, n_pod, n_node = sizes(scale)
+    g = _Gen()
+    rs_hash = [g.rid(10) for _ in range(n_svc)]
+    return ([namespace(g, i) for i in range(N_NS)]
+            + [node(g, k) for k in range(n_node)]
+            + [service(g, i) for i in range(n_svc)]
+            + [pod(g, j, n_svc, n_node, rs_hash) for j in range(n_pod)])
+
+
+def small_objects(n_services: int = 10) -> list[dict]:
+    """The start-up state: 10 Services in `default` (no pods, so no endpoints to show)."""
+    g = _Gen(SEED + 1)
+    return [service(g, i, "default") for i in range(n_services)]
+
+
+def write_yaml(objs: list[dict], path: str) -> None:
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    with open(path, "w") as fh:
+        yaml.dump_all(objs, fh, Dumper=dumper, default_flow_style=False, sort_keys=False)
+
+
+def write_json_list(objs: list[dict], path: str) -> None:
+    with open(path, "w") as fh:
+        json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, fh,
+                  separators=(",", ":"))

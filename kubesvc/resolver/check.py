@@ -1,0 +1,229 @@
+"""Whole-Service reports: every way in to one Service (`resolve svc/NAME`) and the problems of
+every Service and address pool in the cluster (`kubesvc check`).
+
+The ways in are the ones a real cluster opens (spec routing-and-dns.md §4-5): each cluster IP
+and port, the NodePort on every node address, the health-check node port, each load-balancer
+ingress, each external IP, and the cluster DNS names (A and SRV per named port).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from kubesvc.controllers import endpointutil as eu
+from kubesvc.resolver import dns, routing
+from kubesvc.resolver import records as rec
+from kubesvc.resolver.records import EndpointRef, Problem, Reason, Route, ServiceRoutes
+
+POOL_GK = "IPAddressPool.metallb.io"
+ADVERTISEMENT_GKS = ("L2Advertisement.metallb.io", "BGPAdvertisement.metallb.io")
+_ORDER = {rec.ERROR: 0, rec.WARNING: 1, rec.INFO: 2}
+
+
+# --- resolve svc/NAME ------------------------------------------------------------------------
+
+
+def service_routes(view, svc: dict, client=None) -> ServiceRoutes:
+    """Every way in to `svc`; `client` (a targets.Client) replaces the default clients."""
+    from kubesvc.resolver.diagnosis import diagnose_service
+
+    out = ServiceRoutes(routing.svc_key(svc), routing.svc_type(svc),
+                        reasons=diagnose_service(view, svc))
+    name = f"{eu.meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{dns.zone_of(view)}."
+    out.dns.append(dns.query(view, name, "A"))
+    if out.type == "ExternalName":
+        return out
+    for sport in eu.service_ports(svc):
+        if sport["name"]:
+            srv = f"_{sport['name']}._{sport['protocol'].lower()}.{name}"
+            out.dns.append(dns.query(view, srv, "SRV"))
+    if not eu.is_service_ip_set(svc):
+        out.routes = [_headless(view, svc, sport, name, client) for sport in
+                      routing.service_ports(svc)]
+        return out
+    for sport in routing.service_ports(svc):
+        out.routes += _ways(view, svc, sport, client)
+    return out
+
+
+def _client(view, svc: dict, client, kind: str):
+    from kubesvc.resolver.targets import resolve_client
+
+    return client or resolve_client(view, None, eu.namespace_of(svc), kind)
+
+
+def _ways(view, svc: dict, sport: dict, client) -> list[Route]:
+    from kubesvc.resolver.targets import route_address
+
+    port, proto = sport["port"], sport["protocol"]
+    inside, outside = _client(view, svc, client, "cluster"), _client(view, svc, client,
+                                                                      "external")
+    calls = [(inside, ip, port) for ip in eu.spec(svc).get("clusterIPs") or []]
+    if sport.get("nodePort"):
+        calls += [(outside, ip, sport["nodePort"]) for node in view.nodes()
+                  for ip in routing.node_ips(node)]
+    calls += [(outside, ip, port) for ip in eu.spec(svc).get("externalIPs") or []]
+    calls += [(outside, i["ip"], port) for i in routing.ingress(svc) if i.get("ip")]
+    routes = [route_address(view, c, ip, p, proto, routing.address(ip, p, proto))
+              for c, ip, p in calls]
+    return routes + _lb_extras(view, svc, sport, outside)
+
+
+def _lb_extras(view, svc: dict, sport: dict, client) -> list[Route]:
+    """A pending load balancer, hostname-only ingress, and the health check node port."""
+    from kubesvc.resolver.targets import health_route
+
+    if routing.svc_type(svc) != "LoadBalancer":
+        return []
+    out = []
+    label = f"{sport['port']}/{sport['protocol']}"
+    if not routing.ingress(svc):
+        route = Route(f"<pending>:{label}", client.to_dict(), rec.NO_INGRESS,
+                      way="LoadBalancer", service=routing.svc_key(svc),
+                      port=routing.port_view(sport))
+        route.reasons.append(Reason("lb-pending", f"{route.service}: EXTERNAL-IP <pending>: "
+                                                  "no address pool serves it"))
+        out.append(route)
+    for entry in (i for i in routing.ingress(svc) if not i.get("ip") and i.get("hostname")):
+        route = Route(f"{entry['hostname']}:{label}", client.to_dict(), rec.EXTERNAL_LB,
+                      way="LoadBalancer", service=routing.svc_key(svc),
+                      port=routing.port_view(sport))
+        route.reasons.append(Reason("lb-proxy-mode", f"ingress hostname {entry['hostname']} "
+                                                     "is resolved outside the cluster"))
+        out.append(route)
+    hc_port = eu.spec(svc).get("healthCheckNodePort")
+    if hc_port and sport is routing.service_ports(svc)[0] or (
+            hc_port and sport == routing.service_ports(svc)[0]):
+        for node in view.nodes():
+            ip = (routing.node_ips(node) or ["?"])[0]
+            route = Route(routing.address(ip, hc_port, "TCP"), client.to_dict(), rec.HEALTH,
+                          address=routing.address(ip, hc_port, "TCP"))
+            out.append(health_route(view, route, svc, node))
+    return out
+
+
+def _headless(view, svc: dict, sport: dict, name: str, client) -> Route:
+    """A headless port: DNS gives the ready pod IPs; the client connects to each directly, at
+    the endpoint's port (the resolved targetPort)."""
+    from kubesvc.controllers.endpoints import service_backends
+
+    inside = _client(view, svc, client, "cluster")
+    label = f"{sport['port']}/{sport['protocol']}"
+    route = Route(f"{name}:{label}", inside.to_dict(), rec.NXDOMAIN, way="Headless",
+                  service=routing.svc_key(svc), port=routing.port_view(sport))
+    backends = service_backends(svc, view.slices_for(svc)).get(sport["name"], [])
+    for b in (b for b in backends if b.ready):
+        ref = b.endpoint.get("targetRef") or {}
+        pod = f"{ref.get('namespace')}/{ref['name']}" if ref.get("name") else None
+        route.endpoints.append(EndpointRef(f"{b.ip}:{b.port}", pod, b.endpoint.get("nodeName")))
+    route.resolved = sorted({e.address.rsplit(":", 1)[0] for e in route.endpoints})
+    route.result = rec.DIRECT if route.endpoints else rec.NXDOMAIN
+    route.reasons.append(Reason("headless", f"{route.service} is headless"))
+    return route
+
+
+# --- kubesvc check ---------------------------------------------------------------------------
+
+
+def check_cluster(view) -> list[Problem]:
+    """Every error and warning of every Service and MetalLB pool, most severe first."""
+    from kubesvc.resolver.diagnosis import diagnose_service
+
+    out = []
+    for svc in view.services():
+        out += [Problem(f"Service {routing.svc_key(svc)}", r)
+                for r in diagnose_service(view, svc) if r.severity != rec.INFO]
+    out += metallb_problems(view)
+    return sorted(out, key=lambda p: (_ORDER[p.reason.severity], p.object))
+
+
+def metallb_problems(view) -> list[Problem]:
+    pools = view.objects(POOL_GK)
+    out: list[Problem] = []
+    ranges: list[tuple[str, tuple]] = []
+    for pool in pools:
+        name = f"IPAddressPool {eu.namespace_of(pool)}/{eu.meta(pool)['name']}"
+        try:
+            mine = pool_ranges(pool)
+        except ValueError as exc:
+            out.append(Problem(name, Reason("metallb-pool", f"invalid address entry: {exc}")))
+            continue
+        if not mine:
+            out.append(Problem(name, Reason("metallb-pool", "spec.addresses is empty: the pool "
+                                                            "hands out nothing")))
+        out += _overlaps(view, name, mine, ranges)
+        ranges += [(name, r) for r in mine]
+    return out + _advertisements(view, pools)
+
+
+def pool_ranges(pool: dict) -> list[tuple]:
+    """spec.addresses: CIDRs or `first-last` ranges, as (first, last) ip_address pairs."""
+    out = []
+    for entry in eu.spec(pool).get("addresses") or []:
+        if "-" in entry:
+            first, last = (ipaddress.ip_address(x.strip()) for x in entry.split("-", 1))
+            if first.version != last.version or first > last:
+                raise ValueError(f"{entry}: not a range")
+        else:
+            net = ipaddress.ip_network(entry.strip(), strict=False)
+            first, last = net[0], net[-1]
+        out.append((first, last))
+    return out
+
+
+def pool_contains(pool: dict, ip: str) -> bool:
+    addr = ipaddress.ip_address(ip)
+    try:
+        return any(a.version == addr.version and a <= addr <= b for a, b in pool_ranges(pool))
+    except ValueError:
+        return False
+
+
+def _overlaps(view, name: str, mine: list[tuple], seen: list[tuple]) -> list[Problem]:
+    out = []
+    for other, (a, b) in seen:
+        if any(x.version == a.version and x <= b and a <= y for x, y in mine):
+            out.append(Problem(name, Reason("metallb-pool", f"overlaps {other}: an address "
+                                                            "must belong to one pool")))
+    service = ipaddress.ip_network(view.settings["serviceCIDR"], strict=False)
+    if any(x.version == service.version and x <= service[-1] and service[0] <= y
+           for x, y in mine):
+        out.append(Problem(name, Reason("metallb-pool", f"overlaps the service range {service}: "
+                                                        "cluster IPs could collide",
+                                        severity=rec.WARNING)))
+    nodes = [ip for n in view.nodes() for ip in routing.node_ips(n)
+             if any(x <= ipaddress.ip_address(ip) <= y for x, y in mine
+                    if x.version == ipaddress.ip_address(ip).version)]
+    if nodes:
+        out.append(Problem(name, Reason("metallb-pool", f"holds node addresses "
+                                                        f"{', '.join(nodes)}",
+                                        severity=rec.WARNING)))
+    return out
+
+
+def _advertisements(view, pools: list[dict]) -> list[Problem]:
+    """Pools no L2Advertisement or BGPAdvertisement selects are assigned but never announced
+    (an advertisement without ipAddressPools or selectors announces every pool)."""
+    ads = [a for gk in ADVERTISEMENT_GKS for a in view.objects(gk)]
+    out = []
+    for pool in pools:
+        name = eu.meta(pool)["name"]
+        if not any(_selects(ad, pool) for ad in ads):
+            out.append(Problem(f"IPAddressPool {eu.namespace_of(pool)}/{name}",
+                               Reason("metallb-advertisement", f"no advertisement announces "
+                                                               f"pool {name}: its addresses "
+                                                               "are unreachable")))
+    return out
+
+
+def _selects(ad: dict, pool: dict) -> bool:
+    from kubesvc.selectors import from_label_selector
+
+    if eu.namespace_of(ad) != eu.namespace_of(pool):
+        return False
+    names = eu.spec(ad).get("ipAddressPools") or []
+    selectors = eu.spec(ad).get("ipAddressPoolSelectors") or []
+    if not names and not selectors:
+        return True
+    return eu.meta(pool)["name"] in names or any(
+        from_label_selector(s).matches(eu.labels_of(pool)) for s in selectors)

@@ -1,0 +1,338 @@
+"""Targets and clients of `kubesvc resolve`: parse them, then follow an address or a name the
+way the client's packets go (DNS first, then kube-proxy on the node that captures it).
+
+Targets: `svc/NAME` (every way in), `IP:PORT[/PROTO]`, `NAME:PORT[/PROTO]`, a bare DNS name,
+a bare IP (who owns it). Clients (`--from`): `pod:[NS/]NAME`, `node:NAME`, `external[:SRC_IP]`;
+by default a pod-less client inside the cluster for cluster addresses and names, and an
+external one for node and load-balancer addresses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kubesvc.controllers import endpointutil as eu
+from kubesvc.errors import NotFoundError, UsageError
+from kubesvc.resolver import records as rec
+from kubesvc.resolver import routing
+from kubesvc.resolver.records import EndpointRef, Reason, Route
+from kubesvc.resolver.routing import Source
+
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+DEFAULT_EXTERNAL_IP = "203.0.113.10"  # TEST-NET-3 (RFC 5737): a client on the internet
+_SERVICE_PREFIXES = ("svc/", "service/", "services/")
+_NAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?$")
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # service | address | name-port | name | ip
+    text: str
+    name: str = ""
+    ip: str = ""
+    port: int = 0
+    protocol: str = "TCP"
+
+
+@dataclass(frozen=True)
+class Client:
+    kind: str  # pod | node | external | cluster
+    namespace: str | None  # the search path's namespace (None: no cluster search path)
+    name: str | None = None
+    ip: str | None = None
+    node: str | None = None
+    host_network: bool = False
+
+    def source(self) -> Source:
+        return Source("node" if self.host_network else self.kind, self.ip, self.node)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "ip": self.ip, "node": self.node,
+                "namespace": self.namespace}
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def parse_target(text: str) -> Target:
+    raw = text.strip()
+    if raw.lower().startswith(_SERVICE_PREFIXES):
+        name = raw.split("/", 1)[1]
+        if not name or "/" in name:
+            raise UsageError(f'invalid target "{text}": expected svc/NAME (use -n NAMESPACE)')
+        return Target("service", text, name=name)
+    body, protocol = _split_protocol(raw)
+    parsed = eu.parse_ip(body.strip("[]"))
+    if parsed:
+        return Target("ip", text, ip=parsed[1])
+    host, sep, port = body.rpartition(":")
+    if not sep or not port.isdigit() or "]" in port:
+        if _NAME.match(body) and protocol is None:
+            return Target("name", text, name=body)
+        raise UsageError(f'invalid target "{text}": expected svc/NAME, IP:PORT[/PROTO], '
+                         "NAME:PORT[/PROTO], a DNS name or an IP")
+    number = int(port)
+    if not 1 <= number <= 65535:
+        raise UsageError(f'invalid port in "{text}": must be between 1 and 65535')
+    parsed = eu.parse_ip(host.strip("[]")) if host.startswith("[") or ":" not in host else None
+    if parsed:
+        return Target("address", text, ip=parsed[1], port=number, protocol=protocol or "TCP")
+    if not _NAME.match(host):
+        raise UsageError(f'invalid target "{text}": "{host}" is neither an IP nor a DNS name')
+    return Target("name-port", text, name=host, port=number, protocol=protocol or "TCP")
+
+
+def _split_protocol(text: str) -> tuple[str, str | None]:
+    body, sep, proto = text.rpartition("/")
+    if sep and proto.upper() in PROTOCOLS:
+        return body, proto.upper()
+    if sep and not body.lower().startswith(_SERVICE_PREFIXES):
+        raise UsageError(f'invalid protocol "{proto}": expected one of {", ".join(PROTOCOLS)}')
+    return text, None
+
+
+def resolve_client(view, text: str | None, namespace: str, default: str) -> Client:
+    """The client `--from` names (checked against the view), or the default kind."""
+    kind, _, rest = (text or default).partition(":")
+    if kind == "pod":
+        return _pod_client(view, rest, namespace)
+    if kind == "node":
+        node = view.node(rest) if rest else None
+        if node is None:
+            raise NotFoundError("nodes", rest) if rest else UsageError("--from node:NAME")
+        return Client("node", None, rest, (routing.node_ips(node) or [None])[0], rest)
+    if kind == "external":
+        ip = eu.parse_ip(rest or DEFAULT_EXTERNAL_IP)
+        if ip is None:
+            raise UsageError(f'invalid --from "{text}": external[:SRC_IP] needs an IP address')
+        return Client("external", None, "external", ip[1])
+    if kind == "cluster" and not rest:
+        return Client("cluster", namespace, f"a pod in namespace {namespace}")
+    raise UsageError(f'invalid --from "{text}": expected pod:[NS/]NAME, node:NAME or '
+                     "external[:SRC_IP]")
+
+
+def _pod_client(view, rest: str, namespace: str) -> Client:
+    ns, _, name = rest.rpartition("/")
+    ns = ns or namespace
+    pod = view.pod(ns, name) if name else None
+    if pod is None:
+        raise NotFoundError("pods", name) if name else UsageError("--from pod:[NS/]NAME")
+    ips = eu.pod_ips(pod)
+    if not ips:
+        raise UsageError(f"pod {ns}/{name} has no IP (not scheduled or not started): it "
+                         "sends no traffic")
+    spec = eu.spec(pod)
+    host = bool(spec.get("hostNetwork"))
+    policy = spec.get("dnsPolicy") or "ClusterFirst"
+    cluster_dns = policy == "ClusterFirstWithHostNet" or (policy == "ClusterFirst" and not host)
+    return Client("pod", ns if cluster_dns else None, f"{ns}/{name}", ips[0],
+                  spec.get("nodeName"), host)
+
+
+def default_client(view, ip: str) -> str:
+    """Cluster addresses (cluster IPs, pod IPs, the service range) get an in-cluster client;
+    node, external and load-balancer addresses an external one."""
+    if view.service_by_cluster_ip(ip) is not None or _in_service_cidr(view, ip):
+        return "cluster"
+    if view.node_by_ip(ip) is None and view.pods_by_ip(ip):
+        return "cluster"
+    return "external"
+
+
+# --- following an address ------------------------------------------------------------------
+
+
+def route_address(view, client: Client, ip: str, port: int, proto: str, text: str) -> Route:
+    route = Route(text, client.to_dict(), rec.UNHANDLED, address=routing.address(ip, port, proto))
+    svc = view.service_by_cluster_ip(ip)
+    if svc is not None:
+        return _via_cluster_ip(view, route, client, svc, ip, port, proto)
+    for svc in view.services_by_external_ip(ip):
+        sport = _sport(svc, port, proto, "port")
+        if sport is not None:
+            return _via_external(view, route, client, svc, sport, ip)
+    node = view.node_by_ip(ip)
+    if node is None and client.kind == "node" and ip.startswith("127."):
+        node = view.node(client.node)  # localhost NodePorts (--iptables-localhost-nodeports)
+    if node is not None:
+        return _via_node(view, route, client, node, port, proto)
+    pods = [p for p in view.pods_by_ip(ip) if not eu.spec(p).get("hostNetwork")]
+    if pods:
+        return _direct(route, pods[0], ip, port, proto)
+    if view.services_by_external_ip(ip):
+        owner = routing.svc_key(view.services_by_external_ip(ip)[0])
+        return _unhandled(route, "port-not-intercepted", f"{owner} does not define port "
+                                                         f"{port}/{proto} on {ip}")
+    if _in_service_cidr(view, ip):
+        return _unhandled(route, "unallocated-ip", f"{ip} is in the service range "
+                                                   f"{view.settings['serviceCIDR']} but no "
+                                                   "Service has it")
+    return _unhandled(route, "not-cluster-address", f"{ip} is not a cluster address")
+
+
+def _sport(svc: dict, port: int, proto: str, field: str) -> dict | None:
+    return next((p for p in routing.service_ports(svc)
+                 if p.get(field) == port and p["protocol"] == proto), None)
+
+
+def _unhandled(route: Route, code: str, message: str) -> Route:
+    route.result = rec.UNHANDLED
+    route.reasons.append(Reason(code, message))
+    return route
+
+
+def _describe(route: Route, svc: dict, sport: dict, way: str) -> None:
+    route.service, route.way, route.port = routing.svc_key(svc), way, routing.port_view(sport)
+    route.affinity = routing.affinity(svc)
+    if route.affinity:
+        route.reasons.append(Reason("affinity", f"sessionAffinity: ClientIP: each client IP "
+                                                f"sticks to one endpoint for "
+                                                f"{route.affinity['timeoutSeconds']}s"))
+
+
+def _via_cluster_ip(view, route, client, svc, ip, port, proto) -> Route:
+    route.service, route.way = routing.svc_key(svc), "ClusterIP"
+    if routing.ignored_by_proxy(svc):
+        return _unhandled(route, "proxy-ignored", f"{route.service} is not handled by "
+                                                  "kube-proxy")
+    sport = _sport(svc, port, proto, "port")
+    if sport is None:
+        return _unhandled(route, "port-not-intercepted", _port_hint(svc, port, proto))
+    _describe(route, svc, sport, "ClusterIP")
+    if client.kind == "external":
+        return _unhandled(route, "cluster-ip-from-outside", f"{ip} is a cluster IP")
+    nodes = [view.node(client.node)] if client.node else view.nodes() or [None]
+    return _judge(view, route, svc, sport, ip, nodes, "ClusterIP", client.source())
+
+
+def _port_hint(svc: dict, port: int, proto: str) -> str:
+    text = f"{routing.svc_key(svc)} defines no port {port}/{proto}"
+    ports = routing.service_ports(svc)
+    if any(p["targetPort"] == port for p in ports):
+        text += " (that is a targetPort: connect to the Service port instead)"
+    return text + "; its ports: " + ", ".join(f"{p['port']}/{p['protocol']}" for p in ports)
+
+
+def _via_external(view, route, client, svc, sport, ip) -> Route:
+    way = "ExternalIP" if ip in (eu.spec(svc).get("externalIPs") or []) else "LoadBalancer"
+    _describe(route, svc, sport, way)
+    if way == "LoadBalancer" and ip not in routing.lb_vips(svc):
+        return _proxied_lb(view, route, svc, sport, ip)
+    if client.kind != "external":
+        nodes = [view.node(client.node)] if client.node else view.nodes() or [None]
+    elif way == "ExternalIP":
+        nodes = view.nodes()  # [model] the network delivers it to some node: the union
+    else:
+        nodes = routing.health_nodes(view, svc)
+        route.reasons.append(Reason("lb-delivery", f"the load balancer at {ip} sends to "
+                                                   f"{len(nodes)} of {len(view.nodes())} nodes"))
+        if not nodes:
+            route.result = rec.DROP
+            route.reasons.append(Reason("lb-no-healthy-node", f"no node has a ready endpoint "
+                                                              f"of {route.service}"))
+            return _diagnose(view, route, svc)
+    return _judge(view, route, svc, sport, ip, nodes, way, client.source())
+
+
+def _proxied_lb(view, route, svc, sport, ip) -> Route:
+    """[model] ipMode Proxy: the packet leaves for the load balancer, which proxies it to the
+    NodePort of each healthy node; the node sees the LB as an external source."""
+    route.reasons.append(Reason("lb-proxy-mode", f"{ip} has ipMode: Proxy"))
+    if not sport.get("nodePort"):
+        route.result = rec.DROP
+        route.reasons.append(Reason("no-node-ports", "the load balancer has no NodePort to use"))
+        return route
+    nodes = routing.health_nodes(view, svc)
+    routed = _judge(view, route, svc, sport, ip, nodes, "NodePort", Source("external", ip))
+    if routed.result == rec.FORWARD:
+        routed.result = rec.EXTERNAL_LB
+    return routed
+
+
+def _via_node(view, route, client, node, port, proto) -> Route:
+    name = eu.meta(node)["name"]
+    for svc in view.services_by_node_port(port):
+        sport = _sport(svc, port, proto, "nodePort")
+        if sport is not None:
+            _describe(route, svc, sport, "NodePort")
+            return _judge(view, route, svc, sport, routing.node_ips(node)[0], [node],
+                          "NodePort", client.source())
+        if eu.spec(svc).get("healthCheckNodePort") == port and proto == "TCP":
+            return health_route(view, route, svc, node)
+    if port == routing.KUBE_PROXY_HEALTHZ_PORT and proto == "TCP":
+        route.result, route.way = rec.HEALTH, "KubeProxyHealthz"
+        route.health = {"status": 200, "node": name, "localEndpoints": None}
+        return route
+    for pod in view.pods():
+        target = _host_port(pod, name, port, proto)
+        if target is not None:
+            return _direct(route, pod, eu.pod_ips(pod)[0], target, proto)
+    return _unhandled(route, "node-port-closed", f"no Service has node port {port}/{proto}, "
+                                                 f"and no pod listens on {name}'s port {port}")
+
+
+def _host_port(pod: dict, node: str, port: int, proto: str) -> int | None:
+    """A hostNetwork pod's container port, or a hostPort mapping, on that node."""
+    if eu.spec(pod).get("nodeName") != node or not eu.pod_ips(pod):
+        return None
+    for c in (p for ct in eu.spec(pod).get("containers") or () for p in ct.get("ports") or ()):
+        if (c.get("protocol") or "TCP") != proto:
+            continue
+        if c.get("hostPort") == port or (eu.spec(pod).get("hostNetwork")
+                                         and c.get("containerPort") == port):
+            return c.get("containerPort")
+    return None
+
+
+def health_route(view, route: Route, svc: dict, node: dict) -> Route:
+    """healthCheckNodePort: 200 with at least one local ready endpoint, else 503."""
+    name = eu.meta(node)["name"]
+    count = routing.local_ready_count(view, svc, name)
+    route.service, route.way, route.result = routing.svc_key(svc), "HealthCheckNodePort", rec.HEALTH
+    route.health = {"status": 200 if count else 503, "node": name, "localEndpoints": count}
+    route.reasons.append(Reason("health-check", f"{name} has {count} local ready endpoint(s) "
+                                                f"of {route.service}: HTTP "
+                                                f"{route.health['status']}"))
+    return route
+
+
+def _judge(view, route, svc, sport, ip, nodes, entry, source) -> Route:
+    judge = routing.Judge(view, svc, sport, routing.proxy_endpoints(
+        view, svc, sport, routing.family(ip)), route.reasons)
+    route.nodes = [routing.verdict(judge, node, entry, source) for node in nodes]
+    route.result, route.endpoints = routing.merge(route.nodes)
+    return _diagnose(view, route, svc) if route.result != rec.FORWARD else route
+
+
+def _diagnose(view, route: Route, svc: dict) -> Route:
+    from kubesvc.resolver.diagnosis import diagnose_service
+
+    known = {(r.code, r.message) for r in route.reasons}
+    route.reasons += [r for r in diagnose_service(view, svc)
+                      if (r.code, r.message) not in known and r.severity != rec.INFO]
+    return route
+
+
+def _direct(route: Route, pod: dict, ip: str, port: int, proto: str) -> Route:
+    name = f"{eu.namespace_of(pod)}/{eu.meta(pod)['name']}"
+    state = "ready" if eu.is_pod_ready(pod) else "not-ready"
+    route.result, route.way = rec.DIRECT, route.way or "Pod"
+    route.endpoints = [EndpointRef(routing.address(ip, port, proto).rsplit("/", 1)[0], name,
+                                   eu.spec(pod).get("nodeName"), state)]
+    route.reasons.append(Reason("pod-direct", f"{ip} is pod {name}"))
+    declared = [(c.get("containerPort"), c.get("protocol") or "TCP")
+                for ct in eu.spec(pod).get("containers") or () for c in ct.get("ports") or ()]
+    if (port, proto) not in declared:
+        route.reasons.append(Reason("port-not-declared", f"pod {name} declares no container "
+                                                         f"port {port}/{proto}"))
+    return route
+
+
+def _in_service_cidr(view, ip: str) -> bool:
+    import ipaddress
+
+    net = ipaddress.ip_network(view.settings["serviceCIDR"], strict=False)
+    addr = ipaddress.ip_address(ip)
+    return addr.version == net.version and addr in net
