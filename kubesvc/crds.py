@@ -86,6 +86,33 @@ def to_resource(crd: dict, ck: CustomKind):
                     ck.namespaced, "all" in (names.get("categories") or ()))
 
 
+def resource_named(crds: list[dict], name: str):
+    """The Resource a user means by `ipaddresspools`, `ipaddresspool`, a short name, the kind
+    or `ipaddresspools.metallb.io`, at discovery's preferred version; None if no CRD has it."""
+    low = name.lower()
+    for crd in crds:
+        spec = crd.get("spec") or {}
+        names, group = spec.get("names") or {}, spec.get("group", "")
+        words = {names.get("plural", ""), names.get("singular", ""),
+                 names.get("kind", "").lower(), *(names.get("shortNames") or ())}
+        if low in words | {f"{w}.{group}" for w in words}:
+            kinds = sorted(crd_kinds(crd), key=lambda ck: _version_rank(ck.api_version))
+            return to_resource(crd, kinds[0]) if kinds else None
+    return None
+
+
+def _version_rank(api_version: str) -> tuple:
+    """apimachinery's version priority: GA, then beta, then alpha, newest first; others last."""
+    import re
+
+    version = api_version.rpartition("/")[2]
+    m = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
+    if not m:
+        return (3, 0, 0, version)
+    level = {None: 0, "beta": 1, "alpha": 2}[m.group(2)]
+    return (level, -int(m.group(1)), -int(m.group(3) or 0), version)
+
+
 def _version(crd: dict, api_version: str) -> dict:
     name = api_version.rpartition("/")[2]
     return next((v for v in (crd.get("spec") or {}).get("versions") or []

@@ -14,6 +14,7 @@ from kubesvc.crds import (
     field_errors,
     find_kind,
     has_status_subresource,
+    resource_named,
     to_resource,
     unknown_fields,
 )
@@ -237,3 +238,17 @@ def test_ipaddresspool_defaults_and_errors():
     missing = {**pool, "spec": {}}
     assert [str(e) for e in field_errors(check_custom(missing, ck.schema))] == [
         "spec.addresses: Required value"]
+
+
+@pytest.mark.parametrize("name, api_version", [
+    ("ipaddresspools", "metallb.io/v1beta1"),
+    ("IPAddressPool", "metallb.io/v1beta1"),
+    ("ipaddresspool.metallb.io", "metallb.io/v1beta1"),
+    ("bgppeers", "metallb.io/v1beta2"),  # the preferred version, not the first listed
+    ("ct", "stable.example.com/v1"),
+    ("crontabs.stable.example.com", "stable.example.com/v1"),
+    ("pods", None),
+])
+def test_resource_named(name, api_version):
+    res = resource_named([*builtin_crds(), CRONTAB], name)
+    assert (res.api_version if res else None) == api_version

@@ -6,11 +6,13 @@ and `printers_test.go` (TestTranslateTimestampSince) with a fixed clock.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from kubesvc.printers.duration import (
+    LOCAL,
     ZERO_RFC1123Z,
     human_duration,
     parse_time,
@@ -89,3 +91,20 @@ def test_rfc1123z_like_go():
     minus_seven = timezone(timedelta(hours=-7))
     assert rfc1123z("2006-01-02T22:04:05Z", minus_seven) == "Mon, 02 Jan 2006 15:04:05 -0700"
     assert rfc1123z(None) == ZERO_RFC1123Z == "Mon, 01 Jan 0001 00:00:00 +0000"
+
+
+@pytest.fixture
+def new_york(monkeypatch):
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_local_zone_uses_the_offset_of_each_instant_like_go_time_local(new_york):
+    # kubectl describe prints in the local zone, with summer and winter offsets
+    assert rfc1123z("2024-07-01T12:00:00Z", LOCAL) == "Mon, 01 Jul 2024 08:00:00 -0400"
+    assert rfc1123z("2024-01-15T06:30:00Z", LOCAL) == "Mon, 15 Jan 2024 01:30:00 -0500"
+    now = datetime(2024, 3, 10, 12, 0, tzinfo=UTC).astimezone(LOCAL)
+    assert now.hour == 8 and now - datetime(2024, 3, 10, 12, 0, tzinfo=UTC) == timedelta(0)

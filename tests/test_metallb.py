@@ -483,3 +483,29 @@ def test_held_ips_reads_the_status():
     s["status"] = {"loadBalancer": {"ingress": [{"ip": "1.2.3.4", "ipMode": "VIP"},
                                                 {"hostname": "lb.example.com"}]}}
     assert held_ips(s) == ["1.2.3.4"]
+
+
+def test_prefer_dual_stack_on_a_single_stack_service_stays_single():
+    # kubesvc's one deviation: upstream would add an IPv6 address, then drop it, and flap
+    service = svc("a", ipFamilyPolicy="PreferDualStack")
+    got = run([service], [DUAL_POOL], held={"default/a": ["1.2.3.4"]})["default/a"]
+    assert (got.ips, got.events) == (["1.2.3.4"], [])
+
+
+def test_corpus_sample_with_namespace_selectors():
+    import yaml
+
+    from tests.conftest import CORPUS
+
+    path = CORPUS / "metallb" / "configsamples" / "ipaddresspool_with_selector.yaml"
+    if not path.exists():
+        pytest.skip("shared corpus not available")
+    sample = yaml.safe_load(path.read_text())  # 192.168.20.0/24, avoidBuggyIPs, priority 50
+    namespaces = [{"metadata": {"name": "labelled", "labels": {"foo": "bar"}}}]
+    services = [svc("a", ns="namespace-a"), svc("b", ns="labelled", labels={"app": "bar"}),
+                svc("c", ns="labelled"), svc("d", ns="namespace-b", labels={"app": "bar"})]
+    got = run(services, [sample, pool("rest", "10.0.0.0/24")], namespaces=namespaces)
+    # namespaces AND service selectors must both match; .0 is skipped (avoidBuggyIPs);
+    # newcomers created together go by namespace, then name
+    assert ips(got) == {"labelled/b": ["192.168.20.1"], "labelled/c": ["10.0.0.0"],
+                        "namespace-a/a": ["10.0.0.1"], "namespace-b/d": ["192.168.20.2"]}

@@ -65,21 +65,24 @@ def _prefixed(store, req, ns, prefix):
 
 def render(store, res, obj: dict, show_events: bool) -> str:
     """Fetch what the describer needs besides the object, then format with a pure function."""
-    from kubesvc.printers import describe as d
+    from kubesvc import clock
+    from kubesvc.printers.describe import describe_object
 
     meta = obj["metadata"]
-    ns = meta.get("namespace", "")
+    ns, related = meta.get("namespace", ""), {}
     if res.kind == "Service":
-        slices = store.list_by_labels("EndpointSlice.discovery.k8s.io", ns,
-                                      [("kubernetes.io/service-name", meta["name"])])
-        return d.describe_service(obj, slices, show_events=show_events)
-    if res.kind == "Deployment":
-        rs = [r for r in store.list("ReplicaSet.apps", ns)
-              if any(o.get("uid") == meta.get("uid")
-                     for o in r["metadata"].get("ownerReferences") or [])]
-        return d.describe_deployment(obj, rs, show_events=show_events)
-    func = {"Pod": d.describe_pod, "Node": d.describe_node,
-            "Endpoints": d.describe_endpoints}.get(res.kind)
-    if func:
-        return func(obj, show_events=show_events)
-    return d.describe_generic(obj, show_events=show_events)
+        related["endpoint_slices"] = store.list_by_labels(
+            "EndpointSlice.discovery.k8s.io", ns, [("kubernetes.io/service-name", meta["name"])])
+    elif res.kind == "Deployment":
+        related["replica_sets"] = [
+            r for r in store.list("ReplicaSet.apps", ns)
+            if any(o.get("uid") == meta.get("uid") for o in r["metadata"].get("ownerReferences")
+                   or [])]
+    elif res.kind == "Node":
+        from kubesvc.apiserver.workloads import pods_on_node
+
+        related["pods"] = pods_on_node(store, meta["name"])
+    elif res.kind == "Namespace":
+        related["resource_quotas"] = store.list("ResourceQuota", meta["name"])
+        related["limit_ranges"] = store.list("LimitRange", meta["name"])
+    return describe_object(obj, show_events=show_events, now=clock.now(), **related)

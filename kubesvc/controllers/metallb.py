@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from kubesvc.controllers.metallb_alloc import (
     DUAL,
+    FROM_POOL,
     LB_IPS,
     MAX_INT64,
     NAMESPACE,
@@ -40,7 +41,8 @@ from kubesvc.controllers.metallb_alloc import (
 )
 from kubesvc.selectors import from_label_selector
 
-__all__ = ["Assignment", "admission_error", "assign_addresses", "held_ips", "pool_status"]
+__all__ = ["FROM_POOL", "NAMESPACE", "Assignment", "admission_error", "assign_addresses",
+           "held_ips", "pool_status", "service_key"]
 
 
 @dataclass
@@ -60,7 +62,8 @@ class Assignment:
         return [{"ip": ip, "ipMode": "VIP"} for ip in self.ips]
 
 
-def _key(svc: dict) -> str:
+def service_key(svc: dict) -> str:
+    """MetalLB's key for a Service, and the keys of `assign_addresses`: "namespace/name"."""
     meta = svc["metadata"]
     return f"{meta.get('namespace', '')}/{meta['name']}"
 
@@ -89,7 +92,7 @@ def assign_addresses(services: list[dict], pools: list[dict], advertisements: li
         alloc, broken = Allocator([]), f"MetalLB rejects its IPAddressPools: {err.go}"
     out: dict[str, Assignment] = {}
     for svc in sorted(services, key=lambda s: _order(s, held)):
-        key = _key(svc)
+        key = service_key(svc)
         got = _converge(alloc, svc, held.get(key) or [], lb_class, broken or _no_pool(pools))
         if broken and got and got.reason == broken and held.get(key):
             got = Assignment(list(held[key]), warnings=[broken])  # nothing changes meanwhile
@@ -108,7 +111,7 @@ def held_ips(svc: dict) -> list[str]:
 
 def _order(svc: dict, held: dict) -> tuple:
     meta = svc["metadata"]
-    return (not held.get(_key(svc)), meta.get("creationTimestamp") or "",
+    return (not held.get(service_key(svc)), meta.get("creationTimestamp") or "",
             meta.get("namespace", ""), meta["name"])
 
 
@@ -120,7 +123,7 @@ def _no_pool(pools: list[dict]) -> str:
 
 def _converge(alloc: Allocator, svc: dict, held: list, lb_class, no_pool: str):
     """convergeBalancer for one Service."""
-    spec, key = svc.get("spec") or {}, _key(svc)
+    spec, key = svc.get("spec") or {}, service_key(svc)
     if (spec.get("loadBalancerClass") or "") != (lb_class or ""):
         return Assignment(managed=False, reason=f"loadBalancerClass other than MetalLB's "
                           f"({spec.get('loadBalancerClass') or 'none'})") \

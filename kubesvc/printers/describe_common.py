@@ -3,8 +3,9 @@ blocks every describer shares (kubectl `pkg/describe/describe.go`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
+from kubesvc.printers.duration import LOCAL
 from kubesvc.printers.table import escape_terminal, tabwrite
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -27,8 +28,9 @@ class PrefixWriter:
         return tabwrite("".join(self.parts), minwidth=0, padding=2)
 
 
-def now_or_utc(now: datetime | None) -> datetime:
-    return now if now is not None else datetime.now(UTC)
+def now_or_local(now: datetime | None) -> datetime:
+    """The clock describers use; like kubectl, timestamps then show in the local zone."""
+    return now if now is not None else datetime.now(LOCAL)
 
 
 def labels_multiline(w: PrefixWriter, title: str, labels: dict | None, initial: str = "",

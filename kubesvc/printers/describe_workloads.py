@@ -11,7 +11,7 @@ from kubesvc.printers.describe_common import (
     annotations_multiline,
     events,
     labels_multiline,
-    now_or_utc,
+    now_or_local,
 )
 from kubesvc.printers.duration import parse_time, rfc1123z, translate_timestamp_since
 from kubesvc.printers.quantity import Quantity, add_into, max_into, resource_list
@@ -35,7 +35,7 @@ def _conditions_table(w: PrefixWriter, conditions: list[dict]) -> None:
 
 def describe_pod(pod: dict, *, show_events: bool = True, now: datetime | None = None) -> str:
     """describePod."""
-    now = now_or_utc(now)
+    now = now_or_local(now)
     md, sp, st = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
     w = PrefixWriter()
     w.write(0, f"Name:\t{md.get('name', '')}\n")
@@ -188,7 +188,7 @@ def _rs_list(rss: list[dict]) -> str:
 def describe_deployment(deploy: dict, replica_sets: list[dict] = (), *, show_events: bool = True,
                         now: datetime | None = None) -> str:
     """describeDeployment; `replica_sets` may be every ReplicaSet of the namespace."""
-    now = now_or_utc(now)
+    now = now_or_local(now)
     md, sp, st = deploy.get("metadata") or {}, deploy.get("spec") or {}, deploy.get("status") or {}
     selector = str(from_label_selector(sp.get("selector")))
     w = PrefixWriter()
@@ -334,7 +334,7 @@ def _lease(w: PrefixWriter, node_name: str, lease: dict | None, tz) -> None:
 def describe_node(node: dict, pods: list[dict] = (), *, lease: dict | None = None,
                   show_events: bool = True, now: datetime | None = None) -> str:
     """describeNode; `pods` are the non-terminated pods bound to it, `lease` its kube-node-lease."""
-    now = now_or_utc(now)
+    now = now_or_local(now)
     md, sp, st = node.get("metadata") or {}, node.get("spec") or {}, node.get("status") or {}
     tz = now.tzinfo
     w = PrefixWriter()

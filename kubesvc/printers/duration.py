@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta, tzinfo
 
 _NS = 1_000_000_000
@@ -19,6 +20,29 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 # Go's zero time.Time rendered with RFC1123Z (what describe prints for an unset timestamp).
 ZERO_RFC1123Z = "Mon, 01 Jan 0001 00:00:00 +0000"
+
+
+class LocalZone(tzinfo):
+    """The machine's local zone with its real offset at each instant (Go's time.Local)."""
+
+    def fromutc(self, dt: datetime) -> datetime:
+        seconds = dt.replace(tzinfo=UTC).timestamp()
+        return dt + timedelta(seconds=time.localtime(seconds).tm_gmtoff)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        if dt is None:
+            return timedelta(seconds=time.localtime().tm_gmtoff)
+        seconds = time.mktime((*dt.timetuple()[:8], -1))
+        return timedelta(seconds=time.localtime(seconds).tm_gmtoff)
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return time.strftime("%Z")
+
+
+LOCAL = LocalZone()
 
 
 def _to_ns(value: timedelta | int | float) -> int:

@@ -1,5 +1,6 @@
-"""Whole-Service reports: every way in to one Service (`resolve svc/NAME`) and the problems of
-every Service and address pool in the cluster (`kubesvc check`).
+"""Whole-cluster reports: every way in to one Service (`resolve svc/NAME`), everything that
+owns or routes to one address (`resolve IP`), and the problems of every Service and address
+pool (`kubesvc check`).
 
 The ways in are the ones a real cluster opens (spec routing-and-dns.md §4-5): each cluster IP
 and port, the NodePort on every node address, the health-check node port, each load-balancer
@@ -92,8 +93,7 @@ def _lb_extras(view, svc: dict, sport: dict, client) -> list[Route]:
                                                      "is resolved outside the cluster"))
         out.append(route)
     hc_port = eu.spec(svc).get("healthCheckNodePort")
-    if hc_port and sport is routing.service_ports(svc)[0] or (
-            hc_port and sport == routing.service_ports(svc)[0]):
+    if hc_port and sport == routing.service_ports(svc)[0]:  # one check per Service
         for node in view.nodes():
             ip = (routing.node_ips(node) or ["?"])[0]
             route = Route(routing.address(ip, hc_port, "TCP"), client.to_dict(), rec.HEALTH,
@@ -125,15 +125,17 @@ def _headless(view, svc: dict, sport: dict, name: str, client) -> Route:
 # --- kubesvc check ---------------------------------------------------------------------------
 
 
-def check_cluster(view) -> list[Problem]:
-    """Every error and warning of every Service and MetalLB pool, most severe first."""
+def check_cluster(view, namespace: str | None = None) -> list[Problem]:
+    """Every error and warning of every Service (of one namespace, if given) and of the
+    MetalLB pools, most severe first."""
     from kubesvc.resolver.diagnosis import diagnose_service
 
     out = []
-    for svc in view.services():
+    for svc in view.services(namespace):
         out += [Problem(f"Service {routing.svc_key(svc)}", r)
                 for r in diagnose_service(view, svc) if r.severity != rec.INFO]
-    out += metallb_problems(view)
+    out += [p for p in metallb_problems(view)
+            if namespace is None or p.object.split(" ", 1)[1].startswith(namespace + "/")]
     return sorted(out, key=lambda p: (_ORDER[p.reason.severity], p.object))
 
 
@@ -227,3 +229,83 @@ def _selects(ad: dict, pool: dict) -> bool:
         return True
     return eu.meta(pool)["name"] in names or any(
         from_label_selector(s).matches(eu.labels_of(pool)) for s in selectors)
+
+
+# --- from an address back to its owners --------------------------------------------------------
+
+
+def ip_owners(view, ip: str):
+    """`resolve IP`: the Services, pods, nodes and ranges owning `ip`, the Service ports that
+    route to it, and its PTR answer."""
+    from kubesvc.resolver.records import IPOwners
+
+    out = IPOwners(ip, owners=_service_owners(view, ip) + _pod_node_owners(view, ip))
+    if ip == dns.dns_server(view) and not any(o.kind == "Service" for o in out.owners):
+        out.owners.append(rec.Owner("DNS", "kube-system/kube-dns", "clusterIP",
+                                    "cluster DNS (the tenth address of the service range)"))
+    if not out.owners:
+        out.owners = _range_owners(view, ip)
+    out.owners += _pool_owners(view, ip)
+    for svc in view.services():
+        for sport in routing.service_ports(svc):
+            out.routed_by += [f"{routing.svc_key(svc)} port {sport['port']}/{sport['protocol']}"
+                              f" → {e.ref().address}"
+                              for e in routing.proxy_endpoints(view, svc, sport, None)
+                              if e.ip == ip]
+    out.ptr = dns.query(view, dns.reverse_name(ip), "PTR")
+    if not out.owners:
+        out.reasons.append(Reason("not-cluster-address", f"nothing in the cluster owns {ip}"))
+    return out
+
+
+def _service_owners(view, ip: str) -> list:
+    out = []
+    svc = view.service_by_cluster_ip(ip)
+    if svc is not None:
+        out.append(rec.Owner("Service", routing.svc_key(svc), "clusterIP", routing.svc_type(svc)))
+    for svc in view.services_by_external_ip(ip):
+        external = ip in (eu.spec(svc).get("externalIPs") or [])
+        role = "externalIP" if external else "loadBalancer"
+        mode = "" if external else next(
+            (i.get("ipMode") or "VIP" for i in routing.ingress(svc) if i.get("ip") == ip), "")
+        out.append(rec.Owner("Service", routing.svc_key(svc), role, mode and f"ipMode {mode}"))
+    return out
+
+
+def _pod_node_owners(view, ip: str) -> list:
+    out = []
+    for pod in view.pods_by_ip(ip):
+        host = bool(eu.spec(pod).get("hostNetwork"))
+        phase = (pod.get("status") or {}).get("phase") or "Pending"
+        out.append(rec.Owner("Pod", _key(pod), "hostNetwork" if host else "podIP",
+                             f"on {eu.spec(pod).get('nodeName') or '<none>'}, {phase}"))
+    node = view.node_by_ip(ip)
+    if node is not None:
+        role = next((a.get("type") for a in (node.get("status") or {}).get("addresses") or []
+                     if a.get("address") == ip), "address")
+        out.append(rec.Owner("Node", eu.meta(node)["name"], role))
+    return out
+
+
+def _range_owners(view, ip: str) -> list:
+    addr = ipaddress.ip_address(ip)
+    cidr = ipaddress.ip_network(view.settings["serviceCIDR"], strict=False)
+    if addr.version == cidr.version and addr in cidr:
+        return [rec.Owner("ServiceCIDR", str(cidr), "unallocated", "no Service holds it")]
+    for node in view.nodes():
+        for text in eu.spec(node).get("podCIDRs") or [eu.spec(node).get("podCIDR")]:
+            net = ipaddress.ip_network(text, strict=False) if text else None
+            if net is not None and addr.version == net.version and addr in net:
+                return [rec.Owner("PodCIDR", eu.meta(node)["name"], "unassigned",
+                                  f"in {net}, the pod range of node {eu.meta(node)['name']}; "
+                                  "no pod has it")]
+    return []
+
+
+def _key(obj: dict) -> str:
+    return f"{eu.namespace_of(obj)}/{eu.meta(obj).get('name', '')}"
+
+
+def _pool_owners(view, ip: str) -> list:
+    return [rec.Owner("IPAddressPool", _key(pool), "pool", "MetalLB address pool")
+            for pool in view.objects(POOL_GK) if pool_contains(pool, ip)]

@@ -329,3 +329,4 @@ def hostname_findings(view, svc: dict) -> list[Reason]:
                                                     "only in the Service's A records",
                               severity=rec.INFO))
     return out
+

@@ -383,3 +383,15 @@ def _is_ip(text: str) -> bool:
 
 def _family(ip: str) -> str:
     return "AAAA" if ":" in ip else "A"
+
+
+def service_of(view, name: str) -> dict | None:
+    """The Service a record name belongs to (<svc>.<ns>.svc.<zone>, or one label more)."""
+    zone = "." + zone_of(view) + "."
+    lname = fqdn(name).lower()
+    if not lname.endswith(zone):
+        return None
+    segs = lname[: -len(zone)].split(".")
+    if len(segs) < 3 or segs[-1] != "svc":
+        return None
+    return view.service(segs[-2], segs[-3])

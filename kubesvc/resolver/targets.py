@@ -336,3 +336,98 @@ def _in_service_cidr(view, ip: str) -> bool:
     net = ipaddress.ip_network(view.settings["serviceCIDR"], strict=False)
     addr = ipaddress.ip_address(ip)
     return addr.version == net.version and addr in net
+
+
+# --- following a name, and the entry point ---------------------------------------------------
+
+
+def client_lookup(view, client: Client, name: str, qtype: str = "A"):
+    """The DNS answer this client gets: the search-path walk for cluster DNS users."""
+    from kubesvc.resolver import dns
+
+    if client.kind == "external":
+        res = dns.query(view, name, qtype)
+        res.rcode, res.answers, res.additional = dns.UPSTREAM, [], []
+        res.reasons = [Reason("external-dns", f"{client.ip} is outside the cluster")]
+        return res
+    if client.namespace is None:
+        res = dns.query(view, name, qtype)
+        res.reasons.insert(0, Reason("node-dns", f"{client.name} does not use a cluster search "
+                                                 "path"))
+        return res
+    return dns.lookup(view, name, qtype, client.namespace)
+
+
+def route_name(view, client: Client, name: str, port: int, proto: str, text: str) -> Route:
+    """Resolve `name` as the client would, then follow each address it gets."""
+    from kubesvc.resolver import dns
+
+    answer = client_lookup(view, client, name)
+    addresses = answer.addresses()
+    if not addresses:
+        route = Route(text, client.to_dict(), rec.NXDOMAIN, address=f"{name}:{port}/{proto}",
+                      dns=answer, reasons=list(answer.reasons))
+        if any(a.split(" ")[1] == "CNAME" for a in answer.answers):
+            route.result, route.way = rec.CNAME, "ExternalName"
+            host = answer.answers[-1].rsplit(" ", 1)[1].rstrip(".")
+            route.reasons.append(Reason("externalname", f"the client connects to {host}:{port} "
+                                                        "itself: kube-proxy is not involved"))
+        return route
+    routes = [route_address(view, client, ip, port, proto, text) for ip in addresses]
+    route = routes[0] if len(routes) == 1 else _combine(routes)
+    route.dns, route.resolved = answer, addresses
+    route.reasons = answer.reasons + route.reasons
+    svc = dns.service_of(view, answer.answers[-1].split(" ")[0])
+    if svc is not None and not eu.is_service_ip_set(svc):
+        route.way, route.service = "Headless", routing.svc_key(svc)
+        route.reasons.append(Reason("headless", f"{route.service} is headless"))
+    return route
+
+
+def _combine(routes: list[Route]) -> Route:
+    first = routes[0]
+    seen = {(r.code, r.message) for r in first.reasons}
+    for other in routes[1:]:
+        first.endpoints += other.endpoints
+        first.nodes += other.nodes
+        first.reasons += [r for r in other.reasons if (r.code, r.message) not in seen]
+        seen |= {(r.code, r.message) for r in other.reasons}
+    results = {r.result for r in routes}
+    for result in (rec.DIRECT, rec.FORWARD):
+        if result in results:
+            first.result = result
+            break
+    first.address = None
+    return first
+
+
+def resolve(view, text: str, client_text: str | None = None, namespace: str = "default",
+            qtype: str | None = None):
+    """`kubesvc resolve TARGET [--from CLIENT] [--type TYPE]`: one record to print."""
+    from kubesvc.resolver import dns
+
+    target = parse_target(text)
+    if qtype is not None and qtype.upper() not in dns.TYPES:
+        raise UsageError(f"--type {qtype}: expected one of {'|'.join(dns.TYPES)}")
+    if qtype is not None and target.kind != "name" and not (
+            target.kind == "ip" and qtype.upper() == "PTR"):
+        raise UsageError("--type applies to a bare DNS name target")
+    if target.kind == "service":
+        from kubesvc.resolver.check import service_routes
+
+        svc = view.service(namespace, target.name)
+        if svc is None:
+            raise NotFoundError("services", target.name)
+        client = resolve_client(view, client_text, namespace, "cluster") if client_text else None
+        return service_routes(view, svc, client)
+    if target.kind == "ip":
+        from kubesvc.resolver.check import ip_owners
+
+        return ip_owners(view, target.ip)
+    default = default_client(view, target.ip) if target.kind == "address" else "cluster"
+    client = resolve_client(view, client_text, namespace, default)
+    if target.kind == "name":
+        return client_lookup(view, client, target.name, (qtype or "A").upper())
+    if target.kind == "address":
+        return route_address(view, client, target.ip, target.port, target.protocol, text)
+    return route_name(view, client, target.name, target.port, target.protocol, text)
