@@ -1,3 +1,3 @@
-from kubesvc.cli.main import run
+from kubesvc.cli.entry import run
 
 run()

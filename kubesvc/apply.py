@@ -64,7 +64,7 @@ def _apply_one(ctx, doc: Document, schemas: SchemaSet, opts: ApplyOptions, resul
     manifest = copy.deepcopy(doc.obj)
     snapshot = _is_snapshot(manifest)
     strip_system_fields(manifest)
-    res = _resource(doc, manifest, schemas)
+    res = _resource(ctx, doc, manifest, schemas)
     result.resource = res
     _schema_check(ctx, doc, manifest, res, schemas, opts)
     meta = manifest.get("metadata")
@@ -80,19 +80,24 @@ def _apply_one(ctx, doc: Document, schemas: SchemaSet, opts: ApplyOptions, resul
     result.action, result.obj = _create_or_update(ctx, res, manifest, doc)
 
 
-def _resource(doc: Document, obj: dict, schemas: SchemaSet) -> Resource:
+def _resource(ctx, doc: Document, obj: dict, schemas: SchemaSet) -> Resource:
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     missing = [f"{f} not set" for f, v in (("apiVersion", api_version), ("kind", kind)) if not v]
     if missing:
         raise ClientError(f'error validating "{doc.source}" (document {doc.index}): error '
                           f"validating data: [{', '.join(missing)}]; if you choose to ignore "
                           "these errors, turn validation off with --validate=false")
-    if not isinstance(api_version, str) or not isinstance(kind, str) or \
-            schemas.definition(api_version, kind) is None:
-        raise ClientError(f'resource mapping not found for name: "{_name(obj)}" namespace: '
-                          f'"{_namespace(obj)}" from "{doc.source}": no matches for kind '
-                          f'"{kind}" in version "{api_version}"')
-    return for_kind(kind, api_version)
+    if isinstance(api_version, str) and isinstance(kind, str):
+        if schemas.definition(api_version, kind) is not None:
+            return for_kind(kind, api_version)
+        found = custom_kind(ctx.store, api_version, kind)
+        if found:
+            from kubesvc.crds import to_resource
+
+            return to_resource(*found)
+    raise ClientError(f'resource mapping not found for name: "{_name(obj)}" namespace: '
+                      f'"{_namespace(obj)}" from "{doc.source}": no matches for kind '
+                      f'"{kind}" in version "{api_version}"')
 
 
 def _name(obj: dict) -> str:
@@ -105,8 +110,68 @@ def _namespace(obj: dict) -> str:
     return str(meta.get("namespace", "")) if isinstance(meta, dict) else ""
 
 
+def custom_kind(store, api_version: str, kind: str):
+    """A kind defined by a CustomResourceDefinition: one stored in the state first, else one
+    kubesvc bundles (MetalLB's, as on a cluster with MetalLB installed)."""
+    from kubesvc.crds import CRD_GK, builtin_crds, find_kind
+
+    return (find_kind(store.list(CRD_GK), api_version, kind)
+            or find_kind(builtin_crds(), api_version, kind))
+
+
+def _custom_check(ctx, doc, obj: dict, res: Resource, opts) -> None:
+    """A custom resource: pruned, validated and defaulted by its CRD's openAPIV3Schema."""
+    from kubesvc.crds import (apply_defaults, check_custom, deprecation_warning, field_errors,
+                              has_status_subresource)
+
+    crd, ck = custom_kind(ctx.store, obj["apiVersion"], obj["kind"])
+    if has_status_subresource(crd, ck.api_version) and not _is_snapshot(obj):
+        obj.pop("status", None)
+    issues = check_custom(obj, ck.schema)
+    _unknown_fields(ctx, doc, obj, res, opts, [i.path for i in issues if i.kind == "unknown"])
+    errors = field_errors([i for i in issues if i.kind != "unknown"])
+    if errors:
+        raise InvalidError(res.kind, _name(obj), errors)
+    apply_defaults(obj, ck.schema)
+    warning = deprecation_warning(crd, ck.api_version)
+    if warning:
+        ctx.warnings.append(warning)
+    if res.group == "metallb.io":
+        _metallb_admission(ctx, doc, obj, res)
+
+
+def _metallb_admission(ctx, doc, obj: dict, res: Resource) -> None:
+    """MetalLB's validating webhooks (overlapping pools, bad advertisements...)."""
+    from kubesvc.controllers.metallb import admission_error
+
+    meta = obj.get("metadata") or {}
+    probe = {**obj, "metadata": {**meta, "namespace": meta.get("namespace") or "default"}}
+    message = admission_error(probe, ctx.store.list("IPAddressPool.metallb.io"))
+    if message:
+        hook = f"{res.kind.lower()}validationwebhook.metallb.io"
+        raise StatusError("Forbidden", f'error when creating "{doc.source}": admission webhook '
+                          f'"{hook}" denied the request: {message}', 403)
+
+
+def _unknown_fields(ctx, doc, obj: dict, res: Resource, opts, unknown: list[str]) -> None:
+    """strict refuses them, warn reports them, ignore says nothing; a server drops them."""
+    if unknown and opts.validate == "strict":
+        fields = ", ".join(f'unknown field "{p}"' for p in unknown)
+        raise StatusError("BadRequest", f'error when creating "{doc.source}": {res.kind} in '
+                          f'version "{res.version}" cannot be handled as a {res.kind}: '
+                          f"strict decoding error: {fields}", 400)
+    if unknown and opts.validate == "warn":
+        ctx.warnings.extend(f'unknown field "{p}"' for p in unknown)
+    for path in unknown:
+        _drop_path(obj, path)
+
+
 def _schema_check(ctx, doc, obj: dict, res: Resource, schemas: SchemaSet, opts) -> None:
-    issues = schemas.check(obj, schemas.definition(obj["apiVersion"], obj["kind"]))
+    definition = schemas.definition(obj["apiVersion"], obj["kind"])
+    if definition is None:
+        _custom_check(ctx, doc, obj, res, opts)
+        return
+    issues = schemas.check(obj, definition)
     unknown = [i.path for i in issues if i.kind == "unknown"]
     typed = [i for i in issues if i.kind == "type"]
     verb = "creating"
@@ -114,15 +179,7 @@ def _schema_check(ctx, doc, obj: dict, res: Resource, schemas: SchemaSet, opts) 
         raise StatusError("BadRequest", f'error when {verb} "{doc.source}": {res.kind} in '
                           f'version "{res.version}" cannot be handled as a {res.kind}: '
                           f"{typed[0].detail}", 400)
-    if unknown and opts.validate == "strict":
-        fields = ", ".join(f'unknown field "{p}"' for p in unknown)
-        raise StatusError("BadRequest", f'error when {verb} "{doc.source}": {res.kind} in '
-                          f'version "{res.version}" cannot be handled as a {res.kind}: '
-                          f"strict decoding error: {fields}", 400)
-    if unknown and opts.validate == "warn":
-        ctx.warnings.extend(f'unknown field "{p}"' for p in unknown)
-    for path in unknown:  # the API server drops fields it does not know
-        _drop_path(obj, path)
+    _unknown_fields(ctx, doc, obj, res, opts, unknown)
     others = [required(i.path) for i in issues if i.kind == "required"]
     others += [invalid(i.path, None, i.detail) for i in issues if i.kind == "other"]
     if others and res.kind != "Service":  # Services get the API server's own rules instead

@@ -146,7 +146,8 @@ def test_get_namespaces_and_stored_kinds(cli, tmp_path):
     assert cli.ok("apply", "-f", write(tmp_path, "cm.yaml", cm)) == "configmap/cfg created\n"
     assert cli.ok("get", "configmaps") == "NAME   DATA   AGE\ncfg    1      0s\n"
     assert cli.ok("get", "ns", "-o", "name") == ("namespace/default\nnamespace/kube-node-lease\n"
-                                                 "namespace/kube-public\nnamespace/kube-system\n")
+                                                 "namespace/kube-public\nnamespace/kube-system\n"
+                                                 "namespace/metallb-system\n")
 
 
 def test_unknown_resource_type(cli):

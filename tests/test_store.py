@@ -29,7 +29,7 @@ def test_fresh_store_is_private_and_seeded(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     assert store.names("Namespace") == ["default", "kube-node-lease", "kube-public",
-                                         "kube-system"]
+                                         "kube-system", "metallb-system"]
     kubernetes = store.get("Service", "default", "kubernetes")
     assert kubernetes["spec"]["clusterIPs"] == ["10.96.0.1"]
     assert kubernetes["spec"]["ports"] == [{"name": "https", "port": 443, "protocol": "TCP",

@@ -28,4 +28,6 @@ def namespace_object(name: str) -> dict:
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
 
 
-SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+# kubeadm's four, and metallb-system: kubesvc models a cluster with MetalLB installed
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system",
+                     "metallb-system")

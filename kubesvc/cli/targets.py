@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kubesvc.errors import UsageError
-from kubesvc.resources import Resource, all_category, lookup
+from kubesvc.errors import ClientError
+from kubesvc.resources import Resource, all_category
+from kubesvc.resources import lookup as lookup_builtin
 
 
 @dataclass
@@ -33,6 +35,19 @@ def parse_targets(args: list[str], store_kinds: list[str] = ()) -> list[Request]
     if names:
         requests[0].names = names
     return requests
+
+
+def lookup(name: str, store_kinds) -> Resource:
+    """A built-in resource, a kind stored in the state, or one a CRD defines (MetalLB's)."""
+    try:
+        return lookup_builtin(name, store_kinds)
+    except ClientError:
+        from kubesvc.crds import builtin_crds, resource_named
+
+        found = resource_named(list(builtin_crds()), name)
+        if found is None:
+            raise
+        return found
 
 
 def _slash_form(args: list[str], store_kinds) -> list[Request]:

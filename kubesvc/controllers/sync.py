@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from kubesvc.controllers import workloads as w
 from kubesvc.controllers.endpoint_sync import sync_endpoints
+from kubesvc.controllers.loadbalancers import sync_load_balancers
 from kubesvc.controllers.pod_start import sync_pods
 from kubesvc.controllers.writer import apply_owned, remove
 from kubesvc.selectors import from_label_selector, from_map
@@ -35,6 +36,7 @@ def sync_all(ctx) -> None:
         sync_pods(ctx, ctx.changes[start:])
         start = end
     sync_endpoints(ctx, ctx.changes)
+    sync_load_balancers(ctx, ctx.changes)
 
 
 # -- garbage collection -----------------------------------------------------------------------

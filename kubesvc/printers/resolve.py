@@ -145,22 +145,24 @@ def _endpoint(branch, ep: rec.EndpointRef) -> None:
                      f"  on {ep.node or '-'}", (state, "yellow")))
 
 
-def _reasons(console, reasons: list[rec.Reason]) -> None:
-    """Each reason with its severity, and under it (indented, dimmed) the rule that applied."""
+def _reasons(console, reasons: list[rec.Reason], indent: int = 0) -> None:
+    """Each reason with its severity and code, and under it (dimmed) the rule that applied."""
+    from rich.padding import Padding
     from rich.table import Table
 
     if not reasons:
         return
-    console.print()
+    if not indent:
+        console.print()
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=7, no_wrap=True)
     grid.add_column()
     for reason in reasons:
-        body = _text(reason.message)
+        body = _text(reason.message, (f"  [{reason.code}]", "dim"))
         if reason.rule:
             body.append("\nrule: " + reason.rule, "dim")
         grid.add_row(_text((reason.severity, _STYLE[reason.severity])), body)
-    console.print(grid)
+    console.print(Padding(grid, (0, 0, 0, indent)))
 
 
 # --- DNS ------------------------------------------------------------------------------------
@@ -242,6 +244,7 @@ def _owners(console, report: rec.IPOwners) -> None:
 
 
 def _problems(console, problems: list[rec.Problem]) -> None:
+    """Problems grouped by severity, then by object, each with the rule that applied."""
     if not problems:
         console.print(_text(("no problems found", "bold green")))
         return
@@ -250,10 +253,10 @@ def _problems(console, problems: list[rec.Problem]) -> None:
         if not mine:
             continue
         console.print(_text((f"{severity.upper()}S ({len(mine)})", _STYLE[severity])))
-        for problem in mine:
-            console.print(_text("  ", (problem.object, "bold"), f"  [{problem.reason.code}] ",
-                                problem.reason.message))
-            console.print(_text(("      rule: ", "dim"), (problem.reason.rule, "dim")))
+        for obj in dict.fromkeys(p.object for p in mine):
+            console.print(_text("  ", (obj, "bold")))
+            _reasons(console, [p.reason for p in mine if p.object == obj], indent=4)
+        console.print()
     errors = sum(1 for p in problems if p.reason.severity == rec.ERROR)
     warnings = sum(1 for p in problems if p.reason.severity == rec.WARNING)
     console.print(_text(f"{errors} error(s), {warnings} warning(s)"))

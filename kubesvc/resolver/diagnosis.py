@@ -282,8 +282,9 @@ def _load_balancer(svc: dict) -> list[Reason]:
     out = []
     entries = routing.ingress(svc)
     if not entries:
-        out.append(Reason("lb-pending", f"{_key(svc)}: EXTERNAL-IP <pending>: no address pool "
-                                        "serves it"))
+        # a warning here: the cluster IP and NodePorts still work (the route says no-ingress)
+        out.append(Reason("lb-pending", "EXTERNAL-IP <pending>: no address pool serves it",
+                          severity=rec.WARNING))
     for entry in entries:
         if entry.get("ipMode") == "Proxy" or not entry.get("ip"):
             shown = entry.get("ip") or entry.get("hostname")

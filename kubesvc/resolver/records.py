@@ -1,5 +1,5 @@
 """What `kubesvc resolve` and `kubesvc check` compute, as plain dataclasses with one stable JSON
-shape each (documented in docs/resolve.md; `to_dict` is the contract, field order included).
+shape each (documented in docs/resolve.md; `to_dict` is the contract; printed with sorted keys).
 
 Every explanation is a `Reason`: a severity, a short code, the message a learner reads, and the
 Kubernetes rule that applied (with the upstream place it comes from). The catalogue of codes

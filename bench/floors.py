@@ -1,0 +1,340 @@
+"""Anchor and in-process measurements, each run by run.py in a fresh process:
+
+    python bench/floors.py TASK ARGS...   → one JSON object on stdout
+
+Tasks:
+  yaml-parse FILE          read + decode + `yaml.load_all(CSafeLoader)`, GC off; RSS growth
+                           while the parsed objects are held (their own footprint)
+  json-floor FILE          fastest available JSON parser (json, orjson, msgspec; GC off) +
+                           serialize and insert the objects with their label rows into a fresh
+                           store with kubesvc's own schema, in one WAL transaction
+  kv-validate FILE N       kubernetes_validate.validate(strict, 1.37) on N objects sampled
+                           per kind; the per-kind means times the kind counts = whole set
+  read STATE               the rows `get` reads: SELECT body ... ORDER BY namespace, name
+  endpoints STATE REPS     kubesvc's endpoint controllers for every Service from scratch, and
+                           all controllers after one pod's readiness change (kubesvc library)
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import statistics
+import sys
+import time
+
+
+def rss_now_mib() -> float:
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def read_text(path: str) -> str:
+    with open(path, "rb") as fh:
+        return fh.read().decode("utf-8")
+
+
+# -- YAML -------------------------------------------------------------------------------------
+
+def yaml_parse(path: str) -> dict:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return {"error": "PyYAML without libyaml: no CSafeLoader"}
+    gc.disable()
+    t0 = time.perf_counter()
+    text = read_text(path)
+    before = rss_now_mib()
+    objs = list(yaml.load_all(text, Loader=loader))
+    seconds = time.perf_counter() - t0
+    after = rss_now_mib()
+    return {"seconds": seconds, "objects": len(objs), "objects_mib": after - before,
+            "bytes": os.path.getsize(path), "peak_rss_mib": after}
+
+
+# -- JSON + one SQLite transaction ------------------------------------------------------------
+
+def _parsers() -> dict:
+    found = {"json.loads": json.loads}
+    try:
+        import orjson
+
+        found["orjson.loads"] = orjson.loads
+    except ImportError:
+        pass
+    try:
+        import msgspec
+
+        found["msgspec.json.decode"] = msgspec.json.decode
+    except ImportError:
+        pass
+    return found
+
+
+def _dumps():
+    try:
+        import orjson
+
+        return "orjson.dumps", lambda o: orjson.dumps(o).decode()
+    except ImportError:
+        return "json.dumps", lambda o: json.dumps(o, separators=(",", ":"), ensure_ascii=False)
+
+
+def _gk(obj: dict) -> str:
+    group = obj.get("apiVersion", "v1").rpartition("/")[0]
+    return f"{obj['kind']}.{group}" if group else obj["kind"]
+
+
+def store_txn(objs: list[dict], db: str) -> dict:
+    """One transaction inserting every object and its labels with kubesvc's schema."""
+    import sqlite3
+
+    from kubesvc.store import SCHEMA
+
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
+    dumps_name, dumps = _dumps()
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.executescript(SCHEMA)
+    t0 = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    for obj in objs:
+        meta = obj["metadata"]
+        cur = conn.execute("INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?)",
+                           (_gk(obj), meta.get("namespace", ""), meta["name"], dumps(obj)))
+        labels = meta.get("labels")
+        if labels:
+            oid = cur.lastrowid
+            conn.executemany("INSERT INTO labels VALUES (?, ?, ?)",
+                             [(oid, k, v) for k, v in labels.items()])
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - t0
+    conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
+    return {"seconds": seconds, "serializer": dumps_name}
+
+
+def json_floor(path: str, db: str) -> dict:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    gc.disable()
+    parse, footprint = {}, None
+    for name, fn in _parsers().items():
+        times = []
+        for _ in range(2):
+            before = rss_now_mib()
+            t0 = time.perf_counter()
+            doc = fn(data)
+            times.append(time.perf_counter() - t0)
+            if footprint is None:  # the first parse in this process: the objects' own size
+                footprint = rss_now_mib() - before
+            doc = None  # noqa: F841
+            gc.collect()
+        parse[name] = min(times)
+    best = min(parse, key=parse.get)
+    doc = _parsers()[best](data)
+    objs = doc["items"] if isinstance(doc, dict) and "items" in doc else doc
+    txn = store_txn(objs, db)
+    return {"parse_seconds": parse[best], "parser": best, "parsers": parse,
+            "txn_seconds": txn["seconds"], "serializer": txn["serializer"],
+            "seconds": parse[best] + txn["seconds"], "objects": len(objs),
+            "objects_mib": footprint, "bytes": len(data)}
+
+
+# -- kubernetes-validate ------------------------------------------------------------------------
+
+def kv_validate(path: str, sample: int) -> dict:
+    import kubernetes_validate
+
+    with open(path, "rb") as fh:
+        objs = json.load(fh)["items"]
+    by_kind: dict[str, list[dict]] = {}
+    for obj in objs:
+        by_kind.setdefault(obj["kind"], []).append(obj)
+    per_kind = max(3, sample // len(by_kind))
+    kubernetes_validate.validate(objs[0], "1.37.0", strict=True)  # warm-up: imports
+    total, detail, errors = 0.0, {}, 0
+    for kind, items in sorted(by_kind.items()):
+        step = max(1, len(items) // per_kind)
+        chosen = items[::step][:per_kind]
+        t0 = time.perf_counter()
+        for obj in chosen:
+            try:
+                kubernetes_validate.validate(obj, "1.37.0", strict=True)
+            except Exception:  # noqa: BLE001 - any validation failure counts
+                errors += 1
+        each = (time.perf_counter() - t0) / len(chosen)
+        detail[kind] = {"sampled": len(chosen), "count": len(items), "ms_each": each * 1e3}
+        total += each * len(items)
+    return {"seconds": total, "objects": len(objs), "kinds": detail, "errors": errors,
+            "version": _version("kubernetes-validate")}
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "?"
+
+
+# -- store reads ------------------------------------------------------------------------------
+
+def read_rows(state: str, reps: int = 5) -> dict:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{state}?mode=ro", uri=True)
+    out = {}
+    for gk in ("Pod", "Service"):
+        raw, decoded, rows = [], [], 0
+        for _ in range(reps):
+            gc.collect()
+            t0 = time.perf_counter()
+            bodies = [r[0] for r in conn.execute(
+                "SELECT body FROM objects WHERE gk=? ORDER BY namespace, name", (gk,))]
+            t1 = time.perf_counter()
+            gc.disable()
+            objs = [json.loads(b) for b in bodies]
+            t2 = time.perf_counter()
+            gc.enable()
+            raw.append(t1 - t0)
+            decoded.append(t2 - t0)
+            rows = len(objs)
+            bodies = objs = None
+        out[gk] = {"rows": rows, "seconds": statistics.median(raw),
+                   "seconds_with_json_loads": statistics.median(decoded)}
+    return out
+
+
+# -- endpoint controllers ---------------------------------------------------------------------
+
+SLICE_GK = "EndpointSlice.discovery.k8s.io"
+
+
+def endpoints(state: str, reps: int) -> dict:
+    from kubesvc.store import Store
+
+    store = Store.open(__import__("pathlib").Path(state))
+    result = {"from_scratch": _from_scratch(store, reps)}
+    result["one_pod"] = _one_pod_change(store, max(reps, 5))
+    store.close()
+    return result
+
+
+def _from_scratch(store, reps: int) -> dict:
+    from kubesvc import clock
+    from kubesvc.apiserver.context import ApiContext
+    from kubesvc.controllers.endpoint_sync import sync_endpoints
+
+    conn = store.conn
+    namespaces = [r[0] for r in conn.execute(
+        "SELECT DISTINCT namespace FROM objects WHERE gk='Service'")]
+    services = conn.execute("SELECT COUNT(*) FROM objects WHERE gk='Service'").fetchone()[0]
+    pods = conn.execute("SELECT COUNT(*) FROM objects WHERE gk='Pod'").fetchone()[0]
+    times, made = [], 0
+    for _ in range(reps):
+        with store.write(commit=False):
+            conn.execute("DELETE FROM objects WHERE gk IN (?, 'Endpoints')", (SLICE_GK,))
+            ctx = ApiContext(store, clock.now())
+            for ns in namespaces:  # every Service "changed": all are synced
+                ctx.touch("Service", ns)
+            gc.collect()
+            gc.disable()  # as during `apply`, which disables the cyclic GC
+            t0 = time.perf_counter()
+            sync_endpoints(ctx)
+            times.append(time.perf_counter() - t0)
+            gc.enable()
+            made = conn.execute("SELECT COUNT(*) FROM objects WHERE gk=?",
+                                (SLICE_GK,)).fetchone()[0]
+    return {"seconds": statistics.median(times), "all": times, "services": services,
+            "pods": pods, "slices_made": made}
+
+
+def _one_pod_change(store, reps: int) -> dict:
+    import copy
+
+    from kubesvc import clock
+    from kubesvc.apiserver import registry
+    from kubesvc.apiserver.context import ApiContext
+    from kubesvc.controllers import run_controllers
+    from kubesvc.controllers import sync as sync_mod
+    from kubesvc.resources import for_gk
+
+    phases = {}
+    for fname in ("sync_workloads", "sync_pods", "sync_endpoints"):
+        original = getattr(sync_mod, fname, None)
+        if original is None:
+            continue
+
+        def timed(*a, _f=original, _n=fname, **k):
+            t0 = time.perf_counter()
+            try:
+                return _f(*a, **k)
+            finally:
+                phases[_n] = phases.get(_n, 0.0) + time.perf_counter() - t0
+
+        setattr(sync_mod, fname, timed)
+    conn = store.conn
+    total = conn.execute("SELECT COUNT(*) FROM objects WHERE gk='Pod'").fetchone()[0]
+    picks = [conn.execute("SELECT namespace, name FROM objects WHERE gk='Pod' "
+                          "ORDER BY id LIMIT 1 OFFSET ?", (total * (i + 1) // (reps + 1),)
+                          ).fetchone() for i in range(reps)]
+    times, per_phase, updated = [], [], 0
+    for ns, name in picks:
+        with store.write(commit=False):
+            ctx = ApiContext(store, clock.now())
+            old = store.get("Pod", ns, name)
+            new = copy.deepcopy(old)
+            status = new.setdefault("status", {})
+            for cond in status.get("conditions") or []:
+                if cond.get("type") in ("Ready", "ContainersReady"):
+                    cond["status"] = "False"
+            for cs in status.get("containerStatuses") or []:
+                cs["ready"] = False
+            before = _slices_text(conn, ns)
+            registry.update(ctx, for_gk("Pod"), new, old, keep_status=True)
+            phases.clear()
+            gc.collect()
+            t0 = time.perf_counter()
+            run_controllers(ctx)
+            times.append(time.perf_counter() - t0)
+            per_phase.append(dict(phases))
+            updated += _slices_text(conn, ns) != before
+    phase_median = {k: statistics.median(p.get(k, 0.0) for p in per_phase) for k in phases}
+    return {"seconds": statistics.median(times), "all": times, "phases": phase_median,
+            "changes_seen_in_slices": updated, "reps": len(picks)}
+
+
+def _slices_text(conn, ns: str) -> str:
+    rows = conn.execute("SELECT body FROM objects WHERE gk=? AND namespace=? ORDER BY name",
+                        (SLICE_GK, ns))
+    return "".join(r[0] for r in rows)
+
+
+def main(argv: list[str]) -> None:
+    task, args = argv[0], argv[1:]
+    if task == "yaml-parse":
+        out = yaml_parse(args[0])
+    elif task == "json-floor":
+        out = json_floor(args[0], args[1])
+    elif task == "kv-validate":
+        out = kv_validate(args[0], int(args[1]))
+    elif task == "read":
+        out = read_rows(args[0])
+    elif task == "endpoints":
+        out = endpoints(args[0], int(args[1]))
+    else:
+        raise SystemExit(f"unknown task {task}")
+    sys.stdout.write(json.dumps(out) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

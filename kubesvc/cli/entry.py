@@ -1,0 +1,18 @@
+"""The console-script entry point, kept tiny: shell completion requests (`kubesvc __complete
+...`, sent on every TAB) are answered without importing Typer or anything heavy; every other
+command goes to the Typer app."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run() -> None:
+    argv = sys.argv[1:]
+    if argv and argv[0] == "__complete":
+        from kubesvc.cli.complete import main as complete
+
+        sys.exit(complete(argv[1:]))
+    from kubesvc.cli.main import run as run_app
+
+    run_app()
