@@ -213,9 +213,15 @@ def bulk_objects(scale: float) -> list[dict]:
 
 
 def small_objects(n_services: int = 10) -> list[dict]:
-    """The start-up state: 10 Services in `default` (no pods, so no endpoints to show)."""
+    """The start-up state: 10 Services in `default`, their 50 pods and one node."""
     g = _Gen(SEED + 1)
-    return [service(g, i, "default") for i in range(n_services)]
+    rs_hash = [g.rid(10) for _ in range(n_services)]
+    objs = [node(g, 0)] + [service(g, i, "default") for i in range(n_services)]
+    for j in range(5 * n_services):
+        p = pod(g, j, n_services, 1, rs_hash)
+        p["metadata"]["namespace"] = "default"
+        objs.append(p)
+    return objs
 
 
 def write_yaml(objs: list[dict], path: str) -> None:

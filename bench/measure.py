@@ -94,14 +94,15 @@ class Stats:
         return f"{m:.{d}f}{suffix} [{lo:.{d}f}..{hi:.{d}f}] n={self.n}"
 
 
-def rotate(commands: dict[str, list[str]], runs: int, warmup: int,
-           env: dict | None = None) -> dict[str, list[Run]]:
+def rotate(commands: dict, runs: int, warmup: int) -> dict[str, list[Run]]:
     """Run every command once per round, in turn (A B C A B C ...), after `warmup` rounds,
-    so drift and other tenants' load fall on all of them alike. Per-round ratios pair up."""
+    so drift and other tenants' load fall on all of them alike. Per-round ratios pair up.
+    A command is an argv list, or (argv, env) for its own environment."""
     results: dict[str, list[Run]] = {name: [] for name in commands}
     for i in range(warmup + runs):
         for name, cmd in commands.items():
-            r = run_once(cmd, env=env)
+            argv, env = cmd if isinstance(cmd, tuple) else (cmd, None)
+            r = run_once(argv, env=env)
             if i >= warmup:
                 results[name].append(r)
     return results

@@ -18,6 +18,10 @@ from kubesvc.errors import ClientError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
+# Deeper documents are refused: Python code that walks an object recursively (copying,
+# merging, validating) must never hit the interpreter's recursion limit. The deepest real
+# objects (CRDs with nested schemas) stay far below this.
+MAX_DEPTH = 200
 
 
 @dataclass
@@ -62,12 +66,17 @@ def _folder(folder: Path, recursive: bool) -> list[str]:
 
 def load_paths(paths: list[str], recursive: bool = False) -> list[Document]:
     docs: list[Document] = []
-    for path in expand_paths(paths, recursive):
-        if path == STDIN:
-            docs.extend(load_text(_read(sys.stdin.buffer, "STDIN"), "STDIN"))
-        else:
-            with open(path, "rb") as fh:
-                docs.extend(load_text(_read(fh, path), path))
+    try:
+        files = expand_paths(paths, recursive)
+        for path in files:
+            if path == STDIN:
+                docs.extend(load_text(_read(sys.stdin.buffer, "STDIN"), "STDIN"))
+            else:
+                with open(path, "rb") as fh:
+                    docs.extend(load_text(_read(fh, path), path))
+    except OSError as exc:  # kubectl: error: open x.yaml: permission denied
+        name = exc.filename or "STDIN"
+        raise ClientError(f"open {name}: {(exc.strerror or str(exc)).lower()}") from None
     return docs
 
 
@@ -87,13 +96,16 @@ def load_text(text: str, source: str) -> list[Document]:
     stripped = text.lstrip()
     raw: list = []
     if stripped.startswith(("{", "[")):
-        raw = _json_documents(text)
+        raw = _json_documents(text, source)
     if not raw:
         raw = list(_yaml_documents(text, source))
     docs = []
     for index, obj in enumerate(raw, start=1):
         if obj is None:
             continue
+        if _too_deep(obj):
+            raise ClientError(f"error parsing {source} (document {index}): the document is "
+                              f"nested more than {MAX_DEPTH} levels deep")
         if not isinstance(obj, dict):
             raise ClientError(f"error parsing {source} (document {index}): expected an object "
                               f"(a mapping with apiVersion and kind), got {_type_name(obj)}")
@@ -101,7 +113,7 @@ def load_text(text: str, source: str) -> list[Document]:
     return docs
 
 
-def _json_documents(text: str) -> list:
+def _json_documents(text: str, source: str) -> list:
     """A JSON document or a stream of them; [] when this is not JSON (YAML will say why)."""
     decoder, pos, out = json.JSONDecoder(), 0, []
     try:
@@ -114,7 +126,27 @@ def _json_documents(text: str) -> list:
             out.append(obj)
     except ValueError:
         return []
+    except RecursionError:
+        raise ClientError(f"error parsing {source} (document {len(out) + 1}): the document is "
+                          f"nested more than {MAX_DEPTH} levels deep") from None
     return out
+
+
+def _too_deep(obj) -> bool:
+    """Deeper than MAX_DEPTH containers, found without recursion (a self-referencing YAML
+    alias is infinitely deep, and is caught here too)."""
+    level, depth = [obj], 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            return True
+        nested = []
+        for node in level:
+            for child in (node.values() if type(node) is dict else node):
+                if type(child) is dict or type(child) is list:
+                    nested.append(child)
+        level = nested
+    return False
 
 
 def _yaml_documents(text: str, source: str) -> Iterator:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import copy
 import json
 import re
+from functools import lru_cache
 
-from kubesvc.errors import ClientError, KubesvcError, StatusError
+from kubesvc.errors import ClientError, StatusError
 from kubesvc.strategic import (
     PatchError,
     go_float,
@@ -45,29 +46,140 @@ class BadJSON:
 
 
 def parse_patch(text: str):
-    """Decoded patch, or `BadJSON`. Text starting with `{` is JSON; anything else is YAML."""
-    if text.lstrip().startswith("{"):
+    """Decoded patch, or `BadJSON`. Text starting with `{` is JSON; anything else is YAML,
+    read as sigs.k8s.io/yaml reads it (YAML 1.1 scalars, the first document only)."""
+    if text.lstrip().startswith("{"):  # kept as is: 80.0 stays a float, as in Go
         try:
-            return _ints(json.loads(text))
+            return json.loads(text, parse_constant=lambda name: _no_constant(text, name))
         except json.JSONDecodeError as err:
             return BadJSON(_go_json_error(err))
-    from kubesvc import _patchyaml  # noqa: PLC0415 - YAML only when the text is YAML
+    import yaml
+
+    loader = _yaml_loader()(text)
+    try:
+        return _jsonable(loader.get_data() if loader.check_data() else None)
+    except (yaml.YAMLError, ValueError) as err:
+        reason = _yaml_message(err, text) if isinstance(err, yaml.YAMLError) else str(err)
+        raise ClientError(f"unable to parse {go_quote(text)}: {reason}") from None
+    finally:
+        loader.dispose()
+
+
+def _no_constant(text: str, name: str):
+    raise json.JSONDecodeError("Expecting value", text, text.index(name))  # Go has no NaN
+
+
+# go-yaml v2's implicit types: y/n are booleans, 0o17 and 1e3 numbers; no sexagesimal, no dates
+_GO_YAML_TYPES = (
+    ("bool", "y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|"
+             "Off|OFF", "yYnNtTfFoO"),
+    ("null", "~|null|Null|NULL|", ["~", "n", "N", ""]),
+    ("int", "[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)",
+     "-+0123456789"),
+    ("float", r"[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+              r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)", "-+.0123456789"),
+    ("merge", "<<", "<"),
+)
+
+
+@lru_cache(maxsize=1)
+def _yaml_loader():
+    from yaml.constructor import SafeConstructor
+    from yaml.nodes import MappingNode, ScalarNode
+    from yaml.resolver import BaseResolver
 
     try:
-        return _patchyaml.load(text)
-    except _patchyaml.Error as err:
-        raise ClientError(f"unable to parse {go_quote(text)}: {err}") from None
+        from yaml.cyaml import CParser as Parser
+    except ImportError:  # no libyaml: the pure-Python front end
+        from yaml.loader import BaseLoader as Parser
+
+    class Resolver(BaseResolver):
+        pass
+
+    Resolver.yaml_implicit_resolvers = {}
+    for tag, pattern, first in _GO_YAML_TYPES:
+        Resolver.add_implicit_resolver(f"tag:yaml.org,2002:{tag}",
+                                       re.compile(f"^(?:{pattern})$"), list(first))
+
+    class Constructor(SafeConstructor):
+        def construct_yaml_int(self, node):
+            text = self.construct_scalar(node).replace("_", "")
+            body = text.lstrip("+-")
+            base = {"0x": 16, "0o": 8, "0b": 2}.get(body[:2].lower())
+            try:
+                value = int(body[2:], base) if base else int(body, 8 if body[:1] == "0" else 10)
+            except ValueError:
+                return float(text)  # 09 is no octal number: upstream reads a float
+            return -value if text.startswith("-") else value
+
+        def construct_mapping(self, node, deep=False):  # keys as JSON has them: 1, true
+            self.flatten_mapping(node)
+            return {_go_key(self.construct_object(k, deep=True)): self.construct_object(v, deep)
+                    for k, v in node.value}
+
+        def construct_other(self, _suffix, node):  # an unknown tag decodes as no tag
+            if isinstance(node, ScalarNode):
+                return self.construct_scalar(node)
+            if isinstance(node, MappingNode):
+                return self.construct_mapping(node, deep=True)
+            return self.construct_sequence(node, deep=True)
+
+    Constructor.bool_values = {**SafeConstructor.bool_values, "y": True, "n": False}
+    Constructor.add_constructor("tag:yaml.org,2002:int", Constructor.construct_yaml_int)
+    Constructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+    Constructor.add_multi_constructor("", Constructor.construct_other)
+
+    class Loader(Parser, Constructor, Resolver):
+        def __init__(self, text):
+            Parser.__init__(self, text)
+            Constructor.__init__(self)
+            Resolver.__init__(self)
+
+    return Loader
 
 
-def _ints(value):
-    """Go prints a float64 that holds an integer without a decimal point: so do we."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
-        return int(value)
+def _yaml_message(err, text: str) -> str:
+    """go-yaml's wording: `yaml: line N: <problem>` (libyaml's problems, go-yaml's lines)."""
+    problem = getattr(err, "problem", None) or getattr(err, "reason", None) or str(err)
+    mark, context = getattr(err, "problem_mark", None), getattr(err, "context_mark", None)
+    if problem.startswith("found undefined alias") and mark is not None:
+        name = re.match(r"\*([^\s,\]}]*)", text[mark.index:])
+        return f"yaml: unknown anchor '{name.group(1) if name else ''}' referenced"
+    line = 0
+    if mark is not None and mark.line:
+        line = mark.line + (type(err).__name__ == "ScannerError")
+    elif context is not None and context.line:
+        line = context.line
+    return f"yaml: line {line}: {problem}" if line else f"yaml: {problem}"
+
+
+def _jsonable(value, budget=None):
+    """What encoding/json makes of the decoded patch: string keys, integral floats printed
+    as integers. Aliases that expand past a limit are refused, as go-yaml refuses them."""
+    budget = [5_000_000] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError("yaml: document contains excessive aliasing")
     if isinstance(value, dict):
-        return {k: _ints(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_ints(v) for v in value]
+        return {_go_key(k): _jsonable(v, budget) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v, budget) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return {_go_key(k): None for k in value}
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"json: unsupported value: {go_float(value)}")
+        if value.is_integer() and abs(value) < 2**63:
+            return int(value)
     return value
+
+
+def _go_key(key) -> str:
+    if isinstance(key, bool) or key is None:
+        return json.dumps(key)
+    return go_float(key) if isinstance(key, float) else str(key)
 
 
 _GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
@@ -190,7 +302,7 @@ def json_patch(obj: dict, ops: list) -> dict:
     for op in ops or ():
         if op is not None and not isinstance(op, dict):
             raise PatchError(_cannot_unmarshal(op, "jsonpatch.Operation"))
-    root = [copy.deepcopy(obj)]
+    root, ops = [copy.deepcopy(obj)], copy.deepcopy(ops)
     for op in ops or ():
         op = op or {}
         kind = op.get("op") if isinstance(op.get("op"), str) else "unknown"
@@ -402,9 +514,13 @@ def apply_patch(obj: dict, patch_text: str, patch_type: str = "strategic",
     YAML) and, for a patch that does not apply, the API server's `StatusError` or, with
     `local`, the `error: ...` of `kubectl patch --local`.
     """
+    if not patch_text:
+        raise ClientError("must specify --patch or --patch-file containing the contents of "
+                          "the patch")
     chosen = (patch_type or "strategic").lower()
     if chosen not in PATCH_TYPES:
-        raise ClientError(f"--type must be one of [json merge strategic], not {go_quote(patch_type)}")
+        raise ClientError("--type must be one of [json merge strategic], "
+                          f"not {go_quote(patch_type)}")
     patch = parse_patch(patch_text)
     kind = kind or obj.get("kind") or ""
     try:
@@ -419,7 +535,7 @@ def apply_patch(obj: dict, patch_text: str, patch_type: str = "strategic",
         raise err.server_error() from None
     if local:
         _check_decodable(result)
-    return result
+    return _jsonable(result)  # Go prints a float64 holding an integer as an integer
 
 
 def _apply(obj: dict, patch, chosen: str, kind: str) -> dict:
@@ -472,27 +588,7 @@ def _check_decodable(result) -> None:
 
 def go_json(value) -> str:
     """encoding/json's compact output: sorted keys, HTML characters escaped."""
-    text = json.dumps(_go_floats(value), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(ch, esc)
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for ch in "<>&\u2028\u2029":
+        text = text.replace(ch, f"\\u{ord(ch):04x}")
     return text
-
-
-def _go_floats(value):
-    if isinstance(value, float):
-        return _GoFloat(value)
-    if isinstance(value, dict):
-        return {k: _go_floats(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_go_floats(v) for v in value]
-    return value
-
-
-class _GoFloat(float):
-    def __repr__(self) -> str:
-        return go_float(self)
-
-
-assert issubclass(PatchError, KubesvcError)

@@ -86,8 +86,11 @@ class Store:
             conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            raise database_error(path, exc) from None
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path} is not a kubesvc state file ({exc})") from None
+            raise StoreError(f"{path} is damaged or is not a kubesvc state file ({exc}); "
+                             "refusing to use it (the file is left as it is)") from None
         if app_id != APPLICATION_ID:
             conn.close()
             raise StoreError(f"{path} is not a kubesvc state file; refusing to use it")
@@ -107,10 +110,14 @@ class Store:
         `seed(store)` fills the fresh store (namespaces, default/kubernetes...) in the same
         transaction. A crash leaves either no file or a complete one.
         """
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            tmp.unlink(missing_ok=True)  # our pid in the name: a leftover of a killed process
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except OSError as exc:
+            raise StoreError(f"cannot create the state file {path}: "
+                             f"{exc.strerror or exc}") from None
         try:
             conn = sqlite3.connect(tmp, isolation_level=None)
             conn.execute("PRAGMA journal_mode = WAL")
@@ -128,6 +135,11 @@ class Store:
             os.link(tmp, path)  # fails if someone else created it meanwhile: never overwrite
         except FileExistsError:
             pass
+        except sqlite3.Error as exc:
+            raise database_error(path, exc) from None
+        except OSError as exc:
+            raise StoreError(f"cannot create the state file {path}: "
+                             f"{exc.strerror or exc}") from None
         finally:
             for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
                 leftover.unlink(missing_ok=True)
@@ -146,20 +158,30 @@ class Store:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise _locked_error(self.path, exc) from None
+            raise database_error(self.path, exc) from None
         try:
             yield self
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         if not commit:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             return
         try:
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            self.conn.execute("ROLLBACK")
-            raise _locked_error(self.path, exc) from None
+            self._rollback()
+            raise database_error(self.path, exc) from None
+
+    def _rollback(self) -> None:
+        """Undo the open transaction. SQLite itself rolls back on some errors (disk full, I/O
+        error): then there is nothing left to undo, and the original error must not be masked
+        by "cannot rollback - no transaction is active"."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # not committed: the process ends without it either way
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -168,8 +190,9 @@ class Store:
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK TO obj")
-            self.conn.execute("RELEASE obj")
+            if self.conn.in_transaction:  # not when SQLite rolled everything back itself
+                self.conn.execute("ROLLBACK TO obj")
+                self.conn.execute("RELEASE obj")
             raise
         self.conn.execute("RELEASE obj")
 
@@ -318,29 +341,63 @@ class Store:
         self.conn.execute(sql, args)
 
 
-def _locked_error(path: Path, exc: Exception) -> StoreError:
-    if "locked" in str(exc) or "busy" in str(exc):
+def database_error(path: Path, exc: Exception) -> StoreError:
+    """One clear line for an error SQLite reports on the state file (the CLI shows it)."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
         return StoreError(
             f"the state file {path} is busy: another kubesvc command kept it locked past the "
             f"timeout (set KUBESVC_LOCK_TIMEOUT to wait longer)")
-    return StoreError(f"cannot write the state file {path}: {exc}")
+    if type(exc) is sqlite3.DatabaseError:  # SQLITE_CORRUPT, SQLITE_NOTADB
+        return StoreError(f"the state file {path} is damaged ({text}); refusing to use it (the "
+                          "file is left as it is: restore a copy or move it away)")
+    if "readonly" in text:
+        return StoreError(f"cannot write the state file {path}: it is read-only ({text})")
+    if "full" in text or "I/O" in text:
+        return StoreError(f"cannot write the state file {path}: {text} (is the disk full?); "
+                          "nothing was changed")
+    return StoreError(f"cannot write the state file {path}: {text}")
 
 
 def check_store_file(path: Path) -> None:
     """Refuse what is not a regular SQLite file before SQLite touches it."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        raise
+    st = os.lstat(path)  # FileNotFoundError: no store yet, the caller creates one
     if stat.S_ISLNK(st.st_mode):
-        target = os.path.realpath(path)
-        if not os.path.isfile(target):
-            raise StoreError(f"the state path {path} is a symbolic link to {target}, which is "
-                             f"not a regular file; refusing to use it")
+        check_symlink(path, st)
     elif not stat.S_ISREG(st.st_mode):
         raise StoreError(f"the state path {path} is not a regular file")
-    with open(path, "rb") as fh:
-        head = fh.read(16)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreError(f"cannot read the state file {path}: {exc.strerror or exc}") from None
     if head != SQLITE_MAGIC:
         what = "empty" if not head else "not a SQLite database"
         raise StoreError(f"{path} is not a kubesvc state file ({what}); refusing to use it")
+
+
+def check_symlink(path: Path, link: os.stat_result) -> None:
+    """A state path that is a symbolic link is followed only to where the user's own store is
+    expected to be. Refused: a link someone else made (another user than you or root, e.g. one
+    planted in a shared folder), and a link to anything but a regular file of yours in a folder
+    that others cannot write to (SQLite creates the -wal and -shm files beside the target, so a
+    target in /tmp would let anyone plant those)."""
+    me = os.geteuid()
+    target = os.path.realpath(path)
+    refuse = f"the state path {path} is a symbolic link to {target}"
+    if link.st_uid not in (me, 0):
+        raise StoreError(f"{refuse}, made by another user (uid {link.st_uid}); refusing to "
+                         "follow it")
+    try:
+        st = os.stat(target)
+        folder = os.stat(os.path.dirname(target))
+    except OSError:
+        st = folder = None
+    if st is None or not stat.S_ISREG(st.st_mode):
+        raise StoreError(f"{refuse}, which is not a regular file; refusing to use it")
+    if st.st_uid != me:
+        raise StoreError(f"{refuse}, which belongs to another user (uid {st.st_uid}); refusing "
+                         "to use it")
+    if folder.st_mode & stat.S_IWOTH:
+        raise StoreError(f"{refuse}, in a folder anyone can write to; refusing to use it "
+                         "(move the state file to a private folder)")

@@ -360,7 +360,7 @@ def _check_order(items: list, order: list, merge_key: str) -> None:
         j += 1
     if i < len(pending):
         raise PatchError(f"The order in patch list:\n{go_v(items)}\n doesn't match "
-                         f"{ORDER_PREFIX} list:\n{go_v(order)}\n")
+                         f"{ORDER_PREFIX} list:\n{go_v(order)}")
 
 
 def _key_equal(left, right, merge_key: str) -> bool:
@@ -376,7 +376,7 @@ def _key_equal(left, right, merge_key: str) -> bool:
 
 def _merge_list(original: list, patch: list, items, strategy: str, merge_key: str,
                 is_delete: bool) -> list:
-    if strategy != "merge":
+    if strategy != "merge" and not is_delete:  # deletion lists apply to any list
         return patch
     if not original and not patch:
         return original
@@ -385,17 +385,82 @@ def _merge_list(original: list, patch: list, items, strategy: str, merge_key: st
         if is_delete:
             gone = {_scalar_key(v) for v in patch}
             return [v for v in original if _scalar_key(v) not in gone]
-        unique: dict = {}
-        for item in original + patch:
-            unique.setdefault(_scalar_key(item), item)
-        merged = list(unique.values())
+        merged, server_order, patch_order = _union(original, patch)
     else:
         if not merge_key:
-            raise PatchError("cannot merge lists without merge key for type struct")
-        original, patch = _special_elements(original, patch, merge_key)
-        merged = _merge_by_key(original, patch, merge_key, items)
-    in_patch, server_only = _partition(merged, patch, merge_key)
-    return _normalize(in_patch, server_only, patch, original, merge_key, kind)
+            raise PatchError("cannot merge lists without merge key for struct")
+        merged, server_order, patch_order = _merge_maps(original, patch, merge_key, items)
+    in_patch, server_only = _partition(merged, patch_order, merge_key)
+    return _normalize(in_patch, server_only, patch_order, server_order, merge_key, kind)
+
+
+# Upstream works on Go slices, and a few of its steps write into the array behind the live
+# list (append into spare capacity, delete by shifting). Where that shows in the result (the
+# order of merged lists that held duplicates or lost items), we replay it: a decoded list of
+# n items has the capacity append-growth gives it.
+
+def _go_cap(size: int) -> int:
+    return 0 if size == 0 else (1 << (size - 1).bit_length() if size <= 512 else size)
+
+
+def _union(original: list, patch: list) -> tuple[list, list, list]:
+    """append(original, patch...) then upstream's in-place de-duplication."""
+    array, size = original + patch, len(original)
+    last, i = len(array) - 1, 0
+    while i < last:
+        j = i + 1
+        while j <= last:
+            if _go_equal(array[i], array[j]):
+                array[j] = array[last]
+                last -= 1
+                j -= 1
+            j += 1
+        i += 1
+    if len(array) <= _go_cap(size):  # the append reused the live list's array
+        original[:] = array[:size]
+    return array[:last + 1], original, patch
+
+
+def _merge_maps(original: list, patch: list, merge_key: str, items) -> tuple[list, list, list]:
+    """mergeSliceWithSpecialElements + mergeSliceWithoutSpecialElements on maps."""
+    size = len(original)
+    array = list(original) + [None] * (_go_cap(size) - size)
+    length, kept, replace = size, [], False
+    for item in patch:
+        if DIRECTIVE not in item:
+            kept.append(item)
+        elif item[DIRECTIVE] == "delete":
+            if merge_key not in item:
+                raise _no_merge_key(item, merge_key)
+            while (found := _find(array[:length], merge_key, item[merge_key])) is not None:
+                array[found:length - 1] = array[found + 1:length]
+                length -= 1
+        elif item[DIRECTIVE] == "replace":
+            replace = True
+        elif item[DIRECTIVE] == "merge":
+            raise PatchError("merging lists cannot yet be specified in the patch")
+        else:
+            _map_directive(item)
+    if replace:
+        original[:] = array[:size]
+        return kept, kept, []
+    server_order, work, shared = array[:length], array, True
+    for item in kept:
+        if merge_key not in item:
+            raise _no_merge_key(item, merge_key)
+        index = _find(work[:length], merge_key, item[merge_key])
+        if index is not None:
+            work[index] = _merge_map(work[index], item, items)
+            continue
+        if shared and length == len(array):  # full: append moves to a new array
+            work, shared = array[:length], False
+        if shared:
+            work[length] = item
+        else:
+            work.append(item)
+        length += 1
+    original[:] = array[:size]
+    return work[:length], server_order, kept
 
 
 def _element_kind(original: list, patch: list) -> str:
@@ -415,48 +480,13 @@ def _element_kind(original: list, patch: list) -> str:
     return first
 
 
-def _special_elements(original: list, patch: list, merge_key: str) -> tuple[list, list]:
-    """`$patch: delete` items remove their match; `$patch: replace` keeps the patch only."""
-    kept, replace = [], False
-    for item in patch:
-        if DIRECTIVE not in item:
-            kept.append(item)
-        elif item[DIRECTIVE] == "delete":
-            if merge_key not in item:
-                raise _no_merge_key(item, merge_key)
-            original = [o for o in original
-                        if not (merge_key in o and _go_equal(o[merge_key], item[merge_key]))]
-        elif item[DIRECTIVE] == "replace":
-            replace = True
-        elif item[DIRECTIVE] == "merge":
-            raise PatchError("merging lists cannot yet be specified in the patch")
-        else:
-            _map_directive(item)
-    return (kept, []) if replace else (original, kept)
-
-
 def _find(items: list, merge_key: str, value) -> int | None:
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise PatchError(f"value for key {index} is not a map.")
+            raise PatchError(f"value for key {index} is not a map")
         if merge_key in item and _go_equal(item[merge_key], value):
             return index
     return None
-
-
-def _merge_by_key(original: list, patch: list, merge_key: str, items) -> list:
-    merged = list(original)
-    for item in patch:
-        if merge_key not in item:
-            raise _no_merge_key(item, merge_key)
-        index = _find(merged, merge_key, item[merge_key])
-        if index is None:
-            merged.append(item)
-            continue
-        merged[index] = _merge_map(merged[index], item, items)
-        if index < len(original):
-            original[index] = merged[index]
-    return merged
 
 
 def _partition(merged: list, by: list, merge_key: str) -> tuple[list, list]:

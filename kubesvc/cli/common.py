@@ -26,14 +26,16 @@ RECURSIVE = typer.Option(False, "--recursive", "-R",
                          help="Process the folders given with -f recursively.")
 
 # Set by the root callback (global flags given before the verb)
-GLOBAL: dict = {"state": None, "verbosity": 0}
+GLOBAL: dict = {"state": None, "verbosity": 0, "state_path": None}
 
 
 def state_path(state: str | None) -> Path:
     from kubesvc.store import default_state_path
 
     chosen = state or GLOBAL["state"]
-    return Path(chosen) if chosen else default_state_path()
+    path = Path(chosen) if chosen else default_state_path()
+    GLOBAL["state_path"] = path  # for the CLI's message when SQLite fails on it
+    return path
 
 
 def lock_timeout() -> float | None:
@@ -41,9 +43,13 @@ def lock_timeout() -> float | None:
     if raw is None:
         return None
     try:
-        return float(raw)
+        seconds = float(raw)
     except ValueError:
-        raise UsageError(f'KUBESVC_LOCK_TIMEOUT must be a number of seconds, not "{raw}"')
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:  # also refuses nan and inf, which SQLite cannot take
+        raise UsageError(f'KUBESVC_LOCK_TIMEOUT must be a number of seconds between 0 and '
+                         f'86400, not "{raw}"')
+    return seconds
 
 
 def open_store(state: str | None, create: bool = True):

@@ -13,6 +13,7 @@ import typer
 from kubesvc.cli import apply as apply_cmd
 from kubesvc.cli import cluster as cluster_cmd
 from kubesvc.cli import common
+from kubesvc.cli import create_cmds, diff_edit, info_cmds
 from kubesvc.cli import delete as delete_cmd
 from kubesvc.cli import describe as describe_cmd
 from kubesvc.cli import edit_cmds
@@ -54,6 +55,12 @@ app.command("drain", epilog=common.examples(node_cmds.DRAIN_EXAMPLES))(node_cmds
 app.command("label", epilog=common.examples(edit_cmds.LABEL_EXAMPLES))(edit_cmds.label)
 app.command("annotate")(edit_cmds.annotate)
 app.command("patch", epilog=common.examples(edit_cmds.PATCH_EXAMPLES))(edit_cmds.patch)
+app.add_typer(create_cmds.create_app, name="create")
+app.command("expose")(create_cmds.expose)
+app.command("diff")(diff_edit.diff)
+app.command("edit")(diff_edit.edit)
+app.command("version")(info_cmds.version)
+app.command("api-resources")(info_cmds.api_resources)
 app.add_typer(cluster_cmd.cluster_app, name="cluster")
 
 
@@ -63,6 +70,7 @@ def run(argv: list[str] | None = None) -> None:
 
     from kubesvc.errors import ExitCode, KubesvcError
 
+    common.GLOBAL["state_path"] = None
     try:
         code = app(args=argv, standalone_mode=False, prog_name="kubesvc")
     except KubesvcError as exc:
@@ -78,12 +86,39 @@ def run(argv: list[str] | None = None) -> None:
         code = 130
     except BrokenPipeError:
         code = ExitCode.OK
-    except Exception as exc:  # a bug: one line for users, the traceback for bug reports
-        if common.GLOBAL["verbosity"] >= 6:
-            import traceback
-
-            traceback.print_exc()
-        common.err(f"error: internal error: {type(exc).__name__}: {exc} (run with -v 6 for "
-                   "the traceback, and please report it)")
-        code = ExitCode.ERROR
+    except Exception as exc:
+        code = _unexpected(exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _unexpected(exc: Exception) -> int:
+    """What the environment does to us gets a clear line; anything else is a bug: one line
+    for users, the traceback for bug reports (-v 6)."""
+    from kubesvc.errors import ExitCode
+
+    if common.GLOBAL["verbosity"] >= 6:
+        import traceback
+
+        traceback.print_exception(exc)
+    message = _environment_error(exc)
+    if message is None:
+        message = (f"error: internal error: {type(exc).__name__}: {exc} (run with -v 6 for "
+                   "the traceback, and please report it)")
+    common.err(message)
+    return ExitCode.ERROR
+
+
+def _environment_error(exc: Exception) -> str | None:
+    """SQLite failing on the state file, the OS refusing a file, memory running out."""
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and (isinstance(exc, sqlite3.OperationalError)
+                                or type(exc) is sqlite3.DatabaseError):
+        from kubesvc.store import database_error
+
+        return str(database_error(common.GLOBAL["state_path"] or "(unknown)", exc))
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"error: {exc.strerror or exc}{where}"
+    if isinstance(exc, MemoryError):
+        return "error: out of memory (the input is too large for this machine)"
+    return None

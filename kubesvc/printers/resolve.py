@@ -72,8 +72,10 @@ def _route(console, route: rec.Route) -> None:
     tree = Tree(_text(("from ", "dim"), _client(route.client)))
     branch = tree
     if route.dns is not None:
-        branch = branch.add(_text(("DNS ", "dim"), route.dns.name, " → ",
-                                  ", ".join(route.resolved) or route.dns.rcode))
+        cnames = [a.rsplit(" ", 1)[1] for a in route.dns.answers if " CNAME " in a]
+        got = ", ".join(route.resolved) or (f"CNAME {cnames[-1]}" if cnames else
+                                             route.dns.rcode)
+        branch = branch.add(_text(("DNS ", "dim"), route.dns.name, " → ", got))
         for answer in route.dns.answers if " CNAME " in " ".join(route.dns.answers) else ():
             branch.add(_text((answer, "dim")))
     if route.address or route.way:
@@ -106,8 +108,8 @@ def _way(route: rec.Route) -> str:
         parts.append(f"of {route.service}")
     if route.port:
         port = route.port
-        name = f" {port['name']}" if port.get("name") else ""
-        parts.append(f"(port{name} → targetPort {port['targetPort']})")
+        name = f"{port['name']} " if port.get("name") else ""
+        parts.append(f"(port {name}{port['port']} → targetPort {port['targetPort']})")
     return " ".join(p for p in parts if p)
 
 
@@ -158,7 +160,7 @@ def _reasons(console, reasons: list[rec.Reason], indent: int = 0) -> None:
     grid.add_column(width=7, no_wrap=True)
     grid.add_column()
     for reason in reasons:
-        body = _text(reason.message, (f"  [{reason.code}]", "dim"))
+        body = _text((f"[{reason.code}] ", "dim"), reason.message)
         if reason.rule:
             body.append("\nrule: " + reason.rule, "dim")
         grid.add_row(_text((reason.severity, _STYLE[reason.severity])), body)
@@ -200,11 +202,14 @@ def _records(console, title: str, lines: list[str]) -> None:
 def _service(console, report: rec.ServiceRoutes) -> None:
     from rich.table import Table
 
-    console.print(_text(("service ", "dim"), (report.service, "bold"), f"  {report.type}  ",
+    headless = bool(report.routes) and all(r.way == "Headless" for r in report.routes)
+    kind = f"{report.type} (headless)" if headless else report.type
+    console.print(_text(("service ", "dim"), (report.service, "bold"), f"  {kind}  ",
                         _result("ok" if report.delivered() else "problem")))
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("WAY", "ADDRESS", "FROM", "RESULT", "BACKENDS"):
-        table.add_column(column, overflow="fold")
+    for column in ("WAY", "ADDRESS", "FROM", "RESULT"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("BACKENDS", overflow="fold")
     for route in report.routes:
         table.add_row(route.way or "-", route.address or route.target,
                       _short_client(route.client), _text(_result(route.result)),
@@ -212,9 +217,9 @@ def _service(console, report: rec.ServiceRoutes) -> None:
     if report.routes:
         console.print(table)
     for res in report.dns:
-        answers = "; ".join(a.split(" ", 1)[1] for a in res.answers) or "-"
-        console.print(_text(("dns ", "dim"), f"{res.name} {res.qtype} ", _result(res.rcode),
-                            f"  {answers}"))
+        console.print(_text(("dns ", "dim"), f"{res.name} {res.qtype}  ", _result(res.rcode)))
+        for answer in res.answers:
+            console.print(_text("    ", answer.split(" ", 1)[1]))
     _reasons(console, report.reasons)
 
 

@@ -4,9 +4,9 @@
 - The key is the first value the expression finds in an object. Objects without one sort first
   (kubectl's `Less` says "missing < anything", even missing < missing).
 - Two ints or two floats compare numerically; two strings compare as resource quantities when
-  both parse as one (`"2"` < `"10"`, `"500m"` < `"1"`), otherwise in natural order
-  (`sortorder.NaturalLess`: digit runs by value, so `web-2` < `web-10`); RFC 3339 timestamps
-  therefore sort chronologically. null sorts first. Any other pairing (int vs string, bools,
+  both parse as one (`"2"` < `"10"`, `"500m"` < `"1"`, `"2"` = `"02"`), otherwise byte by byte
+  (`web-10` < `web-2`, `B` < `a`; older kubectl sorted "naturally", 1.37 does not), so RFC 3339
+  timestamps sort chronologically. null sorts first. Any other pairing (int vs string, bools,
   maps, lists) is a fatal kubectl error.
 - kubectl calls Go's `sort.Sort` (pdqsort, not stable) with that inconsistent `Less`; ties and
   missing keys end up wherever Go's algorithm leaves them, so this module replays the same
@@ -155,47 +155,12 @@ def is_less(a, b) -> bool:
         qa, qb = parse_quantity(a), parse_quantity(b)
         if qa is not None and qb is not None:
             return qa < qb
-        return natural_less(a, b)
+        return a.encode() < b.encode()  # byte order (1.37 no longer sorts "naturally")
     return a < b
 
 
 def _go_kind(value) -> str:
     return jp.go_type(value)
-
-
-def natural_less(a: str, b: str) -> bool:
-    """github.com/fvbommel/sortorder NaturalLess, over UTF-8 bytes."""
-    s1, s2 = a.encode(), b.encode()
-    i = j = 0
-    while i < len(s1) and j < len(s2):
-        d1, d2 = _digit(s1, i), _digit(s2, j)
-        if d1 != d2:
-            return d1  # digits sort before anything else
-        if not d1:
-            if s1[i] != s2[j]:
-                return s1[i] < s2[j]
-            i, j = i + 1, j + 1
-            continue
-        z1, z2 = _skip(s1, i, b"0"), _skip(s2, j, b"0")
-        i, j = _skip(s1, z1, b"0123456789"), _skip(s2, z2, b"0123456789")
-        n1, n2 = s1[z1:i], s2[z2:j]
-        if len(n1) != len(n2):
-            return len(n1) < len(n2)
-        if n1 != n2:
-            return n1 < n2
-        if z1 != z2:  # fewer leading zeros first
-            return z1 < z2
-    return len(s1) < len(s2)
-
-
-def _digit(s: bytes, i: int) -> bool:
-    return 48 <= s[i] <= 57
-
-
-def _skip(s: bytes, i: int, chars: bytes) -> int:
-    while i < len(s) and s[i] in chars:
-        i += 1
-    return i
 
 
 _SUFFIXES = {"": 0, "n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15,
@@ -394,7 +359,7 @@ def _break_patterns(d: _Data, a: int, b: int) -> None:
             state ^= (state << 17) & 0xFFFFFFFFFFFFFFFF
             other = state & (modulus - 1)
             other -= length if other >= length else 0
-            d.swap(idx - 1 + i, a + other)
+            d.swap(idx + i, a + other)
 
 
 def _choose_pivot(d: _Data, a: int, b: int) -> tuple[int, str]:

@@ -72,8 +72,6 @@ def _ways(view, svc: dict, sport: dict, client) -> list[Route]:
 
 def _lb_extras(view, svc: dict, sport: dict, client) -> list[Route]:
     """A pending load balancer, hostname-only ingress, and the health check node port."""
-    from kubesvc.resolver.targets import health_route
-
     if routing.svc_type(svc) != "LoadBalancer":
         return []
     out = []
@@ -82,8 +80,7 @@ def _lb_extras(view, svc: dict, sport: dict, client) -> list[Route]:
         route = Route(f"<pending>:{label}", client.to_dict(), rec.NO_INGRESS,
                       way="LoadBalancer", service=routing.svc_key(svc),
                       port=routing.port_view(sport))
-        route.reasons.append(Reason("lb-pending", f"{route.service}: EXTERNAL-IP <pending>: "
-                                                  "no address pool serves it"))
+        route.reasons.append(Reason("lb-pending", pending_reason(view, svc)))
         out.append(route)
     for entry in (i for i in routing.ingress(svc) if not i.get("ip") and i.get("hostname")):
         route = Route(f"{entry['hostname']}:{label}", client.to_dict(), rec.EXTERNAL_LB,
@@ -98,7 +95,7 @@ def _lb_extras(view, svc: dict, sport: dict, client) -> list[Route]:
             ip = (routing.node_ips(node) or ["?"])[0]
             route = Route(routing.address(ip, hc_port, "TCP"), client.to_dict(), rec.HEALTH,
                           address=routing.address(ip, hc_port, "TCP"))
-            out.append(health_route(view, route, svc, node))
+            out.append(routing.health_route(view, route, svc, node))
     return out
 
 
@@ -140,22 +137,50 @@ def check_cluster(view, namespace: str | None = None) -> list[Problem]:
 
 
 def metallb_problems(view) -> list[Problem]:
+    """The address pools as MetalLB reads them: only from metallb-system, refused as a whole
+    when one is invalid or two overlap (config.poolsFor), then per pool what keeps its
+    addresses from working (service range, node addresses, no advertisement)."""
+    from kubesvc.controllers.metallb_alloc import NAMESPACE, Refused, parse_pools
+
     pools = view.objects(POOL_GK)
-    out: list[Problem] = []
-    ranges: list[tuple[str, tuple]] = []
-    for pool in pools:
-        name = f"IPAddressPool {eu.namespace_of(pool)}/{eu.meta(pool)['name']}"
-        try:
-            mine = pool_ranges(pool)
-        except ValueError as exc:
-            out.append(Problem(name, Reason("metallb-pool", f"invalid address entry: {exc}")))
-            continue
-        if not mine:
-            out.append(Problem(name, Reason("metallb-pool", "spec.addresses is empty: the pool "
-                                                            "hands out nothing")))
-        out += _overlaps(view, name, mine, ranges)
-        ranges += [(name, r) for r in mine]
-    return out + _advertisements(view, pools)
+    out = [Problem(f"IPAddressPool {_key(p)}", Reason("metallb-pool", f"MetalLB reads pools "
+                                                                      f"from {NAMESPACE} only: "
+                                                                      "this one is ignored",
+                                                      severity=rec.WARNING))
+           for p in pools if eu.namespace_of(p) != NAMESPACE]
+    mine = [p for p in pools if eu.namespace_of(p) == NAMESPACE]
+    try:
+        parse_pools(mine, view.objects("Namespace"))
+    except Refused as err:
+        refused = Reason("metallb-pool", f"MetalLB rejects its IPAddressPools: {err.go}")
+        return [*out, Problem(f"IPAddressPool {NAMESPACE}/*", refused)]
+    for pool in mine:
+        out += _overlaps(view, f"IPAddressPool {_key(pool)}", pool_ranges(pool))
+    return out + _advertisements(view, mine)
+
+
+def metallb_assignment(view, svc: dict):
+    """MetalLB's decision for one Service (controllers/metallb.py), or None without pools;
+    computed once per view."""
+    cached = getattr(view, "_kubesvc_metallb", None)
+    if cached is None:
+        from kubesvc.controllers import metallb as mlb
+
+        pools, services = view.objects(POOL_GK), view.services()
+        ads = [a for gk in ADVERTISEMENT_GKS for a in view.objects(gk)]
+        cached = {} if not pools else mlb.assign_addresses(
+            services, pools, ads, {mlb.service_key(s): mlb.held_ips(s) for s in services},
+            namespaces=view.objects("Namespace"), nodes=view.nodes(),
+            peers=view.objects("BGPPeer.metallb.io"))
+        view._kubesvc_metallb = cached
+    return cached.get(_key(svc))
+
+
+def pending_reason(view, svc: dict) -> str:
+    """Why a LoadBalancer has no ingress: MetalLB's reason when pools exist."""
+    got = metallb_assignment(view, svc)
+    why = got.reason if got is not None and got.reason else "no address pool serves it"
+    return f"EXTERNAL-IP <pending>: {why}"
 
 
 def pool_ranges(pool: dict) -> list[tuple]:
@@ -181,12 +206,8 @@ def pool_contains(pool: dict, ip: str) -> bool:
         return False
 
 
-def _overlaps(view, name: str, mine: list[tuple], seen: list[tuple]) -> list[Problem]:
+def _overlaps(view, name: str, mine: list[tuple]) -> list[Problem]:
     out = []
-    for other, (a, b) in seen:
-        if any(x.version == a.version and x <= b and a <= y for x, y in mine):
-            out.append(Problem(name, Reason("metallb-pool", f"overlaps {other}: an address "
-                                                            "must belong to one pool")))
     service = ipaddress.ip_network(view.settings["serviceCIDR"], strict=False)
     if any(x.version == service.version and x <= service[-1] and service[0] <= y
            for x, y in mine):

@@ -13,6 +13,11 @@ from kubesvc.controllers import endpointutil as eu
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.records import Reason
 
+# The findings that explain missing or unusable endpoints (as opposed to policy findings)
+ENDPOINT_CODES = frozenset({
+    "selector-no-match", "selector-deployment-labels", "no-selector", "skip-mirror",
+    "pod-not-ready", "pod-no-ip", "pod-terminal", "pod-terminating", "pod-node-missing", "pnra",
+    "named-port-absent", "named-port-protocol", "named-port-init", "port-unchecked"})
 WORKLOAD_GKS = ("Deployment.apps", "StatefulSet.apps", "DaemonSet.apps", "ReplicaSet.apps")
 MAX_NAMES = 3
 
@@ -30,7 +35,7 @@ def diagnose_service(view, svc: dict) -> list[Reason]:
         out += _selected(view, svc) + hostname_findings(view, svc)
     else:
         out += _selectorless(view, svc)
-    out += _policies(view, svc) + _load_balancer(svc) + _extras(svc)
+    out += _policies(view, svc) + _load_balancer(view, svc) + _extras(svc)
     return out
 
 
@@ -83,19 +88,25 @@ def _selected(view, svc: dict) -> list[Reason]:
 
 
 def _no_match(view, svc: dict) -> list[Reason]:
+    """One error with the details a learner needs: the nearest pods and what they miss, the
+    namespaces where pods do match, workloads that would match but make no pods."""
     selector = dict(eu.spec(svc)["selector"])
-    shown = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-    out = [Reason("selector-no-match", f"selector {shown} matches no pod in namespace "
-                                       f"{eu.namespace_of(svc)}")]
-    out += _near_misses(view.pods(eu.namespace_of(svc)), selector)
+    if _key(svc) == "kube-system/kube-dns":
+        return [Reason("selector-no-match", "cluster DNS has no CoreDNS pod: in a real cluster "
+                                            "every DNS query would fail (kubesvc still "
+                                            "answers as CoreDNS would; `kubesvc cluster init` "
+                                            "installs CoreDNS)", severity=rec.WARNING)]
+    details = _near_misses(view.pods(eu.namespace_of(svc)), selector)
     elsewhere = [p for p in view.pods() if eu.namespace_of(p) != eu.namespace_of(svc)
-                 and _misses(p, selector) == []]
+                 and not _misses(p, selector)]
     for ns in sorted({eu.namespace_of(p) for p in elsewhere}):
         count = sum(1 for p in elsewhere if eu.namespace_of(p) == ns)
-        out.append(Reason("selector-no-match", f"{count} pod(s) in namespace {ns} match, but a "
-                                               "Service only selects pods of its own namespace",
-                          severity=rec.INFO))
-    return out + _workload_labels(view, svc, selector)
+        details.append(f"{count} pod(s) in namespace {ns} match, but a Service only selects "
+                       "pods of its own namespace")
+    mistakes, idle = _workload_labels(view, svc, selector)
+    message = f"selector {_fmt(selector)} matches no pod in namespace {eu.namespace_of(svc)}"
+    return [Reason("selector-no-match", message + "".join(f"\n- {d}" for d in details + idle)),
+            *mistakes]
 
 
 def _misses(obj: dict, selector: dict) -> list[str]:
@@ -112,26 +123,33 @@ def _label_diff(labels: dict, selector: dict) -> list[str]:
     return out
 
 
-def _near_misses(pods: list[dict], selector: dict) -> list[Reason]:
-    """The pods that miss the selector by the fewest labels, grouped by what they miss."""
-    scored = [(len(d), tuple(d), eu.meta(p)["name"]) for p in pods
-              if len(d := _misses(p, selector)) < len(selector)]
-    if not scored:
+def _near_misses(pods: list[dict], selector: dict) -> list[str]:
+    """The pods that share a selector key and miss the fewest labels, grouped by what they
+    miss, the groups whose values look most like the wanted ones first (a typo)."""
+    groups: dict[tuple, list[dict]] = {}
+    for p in pods:
+        if set(eu.labels_of(p)) & set(selector):
+            groups.setdefault(tuple(_misses(p, selector)), []).append(p)
+    if not groups:
         return []
-    best = min(s[0] for s in scored)
-    groups: dict[tuple, list[str]] = {}
-    for score, diff, name in scored:
-        if score == best:
-            groups.setdefault(diff, []).append(name)
-    return [Reason("selector-no-match", f"{len(names)} pod(s) ({_names(sorted(names))}) come "
-                                        f"closest: {'; '.join(diff)}", severity=rec.INFO)
-            for diff, names in sorted(groups.items())]
+    best = min(len(diff) for diff in groups)
+    near = sorted((d for d in groups if len(d) == best),
+                  key=lambda d: (-_likeness(eu.labels_of(groups[d][0]), selector), d))
+    return [f"closest: {len(groups[d])} pod(s) "
+            f"({_names(sorted(eu.meta(p)['name'] for p in groups[d]))}): {'; '.join(d)}"
+            for d in near[:MAX_NAMES]]
 
 
-def _workload_labels(view, svc: dict, selector: dict) -> list[Reason]:
+def _likeness(labels: dict, selector: dict) -> float:
+    from difflib import SequenceMatcher
+
+    return sum(SequenceMatcher(None, labels.get(k, ""), v).ratio() for k, v in selector.items())
+
+
+def _workload_labels(view, svc: dict, selector: dict) -> tuple[list[Reason], list[str]]:
     """Workloads whose own labels match the selector while their pod template does not
-    (kube-linter#179), or whose matching template makes no pods (replicas: 0)."""
-    out = []
+    (kube-linter#179), and those whose matching template makes no pods (replicas: 0)."""
+    mistakes, idle = [], []
     for gk in WORKLOAD_GKS:
         for wl in view.objects(gk, eu.namespace_of(svc)):
             what = f"{gk.split('.')[0]} {eu.meta(wl)['name']}"
@@ -139,13 +157,12 @@ def _workload_labels(view, svc: dict, selector: dict) -> list[Reason]:
                 "labels") or {}
             diff = _label_diff(template, selector)
             if diff and not _misses(wl, selector):
-                out.append(Reason("selector-deployment-labels",
-                                  f"the selector matches {what}'s own labels, but its pods "
-                                  f"carry {_fmt(template)}: {'; '.join(diff)}"))
+                mistakes.append(Reason("selector-deployment-labels",
+                                       f"the selector matches {what}'s own labels, but its pods "
+                                       f"carry {_fmt(template)}: {'; '.join(diff)}"))
             elif not diff and eu.spec(wl).get("replicas") == 0:
-                out.append(Reason("selector-no-match", f"{what} would make matching pods but "
-                                                       "has replicas: 0", severity=rec.INFO))
-    return out
+                idle.append(f"{what} would make matching pods but has replicas: 0")
+    return mistakes, idle
 
 
 def _fmt(labels: dict) -> str:
@@ -246,10 +263,10 @@ def _policies(view, svc: dict) -> list[Reason]:
     if routing.etp_local(svc):
         bare = [n for n in nodes if routing.local_ready_count(view, svc, n) == 0]
         if bare and _has_ready(view, svc):
-            out.append(Reason("local-nodes", f"externalTrafficPolicy: Local: nodes "
-                                             f"{_names(bare)} run no ready endpoint: NodePort "
-                                             "and load-balancer traffic they receive is "
-                                             "dropped, and their health check answers 503"))
+            out.append(Reason("local-nodes", f"externalTrafficPolicy: Local: "
+                                             f"{_nodes_run(bare)} no ready endpoint: NodePort "
+                                             "and load-balancer traffic arriving there is "
+                                             "dropped, and the health check answers 503"))
     if routing.itp_local(svc):
         bare = [n for n in nodes if not _local_usable(view, svc, n)]
         if bare and _has_ready(view, svc):
@@ -257,6 +274,10 @@ def _policies(view, svc: dict) -> list[Reason]:
                                              f"traffic from pods on {_names(bare)} is dropped "
                                              "(no endpoint on their node)"))
     return out
+
+
+def _nodes_run(names: list[str]) -> str:
+    return f"node {names[0]} runs" if len(names) == 1 else f"nodes {_names(names)} run"
 
 
 def _has_ready(view, svc: dict) -> bool:
@@ -274,8 +295,9 @@ def _local_usable(view, svc: dict, node: str) -> bool:
                for e in routing.proxy_endpoints(view, svc, p, None))
 
 
-def _load_balancer(svc: dict) -> list[Reason]:
+def _load_balancer(view, svc: dict) -> list[Reason]:
     from kubesvc.resolver import routing
+    from kubesvc.resolver.check import metallb_assignment, pending_reason
 
     if routing.svc_type(svc) != "LoadBalancer":
         return []
@@ -283,8 +305,9 @@ def _load_balancer(svc: dict) -> list[Reason]:
     entries = routing.ingress(svc)
     if not entries:
         # a warning here: the cluster IP and NodePorts still work (the route says no-ingress)
-        out.append(Reason("lb-pending", "EXTERNAL-IP <pending>: no address pool serves it",
-                          severity=rec.WARNING))
+        out.append(Reason("lb-pending", pending_reason(view, svc), severity=rec.WARNING))
+    got = metallb_assignment(view, svc)
+    out += [Reason("metallb-advertisement", w) for w in (got.warnings if got else [])]
     for entry in entries:
         if entry.get("ipMode") == "Proxy" or not entry.get("ip"):
             shown = entry.get("ip") or entry.get("hostname")

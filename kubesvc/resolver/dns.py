@@ -54,14 +54,30 @@ def dns_server(view) -> str:
     return ServiceCIDR(view.settings["serviceCIDR"]).address(10)
 
 
+def server_warning(view) -> Reason | None:
+    """A kube-dns Service with no ready endpoint: kube-proxy rejects the real queries."""
+    from kubesvc.controllers.endpoints import service_backends
+
+    svc = view.service("kube-system", "kube-dns")
+    if svc is None or not eu.has_selector(svc) or any(
+            b.ready for bs in service_backends(svc, view.slices_for(svc)).values() for b in bs):
+        return None
+    return Reason("dns-no-server", "kube-system/kube-dns has no ready CoreDNS endpoint: a real "
+                                   "client's query would fail; shown is what CoreDNS would "
+                                   "answer")
+
+
 def lookup(view, name: str, qtype: str = "A", namespace: str | None = None) -> DnsResult:
     """What a pod of `namespace` gets (ClusterFirst resolv.conf, ndots:5); with no namespace,
     the name is asked as is."""
     zone = zone_of(view)
-    if namespace is None or name.endswith("."):
+    if namespace is None:
         return query(view, name, qtype)
     searched = [f"{name}.{s}" for s in (f"{namespace}.svc.{zone}", f"svc.{zone}", zone)]
-    candidates = [name, *searched] if name.count(".") >= NDOTS else [*searched, name]
+    if name.endswith("."):
+        candidates = [name]
+    else:
+        candidates = [name, *searched] if name.count(".") >= NDOTS else [*searched, name]
     tried, reasons, res = [], [], None
     for candidate in candidates:
         res = query(view, candidate, qtype)

@@ -107,6 +107,9 @@ RULES: dict[str, tuple[str, str]] = {
     "dns-nxdomain": (ERROR, "cluster DNS answers NXDOMAIN for this name: " + _DNS),
     "dns-nodata": (WARNING, "the name exists but has no record of this type (NOERROR, empty "
                             "answer): " + _DNS),
+    "dns-no-server": (WARNING, "a pod's resolv.conf names the kube-system/kube-dns cluster IP; "
+                               "kube-proxy rejects queries to it while it has no endpoint "
+                               "(kubelet --cluster-dns)"),
     "dns-search": (INFO, "a name with fewer than 5 dots is tried with each search domain of the "
                          "client's resolv.conf first (<ns>.svc.<zone> svc.<zone> <zone>, "
                          "ndots:5); the first candidate with records wins "

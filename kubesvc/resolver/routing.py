@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kubesvc.controllers import endpointutil as eu
 from kubesvc.resolver import records as rec
-from kubesvc.resolver.records import EndpointRef, NodeVerdict, Reason
+from kubesvc.resolver.records import EndpointRef, NodeVerdict, Reason, Route
 
 PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name"
 EXCLUDE_LB_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"
@@ -359,3 +359,15 @@ def local_ready_count(view, svc: dict, node_name: str) -> int:
         ips |= {e.ip for e in proxy_endpoints(view, svc, sport, None)
                 if e.ready and e.node == node_name}
     return len(ips)
+
+
+def health_route(view, route: Route, svc: dict, node: dict) -> Route:
+    """healthCheckNodePort: 200 with at least one local ready endpoint, else 503."""
+    name = eu.meta(node)["name"]
+    count = local_ready_count(view, svc, name)
+    route.service, route.way, route.result = svc_key(svc), "HealthCheckNodePort", rec.HEALTH
+    route.health = {"status": 200 if count else 503, "node": name, "localEndpoints": count}
+    route.reasons.append(Reason("health-check", f"{name} has {count} local ready endpoint(s) "
+                                                f"of {route.service}: HTTP "
+                                                f"{route.health['status']}"))
+    return route

@@ -260,7 +260,7 @@ def _via_node(view, route, client, node, port, proto) -> Route:
             return _judge(view, route, svc, sport, routing.node_ips(node)[0], [node],
                           "NodePort", client.source())
         if eu.spec(svc).get("healthCheckNodePort") == port and proto == "TCP":
-            return health_route(view, route, svc, node)
+            return routing.health_route(view, route, svc, node)
     if port == routing.KUBE_PROXY_HEALTHZ_PORT and proto == "TCP":
         route.result, route.way = rec.HEALTH, "KubeProxyHealthz"
         route.health = {"status": 200, "node": name, "localEndpoints": None}
@@ -286,18 +286,6 @@ def _host_port(pod: dict, node: str, port: int, proto: str) -> int | None:
     return None
 
 
-def health_route(view, route: Route, svc: dict, node: dict) -> Route:
-    """healthCheckNodePort: 200 with at least one local ready endpoint, else 503."""
-    name = eu.meta(node)["name"]
-    count = routing.local_ready_count(view, svc, name)
-    route.service, route.way, route.result = routing.svc_key(svc), "HealthCheckNodePort", rec.HEALTH
-    route.health = {"status": 200 if count else 503, "node": name, "localEndpoints": count}
-    route.reasons.append(Reason("health-check", f"{name} has {count} local ready endpoint(s) "
-                                                f"of {route.service}: HTTP "
-                                                f"{route.health['status']}"))
-    return route
-
-
 def _judge(view, route, svc, sport, ip, nodes, entry, source) -> Route:
     judge = routing.Judge(view, svc, sport, routing.proxy_endpoints(
         view, svc, sport, routing.family(ip)), route.reasons)
@@ -307,11 +295,13 @@ def _judge(view, route, svc, sport, ip, nodes, entry, source) -> Route:
 
 
 def _diagnose(view, route: Route, svc: dict) -> Route:
-    from kubesvc.resolver.diagnosis import diagnose_service
+    """Why the Service has no (usable) endpoint: the endpoint findings of the diagnosis (the
+    route's own reasons already tell the traffic-policy and load-balancer part)."""
+    from kubesvc.resolver.diagnosis import ENDPOINT_CODES, diagnose_service
 
     known = {(r.code, r.message) for r in route.reasons}
     route.reasons += [r for r in diagnose_service(view, svc)
-                      if (r.code, r.message) not in known and r.severity != rec.INFO]
+                      if r.code in ENDPOINT_CODES and (r.code, r.message) not in known]
     return route
 
 
@@ -354,8 +344,11 @@ def client_lookup(view, client: Client, name: str, qtype: str = "A"):
         res = dns.query(view, name, qtype)
         res.reasons.insert(0, Reason("node-dns", f"{client.name} does not use a cluster search "
                                                  "path"))
-        return res
-    return dns.lookup(view, name, qtype, client.namespace)
+    else:
+        res = dns.lookup(view, name, qtype, client.namespace)
+    warning = dns.server_warning(view)
+    res.reasons += [warning] if warning else []
+    return res
 
 
 def route_name(view, client: Client, name: str, port: int, proto: str, text: str) -> Route:

@@ -1,0 +1,57 @@
+"""kubesvc version and api-resources."""
+
+from __future__ import annotations
+
+import typer
+
+from kubesvc.cli import common
+
+
+def version(output: str | None = common.OUTPUT) -> None:
+    """Print the kubesvc version and the Kubernetes version whose rules it follows."""
+    from kubesvc import __version__
+
+    common.check_output(output, ("json", "yaml"))
+    data = {"kubesvcVersion": __version__, "kubernetesVersion": "v1.37",
+            "kubectlCompatibility": "v1.37"}
+    if output:
+        from kubesvc.printers.structured import to_json, to_yaml
+
+        common.out(to_json(data) + "\n" if output == "json" else to_yaml(data))
+        return
+    common.out(f"kubesvc Version: v{__version__}\nKubernetes Version: v1.37 (API rules, "
+               "schemas and kubectl output)\n")
+
+
+def api_resources(
+    namespaced: str | None = typer.Option(None, "--namespaced", metavar="true|false",
+                                          help="If false, non-namespaced resources will be "
+                                               "returned, otherwise namespaced ones."),
+    output: str | None = common.OUTPUT,
+    no_headers: bool = typer.Option(False, "--no-headers", help="Don't print headers."),
+) -> None:
+    """Print the supported API resources."""
+    from kubesvc.crds import builtin_crds, crd_kinds, to_resource
+    from kubesvc.printers.table import render_table
+    from kubesvc.resources import KNOWN
+
+    common.check_output(output, ("wide", "name"))
+    if namespaced not in (None, "true", "false"):
+        from kubesvc.errors import UsageError
+
+        raise UsageError(f'invalid argument "{namespaced}" for "--namespaced" flag')
+    resources = list(KNOWN)
+    for crd in builtin_crds():
+        kinds = crd_kinds(crd)
+        if kinds:
+            resources.append(to_resource(crd, kinds[0]))
+    resources = [r for r in resources
+                 if namespaced is None or r.namespaced == (namespaced == "true")]
+    resources.sort(key=lambda r: (r.group, r.plural))
+    if output == "name":
+        common.out("".join(f"{r.qualified_plural}\n" for r in resources))
+        return
+    rows = [[r.plural, ",".join(r.short), r.api_version, str(r.namespaced).lower(), r.kind]
+            for r in resources]
+    common.out(render_table(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"], rows,
+                            no_headers))
