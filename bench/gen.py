@@ -10,7 +10,7 @@ At scale 1.0: 20 Namespaces, 200 Nodes, 10,000 Services and 50,000 Pods (60,220 
   apply of this data exercises endpoint computation but not scheduling or pod IP allocation.
 * Service i lives in ns-(i % 20) and selects {app: app-i, tier: T(i)}; app i has 5 pods, 4 of
   them in that tier, so every selector matches exactly 4 pods (40,000 endpoints at scale 1).
-  1-3 ports each; 1 Service in 10 is a NodePort (unique node ports), the rest ClusterIP, with
+  1-3 ports each; 1 Service in 13 is a NodePort (unique node ports), the rest ClusterIP, with
   cluster IPs from 10.96.16.0 up (clear of 10.96.0.1 and kube-dns at 10.96.0.10).
 Every object validates against the strict upstream v1.37 schema (checked by run.py on a
 sample with kubernetes-validate). Same scale, same bytes: the files are cached by content hash.
@@ -118,13 +118,13 @@ def node(g: _Gen, k: int) -> dict:
 def service(g: _Gen, i: int, namespace_name: str | None = None) -> dict:
     app = f"app-{i}"
     nports = 1 + (i % 3)
-    nodeport = i % 10 == 0
+    nodeport = i % 13 == 0  # 13 and 20 coprime: NodePorts in every namespace
     ports = []
     for p in range(nports):
         port = {"name": ("http", "grpc", "metrics")[p], "protocol": "TCP",
                 "port": (80, 9090, 9100)[p], "targetPort": (8080, 9090, 9100)[p]}
-        if nodeport:  # 1 in 10 Services, at most 3 ports each: unique within 30000-32767
-            port["nodePort"] = 30000 + (i // 10) * 3 + p
+        if nodeport:  # 770 Services at scale 1, at most 3 ports each: 30000..32309, unique
+            port["nodePort"] = 30000 + (i // 13) * 3 + p
         ports.append(port)
     cip = f"10.96.{16 + (i >> 8)}.{i & 255}"
     return {

@@ -112,7 +112,9 @@ class Store:
         """
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for folder in reversed([path.parent, *path.parent.parents]):
+                if not folder.exists():  # every folder kubesvc makes is private (XDG: 0700)
+                    folder.mkdir(mode=0o700, exist_ok=True)
             tmp.unlink(missing_ok=True)  # our pid in the name: a leftover of a killed process
             os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         except OSError as exc:
@@ -135,7 +137,7 @@ class Store:
             os.link(tmp, path)  # fails if someone else created it meanwhile: never overwrite
         except FileExistsError:
             pass
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:  # disk full, I/O error, read-only folder
             raise database_error(path, exc) from None
         except OSError as exc:
             raise StoreError(f"cannot create the state file {path}: "

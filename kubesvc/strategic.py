@@ -202,6 +202,20 @@ def _list_field(schema, key: str) -> tuple[dict | None, str, str]:
     return resolved["items"], strategy, merge_key
 
 
+def patch_meta(kind: str, api_version: str, path: str) -> tuple[str, str]:
+    """(patchStrategy, patchMergeKey) of the field at dotted `path` in `kind`, stepping into
+    list items on the way: ("merge", "port") for a v1 Service's spec.ports."""
+    schema = root_schema(kind, api_version)
+    *steps, last = path.split(".")
+    for step in steps:
+        schema, _, _ = _field(schema, step)
+        resolved, _ = _resolve(schema)
+        schema = resolved.get("items", schema)
+    prop = _field(schema, last)[0] or {}
+    return (prop.get("x-kubernetes-patch-strategy", ""),
+            prop.get("x-kubernetes-patch-merge-key", ""))
+
+
 # --- the patch -------------------------------------------------------------------------------
 
 def unsupported_kind(kind: str, api_version: str) -> PatchError:
@@ -535,18 +549,8 @@ def _sort_by(items: list, order: list, merge_key: str, kind: str) -> list:
                 raise _no_merge_key(item, merge_key)
         items, deleted = _split_deletes(items)
     positions = [_index(order, item, merge_key, kind) for item in items]
-    if min(positions, default=0) >= 0:
-        ranked = sorted(range(len(items)), key=lambda i: (positions[i], i))
-        return [items[i] for i in ranked] + deleted
-    result = list(items)  # upstream's comparator says "less" when an item is not found
-    for i in range(1, len(result)):
-        for j in range(i, 0, -1):
-            a, b = _index(order, result[j], merge_key, kind), _index(order, result[j - 1],
-                                                                      merge_key, kind)
-            if a >= 0 and b >= 0 and a >= b:
-                break
-            result[j], result[j - 1] = result[j - 1], result[j]
-    return result + deleted
+    ranked = sorted(range(len(items)), key=lambda i: (positions[i], i))
+    return [items[i] for i in ranked] + deleted
 
 
 def _normalize(patch_items: list, server_only: list, patch_order: list, server_order: list,

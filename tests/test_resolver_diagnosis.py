@@ -167,7 +167,7 @@ def test_pending_load_balancer_with_metallb_says_why():
     manual["spec"]["autoAssign"] = False
     found = reasons(pod("web-1", "10.244.0.10", "n1"), manual, l2(), svc=svc)
     assert found[0][:2] == ("lb-pending", "warning")
-    assert found[0][2].startswith("EXTERNAL-IP <pending>: ") and "no address pool" not in found[0][2]
+    assert found[0][2].startswith("EXTERNAL-IP <pending>: no IPAddressPool serves it")
 
 
 def test_assigned_but_not_announced():

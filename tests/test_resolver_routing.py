@@ -345,3 +345,61 @@ def test_bad_clients(text, message):
 
     with pytest.raises(KubesvcError, match=message.replace("[", r"\[").replace("]", r"\]")):
         go(base(service("web")), "10.96.0.50:80", text)
+
+
+def test_name_through_an_external_name_alias_inside_the_cluster():
+    alias = service("alias", None, type="ExternalName",
+                    externalName="web.default.svc.cluster.local", selector={})
+    route = go(base(service("web"), alias), "alias:80", "pod:client-n1")
+    assert (route.result, route.service, route.resolved) == ("forward", "default/web",
+                                                             ["10.96.0.50"])
+    assert "alias.default.svc.cluster.local. is an alias (ExternalName) of " \
+           "web.default.svc.cluster.local." in [r.message for r in route.reasons]
+
+
+def test_an_ipv6_only_service_is_reached_through_its_aaaa_record():
+    svc = service("web6", "fd00::50", ipFamilies=["IPv6"])
+    route = go(base(svc), "web6:80", "pod:client-n1")
+    assert (route.resolved, route.address, route.result) == (["fd00::50"], "[fd00::50]:80/TCP",
+                                                             "reject")  # pods are IPv4 only
+
+
+@pytest.mark.parametrize("target, frm, result, code", [
+    ("web:80", "external", "nxdomain", "external-dns"),
+    ("nope:80", "pod:client-n1", "nxdomain", "dns-search"),
+    ("db:5432", "pod:client-n1", "cname", "dns-search"),
+])
+def test_names_that_do_not_reach_a_service(target, frm, result, code):
+    db = service("db", None, type="ExternalName", externalName="db.example.com", selector={})
+    route = go(base(service("web"), db), target, frm)
+    assert (route.result, route.reasons[0].code) == (result, code)
+
+
+def test_external_ip_without_nodes_reaches_nothing():
+    view = cluster(service("web", externalIPs=["198.51.100.7"]))
+    route = go(view, "198.51.100.7:80")
+    assert (route.result, route.reasons[-1].code) == ("drop", "no-nodes")
+    assert go(view, "10.96.0.50:80").result == "reject"  # no node, no endpoint
+
+
+def test_node_hints_keep_traffic_on_the_node():
+    svc = service("web", selector={})
+    hinted = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+              "metadata": {"name": "web-hinted", "namespace": "default",
+                           "labels": {"kubernetes.io/service-name": "web"}},
+              "endpoints": [{"addresses": [ip], "nodeName": n, "hints": {"forNodes": [
+                  {"name": n}], "forZones": [{"name": "a"}]}}
+                  for ip, n in (("10.244.0.10", "n1"), ("10.244.1.10", "n2"))],
+              "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]}
+    view = cluster(node("n1"), node("n2"), node("n3"), pod("c", "10.244.2.5", "n3", {}), svc,
+                   extra_slices=(hinted,))
+    route = go(view, "10.96.0.50:80")
+    assert [(v.node, [e.address for e in v.endpoints]) for v in route.nodes] == [
+        ("n1", ["10.244.0.10:8080"]), ("n2", ["10.244.1.10:8080"]), ("n3", BOTH)]
+
+
+def test_other_proxy_modes_are_noted():
+    view = base(service("web"))
+    view.settings["kubeProxyMode"] = "nftables"
+    route = go(view, "10.96.0.50:80", "pod:client-n1")
+    assert route.reasons[0].code == "proxy-mode"

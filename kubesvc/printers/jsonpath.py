@@ -221,6 +221,11 @@ def _slice_params(groups: tuple) -> list[list]:
     return params
 
 
+def parse_nodes(template: str) -> list:
+    """The parsed template: text nodes and `("list", [...])` actions. Raises JSONPathError."""
+    return _Parser(template).parse()
+
+
 def parse_action(text: str) -> list:
     """client-go `parseAction`: the nodes of `{text}`'s first action."""
     return _Parser("{" + text + "}").parse()[0][1]

@@ -39,6 +39,17 @@ def diagnose_service(view, svc: dict) -> list[Reason]:
     return out
 
 
+def pods_in(view, namespace: str | None = None) -> list[dict]:
+    """The view's pods (of one namespace), read once per view: `check` asks for every
+    Service, and a store view decodes every pod on each call."""
+    cache = view.__dict__.setdefault("_kubesvc_pods", {})
+    if None not in cache:
+        cache[None] = view.pods()
+        for pod in cache[None]:
+            cache.setdefault(eu.namespace_of(pod), []).append(pod)
+    return cache.get(namespace, [])
+
+
 def _key(obj: dict) -> str:
     return f"{eu.namespace_of(obj)}/{eu.meta(obj).get('name', '')}"
 
@@ -76,9 +87,11 @@ def _selectorless(view, svc: dict) -> list[Reason]:
 
 
 def _selected(view, svc: dict) -> list[Reason]:
-    from kubesvc.controllers.endpoints import service_selects
+    from kubesvc.selectors import from_map
 
-    pods = [p for p in view.pods(eu.namespace_of(svc)) if service_selects(svc, p)]
+    selector = from_map(eu.spec(svc)["selector"])  # service_selects, built once
+    pods = [p for p in pods_in(view, eu.namespace_of(svc))
+            if selector.matches(eu.meta(p).get("labels"))]
     if not pods:
         return _no_match(view, svc)
     out = _pod_states(view, svc, pods)
@@ -96,8 +109,8 @@ def _no_match(view, svc: dict) -> list[Reason]:
                                             "every DNS query would fail (kubesvc still "
                                             "answers as CoreDNS would; `kubesvc cluster init` "
                                             "installs CoreDNS)", severity=rec.WARNING)]
-    details = _near_misses(view.pods(eu.namespace_of(svc)), selector)
-    elsewhere = [p for p in view.pods() if eu.namespace_of(p) != eu.namespace_of(svc)
+    details = _near_misses(pods_in(view, eu.namespace_of(svc)), selector)
+    elsewhere = [p for p in pods_in(view) if eu.namespace_of(p) != eu.namespace_of(svc)
                  and not _misses(p, selector)]
     for ns in sorted({eu.namespace_of(p) for p in elsewhere}):
         count = sum(1 for p in elsewhere if eu.namespace_of(p) == ns)
@@ -261,14 +274,16 @@ def _policies(view, svc: dict) -> list[Reason]:
     out = []
     nodes = [eu.meta(n)["name"] for n in view.nodes()]
     if routing.etp_local(svc):
-        bare = [n for n in nodes if routing.local_ready_count(view, svc, n) == 0]
+        counts = routing.local_ready_counts(view, svc)
+        bare = [n for n in nodes if not counts.get(n)]
         if bare and _has_ready(view, svc):
             out.append(Reason("local-nodes", f"externalTrafficPolicy: Local: "
                                              f"{_nodes_run(bare)} no ready endpoint: NodePort "
                                              "and load-balancer traffic arriving there is "
                                              "dropped, and the health check answers 503"))
     if routing.itp_local(svc):
-        bare = [n for n in nodes if not _local_usable(view, svc, n)]
+        usable = _local_usable(view, svc)
+        bare = [n for n in nodes if n not in usable]
         if bare and _has_ready(view, svc):
             out.append(Reason("local-nodes", f"internalTrafficPolicy: Local: ClusterIP "
                                              f"traffic from pods on {_names(bare)} is dropped "
@@ -287,12 +302,13 @@ def _has_ready(view, svc: dict) -> bool:
                for e in routing.proxy_endpoints(view, svc, p, None))
 
 
-def _local_usable(view, svc: dict, node: str) -> bool:
+def _local_usable(view, svc: dict) -> set[str]:
+    """The nodes with a ready, or serving terminating, endpoint (iTP Local's fallback)."""
     from kubesvc.resolver import routing
 
-    return any(e.node == node and (e.ready or (e.serving and e.terminating))
-               for p in routing.service_ports(svc)
-               for e in routing.proxy_endpoints(view, svc, p, None))
+    return {e.node for p in routing.service_ports(svc)
+            for e in routing.proxy_endpoints(view, svc, p, None)
+            if e.ready or (e.serving and e.terminating)}
 
 
 def _load_balancer(view, svc: dict) -> list[Reason]:
@@ -340,7 +356,7 @@ def hostname_findings(view, svc: dict) -> list[Reason]:
     from kubesvc.controllers.endpoints import service_selects
 
     out = []
-    for pod in view.pods(eu.namespace_of(svc)):
+    for pod in pods_in(view, eu.namespace_of(svc)):
         if eu.spec(pod).get("subdomain") != eu.meta(svc)["name"]:
             continue
         name = eu.meta(pod)["name"]

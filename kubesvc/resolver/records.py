@@ -88,6 +88,8 @@ RULES: dict[str, tuple[str, str]] = {
     "lb-no-healthy-node": (ERROR, "no node passes the load balancer's health check (503 "
                                   "everywhere): it has nowhere to send traffic [kubesvc model; "
                                   "some cloud LBs fail open]"),
+    "no-nodes": (ERROR, "only a node's kube-proxy handles a Service address: with no node to "
+                        "receive the packet, nothing does"),
     "source-range-drop": (ERROR, "loadBalancerSourceRanges: traffic to the LB IP from a source "
                                  "outside every range is DROPped (KUBE-PROXY-FIREWALL): " + _KP),
     "source-range-nodeport": (INFO, "NodePorts are not subject to loadBalancerSourceRanges: "

@@ -260,8 +260,7 @@ def _forward(judge, name, eps: list[Ep], policy: str, client_ip: str) -> NodeVer
 def _source_allowed(judge: Judge, node: dict | None, src: Source) -> bool:
     """The FW chain (loadBalancerSourceRanges): a source inside a range, or the node itself
     when a range holds the node IP; anything else falls to KUBE-PROXY-FIREWALL's DROP."""
-    ranges = [ipaddress.ip_network(r.strip(), strict=False)
-              for r in spec(judge.svc).get("loadBalancerSourceRanges") or []]
+    ranges = _networks(spec(judge.svc).get("loadBalancerSourceRanges") or [])
     if not ranges:
         return True
     if src.kind == "cluster":
@@ -279,6 +278,17 @@ def _source_allowed(judge: Judge, node: dict | None, src: Source) -> bool:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _networks(texts: list[str]) -> list:
+    """Source ranges as networks; an unparsable one (validation refuses them) is skipped."""
+    out = []
+    for text in texts:
+        try:
+            out.append(ipaddress.ip_network(text.strip(), strict=False))
+        except ValueError:
+            continue
+    return out
 
 
 def cluster_cidr(view) -> str:
@@ -349,16 +359,22 @@ def health_nodes(view, svc: dict) -> list[dict]:
     nodes = [n for n in view.nodes() if EXCLUDE_LB_LABEL not in eu.labels_of(n)]
     if not etp_local(svc):
         return [n for n in nodes if eu.meta(n).get("deletionTimestamp") is None]
-    return [n for n in nodes if local_ready_count(view, svc, eu.meta(n)["name"]) > 0]
+    counts = local_ready_counts(view, svc)
+    return [n for n in nodes if counts.get(eu.meta(n)["name"], 0) > 0]
 
 
 def local_ready_count(view, svc: dict, node_name: str) -> int:
-    """LocalReadyEndpoints: unique ready endpoint IPs on the node, over all Service ports."""
-    ips = set()
+    return local_ready_counts(view, svc).get(node_name, 0)
+
+
+def local_ready_counts(view, svc: dict) -> dict[str, int]:
+    """LocalReadyEndpoints per node: unique ready endpoint IPs, over all Service ports."""
+    ips: dict[str, set] = {}
     for sport in service_ports(svc):
-        ips |= {e.ip for e in proxy_endpoints(view, svc, sport, None)
-                if e.ready and e.node == node_name}
-    return len(ips)
+        for e in proxy_endpoints(view, svc, sport, None):
+            if e.ready and e.node:
+                ips.setdefault(e.node, set()).add(e.ip)
+    return {node: len(found) for node, found in ips.items()}
 
 
 def health_route(view, route: Route, svc: dict, node: dict) -> Route:

@@ -157,7 +157,7 @@ def route_address(view, client: Client, ip: str, port: int, proto: str, text: st
     if node is None and client.kind == "node" and ip.startswith("127."):
         node = view.node(client.node)  # localhost NodePorts (--iptables-localhost-nodeports)
     if node is not None:
-        return _via_node(view, route, client, node, port, proto)
+        return _via_node(view, route, client, node, ip, port, proto)
     pods = [p for p in view.pods_by_ip(ip) if not eu.spec(p).get("hostNetwork")]
     if pods:
         return _direct(route, pods[0], ip, port, proto)
@@ -251,19 +251,21 @@ def _proxied_lb(view, route, svc, sport, ip) -> Route:
     return routed
 
 
-def _via_node(view, route, client, node, port, proto) -> Route:
+def _via_node(view, route, client, node, ip, port, proto) -> Route:
     name = eu.meta(node)["name"]
     for svc in view.services_by_node_port(port):
         sport = _sport(svc, port, proto, "nodePort")
         if sport is not None:
             _describe(route, svc, sport, "NodePort")
-            return _judge(view, route, svc, sport, routing.node_ips(node)[0], [node],
-                          "NodePort", client.source())
+            return _judge(view, route, svc, sport, ip, [node], "NodePort", client.source())
         if eu.spec(svc).get("healthCheckNodePort") == port and proto == "TCP":
             return routing.health_route(view, route, svc, node)
     if port == routing.KUBE_PROXY_HEALTHZ_PORT and proto == "TCP":
         route.result, route.way = rec.HEALTH, "KubeProxyHealthz"
         route.health = {"status": 200, "node": name, "localEndpoints": None}
+        route.reasons.append(Reason("health-check", f"kube-proxy on {name} answers /healthz "
+                                                    "with 200 (kubesvc's kube-proxy is always "
+                                                    "in sync)"))
         return route
     for pod in view.pods():
         target = _host_port(pod, name, port, proto)
@@ -287,6 +289,13 @@ def _host_port(pod: dict, node: str, port: int, proto: str) -> int | None:
 
 
 def _judge(view, route, svc, sport, ip, nodes, entry, source) -> Route:
+    if not nodes:
+        route.result = rec.DROP
+        route.reasons.append(Reason("no-nodes", f"no node receives traffic for {ip}"))
+        return route
+    mode = view.settings.get("kubeProxyMode") or "iptables"
+    if mode != "iptables":
+        route.reasons.append(Reason("proxy-mode", f"the cluster runs kube-proxy in {mode} mode"))
     judge = routing.Judge(view, svc, sport, routing.proxy_endpoints(
         view, svc, sport, routing.family(ip)), route.reasons)
     route.nodes = [routing.verdict(judge, node, entry, source) for node in nodes]
@@ -356,6 +365,9 @@ def route_name(view, client: Client, name: str, port: int, proto: str, text: str
     from kubesvc.resolver import dns
 
     answer = client_lookup(view, client, name)
+    if not answer.addresses() and client.kind != "external":  # getaddrinfo asks AAAA too
+        answer6 = client_lookup(view, client, name, "AAAA")
+        answer = answer6 if answer6.addresses() else answer
     addresses = answer.addresses()
     if not addresses:
         route = Route(text, client.to_dict(), rec.NXDOMAIN, address=f"{name}:{port}/{proto}",
@@ -370,6 +382,9 @@ def route_name(view, client: Client, name: str, port: int, proto: str, text: str
     route = routes[0] if len(routes) == 1 else _combine(routes)
     route.dns, route.resolved = answer, addresses
     route.reasons = answer.reasons + route.reasons
+    cnames = [a.split(" ") for a in answer.answers if a.split(" ")[1] == "CNAME"]
+    route.reasons += [Reason("externalname", f"{owner} is an alias (ExternalName) of {target}")
+                      for owner, _, target in cnames]
     svc = dns.service_of(view, answer.answers[-1].split(" ")[0])
     if svc is not None and not eu.is_service_ip_set(svc):
         route.way, route.service = "Headless", routing.svc_key(svc)
