@@ -20,9 +20,10 @@ import json
 import re
 from functools import lru_cache
 
-from kubesvc.errors import ClientError, StatusError
+from kubesvc.errors import ClientError, StatusError, invalid
 from kubesvc.strategic import (
     PatchError,
+    RequestInvalidError,
     go_float,
     root_schema,
     strategic_merge_patch,
@@ -535,7 +536,15 @@ def apply_patch(obj: dict, patch_text: str, patch_type: str = "strategic",
         raise err.server_error() from None
     if local:
         _check_decodable(result)
+    elif not isinstance(result, dict):  # a JSON patch replaced the whole object by a list
+        raise RequestInvalidError("Invalid", "patch: " + invalid(
+            "patch", go_json(result), _NOT_AN_OBJECT).body(), 422)
     return _jsonable(result)  # Go prints a float64 holding an integer as an integer
+
+
+_NOT_AN_OBJECT = ("couldn't get version/kind; json parse error: json: cannot unmarshal array "
+                  'into Go value of type struct { APIVersion string "json:\\"apiVersion,'
+                  'omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }')
 
 
 def _apply(obj: dict, patch, chosen: str, kind: str) -> dict:

@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,9 +71,11 @@ def _dumps(obj: dict) -> str:
 class Store:
     """A kubesvc state file. Open with `Store.open`; use `write()` for every change."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection, path: Path,
+                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT):
         self.conn = conn
         self.path = path
+        self.busy_timeout = busy_timeout
         self._settings: dict | None = None
 
     # -- opening -------------------------------------------------------------------------
@@ -101,7 +104,7 @@ class Store:
                 f"reads up to {FORMAT_VERSION}); upgrade kubesvc to use it"
             )
         conn.execute("PRAGMA foreign_keys = ON")
-        return cls(conn, path)
+        return cls(conn, path, busy_timeout)
 
     @classmethod
     def create(cls, path: Path, settings: dict, seed) -> Store:
@@ -157,10 +160,7 @@ class Store:
         """One command's changes: all or nothing. Waits for other writers (busy timeout).
 
         With `commit=False` (dry runs) everything is computed and then rolled back."""
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise database_error(self.path, exc) from None
+        self._begin_immediate()
         try:
             yield self
         except BaseException:
@@ -174,6 +174,29 @@ class Store:
         except sqlite3.OperationalError as exc:
             self._rollback()
             raise database_error(self.path, exc) from None
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting up to `busy_timeout` seconds for other writers.
+
+        SQLite's own busy handler sleeps up to 100 ms between tries, so under a steady load a
+        writer that has waited long keeps losing the lock to fresh ones and can starve past
+        the timeout. Here the longer a writer has waited, the more often it tries (every 50 ms
+        at first, every 2-3 ms after a second), which hands the lock out roughly in order."""
+        conn, started = self.conn, time.monotonic()
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    waited = time.monotonic() - started
+                    if not _is_busy(exc) or waited >= self.busy_timeout:
+                        raise database_error(self.path, exc) from None
+                time.sleep(min(0.05, 0.002 + 0.05 / (1 + 20 * waited),
+                               self.busy_timeout - waited))
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
 
     def _rollback(self) -> None:
         """Undo the open transaction. SQLite itself rolls back on some errors (disk full, I/O
@@ -341,6 +364,13 @@ class Store:
         if value is not None:
             sql, args = sql + " AND value=?", args + [value]
         self.conn.execute(sql, args)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED and their extended codes
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def database_error(path: Path, exc: Exception) -> StoreError:

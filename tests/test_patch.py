@@ -872,6 +872,10 @@ SERVER_ERRORS = [
     (SERVICE, "json", '[{"op":1,"path":"/a"}]', BAD_REQUEST + "error decoding patch: json: "
      "cannot unmarshal number into Go struct field jsonPatchOp.op of type string"),
     (SERVICE, "json", "{", BAD_REQUEST + "error decoding patch: unexpected end of JSON input"),
+    (SERVICE, "json", '[{"op":"replace","path":"","value":[1]}]', "The request is invalid: "
+     'patch: Invalid value: "[1]": couldn\'t get version/kind; json parse error: json: cannot '
+     'unmarshal array into Go value of type struct { APIVersion string "json:\\"apiVersion,'
+     'omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'),
     (SERVICE, "merge", "null", BAD_REQUEST + "Invalid JSON Patch"),
     (SERVICE, "merge", "[1]", BAD_REQUEST + "error decoding patch: json: cannot unmarshal array"
      " into Go value of type map[string]interface {}"),

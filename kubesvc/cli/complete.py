@@ -333,9 +333,14 @@ class Completer:
             import sqlite3
 
         quoted = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-        # immutable: no locks, no -shm/-wal files left behind by a TAB. With a write-ahead log
-        # present (a kubesvc command is running) read through it instead, read-only
-        params = "mode=ro" if os.path.exists(path + "-wal") else "mode=ro&immutable=1"
+        # immutable: no locks, and no -shm/-wal files left behind by a TAB (a read-only
+        # connection to a WAL database makes both and cannot remove them). When the
+        # write-ahead log holds changes (a kubesvc command is writing), read through it
+        try:
+            wal = os.path.getsize(path + "-wal")
+        except OSError:
+            wal = 0
+        params = "mode=ro" if wal else "mode=ro&immutable=1"
         try:
             conn = sqlite3.connect(f"file:{quoted}?{params}", uri=True, timeout=0.5,
                                    isolation_level=None)

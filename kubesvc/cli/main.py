@@ -14,6 +14,7 @@ from kubesvc.cli import apply as apply_cmd
 from kubesvc.cli import cluster as cluster_cmd
 from kubesvc.cli import common
 from kubesvc.cli import create_cmds, diff_edit, info_cmds
+from kubesvc.cli import resolve as resolve_cmd
 from kubesvc.cli import delete as delete_cmd
 from kubesvc.cli import describe as describe_cmd
 from kubesvc.cli import edit_cmds
@@ -55,6 +56,8 @@ app.command("drain", epilog=common.examples(node_cmds.DRAIN_EXAMPLES))(node_cmds
 app.command("label", epilog=common.examples(edit_cmds.LABEL_EXAMPLES))(edit_cmds.label)
 app.command("annotate")(edit_cmds.annotate)
 app.command("patch", epilog=common.examples(edit_cmds.PATCH_EXAMPLES))(edit_cmds.patch)
+app.command("resolve", epilog=common.examples(resolve_cmd.RESOLVE_EXAMPLES))(resolve_cmd.resolve)
+app.command("check", epilog=common.examples(resolve_cmd.CHECK_EXAMPLES))(resolve_cmd.check)
 app.add_typer(create_cmds.create_app, name="create")
 app.command("expose")(create_cmds.expose)
 app.command("diff")(diff_edit.diff)

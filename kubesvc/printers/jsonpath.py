@@ -14,7 +14,6 @@ in random order (`*`, `..`); this module uses sorted keys so output is stable.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from kubesvc.errors import ClientError
 
@@ -470,6 +469,8 @@ def compare(op: str, left, right) -> bool:
 
 def _digits(value: float) -> tuple[str, int]:
     """Shortest round-trip digits and decimal point position (value = 0.DIGITS × 10^dp)."""
+    from decimal import Decimal  # Python's repr is Go's shortest round-trip form too
+
     _, digits, exp = Decimal(repr(abs(value))).as_tuple()
     text = "".join(map(str, digits)).rstrip("0") or "0"
     return text, len(digits) + int(exp)

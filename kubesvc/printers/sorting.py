@@ -18,12 +18,13 @@ Two entry points, because kubectl sorts in two places with different error handl
 
 from __future__ import annotations
 
-import os
-from datetime import datetime
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from kubesvc.errors import ClientError, KubesvcError
 from kubesvc.printers import jsonpath as jp
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 _MISSING = object()
 
@@ -37,6 +38,9 @@ class SortFatal(KubesvcError):
         self.exit_code = exit_code
 
     def __str__(self) -> str:
+        import os
+        from datetime import datetime
+
         now = datetime.now()
         head = f"F{now:%m%d %H:%M:%S}.{now.microsecond:06d} {os.getpid():>7} sorter.go:{self.line}]"
         return f"{head} {self.message}"
@@ -171,6 +175,8 @@ _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 def parse_quantity(text: str) -> Fraction | None:
     """apimachinery `ParseQuantity` as a value, or None when it would fail (its grammar:
     sign, digits, optional `.digits`, then a SI/binary suffix or `e`/`E` exponent)."""
+    from fractions import Fraction  # exact, like inf.Dec; imported only when strings are compared
+
     if not text:
         return None
     pos, end = 0, len(text)
