@@ -44,7 +44,7 @@ def explain(resource_path: str, schemas=None, *, recursive: bool = False,
         raise ClientError(f"GVK map[group:{group} kind:{res.kind} version:{version}] "
                           "not found in OpenAPI schema")
     return _Renderer(schemas.defs, recursive, max_depth).page(
-        group, res.kind, version, {"$ref": "#/$defs/" + def_name}, fields)
+        group, res.kind, version, v3_view(schemas.defs[def_name]), fields)
 
 
 class ExplainError(ClientError):

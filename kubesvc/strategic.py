@@ -353,8 +353,8 @@ def _set_element_orders(original: dict, patch: dict, schema) -> None:
             merged = current if given is None else _remove_directives(given)[0]
         else:
             continue
-        kind = _element_kind(current or [], given or [])
         in_order, server_only = _partition(merged, order, merge_key)
+        kind = _element_kind(current or [], given or [])
         original[name] = _normalize(in_order, server_only, order, current or [], merge_key, kind)
         patch.pop(name, None)
 

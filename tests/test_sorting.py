@@ -151,3 +151,18 @@ def test_empty_list():
 def test_parse_quantity(text, value):
     parsed = sorting.parse_quantity(text)
     assert parsed == value if value is None else float(parsed) == value
+
+
+@pytest.mark.parametrize(("expr", "message"), [
+    (".metadata.name", 'couldn\'t find any field with path "{.metadata.name}" in the list of '
+                       "objects"),
+    ("{.a", "unexpected path string, expected a 'name1.name2' or '.name1.name2' or "
+            "'{name1.name2}' or '{.name1.name2}'"),
+    (".a[", "unterminated array"),
+])
+def test_several_kinds_in_tables(expr, message):
+    # kubectl 1.37: `get svc,pods --sort-by=EXPR` (table output) fails like this
+    with pytest.raises(ClientError) as err:
+        sorting.check_multi_kind_tables(expr)
+    assert str(err.value) == "error: " + message
+    assert sorting.check_multi_kind_tables(".kind") is None  # a Table has a kind: no error

@@ -112,6 +112,17 @@ def sort_table(objects: list[dict], sort_by: str) -> list[dict] | None:
     return [objects[i] for i in order]
 
 
+def check_multi_kind_tables(sort_by: str) -> None:
+    """`get svc,pods --sort-by=X` with table output: kubectl 1.37 first sorts the per-kind
+    Table objects themselves (get.go `RuntimeSorter`), so a field that a Table lacks, such as
+    `.metadata.name`, fails the whole command (`error: couldn't find any field with path
+    "{.metadata.name}" in the list of objects`). Passing returns None; each kind's rows are then
+    sorted by `sort_table`. With `-o name|json|...` all kinds are sorted together instead."""
+    table = {"apiVersion": "meta.k8s.io/v1", "kind": "Table",
+             "metadata": {"resourceVersion": ""}, "columnDefinitions": [], "rows": []}
+    sort_objects([table, table], sort_by)
+
+
 def _key(tmpl: jp.Template, obj: dict):
     found = tmpl.find_results(obj)
     return found[0][0] if found and found[0] else _MISSING
