@@ -174,6 +174,12 @@ def _yaml_message(exc, source: str, index: int) -> str:
 
 def flatten(obj: dict, source: str, index: int) -> list[dict]:
     """Items of `kind: List` / `XxxList` come out as objects; items may lack kind."""
+    for field in ("apiVersion", "kind"):  # the type meta every later step reads as a string
+        value = obj.get(field)
+        if value is not None and not isinstance(value, str):
+            raise ClientError(f'unable to decode "{source}" (document {index}): json: cannot '
+                              f"unmarshal {_json_type(value)} into Go struct field .{field} of "
+                              "type string")
     kind = obj.get("kind")
     if isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list):
         item_kind = kind[: -len("List")] if kind != "List" else None
@@ -187,6 +193,14 @@ def flatten(obj: dict, source: str, index: int) -> list[dict]:
             out.extend(flatten(item, source, index))
         return out
     return [obj]
+
+
+def _json_type(value) -> str:
+    """The JSON type name Go's decoder uses in its "cannot unmarshal X" errors."""
+    if isinstance(value, bool):
+        return "bool"
+    return {dict: "object", list: "array", int: "number", float: "number"}.get(
+        type(value), "string")
 
 
 def _type_name(value) -> str:

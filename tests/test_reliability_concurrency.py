@@ -182,9 +182,10 @@ def check_writer(writer: Writer, live: dict) -> int:
         elif want["kind"] == "ConfigMap":
             assert got["data"] == want["data"], key
     for key, obj in live.items():  # nothing deleted came back, nothing unknown appeared
-        if key[1] == writer.ns and key[0] in ("Service", "ConfigMap", "Deployment.apps") or \
-                key[0] == "Pod" and key[1] == writer.ns and \
-                not obj["metadata"].get("ownerReferences"):
+        if key[1] != writer.ns:
+            continue
+        if key[0] in ("Service", "ConfigMap", "Deployment.apps") or \
+                (key[0] == "Pod" and not obj["metadata"].get("ownerReferences")):
             assert key in writer.expected, f"{key} should not exist"
     return len(writer.expected)
 

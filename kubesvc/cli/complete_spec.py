@@ -112,16 +112,21 @@ def formats_of(callback, depth: int = 2) -> list[str] | None:
         allowed = node.args[1]
         if isinstance(allowed, ast.Tuple | ast.List):
             return [e.value for e in allowed.elts if isinstance(e, ast.Constant)]
-        try:
-            value = eval(compile(ast.Expression(allowed), "<spec>", "eval"),  # noqa: S307
-                         func.__globals__)
-        except Exception:
-            return None
-        return list(value)
+        value = _constant(allowed, func.__globals__)
+        return list(value) if isinstance(value, tuple | list) else None
     for helper in helpers if depth > 0 else ():
         found = formats_of(helper, depth - 1)
         if found is not None:
             return found
+    return None
+
+
+def _constant(node, scope: dict):
+    """The value a name (`FORMATS`) or dotted name (`resolve.FORMATS`) has in `scope`."""
+    if isinstance(node, ast.Name):
+        return scope.get(node.id)
+    if isinstance(node, ast.Attribute):
+        return getattr(_constant(node.value, scope), node.attr, None)
     return None
 
 
@@ -195,8 +200,10 @@ def _command(cmd, ctx, formats_for, versions) -> dict:
         if param.param_type_name == "option":
             options.append(_option(param, formats_for(cmd), versions))
     help_option = cmd.get_help_option(ctx)
-    if help_option is not None:
-        options.append({"names": list(help_option.opts), "value": None,
+    if help_option is not None:  # its names come from a set: put them in the declared order
+        names = sorted(help_option.opts, key=lambda n: (
+            ctx.help_option_names.index(n) if n in ctx.help_option_names else 99, n))
+        options.append({"names": names, "value": None,
                         "help": short_help(help_option.help)})
     node["options"] = options
     args = [_argument(p) for p in cmd.params if p.param_type_name == "argument"]

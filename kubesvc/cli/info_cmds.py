@@ -55,3 +55,25 @@ def api_resources(
             for r in resources]
     common.out(render_table(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"], rows,
                             no_headers))
+
+
+def explain(
+    path: str = typer.Argument(..., metavar="TYPE[.FIELD...]"),
+    recursive: bool = typer.Option(False, "--recursive",
+                                   help="Print the fields of fields (currently only 1 level)."),
+    api_version: str | None = typer.Option(None, "--api-version",
+                                           help="Use this API version (e.g. apps/v1)."),
+) -> None:
+    """Describe fields and structure of resources, from the upstream schema (kubectl explain).
+
+    Examples:
+
+      kubesvc explain service.spec.ports
+    """
+    from kubesvc.explain import ExplainError, explain as explain_fields
+
+    try:
+        common.out(explain_fields(path, recursive=recursive, api_version=api_version))
+    except ExplainError as exc:
+        common.out(exc.output)
+        raise

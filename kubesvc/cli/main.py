@@ -13,7 +13,7 @@ import typer
 from kubesvc.cli import apply as apply_cmd
 from kubesvc.cli import cluster as cluster_cmd
 from kubesvc.cli import common
-from kubesvc.cli import create_cmds, diff_edit, info_cmds
+from kubesvc.cli import completion_cmd, create_cmds, diff_edit, info_cmds
 from kubesvc.cli import resolve as resolve_cmd
 from kubesvc.cli import delete as delete_cmd
 from kubesvc.cli import describe as describe_cmd
@@ -62,6 +62,8 @@ app.add_typer(create_cmds.create_app, name="create")
 app.command("expose")(create_cmds.expose)
 app.command("diff")(diff_edit.diff)
 app.command("edit")(diff_edit.edit)
+app.command("explain")(info_cmds.explain)
+app.command("completion")(completion_cmd.completion)
 app.command("version")(info_cmds.version)
 app.command("api-resources")(info_cmds.api_resources)
 app.add_typer(cluster_cmd.cluster_app, name="cluster")
