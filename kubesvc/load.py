@@ -103,7 +103,7 @@ def load_text(text: str, source: str) -> list[Document]:
     for index, obj in enumerate(raw, start=1):
         if obj is None:
             continue
-        if _too_deep(obj):
+        if isinstance(obj, (dict, list)) and _too_deep(obj):
             raise ClientError(f"error parsing {source} (document {index}): the document is "
                               f"nested more than {MAX_DEPTH} levels deep")
         if not isinstance(obj, dict):
@@ -115,7 +115,7 @@ def load_text(text: str, source: str) -> list[Document]:
 
 def _json_documents(text: str, source: str) -> list:
     """A JSON document or a stream of them; [] when this is not JSON (YAML will say why)."""
-    decoder, pos, out = json.JSONDecoder(), 0, []
+    decoder, pos, out = json.JSONDecoder(object_pairs_hook=_no_duplicates), 0, []
     try:
         while pos < len(text):
             while pos < len(text) and text[pos].isspace():
@@ -130,6 +130,15 @@ def _json_documents(text: str, source: str) -> list:
         raise ClientError(f"error parsing {source} (document {len(out) + 1}): the document is "
                           f"nested more than {MAX_DEPTH} levels deep") from None
     return out
+
+
+def _no_duplicates(pairs: list) -> dict:
+    """A JSON object; a duplicate key sends the text to the YAML loader, which names it and
+    its line (JSON is YAML), as kubectl refuses duplicates."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise ValueError("duplicate key")
+    return obj
 
 
 def _too_deep(obj) -> bool:
@@ -157,10 +166,26 @@ def _yaml_documents(text: str, source: str) -> Iterator:
         for index, obj in enumerate(load_all(text), start=1):
             yield obj
     except YAMLError as exc:
+        position = getattr(exc, "position", None)  # a ReaderError: a character YAML forbids
+        if position is not None:
+            raise ClientError(_reader_message(exc, text, source, position)) from None
         raise ClientError(_yaml_message(exc, source, index + 1)) from None
     except RecursionError:
         raise ClientError(f"error parsing {source} (document {index + 1}): "
                           "the document is nested too deeply") from None
+
+
+def _reader_message(exc, text: str, source: str, position: int) -> str:
+    """The reader checks the whole text before parsing: find the line and the document."""
+    import re
+
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    starts = [m.start() for m in re.finditer(r"^---(?=\s|$)", text[:position], re.M)]
+    leading = bool(re.match(r"(\s*(#[^\n]*)?\n)*---(\s|$)", text))
+    document = max(1, len(starts) + (0 if leading else 1))
+    return (f"error parsing {source} (document {document}): line {line}, column {column}: "
+            f"{exc.reason} (#x{exc.character:04x})")
 
 
 def _yaml_message(exc, source: str, index: int) -> str:

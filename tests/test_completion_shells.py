@@ -153,7 +153,7 @@ def bash(world):
 def zsh(world):
     path = need("zsh")
     term = Terminal([path, "-f", "-i"], world["env"], world["folder"])
-    term.type("PS1='@PR''OMPT@ '; unsetopt beep; autoload -U compinit; compinit -u -D; "
+    term.type("PS1='@PR''OMPT@ '; unsetopt beep prompt_cr prompt_sp; autoload -U compinit; compinit -u -D; "
               f"source {shlex.quote(str(SCRIPTS / '_kubesvc'))}; echo @@READY@@\n")
     term.read_until(r"\n@@READY@@\r?\n(.*)@PROMPT@ ")
     yield term
@@ -214,7 +214,7 @@ def listing(term: Terminal, typed: str) -> str:
     term.type(typed + "\t")
     time.sleep(0.2)
     term.type("\x15echo @@END@@\n")
-    out = term.read_until(r"\n@@END@@\r?\n@PROMPT@ ")
+    out = term.read_until(r"\n@@END@@\r?\n[^\n]*@PROMPT@ ")
     m = re.search(re.escape(typed) + r"\r*\n(.*?)@PROMPT@", out, re.DOTALL)
     assert m, f"no listing after {typed!r}: {out!r}"
     return m.group(1)

@@ -50,22 +50,36 @@ app.command("get", epilog=common.examples(get_cmd.EXAMPLES))(get_cmd.get)
 app.command("describe", epilog=common.examples(describe_cmd.EXAMPLES))(describe_cmd.describe)
 app.command("delete", epilog=common.examples(delete_cmd.EXAMPLES))(delete_cmd.delete)
 app.command("scale", epilog=common.examples(node_cmds.SCALE_EXAMPLES))(node_cmds.scale)
-app.command("cordon")(node_cmds.cordon)
-app.command("uncordon")(node_cmds.uncordon)
+MORE_EXAMPLES = {
+    "cordon": "Examples:\n  # New pods avoid the node; the ones it runs stay\n  kubesvc cordon kind-worker",
+    "uncordon": "Examples:\n  # Let the scheduler use the node again\n  kubesvc uncordon kind-worker",
+    "annotate": "Examples:\n  # Add a note to a Service\n  kubesvc annotate svc web owner=team-a",
+    "expose": "Examples:\n  # A NodePort Service in front of a Deployment's pods\n"
+              "  kubesvc expose deployment web --port 80 --target-port 8080 --type NodePort",
+    "diff": "Examples:\n  # What would apply change?\n  kubesvc diff -f manifests/",
+    "edit": "Examples:\n  # Edit a Service in $EDITOR; the result is validated like apply\n"
+            "  kubesvc edit svc web",
+    "version": "Examples:\n  kubesvc version -o json",
+    "api-resources": "Examples:\n  # Cluster-wide kinds only\n"
+                     "  kubesvc api-resources --namespaced=false",
+}
+app.command("cordon", epilog=common.examples(MORE_EXAMPLES["cordon"]))(node_cmds.cordon)
+app.command("uncordon", epilog=common.examples(MORE_EXAMPLES["uncordon"]))(node_cmds.uncordon)
 app.command("drain", epilog=common.examples(node_cmds.DRAIN_EXAMPLES))(node_cmds.drain)
 app.command("label", epilog=common.examples(edit_cmds.LABEL_EXAMPLES))(edit_cmds.label)
-app.command("annotate")(edit_cmds.annotate)
+app.command("annotate", epilog=common.examples(MORE_EXAMPLES["annotate"]))(edit_cmds.annotate)
 app.command("patch", epilog=common.examples(edit_cmds.PATCH_EXAMPLES))(edit_cmds.patch)
 app.command("resolve", epilog=common.examples(resolve_cmd.RESOLVE_EXAMPLES))(resolve_cmd.resolve)
 app.command("check", epilog=common.examples(resolve_cmd.CHECK_EXAMPLES))(resolve_cmd.check)
 app.add_typer(create_cmds.create_app, name="create")
-app.command("expose")(create_cmds.expose)
-app.command("diff")(diff_edit.diff)
-app.command("edit")(diff_edit.edit)
+app.command("expose", epilog=common.examples(MORE_EXAMPLES["expose"]))(create_cmds.expose)
+app.command("diff", epilog=common.examples(MORE_EXAMPLES["diff"]))(diff_edit.diff)
+app.command("edit", epilog=common.examples(MORE_EXAMPLES["edit"]))(diff_edit.edit)
 app.command("explain")(info_cmds.explain)
 app.command("completion")(completion_cmd.completion)
-app.command("version")(info_cmds.version)
-app.command("api-resources")(info_cmds.api_resources)
+app.command("version", epilog=common.examples(MORE_EXAMPLES["version"]))(info_cmds.version)
+app.command("api-resources", epilog=common.examples(MORE_EXAMPLES["api-resources"]))(
+    info_cmds.api_resources)
 app.add_typer(cluster_cmd.cluster_app, name="cluster")
 
 
