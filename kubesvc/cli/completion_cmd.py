@@ -11,6 +11,7 @@ import os
 
 import typer
 
+from kubesvc.cli.common import examples
 from kubesvc.errors import ClientError
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
@@ -89,4 +90,5 @@ def completion(
     sys.stdout.write(script(shell[0]))
 
 
-completion.__doc__ = HELP  # the verb's help: kubectl's text, which the module constant keeps
+# the verb's help, examples included (kubectl's layout), whatever epilog it is registered with
+completion.__doc__ = HELP + "\n" + examples(EXAMPLES)
