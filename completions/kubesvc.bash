@@ -59,11 +59,18 @@ __kubesvc_files_with() {
 }
 
 _kubesvc() {
-    local __kubesvc_words out directive line cur prog prefix c i
+    local __kubesvc_words out directive line cur prog prefix c i quoted
     local -a candidates=()
     COMPREPLY=()
     __kubesvc_split_words
     cur=${__kubesvc_words[${#__kubesvc_words[@]}-1]}
+    # a word opened with a quote: readline completes all that follows the quote
+    quoted=0
+    if [[ ${cur:0:1} == "'" || ${cur:0:1} == '"' ]]; then
+        quoted=1
+        cur=${cur:1}
+        __kubesvc_words[${#__kubesvc_words[@]}-1]=$cur
+    fi
     prog=${__kubesvc_words[0]}
     [[ $prog == "~/"* ]] && prog=$HOME/${prog#"~/"}
 
@@ -91,10 +98,10 @@ _kubesvc() {
         return 0
     fi
 
-    # Readline replaces only the text after the last : or = of COMP_WORDBREAKS in the word:
-    # give it the candidates without what comes before
+    # Readline replaces only the text after the last : or = of COMP_WORDBREAKS in the word
+    # (outside quotes): give it the candidates without what comes before
     prefix=""
-    for (( i = ${#cur} - 1; i >= 0; i-- )); do
+    for (( i = ${#cur} - 1; i >= 0 && quoted == 0; i-- )); do
         c=${cur:i:1}
         if [[ ( $c == ":" || $c == "=" ) && $COMP_WORDBREAKS == *"$c"* ]]; then
             prefix=${cur:0:i+1}

@@ -164,7 +164,10 @@ def test_values_read_from_the_verbs():
         return next(o for o in commands[verb]["options"] if flag in o["names"])
 
     # -o: what each verb's check_output accepts, not what the shared help text says
-    assert option("get", "-o")["choices"] == ["wide", "yaml", "json", "name"]
+    from kubesvc.cli import get
+
+    assert option("get", "-o")["choices"] == list(get.FORMATS)  # jsonpath= & co. as typed
+    assert {"wide", "yaml", "json", "name"} <= set(get.FORMATS)
     assert option("apply", "-o")["choices"] == ["yaml", "json", "name"]
     assert option("delete", "-o")["choices"] == ["name"]
     assert option("apply", "--dry-run")["choices"] == ["none", "server", "client"]
@@ -283,6 +286,7 @@ def test_verbs_and_subcommands(spec, state):
     assert ask(spec, state, "cluster", "")[0] == ["init", "info"]
     assert ask(spec, state, "completion", "")[0] == list(SHELLS)
     assert ask(spec, state, "completion", "f")[0] == ["fish"]
+    assert ask(spec, state, "completion", "bash", "")[0] == []
 
 
 def test_flags(spec, state):
@@ -298,12 +302,18 @@ def test_flags(spec, state):
 
 
 def test_output_formats_of_each_verb(spec, state):
-    assert ask(spec, state, "get", "-o", "") == (["wide", "yaml", "json", "name"], NO_FILE)
+    from kubesvc.cli import get
+
+    assert ask(spec, state, "get", "-o", "") == (list(get.FORMATS), NO_FILE)
+    assert ask(spec, state, "get", "-o", "jsonpath") == (
+        ["jsonpath=", "jsonpath-file=", "jsonpath-as-json="], NO_FILE)
+    assert ask(spec, state, "get", "-o", "custom-columns-") == (
+        ["custom-columns-file="], NO_FILE | NO_SPACE)
     assert ask(spec, state, "apply", "-o", "")[0] == ["yaml", "json", "name"]
     assert ask(spec, state, "resolve", "-o", "")[0] == ["json", "yaml"]
     assert ask(spec, state, "get", "-o", "y")[0] == ["yaml"]
-    assert ask(spec, state, "get", "--output=j")[0] == ["--output=json"]
-    assert ask(spec, state, "get", "-oj")[0] == ["-ojson"]
+    assert ask(spec, state, "get", "--output=y")[0] == ["--output=yaml"]
+    assert ask(spec, state, "get", "-ow")[0] == ["-owide"]
     assert ask(spec, state, "apply", "--dry-run", "")[0] == ["none", "server", "client"]
 
 
@@ -402,6 +412,26 @@ def test_resolve_from(spec, state):
         "node:kind-control-plane", "node:kind-worker"]
     assert ask(spec, state, "resolve", "svc/web", "--from=node:kind-w")[0] == [
         "--from=node:kind-worker"]
+
+
+def test_names_while_a_command_is_writing(state, spec, tmp_path):
+    """With changes in the write-ahead log (a kubesvc command still running), a TAB reads
+    through it."""
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "state.db"
+    shutil.copy(state, copy)
+    writer = sqlite3.connect(copy, isolation_level=None)
+    try:
+        writer.execute("PRAGMA journal_mode = WAL")
+        writer.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.execute("INSERT INTO objects (gk, namespace, name, body) VALUES "
+                       "('Service', 'default', 'web-new', '{}')")
+        assert (tmp_path / "state.db-wal").stat().st_size > 0
+        assert ask(spec, copy, "get", "svc", "web-")[0] == ["web-admin", "web-new"]
+    finally:
+        writer.close()
 
 
 def test_no_state_no_names_and_nothing_created(spec, tmp_path):

@@ -41,7 +41,9 @@ ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\x07")
 def need(shell: str) -> str:
     path = shutil.which(shell)
     if path is None:
-        pytest.skip(f"{shell} is not installed (apt-get install {shell} to run these tests)")
+        how = ("PowerShell 7 has no Debian package: `dotnet tool install -g PowerShell`"
+               if shell == "pwsh" else f"apt-get install {shell}")
+        pytest.skip(f"{shell} is not installed ({how} to run these tests)")
     return path
 
 
@@ -153,7 +155,8 @@ def bash(world):
 def zsh(world):
     path = need("zsh")
     term = Terminal([path, "-f", "-i"], world["env"], world["folder"])
-    term.type("PS1='@PR''OMPT@ '; unsetopt beep prompt_cr prompt_sp; autoload -U compinit; compinit -u -D; "
+    term.type("PS1='@PR''OMPT@ '; unsetopt beep prompt_cr prompt_sp; "
+              "autoload -U compinit; compinit -u -D; "
               f"source {shlex.quote(str(SCRIPTS / '_kubesvc'))}; echo @@READY@@\n")
     term.read_until(r"\n@@READY@@\r?\n(.*)@PROMPT@ ")
     yield term
@@ -184,6 +187,7 @@ TYPED = [
     ("kubesvc get svc -n shop ca", "kubesvc get svc -n shop cart Z"),
     ("kubesvc get --namespace=sh", "kubesvc get --namespace=shop Z"),
     ("kubesvc get svc -o ya", "kubesvc get svc -o yaml Z"),
+    ("kubesvc get svc -o custom-columns-", "kubesvc get svc -o custom-columns-file=Z"),
     ("kubesvc get svc --output=ya", "kubesvc get svc --output=yaml Z"),
     ("kubesvc get svc -l app=w", "kubesvc get svc -l app=web Z"),
     ("kubesvc get svc --all-n", "kubesvc get svc --all-namespaces Z"),
@@ -200,6 +204,9 @@ TYPED = [
     ("kubesvc apply -f manifests/s", "kubesvc apply -f manifests/sub/Z"),
     ("kubesvc --state state.d", "kubesvc --state state.db Z"),
     ("kubesvc cordon nosuch", "kubesvc cordon nosuchZ"),  # no file names where none fit
+    # in quotes (echo shows the words unquoted)
+    ("kubesvc get svc 'web-a", "kubesvc get svc web-admin Z"),
+    ("kubesvc resolve web --from 'pod:shop/c", "kubesvc resolve web --from pod:shop/client Z"),
 ]
 
 
@@ -224,7 +231,7 @@ def test_bash_lists_names_and_namespaces(bash):
     shown = listing(bash, "kubesvc get svc ")
     assert shown.split() == ["kubernetes", "web", "web-admin"], repr(shown)
     assert {"default", "kube-system", "shop"} <= set(listing(bash, "kubesvc get pods -n ").split())
-    assert listing(bash, "kubesvc get -o ").split() == ["json", "name", "wide", "yaml"]
+    assert listing(bash, "kubesvc apply -o ").split() == ["json", "name", "yaml"]
     pods = listing(bash, "kubesvc resolve svc/web --from pod:").split()
     assert "shop/" in pods and any(p.startswith("web-") for p in pods)  # after the colon
 
@@ -286,6 +293,8 @@ def test_bash_loads_the_script_as_the_help_says(world):
     ("kubesvc apply -f manifests/w", "kubesvc apply -f manifests/web.yaml Z"),
     ("kubesvc --state state.d", "kubesvc --state state.db Z"),
     ("kubesvc cordon nosuch", "kubesvc cordon nosuchZ"),
+    ("kubesvc get svc 'web-a", "kubesvc get svc web-admin Z"),
+    ("kubesvc resolve web --from 'pod:shop/c", "kubesvc resolve web --from pod:shop/client Z"),
 ])
 def test_zsh_tab(zsh, typed, expected):
     assert zsh.line_after_tab(typed) == expected
@@ -327,8 +336,9 @@ def fish_complete(world, line: str) -> list[str]:
     ("kubesvc get svc -n shop ", ["cart"]),
     ("kubesvc describe service web-", ["web-admin"]),
     ("kubesvc get svc/w", ["svc/web", "svc/web-admin"]),
-    ("kubesvc get -o ", ["json", "name", "wide", "yaml"]),
-    ("kubesvc get --output=j", ["--output=json"]),
+    ("kubesvc apply -o ", ["json", "name", "yaml"]),
+    ("kubesvc get -o jsonpath-a", ["jsonpath-as-json="]),
+    ("kubesvc get --output=y", ["--output=yaml"]),
     ("kubesvc resolve svc/", ["svc/kubernetes", "svc/web", "svc/web-admin"]),
     ("kubesvc resolve web --from pod:shop/", ["pod:shop/client"]),
     ("kubesvc resolve web:", ["web:443\thttps/TCP", "web:80\thttp/TCP"]),

@@ -9,6 +9,7 @@ whole command and the store is compared before and after.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -265,8 +266,11 @@ def test_yaml_tags_build_plain_data_only(store, tmp_path):
                     "{}\n  annotations:\n    greeting: !!binary aGVsbG8=\n    when: 2024-01-01\n"
                     "data:\n  n: !!str 5\n")
     store.ok("apply", "-f", str(path))
-    got = store.ok("get", "configmap", "tags", "-o", "jsonpath={.metadata.annotations}")
-    assert got == '{"greeting":"hello","when":"2024-01-01"}'
+    got = json.loads(store.ok("get", "configmap", "tags", "-o", "json"))
+    assert got["metadata"]["annotations"]["greeting"] == "hello"
+    assert got["metadata"]["annotations"]["when"] == "2024-01-01"
+    assert got["data"] == {"n": "5"}
+    assert "labels" not in got["metadata"] or got["metadata"]["labels"] == {}
     bad = tmp_path / "bad-binary.yaml"
     bad.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  x: !!binary "
                    "/w==\n")
@@ -319,15 +323,18 @@ def test_internal_errors_print_one_line_and_the_traceback_only_at_v6(store, tmp_
     assert loud.err.endswith("ZeroDivisionError: a bug\n" + line)
 
 
-def test_interrupt_is_one_line(store, tmp_path, monkeypatch):
+def test_interrupt_exits_130_without_a_traceback(store, tmp_path, monkeypatch):
+    """Ctrl-C: exit code 130 and nothing else, as kubectl (the shell shows the ^C)."""
     import kubesvc.load
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(kubesvc.load, "load_paths", interrupted)
+    before = store.dump()
     result = store("apply", "-f", str(tmp_path))
-    assert (result.code, result.err) == (130, "error: interrupted\n")
+    assert (result.code, result.out, result.err) == (130, "", "")
+    assert store.dump() == before
 
 
 def test_figures():

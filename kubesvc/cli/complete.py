@@ -219,8 +219,8 @@ class Completer:
             items = [(n, "") for n in self.names("Node", False, cur)]
         elif kind == "target":
             items = self.targets(cur)
-        elif kind == "choice":
-            items = [(c, "") for c in arg.get("choices", [])]
+        elif kind == "choice":  # one of them, once (`completion SHELL`)
+            items = [] if before else [(c, "") for c in arg.get("choices", [])]
         elif kind == "file":
             return [], DEFAULT
         else:

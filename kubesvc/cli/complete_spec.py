@@ -113,12 +113,20 @@ def formats_of(callback, depth: int = 2) -> list[str] | None:
         if isinstance(allowed, ast.Tuple | ast.List):
             return [e.value for e in allowed.elts if isinstance(e, ast.Constant)]
         value = _constant(allowed, func.__globals__)
-        return list(value) if isinstance(value, tuple | list) else None
+        if value is None:  # an expression: `tuple(f.rstrip("=") for f in FORMATS)` -> FORMATS
+            value = next((v for v in (_constant(n, func.__globals__) for n in ast.walk(allowed)
+                                      if isinstance(n, ast.Name)) if _strings(v)), None)
+        return list(value) if _strings(value) else None
     for helper in helpers if depth > 0 else ():
         found = formats_of(helper, depth - 1)
         if found is not None:
             return found
     return None
+
+
+def _strings(value) -> bool:
+    return isinstance(value, tuple | list) and bool(value) and all(
+        isinstance(v, str) for v in value)
 
 
 def _constant(node, scope: dict):
