@@ -121,8 +121,13 @@ def custom_kind(store, api_version: str, kind: str):
 
 def _custom_check(ctx, doc, obj: dict, res: Resource, opts) -> None:
     """A custom resource: pruned, validated and defaulted by its CRD's openAPIV3Schema."""
-    from kubesvc.crds import (apply_defaults, check_custom, deprecation_warning, field_errors,
-                              has_status_subresource)
+    from kubesvc.crds import (
+        apply_defaults,
+        check_custom,
+        deprecation_warning,
+        field_errors,
+        has_status_subresource,
+    )
 
     crd, ck = custom_kind(ctx.store, obj["apiVersion"], obj["kind"])
     if has_status_subresource(crd, ck.api_version) and not _is_snapshot(obj):

@@ -77,7 +77,7 @@ def selector_of(obj: dict) -> dict:
     if kind == "Pod":
         labels = obj["metadata"].get("labels") or {}
         if not labels:
-            raise ClientError(f'the pod has no labels and cannot be exposed')
+            raise ClientError('the pod has no labels and cannot be exposed')
         return dict(labels)
     if kind in ("Service", "ReplicationController"):
         if not spec.get("selector"):

@@ -163,7 +163,7 @@ def _yaml_documents(text: str, source: str) -> Iterator:
 
     index = 0
     try:
-        for index, obj in enumerate(load_all(text), start=1):
+        for index, obj in enumerate(load_all(text), start=1):  # noqa: B007 (read on error)
             yield obj
     except YAMLError as exc:
         position = getattr(exc, "position", None)  # a ReaderError: a character YAML forbids

@@ -19,7 +19,7 @@ def contained(desired, live) -> bool:
             k in live and contained(v, live[k]) for k, v in desired.items())
     if isinstance(desired, list):
         return isinstance(live, list) and len(desired) == len(live) and all(
-            contained(d, x) for d, x in zip(desired, live))
+            contained(d, x) for d, x in zip(desired, live, strict=True))
     return desired == live
 
 

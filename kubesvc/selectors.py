@@ -58,7 +58,8 @@ class Selector:
 
     def equality_pairs(self) -> list[tuple[str, str]]:
         """(key, value) pairs every match must carry: the part an index can answer."""
-        return [(r.key, r.values[0]) for r in self.requirements if r.op in (EQ, IN) and len(r.values) == 1]
+        return [(r.key, r.values[0]) for r in self.requirements
+                if r.op in (EQ, IN) and len(r.values) == 1]
 
     def __str__(self) -> str:
         return ",".join(str(r) for r in sorted(self.requirements, key=lambda r: r.key))
@@ -83,56 +84,65 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+def _fail(found: str, expected: str) -> ClientError:
+    return ClientError(f"unable to parse requirement: found '{found}', expected: {expected}")
+
+
+def _values(toks: list[str], i: int) -> tuple[tuple[str, ...], int]:
+    """`(a,b)` starting at toks[i]; returns the values and the index after `)`."""
+    if i >= len(toks) or toks[i] != "(":
+        raise _fail(toks[i] if i < len(toks) else "", "'('")
+    j, values = i + 1, []
+    while j < len(toks) and toks[j] != ")":
+        if toks[j] != ",":
+            values.append(toks[j])
+        j += 1
+    if j >= len(toks):
+        raise _fail("", "')'")
+    return tuple(values), j + 1
+
+
+def _requirement(toks: list[str], i: int) -> tuple[Requirement, int]:
+    """One requirement starting at toks[i]; returns it and the index after it."""
+    if toks[i] == "!":
+        if i + 1 >= len(toks):
+            raise _fail("", "identifier")
+        return Requirement(toks[i + 1], NOT_EXISTS), i + 2
+    key = toks[i]
+    if key in (",", "(", ")", "=", "==", "!="):
+        raise _fail(key, "identifier")
+    op = toks[i + 1] if i + 1 < len(toks) else ","
+    if op == ",":
+        return Requirement(key, EXISTS), i + 1
+    if op in ("=", "==", "!="):
+        has_value = i + 2 < len(toks) and toks[i + 2] not in (",", "(", ")")
+        value = toks[i + 2] if has_value else ""
+        return Requirement(key, NEQ if op == "!=" else EQ, (value,)), i + (3 if has_value else 2)
+    if op in ("in", "notin"):
+        values, j = _values(toks, i + 2)
+        return Requirement(key, IN if op == "in" else NOTIN, values), j
+    raise _fail(op, "in, notin, =, ==, !=")
+
+
 def parse(text: str) -> Selector:
     """Parse kubectl's selector syntax: `a=b,c!=d,e in (f,g),h notin (i),j,!k`."""
     toks, i, reqs = _tokens(text), 0, []
     while i < len(toks):
-        if toks[i] == "!":
-            if i + 1 >= len(toks):
-                raise ClientError("unable to parse requirement: found '', expected: identifier")
-            reqs.append(Requirement(toks[i + 1], NOT_EXISTS))
-            i += 2
-        else:
-            key = toks[i]
-            if key in (",", "(", ")", "=", "==", "!="):
-                raise ClientError(f"unable to parse requirement: found '{key}', expected: "
-                                  "identifier")
-            nxt = toks[i + 1] if i + 1 < len(toks) else ","
-            if nxt == ",":
-                reqs.append(Requirement(key, EXISTS))
-                i += 1
-            elif nxt in ("=", "==", "!="):
-                if i + 2 >= len(toks) or toks[i + 2] in (",", "(", ")"):
-                    value, i = "", i + 2
-                else:
-                    value, i = toks[i + 2], i + 3
-                reqs.append(Requirement(key, NEQ if nxt == "!=" else EQ, (value,)))
-            elif nxt in ("in", "notin"):
-                if i + 2 >= len(toks) or toks[i + 2] != "(":
-                    raise ClientError(f"unable to parse requirement: found '{toks[i + 2] if i + 2 < len(toks) else ''}', expected: '('")
-                j, values = i + 3, []
-                while j < len(toks) and toks[j] != ")":
-                    if toks[j] != ",":
-                        values.append(toks[j])
-                    j += 1
-                if j >= len(toks):
-                    raise ClientError("unable to parse requirement: found '', expected: ')'")
-                reqs.append(Requirement(key, IN if nxt == "in" else NOTIN, tuple(values)))
-                i = j + 1
-            else:
-                raise ClientError(f"unable to parse requirement: found '{nxt}', expected: in, notin, =, ==, !=")
+        req, i = _requirement(toks, i)
+        reqs.append(req)
         if i < len(toks):
             if toks[i] != ",":
-                raise ClientError(f"unable to parse requirement: found '{toks[i]}', expected: ','")
+                raise _fail(toks[i], "','")
             i += 1
             if i == len(toks):
-                raise ClientError("unable to parse requirement: found '', expected: identifier")
+                raise _fail("", "identifier")
     return Selector(tuple(reqs))
 
 
 def from_map(selector: Mapping[str, str] | None) -> Selector:
     """A Service/ReplicationController selector map (labels.SelectorFromSet)."""
-    return Selector(tuple(Requirement(k, EQ, (str(v),)) for k, v in sorted((selector or {}).items())))
+    items = sorted((selector or {}).items())
+    return Selector(tuple(Requirement(k, EQ, (str(v),)) for k, v in items))
 
 
 def from_label_selector(ls: Mapping | None) -> Selector:

@@ -3,7 +3,8 @@
 - libyaml's C parser when present (7-9x faster), the pure-Python one otherwise;
 - no tag ever constructs a Python object (safe constructors only);
 - duplicate keys in a mapping are an error, as in kubectl (sigs.k8s.io/yaml is strict);
-- aliases may not expand beyond a limit, so a "billion laughs" document cannot blow up memory downstream.
+- aliases may not expand beyond a limit, so a "billion laughs" document cannot blow up
+  memory downstream.
 """
 
 from __future__ import annotations

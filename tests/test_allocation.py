@@ -62,7 +62,8 @@ def test_requested_cluster_ip_refused(cli, tmp_path, ip, reason):
 
 
 def test_node_ports_upper_band_explicit_and_shared_by_port_number(cli, tmp_path):
-    ports = "  - {name: a, port: 80}\n  - {name: b, port: 80, protocol: UDP}\n  - {name: c, port: 81}"
+    ports = ("  - {name: a, port: 80}\n  - {name: b, port: 80, protocol: UDP}\n"
+             "  - {name: c, port: 81}")
     assert apply(cli, tmp_path, service("np", "NodePort", ports)).code == 0
     got = [p["nodePort"] for p in spec(cli, "np")["ports"]]
     assert got == [30086, 30086, 30087]  # same port number shares one node port

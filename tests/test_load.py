@@ -48,7 +48,8 @@ def test_folders_recursive_and_suffixes(tmp_path):
 
 @pytest.mark.parametrize("text, fragment", [
     ("a: [1, 2\n", "(document 1): line 2, column 1"),
-    (SVC.format("a") + "---\nkey: value\n  bad: indent\n", "(document 2): line 10, column 6"),  # lines count from the top of the file
+    # lines count from the top of the file
+    (SVC.format("a") + "---\nkey: value\n  bad: indent\n", "(document 2): line 10, column 6"),
     ("- just\n- a list\n", "expected an object"),
     ("just a string\n", "expected an object"),
     ("a: 1\na: 2\n", 'key "a" already set in map'),
@@ -73,7 +74,7 @@ def test_binary_and_non_utf8_files(tmp_path):
 
 
 def test_missing_path_and_url():
-    with pytest.raises(ClientError, match='the path "nope.yaml" does not exist'):
+    with pytest.raises(ClientError, match=r'the path "nope\.yaml" does not exist'):
         load_paths(["nope.yaml"])
     with pytest.raises(ClientError, match="URL is not supported"):
         load_paths(["https://example.com/x.yaml"])

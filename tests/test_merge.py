@@ -1,4 +1,5 @@
-"""The three-way merge behind `apply`: manifest fields win, dropped fields go, server fields stay."""
+"""The three-way merge behind `apply`: manifest fields win, dropped fields go, server fields
+stay."""
 
 import pytest
 

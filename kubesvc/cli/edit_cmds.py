@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from kubesvc.cli import common
@@ -68,11 +66,11 @@ def _metadata_verb(field: str, what: str, args, namespace, selector, all_, overw
 
 def label(
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME) KEY=VAL ... KEY-"),
-    namespace: Optional[str] = common.NAMESPACE,
-    selector: Optional[str] = common.SELECTOR,
+    namespace: str | None = common.NAMESPACE,
+    selector: str | None = common.SELECTOR,
     all_: bool = typer.Option(False, "--all", help="Select all resources of the type."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Allow labels to be overwritten."),
-    state: Optional[str] = common.STATE,
+    state: str | None = common.STATE,
 ) -> None:
     """Update the labels on a resource."""
     _metadata_verb("labels", "label", args, namespace, selector, all_, overwrite, state)
@@ -80,12 +78,12 @@ def label(
 
 def annotate(
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME) KEY=VAL ... KEY-"),
-    namespace: Optional[str] = common.NAMESPACE,
-    selector: Optional[str] = common.SELECTOR,
+    namespace: str | None = common.NAMESPACE,
+    selector: str | None = common.SELECTOR,
     all_: bool = typer.Option(False, "--all", help="Select all resources of the type."),
     overwrite: bool = typer.Option(False, "--overwrite",
                                    help="Allow annotations to be overwritten."),
-    state: Optional[str] = common.STATE,
+    state: str | None = common.STATE,
 ) -> None:
     """Update the annotations on a resource."""
     _metadata_verb("annotations", "annotation", args, namespace, selector, all_, overwrite,
@@ -97,10 +95,10 @@ def patch(
     patch_text: str = typer.Option(..., "--patch", "-p", help="The patch to be applied."),
     patch_type: str = typer.Option("strategic", "--type",
                                    help="The type of patch: json, merge or strategic."),
-    subresource: Optional[str] = typer.Option(None, "--subresource",
+    subresource: str | None = typer.Option(None, "--subresource",
                                               help="Patch the status subresource."),
-    namespace: Optional[str] = common.NAMESPACE,
-    state: Optional[str] = common.STATE,
+    namespace: str | None = common.NAMESPACE,
+    state: str | None = common.STATE,
 ) -> None:
     """Update fields of a resource using strategic merge patch, a JSON merge patch, or a JSON
     patch."""

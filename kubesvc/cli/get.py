@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from kubesvc.cli import common
-from kubesvc.errors import ExitCode, KubesvcError
+from kubesvc.errors import ExitCode
 
 EXAMPLES = """\b
 Examples:

@@ -70,7 +70,8 @@ def explain(
 
       kubesvc explain service.spec.ports
     """
-    from kubesvc.explain import ExplainError, explain as explain_fields
+    from kubesvc.explain import ExplainError
+    from kubesvc.explain import explain as explain_fields
 
     try:
         common.out(explain_fields(path, recursive=recursive, api_version=api_version))

@@ -12,14 +12,12 @@ import typer
 
 from kubesvc.cli import apply as apply_cmd
 from kubesvc.cli import cluster as cluster_cmd
-from kubesvc.cli import common
-from kubesvc.cli import completion_cmd, create_cmds, diff_edit, info_cmds
-from kubesvc.cli import resolve as resolve_cmd
+from kubesvc.cli import common, completion_cmd, create_cmds, diff_edit, edit_cmds, info_cmds
 from kubesvc.cli import delete as delete_cmd
 from kubesvc.cli import describe as describe_cmd
-from kubesvc.cli import edit_cmds
 from kubesvc.cli import get as get_cmd
 from kubesvc.cli import nodes as node_cmds
+from kubesvc.cli import resolve as resolve_cmd
 
 HELP = """kubesvc applies real Kubernetes manifests to a local state file and does, offline, what a
 real cluster does for Services: cluster IPs, node ports, load balancers, DNS, endpoints.
@@ -51,8 +49,10 @@ app.command("describe", epilog=common.examples(describe_cmd.EXAMPLES))(describe_
 app.command("delete", epilog=common.examples(delete_cmd.EXAMPLES))(delete_cmd.delete)
 app.command("scale", epilog=common.examples(node_cmds.SCALE_EXAMPLES))(node_cmds.scale)
 MORE_EXAMPLES = {
-    "cordon": "Examples:\n  # New pods avoid the node; the ones it runs stay\n  kubesvc cordon kind-worker",
-    "uncordon": "Examples:\n  # Let the scheduler use the node again\n  kubesvc uncordon kind-worker",
+    "cordon": "Examples:\n  # New pods avoid the node; the ones it runs stay\n"
+              "  kubesvc cordon kind-worker",
+    "uncordon": "Examples:\n  # Let the scheduler use the node again\n"
+                "  kubesvc uncordon kind-worker",
     "annotate": "Examples:\n  # Add a note to a Service\n  kubesvc annotate svc web owner=team-a",
     "expose": "Examples:\n  # A NodePort Service in front of a Deployment's pods\n"
               "  kubesvc expose deployment web --port 80 --target-port 8080 --type NodePort",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from kubesvc.cli import common
@@ -38,8 +36,8 @@ def run_write(state, func):
 def scale(
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME)"),
     replicas: int = typer.Option(..., "--replicas", help="The new desired number of replicas."),
-    namespace: Optional[str] = common.NAMESPACE,
-    state: Optional[str] = common.STATE,
+    namespace: str | None = common.NAMESPACE,
+    state: str | None = common.STATE,
 ) -> None:
     """Set a new size for a deployment, replica set, replication controller, or stateful set."""
     from kubesvc import operations
@@ -55,7 +53,7 @@ def scale(
 
 
 def cordon(node: str = typer.Argument(..., metavar="NODE"),
-           state: Optional[str] = common.STATE) -> None:
+           state: str | None = common.STATE) -> None:
     """Mark node as unschedulable."""
     from kubesvc import operations
 
@@ -63,7 +61,7 @@ def cordon(node: str = typer.Argument(..., metavar="NODE"),
 
 
 def uncordon(node: str = typer.Argument(..., metavar="NODE"),
-             state: Optional[str] = common.STATE) -> None:
+             state: str | None = common.STATE) -> None:
     """Mark node as schedulable."""
     from kubesvc import operations
 
@@ -80,7 +78,7 @@ def drain(
     delete_emptydir_data: bool = typer.Option(False, "--delete-emptydir-data",
                                               help="Continue even if there are pods using "
                                                    "emptyDir (local data that will be deleted)."),
-    state: Optional[str] = common.STATE,
+    state: str | None = common.STATE,
 ) -> None:
     """Drain node in preparation for maintenance: cordon it, then evict its pods."""
     from kubesvc import operations

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kubesvc.errors import UsageError
-from kubesvc.errors import ClientError
+from kubesvc.errors import ClientError, UsageError
 from kubesvc.resources import Resource, all_category
 from kubesvc.resources import lookup as lookup_builtin
 
