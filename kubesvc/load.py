@@ -199,12 +199,7 @@ def _yaml_message(exc, source: str, index: int) -> str:
 
 def flatten(obj: dict, source: str, index: int) -> list[dict]:
     """Items of `kind: List` / `XxxList` come out as objects; items may lack kind."""
-    for field in ("apiVersion", "kind"):  # the type meta every later step reads as a string
-        value = obj.get(field)
-        if value is not None and not isinstance(value, str):
-            raise ClientError(f'unable to decode "{source}" (document {index}): json: cannot '
-                              f"unmarshal {_json_type(value)} into Go struct field .{field} of "
-                              "type string")
+    _check_type_meta(obj, source, index)
     kind = obj.get("kind")
     if isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list):
         item_kind = kind[: -len("List")] if kind != "List" else None
@@ -218,6 +213,23 @@ def flatten(obj: dict, source: str, index: int) -> list[dict]:
             out.extend(flatten(item, source, index))
         return out
     return [obj]
+
+
+def _check_type_meta(obj: dict, source: str, index: int) -> None:
+    """What every verb reads before anything validates the object: apiVersion and kind
+    strings, metadata a mapping with a string name and namespace."""
+    meta = obj.get("metadata")
+    checks = [(obj.get("apiVersion"), str, ".apiVersion", "string"),
+              (obj.get("kind"), str, ".kind", "string"),
+              (meta, dict, ".metadata", "v1.ObjectMeta")]
+    if isinstance(meta, dict):
+        checks += [(meta.get(f), str, f"ObjectMeta.metadata.{f}", "string")
+                   for f in ("name", "namespace")]
+    for value, wanted, field, go_type in checks:
+        if value is not None and not isinstance(value, wanted):
+            raise ClientError(f'unable to decode "{source}" (document {index}): json: cannot '
+                              f"unmarshal {_json_type(value)} into Go struct field {field} of "
+                              f"type {go_type}")
 
 
 def _json_type(value) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Cli
@@ -33,7 +33,11 @@ from tests.test_reliability_store import STRESS, check_store, record_figures
 _fixed = int(os.environ.get("KUBESVC_FUZZ_EXAMPLES", "0"))
 JUNK_EXAMPLES = _fixed or (1500 if STRESS else 120)
 SET_EXAMPLES = _fixed or (400 if STRESS else 35)
-FUZZ = settings(deadline=None, database=None, print_blob=True,
+# Shrinking replays examples for minutes; the failing example is printed unshrunk unless
+# KUBESVC_FUZZ_SHRINK=1 asks for the smallest one.
+PHASES = [Phase.explicit, Phase.generate] + \
+    ([Phase.shrink] if os.environ.get("KUBESVC_FUZZ_SHRINK") == "1" else [])
+FUZZ = settings(deadline=None, database=None, print_blob=True, phases=PHASES,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.large_base_example])
 NODES = ("n1", "n2")
@@ -172,7 +176,7 @@ def pod(draw, name: str, ip: str) -> dict:
 
 @st.composite
 def manifest_sets(draw) -> list[dict]:
-    svc_names = draw(st.lists(NAMES, max_size=5, unique=True))
+    svc_names = draw(st.lists(NAMES, min_size=1, max_size=5, unique=True))
     pod_names = draw(st.lists(NAMES, max_size=6, unique=True))
     static_ips = [f"10.96.0.{i}" for i in range(20, 250, 7)]
     static_ports = list(range(30000, 30080, 3))

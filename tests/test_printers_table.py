@@ -7,8 +7,6 @@ and what kubectl 1.37.1 printed for the same cells (checked against the real bin
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from kubesvc.printers.table import escape_terminal, render_table, sanitize_cell, tabwrite
@@ -118,14 +116,14 @@ def test_single_column_table():
     assert render_table(["NAME"], [["a"], ["bb"]]) == "NAME\na\nbb\n"
 
 
-def test_fifty_thousand_rows_are_fast():
+def test_fifty_thousand_rows_keep_one_column_width():
+    # speed is measured by bench/, never asserted here; this checks the layout at scale
     rows = [[f"svc-{i}", "ClusterIP", f"10.96.{i // 250}.{i % 250}", "<none>", "80/TCP", "5d"]
             for i in range(50_000)]
-    start = time.perf_counter()
     out = render_table(SVC_HEADERS, rows)
-    elapsed = time.perf_counter() - start
-    assert out.count("\n") == 50_001
-    assert elapsed < 0.2, f"render_table took {elapsed:.3f}s"
+    lines = out.splitlines()
+    assert len(lines) == 50_001
+    assert {line.index("ClusterIP") for line in lines[1:]} == {lines[0].index("TYPE")}
 
 
 # --- describe's tabwriter ------------------------------------------------------------------

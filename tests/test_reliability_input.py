@@ -111,9 +111,11 @@ CASES = [
      "be handled as a Service: json: cannot unmarshal string into Go struct field Service.spec "
      "of type v1.ServiceSpec"),
     ("name-number.yaml", GOOD.replace("name: good", "name: 12"),
-     'Error from server (BadRequest): error when creating "{f}": Service in version "v1" cannot '
-     "be handled as a Service: json: cannot unmarshal number into Go struct field "
-     "ObjectMeta.metadata.name of type string"),
+     'error: unable to decode "{f}" (document 1): json: cannot unmarshal number into Go struct '
+     "field ObjectMeta.metadata.name of type string"),
+    ("metadata-list.yaml", "apiVersion: v1\nkind: Service\nmetadata: [a]\n",
+     'error: unable to decode "{f}" (document 1): json: cannot unmarshal array into Go struct '
+     "field .metadata of type v1.ObjectMeta"),
     ("unknown-field.yaml", GOOD.replace("ports:", "portz:"),
      'Error from server (BadRequest): error when creating "{f}": Service in version "v1" cannot '
      'be handled as a Service: strict decoding error: unknown field "spec.portz"'),
