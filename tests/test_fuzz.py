@@ -99,8 +99,10 @@ class Session:
 # -- strategies: valid objects -----------------------------------------------------------------
 
 NAMES = st.from_regex(r"[a-z]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
-LABELS = st.dictionaries(st.sampled_from(["app", "tier", "env"]), st.sampled_from(["a", "b", "c"]),
-                         min_size=1, max_size=3)
+LABELS = st.dictionaries(st.sampled_from(["app", "tier", "env"]), st.sampled_from(["a", "b"]),
+                         min_size=1, max_size=2)  # selectors: often match some pods
+POD_LABELS = st.fixed_dictionaries({k: st.sampled_from(["a", "b"]) for k in ("app", "tier")},
+                                   optional={"env": st.sampled_from(["a", "b"])})
 CONTAINER_PORT_NAMES = ["http", "web", "metrics", "dns"]
 TARGET_NAMES = [*CONTAINER_PORT_NAMES, "nope"]
 
@@ -160,7 +162,7 @@ def pod(draw, name: str, ip: str) -> dict:
     if ports:
         container["ports"] = ports
     obj = {"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": name, "labels": draw(LABELS)},
+           "metadata": {"name": name, "labels": draw(POD_LABELS)},
            "spec": {"containers": [container]}}
     if draw(st.booleans()):  # a pod as a live cluster reports it; else kubesvc runs it
         obj["spec"]["nodeName"] = draw(st.sampled_from([*NODES, "gone"]))

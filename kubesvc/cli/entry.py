@@ -1,6 +1,6 @@
 """The console-script entry point, kept tiny: shell completion requests (`kubesvc __complete
-...`, sent on every TAB) are answered without importing Typer or anything heavy; every other
-command goes to the Typer app."""
+...`, sent on every TAB) and plain `get` commands are answered without importing Typer; every
+other command goes to the Typer app."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ def run() -> None:
         from kubesvc.cli.complete import main as complete
 
         sys.exit(complete(argv[1:]))
+    if argv and argv[0] == "get":
+        from kubesvc.cli.fast import run_get
+
+        code = run_get(argv[1:])
+        if code is not None:
+            sys.exit(code)
     from kubesvc.cli.main import run as run_app
 
     run_app()

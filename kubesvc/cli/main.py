@@ -106,38 +106,5 @@ def run(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         code = ExitCode.OK
     except Exception as exc:
-        code = _unexpected(exc)
+        code = common.unexpected(exc)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def _unexpected(exc: Exception) -> int:
-    """What the environment does to us gets a clear line; anything else is a bug: one line
-    for users, the traceback for bug reports (-v 6)."""
-    from kubesvc.errors import ExitCode
-
-    if common.GLOBAL["verbosity"] >= 6:
-        import traceback
-
-        traceback.print_exception(exc)
-    message = _environment_error(exc)
-    if message is None:
-        message = (f"error: internal error: {type(exc).__name__}: {exc} (run with -v 6 for "
-                   "the traceback, and please report it)")
-    common.err(message)
-    return ExitCode.ERROR
-
-
-def _environment_error(exc: Exception) -> str | None:
-    """SQLite failing on the state file, the OS refusing a file, memory running out."""
-    sqlite3 = sys.modules.get("sqlite3")
-    if sqlite3 is not None and (isinstance(exc, sqlite3.OperationalError)
-                                or type(exc) is sqlite3.DatabaseError):
-        from kubesvc.store import database_error
-
-        return str(database_error(common.GLOBAL["state_path"] or "(unknown)", exc))
-    if isinstance(exc, OSError):
-        where = f": {exc.filename}" if exc.filename else ""
-        return f"error: {exc.strerror or exc}{where}"
-    if isinstance(exc, MemoryError):
-        return "error: out of memory (the input is too large for this machine)"
-    return None

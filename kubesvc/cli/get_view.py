@@ -1,0 +1,201 @@
+"""`get` without Typer: what to fetch, how to filter it and how to print it. The Typer
+command (cli/get.py) and the start-up fast path (cli/fast.py) both run a GetView."""
+
+from __future__ import annotations
+
+from kubesvc.cli import runtime as common
+from kubesvc.errors import ExitCode
+
+FORMATS = ("wide", "yaml", "json", "name", "jsonpath=", "jsonpath-file=", "jsonpath-as-json=",
+           "custom-columns=", "custom-columns-file=")
+STRUCTURED = ("yaml", "json", "name", "jsonpath", "jsonpath-file", "jsonpath-as-json",
+              "custom-columns", "custom-columns-file")
+
+
+def format_key(output: str | None) -> str | None:
+    """`jsonpath={.a}` → `jsonpath=`: the part of -o that names the printer."""
+    return output if output is None or "=" not in output else output.split("=", 1)[0] + "="
+
+
+def _output(output: str | None) -> tuple[str | None, str | None]:
+    """`-o jsonpath={..}` → ("jsonpath", "{..}"); plain formats have no argument."""
+    from kubesvc.errors import UsageError
+
+    if output is None:
+        return None, None
+    fmt, sep, arg = output.partition("=")
+    if sep and not arg and fmt.startswith("jsonpath"):
+        common.check_output(output, tuple(f.rstrip("=") for f in FORMATS))
+    if sep and fmt in ("jsonpath-file", "custom-columns-file"):
+        try:
+            with open(arg, encoding="utf-8") as fh:
+                arg = fh.read()
+        except OSError as exc:
+            raise UsageError(f"error reading {fmt} {arg}: {exc.strerror}") from None
+    return fmt, arg if sep else None
+
+
+def _seconds(text: str | None) -> float | None:
+    if not text or text in ("0", "0s"):
+        return None
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    for unit in sorted(units, key=len, reverse=True):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * units[unit]
+    return float(text)
+
+
+class GetView:
+    """One `get` request: what to fetch, how to filter and how to print it."""
+
+    def __init__(self, args, namespace, all_namespaces, selector, field_selector, fmt, arg,
+                 sort_by, label_columns, show_kind, no_headers, show_labels):
+        self.args, self.namespace, self.all_namespaces = args, namespace, all_namespaces
+        self.selector, self.field_selector = selector, field_selector
+        self.fmt, self.arg, self.sort_by = fmt, arg, sort_by
+        self.label_columns, self.show_kind = label_columns, show_kind
+        self.no_headers, self.show_labels = no_headers, show_labels
+
+    def collect(self, store):
+        """([(resource, objects)], errors, requests) for this request against the store."""
+        from kubesvc.cli.targets import parse_targets
+        from kubesvc.errors import UsageError
+        from kubesvc.selectors import parse
+
+        requests = parse_targets(self.args, _store_kinds(store))
+        if self.field_selector and any(r.names for r in requests):
+            raise UsageError("name cannot be provided when a selector is specified")
+        sel = parse(self.selector) if self.selector else None
+        ns = None if self.all_namespaces else common.current_namespace(self.namespace)
+        found, errors = [], []
+        for req in requests:
+            objs, missing = fetch(store, req, ns, sel)
+            if self.field_selector:
+                objs = self._field_filter(req.resource, objs)
+            errors.extend(missing)
+            if objs or len(requests) == 1 or self.fmt in STRUCTURED:
+                found.append((req.resource, objs))
+        return found, errors, requests, ns
+
+    def _field_filter(self, res, objs):
+        from kubesvc import fieldselectors as fs
+
+        try:
+            return fs.select(objs, self.field_selector, res.kind, res.group)
+        except fs.FieldSelectorError as exc:
+            raise fs.list_error(exc, res.plural, res.group, res.version, self.selector or "",
+                                self.field_selector) from None
+
+    def run(self, store) -> int:
+        from kubesvc import clock
+
+        found, errors, requests, ns = self.collect(store)
+        if any(r.resource.kind == "Endpoints" for r in requests):  # a server warning (1.33+)
+            common.warn("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
+                        "EndpointSlice")
+        self.single = len(requests) == 1 and len(requests[0].names) == 1
+        self.prefix = len(requests) > 1 or self.show_kind
+        printed = self.print(found, clock.now())
+        for e in errors:
+            common.err(str(e))
+        if not printed and not errors and self.fmt not in STRUCTURED:
+            scoped = ns is not None and any(r.resource.namespaced for r in requests)
+            common.err(f"No resources found in {ns} namespace." if scoped
+                       else "No resources found")
+        return ExitCode.ERROR if errors else ExitCode.OK
+
+    def print(self, found, now) -> bool:
+        if self.fmt in STRUCTURED:
+            return self._print_structured(found)
+        return self._print_tables(found, now)
+
+    def _print_structured(self, found) -> bool:
+        objs = [o for _, group in found for o in group]
+        if self.sort_by and not self.single:
+            from kubesvc.printers import sorting
+
+            objs = sorting.sort_objects(objs, self.sort_by)
+        if self.fmt == "name":
+            common.out("".join(f"{res.name_prefix}/{o['metadata']['name']}\n"
+                               for res, group in found for o in group
+                               for o in [o] if o in objs))
+            return bool(objs)
+        if self.fmt in ("custom-columns", "custom-columns-file"):
+            return self._print_columns(objs)
+        if self.single and not objs:
+            return False
+        from kubesvc.printers.jsonpath import query_object
+
+        doc = query_object(objs, self.single)
+        if self.fmt.startswith("jsonpath"):
+            from kubesvc.printers.jsonpath import render
+
+            common.out(render(self.arg or "", doc, as_json=self.fmt == "jsonpath-as-json"))
+        else:
+            from kubesvc.printers.structured import to_json, to_yaml
+
+            common.out(to_yaml(doc) if self.fmt == "yaml" else to_json(doc) + "\n")
+        return True
+
+    def _print_columns(self, objs) -> bool:
+        from kubesvc.printers import custom_columns as cc
+
+        columns = (cc.parse_file(self.arg or "") if self.fmt == "custom-columns-file"
+                   else cc.parse_spec(self.arg or ""))
+        try:
+            common.out(cc.render(columns, objs, no_headers=self.no_headers))
+        except cc.CustomColumnsError as exc:
+            common.out(exc.output)
+            raise
+        return True
+
+    def _print_tables(self, found, now) -> bool:
+        from kubesvc.printers.columns import table_for
+
+        if self.sort_by:
+            from kubesvc.printers import sorting
+        if self.sort_by and len(found) > 1:
+            sorting.check_multi_kind_tables(self.sort_by)
+        tables = []
+        for res, objs in found:
+            if self.sort_by:
+                objs = sorting.sort_table(objs, self.sort_by)
+                if objs is None:
+                    continue
+            if not objs:
+                continue
+            tables.append(table_for(res.kind, objs, now, wide=self.fmt == "wide",
+                                    all_namespaces=self.all_namespaces,
+                                    show_labels=self.show_labels,
+                                    label_columns=tuple(self.label_columns),
+                                    no_headers=self.no_headers,
+                                    show_kind_prefix=res.name_prefix if self.prefix else None))
+        common.out("\n".join(tables))
+        return bool(tables)
+
+
+def _store_kinds(store) -> list[str]:
+    return [r[0] for r in store.conn.execute("SELECT DISTINCT gk FROM objects")]
+
+
+def fetch(store, req, namespace: str | None, sel):
+    """The objects a request names (or lists), and NotFound errors for missing names."""
+    from kubesvc.errors import NotFoundError, UsageError
+
+    res = req.resource
+    ns = namespace if res.namespaced else ""
+    if req.names:
+        if ns is None:
+            raise UsageError("a resource cannot be retrieved by name across all namespaces")
+        objs, missing = [], []
+        for name in req.names:
+            obj = store.get(res.gk, ns, name)
+            if obj is None:
+                missing.append(NotFoundError(res.qualified_plural, name))
+            elif sel is None or sel.matches(obj["metadata"].get("labels")):
+                objs.append(obj)
+        return objs, missing
+    if sel is not None:
+        objs = store.list_by_labels(res.gk, ns, sel.equality_pairs())
+        return [o for o in objs if sel.matches(o["metadata"].get("labels"))], []
+    return store.list(res.gk, ns), []

@@ -1,0 +1,56 @@
+"""`get` answered without Typer (cli/fast.py) must be `get` under Typer, only quicker: same
+flags, same output, same errors, same exit codes."""
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+
+import pytest
+
+from kubesvc.cli import fast
+from tests.conftest import REPO
+
+
+def test_flag_table_matches_the_typer_command():
+    import typer.main
+
+    from kubesvc.cli.main import app
+
+    get = typer.main.get_command(app).commands["get"]
+    typer_flags = {name for p in get.params for name in p.opts if name.startswith("--")}
+    typer_flags.add("--help")  # click adds it outside params
+    assert typer_flags == set(fast.GET_FLAGS) | {f for f in fast.SLOW_FLAGS
+                                                 if f.startswith("--")}
+    for p in get.params:
+        long = next(n for n in p.opts if n.startswith("--"))
+        if long in fast.GET_FLAGS:
+            short, _, takes_value = fast.GET_FLAGS[long]
+            assert takes_value == (not p.is_flag), long
+            assert short == next((n for n in p.opts if not n.startswith("--")), None), long
+
+
+def run_fast(args):
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = fast.run_get(args)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("args", [
+    ["svc"], ["svc", "-o", "wide"], ["svc", "-owide"], ["svc", "--output=yaml"],
+    ["svc,pods", "-A"], ["pods", "-l", "app=web", "-L", "app", "--show-kind"],
+    ["svc", "web", "nope"], ["svc", "-o", "jsonpath={.items[*].metadata.name}"],
+    ["svc", "--sort-by=.spec.type", "--no-headers"], ["pods", "--field-selector",
+                                                       "spec.nodeName=kind-worker"],
+    ["svc", "-n", "kube-public"], ["widgets"], ["svc", "-o", "xml"], ["nodes", "--show-labels"],
+])
+def test_same_as_typer(cli, args):
+    cli.ok("apply", "-f", str(REPO / "manifests"))
+    slow = cli("get", *args)
+    code, out, err = run_fast(["--state", str(cli.state), *args])
+    assert (code, out, err) == (slow.code, slow.out, slow.err)
+
+
+@pytest.mark.parametrize("args", [["svc", "-w"], ["svc", "--help"], ["svc", "--bogus"],
+                                  ["svc", "-n"], ["svc", "--no-headers=1"]])
+def test_what_it_does_not_handle_goes_to_typer(args):
+    assert fast.parse_get(args) is None
