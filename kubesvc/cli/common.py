@@ -10,11 +10,11 @@ from kubesvc.cli.runtime import (  # noqa: F401 (the verbs import them from here
     current_namespace,
     err,
     examples,
-    unexpected,
     lock_timeout,
     open_store,
     out,
     state_path,
+    unexpected,
     warn,
 )
 
