@@ -236,3 +236,21 @@ def write_json_list(objs: list[dict], path: str) -> None:
     with open(path, "w") as fh:
         json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, fh,
                   separators=(",", ":"))
+
+
+def main(argv: list[str]) -> None:
+    """python bench/gen.py bulk SCALE YAML_PATH JSON_PATH | small YAML_PATH"""
+    if argv[0] == "bulk":
+        objs = bulk_objects(float(argv[1]))
+        write_yaml(objs, argv[2])
+        write_json_list(objs, argv[3])
+    elif argv[0] == "small":
+        write_yaml(small_objects(), argv[1])
+    else:
+        raise SystemExit(main.__doc__)
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

@@ -6,7 +6,6 @@ leaves no trace (its savepoint is rolled back, freeing anything allocated for it
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass, field
 
@@ -14,6 +13,7 @@ from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import LAST_APPLIED, strip_system_fields
 from kubesvc.errors import ClientError, InvalidError, KubesvcError, StatusError, invalid, required
+from kubesvc.jsonutil import clone
 from kubesvc.load import Document
 from kubesvc.merge import contained, merge, removed_fields
 from kubesvc.resources import APPLY_ORDER, Resource, for_kind
@@ -61,7 +61,7 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet,
 
 
 def _apply_one(ctx, doc: Document, schemas: SchemaSet, opts: ApplyOptions, result) -> None:
-    manifest = copy.deepcopy(doc.obj)
+    manifest = clone(doc.obj)
     snapshot = _is_snapshot(manifest)
     strip_system_fields(manifest)
     res = _resource(ctx, doc, manifest, schemas)
@@ -219,7 +219,11 @@ def _set_namespace(ctx, res: Resource, obj: dict, opts: ApplyOptions, doc: Docum
                           f'the namespace "{opts.namespace}". You must pass '
                           f"'--namespace={given}' to perform this operation.")
     meta["namespace"] = given or opts.namespace or "default"
-    if ctx.store.get("Namespace", "", meta["namespace"]) is None:
+    if meta["namespace"] in ctx.namespaces_seen:
+        return
+    if ctx.store.get("Namespace", "", meta["namespace"]) is not None:
+        ctx.namespaces_seen.add(meta["namespace"])
+    else:
         if snapshot:  # `kubectl get pods,svc -A -o yaml` lists no namespaces: bring them along
             _create_namespace(ctx, meta["namespace"])
             return
@@ -237,7 +241,7 @@ def _create_namespace(ctx, name: str) -> None:
 
 def last_applied(manifest: dict) -> str:
     """kubectl's annotation: the manifest as compact sorted JSON, without the annotation."""
-    obj = copy.deepcopy(manifest)
+    obj = clone(manifest)
     annotations = obj.setdefault("metadata", {}).get("annotations") or {}
     annotations.pop(LAST_APPLIED, None)
     obj["metadata"]["annotations"] = annotations
@@ -250,9 +254,9 @@ def _create_or_update(ctx, res: Resource, manifest: dict, doc: Document) -> tupl
     keep_status = bool(manifest.get("status"))
     live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
     if live is None:
-        obj = copy.deepcopy(manifest)
+        obj = clone(manifest)
         obj["metadata"].setdefault("annotations", {})[LAST_APPLIED] = applied
-        return "created", registry.create(ctx, res, obj, keep_status)
+        return "created", registry.create(ctx, res, obj, keep_status, known_absent=True)
     previous = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
     original = json.loads(previous) if previous else None
     desired = json.loads(applied)  # the manifest as kubectl records it (annotations: {})

@@ -9,7 +9,7 @@ keeps server-filled fields of list items (ports' nodePort, containers' defaults)
 
 from __future__ import annotations
 
-import copy
+from kubesvc.jsonutil import clone
 
 
 def contained(desired, live) -> bool:
@@ -35,7 +35,7 @@ def removed_fields(original: dict | None, desired: dict, prefix=()) -> list[tupl
 
 
 def merge(original: dict | None, desired: dict, live: dict) -> dict:
-    merged = copy.deepcopy(live)
+    merged = clone(live)
     _overlay(merged, desired)
     for path in removed_fields(original, desired):
         _remove(merged, path)
@@ -50,7 +50,7 @@ def _overlay(target: dict, desired: dict) -> None:
         elif isinstance(value, list) and contained(value, current):
             continue
         else:
-            target[key] = copy.deepcopy(value)
+            target[key] = clone(value)
 
 
 def _remove(target: dict, path: tuple) -> None:

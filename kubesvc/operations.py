@@ -5,10 +5,9 @@ deleted pod is replaced (new name, new IP, maybe another node) before the comman
 
 from __future__ import annotations
 
-import copy
-
 from kubesvc.apiserver import registry
 from kubesvc.errors import ClientError, NotFoundError
+from kubesvc.jsonutil import clone
 from kubesvc.resources import Resource, for_gk
 
 SCALABLE = ("Deployment.apps", "ReplicaSet.apps", "StatefulSet.apps", "ReplicationController")
@@ -32,7 +31,7 @@ def scale(ctx, res: Resource, namespace: str, name: str, replicas: int) -> str:
         raise ClientError("The --replicas=COUNT flag is required, and COUNT must be greater "
                           "than or equal to 0")
     old = _get(ctx, res, namespace, name)
-    new = copy.deepcopy(old)
+    new = clone(old)
     new.setdefault("spec", {})["replicas"] = replicas
     _update(ctx, res, new, old)
     return f"{res.name_prefix}/{name} scaled"
@@ -44,7 +43,7 @@ def set_unschedulable(ctx, name: str, value: bool) -> str:
     verb = "cordoned" if value else "uncordoned"
     if bool((old.get("spec") or {}).get("unschedulable")) == value:
         return f"node/{name} already {verb}"
-    new = copy.deepcopy(old)
+    new = clone(old)
     if value:
         new.setdefault("spec", {})["unschedulable"] = True
     else:
@@ -153,7 +152,7 @@ def set_metadata_map(ctx, res: Resource, obj: dict, field: str, add: dict, remov
     name = f"{res.name_prefix}/{obj['metadata']['name']}"
     if updated == current:
         return f"{name} not {verb}"
-    new = copy.deepcopy(obj)
+    new = clone(obj)
     new["metadata"][field] = updated
     if not updated:
         new["metadata"].pop(field)
@@ -168,17 +167,17 @@ def patch(ctx, res: Resource, namespace: str, name: str, patch_text: str, patch_
     from kubesvc.patch import apply_patch
 
     old = _get(ctx, res, namespace, name)
-    new = apply_patch(copy.deepcopy(old), patch_text, patch_type, res.kind)
+    new = apply_patch(clone(old), patch_text, patch_type, res.kind)
     label = f"{res.name_prefix}/{name}"
     if subresource == "status":  # only the status changes; the rest of the patch is ignored
-        merged = copy.deepcopy(old)
+        merged = clone(old)
         merged["status"] = new.get("status")
         new = merged
     elif subresource:
         raise ClientError(f'invalid subresource value: "{subresource}". Must be one of '
                           "[status scale]")
     else:
-        new["status"] = copy.deepcopy(old.get("status"))  # status only through /status
+        new["status"] = clone(old.get("status"))  # status only through /status
         if new["status"] is None:
             new.pop("status")
     if new == old:

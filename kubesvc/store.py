@@ -290,8 +290,9 @@ class Store:
         sql += " ORDER BY o.namespace, o.name"
         return [json.loads(r[0]) for r in self.conn.execute(sql, args)]
 
-    def put(self, gk: str, obj: dict) -> None:
-        """Insert or replace an object (metadata already filled by the caller)."""
+    def put(self, gk: str, obj: dict, new: bool = False) -> None:
+        """Insert or replace an object (metadata already filled by the caller). `new` says the
+        caller knows it does not exist yet, which saves the label-index comparison."""
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
         body = _dumps(obj)
@@ -300,7 +301,13 @@ class Store:
             "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body RETURNING id",
             (gk, ns, name, body),
         ).fetchone()
-        self._put_labels(row[0], meta.get("labels") or {})
+        labels = meta.get("labels") or {}
+        if new:
+            if labels:
+                self.conn.executemany("INSERT INTO labels VALUES (?, ?, ?)",
+                                      [(row[0], k, str(v)) for k, v in labels.items()])
+            return
+        self._put_labels(row[0], labels)
 
     def _put_labels(self, object_id: int, labels: dict) -> None:
         current = dict(self.conn.execute(

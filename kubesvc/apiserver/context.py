@@ -45,6 +45,7 @@ class ApiContext:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     changes: list[Change] = field(default_factory=list)
+    namespaces_seen: set[str] = field(default_factory=set)  # known to exist in this command
 
     def record(self, gk: str, namespace: str, name: str, old: dict | None,
                new: dict | None) -> None:

@@ -73,15 +73,17 @@ def path_segment_name(name: str) -> list[str]:
     return [f"may not contain '{c}'" for c in ("/", "%") if c in name]
 
 
-def create(ctx, res: Resource, obj: dict, keep_status: bool) -> dict:
-    if ctx.store.get(res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]):
+def create(ctx, res: Resource, obj: dict, keep_status: bool, known_absent: bool = False) -> dict:
+    """`known_absent`: the caller just looked the object up and found nothing."""
+    if not known_absent and ctx.store.get(res.gk, obj["metadata"].get("namespace", ""),
+                                          obj["metadata"]["name"]):
         from kubesvc.errors import AlreadyExistsError
 
         raise AlreadyExistsError(res.qualified_plural, obj["metadata"]["name"])
     sysmeta.fill_on_create(ctx, res.gk, obj, keep_timestamp=keep_status)
     strategy(res.gk).create(ctx, obj, keep_status)
     check_metadata(res, obj)
-    ctx.store.put(res.gk, obj)
+    ctx.store.put(res.gk, obj, new=True)
     ctx.record(res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], None, obj)
     return obj
 

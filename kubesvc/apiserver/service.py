@@ -9,10 +9,9 @@ savepoint back, which also frees whatever was allocated for it.
 
 from __future__ import annotations
 
-import copy
-
 from kubesvc.controllers.allocation import Allocator
 from kubesvc.errors import InvalidError
+from kubesvc.jsonutil import clone
 from kubesvc.store import object_key
 from kubesvc.validation import service as rules
 
@@ -56,7 +55,7 @@ def update(ctx, new: dict, old: dict, keep_status: bool) -> None:
     rules.normalize_cluster_ips(new, old)
     _raise(new, rules.init_ip_family_fields(new, old))
     if not keep_status:  # PrepareForUpdate: status changes only through the status subresource
-        new["status"] = copy.deepcopy(old.get("status") or {"loadBalancer": {}})
+        new["status"] = clone(old.get("status") or {"loadBalancer": {}})
     rules.drop_type_dependent_fields(new, old)
     _allocate_update(ctx, new, old)
     _raise(new, rules.validate_service_update(new, old))

@@ -3,10 +3,10 @@ and update, and what deleting them does to what depends on them."""
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 
 from kubesvc.controllers import defaults as d
+from kubesvc.jsonutil import clone
 from kubesvc.store import object_key
 
 
@@ -24,7 +24,7 @@ class _Defaulted:
     def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
         new.update(self.default(new))
         if not keep_status:
-            new["status"] = copy.deepcopy(old.get("status") or {})
+            new["status"] = clone(old.get("status") or {})
             if not new["status"]:
                 new.pop("status")
 
@@ -49,7 +49,7 @@ class _Pod:
     def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
         new.update(d.default_pod(new))
         if not keep_status:
-            new["status"] = copy.deepcopy(old.get("status") or {})
+            new["status"] = clone(old.get("status") or {})
         hold_pod_ip(ctx, new)
 
     def delete(self, ctx, pod: dict) -> None:
@@ -103,7 +103,7 @@ class _Node:
     def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
         validate_node_spec(new)
         if not keep_status:
-            new["status"] = copy.deepcopy(old.get("status") or {})
+            new["status"] = clone(old.get("status") or {})
         spec, old_spec = new.setdefault("spec", {}), old.get("spec") or {}
         for field in ("podCIDR", "podCIDRs", "providerID"):  # set once, by the node IPAM
             if field in old_spec and field not in spec:

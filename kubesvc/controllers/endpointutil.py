@@ -13,6 +13,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from kubesvc import jsonutil
 from kubesvc.controllers.gohash import slice_port_repr
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
@@ -288,13 +289,7 @@ def _ref_view(ref: Mapping | None) -> tuple | None:
     return None if ref is None else tuple(ref.get(f) or "" for f in _REF_FIELDS)
 
 
-def clone(value):
-    """A deep copy of JSON data (dicts, lists, scalars), several times faster than deepcopy."""
-    if isinstance(value, dict):
-        return {k: clone(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [clone(v) for v in value]
-    return value
+clone = jsonutil.clone  # a deep copy of JSON data, several times faster than deepcopy
 
 
 def set_name(eps: dict, name: str) -> None:

@@ -7,9 +7,8 @@ live cloud cluster stay as they were (MetalLB itself would clear them)."""
 
 from __future__ import annotations
 
-import copy
-
 from kubesvc.controllers.writer import apply_owned
+from kubesvc.jsonutil import clone
 
 POOL_GK = "IPAddressPool.metallb.io"
 LB_KINDS = {"Service", POOL_GK, "L2Advertisement.metallb.io", "BGPAdvertisement.metallb.io",
@@ -44,7 +43,7 @@ def sync_load_balancers(ctx, changes) -> None:
 
 
 def _write_service(ctx, svc: dict, assignment, from_pool: str) -> None:
-    new = copy.deepcopy(svc)
+    new = clone(svc)
     ingress = {"ingress": assignment.ingress} if assignment.ips else {}
     new.setdefault("status", {})["loadBalancer"] = ingress
     annotations = dict(new["metadata"].get("annotations") or {})

@@ -7,13 +7,13 @@ Nothing here reads a clock or a random source: where upstream draws a random nam
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from kubesvc.clock import parse_time, rfc3339
+from kubesvc.jsonutil import clone
 
 # apimachinery pkg/util/rand: the alphabet of generated names (no vowels, no 0/1/3)
 ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
@@ -38,7 +38,7 @@ def meta(obj: Mapping) -> Mapping:
 
 
 def deep(obj):
-    return copy.deepcopy(obj)
+    return clone(obj)
 
 
 # -- hashes --------------------------------------------------------------------------------------

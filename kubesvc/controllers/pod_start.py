@@ -3,7 +3,6 @@ have no node yet are placed; pods bound to a node are started (IP, Running, Read
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import json
 
@@ -11,6 +10,7 @@ from kubesvc.controllers.cluster_config import node_internal_ip
 from kubesvc.controllers.kubelet import pending_pod, run_pod
 from kubesvc.controllers.scheduler import schedule
 from kubesvc.controllers.writer import apply_owned
+from kubesvc.jsonutil import clone
 from kubesvc.store import object_key
 
 
@@ -56,7 +56,7 @@ def sync_pods(ctx, changes) -> None:
 def _start(ctx, pod: dict, nodes: dict, counts: dict) -> None:
     node_list = [nodes[k] for k in sorted(nodes)]
     name, message = schedule(pod, node_list, counts)
-    new = copy.deepcopy(pod)
+    new = clone(pod)
     if name is None:
         if not message:
             return  # another scheduler's pod, or a gated one: left as it is

@@ -3,8 +3,7 @@ tracking), and only when the object really differs."""
 
 from __future__ import annotations
 
-import copy
-
+from kubesvc.jsonutil import clone
 from kubesvc.resources import for_gk
 
 
@@ -14,10 +13,10 @@ def apply_owned(ctx, gk: str, desired: dict, current: dict | None) -> dict:
 
     res = for_gk(gk)
     if current is None:
-        return registry.create(ctx, res, copy.deepcopy(desired), keep_status=True)
+        return registry.create(ctx, res, clone(desired), keep_status=True, known_absent=True)
     if _same(desired, current):
         return current
-    new = copy.deepcopy(desired)
+    new = clone(desired)
     return registry.update(ctx, res, new, current, keep_status=True)
 
 

@@ -14,9 +14,8 @@ prepare_for_update -> validate_service / validate_service_update -> service_warn
 
 from __future__ import annotations
 
-import copy
-
 from kubesvc.errors import FieldError, duplicate, forbidden, invalid, required, unsupported
+from kubesvc.jsonutil import clone
 from kubesvc.validation.names import (
     cidr,
     dns1123_label,
@@ -126,7 +125,7 @@ def prepare_for_create(svc: dict) -> None:
 
 def prepare_for_update(new: dict, old: dict) -> None:
     """strategy.go PrepareForUpdate: keep the old status, then drop stale type fields."""
-    new["status"] = copy.deepcopy(old.get("status") or {"loadBalancer": {}})
+    new["status"] = clone(old.get("status") or {"loadBalancer": {}})
     drop_type_dependent_fields(new, old)
 
 
