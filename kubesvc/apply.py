@@ -61,7 +61,7 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet,
 
 
 def _apply_one(ctx, doc: Document, schemas: SchemaSet, opts: ApplyOptions, result) -> None:
-    manifest = clone(doc.obj)
+    manifest = clone(doc.obj)  # the document stays as read, for messages
     snapshot = _is_snapshot(manifest)
     strip_system_fields(manifest)
     res = _resource(ctx, doc, manifest, schemas)
@@ -241,10 +241,9 @@ def _create_namespace(ctx, name: str) -> None:
 
 def last_applied(manifest: dict) -> str:
     """kubectl's annotation: the manifest as compact sorted JSON, without the annotation."""
-    obj = clone(manifest)
-    annotations = obj.setdefault("metadata", {}).get("annotations") or {}
-    annotations.pop(LAST_APPLIED, None)
-    obj["metadata"]["annotations"] = annotations
+    meta = manifest.get("metadata") or {}
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED}
+    obj = {**manifest, "metadata": {**meta, "annotations": annotations}}  # shallow: no copy
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
@@ -254,7 +253,7 @@ def _create_or_update(ctx, res: Resource, manifest: dict, doc: Document) -> tupl
     keep_status = bool(manifest.get("status"))
     live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
     if live is None:
-        obj = clone(manifest)
+        obj = manifest  # this command's own copy: nothing else holds it
         obj["metadata"].setdefault("annotations", {})[LAST_APPLIED] = applied
         return "created", registry.create(ctx, res, obj, keep_status, known_absent=True)
     previous = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)

@@ -92,11 +92,12 @@ def batch_state(live: dict, j: int) -> str:
     replicas = [o for o in mine.values() if o["kind"] == "Pod"
                 and o["metadata"].get("ownerReferences")]
     assert len(replicas) == rev + 1, f"{name}: {len(replicas)} pods for {rev + 1} replicas"
-    ready = {o["status"]["podIP"] for o in mine.values() if o["kind"] == "Pod"}
+    running = {o["status"]["podIP"] for o in mine.values()  # none while no node exists
+               if o["kind"] == "Pod" and (o.get("status") or {}).get("podIP")}
     slices = [o for o in mine.values() if o["kind"] == "EndpointSlice"]
     assert len(slices) == 16, f"{name}: {len(slices)} endpoint slices"
     for eps in slices:
-        assert {a for e in eps["endpoints"] for a in e["addresses"]} == ready, name
+        assert {a for e in eps.get("endpoints") or [] for a in e["addresses"]} == running, name
     return f"rev{rev}"
 
 
@@ -127,6 +128,7 @@ def _kill_at(cmd: list[str], delay: float, shm: Path) -> tuple[str, int]:
         inside = _writer_lock_held(proc.pid, shm)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stderr.close()
         return ("in_transaction" if inside else "outside_transaction"), proc.returncode
     err = proc.stderr.read().decode()
     proc.stderr.close()

@@ -227,6 +227,7 @@ def test_huge_annotation_in_a_100_mb_file(store, tmp_path):
     assert result.err == ('The Service "huge" is invalid: metadata.annotations: Too long: may '
                           "not be more than 262144 bytes\n")
     assert store.dump() == before
+    path.unlink()
 
 
 def test_100_mb_file_broken_at_the_end_applies_nothing(store, tmp_path):
@@ -258,6 +259,7 @@ def test_100_mb_file_broken_at_the_end_applies_nothing(store, tmp_path):
                           "expected ',' or '}'\n")
     assert store.dump() == before
     record_figures("100MB", bytes=path.stat().st_size, documents=count + 2)
+    path.unlink()
 
 
 def test_yaml_tags_build_plain_data_only(store, tmp_path):
