@@ -133,7 +133,7 @@ def _custom_check(ctx, doc, obj: dict, res: Resource, opts) -> None:
     if has_status_subresource(crd, ck.api_version) and not _is_snapshot(obj):
         obj.pop("status", None)
     issues = check_custom(obj, ck.schema)
-    _unknown_fields(ctx, doc, obj, res, opts, [i.path for i in issues if i.kind == "unknown"])
+    _unknown_fields(ctx, doc, obj, res, opts, [i for i in issues if i.kind == "unknown"])
     errors = field_errors([i for i in issues if i.kind != "unknown"])
     if errors:
         raise InvalidError(res.kind, _name(obj), errors)
@@ -158,8 +158,9 @@ def _metallb_admission(ctx, doc, obj: dict, res: Resource) -> None:
                           f'"{hook}" denied the request: {message}', 403)
 
 
-def _unknown_fields(ctx, doc, obj: dict, res: Resource, opts, unknown: list[str]) -> None:
+def _unknown_fields(ctx, doc, obj: dict, res: Resource, opts, issues: list) -> None:
     """strict refuses them, warn reports them, ignore says nothing; a server drops them."""
+    unknown = [i.path for i in issues]
     if unknown and opts.validate == "strict":
         fields = ", ".join(f'unknown field "{p}"' for p in unknown)
         raise StatusError("BadRequest", f'error when creating "{doc.source}": {res.kind} in '
@@ -167,8 +168,18 @@ def _unknown_fields(ctx, doc, obj: dict, res: Resource, opts, unknown: list[str]
                           f"strict decoding error: {fields}", 400)
     if unknown and opts.validate == "warn":
         ctx.warnings.extend(f'unknown field "{p}"' for p in unknown)
-    for path in unknown:
-        _drop_path(obj, path)
+    for issue in issues:
+        if issue.steps:
+            _drop_steps(obj, issue.steps)
+        else:
+            _drop_path(obj, issue.path)
+
+
+def _drop_steps(obj: dict, steps: tuple) -> None:
+    target = obj
+    for step in steps[:-1]:
+        target = target[step]
+    target.pop(steps[-1], None)
 
 
 def _schema_check(ctx, doc, obj: dict, res: Resource, schemas: SchemaSet, opts) -> None:
@@ -177,7 +188,7 @@ def _schema_check(ctx, doc, obj: dict, res: Resource, schemas: SchemaSet, opts) 
         _custom_check(ctx, doc, obj, res, opts)
         return
     issues = schemas.check(obj, definition)
-    unknown = [i.path for i in issues if i.kind == "unknown"]
+    unknown = [i for i in issues if i.kind == "unknown"]
     typed = [i for i in issues if i.kind == "type"]
     verb = "creating"
     if typed:
@@ -185,6 +196,7 @@ def _schema_check(ctx, doc, obj: dict, res: Resource, schemas: SchemaSet, opts) 
                           f'version "{res.version}" cannot be handled as a {res.kind}: '
                           f"{typed[0].detail}", 400)
     _unknown_fields(ctx, doc, obj, res, opts, unknown)
+    schemas.zero_null_items(obj, definition)  # a null list item is a zero value to Go
     others = [required(i.path) for i in issues if i.kind == "required"]
     others += [invalid(i.path, None, i.detail) for i in issues if i.kind == "other"]
     if others and res.kind != "Service":  # Services get the API server's own rules instead

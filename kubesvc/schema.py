@@ -26,6 +26,7 @@ class SchemaIssue:
     kind: str
     path: str  # kubectl-style path: spec.ports[0].port
     detail: str = ""
+    steps: tuple = ()  # the same path as keys and indexes (any key, even "a.b")
 
 
 def _schema_root() -> str:
@@ -112,7 +113,7 @@ class SchemaSet:
         path = list(err.absolute_path)
         if err.validator == "additionalProperties":
             allowed = set((err.schema or {}).get("properties") or {})
-            return [SchemaIssue("unknown", render_path(path + [key]))
+            return [SchemaIssue("unknown", render_path(path + [key]), steps=(*path, key))
                     for key in err.instance if key not in allowed]
         if err.validator == "required":
             missing = err.message.split("'")[1] if "'" in err.message else ""
@@ -140,12 +141,41 @@ class SchemaSet:
         resolved, name = self._resolve(schema)
         return owner.rsplit(".", 1)[-1], _go_type(resolved, name)
 
+    def zero_null_items(self, obj: dict, def_name: str) -> None:
+        """Null list items become their type's zero value, as Go's JSON decoder makes them
+        (`ports: [null]` is a port 0 to the API server, not a crash)."""
+        self._zero_nulls(obj, {"$ref": f"#/$defs/{def_name}"})
+
+    def _zero_nulls(self, value, schema: dict) -> None:
+        schema, _ = self._resolve(schema)
+        if isinstance(value, dict):
+            props, extra = schema.get("properties") or {}, schema.get("additionalProperties")
+            for key, child in value.items():
+                sub = props.get(key) or (extra if isinstance(extra, dict) else None)
+                if sub is not None and isinstance(child, (dict, list)):
+                    self._zero_nulls(child, sub)
+        elif isinstance(value, list):
+            items = schema.get("items") or {}
+            for i, child in enumerate(value):
+                if child is None:
+                    value[i] = zero_value(self._resolve(items)[0])
+                elif isinstance(child, (dict, list)):
+                    self._zero_nulls(child, items)
+
     def _resolve(self, schema: dict) -> tuple[dict, str | None]:
         name = None
         while isinstance(schema, dict) and "$ref" in schema:
             name = schema["$ref"].rsplit("/", 1)[-1]
             schema = self.defs.get(name, {})
         return schema, name
+
+
+def zero_value(schema: dict) -> object:
+    """What Go's decoder makes of a JSON null in a list: the item type's zero value."""
+    types = schema.get("type") or []
+    types = [types] if isinstance(types, str) else [t for t in types if t != "null"]
+    kind = types[0] if types else "object"
+    return {"string": "", "integer": 0, "number": 0, "boolean": False, "array": []}.get(kind, {})
 
 
 def _go_type(schema: dict, name: str | None) -> str:

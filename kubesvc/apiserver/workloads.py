@@ -17,11 +17,13 @@ class _Defaulted:
         self.default = default_fn
 
     def create(self, ctx, obj: dict, keep_status: bool) -> None:
+        validate_replicas(obj)
         obj.update(self.default(obj))
         if not keep_status:
             obj.pop("status", None)
 
     def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
+        validate_replicas(new)
         new.update(self.default(new))
         if not keep_status:
             new["status"] = clone(old.get("status") or {})
@@ -30,6 +32,16 @@ class _Defaulted:
 
     def delete(self, ctx, obj: dict) -> None:
         """Garbage collection happens in the controllers' pass (owner references)."""
+
+
+def validate_replicas(obj: dict) -> None:
+    """ValidateNonnegativeField on spec.replicas (Deployment, ReplicaSet, StatefulSet, RC)."""
+    from kubesvc.errors import InvalidError, invalid
+
+    replicas = (obj.get("spec") or {}).get("replicas")
+    if isinstance(replicas, int) and replicas < 0:
+        raise InvalidError(obj.get("kind", ""), obj["metadata"].get("name", ""), [
+            invalid("spec.replicas", replicas, "must be greater than or equal to 0")])
 
 
 deployment = _Defaulted(d.default_deployment)
