@@ -282,7 +282,7 @@ def _issue(err) -> CustomIssue:
         full = f"{path}.{missing}" if path else missing
         return CustomIssue("required", full, error=required(full))
     fe = _field_error(err, path or "<nil>")
-    return CustomIssue("other", path, str(fe)[len(fe.field) + 2:], fe)
+    return CustomIssue("other", path, str(fe)[len(fe.field) + 2:], error=fe)
 
 
 def _field_error(err, path: str) -> FieldError:
