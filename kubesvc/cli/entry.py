@@ -8,7 +8,14 @@ import sys
 
 
 def run() -> None:
+    import gc
+
+    gc.disable()  # a short-lived command decoding many objects: cycles are not worth collecting
     argv = sys.argv[1:]
+    if len(argv) > 2 and argv[0] == "--state" and argv[2] == "get":  # the global flag first
+        argv = [argv[2], "--state", argv[1], *argv[3:]]
+    elif argv and argv[0].startswith("--state=") and argv[1:2] == ["get"]:
+        argv = ["get", argv[0], *argv[2:]]
     if argv and argv[0] == "__complete":
         from kubesvc.cli.complete import main as complete
 

@@ -43,11 +43,12 @@ def pods_in(view, namespace: str | None = None) -> list[dict]:
     """The view's pods (of one namespace), read once per view: `check` asks for every
     Service, and a store view decodes every pod on each call."""
     cache = view.__dict__.setdefault("_kubesvc_pods", {})
-    if None not in cache:
-        cache[None] = view.pods()
-        for pod in cache[None]:
-            cache.setdefault(eu.namespace_of(pod), []).append(pod)
-    return cache.get(namespace, [])
+    if namespace not in cache:
+        if namespace is not None and None in cache:
+            cache[namespace] = [p for p in cache[None] if eu.namespace_of(p) == namespace]
+        else:
+            cache[namespace] = view.pods(namespace)  # one namespace: no full read
+    return cache[namespace]
 
 
 def _key(obj: dict) -> str:
@@ -90,7 +91,7 @@ def _selected(view, svc: dict) -> list[Reason]:
     from kubesvc.selectors import from_map
 
     selector = from_map(eu.spec(svc)["selector"])  # service_selects, built once
-    pods = [p for p in pods_in(view, eu.namespace_of(svc))
+    pods = [p for p in view.pods_selected(eu.namespace_of(svc), eu.spec(svc)["selector"])
             if selector.matches(eu.meta(p).get("labels"))]
     if not pods:
         return _no_match(view, svc)
@@ -356,7 +357,7 @@ def hostname_findings(view, svc: dict) -> list[Reason]:
     from kubesvc.controllers.endpoints import service_selects
 
     out = []
-    for pod in pods_in(view, eu.namespace_of(svc)):
+    for pod in view.pods_with_subdomain(eu.namespace_of(svc), eu.meta(svc)["name"]):
         if eu.spec(pod).get("subdomain") != eu.meta(svc)["name"]:
             continue
         name = eu.meta(pod)["name"]

@@ -30,6 +30,8 @@ class ClusterView:
     def pods(self, namespace: str | None = None) -> list[dict]: ...
     def pod(self, namespace: str, name: str) -> dict | None: ...
     def pods_by_ip(self, ip: str) -> list[dict]: ...
+    def pods_selected(self, namespace: str, selector: dict) -> list[dict]: ...
+    def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]: ...
     def nodes(self) -> list[dict]: ...
     def node(self, name: str) -> dict | None: ...
     def node_by_ip(self, ip: str) -> dict | None: ...
@@ -101,6 +103,14 @@ class MemoryView(ClusterView):
     def pods_by_ip(self, ip):
         return [p for p in self.pods() if ip in _pod_ips(p)]
 
+    def pods_with_subdomain(self, namespace, subdomain):
+        return [p for p in self.pods(namespace)
+                if (p.get("spec") or {}).get("subdomain") == subdomain]
+
+    def pods_selected(self, namespace, selector):
+        return [p for p in self.pods(namespace)
+                if selector.items() <= ((p.get("metadata") or {}).get("labels") or {}).items()]
+
     def nodes(self):
         return self.objects("Node")
 
@@ -164,6 +174,15 @@ class StoreView(ClusterView):
 
     def pod(self, namespace, name):
         return self.store.get("Pod", namespace, name)
+
+    def pods_with_subdomain(self, namespace, subdomain):
+        return self._query(
+            "SELECT body FROM objects WHERE gk='Pod' AND namespace=? AND "
+            "json_extract(body, '$.spec.subdomain')=? ORDER BY name", (namespace, subdomain))
+
+    def pods_selected(self, namespace, selector):
+        """Through the label index: one Service's pods without reading the namespace."""
+        return self.store.list_by_labels("Pod", namespace, sorted(selector.items()))
 
     def pods_by_ip(self, ip):
         return [p for p in self._query(
