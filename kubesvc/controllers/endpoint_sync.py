@@ -36,11 +36,38 @@ def affected_services(ctx, changes) -> dict[str, set[str]] | None:
         elif c.gk == "Pod":
             pod_labels[c.namespace].extend(c.labels())
     for ns, label_sets in pod_labels.items():
-        for svc in ctx.store.list("Service", ns):
-            selector = (svc.get("spec") or {}).get("selector")
+        for name, selector in _selectors(ctx.store, ns):
             if selector and any(from_map(selector).matches(lbl) for lbl in label_sets):
-                out[ns].add(svc["metadata"]["name"])
+                out[ns].add(name)
     return out
+
+
+def _selectors(store, namespace: str) -> list[tuple[str, dict]]:
+    """(name, spec.selector) of a namespace's Services, without decoding whole objects."""
+    import json
+
+    rows = store.conn.execute(
+        "SELECT name, json_extract(body, '$.spec.selector') FROM objects "
+        "WHERE gk='Service' AND namespace=?", (namespace,))
+    return [(name, json.loads(sel) if sel else {}) for name, sel in rows]
+
+
+class LazyNodes(dict):
+    """Nodes by name, read from the store only when a pod names them (a one-pod change needs
+    one or two of them, not every node of the cluster)."""
+
+    def __init__(self, store):
+        super().__init__()
+        self.store = store
+
+    def __missing__(self, name):
+        node = self.store.get("Node", "", name)
+        self[name] = node
+        return node
+
+    def get(self, name, default=None):
+        node = self[name]
+        return default if node is None else node
 
 
 def sync_endpoints(ctx, changes) -> None:
@@ -48,15 +75,18 @@ def sync_endpoints(ctx, changes) -> None:
     store = ctx.store
     if wanted is not None and not any(wanted.values()):
         return
-    nodes = {n["metadata"]["name"]: n for n in store.list("Node")}
+    nodes = LazyNodes(store)
     if wanted is None:
         namespaces = store.conn.execute(
             "SELECT DISTINCT namespace FROM objects WHERE gk='Service'").fetchall()
         wanted = {ns: None for (ns,) in namespaces}
     for ns in sorted(wanted):
         names = wanted[ns]
-        services = [s for s in store.list("Service", ns)
-                    if names is None or s["metadata"]["name"] in names]
+        if names is None or len(names) > BULK:  # many: one read of the namespace
+            services = [s for s in store.list("Service", ns)
+                        if names is None or s["metadata"]["name"] in names]
+        else:
+            services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
         pods = PodIndex(store, ns) if len(services) > BULK else None
         for svc in services:
             sync_service(ctx, svc, nodes, pods)
