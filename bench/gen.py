@@ -46,13 +46,14 @@ class _Gen:
         return "".join(self.rng.choice(ALNUM) for _ in range(n))
 
     def uid(self) -> str:
-        h = "%032x" % self.rng.getrandbits(128)
+        h = f"{self.rng.getrandbits(128):032x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def ts(self) -> str:
         r = self.rng
-        return "2026-11-%02dT%02d:%02d:%02dZ" % (r.randint(1, 25), r.randint(0, 23),
-                                                  r.randint(0, 59), r.randint(0, 59))
+        day, hour, minute, sec = r.randint(1, 25), r.randint(0, 23), r.randint(0, 59), \
+            r.randint(0, 59)
+        return f"2026-11-{day:02d}T{hour:02d}:{minute:02d}:{sec:02d}Z"
 
 
 def ns_of(i: int) -> str:

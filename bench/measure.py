@@ -30,7 +30,7 @@ class Run:
 def run_once(cmd: list[str], *, env: dict | None = None,
              stdout_path: str | None = None) -> Run:
     """Run `cmd` to completion, output to /dev/null (or stdout to the file `stdout_path`)."""
-    out_fh = open(stdout_path, "wb") if stdout_path else None  # noqa: SIM115
+    out_fh = open(stdout_path, "wb") if stdout_path else None
     try:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,

@@ -35,7 +35,7 @@ def main() -> None:
 
     from kubesvc.cli.main import run
 
-    devnull = open(os.devnull, "w")  # noqa: SIM115
+    devnull = open(os.devnull, "w")
     real_stdout = sys.stdout
     prof = cProfile.Profile()
     t0 = time.perf_counter()

@@ -18,7 +18,6 @@ import platform
 import re
 import shlex
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,6 @@ from measure import (  # noqa: E402
     paired_ratio,
     rotate,
     run_captured,
-    run_once,
     walls,
 )
 
@@ -129,6 +127,8 @@ def machine_info(kubesvc: str, kubectl: str | None) -> list[tuple[str, str]]:
     _, out, _ = capture([PY, "-c", probe], cwd=tempfile.gettempdir())  # not a source tree
     parts = out.strip().split("|") + ["?"] * 10
     pyver, impl, sqlite_v, yaml_v, libyaml, ksvc_v, typer_v, rs_v, orjson_v, editable = parts[:10]
+    install = ("EDITABLE install: its import finder adds ~11 ms to every start"
+               if editable == "True" else "regular install")
     kubectl_v = "not found"
     if kubectl:
         _, kout, _ = capture([kubectl, "version", "--client"])
@@ -147,14 +147,13 @@ def machine_info(kubesvc: str, kubectl: str | None) -> list[tuple[str, str]]:
         ("SQLite", sqlite_v),
         ("PyYAML", f"{yaml_v} (libyaml: {libyaml})"),
         ("kubectl", f"{kubectl_v} at {kubectl}"),
-        ("kubesvc", f"{ksvc_v} at {kubesvc} (git HEAD {commit}; "
-                    f"{'EDITABLE install: adds ~12 ms import-finder start-up' if editable == 'True' else 'regular install'})"),
+        ("kubesvc", f"{ksvc_v} at {kubesvc} (git HEAD {commit}; {install})"),
         ("Packages", f"typer {typer_v}, jsonschema-rs {rs_v}, orjson {orjson_v}"),
     ]
 
 
 def kubesvc_commands(kubesvc: str) -> set[str]:
-    rc, out, _ = capture([kubesvc, "--help"])
+    _, out, _ = capture([kubesvc, "--help"])
     names, in_cmds = set(), False
     for line in out.splitlines():
         if re.match(r"^\s*Commands:", line):
@@ -308,8 +307,8 @@ class Suite:
         self.py_start = walls(runs["python -c pass"])
         for name, rs in runs.items():  # (no peak RSS: a vfork child's counts the parent's)
             self.res.anchors.append((name, walls(rs).fmt("ms")))
-        self._startup_goal("startup", "kubesvc get service (state of 10 Services, from $KUBESVC_STATE)",
-                           runs, "kubesvc get service")
+        self._startup_goal("startup", "kubesvc get service (state of 10 Services, from "
+                           "$KUBESVC_STATE)", runs, "kubesvc get service")
         if comp:
             self._startup_goal("completion", "completion request (`" +
                                " ".join(comp[1:]).replace(str(self.small), "STATE") + "`)",
@@ -329,7 +328,8 @@ class Suite:
             g.note = f"exit codes {sorted(codes)}"
         if "kubectl version --client" in runs:
             ratio = paired_ratio(runs[name], runs["kubectl version --client"])
-            g.anchor = f"kubectl version --client {walls(runs['kubectl version --client']).fmt('ms')}"
+            kubectl = walls(runs["kubectl version --client"])
+            g.anchor = f"kubectl version --client {kubectl.fmt('ms')}"
             g.ratio, g.ratio_text = ratio.median, ratio.fmt("x")
             g.met = ratio.median <= 1.5
         else:
@@ -389,7 +389,8 @@ class Suite:
             r = run_captured(*self.ks(self.large, "apply", "-f", ys))
             yaml_apply.append(r)
             outcomes["yaml"] = apply_outcome(r)
-            log(f"  {r.wall:.2f} s, peak RSS {r.rss_mib:.0f} MiB, {fmt_counts(outcomes['yaml']['counts'])}")
+            log(f"  {r.wall:.2f} s, peak RSS {r.rss_mib:.0f} MiB, "
+                f"{fmt_counts(outcomes['yaml']['counts'])}")
             copy_state(self.large, self.work / "large-yaml.db")
             log(f"bulk {rep + 1}/{a.bulk_runs}: fastest JSON parse + one SQLite transaction")
             json_anchor.append(floor("json-floor", js, floor_db))
@@ -398,7 +399,8 @@ class Suite:
             r = run_captured(*self.ks(self.large, "apply", "-f", js))
             json_apply.append(r)
             outcomes["json"] = apply_outcome(r)
-            log(f"  {r.wall:.2f} s, peak RSS {r.rss_mib:.0f} MiB, {fmt_counts(outcomes['json']['counts'])}")
+            log(f"  {r.wall:.2f} s, peak RSS {r.rss_mib:.0f} MiB, "
+                f"{fmt_counts(outcomes['json']['counts'])}")
         self._bulk_goals(yaml_anchor, json_anchor, yaml_apply, json_apply, outcomes, n_objects)
         self.bulk_first = {"yaml": walls(yaml_apply), "json": walls(json_apply)}
         self.reapply(files)
@@ -445,9 +447,10 @@ class Suite:
             g.ratio = peak / own
             g.ratio_text = f"{g.ratio:.2f}×"
             g.met = g.ratio <= 2.0
+            anchor_peak = statistics.median(x["process_rss_mib"] for x in anc)
             self.res.anchors.append((f"parsed objects' own memory ({fmt_.upper()})",
                                      f"{own:.0f} MiB; anchor process peak RSS "
-                                     f"{statistics.median(x['process_rss_mib'] for x in anc):.0f} MiB"))
+                                     f"{anchor_peak:.0f} MiB"))
 
     def reapply(self, files) -> None:
         a = self.args
@@ -529,7 +532,8 @@ class Suite:
     # ---- get
     def gets(self) -> None:
         a = self.args
-        log(f"get: reading rows anchor, then {a.get_runs} rounds of get pods -A / get svc -A -o wide")
+        log(f"get: reading rows anchor, then {a.get_runs} rounds of get pods -A / "
+            "get svc -A -o wide")
         rd = floor("read", str(self.large))
         cmds = {"get pods -A": self.ks(self.large, "get", "pods", "-A"),
                 "get svc -A -o wide": self.ks(self.large, "get", "svc", "-A", "-o", "wide")}
@@ -588,8 +592,9 @@ class Suite:
             g.anchor = (f"same command on the 10-Service state {small.fmt('ms')}; "
                         f"get service there {base.fmt('ms')}")
             g.ratio = extra.median
-            g.ratio_text = (f"{extra.median * 1e3:+.0f} ms over the small state "
-                            f"({(large.median - base.median) * 1e3:+.0f} ms over get service)")
+            g.ratio_text = (f"{round(extra.median * 1e3):+d} ms over the small state "
+                            f"({round((large.median - base.median) * 1e3):+d} ms over get "
+                            "service)")
             g.met = extra.median < 0.100
             codes = {r.code for r in runs[f"{key} large"]}
             if codes != {0}:
