@@ -33,8 +33,11 @@ from tests.test_reliability_store import (
 
 WRITERS = 16 if STRESS else 8
 OBJECTS = 250 if STRESS else 100  # per writer
-PARTS = 2  # the objects go in over this many apply commands
-NODES = 12
+PARTS = 5 if STRESS else 2  # the objects go in over this many apply commands
+# CI keeps the default lock timeout (30 s). 16 writers can queue one for longer than that on a
+# 2-core machine, so the stress run asks for a longer wait, as a user would.
+LOCK_TIMEOUT = {"KUBESVC_LOCK_TIMEOUT": "600"} if STRESS else {}
+NODES = WRITERS + 4  # 110 pods each, as a kubelet allows
 LB_POOL = "172.30.0.0/22"
 
 
@@ -252,7 +255,7 @@ def test_concurrent_writers_lose_nothing_and_never_share_a_value(tmp_path):
         out = []
         for cmd in commands:
             started = time.monotonic()
-            result = kubesvc(state, *cmd, timeout=300)
+            result = kubesvc(state, *cmd, env=LOCK_TIMEOUT, timeout=900)
             out.append((cmd, result, time.monotonic() - started))
         return out
 
@@ -283,6 +286,7 @@ def test_concurrent_writers_lose_nothing_and_never_share_a_value(tmp_path):
     services = check_endpoints(live)
     counts = check_store(state)
     record_figures("concurrency", writers=WRITERS, objects_per_writer=OBJECTS,
+                   lock_timeout=int(LOCK_TIMEOUT.get("KUBESVC_LOCK_TIMEOUT", 30)),
                    commands=len(runs), reads=len(reads), objects_checked=checked,
                    services_endpoints_checked=services, store_objects=counts["objects"],
                    allocations=counts["allocations"], lb_ips=counts["lb_ips"],

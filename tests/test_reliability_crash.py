@@ -176,8 +176,12 @@ def test_sigkill_at_random_moments_leaves_each_command_whole_or_absent(tmp_path)
         where, _ = _kill_at([*KUBESVC, "--state", str(state), *args], delay, shm)
         landed[where] += 1
         live = objects_of(state)
-        check_store(state)
-        now = {b: batch_state(live, b) for b in range(BATCHES)}
+        try:
+            check_store(state)
+            now = {b: batch_state(live, b) for b in range(BATCHES)}
+        except AssertionError as exc:
+            raise AssertionError(f"kill {i} ({op} b{j}, {where}, after {delay:.3f} s; "
+                                 f"KUBESVC_SEED={SEED}): {exc}") from None
         for other in range(BATCHES):
             if other != j:
                 assert now[other] == known[other], f"kill {i} changed batch {other}"
