@@ -266,7 +266,8 @@ def _create_or_update(ctx, res: Resource, manifest: dict, doc: Document) -> tupl
     live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
     if live is None:
         obj = manifest  # this command's own copy: nothing else holds it
-        obj["metadata"].setdefault("annotations", {})[LAST_APPLIED] = applied
+        obj["metadata"]["annotations"] = {**(obj["metadata"].get("annotations") or {}),
+                                          LAST_APPLIED: applied}
         return "created", registry.create(ctx, res, obj, keep_status, known_absent=True)
     previous = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
     original = json.loads(previous) if previous else None
@@ -277,7 +278,8 @@ def _create_or_update(ctx, res: Resource, manifest: dict, doc: Document) -> tupl
     if previous is None:
         ctx.warnings.append(_missing_annotation_warning(res, meta["name"]))
     new = merge(original, desired, live)
-    new["metadata"].setdefault("annotations", {})[LAST_APPLIED] = applied
+    new["metadata"]["annotations"] = {**(new["metadata"].get("annotations") or {}),
+                                      LAST_APPLIED: applied}
     if not keep_status:
         new.pop("status", None)
     return "configured", registry.update(ctx, res, new, live, keep_status)

@@ -142,14 +142,16 @@ class SchemaSet:
         return owner.rsplit(".", 1)[-1], _go_type(resolved, name)
 
     def zero_null_items(self, obj: dict, def_name: str) -> None:
-        """Null list items become their type's zero value, as Go's JSON decoder makes them
-        (`ports: [null]` is a port 0 to the API server, not a crash)."""
+        """Nulls as Go's JSON decoder reads them: a null field is unset, a null list item is
+        its type's zero value (`ports: [null]` is a port 0 to the API server, not a crash)."""
         self._zero_nulls(obj, {"$ref": f"#/$defs/{def_name}"})
 
     def _zero_nulls(self, value, schema: dict) -> None:
         schema, _ = self._resolve(schema)
         if isinstance(value, dict):
             props, extra = schema.get("properties") or {}, schema.get("additionalProperties")
+            for key in [k for k, v in value.items() if v is None and k in props]:
+                del value[key]  # a null field is an unset one (`spec: null` is no spec)
             for key, child in value.items():
                 sub = props.get(key) or (extra if isinstance(extra, dict) else None)
                 if sub is not None and isinstance(child, (dict, list)):

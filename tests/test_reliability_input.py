@@ -405,8 +405,6 @@ def test_null_labels(store, tmp_path):
     assert (result.code, result.out, result.err) == (0, "configmap/a created\n", "")
 
 
-@pytest.mark.xfail(strict=True, reason="found by the fuzz test: apply writes the last-applied "
-                   "annotation into metadata.annotations even when it is null")
 def test_null_annotations(store, tmp_path):
     path = tmp_path / "null.yaml"
     path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations: "
@@ -415,8 +413,6 @@ def test_null_annotations(store, tmp_path):
     assert (result.code, result.out, result.err) == (0, "configmap/a created\n", "")
 
 
-@pytest.mark.xfail(strict=True, reason="found by the fuzz test: `spec: null` (Kubernetes: an "
-                   "empty spec) reaches code that expects a mapping")
 @pytest.mark.parametrize("kind, api_version", [("Service", "v1"), ("Pod", "v1"),
                                                ("Deployment", "apps/v1")])
 def test_null_spec(store, tmp_path, kind, api_version):

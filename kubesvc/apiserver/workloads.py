@@ -35,13 +35,24 @@ class _Defaulted:
 
 
 def validate_replicas(obj: dict) -> None:
-    """ValidateNonnegativeField on spec.replicas (Deployment, ReplicaSet, StatefulSet, RC)."""
-    from kubesvc.errors import InvalidError, invalid
+    """The apps validation kubesvc needs to refuse what a real API server refuses: replicas not
+    negative (ValidateNonnegativeField), a selector, and template labels it selects."""
+    from kubesvc.errors import InvalidError, invalid, required
+    from kubesvc.selectors import from_label_selector
 
-    replicas = (obj.get("spec") or {}).get("replicas")
+    spec, errors = obj.get("spec") or {}, []
+    replicas = spec.get("replicas")
     if isinstance(replicas, int) and replicas < 0:
-        raise InvalidError(obj.get("kind", ""), obj["metadata"].get("name", ""), [
-            invalid("spec.replicas", replicas, "must be greater than or equal to 0")])
+        errors.append(invalid("spec.replicas", replicas, "must be greater than or equal to 0"))
+    if obj.get("kind") != "ReplicationController":  # an RC defaults its selector
+        labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+        if not spec.get("selector"):
+            errors.append(required("spec.selector"))
+        elif not from_label_selector(spec["selector"]).matches(labels):
+            errors.append(invalid("spec.template.metadata.labels", labels,
+                                  "`selector` does not match template `labels`"))
+    if errors:
+        raise InvalidError(obj.get("kind", ""), obj["metadata"].get("name", ""), errors)
 
 
 deployment = _Defaulted(d.default_deployment)
@@ -51,8 +62,17 @@ statefulset = _Defaulted(d.default_statefulset)
 daemonset = _Defaulted(d.default_daemonset)
 
 
+def validate_pod(pod: dict) -> None:
+    """ValidatePodSpec's first rule: a pod runs at least one container."""
+    from kubesvc.errors import InvalidError, required
+
+    if not (pod.get("spec") or {}).get("containers"):
+        raise InvalidError("Pod", pod["metadata"].get("name", ""), [required("spec.containers")])
+
+
 class _Pod:
     def create(self, ctx, pod: dict, keep_status: bool) -> None:
+        validate_pod(pod)
         pod.update(d.default_pod(d.admit_pod(pod)))
         if not keep_status:  # PrepareForCreate: the kubelet owns status
             pod["status"] = {"phase": "Pending", "qosClass": _qos(pod)}

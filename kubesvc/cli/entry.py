@@ -8,9 +8,6 @@ import sys
 
 
 def run() -> None:
-    import gc
-
-    gc.disable()  # a short-lived command decoding many objects: cycles are not worth collecting
     argv = sys.argv[1:]
     if len(argv) > 2 and argv[0] == "--state" and argv[2] == "get":  # the global flag first
         argv = [argv[2], "--state", argv[1], *argv[3:]]
@@ -20,6 +17,9 @@ def run() -> None:
         from kubesvc.cli.complete import main as complete
 
         sys.exit(complete(argv[1:]))
+    import gc
+
+    gc.disable()  # a short-lived command decoding many objects: cycles are not worth collecting
     if argv and argv[0] == "get":
         from kubesvc.cli.fast import run_get
 
