@@ -14,7 +14,8 @@ class Transcript:
     def run(self, *args: str) -> str:
         result = self.cli(*args)
         status = "" if result.code == 0 else f"[exit {result.code}]\n"
-        self.text.append(f"$ kubesvc {' '.join(args)}\n{result.out}{result.err}{status}")
+        shown = " ".join(a.replace(str(REPO) + "/", "") for a in args)  # no checkout path
+        self.text.append(f"$ kubesvc {shown}\n{result.out}{result.err}{status}")
         return result.out
 
     def value(self) -> str:
