@@ -15,7 +15,7 @@ import sqlite3
 import stat
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from kubesvc.errors import StoreError
@@ -203,10 +203,9 @@ class Store:
         error): then there is nothing left to undo, and the original error must not be masked
         by "cannot rollback - no transaction is active"."""
         if self.conn.in_transaction:
-            try:
+            # a failed ROLLBACK leaves nothing committed: the process ends without it either way
+            with suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass  # not committed: the process ends without it either way
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
