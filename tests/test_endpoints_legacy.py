@@ -12,39 +12,10 @@ import random
 import pytest
 
 from kubesvc.controllers.endpoints import desired_endpoints, mirrored_endpoint_slices
+from tests.endpoint_objects import port, svc
 
 MANAGED = {"endpoints.kubernetes.io/managed-by": "endpoint-controller"}
 MIRROR = "endpointslicemirroring-controller.k8s.io"
-
-
-def port(name="http", number=80, target="http", protocol="TCP"):
-    return {"name": name, "port": number, "targetPort": target, "protocol": protocol}
-
-
-def svc(
-    name="web",
-    ns="default",
-    selector="default",
-    ports=None,
-    cluster_ip="10.96.0.10",
-    families=("IPv4",),
-    labels=None,
-    **spec,
-):
-    body = {
-        "clusterIP": cluster_ip,
-        "ipFamilies": list(families),
-        "ports": [port()] if ports is None else ports,
-        **spec,
-    }
-    if selector == "default":
-        body["selector"] = {"app": name}
-    elif selector is not None:
-        body["selector"] = selector
-    metadata = {"name": name, "namespace": ns, "uid": "svc-uid"}
-    if labels:
-        metadata["labels"] = labels
-    return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": body}
 
 
 def pod(
