@@ -92,7 +92,7 @@ def store_txn(objs: list[dict], db: str) -> dict:
     """One transaction inserting every object and its labels with kubesvc's schema."""
     import sqlite3
 
-    from kubesvc.store import SCHEMA
+    from kubesvc.store.db import SCHEMA
 
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix):
@@ -220,7 +220,7 @@ SLICE_GK = "EndpointSlice.discovery.k8s.io"
 
 
 def endpoints(state: str, reps: int) -> dict:
-    from kubesvc.store import Store
+    from kubesvc.store.db import Store
 
     store = Store.open(__import__("pathlib").Path(state))
     result = {"from_scratch": _from_scratch(store, reps)}
@@ -250,9 +250,9 @@ def _mark_services_changed(ctx, conn) -> None:
 
 
 def _from_scratch(store, reps: int) -> dict:
-    from kubesvc import clock
+    from kubesvc.api import clock
     from kubesvc.apiserver.context import ApiContext
-    from kubesvc.controllers.endpoint_sync import sync_endpoints
+    from kubesvc.controllers.endpoints.sync import sync_endpoints
 
     conn = store.conn
     services = conn.execute("SELECT COUNT(*) FROM objects WHERE gk='Service'").fetchone()[0]
@@ -279,12 +279,12 @@ def _from_scratch(store, reps: int) -> dict:
 def _one_pod_change(store, reps: int) -> dict:
     import copy
 
-    from kubesvc import clock
+    from kubesvc.api import clock
+    from kubesvc.api.resources import for_gk
     from kubesvc.apiserver import registry
     from kubesvc.apiserver.context import ApiContext
     from kubesvc.controllers import run_controllers
     from kubesvc.controllers import sync as sync_mod
-    from kubesvc.resources import for_gk
 
     phases: dict[str, float] = {}
     for fname in [n for n in dir(sync_mod) if n.startswith(("sync_", "collect_"))]:

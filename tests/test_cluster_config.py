@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kubesvc.controllers.cluster_config import (
+from kubesvc.api.errors import ClientError
+from kubesvc.bootstrap.kind import (
     KUBE_VERSION,
     default_nodes,
     make_node,
     node_internal_ip,
     nodes_from_kind_config,
 )
-from kubesvc.errors import ClientError
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 API = "kind.x-k8s.io/v1alpha4"

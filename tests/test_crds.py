@@ -4,7 +4,8 @@ apiextensions-apiserver does them, and MetalLB's bundled CRDs."""
 import pytest
 import yaml
 
-from kubesvc.crds import (
+from kubesvc.api.errors import InvalidError
+from kubesvc.apiserver.crds import (
     CRD_GK,
     apply_defaults,
     builtin_crds,
@@ -18,7 +19,6 @@ from kubesvc.crds import (
     to_resource,
     unknown_fields,
 )
-from kubesvc.errors import InvalidError
 from tests.conftest import CORPUS
 
 CRON = r"^(\d+|\*)(/\d+)?(\s+(\d+|\*)(/\d+)?){4}$"

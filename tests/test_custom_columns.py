@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from kubesvc.errors import ClientError
-from kubesvc.printers import custom_columns as cc
+from kubesvc.api.errors import ClientError
+from kubesvc.printers.table import custom_columns as cc
 
 SVC = {"kind": "Service",
        "metadata": {"name": "web", "annotations": {"multi": "x\ny"}},

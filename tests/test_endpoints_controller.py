@@ -11,15 +11,15 @@ import random
 
 import pytest
 
-from kubesvc.controllers import gohash
 from kubesvc.controllers.endpoints import (
     desired_endpoint_slices,
     endpoint_conditions,
+    gohash,
     pod_endpoint_ports,
     service_backends,
     service_selects,
 )
-from kubesvc.controllers.endpointutil import NAME_ALPHABET
+from kubesvc.controllers.endpoints.common import NAME_ALPHABET
 from tests.endpoint_objects import port, svc
 
 SLICE_CONTROLLER = "endpointslice-controller.k8s.io"

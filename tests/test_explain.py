@@ -1,14 +1,14 @@
 """`kubectl explain`. The expected pages were printed by the real kubectl 1.37.1, pointed at a
 stub API server whose OpenAPI v3 document was built from the same upstream schemas
-(`kubesvc.schema`) through `explain.v3_view`: the layout, wrapping and ordering are kubectl's
-own, the text is the schemas'."""
+(`kubesvc.apiserver.schema`) through `explain.v3_view`: the layout, wrapping and ordering
+are kubectl's own, the text is the schemas'."""
 
 from __future__ import annotations
 
 import pytest
 
-from kubesvc.errors import ClientError, KubesvcError
-from kubesvc.explain import ExplainError, explain, indent, wrap
+from kubesvc.api.errors import ClientError, KubesvcError
+from kubesvc.kubectl.explain import ExplainError, explain, indent, wrap
 
 SPEC_PORTS = (
     'KIND:       Service\n'

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubesvc import fieldselectors as fs
+from kubesvc.api import fieldselectors as fs
 
 R = fs.Requirement
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from kubesvc.errors import ClientError
-from kubesvc.printers import jsonpath as jp
+from kubesvc.api.errors import ClientError
+from kubesvc.printers.jsonpath import template as jp
 
 SVC = {
     "apiVersion": "v1", "kind": "Service",

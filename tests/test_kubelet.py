@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from kubesvc.controllers.cluster_config import make_node
-from kubesvc.controllers.kubelet import (
+from kubesvc.bootstrap.kind import make_node
+from kubesvc.controllers.scheduling.kubelet import (
     image_id,
     normalize_image,
     parse_quantity,

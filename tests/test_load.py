@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from kubesvc.errors import ClientError
-from kubesvc.load import load_paths, load_text
+from kubesvc.api.errors import ClientError
+from kubesvc.input.load import load_paths, load_text
 
 SVC = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {}\nspec:\n  ports:\n  - port: 80\n"
 

@@ -3,7 +3,7 @@ stay."""
 
 import pytest
 
-from kubesvc.merge import contained, merge
+from kubesvc.kubectl.three_way import contained, merge
 
 LIVE = {"spec": {"type": "NodePort", "clusterIP": "10.96.1.1",
                  "ports": [{"port": 80, "protocol": "TCP", "targetPort": 80, "nodePort": 30086}],

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from kubesvc.controllers.metallb import (
+from kubesvc.controllers.metallb.controller import (
     Assignment,
     admission_error,
     assign_addresses,

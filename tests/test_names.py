@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubesvc.validation import names
+from kubesvc.apiserver.validation import names
 
 LABEL_1123 = (
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "

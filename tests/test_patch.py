@@ -1,4 +1,4 @@
-"""`kubectl patch`, the three patch types (kubesvc.patch, kubesvc.strategic).
+"""`kubectl patch`, the three patch types (kubesvc.apiserver.patch).
 
 Every expectation of CASES was produced by the real client, kubectl 1.37.1, as
 `kubectl patch --local -f FIXTURE -p PATCH --type TYPE -o json` (objects, or what it printed on
@@ -21,9 +21,9 @@ import copy
 
 import pytest
 
-from kubesvc.errors import ClientError, KubesvcError, StatusError
-from kubesvc.patch import apply_patch, json_patch, merge_patch, parse_patch
-from kubesvc.strategic import PatchError, patch_meta, strategic_merge_patch
+from kubesvc.api.errors import ClientError, KubesvcError, StatusError
+from kubesvc.apiserver.patch.patches import apply_patch, json_patch, merge_patch, parse_patch
+from kubesvc.apiserver.patch.strategic import PatchError, patch_meta, strategic_merge_patch
 
 GONE = object()
 

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import check_golden
 
-from kubesvc.printers.columns import headers_for, row_for, table_for
 from kubesvc.printers.structured import as_list, go_yaml_key_less, to_json, to_name, to_yaml
+from kubesvc.printers.table.columns import headers_for, row_for, table_for
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

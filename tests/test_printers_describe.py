@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 import pytest
 from conftest import check_golden
 
-from kubesvc.printers.describe import (
+from kubesvc.api.quantity import Quantity
+from kubesvc.printers.describe.describers import (
     describe_deployment,
     describe_endpoints,
     describe_endpointslice,
@@ -27,7 +28,6 @@ from kubesvc.printers.describe import (
     smart_label,
     split_replica_sets,
 )
-from kubesvc.printers.quantity import Quantity
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

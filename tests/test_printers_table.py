@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubesvc.printers.table import escape_terminal, render_table, sanitize_cell, tabwrite
+from kubesvc.printers.table.tabwriter import escape_terminal, render_table, sanitize_cell, tabwrite
 
 SVC_HEADERS = ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
 

@@ -311,12 +311,12 @@ def test_unreadable_manifest_gets_kubectls_message(tmp_path):
 
 def test_internal_errors_print_one_line_and_the_traceback_only_at_v6(store, tmp_path,
                                                                      monkeypatch):
-    import kubesvc.load
+    import kubesvc.input.load
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(kubesvc.load, "load_paths", broken)
+    monkeypatch.setattr(kubesvc.input.load, "load_paths", broken)
     path = tmp_path / "good.yaml"
     path.write_text(GOOD)
     quiet = store("apply", "-f", str(path))
@@ -332,12 +332,12 @@ def test_internal_errors_print_one_line_and_the_traceback_only_at_v6(store, tmp_
 
 def test_interrupt_exits_130_without_a_traceback(store, tmp_path, monkeypatch):
     """Ctrl-C: exit code 130 and nothing else, as kubectl (the shell shows the ^C)."""
-    import kubesvc.load
+    import kubesvc.input.load
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(kubesvc.load, "load_paths", interrupted)
+    monkeypatch.setattr(kubesvc.input.load, "load_paths", interrupted)
     before = store.dump()
     result = store("apply", "-f", str(tmp_path))
     assert (result.code, result.out, result.err) == (130, "", "")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from kubesvc.store import APPLICATION_ID
+from kubesvc.store.db import APPLICATION_ID
 
 KUBESVC = [sys.executable, "-m", "kubesvc"]
 STRESS = os.environ.get("KUBESVC_STRESS") == "1"

@@ -341,7 +341,7 @@ def test_host_network_pod_is_a_node_client():
     ("sideways", "expected pod:[NS/]NAME"),
 ])
 def test_bad_clients(text, message):
-    from kubesvc.errors import KubesvcError
+    from kubesvc.api.errors import KubesvcError
 
     with pytest.raises(KubesvcError, match=message.replace("[", r"\[").replace("]", r"\]")):
         go(base(service("web")), "10.96.0.50:80", text)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kubesvc.controllers.cluster_config import default_nodes, make_node, nodes_from_kind_config
-from kubesvc.controllers.scheduler import (
+from kubesvc.bootstrap.kind import default_nodes, make_node, nodes_from_kind_config
+from kubesvc.controllers.scheduling.scheduler import (
     NO_NODES,
     SCHEDULING_GATED,
     assign_pod_ip,

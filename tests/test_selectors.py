@@ -2,8 +2,8 @@
 
 import pytest
 
-from kubesvc import selectors
-from kubesvc.errors import ClientError
+from kubesvc.api import selectors
+from kubesvc.api.errors import ClientError
 
 LABELS = {"app": "web", "tier": "frontend", "env": "prod"}
 

@@ -10,7 +10,7 @@ import copy
 
 import pytest
 
-from kubesvc.validation.service import (
+from kubesvc.apiserver.validation.service import (
     default_service,
     drop_type_dependent_fields,
     init_ip_family_fields,

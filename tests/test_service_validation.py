@@ -12,7 +12,7 @@ import copy
 
 import pytest
 
-from kubesvc.validation.service import (
+from kubesvc.apiserver.validation.service import (
     default_service,
     init_ip_family_fields,
     normalize_cluster_ips,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from kubesvc.errors import ClientError
-from kubesvc.printers import sorting
+from kubesvc.api.errors import ClientError
+from kubesvc.printers.table import sorting
 
 MISSING = object()
 

@@ -6,9 +6,9 @@ import stat
 
 import pytest
 
-from kubesvc.cluster import make_settings, open_store
-from kubesvc.errors import StoreError
-from kubesvc.store import FORMAT_VERSION
+from kubesvc.api.errors import StoreError
+from kubesvc.bootstrap.seed import make_settings, open_store
+from kubesvc.store.db import FORMAT_VERSION
 
 
 @pytest.fixture

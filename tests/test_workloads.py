@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from kubesvc.api.objects import fnv32, fnv32a, safe_encode
+from kubesvc.bootstrap.kind import nodes_from_kind_config
 from kubesvc.controllers import workloads as w
-from kubesvc.controllers.cluster_config import nodes_from_kind_config
-from kubesvc.controllers.kubelet import pending_pod, run_pod
-from kubesvc.controllers.objutil import fnv32, fnv32a, safe_encode
-from kubesvc.controllers.scheduler import assign_pod_ip, schedule
+from kubesvc.controllers.scheduling.kubelet import pending_pod, run_pod
+from kubesvc.controllers.scheduling.scheduler import assign_pod_ip, schedule
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 KIND3, _ = nodes_from_kind_config(

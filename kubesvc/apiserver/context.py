@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kubesvc.store import Store
+from kubesvc.store.db import Store
 
 
 @dataclass(frozen=True)

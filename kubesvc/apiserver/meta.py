@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from kubesvc.clock import rfc3339
+from kubesvc.api.clock import rfc3339
 
 _UID_NAMESPACE = uuid.UUID("6b737663-0000-4000-8000-6b7573766321")
 # Kinds whose generation only moves when the spec changes (strategies with a status subresource);

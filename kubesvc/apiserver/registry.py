@@ -7,12 +7,12 @@ they are, after their metadata is checked (ConfigMap, ServiceAccount, ...).
 
 from __future__ import annotations
 
+from kubesvc.api.errors import InvalidError, NotFoundError
+from kubesvc.api.resources import Resource
 from kubesvc.apiserver import meta as sysmeta
-from kubesvc.apiserver import namespace as ns_strategy
-from kubesvc.apiserver import service as svc_strategy
-from kubesvc.apiserver import workloads
-from kubesvc.errors import InvalidError, NotFoundError
-from kubesvc.resources import Resource
+from kubesvc.apiserver.strategies import namespace as ns_strategy
+from kubesvc.apiserver.strategies import service as svc_strategy
+from kubesvc.apiserver.strategies import workloads
 
 STRATEGIES: dict[str, object] = {
     "Service": svc_strategy,
@@ -47,7 +47,7 @@ def strategy(gk: str):
 
 
 def check_metadata(res: Resource, obj: dict) -> None:
-    from kubesvc.validation.names import validate_object_meta
+    from kubesvc.apiserver.validation.names import validate_object_meta
 
     errors = validate_object_meta(obj.get("metadata") or {}, res.namespaced, name_check(res))
     if errors:
@@ -77,7 +77,7 @@ def create(ctx, res: Resource, obj: dict, keep_status: bool, known_absent: bool 
     """`known_absent`: the caller just looked the object up and found nothing."""
     if not known_absent and ctx.store.get(res.gk, obj["metadata"].get("namespace", ""),
                                           obj["metadata"]["name"]):
-        from kubesvc.errors import AlreadyExistsError
+        from kubesvc.api.errors import AlreadyExistsError
 
         raise AlreadyExistsError(res.qualified_plural, obj["metadata"]["name"])
     sysmeta.fill_on_create(ctx, res.gk, obj, keep_timestamp=keep_status)

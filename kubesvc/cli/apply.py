@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from kubesvc.api.errors import ClientError, ExitCode, UsageError
 from kubesvc.cli import common
-from kubesvc.errors import ClientError, ExitCode, UsageError
 
 EXAMPLES = """\b
 Examples:
@@ -58,12 +58,12 @@ def _validate_mode(value: str) -> str:
 def run_apply(filenames, recursive, namespace, output, dry_run, mode, version, state) -> int:
     import gc
 
-    from kubesvc import clock
+    from kubesvc.api import clock
     from kubesvc.apiserver.context import ApiContext
-    from kubesvc.apply import ApplyOptions, apply_documents
+    from kubesvc.apiserver.schema import schemas
     from kubesvc.controllers import run_controllers
-    from kubesvc.load import load_paths
-    from kubesvc.schema import schemas
+    from kubesvc.input.load import load_paths
+    from kubesvc.kubectl.apply import ApplyOptions, apply_documents
 
     gc.disable()  # bulk decoding builds millions of containers: the cyclic GC only slows it
     docs = load_paths(filenames, recursive)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from kubesvc.api.errors import ClientError
 from kubesvc.cli import common
-from kubesvc.errors import ClientError
 
 cluster_app = typer.Typer(help="Create the local cluster state and show its settings.",
                           no_args_is_help=True, add_completion=False)
@@ -31,7 +31,7 @@ def init(
     state: str | None = common.STATE,
 ) -> None:
     """Create a new cluster state with the given settings."""
-    from kubesvc.cluster import make_settings, open_store
+    from kubesvc.bootstrap.seed import make_settings, open_store
 
     if nodes is not None and config:
         raise ClientError("--nodes and --config cannot be used together")
@@ -44,7 +44,7 @@ def init(
         if not force:
             raise ClientError(f"a cluster state already exists at {path}; pass --force to "
                               "replace it, or --state for another file")
-        from kubesvc.store import Store
+        from kubesvc.store.db import Store
 
         Store.open(path).close()  # only ever replace a kubesvc store
         for leftover in (path, path.with_name(path.name + "-wal"),
@@ -58,14 +58,13 @@ def init(
 
 
 def _nodes(count: int | None, config: str | None) -> tuple[list[dict], dict]:
-    from kubesvc import clock
-    from kubesvc.controllers import cluster_config
-
+    from kubesvc.api import clock
+    from kubesvc.bootstrap import kind as cluster_config
     if count is not None:
         return cluster_config.default_nodes(count, clock.now()), {}
     if not config:
         return [], {}
-    from kubesvc.load import load_paths
+    from kubesvc.input.load import load_paths
 
     docs = load_paths([config])
     if len(docs) != 1:
@@ -75,11 +74,11 @@ def _nodes(count: int | None, config: str | None) -> tuple[list[dict], dict]:
 
 
 def _add_nodes(store, nodes: list[dict]) -> None:
-    from kubesvc import clock
+    from kubesvc.api import clock
+    from kubesvc.api.resources import for_gk
     from kubesvc.apiserver import registry
     from kubesvc.apiserver.context import ApiContext
     from kubesvc.controllers import run_controllers
-    from kubesvc.resources import for_gk
 
     with store.write():
         ctx = ApiContext(store, clock.now())

@@ -64,7 +64,7 @@ def load_spec() -> dict:
 
 
 def default_state_path() -> str:
-    """kubesvc.store.default_state_path, without importing the store (pathlib, stat, ...)."""
+    """kubesvc.store.db.default_state_path, without importing the store (pathlib, stat, ...)."""
     env = os.environ.get("KUBESVC_STATE")
     if env:
         return env

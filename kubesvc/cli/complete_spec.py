@@ -233,8 +233,8 @@ def _command(cmd, ctx, formats_for, versions) -> dict:
 
 def _resources() -> list[dict]:
     """Every kind kubesvc knows, as the completion engine matches them: plural first."""
-    from kubesvc.crds import builtin_crds, crd_kinds, to_resource
-    from kubesvc.resources import KNOWN
+    from kubesvc.api.resources import KNOWN
+    from kubesvc.apiserver.crds import builtin_crds, crd_kinds, to_resource
 
     found = list(KNOWN)
     for crd in builtin_crds():
@@ -260,7 +260,7 @@ def build_spec(app=None) -> dict:
 
     if app is None:
         from kubesvc.cli.main import app
-    from kubesvc.schema import supported_versions
+    from kubesvc.apiserver.schema import supported_versions
 
     root = typer.main.get_command(app)
     ctx = core.Context(root, info_name="kubesvc", **root.context_settings)

@@ -11,8 +11,8 @@ import os
 
 import typer
 
+from kubesvc.api.errors import ClientError
 from kubesvc.cli.common import examples
-from kubesvc.errors import ClientError
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
 # shell -> the script's file name, in kubesvc/data/completion/ and in completions/

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import typer
 
+from kubesvc.api.errors import UsageError
 from kubesvc.cli import common
-from kubesvc.errors import UsageError
 
 create_app = typer.Typer(help="Create a resource from the command line.", no_args_is_help=True,
                          add_completion=False)
@@ -22,11 +22,11 @@ TCP = typer.Option(None, "--tcp", help="Port pairs can be specified as '<port>:<
 def create_object(obj: dict, namespace: str | None, dry_run: str, output: str | None,
                   state: str | None, verb: str = "created") -> None:
     """Create one object (never update it: AlreadyExists, as kubectl create says)."""
-    from kubesvc import clock
+    from kubesvc.api import clock
+    from kubesvc.api.resources import for_kind
     from kubesvc.apiserver import registry
     from kubesvc.apiserver.context import ApiContext
     from kubesvc.controllers import run_controllers
-    from kubesvc.resources import for_kind
 
     common.check_output(output, ("yaml", "json", "name"))
     if dry_run not in ("none", "client", "server"):
@@ -76,8 +76,7 @@ def _service_command(kind: str):
         output: str | None = common.OUTPUT,
         state: str | None = common.STATE,
     ) -> None:
-        from kubesvc import generators
-
+        from kubesvc.kubectl import generators
         obj = generators.service(kind, name, tcp or [], node_port or None, external_name,
                                  cluster_ip)
         create_object(obj, namespace, dry_run, output, state)
@@ -102,8 +101,7 @@ def create_deployment(
     state: str | None = common.STATE,
 ) -> None:
     """Create a deployment with the specified name."""
-    from kubesvc import generators
-
+    from kubesvc.kubectl import generators
     create_object(generators.deployment(name, image or [], replicas, port), namespace, dry_run,
                   output, state)
 
@@ -132,9 +130,9 @@ def expose(
     state: str | None = common.STATE,
 ) -> None:
     """Expose a resource as a new Kubernetes service."""
-    from kubesvc import generators
     from kubesvc.cli.get import _store_kinds, fetch
-    from kubesvc.cli.targets import parse_targets
+    from kubesvc.kubectl import generators
+    from kubesvc.kubectl.resource_args import parse_targets
 
     store = common.open_store(state)
     requests = parse_targets(args, _store_kinds(store))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from kubesvc.api.errors import ExitCode, KubesvcError, UsageError
 from kubesvc.cli import common
-from kubesvc.errors import ExitCode, KubesvcError, UsageError
 
 EXAMPLES = """\b
 Examples:
@@ -48,7 +48,7 @@ def delete(
 
 def _run(store, args, filenames, recursive, namespace, all_namespaces, selector, all_,
          ignore_not_found, output) -> int:
-    from kubesvc import clock
+    from kubesvc.api import clock
     from kubesvc.apiserver.context import ApiContext
     from kubesvc.controllers import run_controllers
 
@@ -67,8 +67,8 @@ def _run(store, args, filenames, recursive, namespace, all_namespaces, selector,
 
 
 def _delete_one(ctx, res, ns, name, source, ignore_not_found, output) -> bool:
+    from kubesvc.api.errors import NotFoundError, StatusError
     from kubesvc.apiserver import registry
-    from kubesvc.errors import NotFoundError, StatusError
 
     try:
         with ctx.store.savepoint():
@@ -93,9 +93,9 @@ def _delete_one(ctx, res, ns, name, source, ignore_not_found, output) -> bool:
 
 
 def _from_args(store, args, namespace, all_namespaces, selector, all_) -> list[tuple]:
+    from kubesvc.api.selectors import parse
     from kubesvc.cli.get import _store_kinds, fetch
-    from kubesvc.cli.targets import parse_targets
-    from kubesvc.selectors import parse
+    from kubesvc.kubectl.resource_args import parse_targets
 
     requests = parse_targets(args, _store_kinds(store))
     has_names = any(r.names for r in requests)
@@ -114,8 +114,8 @@ def _from_args(store, args, namespace, all_namespaces, selector, all_) -> list[t
 
 
 def _from_files(filenames, recursive, namespace) -> list[tuple]:
-    from kubesvc.load import load_paths
-    from kubesvc.resources import for_kind
+    from kubesvc.api.resources import for_kind
+    from kubesvc.input.load import load_paths
 
     out = []
     for doc in load_paths(filenames, recursive):

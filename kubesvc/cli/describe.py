@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from kubesvc.api.errors import ExitCode
 from kubesvc.cli import common
-from kubesvc.errors import ExitCode
 
 EXAMPLES = """\b
 Examples:
@@ -27,9 +27,9 @@ def describe(
     state: str | None = common.STATE,
 ) -> None:
     """Show details of a specific resource or group of resources."""
+    from kubesvc.api.selectors import parse
     from kubesvc.cli.get import _store_kinds, fetch
-    from kubesvc.cli.targets import parse_targets
-    from kubesvc.selectors import parse
+    from kubesvc.kubectl.resource_args import parse_targets
 
     store = common.open_store(state)
     requests = parse_targets(args or [], _store_kinds(store))
@@ -65,8 +65,8 @@ def _prefixed(store, req, ns, prefix):
 
 def render(store, res, obj: dict, show_events: bool) -> str:
     """Fetch what the describer needs besides the object, then format with a pure function."""
-    from kubesvc import clock
-    from kubesvc.printers.describe import describe_object
+    from kubesvc.api import clock
+    from kubesvc.printers.describe.describers import describe_object
 
     meta = obj["metadata"]
     ns, related = meta.get("namespace", ""), {}
@@ -79,7 +79,7 @@ def render(store, res, obj: dict, show_events: bool) -> str:
             if any(o.get("uid") == meta.get("uid") for o in r["metadata"].get("ownerReferences")
                    or [])]
     elif res.kind == "Node":
-        from kubesvc.apiserver.workloads import pods_on_node
+        from kubesvc.apiserver.strategies.workloads import pods_on_node
 
         related["pods"] = pods_on_node(store, meta["name"])
     elif res.kind == "Namespace":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from kubesvc.api.errors import ClientError, ExitCode, UsageError
 from kubesvc.cli import common
-from kubesvc.errors import ClientError, ExitCode, UsageError
 
 _VOLATILE = ("resourceVersion", "generation", "managedFields")
 
@@ -31,12 +31,12 @@ def diff(
     Exit status: 0 no differences, 1 differences found, >1 kubesvc failed."""
     import difflib
 
-    from kubesvc import clock
+    from kubesvc.api import clock
     from kubesvc.apiserver.context import ApiContext
-    from kubesvc.apply import ApplyOptions, apply_documents
+    from kubesvc.apiserver.schema import schemas
     from kubesvc.controllers import run_controllers
-    from kubesvc.load import load_paths
-    from kubesvc.schema import schemas
+    from kubesvc.input.load import load_paths
+    from kubesvc.kubectl.apply import ApplyOptions, apply_documents
 
     if not filenames:
         raise UsageError("must specify one of -f and -k")
@@ -66,7 +66,7 @@ def diff(
 
 
 def _live(store, doc, namespace):
-    from kubesvc.resources import for_kind
+    from kubesvc.api.resources import for_kind
 
     obj = doc.obj
     try:
@@ -106,8 +106,8 @@ def edit(
 
     from kubesvc.cli.get import _store_kinds, fetch
     from kubesvc.cli.nodes import run_write
-    from kubesvc.cli.targets import parse_targets
-    from kubesvc.load import load_text
+    from kubesvc.input.load import load_text
+    from kubesvc.kubectl.resource_args import parse_targets
     from kubesvc.printers.structured import to_yaml
 
     store = common.open_store(state)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from kubesvc.api.errors import UsageError
 from kubesvc.cli import common
 from kubesvc.cli.nodes import run_write
-from kubesvc.errors import UsageError
 
 LABEL_EXAMPLES = """
 Examples:
@@ -37,10 +37,10 @@ def _split_args(args: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _metadata_verb(field: str, what: str, args, namespace, selector, all_, overwrite, state):
-    from kubesvc import operations
+    from kubesvc.api.selectors import parse
     from kubesvc.cli.get import _store_kinds, fetch
-    from kubesvc.cli.targets import parse_targets
-    from kubesvc.selectors import parse
+    from kubesvc.kubectl import operations
+    from kubesvc.kubectl.resource_args import parse_targets
 
     resource, pairs = _split_args(args)
     if not pairs:
@@ -102,9 +102,9 @@ def patch(
 ) -> None:
     """Update fields of a resource using strategic merge patch, a JSON merge patch, or a JSON
     patch."""
-    from kubesvc import operations
     from kubesvc.cli.get import _store_kinds
-    from kubesvc.cli.targets import parse_targets
+    from kubesvc.kubectl import operations
+    from kubesvc.kubectl.resource_args import parse_targets
 
     ns = common.current_namespace(namespace)
 

@@ -74,8 +74,8 @@ def run_get(argv: list[str]) -> int | None:
     opts = parse_get(argv)
     if opts is None:
         return None
+    from kubesvc.api.errors import KubesvcError
     from kubesvc.cli import runtime
-    from kubesvc.errors import KubesvcError
 
     try:
         from kubesvc.cli.get_view import FORMATS, GetView, _output, format_key

@@ -3,8 +3,8 @@ command (cli/get.py) and the start-up fast path (cli/fast.py) both run a GetView
 
 from __future__ import annotations
 
+from kubesvc.api.errors import ExitCode
 from kubesvc.cli import runtime as common
-from kubesvc.errors import ExitCode
 
 FORMATS = ("wide", "yaml", "json", "name", "jsonpath=", "jsonpath-file=", "jsonpath-as-json=",
            "custom-columns=", "custom-columns-file=")
@@ -19,7 +19,7 @@ def format_key(output: str | None) -> str | None:
 
 def _output(output: str | None) -> tuple[str | None, str | None]:
     """`-o jsonpath={..}` → ("jsonpath", "{..}"); plain formats have no argument."""
-    from kubesvc.errors import UsageError
+    from kubesvc.api.errors import UsageError
 
     if output is None:
         return None, None
@@ -58,9 +58,9 @@ class GetView:
 
     def collect(self, store):
         """([(resource, objects)], errors, requests) for this request against the store."""
-        from kubesvc.cli.targets import parse_targets
-        from kubesvc.errors import UsageError
-        from kubesvc.selectors import parse
+        from kubesvc.api.errors import UsageError
+        from kubesvc.api.selectors import parse
+        from kubesvc.kubectl.resource_args import parse_targets
 
         requests = parse_targets(self.args, _store_kinds(store))
         if self.field_selector and any(r.names for r in requests):
@@ -78,8 +78,7 @@ class GetView:
         return found, errors, requests, ns
 
     def _field_filter(self, res, objs):
-        from kubesvc import fieldselectors as fs
-
+        from kubesvc.api import fieldselectors as fs
         try:
             return fs.select(objs, self.field_selector, res.kind, res.group)
         except fs.FieldSelectorError as exc:
@@ -87,8 +86,7 @@ class GetView:
                                 self.field_selector) from None
 
     def run(self, store) -> int:
-        from kubesvc import clock
-
+        from kubesvc.api import clock
         found, errors, requests, ns = self.collect(store)
         if any(r.resource.kind == "Endpoints" for r in requests):  # a server warning (1.33+)
             common.warn("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
@@ -112,8 +110,7 @@ class GetView:
     def _print_structured(self, found) -> bool:
         objs = [o for _, group in found for o in group]
         if self.sort_by and not self.single:
-            from kubesvc.printers import sorting
-
+            from kubesvc.printers.table import sorting
             objs = sorting.sort_objects(objs, self.sort_by)
         if self.fmt == "name":
             common.out("".join(f"{res.name_prefix}/{o['metadata']['name']}\n"
@@ -124,11 +121,11 @@ class GetView:
             return self._print_columns(objs)
         if self.single and not objs:
             return False
-        from kubesvc.printers.jsonpath import query_object
+        from kubesvc.printers.jsonpath.template import query_object
 
         doc = query_object(objs, self.single)
         if self.fmt.startswith("jsonpath"):
-            from kubesvc.printers.jsonpath import render
+            from kubesvc.printers.jsonpath.template import render
 
             common.out(render(self.arg or "", doc, as_json=self.fmt == "jsonpath-as-json"))
         else:
@@ -138,8 +135,7 @@ class GetView:
         return True
 
     def _print_columns(self, objs) -> bool:
-        from kubesvc.printers import custom_columns as cc
-
+        from kubesvc.printers.table import custom_columns as cc
         columns = (cc.parse_file(self.arg or "") if self.fmt == "custom-columns-file"
                    else cc.parse_spec(self.arg or ""))
         try:
@@ -150,10 +146,10 @@ class GetView:
         return True
 
     def _print_tables(self, found, now) -> bool:
-        from kubesvc.printers.columns import table_for
+        from kubesvc.printers.table.columns import table_for
 
         if self.sort_by:
-            from kubesvc.printers import sorting
+            from kubesvc.printers.table import sorting
         if self.sort_by and len(found) > 1:
             sorting.check_multi_kind_tables(self.sort_by)
         tables = []
@@ -180,7 +176,7 @@ def _store_kinds(store) -> list[str]:
 
 def fetch(store, req, namespace: str | None, sel):
     """The objects a request names (or lists), and NotFound errors for missing names."""
-    from kubesvc.errors import NotFoundError, UsageError
+    from kubesvc.api.errors import NotFoundError, UsageError
 
     res = req.resource
     ns = namespace if res.namespaced else ""

@@ -31,13 +31,13 @@ def api_resources(
     no_headers: bool = typer.Option(False, "--no-headers", help="Don't print headers."),
 ) -> None:
     """Print the supported API resources."""
-    from kubesvc.crds import builtin_crds, crd_kinds, to_resource
-    from kubesvc.printers.table import render_table
-    from kubesvc.resources import KNOWN
+    from kubesvc.api.resources import KNOWN
+    from kubesvc.apiserver.crds import builtin_crds, crd_kinds, to_resource
+    from kubesvc.printers.table.tabwriter import render_table
 
     common.check_output(output, ("wide", "name"))
     if namespaced not in (None, "true", "false"):
-        from kubesvc.errors import UsageError
+        from kubesvc.api.errors import UsageError
 
         raise UsageError(f'invalid argument "{namespaced}" for "--namespaced" flag')
     resources = list(KNOWN)
@@ -70,8 +70,8 @@ def explain(
 
       kubesvc explain service.spec.ports
     """
-    from kubesvc.explain import ExplainError
-    from kubesvc.explain import explain as explain_fields
+    from kubesvc.kubectl.explain import ExplainError
+    from kubesvc.kubectl.explain import explain as explain_fields
 
     try:
         common.out(explain_fields(path, recursive=recursive, api_version=api_version))

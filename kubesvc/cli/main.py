@@ -87,7 +87,7 @@ def run(argv: list[str] | None = None) -> None:
     """Console-script entry point: exit codes 0 ok, 1 server-side error, 2 usage error."""
     from typer.exceptions import Abort, TyperException
 
-    from kubesvc.errors import ExitCode, KubesvcError
+    from kubesvc.api.errors import ExitCode, KubesvcError
 
     common.GLOBAL["state_path"] = None
     try:

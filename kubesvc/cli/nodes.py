@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from kubesvc.api.errors import UsageError
 from kubesvc.cli import common
-from kubesvc.errors import UsageError
 
 SCALE_EXAMPLES = """
 Examples:
@@ -21,7 +21,7 @@ Examples:
 
 def run_write(state, func):
     """One transaction around an operation, then the controllers, then its output."""
-    from kubesvc import clock
+    from kubesvc.api import clock
     from kubesvc.apiserver.context import ApiContext
     from kubesvc.controllers import run_controllers
 
@@ -40,8 +40,8 @@ def scale(
     state: str | None = common.STATE,
 ) -> None:
     """Set a new size for a deployment, replica set, replication controller, or stateful set."""
-    from kubesvc import operations
-    from kubesvc.cli.targets import parse_targets
+    from kubesvc.kubectl import operations
+    from kubesvc.kubectl.resource_args import parse_targets
 
     requests = parse_targets(args)
     ns = common.current_namespace(namespace)
@@ -55,16 +55,14 @@ def scale(
 def cordon(node: str = typer.Argument(..., metavar="NODE"),
            state: str | None = common.STATE) -> None:
     """Mark node as unschedulable."""
-    from kubesvc import operations
-
+    from kubesvc.kubectl import operations
     common.out(run_write(state, lambda ctx: operations.set_unschedulable(ctx, node, True)) + "\n")
 
 
 def uncordon(node: str = typer.Argument(..., metavar="NODE"),
              state: str | None = common.STATE) -> None:
     """Mark node as schedulable."""
-    from kubesvc import operations
-
+    from kubesvc.kubectl import operations
     common.out(run_write(state, lambda ctx: operations.set_unschedulable(ctx, node, False))
                + "\n")
 
@@ -81,8 +79,7 @@ def drain(
     state: str | None = common.STATE,
 ) -> None:
     """Drain node in preparation for maintenance: cordon it, then evict its pods."""
-    from kubesvc import operations
-
+    from kubesvc.kubectl import operations
     try:
         lines, warnings = run_write(state, lambda ctx: operations.drain(
             ctx, node, ignore_daemonsets, force, delete_emptydir_data))
@@ -97,6 +94,5 @@ def drain(
 
 
 def _cordon_anyway(state, node: str) -> None:
-    from kubesvc import operations
-
+    from kubesvc.kubectl import operations
     run_write(state, lambda ctx: operations.set_unschedulable(ctx, node, True))

@@ -7,14 +7,14 @@ import os
 import sys
 from pathlib import Path
 
-from kubesvc.errors import UsageError
+from kubesvc.api.errors import UsageError
 
 # Set by the root callback (global flags given before the verb)
 GLOBAL: dict = {"state": None, "verbosity": 0, "state_path": None}
 
 
 def state_path(state: str | None) -> Path:
-    from kubesvc.store import default_state_path
+    from kubesvc.store.db import default_state_path
 
     chosen = state or GLOBAL["state"]
     path = Path(chosen) if chosen else default_state_path()
@@ -37,7 +37,7 @@ def lock_timeout() -> float | None:
 
 
 def open_store(state: str | None, create: bool = True):
-    from kubesvc.cluster import open_store as _open
+    from kubesvc.bootstrap.seed import open_store as _open
 
     return _open(state_path(state), create=create, busy_timeout=lock_timeout())
 
@@ -78,7 +78,7 @@ def examples(text: str) -> str:
 def unexpected(exc: Exception) -> int:
     """What the environment does to us gets a clear line; anything else is a bug: one line
     for users, the traceback for bug reports (-v 6)."""
-    from kubesvc.errors import ExitCode
+    from kubesvc.api.errors import ExitCode
 
     if GLOBAL["verbosity"] >= 6:
         import traceback
@@ -97,7 +97,7 @@ def _environment_error(exc: Exception) -> str | None:
     sqlite3 = sys.modules.get("sqlite3")
     if sqlite3 is not None and (isinstance(exc, sqlite3.OperationalError)
                                 or type(exc) is sqlite3.DatabaseError):
-        from kubesvc.store import database_error
+        from kubesvc.store.db import database_error
 
         return str(database_error(GLOBAL["state_path"] or "(unknown)", exc))
     if isinstance(exc, OSError):

@@ -17,8 +17,8 @@ def _versions(found) -> dict[tuple, tuple[str, dict]]:
 
 
 def watch(store, view, timeout: float | None) -> None:
-    from kubesvc import clock
-    from kubesvc.printers.columns import table_for
+    from kubesvc.api import clock
+    from kubesvc.printers.table.columns import table_for
 
     seen = _versions(view.collect(store)[0])
     shown = {res.gk: [o for _, o, r in seen.values() if r.gk == res.gk]

@@ -10,12 +10,12 @@ so one pod change costs a few lookups, not a pass over the cluster.
 
 from __future__ import annotations
 
+from kubesvc.api.selectors import from_label_selector, from_map
 from kubesvc.controllers import workloads as w
-from kubesvc.controllers.endpoint_sync import sync_endpoints
-from kubesvc.controllers.loadbalancers import sync_load_balancers
-from kubesvc.controllers.pod_start import sync_pods
+from kubesvc.controllers.endpoints.sync import sync_endpoints
+from kubesvc.controllers.metallb.sync import sync_load_balancers
+from kubesvc.controllers.scheduling.pod_start import sync_pods
 from kubesvc.controllers.writer import apply_owned, remove
-from kubesvc.selectors import from_label_selector, from_map
 
 MAX_ROUNDS = 100  # a rolling update takes a few rounds per surge step
 OWNER_GK = {"Deployment": "Deployment.apps", "ReplicaSet": "ReplicaSet.apps",

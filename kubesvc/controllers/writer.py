@@ -3,8 +3,8 @@ tracking), and only when the object really differs."""
 
 from __future__ import annotations
 
-from kubesvc.jsonutil import clone
-from kubesvc.resources import for_gk
+from kubesvc.api.jsonutil import clone
+from kubesvc.api.resources import for_gk
 
 
 def apply_owned(ctx, gk: str, desired: dict, current: dict | None) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from kubesvc.controllers import endpointutil as eu
+from kubesvc.controllers.endpoints import common as eu
 from kubesvc.resolver import dns, routing
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.records import EndpointRef, Problem, Reason, Route, ServiceRoutes
@@ -140,7 +140,7 @@ def metallb_problems(view) -> list[Problem]:
     """The address pools as MetalLB reads them: only from metallb-system, refused as a whole
     when one is invalid or two overlap (config.poolsFor), then per pool what keeps its
     addresses from working (service range, node addresses, no advertisement)."""
-    from kubesvc.controllers.metallb_alloc import NAMESPACE, Refused, parse_pools
+    from kubesvc.controllers.metallb.pools import NAMESPACE, Refused, parse_pools
 
     pools = view.objects(POOL_GK)
     out = [Problem(f"IPAddressPool {_key(p)}", Reason("metallb-pool", f"MetalLB reads pools "
@@ -164,8 +164,7 @@ def metallb_assignment(view, svc: dict):
     computed once per view."""
     cached = getattr(view, "_kubesvc_metallb", None)
     if cached is None:
-        from kubesvc.controllers import metallb as mlb
-
+        from kubesvc.controllers.metallb import controller as mlb
         pools, services = view.objects(POOL_GK), view.services()
         ads = [a for gk in ADVERTISEMENT_GKS for a in view.objects(gk)]
         cached = {} if not pools else mlb.assign_addresses(
@@ -240,7 +239,7 @@ def _advertisements(view, pools: list[dict]) -> list[Problem]:
 
 
 def _selects(ad: dict, pool: dict) -> bool:
-    from kubesvc.selectors import from_label_selector
+    from kubesvc.api.selectors import from_label_selector
 
     if eu.namespace_of(ad) != eu.namespace_of(pool):
         return False

@@ -9,7 +9,7 @@ traffic policies and the load balancer status then make of it.
 
 from __future__ import annotations
 
-from kubesvc.controllers import endpointutil as eu
+from kubesvc.controllers.endpoints import common as eu
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.records import Reason
 
@@ -88,7 +88,7 @@ def _selectorless(view, svc: dict) -> list[Reason]:
 
 
 def _selected(view, svc: dict) -> list[Reason]:
-    from kubesvc.selectors import from_map
+    from kubesvc.api.selectors import from_map
 
     selector = from_map(eu.spec(svc)["selector"])  # service_selects, built once
     pods = [p for p in view.pods_selected(eu.namespace_of(svc), eu.spec(svc)["selector"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from kubesvc.controllers import endpointutil as eu
+from kubesvc.controllers.endpoints import common as eu
 from kubesvc.resolver.records import DnsResult, Reason
 
 TYPES = ("A", "AAAA", "SRV", "CNAME", "PTR", "TXT")
@@ -46,7 +46,7 @@ def zone_of(view) -> str:
 
 def dns_server(view) -> str:
     """kube-system/kube-dns's cluster IP, or the tenth address of the range (kubeadm)."""
-    from kubesvc.controllers.allocation import ServiceCIDR
+    from kubesvc.apiserver.allocation import ServiceCIDR
 
     svc = view.service("kube-system", "kube-dns")
     if svc and eu.is_service_ip_set(svc):

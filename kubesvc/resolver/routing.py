@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from kubesvc.controllers import endpointutil as eu
+from kubesvc.controllers.endpoints import common as eu
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.records import EndpointRef, NodeVerdict, Reason, Route
 

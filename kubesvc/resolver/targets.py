@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kubesvc.controllers import endpointutil as eu
-from kubesvc.errors import NotFoundError, UsageError
+from kubesvc.api.errors import NotFoundError, UsageError
+from kubesvc.controllers.endpoints import common as eu
 from kubesvc.resolver import records as rec
 from kubesvc.resolver import routing
 from kubesvc.resolver.records import EndpointRef, Reason, Route

@@ -61,7 +61,7 @@ class MemoryView(ClusterView):
     """A view over lists of objects (any kinds mixed), for tests and small tools."""
 
     def __init__(self, objects: Iterable[dict], settings: dict | None = None):
-        from kubesvc.cluster import DEFAULT_SETTINGS
+        from kubesvc.bootstrap.seed import DEFAULT_SETTINGS
 
         self.settings = {**DEFAULT_SETTINGS, **(settings or {})}
         self._by_gk: dict[str, list[dict]] = {}

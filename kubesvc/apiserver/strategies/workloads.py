@@ -1,0 +1,167 @@
+"""Strategies for Pods, Nodes and the workload kinds: the API server's defaulting on create
+and update, and what deleting them does to what depends on them."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from kubesvc.api import defaults as d
+from kubesvc.api.jsonutil import clone
+from kubesvc.store.db import object_key
+
+
+class _Defaulted:
+    """Workload kinds: defaulted on every write; status only through controllers."""
+
+    def __init__(self, default_fn):
+        self.default = default_fn
+
+    def create(self, ctx, obj: dict, keep_status: bool) -> None:
+        validate_replicas(obj)
+        obj.update(self.default(obj))
+        if not keep_status:
+            obj.pop("status", None)
+
+    def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
+        validate_replicas(new)
+        new.update(self.default(new))
+        if not keep_status:
+            new["status"] = clone(old.get("status") or {})
+            if not new["status"]:
+                new.pop("status")
+
+    def delete(self, ctx, obj: dict) -> None:
+        """Garbage collection happens in the controllers' pass (owner references)."""
+
+
+def validate_replicas(obj: dict) -> None:
+    """The apps validation kubesvc needs to refuse what a real API server refuses: replicas not
+    negative (ValidateNonnegativeField), a selector, and template labels it selects."""
+    from kubesvc.api.errors import InvalidError, invalid, required
+    from kubesvc.api.selectors import from_label_selector
+
+    spec, errors = obj.get("spec") or {}, []
+    replicas = spec.get("replicas")
+    if isinstance(replicas, int) and replicas < 0:
+        errors.append(invalid("spec.replicas", replicas, "must be greater than or equal to 0"))
+    if obj.get("kind") != "ReplicationController":  # an RC defaults its selector
+        labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+        if not spec.get("selector"):
+            errors.append(required("spec.selector"))
+        elif not from_label_selector(spec["selector"]).matches(labels):
+            errors.append(invalid("spec.template.metadata.labels", labels,
+                                  "`selector` does not match template `labels`"))
+    if errors:
+        raise InvalidError(obj.get("kind", ""), obj["metadata"].get("name", ""), errors)
+
+
+deployment = _Defaulted(d.default_deployment)
+replicaset = _Defaulted(d.default_replicaset)
+replicationcontroller = _Defaulted(d.default_replication_controller)
+statefulset = _Defaulted(d.default_statefulset)
+daemonset = _Defaulted(d.default_daemonset)
+
+
+def validate_pod(pod: dict) -> None:
+    """ValidatePodSpec's first rule: a pod runs at least one container."""
+    from kubesvc.api.errors import InvalidError, required
+
+    if not (pod.get("spec") or {}).get("containers"):
+        raise InvalidError("Pod", pod["metadata"].get("name", ""), [required("spec.containers")])
+
+
+class _Pod:
+    def create(self, ctx, pod: dict, keep_status: bool) -> None:
+        validate_pod(pod)
+        pod.update(d.default_pod(d.admit_pod(pod)))
+        if not keep_status:  # PrepareForCreate: the kubelet owns status
+            pod["status"] = {"phase": "Pending", "qosClass": _qos(pod)}
+        hold_pod_ip(ctx, pod)
+
+    def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
+        new.update(d.default_pod(new))
+        if not keep_status:
+            new["status"] = clone(old.get("status") or {})
+        hold_pod_ip(ctx, new)
+
+    def delete(self, ctx, pod: dict) -> None:
+        """The pod's IP is released with the object (allocations are owned by it)."""
+
+
+def _qos(pod: dict) -> str:
+    from kubesvc.controllers.scheduling.kubelet import qos_class
+
+    return qos_class(pod.get("spec") or {})
+
+
+def hold_pod_ip(ctx, pod: dict) -> None:
+    """Record a pod IP (given by a snapshot, or assigned) so no other pod is handed it."""
+    status, spec = pod.get("status") or {}, pod.get("spec") or {}
+    ip = status.get("podIP")
+    if not ip or spec.get("hostNetwork"):
+        return
+    try:
+        value = int(ipaddress.ip_address(ip))
+    except ValueError:
+        return
+    meta = pod["metadata"]
+    ctx.store.allocate("podip", value, object_key("Pod", meta.get("namespace", ""),
+                                                   meta["name"]))
+
+
+def validate_node_spec(node: dict) -> None:
+    """ValidateNode's pod CIDR rules (pkg/apis/core/validation): each a valid CIDR, and
+    podCIDR equal to podCIDRs[0]."""
+    from kubesvc.api.errors import InvalidError, invalid
+    from kubesvc.apiserver.validation.names import cidr
+
+    spec = node.get("spec") or {}
+    cidrs = spec.get("podCIDRs") or ([spec["podCIDR"]] if spec.get("podCIDR") else [])
+    errors = [invalid(f"spec.podCIDRs[{i}]", value, msg)
+              for i, value in enumerate(cidrs) for msg in cidr(str(value), strict=False)]
+    if spec.get("podCIDR") and cidrs and spec["podCIDR"] != cidrs[0]:
+        errors.append(invalid("spec.podCIDRs", cidrs, "first entry must match podCIDR"))
+    if errors:
+        raise InvalidError("Node", node["metadata"].get("name", ""), errors)
+
+
+class _Node:
+    def create(self, ctx, node: dict, keep_status: bool) -> None:
+        from kubesvc.apiserver.node_ipam import complete_node
+
+        validate_node_spec(node)
+        complete_node(ctx, node)
+
+    def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
+        validate_node_spec(new)
+        if not keep_status:
+            new["status"] = clone(old.get("status") or {})
+        spec, old_spec = new.setdefault("spec", {}), old.get("spec") or {}
+        for field in ("podCIDR", "podCIDRs", "providerID"):  # set once, by the node IPAM
+            if field in old_spec and field not in spec:
+                spec[field] = old_spec[field]
+
+    def delete(self, ctx, node: dict) -> None:
+        """Pod garbage collection: pods bound to a deleted node are deleted; their owners
+        make replacements on other nodes in the controllers' pass."""
+        from kubesvc.api.resources import for_gk
+        from kubesvc.apiserver import registry
+
+        name = node["metadata"]["name"]
+        for pod in pods_on_node(ctx.store, name):
+            meta = pod["metadata"]
+            registry.delete(ctx, for_gk("Pod"), meta.get("namespace", ""), meta["name"])
+        ctx.store.release(object_key("Node", "", name))
+
+
+def pods_on_node(store, node_name: str) -> list[dict]:
+    rows = store.conn.execute(
+        "SELECT body FROM objects WHERE gk='Pod' AND json_extract(body, '$.spec.nodeName')=? "
+        "ORDER BY namespace, name", (node_name,))
+    import json
+
+    return [json.loads(r[0]) for r in rows]
+
+
+pod = _Pod()
+node = _Node()

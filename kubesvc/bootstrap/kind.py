@@ -1,0 +1,267 @@
+"""Nodes of a kind cluster: from a `kind: Cluster` config, or from `cluster init --nodes N`.
+
+Conventions follow kubernetes-sigs/kind (pkg/apis/config/v1alpha4 types.go and default.go,
+pkg/cluster/internal/providers/common `MakeNodeNamer`) and what its clusters show:
+- node names `<cluster>-control-plane`, `<cluster>-control-plane2`, `<cluster>-worker`,
+  `<cluster>-worker2` ... (per-role counters, in config order);
+- nodes sit on the docker network `kind` (172.18.0.0/16, gateway .1) from 172.18.0.2 on;
+- the controller-manager cuts podSubnet (default 10.244.0.0/16) into /24s
+  (--node-cidr-mask-size) in the order nodes register: control planes, then workers;
+- kubeadm taints control planes `node-role.kubernetes.io/control-plane:NoSchedule`, which kind
+  removes when the cluster is a single node (kubeadminit action).
+Where docker or registration order is racy upstream, kubesvc takes config order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+
+from kubesvc.api.errors import ClientError
+from kubesvc.api.objects import ts
+
+KIND_API_VERSION = "kind.x-k8s.io/v1alpha4"
+KUBE_VERSION = "v1.37.0"
+CONTAINER_RUNTIME = "containerd://2.2.0"
+NODE_NETWORK = "172.18.0.0/16"  # the `kind` docker network
+DEFAULT_POD_SUBNET = "10.244.0.0/16"
+DEFAULT_SERVICE_SUBNET = "10.96.0.0/16"  # kind's default (kubeadm's would be a /12)
+NODE_CIDR_MASK = 24  # kube-controller-manager --node-cidr-mask-size for IPv4
+CONTROL_PLANE, WORKER = "control-plane", "worker"
+CONTROL_PLANE_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
+# A kind node on a typical laptop; kind reserves nothing, so allocatable == capacity.
+CAPACITY = {"cpu": "8", "ephemeral-storage": "102625208Ki", "hugepages-1Gi": "0",
+            "hugepages-2Mi": "0", "memory": "16318420Ki", "pods": "110"}
+NO_CNI_MESSAGE = ("container runtime network not ready: NetworkReady=false "
+                  "reason:NetworkPluginNotReady message:Network plugin returns error: "
+                  "cni plugin not initialized")
+
+
+def nodes_from_kind_config(cfg: Mapping, now: datetime | str) -> tuple[list[dict], dict]:
+    """The Node objects a `kind create cluster --config` would register, and its settings:
+    clusterName, podCIDR, serviceCIDR, ipFamily, kubeProxyMode, apiServerAddress, nodeCIDR,
+    and loadBalancer (name and IP of kind's haproxy when there are several control planes)."""
+    _check_header(cfg)
+    cluster = cfg.get("name") or "kind"
+    specs = [dict(n or {}) for n in (cfg.get("nodes") or [{"role": CONTROL_PLANE}])]
+    for spec in specs:
+        spec.setdefault("role", CONTROL_PLANE)  # SetDefaultsNode
+    _check_roles(specs)
+    net = cfg.get("networking") or {}
+    pod_subnet, service_subnet = _subnets(net)
+    ordered = _name_nodes(cluster, specs)
+    ips = _node_ips(len(ordered) + (1 if _count(specs, CONTROL_PLANE) > 1 else 0))
+    cidrs = _pod_cidrs(pod_subnet, len(ordered))
+    single = len(ordered) == 1
+    nodes = [
+        make_node(name, ips[i], cidrs[i], spec["role"], now, labels=spec.get("labels"),
+                  cluster=cluster, ready=not net.get("disableDefaultCNI"),
+                  tainted=spec["role"] == CONTROL_PLANE and not single,
+                  kubelet_version=_image_version(spec.get("image")))
+        for i, (name, spec) in enumerate(ordered)
+    ]
+    settings = {"clusterName": cluster, "podCIDR": pod_subnet, "serviceCIDR": service_subnet,
+                "ipFamily": net.get("ipFamily", "ipv4"),
+                "kubeProxyMode": net.get("kubeProxyMode", "iptables"),
+                "apiServerAddress": net.get("apiServerAddress", "127.0.0.1"),
+                "nodeCIDR": NODE_NETWORK}
+    if len(ips) > len(ordered):
+        settings["loadBalancer"] = {"name": f"{cluster}-external-load-balancer", "ip": ips[-1]}
+    return nodes, settings
+
+
+def default_nodes(count: int, now: datetime | str, cluster: str = "kind") -> list[dict]:
+    """`cluster init --nodes N`: N nodes, all of them schedulable, as `minikube start --nodes N`
+    gives and as a kubectl user reading "3 nodes" expects to be able to run pods on.
+
+    They are named, addressed and labelled like a kind cluster of 1 control plane and N-1
+    workers (`kind-control-plane`, `kind-worker`, `kind-worker2`...), but the control plane
+    carries no NoSchedule taint: that is exactly kind's single-node cluster for N=1, and for N>1
+    it matches minikube, whose control plane is untainted. Use a kind config file for the
+    tainted multi-node layout."""
+    if count < 1:
+        raise ClientError(f"--nodes must be at least 1, got {count}")
+    specs = [{"role": CONTROL_PLANE}] + [{"role": WORKER} for _ in range(count - 1)]
+    ordered = _name_nodes(cluster, specs)
+    ips, cidrs = _node_ips(count), _pod_cidrs(DEFAULT_POD_SUBNET, count)
+    return [make_node(name, ips[i], cidrs[i], spec["role"], now, cluster=cluster, tainted=False)
+            for i, (name, spec) in enumerate(ordered)]
+
+
+def make_node(name: str, internal_ip: str, pod_cidr: str, role: str, now: datetime | str, *,
+              labels: Mapping | None = None, cluster: str = "kind", ready: bool = True,
+              tainted: bool | None = None, kubelet_version: str = KUBE_VERSION) -> dict:
+    """A registered kind node as `kubectl get node -o yaml` shows it, Ready unless told not.
+    `tainted` defaults to "control planes are tainted"."""
+    if tainted is None:
+        tainted = role == CONTROL_PLANE
+    spec = {"podCIDR": pod_cidr, "podCIDRs": [pod_cidr],
+            "providerID": f"kind://docker/{cluster}/{name}"}
+    taints = ([dict(CONTROL_PLANE_TAINT)] if tainted else []) + _not_ready_taints(ready, now)
+    if taints:
+        spec["taints"] = taints
+    return {
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": name, "creationTimestamp": ts(now),
+                     "labels": _node_labels(name, role, labels),
+                     "annotations": {
+                         "kubeadm.alpha.kubernetes.io/cri-socket":
+                             "unix:///run/containerd/containerd.sock",
+                         "node.alpha.kubernetes.io/ttl": "0",
+                         "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
+        "spec": spec,
+        "status": _node_status(name, internal_ip, now, ready, kubelet_version),
+    }
+
+
+def node_internal_ip(node: Mapping) -> str | None:
+    for addr in (node.get("status") or {}).get("addresses") or []:
+        if addr.get("type") == "InternalIP":
+            return addr.get("address")
+    return None
+
+
+# -- config checks -------------------------------------------------------------------------------
+
+def _check_header(cfg: Mapping) -> None:
+    if not isinstance(cfg, Mapping):
+        raise ClientError("kind config: expected a mapping")
+    if cfg.get("kind") != "Cluster":
+        raise ClientError(f'kind config: unknown kind "{cfg.get("kind", "")}", expected "Cluster"')
+    if cfg.get("apiVersion") != KIND_API_VERSION:
+        raise ClientError(f'kind config: unknown apiVersion "{cfg.get("apiVersion", "")}", '
+                          f'expected "{KIND_API_VERSION}"')
+
+
+def _check_roles(specs: list[dict]) -> None:
+    for i, spec in enumerate(specs):
+        if spec["role"] not in (CONTROL_PLANE, WORKER):
+            raise ClientError(f'kind config: nodes[{i}]: "{spec["role"]}" is not a valid node '
+                              f'role, expected "{CONTROL_PLANE}" or "{WORKER}"')
+    if _count(specs, CONTROL_PLANE) < 1:
+        raise ClientError("kind config: must have at least one control-plane node")
+
+
+def _count(specs: list[dict], role: str) -> int:
+    return sum(1 for s in specs if s["role"] == role)
+
+
+def _subnets(net: Mapping) -> tuple[str, str]:
+    if net.get("ipFamily", "ipv4") != "ipv4":
+        raise ClientError(f'kind config: networking.ipFamily "{net["ipFamily"]}": kubesvc '
+                          "models single-stack IPv4 clusters")
+    out = []
+    for key, default in (("podSubnet", DEFAULT_POD_SUBNET),
+                         ("serviceSubnet", DEFAULT_SERVICE_SUBNET)):
+        text = net.get(key) or default
+        try:
+            cidr = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise ClientError(f'kind config: invalid networking.{key} "{text}"') from None
+        if cidr.version != 4:
+            raise ClientError(f'kind config: networking.{key} "{text}": kubesvc models '
+                              "single-stack IPv4 clusters")
+        out.append(str(cidr))
+    return out[0], out[1]
+
+
+def _image_version(image: str | None) -> str:
+    """kindest/node:v1.31.2@sha256:... runs kubelet v1.31.2."""
+    tag = (image or "").split("@")[0].rpartition(":")[2] if ":" in (image or "") else ""
+    return tag if tag.startswith("v1.") else KUBE_VERSION
+
+
+# -- naming and addressing -----------------------------------------------------------------------
+
+def _name_nodes(cluster: str, specs: list[dict]) -> list[tuple[str, dict]]:
+    """MakeNodeNamer names by role in config order; nodes register control planes first."""
+    seen: dict[str, int] = {}
+    named = []
+    for spec in specs:
+        seen[spec["role"]] = seen.get(spec["role"], 0) + 1
+        n = seen[spec["role"]]
+        named.append((f"{cluster}-{spec['role']}{n if n > 1 else ''}", spec))
+    return ([x for x in named if x[1]["role"] == CONTROL_PLANE]
+            + [x for x in named if x[1]["role"] != CONTROL_PLANE])
+
+
+def _node_ips(count: int) -> list[str]:
+    base = ipaddress.ip_network(NODE_NETWORK).network_address
+    return [str(base + 2 + i) for i in range(count)]  # .1 is the docker bridge gateway
+
+
+def _pod_cidrs(pod_subnet: str, count: int) -> list[str]:
+    net = ipaddress.ip_network(pod_subnet)
+    mask = max(NODE_CIDR_MASK, net.prefixlen)
+    subnets = net.subnets(new_prefix=mask)
+    out = []
+    for _ in range(count):
+        sub = next(subnets, None)
+        if sub is None:
+            raise ClientError(f'kind config: podSubnet "{pod_subnet}" has no /{mask} left '
+                              f"for {count} nodes")
+        out.append(str(sub))
+    return out
+
+
+# -- node object parts ---------------------------------------------------------------------------
+
+def _node_labels(name: str, role: str, extra: Mapping | None) -> dict:
+    labels = {"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
+              "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name,
+              "kubernetes.io/os": "linux"}
+    if role == CONTROL_PLANE:  # kubeadm marks control planes; kind workers have no role label
+        labels["node-role.kubernetes.io/control-plane"] = ""
+        labels["node.kubernetes.io/exclude-from-external-load-balancers"] = ""
+    labels.update({str(k): str(v) for k, v in (extra or {}).items()})
+    return labels
+
+
+def _not_ready_taints(ready: bool, now) -> list[dict]:
+    """The kubelet registers with not-ready:NoSchedule; the node lifecycle controller adds the
+    NoExecute twin (with timeAdded) while Ready is not True."""
+    if ready:
+        return []
+    return [{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"},
+            {"key": "node.kubernetes.io/not-ready", "effect": "NoExecute", "timeAdded": ts(now)}]
+
+
+def _node_conditions(now, ready: bool) -> list[dict]:
+    t = ts(now)
+    rows = [("MemoryPressure", "False", "KubeletHasSufficientMemory",
+             "kubelet has sufficient memory available"),
+            ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            ("PIDPressure", "False", "KubeletHasSufficientPID",
+             "kubelet has sufficient PID available"),
+            ("Ready", "True", "KubeletReady", "kubelet is posting ready status")
+            if ready else ("Ready", "False", "KubeletNotReady", NO_CNI_MESSAGE)]
+    return [{"type": c, "status": s, "reason": r, "message": m,
+             "lastHeartbeatTime": t, "lastTransitionTime": t} for c, s, r, m in rows]
+
+
+def _hex(name: str, salt: str) -> str:
+    return hashlib.sha256(f"{salt}/{name}".encode()).hexdigest()
+
+
+def _node_status(name: str, ip: str, now, ready: bool, kubelet_version: str) -> dict:
+    return {
+        "addresses": [{"type": "InternalIP", "address": ip},
+                      {"type": "Hostname", "address": name}],
+        "allocatable": dict(CAPACITY), "capacity": dict(CAPACITY),
+        "conditions": _node_conditions(now, ready),
+        "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+        "features": {"supplementalGroupsPolicy": True},
+        "nodeInfo": {
+            "architecture": "amd64", "bootID": str(uuid.UUID(_hex(name, "boot")[:32])),
+            "containerRuntimeVersion": CONTAINER_RUNTIME, "kernelVersion": "6.8.0-60-generic",
+            "kubeletVersion": kubelet_version, "machineID": _hex(name, "machine")[:32],
+            "operatingSystem": "linux", "osImage": "Debian GNU/Linux 12 (bookworm)",
+            "systemUUID": str(uuid.UUID(_hex(name, "system")[:32]))},
+        "runtimeHandlers": [
+            {"name": "", "features": {"recursiveReadOnlyMounts": True, "userNamespaces": True}},
+            {"name": "runc",
+             "features": {"recursiveReadOnlyMounts": True, "userNamespaces": True}}],
+    }

@@ -1,0 +1,121 @@
+"""Cluster settings and the fresh state a new store starts from.
+
+Settings are fixed when the store is created (`kubesvc cluster init`, or the first command
+with the defaults): the service CIDR, the node port range, the cluster domain and the
+Kubernetes version whose schemas validate manifests.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+from kubesvc.api import clock
+from kubesvc.api.errors import ClientError
+from kubesvc.store.db import Store
+
+DEFAULT_SETTINGS = {
+    "serviceCIDR": "10.96.0.0/12",  # kubeadm's default --service-cluster-ip-range
+    "nodePortRange": "30000-32767",  # kube-apiserver's default --service-node-port-range
+    "clusterDomain": "cluster.local",
+    "kubernetesVersion": "1.37",
+}
+
+
+def make_settings(service_cidr: str | None = None, node_port_range: str | None = None,
+                  cluster_domain: str | None = None, kubernetes_version: str | None = None,
+                  **extra) -> dict:
+    settings = dict(DEFAULT_SETTINGS)
+    if service_cidr:
+        settings["serviceCIDR"] = _check_cidr(service_cidr)
+    if node_port_range:
+        settings["nodePortRange"] = _check_port_range(node_port_range)
+    if cluster_domain:
+        settings["clusterDomain"] = cluster_domain.strip(".")
+    if kubernetes_version:
+        from kubesvc.apiserver.schema import normalise_version
+
+        settings["kubernetesVersion"] = normalise_version(kubernetes_version)
+    settings.update({k: v for k, v in extra.items() if v is not None})
+    return settings
+
+
+def _check_cidr(text: str) -> str:
+    try:
+        net = ipaddress.ip_network(text, strict=True)
+    except ValueError as exc:
+        raise ClientError(f'invalid --service-cidr "{text}": {exc}') from None
+    if net.version != 4:
+        raise ClientError(f'invalid --service-cidr "{text}": kubesvc models single-stack IPv4 '
+                          "clusters")
+    if net.num_addresses < 8:
+        raise ClientError(f'invalid --service-cidr "{text}": the range is too small')
+    return str(net)
+
+
+def _check_port_range(text: str) -> str:
+    low, sep, high = text.partition("-")
+    try:
+        lo, hi = int(low), int(high if sep else low)
+    except ValueError:
+        lo = hi = -1
+    if not (0 < lo <= hi <= 65535):
+        raise ClientError(f'invalid --service-node-port-range "{text}": expected '
+                          "<first>-<last>, e.g. 30000-32767")
+    return f"{lo}-{hi}"
+
+
+def seed(store: Store, dns_addon: bool = False) -> None:
+    """What a fresh kubeadm cluster holds for Services: four namespaces, default/kubernetes at
+    the first address of the range, and the kube-system/kube-dns Service at the tenth.
+
+    `cluster init` also installs kubeadm's CoreDNS Deployment behind kube-dns. A state created
+    implicitly (often to import a live cluster's dump, which brings its own DNS pods) gets the
+    Service only, so no invented pod mixes with the imported ones."""
+    from kubesvc.api.resources import for_gk
+    from kubesvc.apiserver import registry
+    from kubesvc.apiserver.context import ApiContext
+    from kubesvc.apiserver.strategies.namespace import SYSTEM_NAMESPACES, namespace_object
+    from kubesvc.apiserver.strategies.service import kubernetes_service
+
+    ctx = ApiContext(store, clock.now())
+    for name in SYSTEM_NAMESPACES:
+        registry.create(ctx, for_gk("Namespace"), namespace_object(name), keep_status=False)
+    registry.create(ctx, for_gk("Service"), kubernetes_service(store.settings),
+                    keep_status=True)
+    for obj in cluster_dns(store.settings):
+        if obj["kind"] != "Service" and not dns_addon:
+            continue
+        res = for_gk("Service" if obj["kind"] == "Service" else "Deployment.apps")
+        registry.create(ctx, res, obj, keep_status=False)
+    from kubesvc.controllers import run_controllers
+
+    run_controllers(ctx)
+
+
+def cluster_dns(settings: dict) -> list[dict]:
+    """kubeadm's DNS add-on, as `kubeadm init` creates it (kube-dns at the tenth address)."""
+    import json
+    from importlib.resources import files
+
+    from kubesvc.apiserver.allocation import ServiceCIDR
+
+    cidr = ServiceCIDR(settings["serviceCIDR"])
+    dns_ip = cidr.address(10)
+    if not cidr.contains(int(ipaddress.ip_address(dns_ip))):
+        return []  # a range too small to hold the tenth address: no cluster DNS
+    text = files("kubesvc").joinpath("data/kubeadm-dns.json").read_text()
+    return json.loads(text.replace("@DNS_IP@", dns_ip))
+
+
+def open_store(path: Path, *, create: bool = True, busy_timeout: float | None = None,
+               settings: dict | None = None, dns_addon: bool = False) -> Store:
+    """Open the store at `path`, creating it with default settings on first use."""
+    kwargs = {"busy_timeout": busy_timeout} if busy_timeout is not None else {}
+    try:
+        return Store.open(path, **kwargs)
+    except FileNotFoundError:
+        if not create:
+            raise ClientError(f"no kubesvc state at {path}") from None
+    return Store.create(path, settings or make_settings(),
+                        lambda store: seed(store, dns_addon=dns_addon))

@@ -1,0 +1,171 @@
+"""Runs the endpoint controllers against the store, for the Services a change can affect.
+
+The pure functions in `endpoints.py` decide; this module finds which Services a command's
+changes concern (the Services themselves, the Services whose selectors match a changed pod's
+old or new labels, the owners of changed manual Endpoints; every Service after a Node change),
+fetches their inputs through the store's indexes, and writes back only what differs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from kubesvc.api.selectors import from_map
+from kubesvc.controllers import endpoints as ep
+from kubesvc.controllers.writer import apply_owned, remove
+
+SLICE_GK = "EndpointSlice.discovery.k8s.io"
+SLICE_MANAGERS = ("endpointslice-controller.k8s.io", "endpointslicemirroring-controller.k8s.io")
+BULK = 64  # past this many Services in a namespace, index its pods once in memory
+
+
+def affected_services(ctx, changes) -> dict[str, set[str]] | None:
+    """namespace -> names of Services to sync; None means every Service."""
+    if any(c.gk == "Node" for c in changes):
+        return None  # a node coming or going changes zones and which pods count
+    out: dict[str, set[str]] = defaultdict(set)
+    pod_labels: dict[str, list[dict]] = defaultdict(list)
+    for c in changes:
+        if c.gk == "Service":
+            if c.new_meta is None:
+                _deleted_service(ctx, c.namespace, c.name)
+            else:
+                out[c.namespace].add(c.name)
+        elif c.gk == "Endpoints":
+            out[c.namespace].add(c.name)  # a manual Endpoints object is mirrored
+        elif c.gk == "Pod":
+            pod_labels[c.namespace].extend(c.labels())
+    for ns, label_sets in pod_labels.items():
+        for name, selector in _selectors(ctx.store, ns):
+            if selector and any(from_map(selector).matches(lbl) for lbl in label_sets):
+                out[ns].add(name)
+    return out
+
+
+def _selectors(store, namespace: str) -> list[tuple[str, dict]]:
+    """(name, spec.selector) of a namespace's Services, without decoding whole objects."""
+    import json
+
+    rows = store.conn.execute(
+        "SELECT name, json_extract(body, '$.spec.selector') FROM objects "
+        "WHERE gk='Service' AND namespace=?", (namespace,))
+    return [(name, json.loads(sel) if sel else {}) for name, sel in rows]
+
+
+class LazyNodes(dict):
+    """Nodes by name, read from the store only when a pod names them (a one-pod change needs
+    one or two of them, not every node of the cluster)."""
+
+    def __init__(self, store):
+        super().__init__()
+        self.store = store
+
+    def __missing__(self, name):
+        node = self.store.get("Node", "", name)
+        self[name] = node
+        return node
+
+    def get(self, name, default=None):
+        node = self[name]
+        return default if node is None else node
+
+
+def sync_endpoints(ctx, changes) -> None:
+    wanted = affected_services(ctx, changes)
+    store = ctx.store
+    if wanted is not None and not any(wanted.values()):
+        return
+    nodes = LazyNodes(store)
+    if wanted is None:
+        namespaces = store.conn.execute(
+            "SELECT DISTINCT namespace FROM objects WHERE gk='Service'").fetchall()
+        wanted = {ns: None for (ns,) in namespaces}
+    for ns in sorted(wanted):
+        names = wanted[ns]
+        if names is None or len(names) > BULK:  # many: one read of the namespace
+            services = [s for s in store.list("Service", ns)
+                        if names is None or s["metadata"]["name"] in names]
+        else:
+            services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
+        pods = PodIndex(store, ns) if len(services) > BULK else None
+        for svc in services:
+            sync_service(ctx, svc, nodes, pods)
+
+
+class PodIndex:
+    """All pods of a namespace, indexed by label: many Services' selectors answered from one
+    read instead of one query each (an inverted index, smallest posting list first)."""
+
+    def __init__(self, store, namespace: str):
+        self.pods = store.list("Pod", namespace)
+        self.by_label: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, pod in enumerate(self.pods):
+            for item in ((pod["metadata"].get("labels")) or {}).items():
+                self.by_label[item].append(i)
+
+    def select(self, selector: dict) -> list[dict]:
+        postings = sorted((self.by_label.get(item, []) for item in selector.items()), key=len)
+        if not postings:
+            return []
+        found = set(postings[0]).intersection(*postings[1:])
+        return [self.pods[i] for i in sorted(found)]
+
+
+def service_pods(store, svc: dict, index: PodIndex | None = None) -> list[dict]:
+    selector = (svc.get("spec") or {}).get("selector") or {}
+    ns = svc["metadata"].get("namespace", "")
+    pods = index.select(selector) if index else store.list_by_labels(
+        "Pod", ns, sorted(selector.items()))
+    return [p for p in pods if ep.service_selects(svc, p)]
+
+
+def sync_service(ctx, svc: dict, nodes: dict, index: PodIndex | None = None) -> None:
+    store, meta = ctx.store, svc["metadata"]
+    ns, name = meta.get("namespace", ""), meta["name"]
+    spec = svc.get("spec") or {}
+    if spec.get("type") == "ExternalName":
+        return
+    existing = store.list_by_labels(SLICE_GK, ns, [("kubernetes.io/service-name", name)])
+    if not spec.get("selector"):
+        _mirror(ctx, svc, existing)
+        return
+    pods = service_pods(store, svc, index)
+    desired = ep.desired_endpoint_slices(svc, pods, nodes, existing)
+    _write_slices(ctx, desired, existing, "endpointslice-controller.k8s.io")
+    current_eps = store.get("Endpoints", ns, name)
+    wanted_eps = ep.desired_endpoints(svc, pods, current_eps)
+    if wanted_eps is not None:
+        apply_owned(ctx, "Endpoints", wanted_eps, current_eps)
+
+
+def _mirror(ctx, svc: dict, existing: list[dict]) -> None:
+    meta = svc["metadata"]
+    endpoints = ctx.store.get("Endpoints", meta.get("namespace", ""), meta["name"])
+    desired = ep.mirrored_endpoint_slices(svc, endpoints, existing) if endpoints else []
+    _write_slices(ctx, desired, existing, "endpointslicemirroring-controller.k8s.io")
+
+
+def _write_slices(ctx, desired: list[dict], existing: list[dict], manager: str) -> None:
+    by_name = {s["metadata"]["name"]: s for s in existing}
+    for obj in desired:
+        apply_owned(ctx, SLICE_GK, obj, by_name.get(obj["metadata"]["name"]))
+    keep = {s["metadata"]["name"] for s in desired}
+    for old in existing:
+        labels = old["metadata"].get("labels") or {}
+        managed = labels.get("endpointslice.kubernetes.io/managed-by")
+        if managed == manager and old["metadata"]["name"] not in keep:
+            remove(ctx, SLICE_GK, old)
+
+
+def _deleted_service(ctx, ns: str, name: str) -> None:
+    """Garbage collection: a deleted Service's controller-made slices and Endpoints go too."""
+    store = ctx.store
+    for old in store.list_by_labels(SLICE_GK, ns, [("kubernetes.io/service-name", name)]):
+        managed = (old["metadata"].get("labels") or {}).get(
+            "endpointslice.kubernetes.io/managed-by")
+        if managed in SLICE_MANAGERS:
+            remove(ctx, SLICE_GK, old)
+    eps = store.get("Endpoints", ns, name)
+    labels = (eps or {}).get("metadata", {}).get("labels") or {}
+    if eps and labels.get("endpoints.kubernetes.io/managed-by") == "endpoint-controller":
+        remove(ctx, "Endpoints", eps)

@@ -1,0 +1,105 @@
+"""The scheduler and the kubelets, wired to the store: pods that kubesvc manages and that
+have no node yet are placed; pods bound to a node are started (IP, Running, Ready)."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+
+from kubesvc.api.jsonutil import clone
+from kubesvc.bootstrap.kind import node_internal_ip
+from kubesvc.controllers.scheduling.kubelet import pending_pod, run_pod
+from kubesvc.controllers.scheduling.scheduler import schedule
+from kubesvc.controllers.writer import apply_owned
+from kubesvc.store.db import object_key
+
+
+def kubesvc_owns_status(pod: dict) -> bool:
+    """kubesvc schedules and starts only pods whose status it wrote itself (or none): a pod
+    brought in from a live cluster keeps the status it had there, Pending or not."""
+    status = pod.get("status") or {}
+    if status.get("phase") not in (None, "Pending") or status.get("podIP"):
+        return False
+    conditions = status.get("conditions") or []
+    return all(c.get("type") == "PodScheduled" and c.get("reason") == "Unschedulable"
+               for c in conditions)
+
+
+def _waiting_pods(ctx, changes) -> list[dict]:
+    """Pods to look at: the ones that changed, or every waiting pod after a Node change."""
+    if any(c.gk == "Node" for c in changes):
+        rows = ctx.store.conn.execute(
+            "SELECT body FROM objects WHERE gk='Pod' AND (json_extract(body, '$.status.phase')"
+            " IS NULL OR json_extract(body, '$.status.phase')='Pending') ORDER BY namespace, name")
+        return [json.loads(r[0]) for r in rows]
+    seen, pods = set(), []
+    for c in changes:
+        if c.gk == "Pod" and c.new_meta is not None and (c.namespace, c.name) not in seen:
+            seen.add((c.namespace, c.name))
+            pod = ctx.store.get("Pod", c.namespace, c.name)
+            if pod is not None:
+                pods.append(pod)
+    return pods
+
+
+def sync_pods(ctx, changes) -> None:
+    pods = [p for p in _waiting_pods(ctx, changes)
+            if kubesvc_owns_status(p) and not p["metadata"].get("deletionTimestamp")]
+    if not pods:
+        return
+    nodes = {n["metadata"]["name"]: n for n in ctx.store.list("Node")}
+    counts = _pods_per_node(ctx.store)
+    for pod in pods:
+        _start(ctx, pod, nodes, counts)
+
+
+def _start(ctx, pod: dict, nodes: dict, counts: dict) -> None:
+    node_list = [nodes[k] for k in sorted(nodes)]
+    name, message = schedule(pod, node_list, counts)
+    new = clone(pod)
+    if name is None:
+        if not message:
+            return  # another scheduler's pod, or a gated one: left as it is
+        new["status"] = pending_pod(pod, message, ctx.now)
+    else:
+        node = nodes.get(name)
+        if node is None:
+            return  # spec.nodeName names a node that does not exist: the pod waits
+        new["spec"]["nodeName"] = name
+        new["status"] = run_pod(new, node, _pod_ip(ctx, new, node), ctx.now)
+        if not pod["spec"].get("nodeName"):
+            counts[name] = counts.get(name, 0) + 1
+    if new != pod:
+        apply_owned(ctx, "Pod", new, pod)
+
+
+def _pod_ip(ctx, pod: dict, node: dict) -> str | None:
+    """host-local IPAM (kindnet): round robin over the node's podCIDR from .2 (.1 is the
+    gateway), starting after the last address it handed out, so a replacement pod gets a new
+    IP. hostNetwork pods share the node's InternalIP."""
+    if pod["spec"].get("hostNetwork"):
+        return node_internal_ip(node)
+    cidr = (node.get("spec") or {}).get("podCIDR")
+    if not cidr:
+        return None
+    net = ipaddress.ip_network(cidr, strict=False)
+    low, high = int(net.network_address) + 2, int(net.broadcast_address) - 1
+    meta = pod["metadata"]
+    owner = object_key("Pod", meta.get("namespace", ""), meta["name"])
+    last_key = f"podip-last/{node['metadata']['name']}"
+    last = ctx.store.get_meta(last_key)
+    start = int(last) + 1 if last and low <= int(last) < high else low
+    value = ctx.store.lowest_free("podip", start, high)
+    if value is None and start > low:
+        value = ctx.store.lowest_free("podip", low, start - 1)
+    if value is None or not ctx.store.allocate("podip", value, owner):
+        return None
+    ctx.store.set_meta(last_key, str(value))
+    return str(ipaddress.ip_address(value))
+
+
+def _pods_per_node(store) -> dict[str, int]:
+    rows = store.conn.execute(
+        "SELECT json_extract(body, '$.spec.nodeName') AS n, COUNT(*) FROM objects "
+        "WHERE gk='Pod' AND n IS NOT NULL GROUP BY n")
+    return dict(rows.fetchall())

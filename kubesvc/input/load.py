@@ -1,0 +1,245 @@
+"""Manifests in, documents with their source out.
+
+Reads files, folders (`-R` for sub-folders) and stdin; multi-document YAML and JSON;
+flattens `kind: List` and typed lists (`ServiceList`, whose items may lack kind). Every error
+names the file, the document and, where the parser gives one, the line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kubesvc.api.errors import ClientError
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+# Deeper documents are refused: Python code that walks an object recursively (copying,
+# merging, validating) must never hit the interpreter's recursion limit. The deepest real
+# objects (CRDs with nested schemas) stay far below this.
+MAX_DEPTH = 200
+
+
+@dataclass
+class Document:
+    obj: dict
+    source: str  # file name as the user gave it, or "STDIN"
+    index: int  # 1-based document number within the source
+
+    @property
+    def where(self) -> str:
+        return f"{self.source} (document {self.index})"
+
+
+def expand_paths(paths: list[str], recursive: bool) -> list[str]:
+    """Files to read, in a stable order: each folder's manifests sorted by name."""
+    out: list[str] = []
+    for p in paths:
+        if p == STDIN:
+            out.append(p)
+        elif p.startswith(("http://", "https://")):
+            raise ClientError(f'reading manifests from a URL is not supported: "{p}"; '
+                              "download it and pass the file")
+        elif os.path.isdir(p):
+            out.extend(_folder(Path(p), recursive))
+        elif os.path.exists(p):
+            out.append(p)
+        else:
+            raise ClientError(f'the path "{p}" does not exist')
+    return out
+
+
+def _folder(folder: Path, recursive: bool) -> list[str]:
+    found = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_dir():
+            if recursive:
+                found.extend(_folder(Path(entry.path), recursive))
+        elif entry.name.endswith(MANIFEST_SUFFIXES):
+            found.append(entry.path)
+    return found
+
+
+def load_paths(paths: list[str], recursive: bool = False) -> list[Document]:
+    docs: list[Document] = []
+    try:
+        files = expand_paths(paths, recursive)
+        for path in files:
+            if path == STDIN:
+                docs.extend(load_text(_read(sys.stdin.buffer, "STDIN"), "STDIN"))
+            else:
+                with open(path, "rb") as fh:
+                    docs.extend(load_text(_read(fh, path), path))
+    except OSError as exc:  # kubectl: error: open x.yaml: permission denied
+        name = exc.filename or "STDIN"
+        raise ClientError(f"open {name}: {(exc.strerror or str(exc)).lower()}") from None
+    return docs
+
+
+def _read(stream, source: str) -> str:
+    data = stream.read()
+    if b"\x00" in data[:8192]:
+        raise ClientError(f"error parsing {source}: the file is binary, not YAML or JSON")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ClientError(f"error parsing {source}: not valid UTF-8 text "
+                          f"(byte {exc.start}: {exc.reason})") from None
+
+
+def load_text(text: str, source: str) -> list[Document]:
+    """Parse one source into documents (objects only; empty documents are skipped)."""
+    stripped = text.lstrip()
+    raw: list = []
+    if stripped.startswith(("{", "[")):
+        raw = _json_documents(text, source)
+    if not raw:
+        raw = list(_yaml_documents(text, source))
+    docs = []
+    for index, obj in enumerate(raw, start=1):
+        if obj is None:
+            continue
+        if isinstance(obj, (dict, list)) and _too_deep(obj):
+            raise ClientError(f"error parsing {source} (document {index}): the document is "
+                              f"nested more than {MAX_DEPTH} levels deep")
+        if not isinstance(obj, dict):
+            raise ClientError(f"error parsing {source} (document {index}): expected an object "
+                              f"(a mapping with apiVersion and kind), got {_type_name(obj)}")
+        docs.extend(Document(item, source, index) for item in flatten(obj, source, index))
+    return docs
+
+
+def _json_documents(text: str, source: str) -> list:
+    """A JSON document or a stream of them; [] when this is not JSON (YAML will say why)."""
+    decoder, pos, out = json.JSONDecoder(object_pairs_hook=_no_duplicates), 0, []
+    try:
+        while pos < len(text):
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            if pos == len(text):
+                break
+            obj, pos = decoder.raw_decode(text, pos)
+            out.append(obj)
+    except ValueError:
+        return []
+    except RecursionError:
+        raise ClientError(f"error parsing {source} (document {len(out) + 1}): the document is "
+                          f"nested more than {MAX_DEPTH} levels deep") from None
+    return out
+
+
+def _no_duplicates(pairs: list) -> dict:
+    """A JSON object; a duplicate key sends the text to the YAML loader, which names it and
+    its line (JSON is YAML), as kubectl refuses duplicates."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise ValueError("duplicate key")
+    return obj
+
+
+def _too_deep(obj) -> bool:
+    """Deeper than MAX_DEPTH containers, found without recursion (a self-referencing YAML
+    alias is infinitely deep, and is caught here too)."""
+    level, depth = [obj], 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            return True
+        nested = []
+        for node in level:
+            for child in (node.values() if type(node) is dict else node):
+                if type(child) is dict or type(child) is list:
+                    nested.append(child)
+        level = nested
+    return False
+
+
+def _yaml_documents(text: str, source: str) -> Iterator:
+    from kubesvc.input.yamlsafe import YAMLError, load_all
+
+    index = 0
+    try:
+        for index, obj in enumerate(load_all(text), start=1):  # noqa: B007 (read on error)
+            yield obj
+    except YAMLError as exc:
+        position = getattr(exc, "position", None)  # a ReaderError: a character YAML forbids
+        if position is not None:
+            raise ClientError(_reader_message(exc, text, source, position)) from None
+        raise ClientError(_yaml_message(exc, source, index + 1)) from None
+    except RecursionError:
+        raise ClientError(f"error parsing {source} (document {index + 1}): "
+                          "the document is nested too deeply") from None
+
+
+def _reader_message(exc, text: str, source: str, position: int) -> str:
+    """The reader checks the whole text before parsing: find the line and the document."""
+    import re
+
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    starts = [m.start() for m in re.finditer(r"^---(?=\s|$)", text[:position], re.M)]
+    leading = bool(re.match(r"(\s*(#[^\n]*)?\n)*---(\s|$)", text))
+    document = max(1, len(starts) + (0 if leading else 1))
+    return (f"error parsing {source} (document {document}): line {line}, column {column}: "
+            f"{exc.reason} (#x{exc.character:04x})")
+
+
+def _yaml_message(exc, source: str, index: int) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    detail = f"{context} {problem}" if context and "found" not in problem else problem
+    return f"error parsing {source} (document {index}): {where}{detail}"
+
+
+def flatten(obj: dict, source: str, index: int) -> list[dict]:
+    """Items of `kind: List` / `XxxList` come out as objects; items may lack kind."""
+    _check_type_meta(obj, source, index)
+    kind = obj.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list):
+        item_kind = kind[: -len("List")] if kind != "List" else None
+        out = []
+        for pos, item in enumerate(obj["items"]):
+            if not isinstance(item, dict):
+                raise ClientError(f"error parsing {source} (document {index}): items[{pos}] is "
+                                  f"{_type_name(item)}, not an object")
+            if item_kind and "kind" not in item:
+                item = {"kind": item_kind, "apiVersion": obj.get("apiVersion", "v1"), **item}
+            out.extend(flatten(item, source, index))
+        return out
+    return [obj]
+
+
+def _check_type_meta(obj: dict, source: str, index: int) -> None:
+    """What every verb reads before anything validates the object: apiVersion and kind
+    strings, metadata a mapping with a string name and namespace."""
+    meta = obj.get("metadata")
+    checks = [(obj.get("apiVersion"), str, ".apiVersion", "string"),
+              (obj.get("kind"), str, ".kind", "string"),
+              (meta, dict, ".metadata", "v1.ObjectMeta")]
+    if isinstance(meta, dict):
+        checks += [(meta.get(f), str, f"ObjectMeta.metadata.{f}", "string")
+                   for f in ("name", "namespace")]
+    for value, wanted, field, go_type in checks:
+        if value is not None and not isinstance(value, wanted):
+            raise ClientError(f'unable to decode "{source}" (document {index}): json: cannot '
+                              f"unmarshal {_json_type(value)} into Go struct field {field} of "
+                              f"type {go_type}")
+
+
+def _json_type(value) -> str:
+    """The JSON type name Go's decoder uses in its "cannot unmarshal X" errors."""
+    if isinstance(value, bool):
+        return "bool"
+    return {dict: "object", list: "array", int: "number", float: "number"}.get(
+        type(value), "string")
+
+
+def _type_name(value) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number",
+            bool: "a boolean"}.get(type(value), type(value).__name__)

@@ -1,0 +1,402 @@
+"""`kubectl describe` for Pods, Deployments (with their ReplicaSets) and Nodes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from kubesvc.api.quantity import Quantity, add_into, max_into, resource_list
+from kubesvc.api.selectors import from_label_selector
+from kubesvc.printers.describe import pod_template as dp
+from kubesvc.printers.describe.writer import (
+    PrefixWriter,
+    annotations_multiline,
+    events,
+    labels_multiline,
+    now_or_local,
+)
+from kubesvc.printers.duration import parse_time, rfc1123z, translate_timestamp_since
+from kubesvc.printers.table.columns_core import node_roles
+
+POD_TEMPLATE_HASH = "pod-template-hash"
+
+
+def _controller(obj: dict) -> str:
+    for ref in (obj.get("metadata") or {}).get("ownerReferences") or []:
+        if ref.get("controller"):
+            return f"{ref.get('kind', '')}/{ref.get('name', '')}"
+    return ""
+
+
+def _conditions_table(w: PrefixWriter, conditions: list[dict]) -> None:
+    w.write(0, "Conditions:\n  Type\tStatus\n")
+    for c in conditions:
+        w.write(1, f"{c.get('type', '')} \t{c.get('status', '')} \n")
+
+
+def describe_pod(pod: dict, *, show_events: bool = True, now: datetime | None = None) -> str:
+    """describePod."""
+    now = now_or_local(now)
+    md, sp, st = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
+    w = PrefixWriter()
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
+    if sp.get("priority") is not None:
+        w.write(0, f"Priority:\t{int(sp['priority'])}\n")
+    for title, field in (("Priority Class Name", "priorityClassName"),
+                         ("Runtime Class Name", "runtimeClassName"),
+                         ("Service Account", "serviceAccountName")):
+        if sp.get(field):
+            w.write(0, f"{title}:\t{sp[field]}\n")
+    node = sp.get("nodeName")
+    w.write(0, f"Node:\t{node}/{st.get('hostIP') or ''}\n" if node else "Node:\t<none>\n")
+    if st.get("startTime"):
+        w.write(0, f"Start Time:\t{rfc1123z(st['startTime'], now.tzinfo)}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    if md.get("deletionTimestamp") and st.get("phase") not in ("Failed", "Succeeded"):
+        lasts = translate_timestamp_since(md["deletionTimestamp"], now)
+        w.write(0, f"Status:\tTerminating (lasts {lasts})\n")
+        grace = int(md.get("deletionGracePeriodSeconds") or 0)
+        w.write(0, f"Termination Grace Period:\t{grace}s\n")
+    else:
+        w.write(0, f"Status:\t{st.get('phase') or ''}\n")
+    for title, field in (("Reason", "reason"), ("Message", "message")):
+        if st.get(field):
+            w.write(0, f"{title}:\t{st[field]}\n")
+    seccomp = (sp.get("securityContext") or {}).get("seccompProfile")
+    if seccomp is not None:
+        w.write(0, f"SeccompProfile:\t{seccomp.get('type', '')}\n")
+        if seccomp.get("type") == "Localhost":
+            w.write(0, f"LocalhostProfile:\t{seccomp.get('localhostProfile') or ''}\n")
+    w.write(0, f"IP:\t{st.get('podIP') or ''}\n")
+    ips = st.get("podIPs") or ([{"ip": st["podIP"]}] if st.get("podIP") else [])
+    if not ips:
+        w.write(0, "IPs:\t<none>\n")
+    else:
+        w.write(0, "IPs:\n")
+        for ip in ips:
+            w.write(1, f"IP:\t{ip.get('ip', '')}\n")
+    if _controller(pod):
+        w.write(0, f"Controlled By:\t{_controller(pod)}\n")
+    if st.get("nominatedNodeName"):
+        w.write(0, f"NominatedNodeName:\t{st['nominatedNodeName']}\n")
+    if sp.get("resources") is not None:
+        w.write(0, "Resources:\n")
+        dp.describe_resources(w, sp["resources"], 1)
+    tz = now.tzinfo
+    if sp.get("initContainers"):
+        dp.describe_containers(w, "Init Containers", sp["initContainers"],
+                               st.get("initContainerStatuses"), pod, "", tz)
+    dp.describe_containers(w, "Containers", sp.get("containers") or [], st.get("containerStatuses"),
+                           pod, "", tz)
+    if sp.get("ephemeralContainers"):
+        dp.describe_containers(w, "Ephemeral Containers", sp["ephemeralContainers"],
+                               st.get("ephemeralContainerStatuses"), pod, "", tz)
+    if sp.get("readinessGates"):
+        w.write(0, "Readiness Gates:\n  Type\tStatus\n")
+        for gate in sp["readinessGates"]:
+            found = next((c for c in st.get("conditions") or []
+                          if c.get("type") == gate.get("conditionType")), None)
+            status = "<none>" if found is None else found.get("status", "")
+            w.write(1, f"{gate.get('conditionType', '')} \t{status} \n")
+    if st.get("conditions"):
+        _conditions_table(w, st["conditions"])
+    dp.describe_volumes(w, sp.get("volumes"), "")
+    w.write(0, f"QoS Class:\t{dp.qos_class(pod)}\n")
+    labels_multiline(w, "Node-Selectors", sp.get("nodeSelector"))
+    dp.tolerations_multiline(w, "Tolerations", sp.get("tolerations"))
+    dp.topology_spread(w, sp.get("topologySpreadConstraints"), "")
+    events(w, show_events)
+    return w.render()
+
+
+def describe_pod_template(w: PrefixWriter, template: dict | None, tz) -> None:
+    """DescribePodTemplate, as used by Deployments, ReplicaSets and the like."""
+    w.write(0, "Pod Template:\n")
+    if template is None:
+        w.write(1, "<unset>")
+        return
+    md, sp = template.get("metadata") or {}, template.get("spec") or {}
+    labels_multiline(w, "  Labels", md.get("labels"))
+    if md.get("annotations"):
+        annotations_multiline(w, "  Annotations", md["annotations"])
+    if sp.get("serviceAccountName"):
+        w.write(1, f"Service Account:\t{sp['serviceAccountName']}\n")
+    if sp.get("initContainers"):
+        dp.describe_containers(w, "Init Containers", sp["initContainers"], None, None, "  ", tz)
+    dp.describe_containers(w, "Containers", sp.get("containers") or [], None, None, "  ", tz)
+    dp.describe_volumes(w, sp.get("volumes"), "  ")
+    dp.topology_spread(w, sp.get("topologySpreadConstraints"), "  ")
+    if sp.get("priorityClassName"):
+        w.write(1, f"Priority Class Name:\t{sp['priorityClassName']}\n")
+    labels_multiline(w, "  Node-Selectors", sp.get("nodeSelector"))
+    dp.tolerations_multiline(w, "  Tolerations", sp.get("tolerations"))
+
+
+# --- Deployment ----------------------------------------------------------------------------
+
+def _without_hash(template: dict | None) -> dict:
+    template = dict(template or {})
+    md = dict(template.get("metadata") or {})
+    labels = {k: v for k, v in (md.get("labels") or {}).items() if k != POD_TEMPLATE_HASH}
+    md["labels"] = labels
+    template["metadata"] = {k: v for k, v in md.items() if v not in ({}, None)}
+    return template
+
+
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _created_then_name(rs: dict) -> tuple:
+    md = rs.get("metadata") or {}
+    return parse_time(md.get("creationTimestamp")) or _OLDEST, md.get("name", "")
+
+
+def split_replica_sets(deploy: dict, replica_sets: list[dict]) -> tuple[list[dict], dict | None]:
+    """deploymentutil.GetAllReplicaSets: the ReplicaSets the Deployment selects and controls,
+    oldest first; the new one is the first whose template equals the Deployment's (hash ignored)."""
+    md, sp = deploy.get("metadata") or {}, deploy.get("spec") or {}
+    uid, selector = md.get("uid"), from_label_selector(sp.get("selector"))
+    owned = []
+    for rs in replica_sets:
+        rmd = rs.get("metadata") or {}
+        refs = rmd.get("ownerReferences") or []
+        controller = next((r for r in refs if r.get("controller")), None)
+        if not selector.matches(rmd.get("labels")) or rmd.get("namespace") != md.get("namespace"):
+            continue
+        if uid is None or (controller is not None and controller.get("uid") == uid):
+            owned.append(rs)
+    owned.sort(key=_created_then_name)
+    want = _without_hash(sp.get("template"))
+    new = next((rs for rs in owned
+                if _without_hash((rs.get("spec") or {}).get("template")) == want), None)
+    new_uid = None if new is None else (new.get("metadata") or {}).get("uid")
+    return [rs for rs in owned if rs is not new
+            and (new_uid is None or (rs.get("metadata") or {}).get("uid") != new_uid)], new
+
+
+def _rs_list(rss: list[dict]) -> str:
+    parts = []
+    for rs in rss:
+        desired = (rs.get("spec") or {}).get("replicas")
+        current = int((rs.get("status") or {}).get("replicas") or 0)
+        parts.append(f"{(rs.get('metadata') or {}).get('name', '')} ({current}/"
+                     f"{1 if desired is None else int(desired)} replicas created)")
+    return ", ".join(parts) or "<none>"
+
+
+def describe_deployment(deploy: dict, replica_sets: list[dict] = (), *, show_events: bool = True,
+                        now: datetime | None = None) -> str:
+    """describeDeployment; `replica_sets` may be every ReplicaSet of the namespace."""
+    now = now_or_local(now)
+    md, sp, st = deploy.get("metadata") or {}, deploy.get("spec") or {}, deploy.get("status") or {}
+    selector = str(from_label_selector(sp.get("selector")))
+    w = PrefixWriter()
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
+    w.write(0, f"CreationTimestamp:\t{rfc1123z(md.get('creationTimestamp'), now.tzinfo)}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, f"Selector:\t{selector}\n")
+    desired = 1 if sp.get("replicas") is None else int(sp["replicas"])
+    counts = [int(st.get(k) or 0) for k in
+              ("updatedReplicas", "replicas", "availableReplicas", "unavailableReplicas")]
+    w.write(0, f"Replicas:\t{desired} desired | {counts[0]} updated | {counts[1]} total | "
+               f"{counts[2]} available | {counts[3]} unavailable\n")
+    strategy = sp.get("strategy") or {}
+    w.write(0, f"StrategyType:\t{strategy.get('type') or ''}\n")
+    w.write(0, f"MinReadySeconds:\t{int(sp.get('minReadySeconds') or 0)}\n")
+    if strategy.get("rollingUpdate") is not None:
+        ru = strategy["rollingUpdate"]
+        unavailable = "<nil>" if ru.get("maxUnavailable") is None else ru["maxUnavailable"]
+        surge = "<nil>" if ru.get("maxSurge") is None else ru["maxSurge"]
+        w.write(0, f"RollingUpdateStrategy:\t{unavailable} max unavailable, {surge} max surge\n")
+    describe_pod_template(w, sp.get("template"), now.tzinfo)
+    if st.get("conditions"):
+        w.write(0, "Conditions:\n  Type\tStatus\tReason\n")
+        w.write(1, "----\t------\t------\n")
+        for c in st["conditions"]:
+            w.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
+    old, new = split_replica_sets(deploy, list(replica_sets))
+    if old or new is not None:
+        w.write(0, f"OldReplicaSets:\t{_rs_list(old)}\n")
+        w.write(0, f"NewReplicaSet:\t{_rs_list([new] if new is not None else [])}\n")
+    events(w, show_events)
+    return w.render()
+
+
+# --- Node ----------------------------------------------------------------------------------
+
+def _go_int64(value: float) -> int:
+    """int64(float64) as on amd64: NaN and out-of-range values become math.MinInt64."""
+    if value != value or value in (float("inf"), float("-inf")) or abs(value) >= 2**63:
+        return -(2**63)
+    return int(value)
+
+
+def pod_requests_and_limits(pod: dict) -> tuple[dict[str, Quantity], dict[str, Quantity]]:
+    """kubectl resourcehelper.PodRequestsAndLimits (sidecars, init containers, overhead)."""
+    sp = pod.get("spec") or {}
+    out = []
+    for field in ("requests", "limits"):
+        total: dict[str, Quantity] = {}
+        for c in sp.get("containers") or []:
+            add_into(total, resource_list((c.get("resources") or {}).get(field)))
+        sidecars: dict[str, Quantity] = {}
+        init_max: dict[str, Quantity] = {}
+        for c in sp.get("initContainers") or []:
+            values = resource_list((c.get("resources") or {}).get(field))
+            if c.get("restartPolicy") == "Always":
+                add_into(total, values)
+                add_into(sidecars, values)
+                values = sidecars
+            else:
+                tmp: dict[str, Quantity] = {}
+                add_into(tmp, values)
+                add_into(tmp, sidecars)
+                values = tmp
+            max_into(init_max, values)
+        max_into(total, init_max)
+        overhead = resource_list(sp.get("overhead"))
+        if field == "requests":
+            add_into(total, overhead)
+        else:
+            for name, q in overhead.items():
+                if name in total and not total[name].is_zero():
+                    total[name] = total[name].add(q)
+        out.append(total)
+    return out[0], out[1]
+
+
+def _pct(value: int, alloc: int, guard: bool) -> int:
+    if guard and alloc == 0:
+        return 0
+    if alloc == 0:
+        return _go_int64(float("nan") if value == 0 else float("inf") * (1 if value > 0 else -1))
+    return _go_int64(float(value) / float(alloc) * 100)
+
+
+def _node_resources(w: PrefixWriter, node: dict, pods: list[dict], now: datetime) -> None:
+    st = node.get("status") or {}
+    alloc = resource_list(st.get("allocatable") or st.get("capacity"))
+    zero = Quantity()
+    cpu, mem = alloc.get("cpu", zero), alloc.get("memory", zero)
+    w.write(0, f"Non-terminated Pods:\t({len(pods)} in total)\n")
+    w.write(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n")
+    w.write(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n")
+    totals: tuple[dict[str, Quantity], dict[str, Quantity]] = ({}, {})
+    for pod in pods:
+        req, lim = pod_requests_and_limits(pod)
+        add_into(totals[0], req)
+        add_into(totals[1], lim)
+        cells = []
+        pairs = ((req.get("cpu", zero), cpu, True), (lim.get("cpu", zero), cpu, True),
+                 (req.get("memory", zero), mem, False), (lim.get("memory", zero), mem, False))
+        for q, cap, milli in pairs:
+            if milli:
+                value, whole = q.milli_value(), cap.milli_value()
+            else:
+                value, whole = q.int_value(), cap.int_value()
+            cells.append(f"{q} ({_pct(value, whole, False)}%)")
+        pmd = pod.get("metadata") or {}
+        w.write(1, f"{pmd.get('namespace', '')}\t{pmd.get('name', '')}\t\t{chr(9).join(cells)}\t"
+                   f"{translate_timestamp_since(pmd.get('creationTimestamp'), now)}\n")
+    w.write(0, "Allocated resources:\n"
+               "  (Total limits may be over 100 percent, i.e., overcommitted.)\n")
+    w.write(1, "Resource\tRequests\tLimits\n")
+    w.write(1, "--------\t--------\t------\n")
+    names = ["cpu", "memory", "ephemeral-storage"]
+    names += sorted(n for n in alloc if n.startswith("hugepages-"))
+    for name in names:
+        cap = alloc.get(name, zero)
+        r, lm = totals[0].get(name, zero), totals[1].get(name, zero)
+        conv = (lambda q: q.milli_value()) if name == "cpu" else (lambda q: q.int_value())
+        req_pct, lim_pct = _pct(conv(r), conv(cap), True), _pct(conv(lm), conv(cap), True)
+        w.write(1, f"{name}\t{r} ({req_pct}%)\t{lm} ({lim_pct}%)\n")
+    standard = {"cpu", "memory", "ephemeral-storage", "pods"}
+    for name in sorted(n for n in alloc if n not in standard and not n.startswith("hugepages-")):
+        w.write(1, f"{name}\t{totals[0].get(name, zero)}\t{totals[1].get(name, zero)}\n")
+
+
+def _lease(w: PrefixWriter, node_name: str, lease: dict | None, tz) -> None:
+    if lease is None:
+        error = f'leases.coordination.k8s.io "{node_name}" not found'
+        w.write(0, f"Lease:\tFailed to get lease: {error}\n")
+        return
+    sp = lease.get("spec") or {}
+    w.write(0, "Lease:\n")
+    holder = sp.get("holderIdentity")
+    w.write(1, f"HolderIdentity:\t{'<unset>' if holder is None else holder}\n")
+    for title, field in (("AcquireTime", "acquireTime"), ("RenewTime", "renewTime")):
+        w.write(1, f"{title}:\t{rfc1123z(sp[field], tz) if sp.get(field) else '<unset>'}\n")
+
+
+def describe_node(node: dict, pods: list[dict] = (), *, lease: dict | None = None,
+                  show_events: bool = True, now: datetime | None = None) -> str:
+    """describeNode; `pods` are the non-terminated pods bound to it, `lease` its kube-node-lease."""
+    now = now_or_local(now)
+    md, sp, st = node.get("metadata") or {}, node.get("spec") or {}, node.get("status") or {}
+    tz = now.tzinfo
+    w = PrefixWriter()
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    w.write(0, f"Roles:\t{','.join(node_roles(node)) or '<none>'}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, f"CreationTimestamp:\t{rfc1123z(md.get('creationTimestamp'), tz)}\n")
+    _taints(w, sp.get("taints"))
+    w.write(0, f"Unschedulable:\t{'true' if sp.get('unschedulable') else 'false'}\n")
+    _lease(w, md.get("name", ""), lease, tz)
+    if st.get("conditions"):
+        w.write(0, "Conditions:\n"
+                   "  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n")
+        w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
+        for c in st["conditions"]:
+            w.write(1, f"{c.get('type', '')} \t{c.get('status', '')} \t"
+                       f"{rfc1123z(c.get('lastHeartbeatTime'), tz)} \t"
+                       f"{rfc1123z(c.get('lastTransitionTime'), tz)} \t{c.get('reason', '')} \t"
+                       f"{c.get('message', '')}\n")
+    w.write(0, "Addresses:\n")
+    for addr in st.get("addresses") or []:
+        w.write(1, f"{addr.get('type', '')}:\t{addr.get('address', '')}\n")
+    for title, field in (("Capacity", "capacity"), ("Allocatable", "allocatable")):
+        values = resource_list(st.get(field))
+        if st.get(field):
+            w.write(0, f"{title}:\n")
+            for name in sorted(values):
+                w.write(0, f"  {name}:\t{values[name]}\n")
+    _system_info(w, st.get("nodeInfo") or {})
+    if sp.get("podCIDR"):
+        w.write(0, f"PodCIDR:\t{sp['podCIDR']}\n")
+    if sp.get("podCIDRs"):
+        w.write(0, f"PodCIDRs:\t{','.join(sp['podCIDRs'])}\n")
+    if sp.get("providerID"):
+        w.write(0, f"ProviderID:\t{sp['providerID']}\n")
+    _node_resources(w, node, list(pods), now)
+    events(w, show_events)
+    return w.render()
+
+
+def _taints(w: PrefixWriter, taints: list[dict] | None) -> None:
+    w.write(0, "Taints:\t")
+    if not taints:
+        w.line("<none>")
+        return
+    ordered = sorted(taints, key=lambda t: f"{t.get('effect', '')},{t.get('key', '')}")
+    for i, t in enumerate(ordered):
+        if i:
+            w.write(0, "\t")
+        value = f"={t['value']}" if t.get("value") else ""
+        w.write(0, f"{t.get('key', '')}{value}:{t.get('effect', '')}\n")
+
+
+_SYSTEM_INFO = (("Machine ID", "machineID"), ("System UUID", "systemUUID"), ("Boot ID", "bootID"),
+                ("Kernel Version", "kernelVersion"), ("OS Image", "osImage"),
+                ("Operating System", "operatingSystem"), ("Architecture", "architecture"),
+                ("Container Runtime Version", "containerRuntimeVersion"),
+                ("Kubelet Version", "kubeletVersion"))
+
+
+def _system_info(w: PrefixWriter, info: dict) -> None:
+    w.write(0, "System Info:\n")
+    for title, field in _SYSTEM_INFO:
+        w.write(0, f"  {title}:\t{info.get(field) or ''}\n")

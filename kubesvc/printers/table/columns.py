@@ -1,0 +1,109 @@
+"""`kubectl get` tables: per-kind columns and the decorations kubectl adds client-side.
+
+`table_for` reproduces cli-runtime `decorateTable` + `printTable`: wide-only columns (priority 1)
+are dropped unless `wide`, NAMESPACE comes first with `-A` (never for cluster-scoped kinds), `-L`
+label columns and LABELS come last, and `show_kind_prefix` turns `web` into `service/web`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from kubesvc.api.selectors import format_labels
+from kubesvc.printers.table import columns_core as core
+from kubesvc.printers.table import columns_workloads as work
+from kubesvc.printers.table.tabwriter import render_table
+
+RowFunc = Callable[[dict, datetime], list[str]]
+
+PRINTERS: dict[str, tuple[core.Columns, RowFunc]] = {
+    "Service": (core.SERVICE_COLUMNS, core.service_row),
+    "Endpoints": (core.ENDPOINTS_COLUMNS, core.endpoints_row),
+    "EndpointSlice": (core.ENDPOINTSLICE_COLUMNS, core.endpointslice_row),
+    "Node": (core.NODE_COLUMNS, core.node_row),
+    "Namespace": (core.NAMESPACE_COLUMNS, core.namespace_row),
+    "Pod": (work.POD_COLUMNS, work.pod_row),
+    "Deployment": (work.DEPLOYMENT_COLUMNS, work.deployment_row),
+    "ReplicaSet": (work.REPLICASET_COLUMNS, work.replicaset_row),
+    "StatefulSet": (work.STATEFULSET_COLUMNS, work.statefulset_row),
+    "DaemonSet": (work.DAEMONSET_COLUMNS, work.daemonset_row),
+    "ReplicationController": (work.REPLICATIONCONTROLLER_COLUMNS, work.replicationcontroller_row),
+    "ConfigMap": (core.CONFIGMAP_COLUMNS, core.configmap_row),
+    "Secret": (core.SECRET_COLUMNS, core.secret_row),
+    "ServiceAccount": (core.SERVICEACCOUNT_COLUMNS, core.serviceaccount_row),
+    "Ingress": (core.INGRESS_COLUMNS, core.ingress_row),
+}
+GENERIC = (core.GENERIC_COLUMNS, core.generic_row)
+
+# Kinds whose REST scope is the cluster: `-A` adds no NAMESPACE column for them.
+CLUSTER_SCOPED = frozenset({
+    "Node", "Namespace", "PersistentVolume", "StorageClass", "ClusterRole", "ClusterRoleBinding",
+    "CustomResourceDefinition", "IngressClass", "PriorityClass", "RuntimeClass", "CSIDriver",
+    "CSINode", "VolumeAttachment", "APIService", "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration", "CertificateSigningRequest", "ServiceCIDR", "IPAddress",
+    "ComponentStatus",
+})
+
+
+def printer_for(kind: str) -> tuple[core.Columns, RowFunc]:
+    """The column definitions and row function for `kind` (NAME/AGE for unknown kinds)."""
+    return PRINTERS.get(kind, GENERIC)
+
+
+def headers_for(kind: str, wide: bool = False) -> list[str]:
+    columns, _ = printer_for(kind)
+    return [name for name, prio in columns if wide or prio == 0]
+
+
+def row_for(kind: str, obj: dict, now: datetime, wide: bool = False) -> list[str]:
+    columns, row = printer_for(kind)
+    cells = row(obj, now)
+    return [c for (_, prio), c in zip(columns, cells, strict=True) if wide or prio == 0]
+
+
+def label_header(key: str) -> str:
+    """formatLabelHeaders: the part after the last `/`, upper-cased."""
+    return key.rsplit("/", 1)[-1].upper()
+
+
+def is_namespaced(kind: str, objects: Iterable[dict] = ()) -> bool:
+    if kind in CLUSTER_SCOPED:
+        return False
+    if kind in PRINTERS:
+        return True
+    objs = list(objects)
+    return not objs or any((o.get("metadata") or {}).get("namespace") for o in objs)
+
+
+def table_for(
+    kind: str,
+    objects: list[dict],
+    now: datetime,
+    *,
+    wide: bool = False,
+    all_namespaces: bool = False,
+    show_labels: bool = False,
+    label_columns: Iterable[str] = (),
+    no_headers: bool = False,
+    show_kind_prefix: str | None = None,
+) -> str:
+    """Render `objects` (all of one `kind`) as `kubectl get` prints them; "" when empty."""
+    label_keys = list(label_columns)
+    with_ns = all_namespaces and is_namespaced(kind, objects)
+    headers = headers_for(kind, wide)
+    headers = (["NAMESPACE"] if with_ns else []) + headers + [label_header(k) for k in label_keys]
+    if show_labels:
+        headers.append("LABELS")
+    rows = []
+    for obj in objects:
+        md = obj.get("metadata") or {}
+        cells = row_for(kind, obj, now, wide)
+        if show_kind_prefix:
+            cells[0] = f"{show_kind_prefix.lower()}/{cells[0]}"
+        labels = md.get("labels") or {}
+        cells.extend(labels.get(k, "") for k in label_keys)
+        if show_labels:
+            cells.append(format_labels(labels))
+        rows.append(([md.get("namespace", "")] if with_ns else []) + cells)
+    return render_table(headers, rows, no_headers=no_headers)

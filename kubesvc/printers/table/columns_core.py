@@ -1,0 +1,293 @@
+"""Row functions for networking and cluster kinds (kubernetes `pkg/printers/internalversion`).
+
+Every row function returns all cells, wide ones included; the server builds tables with
+`Wide: true`, so no cell is ever shortened (see the spec, section 1).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kubesvc.api.selectors import format_labels
+from kubesvc.printers.duration import translate_timestamp_since
+
+Obj = dict
+Columns = list[tuple[str, int]]
+
+
+def meta(obj: Obj) -> dict:
+    return obj.get("metadata") or {}
+
+
+def spec(obj: Obj) -> dict:
+    return obj.get("spec") or {}
+
+
+def status(obj: Obj) -> dict:
+    return obj.get("status") or {}
+
+
+def age(obj: Obj, now: datetime) -> str:
+    return translate_timestamp_since(meta(obj).get("creationTimestamp"), now)
+
+
+def num(value) -> str:
+    """An int32/int64 cell; a missing value is Go's zero."""
+    return str(int(value or 0))
+
+
+def join_host_port(host: str, port) -> str:
+    """net.JoinHostPort: brackets around hosts that contain a colon (IPv6)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def list_with_more(items: list[str], more: bool, count: int, limit: int = 3) -> str:
+    """listWithMoreString: `a,b,c + N more...`, or `<unset>` for nothing."""
+    ret = ",".join(items)
+    if more:
+        return f"{ret} + {count - limit} more..."
+    return ret or "<unset>"
+
+
+# --- Service -------------------------------------------------------------------------------
+
+SERVICE_COLUMNS: Columns = [
+    ("NAME", 0), ("TYPE", 0), ("CLUSTER-IP", 0), ("EXTERNAL-IP", 0), ("PORT(S)", 0), ("AGE", 0),
+    ("SELECTOR", 1),
+]
+
+
+def load_balancer_ips(svc: Obj) -> list[str]:
+    """loadBalancerStatusStringer (never clipped): ip, else hostname; deduplicated and sorted."""
+    found = set()
+    for ing in (status(svc).get("loadBalancer") or {}).get("ingress") or []:
+        value = ing.get("ip") or ing.get("hostname")
+        if value:
+            found.add(value)
+    return sorted(found)
+
+
+def service_external_ip(svc: Obj) -> str:
+    s = spec(svc)
+    svc_type = s.get("type") or ""
+    external = list(s.get("externalIPs") or [])
+    if svc_type in ("ClusterIP", "NodePort"):
+        return ",".join(external) if external else "<none>"
+    if svc_type == "LoadBalancer":
+        lb = load_balancer_ips(svc)
+        if external:
+            return ",".join(lb + external)
+        return ",".join(lb) if lb else "<pending>"
+    if svc_type == "ExternalName":
+        return s.get("externalName") or ""
+    return "<unknown>"
+
+
+def service_ports(svc: Obj) -> str:
+    pieces = []
+    for p in spec(svc).get("ports") or []:
+        proto = p.get("protocol") or ""
+        node_port = int(p.get("nodePort") or 0)
+        if node_port > 0:
+            pieces.append(f"{p.get('port', 0)}:{node_port}/{proto}")
+        else:
+            pieces.append(f"{p.get('port', 0)}/{proto}")
+    return ",".join(pieces) or "<none>"
+
+
+def service_row(svc: Obj, now: datetime) -> list[str]:
+    s = spec(svc)
+    ips = s.get("clusterIPs") or []
+    return [
+        meta(svc).get("name", ""), s.get("type") or "", ips[0] if ips else "<none>",
+        service_external_ip(svc), service_ports(svc), age(svc, now),
+        format_labels(s.get("selector")),
+    ]
+
+
+# --- Endpoints / EndpointSlice -------------------------------------------------------------
+
+ENDPOINTS_COLUMNS: Columns = [("NAME", 0), ("ENDPOINTS", 0), ("AGE", 0)]
+ENDPOINTSLICE_COLUMNS: Columns = [
+    ("NAME", 0), ("ADDRESSTYPE", 0), ("PORTS", 0), ("ENDPOINTS", 0), ("AGE", 0),
+]
+
+
+def format_endpoints(ep: Obj, limit: int = 3) -> str:
+    """formatEndpoints: ready addresses only, `ip:port` per port, 3 shown then `+ N more...`."""
+    subsets = ep.get("subsets") or []
+    if not subsets:
+        return "<none>"
+    items: list[str] = []
+    more, count = False, 0
+    for ss in subsets:
+        addrs = [a.get("ip", "") for a in ss.get("addresses") or []]
+        ports = ss.get("ports") or []
+        groups = [(None, addrs)] if not ports else [(p.get("port", 0), addrs) for p in ports]
+        for port, group in groups:
+            count += len(group)
+            for ip in group:
+                if len(items) == limit:
+                    more = True
+                    break
+                items.append(ip if port is None else join_host_port(ip, port))
+    ret = ",".join(items)
+    return f"{ret} + {count - limit} more..." if more else ret
+
+
+def format_discovery_ports(ports: list[dict], limit: int = 3) -> str:
+    items: list[str] = []
+    more, count = False, 0
+    for p in ports:
+        if len(items) < limit:
+            if p.get("port") is not None:
+                items.append(str(p["port"]))
+            elif p.get("name") is not None:
+                items.append(p["name"])
+            else:
+                items.append("*")
+        elif len(items) == limit:
+            more = True
+        count += 1
+    return list_with_more(items, more, count, limit)
+
+
+def format_discovery_endpoints(endpoints: list[dict], limit: int = 3) -> str:
+    items: list[str] = []
+    more, count = False, 0
+    for ep in endpoints:
+        for addr in ep.get("addresses") or []:
+            if len(items) < limit:
+                items.append(addr)
+            elif len(items) == limit:
+                more = True
+            count += 1
+    return list_with_more(items, more, count, limit)
+
+
+def endpoints_row(ep: Obj, now: datetime) -> list[str]:
+    return [meta(ep).get("name", ""), format_endpoints(ep), age(ep, now)]
+
+
+def endpointslice_row(eps: Obj, now: datetime) -> list[str]:
+    return [
+        meta(eps).get("name", ""), eps.get("addressType") or "",
+        format_discovery_ports(eps.get("ports") or []),
+        format_discovery_endpoints(eps.get("endpoints") or []), age(eps, now),
+    ]
+
+
+# --- Node / Namespace ----------------------------------------------------------------------
+
+NODE_COLUMNS: Columns = [
+    ("NAME", 0), ("STATUS", 0), ("ROLES", 0), ("AGE", 0), ("VERSION", 0), ("INTERNAL-IP", 1),
+    ("EXTERNAL-IP", 1), ("OS-IMAGE", 1), ("KERNEL-VERSION", 1), ("CONTAINER-RUNTIME", 1),
+]
+NAMESPACE_COLUMNS: Columns = [("NAME", 0), ("STATUS", 0), ("AGE", 0)]
+
+ROLE_PREFIX, ROLE_LABEL = "node-role.kubernetes.io/", "kubernetes.io/role"
+
+
+def node_roles(node: Obj) -> list[str]:
+    """findNodeRoles: `node-role.kubernetes.io/<role>` keys and `kubernetes.io/role` values."""
+    roles = set()
+    for key, value in (meta(node).get("labels") or {}).items():
+        if key.startswith(ROLE_PREFIX) and len(key) > len(ROLE_PREFIX):
+            roles.add(key[len(ROLE_PREFIX):])
+        elif key == ROLE_LABEL and value:
+            roles.add(value)
+    return sorted(roles)
+
+
+def node_status(node: Obj) -> str:
+    ready = None
+    for cond in status(node).get("conditions") or []:
+        if cond.get("type") == "Ready":
+            ready = cond  # the last one wins, like the Go map
+    if ready is None:
+        parts = ["Unknown"]
+    else:
+        parts = ["Ready" if ready.get("status") == "True" else "NotReady"]
+    if spec(node).get("unschedulable"):
+        parts.append("SchedulingDisabled")
+    return ",".join(parts)
+
+
+def node_address(node: Obj, kind: str) -> str:
+    for addr in status(node).get("addresses") or []:
+        if addr.get("type") == kind:
+            return addr.get("address", "")
+    return "<none>"
+
+
+def node_row(node: Obj, now: datetime) -> list[str]:
+    info = status(node).get("nodeInfo") or {}
+    return [
+        meta(node).get("name", ""), node_status(node), ",".join(node_roles(node)) or "<none>",
+        age(node, now), info.get("kubeletVersion") or "",
+        node_address(node, "InternalIP"), node_address(node, "ExternalIP"),
+        info.get("osImage") or "<unknown>", info.get("kernelVersion") or "<unknown>",
+        info.get("containerRuntimeVersion") or "<unknown>",
+    ]
+
+
+def namespace_row(ns: Obj, now: datetime) -> list[str]:
+    return [meta(ns).get("name", ""), status(ns).get("phase") or "", age(ns, now)]
+
+
+# --- Small extra kinds that often sit next to Services -----------------------------------------
+
+CONFIGMAP_COLUMNS: Columns = [("NAME", 0), ("DATA", 0), ("AGE", 0)]
+SECRET_COLUMNS: Columns = [("NAME", 0), ("TYPE", 0), ("DATA", 0), ("AGE", 0)]
+SERVICEACCOUNT_COLUMNS: Columns = [("NAME", 0), ("SECRETS", 0), ("AGE", 0)]
+INGRESS_COLUMNS: Columns = [
+    ("NAME", 0), ("CLASS", 0), ("HOSTS", 0), ("ADDRESS", 0), ("PORTS", 0), ("AGE", 0),
+]
+GENERIC_COLUMNS: Columns = [("NAME", 0), ("AGE", 0)]
+
+
+def configmap_row(cm: Obj, now: datetime) -> list[str]:
+    count = len(cm.get("data") or {}) + len(cm.get("binaryData") or {})
+    return [meta(cm).get("name", ""), str(count), age(cm, now)]
+
+
+def secret_row(sec: Obj, now: datetime) -> list[str]:
+    count = len(sec.get("data") or {})
+    return [meta(sec).get("name", ""), sec.get("type") or "", str(count), age(sec, now)]
+
+
+def serviceaccount_row(sa: Obj, now: datetime) -> list[str]:
+    return [meta(sa).get("name", ""), str(len(sa.get("secrets") or [])), age(sa, now)]
+
+
+def _ingress_hosts(rules: list[dict], limit: int = 3) -> str:
+    items: list[str] = []
+    more = False
+    for rule in rules:
+        if len(items) == limit:
+            more = True
+        if not more and rule.get("host"):
+            items.append(rule["host"])
+    if not items:
+        return "*"
+    ret = ",".join(items)
+    return f"{ret} + {len(rules) - limit} more..." if more else ret
+
+
+def ingress_row(ing: Obj, now: datetime) -> list[str]:
+    s = spec(ing)
+    klass = s.get("ingressClassName")
+    found = set()
+    for lb in (status(ing).get("loadBalancer") or {}).get("ingress") or []:
+        value = lb.get("ip") or lb.get("hostname")
+        if value:
+            found.add(value)
+    return [
+        meta(ing).get("name", ""), "<none>" if klass is None else klass,
+        _ingress_hosts(s.get("rules") or []), ",".join(sorted(found)),
+        "80, 443" if s.get("tls") else "80", age(ing, now),
+    ]
+
+
+def generic_row(obj: Obj, now: datetime) -> list[str]:
+    return [meta(obj).get("name", ""), age(obj, now)]

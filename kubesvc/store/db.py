@@ -1,0 +1,441 @@
+"""The state store: one SQLite file, one transaction per command.
+
+Objects are stored whole, as the Kubernetes JSON they are, keyed by (group-kind, namespace,
+name). A label table with an index on (key, value) answers selectors without scanning.
+Allocations (cluster IPs, node ports, pod IPs, load-balancer addresses) live in one table whose
+primary key (pool, value) makes the database itself refuse to hand one value to two owners,
+even with several kubesvc processes writing at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from kubesvc.api.errors import StoreError
+
+APPLICATION_ID = 0x6B737663  # "ksvc": marks the file as a kubesvc store
+FORMAT_VERSION = 1  # PRAGMA user_version; bump with a migration when the schema changes
+SQLITE_MAGIC = b"SQLite format 3\x00"
+DEFAULT_BUSY_TIMEOUT = 30.0
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE objects (
+    id INTEGER PRIMARY KEY,
+    gk TEXT NOT NULL,            -- "Service", "Deployment.apps": kubectl's kind.group
+    namespace TEXT NOT NULL,     -- '' for cluster-scoped kinds
+    name TEXT NOT NULL,
+    body TEXT NOT NULL,          -- the object as Kubernetes JSON
+    UNIQUE (gk, namespace, name)
+);
+CREATE TABLE labels (
+    object_id INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (object_id, key)
+) WITHOUT ROWID;
+CREATE INDEX labels_kv ON labels (key, value, object_id);
+CREATE TABLE allocations (
+    pool TEXT NOT NULL,          -- "clusterip", "nodeport", "podip", "lbip"
+    value INTEGER NOT NULL,
+    owner TEXT NOT NULL,         -- "gk/namespace/name" of the holder
+    PRIMARY KEY (pool, value)
+);
+CREATE INDEX allocations_owner ON allocations (owner);
+"""
+
+
+def default_state_path() -> Path:
+    env = os.environ.get("KUBESVC_STATE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
+    return Path(base) / "kubesvc" / "state.db"
+
+
+def object_key(gk: str, namespace: str, name: str) -> str:
+    return f"{gk}/{namespace}/{name}"
+
+
+def _dumps(obj: dict) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+class Store:
+    """A kubesvc state file. Open with `Store.open`; use `write()` for every change."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path,
+                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT):
+        self.conn = conn
+        self.path = path
+        self.busy_timeout = busy_timeout
+        self._settings: dict | None = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, readonly=False):
+        """Open an existing store. Refuses anything that is not a kubesvc store."""
+        check_store_file(path)
+        try:
+            uri = f"file:{path}?mode={'ro' if readonly else 'rw'}"
+            conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            raise database_error(path, exc) from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path} is damaged or is not a kubesvc state file ({exc}); "
+                             "refusing to use it (the file is left as it is)") from None
+        if app_id != APPLICATION_ID:
+            conn.close()
+            raise StoreError(f"{path} is not a kubesvc state file; refusing to use it")
+        if version > FORMAT_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{path} was written by a newer kubesvc (store format {version}, this kubesvc "
+                f"reads up to {FORMAT_VERSION}); upgrade kubesvc to use it"
+            )
+        conn.execute("PRAGMA foreign_keys = ON")
+        return cls(conn, path, busy_timeout)
+
+    @classmethod
+    def create(cls, path: Path, settings: dict, seed) -> Store:
+        """Create a new store atomically: built in a private temp file, then linked into place.
+
+        `seed(store)` fills the fresh store (namespaces, default/kubernetes...) in the same
+        transaction. A crash leaves either no file or a complete one.
+        """
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            for folder in reversed([path.parent, *path.parent.parents]):
+                if not folder.exists():  # every folder kubesvc makes is private (XDG: 0700)
+                    folder.mkdir(mode=0o700, exist_ok=True)
+            tmp.unlink(missing_ok=True)  # our pid in the name: a leftover of a killed process
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except OSError as exc:
+            raise StoreError(f"cannot create the state file {path}: "
+                             f"{exc.strerror or exc}") from None
+        try:
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            conn.execute("PRAGMA journal_mode = WAL")
+            store = cls(conn, path)
+            with store.write():
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+                conn.execute("INSERT INTO meta VALUES ('settings', ?), ('rv', '0')",
+                             (_dumps(settings),))
+                seed(store)
+            conn.close()
+            os.link(tmp, path)  # fails if someone else created it meanwhile: never overwrite
+        except FileExistsError:
+            pass
+        except sqlite3.OperationalError as exc:  # disk full, I/O error, read-only folder
+            raise database_error(path, exc) from None
+        except OSError as exc:
+            raise StoreError(f"cannot create the state file {path}: "
+                             f"{exc.strerror or exc}") from None
+        finally:
+            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                leftover.unlink(missing_ok=True)
+        return cls.open(path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- transactions --------------------------------------------------------------------
+
+    @contextmanager
+    def write(self, commit: bool = True) -> Iterator[Store]:
+        """One command's changes: all or nothing. Waits for other writers (busy timeout).
+
+        With `commit=False` (dry runs) everything is computed and then rolled back."""
+        self._begin_immediate()
+        try:
+            yield self
+        except BaseException:
+            self._rollback()
+            raise
+        if not commit:
+            self._rollback()
+            return
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            raise database_error(self.path, exc) from None
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting up to `busy_timeout` seconds for other writers.
+
+        SQLite's own busy handler sleeps up to 100 ms between tries, so under a steady load a
+        writer that has waited long keeps losing the lock to fresh ones and can starve past
+        the timeout. Here the longer a writer has waited, the more often it tries (every 50 ms
+        at first, every 2-3 ms after a second), which hands the lock out roughly in order."""
+        conn, started = self.conn, time.monotonic()
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    waited = time.monotonic() - started
+                    if not _is_busy(exc) or waited >= self.busy_timeout:
+                        raise database_error(self.path, exc) from None
+                time.sleep(min(0.05, 0.002 + 0.05 / (1 + 20 * waited),
+                               self.busy_timeout - waited))
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+
+    def _rollback(self) -> None:
+        """Undo the open transaction. SQLite itself rolls back on some errors (disk full, I/O
+        error): then there is nothing left to undo, and the original error must not be masked
+        by "cannot rollback - no transaction is active"."""
+        if self.conn.in_transaction:
+            # a failed ROLLBACK leaves nothing committed: the process ends without it either way
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """One object inside a command: a failure undoes only this object's changes."""
+        self.conn.execute("SAVEPOINT obj")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:  # not when SQLite rolled everything back itself
+                self.conn.execute("ROLLBACK TO obj")
+                self.conn.execute("RELEASE obj")
+            raise
+        self.conn.execute("RELEASE obj")
+
+    # -- settings and counters -----------------------------------------------------------
+
+    @property
+    def settings(self) -> dict:
+        if self._settings is None:
+            row = self.conn.execute("SELECT value FROM meta WHERE key='settings'").fetchone()
+            self._settings = json.loads(row[0])
+        return self._settings
+
+    def set_settings(self, settings: dict) -> None:
+        self.conn.execute("UPDATE meta SET value=? WHERE key='settings'", (_dumps(settings),))
+        self._settings = settings
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                          "value=excluded.value", (key, value))
+
+    def next_resource_version(self) -> str:
+        row = self.conn.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='rv' RETURNING value"
+        ).fetchone()
+        return str(row[0])
+
+    # -- objects -------------------------------------------------------------------------
+
+    def get(self, gk: str, namespace: str, name: str) -> dict | None:
+        row = self.conn.execute(
+            "SELECT body FROM objects WHERE gk=? AND namespace=? AND name=?", (gk, namespace, name)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def list(self, gk: str, namespace: str | None = None) -> list[dict]:
+        """Objects of a kind in storage-key order (namespace, then name), as the API lists."""
+        return [json.loads(body) for body in self.list_raw(gk, namespace)]
+
+    def list_raw(self, gk: str, namespace: str | None = None) -> list[str]:
+        if namespace is None:
+            rows = self.conn.execute(
+                "SELECT body FROM objects WHERE gk=? ORDER BY namespace, name", (gk,))
+        else:
+            rows = self.conn.execute(
+                "SELECT body FROM objects WHERE gk=? AND namespace=? ORDER BY name",
+                (gk, namespace))
+        return [r[0] for r in rows]
+
+    def names(self, gk: str, namespace: str | None = None) -> list[str]:
+        sql = "SELECT name FROM objects WHERE gk=?" + (" AND namespace=?" if namespace else "")
+        args = (gk, namespace) if namespace else (gk,)
+        return [r[0] for r in self.conn.execute(sql + " ORDER BY name", args)]
+
+    def list_by_labels(self, gk: str, namespace: str | None, pairs: list[tuple[str, str]]):
+        """Objects carrying every (key, value) pair, through the label index."""
+        if not pairs:
+            return self.list(gk, namespace)
+        sql = "SELECT o.body FROM objects o WHERE o.gk=?"
+        args: list = [gk]
+        if namespace is not None:
+            sql += " AND o.namespace=?"
+            args.append(namespace)
+        for key, value in pairs:
+            sql += " AND o.id IN (SELECT object_id FROM labels WHERE key=? AND value=?)"
+            args += [key, value]
+        sql += " ORDER BY o.namespace, o.name"
+        return [json.loads(r[0]) for r in self.conn.execute(sql, args)]
+
+    def put(self, gk: str, obj: dict, new: bool = False) -> None:
+        """Insert or replace an object (metadata already filled by the caller). `new` says the
+        caller knows it does not exist yet, which saves the label-index comparison."""
+        meta = obj["metadata"]
+        ns, name = meta.get("namespace", ""), meta["name"]
+        body = _dumps(obj)
+        row = self.conn.execute(
+            "INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body RETURNING id",
+            (gk, ns, name, body),
+        ).fetchone()
+        labels = meta.get("labels") or {}
+        if new:
+            if labels:
+                self.conn.executemany("INSERT INTO labels VALUES (?, ?, ?)",
+                                      [(row[0], k, str(v)) for k, v in labels.items()])
+            return
+        self._put_labels(row[0], labels)
+
+    def _put_labels(self, object_id: int, labels: dict) -> None:
+        current = dict(self.conn.execute(
+            "SELECT key, value FROM labels WHERE object_id=?", (object_id,)).fetchall())
+        if current == labels:
+            return
+        self.conn.execute("DELETE FROM labels WHERE object_id=?", (object_id,))
+        self.conn.executemany(
+            "INSERT INTO labels VALUES (?, ?, ?)",
+            [(object_id, k, str(v)) for k, v in labels.items()])
+
+    def delete(self, gk: str, namespace: str, name: str) -> bool:
+        cur = self.conn.execute(
+            "DELETE FROM objects WHERE gk=? AND namespace=? AND name=?", (gk, namespace, name))
+        self.release(object_key(gk, namespace, name))
+        return cur.rowcount > 0
+
+    def kinds_in_namespace(self, namespace: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT gk FROM objects WHERE namespace=? ORDER BY gk", (namespace,))
+        return [r[0] for r in rows]
+
+    # -- allocations ---------------------------------------------------------------------
+
+    def allocate(self, pool: str, value: int, owner: str) -> bool:
+        """Take `value` for `owner`; False when someone already holds it."""
+        try:
+            self.conn.execute("INSERT INTO allocations VALUES (?, ?, ?)", (pool, value, owner))
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def holder(self, pool: str, value: int) -> str | None:
+        row = self.conn.execute(
+            "SELECT owner FROM allocations WHERE pool=? AND value=?", (pool, value)).fetchone()
+        return row[0] if row else None
+
+    def lowest_free(self, pool: str, low: int, high: int) -> int | None:
+        """The lowest value in [low, high] that nobody holds (an index walk, not a scan)."""
+        if self.holder(pool, low) is None:
+            return low
+        row = self.conn.execute(
+            "SELECT a.value + 1 FROM allocations a WHERE a.pool=? AND a.value >= ? AND a.value < ?"
+            " AND NOT EXISTS (SELECT 1 FROM allocations b WHERE b.pool=a.pool"
+            " AND b.value=a.value+1) ORDER BY a.value LIMIT 1",
+            (pool, low, high),
+        ).fetchone()
+        return row[0] if row else None
+
+    def owned(self, owner: str, pool: str | None = None) -> list[tuple[str, int]]:
+        sql = "SELECT pool, value FROM allocations WHERE owner=?"
+        args: tuple = (owner,)
+        if pool:
+            sql, args = sql + " AND pool=?", (owner, pool)
+        return list(self.conn.execute(sql + " ORDER BY pool, value", args))
+
+    def release(self, owner: str, pool: str | None = None, value: int | None = None) -> None:
+        sql, args = "DELETE FROM allocations WHERE owner=?", [owner]
+        if pool is not None:
+            sql, args = sql + " AND pool=?", args + [pool]
+        if value is not None:
+            sql, args = sql + " AND value=?", args + [value]
+        self.conn.execute(sql, args)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED and their extended codes
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def database_error(path: Path, exc: Exception) -> StoreError:
+    """One clear line for an error SQLite reports on the state file (the CLI shows it)."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"the state file {path} is busy: another kubesvc command kept it locked past the "
+            f"timeout (set KUBESVC_LOCK_TIMEOUT to wait longer)")
+    if type(exc) is sqlite3.DatabaseError:  # SQLITE_CORRUPT, SQLITE_NOTADB
+        return StoreError(f"the state file {path} is damaged ({text}); refusing to use it (the "
+                          "file is left as it is: restore a copy or move it away)")
+    if "readonly" in text:
+        return StoreError(f"cannot write the state file {path}: it is read-only ({text})")
+    if "full" in text or "I/O" in text:
+        return StoreError(f"cannot write the state file {path}: {text} (is the disk full?); "
+                          "nothing was changed")
+    return StoreError(f"cannot write the state file {path}: {text}")
+
+
+def check_store_file(path: Path) -> None:
+    """Refuse what is not a regular SQLite file before SQLite touches it."""
+    st = os.lstat(path)  # FileNotFoundError: no store yet, the caller creates one
+    if stat.S_ISLNK(st.st_mode):
+        check_symlink(path, st)
+    elif not stat.S_ISREG(st.st_mode):
+        raise StoreError(f"the state path {path} is not a regular file")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreError(f"cannot read the state file {path}: {exc.strerror or exc}") from None
+    if head != SQLITE_MAGIC:
+        what = "empty" if not head else "not a SQLite database"
+        raise StoreError(f"{path} is not a kubesvc state file ({what}); refusing to use it")
+
+
+def check_symlink(path: Path, link: os.stat_result) -> None:
+    """A state path that is a symbolic link is followed only to where the user's own store is
+    expected to be. Refused: a link someone else made (another user than you or root, e.g. one
+    planted in a shared folder), and a link to anything but a regular file of yours in a folder
+    that others cannot write to (SQLite creates the -wal and -shm files beside the target, so a
+    target in /tmp would let anyone plant those)."""
+    me = os.geteuid()
+    target = os.path.realpath(path)
+    refuse = f"the state path {path} is a symbolic link to {target}"
+    if link.st_uid not in (me, 0):
+        raise StoreError(f"{refuse}, made by another user (uid {link.st_uid}); refusing to "
+                         "follow it")
+    try:
+        st = os.stat(target)
+        folder = os.stat(os.path.dirname(target))
+    except OSError:
+        st = folder = None
+    if st is None or not stat.S_ISREG(st.st_mode):
+        raise StoreError(f"{refuse}, which is not a regular file; refusing to use it")
+    if st.st_uid != me:
+        raise StoreError(f"{refuse}, which belongs to another user (uid {st.st_uid}); refusing "
+                         "to use it")
+    if folder.st_mode & stat.S_IWOTH:
+        raise StoreError(f"{refuse}, in a folder anyone can write to; refusing to use it "
+                         "(move the state file to a private folder)")
