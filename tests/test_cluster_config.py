@@ -8,13 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from kubesvc.api.errors import ClientError
-from kubesvc.bootstrap.kind import (
-    KUBE_VERSION,
-    default_nodes,
-    make_node,
-    node_internal_ip,
-    nodes_from_kind_config,
-)
+from kubesvc.api.nodes import KUBE_VERSION, make_node, node_internal_ip
+from kubesvc.bootstrap.kind import default_nodes, nodes_from_kind_config
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 API = "kind.x-k8s.io/v1alpha4"

@@ -8,15 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from kubesvc.bootstrap.kind import make_node
-from kubesvc.controllers.scheduling.kubelet import (
-    image_id,
-    normalize_image,
-    parse_quantity,
-    pending_pod,
-    qos_class,
-    run_pod,
-)
+from kubesvc.api.nodes import make_node
+from kubesvc.api.qos import parse_quantity, qos_class
+from kubesvc.controllers.scheduling.kubelet import image_id, normalize_image, pending_pod, run_pod
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 T0 = "2025-03-01T12:00:00Z"

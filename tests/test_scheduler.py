@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kubesvc.bootstrap.kind import default_nodes, make_node, nodes_from_kind_config
+from kubesvc.api.nodes import make_node
+from kubesvc.bootstrap.kind import default_nodes, nodes_from_kind_config
 from kubesvc.controllers.scheduling.scheduler import (
     NO_NODES,
     SCHEDULING_GATED,

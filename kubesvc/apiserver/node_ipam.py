@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 
 from kubesvc.api.errors import InternalError
-from kubesvc.bootstrap.kind import (
+from kubesvc.api.nodes import (
     DEFAULT_POD_SUBNET,
     NODE_CIDR_MASK,
     NODE_NETWORK,

@@ -79,7 +79,7 @@ def render(store, res, obj: dict, show_events: bool) -> str:
             if any(o.get("uid") == meta.get("uid") for o in r["metadata"].get("ownerReferences")
                    or [])]
     elif res.kind == "Node":
-        from kubesvc.apiserver.strategies.workloads import pods_on_node
+        from kubesvc.store.queries import pods_on_node
 
         related["pods"] = pods_on_node(store, meta["name"])
     elif res.kind == "Namespace":

@@ -4,9 +4,10 @@ holds; this module only wires them to the store."""
 
 from __future__ import annotations
 
+from kubesvc.controllers.sync import sync_all
+
 
 def run_controllers(ctx) -> None:
     """Bring every derived object up to date with what the command changed."""
-    from kubesvc.controllers.sync import sync_all
 
     sync_all(ctx)

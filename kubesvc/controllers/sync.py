@@ -14,6 +14,7 @@ from kubesvc.api.selectors import from_label_selector, from_map
 from kubesvc.controllers import workloads as w
 from kubesvc.controllers.endpoints.sync import sync_endpoints
 from kubesvc.controllers.metallb.sync import sync_load_balancers
+from kubesvc.controllers.podgc import collect_orphaned_pods
 from kubesvc.controllers.scheduling.pod_start import sync_pods
 from kubesvc.controllers.writer import apply_owned, remove
 
@@ -32,6 +33,7 @@ def sync_all(ctx) -> None:
             break
         batch = ctx.changes[start:end]
         collect_garbage(ctx, batch)
+        collect_orphaned_pods(ctx, batch)
         sync_workloads(ctx, batch)
         sync_pods(ctx, ctx.changes[start:])
         start = end

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from kubesvc.api.errors import ClientError
+from kubesvc.input.yamlsafe import YAMLError, load_all
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -159,8 +161,6 @@ def _too_deep(obj) -> bool:
 
 
 def _yaml_documents(text: str, source: str) -> Iterator:
-    from kubesvc.input.yamlsafe import YAMLError, load_all
-
     index = 0
     try:
         for index, obj in enumerate(load_all(text), start=1):  # noqa: B007 (read on error)
@@ -177,7 +177,6 @@ def _yaml_documents(text: str, source: str) -> Iterator:
 
 def _reader_message(exc, text: str, source: str, position: int) -> str:
     """The reader checks the whole text before parsing: find the line and the document."""
-    import re
 
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1

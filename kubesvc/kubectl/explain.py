@@ -15,7 +15,10 @@ is go-wordwrap's: words never split, existing line breaks kept.
 
 from __future__ import annotations
 
+from kubesvc.api import resources
 from kubesvc.api.errors import ClientError, KubesvcError
+from kubesvc.apiserver.schema import schemas as load
+from kubesvc.printers.jsonpath import template as jp
 
 _GO_SPACE = frozenset("\t\n\v\f\r \x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
                       "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
@@ -30,8 +33,6 @@ def explain(resource_path: str, schemas=None, *, recursive: bool = False,
     field is an `ExplainError`, `field "x" does not exist` naming the last element of the path
     whichever one is missing, after kubectl has already printed `.output` (the header).
     """
-    from kubesvc.api import resources
-    from kubesvc.apiserver.schema import schemas as load
 
     schemas = schemas or load()
     res, fields = split_path(resource_path, resources.lookup)
@@ -81,7 +82,6 @@ def split_path(path: str, lookup):
 
 
 def _path_nodes(path: str) -> list:
-    from kubesvc.printers.jsonpath import template as jp
     try:
         root = jp.parse_nodes("{." + path + "}")
     except jp.JSONPathError as err:

@@ -56,7 +56,7 @@ def drain(ctx, name: str, ignore_daemonsets: bool, force: bool,
           delete_emptydir_data: bool) -> tuple[list[str], list[str]]:
     """kubectl drain: cordon, then evict every pod on the node. Returns (stdout, warnings);
     raises ClientError with kubectl's text when a pod blocks the drain."""
-    from kubesvc.apiserver.strategies.workloads import pods_on_node
+    from kubesvc.store.queries import pods_on_node
 
     lines = [set_unschedulable(ctx, name, True)]
     pods = [p for p in pods_on_node(ctx.store, name) if not _terminal(p)]

@@ -14,6 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import service_backends
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.records import EndpointRef, NodeVerdict, Reason, Route
 
@@ -125,7 +126,6 @@ def externally_accessible(svc: dict, sport: dict) -> bool:
 def proxy_endpoints(view, svc: dict, sport: dict, family: str | None) -> list[Ep]:
     """The port's endpoints from every slice labelled for the Service, minus the slices the
     kube-proxy informer filters out (headless or service-proxy-name labels)."""
-    from kubesvc.controllers.endpoints import service_backends
 
     slices = [s for s in view.slices_for(svc) if not ({eu.HEADLESS_LABEL, PROXY_NAME_LABEL}
                                                       & set(eu.labels_of(s)))]

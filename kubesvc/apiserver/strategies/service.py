@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from kubesvc.api.errors import InvalidError
 from kubesvc.api.jsonutil import clone
-from kubesvc.apiserver.allocation import Allocator
+from kubesvc.apiserver.allocation import Allocator, ServiceCIDR
 from kubesvc.apiserver.validation import service as rules
 from kubesvc.store.db import object_key
 
@@ -97,7 +97,6 @@ def delete(ctx, svc: dict) -> None:
 
 def kubernetes_service(settings: dict) -> dict:
     """default/kubernetes as kube-apiserver creates it at the first address of the range."""
-    from kubesvc.apiserver.allocation import ServiceCIDR
 
     ip = ServiceCIDR(settings["serviceCIDR"]).address(1)
     return {

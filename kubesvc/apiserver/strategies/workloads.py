@@ -6,7 +6,12 @@ from __future__ import annotations
 import ipaddress
 
 from kubesvc.api import defaults as d
+from kubesvc.api.errors import InvalidError, invalid, required
 from kubesvc.api.jsonutil import clone
+from kubesvc.api.qos import qos_class
+from kubesvc.api.selectors import from_label_selector
+from kubesvc.apiserver.node_ipam import complete_node
+from kubesvc.apiserver.validation.names import cidr
 from kubesvc.store.db import object_key
 
 
@@ -37,8 +42,6 @@ class _Defaulted:
 def validate_replicas(obj: dict) -> None:
     """The apps validation kubesvc needs to refuse what a real API server refuses: replicas not
     negative (ValidateNonnegativeField), a selector, and template labels it selects."""
-    from kubesvc.api.errors import InvalidError, invalid, required
-    from kubesvc.api.selectors import from_label_selector
 
     spec, errors = obj.get("spec") or {}, []
     replicas = spec.get("replicas")
@@ -64,7 +67,6 @@ daemonset = _Defaulted(d.default_daemonset)
 
 def validate_pod(pod: dict) -> None:
     """ValidatePodSpec's first rule: a pod runs at least one container."""
-    from kubesvc.api.errors import InvalidError, required
 
     if not (pod.get("spec") or {}).get("containers"):
         raise InvalidError("Pod", pod["metadata"].get("name", ""), [required("spec.containers")])
@@ -89,8 +91,6 @@ class _Pod:
 
 
 def _qos(pod: dict) -> str:
-    from kubesvc.controllers.scheduling.kubelet import qos_class
-
     return qos_class(pod.get("spec") or {})
 
 
@@ -112,8 +112,6 @@ def hold_pod_ip(ctx, pod: dict) -> None:
 def validate_node_spec(node: dict) -> None:
     """ValidateNode's pod CIDR rules (pkg/apis/core/validation): each a valid CIDR, and
     podCIDR equal to podCIDRs[0]."""
-    from kubesvc.api.errors import InvalidError, invalid
-    from kubesvc.apiserver.validation.names import cidr
 
     spec = node.get("spec") or {}
     cidrs = spec.get("podCIDRs") or ([spec["podCIDR"]] if spec.get("podCIDR") else [])
@@ -127,8 +125,6 @@ def validate_node_spec(node: dict) -> None:
 
 class _Node:
     def create(self, ctx, node: dict, keep_status: bool) -> None:
-        from kubesvc.apiserver.node_ipam import complete_node
-
         validate_node_spec(node)
         complete_node(ctx, node)
 
@@ -142,25 +138,9 @@ class _Node:
                 spec[field] = old_spec[field]
 
     def delete(self, ctx, node: dict) -> None:
-        """Pod garbage collection: pods bound to a deleted node are deleted; their owners
-        make replacements on other nodes in the controllers' pass."""
-        from kubesvc.api.resources import for_gk
-        from kubesvc.apiserver import registry
-
-        name = node["metadata"]["name"]
-        for pod in pods_on_node(ctx.store, name):
-            meta = pod["metadata"]
-            registry.delete(ctx, for_gk("Pod"), meta.get("namespace", ""), meta["name"])
-        ctx.store.release(object_key("Node", "", name))
-
-
-def pods_on_node(store, node_name: str) -> list[dict]:
-    rows = store.conn.execute(
-        "SELECT body FROM objects WHERE gk='Pod' AND json_extract(body, '$.spec.nodeName')=? "
-        "ORDER BY namespace, name", (node_name,))
-    import json
-
-    return [json.loads(r[0]) for r in rows]
+        """The node's pod CIDR and IP go back to their pools; its pods are the pod garbage
+        collector's (controllers/podgc.py)."""
+        ctx.store.release(object_key("Node", "", node["metadata"]["name"]))
 
 
 pod = _Pod()

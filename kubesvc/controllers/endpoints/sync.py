@@ -13,6 +13,7 @@ from collections import defaultdict
 from kubesvc.api.selectors import from_map
 from kubesvc.controllers import endpoints as ep
 from kubesvc.controllers.writer import apply_owned, remove
+from kubesvc.store.queries import namespaces_with, service_selectors
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 SLICE_MANAGERS = ("endpointslice-controller.k8s.io", "endpointslicemirroring-controller.k8s.io")
@@ -36,20 +37,12 @@ def affected_services(ctx, changes) -> dict[str, set[str]] | None:
         elif c.gk == "Pod":
             pod_labels[c.namespace].extend(c.labels())
     for ns, label_sets in pod_labels.items():
-        for name, selector in _selectors(ctx.store, ns):
+        for name, selector in service_selectors(ctx.store, ns):
             if selector and any(from_map(selector).matches(lbl) for lbl in label_sets):
                 out[ns].add(name)
     return out
 
 
-def _selectors(store, namespace: str) -> list[tuple[str, dict]]:
-    """(name, spec.selector) of a namespace's Services, without decoding whole objects."""
-    import json
-
-    rows = store.conn.execute(
-        "SELECT name, json_extract(body, '$.spec.selector') FROM objects "
-        "WHERE gk='Service' AND namespace=?", (namespace,))
-    return [(name, json.loads(sel) if sel else {}) for name, sel in rows]
 
 
 class LazyNodes(dict):
@@ -77,9 +70,7 @@ def sync_endpoints(ctx, changes) -> None:
         return
     nodes = LazyNodes(store)
     if wanted is None:
-        namespaces = store.conn.execute(
-            "SELECT DISTINCT namespace FROM objects WHERE gk='Service'").fetchall()
-        wanted = {ns: None for (ns,) in namespaces}
+        wanted = {ns: None for ns in namespaces_with(store, "Service")}
     for ns in sorted(wanted):
         names = wanted[ns]
         if names is None or len(names) > BULK:  # many: one read of the namespace

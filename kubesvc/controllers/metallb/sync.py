@@ -8,6 +8,7 @@ live cloud cluster stay as they were (MetalLB itself would clear them)."""
 from __future__ import annotations
 
 from kubesvc.api.jsonutil import clone
+from kubesvc.controllers.metallb import controller as mlb
 from kubesvc.controllers.writer import apply_owned
 
 POOL_GK = "IPAddressPool.metallb.io"
@@ -16,7 +17,6 @@ LB_KINDS = {"Service", POOL_GK, "L2Advertisement.metallb.io", "BGPAdvertisement.
 
 
 def sync_load_balancers(ctx, changes) -> None:
-    from kubesvc.controllers.metallb import controller as mlb
     if not {c.gk for c in changes} & LB_KINDS:
         return
     store = ctx.store

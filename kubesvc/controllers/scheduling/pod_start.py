@@ -4,14 +4,14 @@ have no node yet are placed; pods bound to a node are started (IP, Running, Read
 from __future__ import annotations
 
 import ipaddress
-import json
 
 from kubesvc.api.jsonutil import clone
-from kubesvc.bootstrap.kind import node_internal_ip
+from kubesvc.api.nodes import node_internal_ip
 from kubesvc.controllers.scheduling.kubelet import pending_pod, run_pod
 from kubesvc.controllers.scheduling.scheduler import schedule
 from kubesvc.controllers.writer import apply_owned
 from kubesvc.store.db import object_key
+from kubesvc.store.queries import pending_pods, pods_per_node
 
 
 def kubesvc_owns_status(pod: dict) -> bool:
@@ -28,10 +28,7 @@ def kubesvc_owns_status(pod: dict) -> bool:
 def _waiting_pods(ctx, changes) -> list[dict]:
     """Pods to look at: the ones that changed, or every waiting pod after a Node change."""
     if any(c.gk == "Node" for c in changes):
-        rows = ctx.store.conn.execute(
-            "SELECT body FROM objects WHERE gk='Pod' AND (json_extract(body, '$.status.phase')"
-            " IS NULL OR json_extract(body, '$.status.phase')='Pending') ORDER BY namespace, name")
-        return [json.loads(r[0]) for r in rows]
+        return pending_pods(ctx.store)
     seen, pods = set(), []
     for c in changes:
         if c.gk == "Pod" and c.new_meta is not None and (c.namespace, c.name) not in seen:
@@ -48,7 +45,7 @@ def sync_pods(ctx, changes) -> None:
     if not pods:
         return
     nodes = {n["metadata"]["name"]: n for n in ctx.store.list("Node")}
-    counts = _pods_per_node(ctx.store)
+    counts = pods_per_node(ctx.store)
     for pod in pods:
         _start(ctx, pod, nodes, counts)
 
@@ -98,8 +95,3 @@ def _pod_ip(ctx, pod: dict, node: dict) -> str | None:
     return str(ipaddress.ip_address(value))
 
 
-def _pods_per_node(store) -> dict[str, int]:
-    rows = store.conn.execute(
-        "SELECT json_extract(body, '$.spec.nodeName') AS n, COUNT(*) FROM objects "
-        "WHERE gk='Pod' AND n IS NOT NULL GROUP BY n")
-    return dict(rows.fetchall())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping, Sequence
 
-from kubesvc.bootstrap.kind import node_internal_ip
+from kubesvc.api.nodes import node_internal_ip
 
 DEFAULT_SCHEDULER = "default-scheduler"
 NO_NODES = "no nodes available to schedule pods"  # ErrNoNodesAvailable

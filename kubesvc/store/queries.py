@@ -1,0 +1,58 @@
+"""Named read queries over the store's tables, for the callers that need less (or other) than
+whole objects by key: a field of every object of a kind, counts, objects by a field's value.
+Every SQL statement of kubesvc lives in the store package; callers ask by name."""
+
+from __future__ import annotations
+
+import json
+
+from kubesvc.store.db import Store
+
+
+def pods_on_node(store: Store, node_name: str) -> list[dict]:
+    """Pods bound to `node_name` (`spec.nodeName`), in (namespace, name) order."""
+    rows = store.conn.execute(
+        "SELECT body FROM objects WHERE gk='Pod' AND json_extract(body, '$.spec.nodeName')=? "
+        "ORDER BY namespace, name", (node_name,))
+    return [json.loads(r[0]) for r in rows]
+
+
+def pending_pods(store: Store) -> list[dict]:
+    """Pods without a phase or in phase Pending, in (namespace, name) order."""
+    rows = store.conn.execute(
+        "SELECT body FROM objects WHERE gk='Pod' AND (json_extract(body, '$.status.phase')"
+        " IS NULL OR json_extract(body, '$.status.phase')='Pending') ORDER BY namespace, name")
+    return [json.loads(r[0]) for r in rows]
+
+
+def pods_per_node(store: Store) -> dict[str, int]:
+    """How many pods are bound to each node that has any."""
+    rows = store.conn.execute(
+        "SELECT json_extract(body, '$.spec.nodeName') AS n, COUNT(*) FROM objects "
+        "WHERE gk='Pod' AND n IS NOT NULL GROUP BY n")
+    return dict(rows.fetchall())
+
+
+def service_selectors(store: Store, namespace: str) -> list[tuple[str, dict]]:
+    """(name, spec.selector) of a namespace's Services, without decoding whole objects."""
+    rows = store.conn.execute(
+        "SELECT name, json_extract(body, '$.spec.selector') FROM objects "
+        "WHERE gk='Service' AND namespace=?", (namespace,))
+    return [(name, json.loads(sel) if sel else {}) for name, sel in rows]
+
+
+def namespaces_with(store: Store, gk: str) -> list[str]:
+    """Namespaces holding at least one object of the kind."""
+    rows = store.conn.execute("SELECT DISTINCT namespace FROM objects WHERE gk=?", (gk,))
+    return [ns for (ns,) in rows]
+
+
+def kinds_present(store: Store) -> list[str]:
+    """Every group-kind the store holds objects of."""
+    return [r[0] for r in store.conn.execute("SELECT DISTINCT gk FROM objects")]
+
+
+def counts_by_kind(store: Store) -> list[tuple[str, int]]:
+    """(group-kind, number of objects), by group-kind."""
+    return store.conn.execute(
+        "SELECT gk, COUNT(*) FROM objects GROUP BY gk ORDER BY gk").fetchall()
