@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from kubesvc.store.db import Store
+
+if TYPE_CHECKING:  # the schemas load lazily: a command that writes nothing never reads them
+    from kubesvc.apiserver.schema import SchemaSet
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ class ApiContext:
     dry_run: bool = False
     changes: list[Change] = field(default_factory=list)
     namespaces_seen: set[str] = field(default_factory=set)  # known to exist in this command
+    # the request's ?fieldValidation= (kubectl --validate): Strict, Warn or Ignore, lower-cased
+    field_validation: str = "strict"
+    _schemas: SchemaSet | None = field(default=None, repr=False)
 
     def record(self, gk: str, namespace: str, name: str, old: dict | None,
                new: dict | None) -> None:
@@ -57,3 +64,16 @@ class ApiContext:
     @property
     def settings(self) -> dict:
         return self.store.settings
+
+    @property
+    def schemas(self) -> SchemaSet:
+        """The upstream schemas of the store's Kubernetes version, loaded on first use."""
+        if self._schemas is None:
+            from kubesvc.apiserver.schema import schemas  # ~50 ms of JSON: only when needed
+
+            self._schemas = schemas(self.settings.get("kubernetesVersion", "1.37"))
+        return self._schemas
+
+    @schemas.setter
+    def schemas(self, value: SchemaSet) -> None:
+        self._schemas = value

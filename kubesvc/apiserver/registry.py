@@ -3,12 +3,17 @@
 A strategy is a module (or object) with `create(ctx, obj, keep_status)`,
 `update(ctx, new, old, keep_status)` and `delete(ctx, obj)`; kinds without one are stored as
 they are, after their metadata is checked (ConfigMap, ServiceAccount, ...).
+
+Every create and update first passes admission (apiserver/admission.py: decoding, strict
+fields, CRD schemas, webhooks), so all verbs get the same answers. Only writes the caller
+vouches for skip it, with `admit=False` and a comment saying why.
 """
 
 from __future__ import annotations
 
 from kubesvc.api.errors import InvalidError, NotFoundError
 from kubesvc.api.resources import Resource
+from kubesvc.apiserver import admission
 from kubesvc.apiserver import meta as sysmeta
 from kubesvc.apiserver.strategies import namespace as ns_strategy
 from kubesvc.apiserver.strategies import service as svc_strategy
@@ -73,8 +78,12 @@ def path_segment_name(name: str) -> list[str]:
     return [f"may not contain '{c}'" for c in ("/", "%") if c in name]
 
 
-def create(ctx, res: Resource, obj: dict, keep_status: bool, known_absent: bool = False) -> dict:
-    """`known_absent`: the caller just looked the object up and found nothing."""
+def create(ctx, res: Resource, obj: dict, keep_status: bool, known_absent: bool = False,
+           admit: bool = True) -> dict:
+    """`known_absent`: the caller just looked the object up and found nothing. `admit=False`:
+    the object already passed admission (or was built by a controller) in this command."""
+    if admit:  # decoding comes before the storage lookup, as in the API server
+        admission.admit(ctx, res, obj, keep_status)
     if not known_absent and ctx.store.get(res.gk, obj["metadata"].get("namespace", ""),
                                           obj["metadata"]["name"]):
         from kubesvc.api.errors import AlreadyExistsError
@@ -88,7 +97,10 @@ def create(ctx, res: Resource, obj: dict, keep_status: bool, known_absent: bool 
     return obj
 
 
-def update(ctx, res: Resource, new: dict, old: dict, keep_status: bool) -> dict:
+def update(ctx, res: Resource, new: dict, old: dict, keep_status: bool,
+           admit: bool = True) -> dict:
+    if admit:
+        admission.admit(ctx, res, new, keep_status)
     strategy(res.gk).update(ctx, new, old, keep_status)
     check_metadata(res, new)
     sysmeta.fill_on_update(ctx, res.gk, new, old)

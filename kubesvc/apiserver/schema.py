@@ -95,10 +95,24 @@ class SchemaSet:
             except ImportError:
                 self._validators[key] = None
             else:
+                # only the definitions the kind refers to: compiling all ~700 costs ~100 ms,
+                # a Service's 16 or a Deployment's ~120 a fifth of that
+                defs = {name: self.defs[name] for name in self.referenced(def_name)}
                 schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-                          "$defs": self.defs, "$ref": f"#/$defs/{def_name}"}
+                          "$defs": defs, "$ref": f"#/$defs/{def_name}"}
                 self._validators[key] = jsonschema_rs.validator_for(schema)
         return self._validators[key]
+
+    def referenced(self, def_name: str) -> set[str]:
+        """`def_name` and every definition it reaches through `$ref`s."""
+        seen: set[str] = set()
+        todo = [def_name]
+        while todo:
+            name = todo.pop()
+            if name not in seen and name in self.defs:
+                seen.add(name)
+                todo.extend(_refs(self.defs[name]))
+        return seen
 
     def check(self, obj: dict, def_name: str) -> list[SchemaIssue]:
         fast = self.fast_validator(def_name)
@@ -170,6 +184,17 @@ class SchemaSet:
             name = schema["$ref"].rsplit("/", 1)[-1]
             schema = self.defs.get(name, {})
         return schema, name
+
+
+def _refs(node) -> list[str]:
+    """The definition names a schema node refers to, at any depth."""
+    if isinstance(node, list):
+        return [name for item in node for name in _refs(item)]
+    if not isinstance(node, dict):
+        return []
+    found = [node["$ref"].rsplit("/", 1)[-1]] if isinstance(node.get("$ref"), str) else []
+    return found + [name for key, value in node.items() if key != "$ref"
+                    for name in _refs(value)]
 
 
 def zero_value(schema: dict) -> object:

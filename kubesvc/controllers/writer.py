@@ -1,5 +1,11 @@
 """How controllers write: through the same registry as users (metadata, indexes, change
-tracking), and only when the object really differs."""
+tracking), and only when the object really differs.
+
+Controller writes skip admission (`admit=False`): the controllers build these objects from
+typed templates, never from user input, so decoding and strict-field checks could not refuse
+them, and a schema pass over every pod, ReplicaSet and EndpointSlice a bulk apply produces
+would cost more than the rest of the write. The kind's strategy still runs (defaults,
+allocation, metadata checks)."""
 
 from __future__ import annotations
 
@@ -13,11 +19,12 @@ def apply_owned(ctx, gk: str, desired: dict, current: dict | None) -> dict:
 
     res = for_gk(gk)
     if current is None:
-        return registry.create(ctx, res, clone(desired), keep_status=True, known_absent=True)
+        return registry.create(ctx, res, clone(desired), keep_status=True, known_absent=True,
+                               admit=False)
     if _same(desired, current):
         return current
     new = clone(desired)
-    return registry.update(ctx, res, new, current, keep_status=True)
+    return registry.update(ctx, res, new, current, keep_status=True, admit=False)
 
 
 def remove(ctx, gk: str, obj: dict) -> None:

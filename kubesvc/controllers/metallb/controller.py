@@ -19,7 +19,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from kubesvc.api.selectors import from_label_selector
-from kubesvc.controllers.metallb.pools import (
+from kubesvc.apiserver.webhooks.metallb import (
     DUAL,
     FROM_POOL,
     LB_IPS,
@@ -31,15 +31,13 @@ from kubesvc.controllers.metallb.pools import (
     SHARED,
     V4,
     V6,
-    Allocator,
     Pool,
     Refused,
-    Request,
     admission_error,
     buggy,
-    goq,
     parse_pools,
 )
+from kubesvc.controllers.metallb.pools import Allocator, Request, goq
 
 __all__ = ["FROM_POOL", "NAMESPACE", "Assignment", "admission_error", "assign_addresses",
            "held_ips", "pool_status", "service_key"]

@@ -1,0 +1,1 @@
+"""Admission webhooks the API server calls (kubesvc models a cluster with MetalLB)."""
