@@ -3,10 +3,16 @@ API-server path as apply (validation, defaults, allocation, controllers)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from kubesvc.api.errors import UsageError
 from kubesvc.cli import common
+
+if TYPE_CHECKING:
+    from kubesvc.api.resources import Resource
+    from kubesvc.kubectl.environment import Environment
 
 create_app = typer.Typer(help="Create a resource from the command line.", no_args_is_help=True,
                          add_completion=False)
@@ -22,12 +28,11 @@ TCP = typer.Option(None, "--tcp", help="Port pairs can be specified as '<port>:<
 def create_object(obj: dict, namespace: str | None, dry_run: str, output: str | None,
                   state: str | None, verb: str = "created") -> None:
     """Create one object (never update it: AlreadyExists, as kubectl create says)."""
-    from kubesvc.api import clock
     from kubesvc.api.resources import for_kind
     from kubesvc.apiserver import registry
-    from kubesvc.apiserver.context import ApiContext
-    from kubesvc.controllers import run_controllers
+    from kubesvc.kubectl.session import Session
 
+    env = common.environment()
     common.check_output(output, ("yaml", "json", "name"))
     if dry_run not in ("none", "client", "server"):
         raise UsageError(f'Invalid dry-run value ({dry_run}). Must be "none", "server", or '
@@ -36,28 +41,26 @@ def create_object(obj: dict, namespace: str | None, dry_run: str, output: str | 
     if res.namespaced and (namespace or dry_run != "client"):  # kubectl's client dry run
         obj["metadata"]["namespace"] = common.current_namespace(namespace)  # omits it
     if dry_run != "client":
-        store = common.open_store(state)
-        with store.write(commit=dry_run == "none"):
-            ctx = ApiContext(store, clock.now(), dry_run=dry_run != "none")
+        with Session.open(env, state, dry_run=dry_run != "none") as api:
             obj.pop("status", None)
-            obj = registry.create(ctx, res, obj, keep_status=False)
-            run_controllers(ctx)
-        for warning in ctx.warnings:
-            common.warn(warning)
-    _print(res, obj, output, verb, dry_run)
+            obj = registry.create(api, res, obj, keep_status=False)
+        for warning in api.warnings:
+            env.warn(warning)
+    _print(env, res, obj, output, verb, dry_run)
 
 
-def _print(res, obj: dict, output: str | None, verb: str, dry_run: str) -> None:
+def _print(env: Environment, res: Resource, obj: dict, output: str | None, verb: str,
+           dry_run: str) -> None:
     from kubesvc.printers.structured import to_json, to_yaml
 
     if output == "yaml":
-        common.out(to_yaml(obj))
+        env.out(to_yaml(obj))
     elif output == "json":
-        common.out(to_json(obj) + "\n")
+        env.out(to_json(obj) + "\n")
     else:
         suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
         name = f"{res.name_prefix}/{obj['metadata']['name']}"
-        common.out(name + "\n" if output == "name" else f"{name} {verb}{suffix}\n")
+        env.out(name + "\n" if output == "name" else f"{name} {verb}{suffix}\n")
 
 
 def _service_command(kind: str):
@@ -133,12 +136,13 @@ def expose(
     from kubesvc.cli.get import _store_kinds, fetch
     from kubesvc.kubectl import generators
     from kubesvc.kubectl.resource_args import parse_targets
+    from kubesvc.kubectl.session import read_session
 
-    store = common.open_store(state)
-    requests = parse_targets(args, _store_kinds(store))
-    if len(requests) != 1 or len(requests[0].names) != 1:
-        raise UsageError("You must provide one resource by type and name")
-    objs, missing = fetch(store, requests[0], common.current_namespace(namespace), None)
+    with read_session(common.environment(), state) as store:
+        requests = parse_targets(args, _store_kinds(store))
+        if len(requests) != 1 or len(requests[0].names) != 1:
+            raise UsageError("You must provide one resource by type and name")
+        objs, missing = fetch(store, requests[0], common.current_namespace(namespace), None)
     if missing:
         raise missing[0]
     sel = dict(p.split("=", 1) for p in selector.split(",")) if selector else None

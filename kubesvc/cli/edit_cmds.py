@@ -29,7 +29,8 @@ Examples:
 
 def _split_args(args: list[str]) -> tuple[list[str], list[str]]:
     """kubectl label TYPE NAME... KEY=VAL... KEY-: the resource words come first."""
-    resource, pairs = [], []
+    resource: list[str] = []
+    pairs: list[str] = []
     for arg in args:
         (pairs if ("=" in arg or (arg.endswith("-") and pairs) or
                    (arg.endswith("-") and len(resource) >= 2)) else resource).append(arg)
@@ -61,7 +62,7 @@ def _metadata_verb(field: str, what: str, args, namespace, selector, all_, overw
                                                   overwrite) for o in objs]
         return lines
 
-    common.out("".join(line + "\n" for line in run_write(state, run)))
+    common.environment().out("".join(line + "\n" for line in run_write(state, run)))
 
 
 def label(
@@ -113,4 +114,4 @@ def patch(
         return [operations.patch(ctx, r.resource, ns, name, patch_text, patch_type, subresource)
                 for r in requests for name in r.names]
 
-    common.out("".join(line + "\n" for line in run_write(state, run)))
+    common.environment().out("".join(line + "\n" for line in run_write(state, run)))

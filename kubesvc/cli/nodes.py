@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
 import typer
 
 from kubesvc.api.errors import UsageError
 from kubesvc.cli import common
+
+if TYPE_CHECKING:
+    from kubesvc.apiserver.context import ApiContext
+
+T = TypeVar("T")
 
 SCALE_EXAMPLES = """
 Examples:
@@ -19,18 +27,12 @@ Examples:
 """
 
 
-def run_write(state, func):
-    """One transaction around an operation, then the controllers, then its output."""
-    from kubesvc.api import clock
-    from kubesvc.apiserver.context import ApiContext
-    from kubesvc.controllers import run_controllers
+def run_write(state: str | None, func: Callable[[ApiContext], T]) -> T:
+    """One verb's operation in a write session (controllers, then commit); its result."""
+    from kubesvc.kubectl.session import Session
 
-    store = common.open_store(state)
-    with store.write():
-        ctx = ApiContext(store, clock.now())
-        result = func(ctx)
-        run_controllers(ctx)
-    return result
+    with Session.open(common.environment(), state) as api:
+        return func(api)
 
 
 def scale(
@@ -49,22 +51,23 @@ def scale(
         raise UsageError("resource(s) were provided, but no name was specified")
     lines = run_write(state, lambda ctx: [operations.scale(ctx, r.resource, ns, n, replicas)
                                           for r in requests for n in r.names])
-    common.out("".join(line + "\n" for line in lines))
+    common.environment().out("".join(line + "\n" for line in lines))
 
 
 def cordon(node: str = typer.Argument(..., metavar="NODE"),
            state: str | None = common.STATE) -> None:
     """Mark node as unschedulable."""
     from kubesvc.kubectl import operations
-    common.out(run_write(state, lambda ctx: operations.set_unschedulable(ctx, node, True)) + "\n")
+    line = run_write(state, lambda api: operations.set_unschedulable(api, node, True))
+    common.environment().out(line + "\n")
 
 
 def uncordon(node: str = typer.Argument(..., metavar="NODE"),
              state: str | None = common.STATE) -> None:
     """Mark node as schedulable."""
     from kubesvc.kubectl import operations
-    common.out(run_write(state, lambda ctx: operations.set_unschedulable(ctx, node, False))
-               + "\n")
+    line = run_write(state, lambda api: operations.set_unschedulable(api, node, False))
+    common.environment().out(line + "\n")
 
 
 def drain(
@@ -80,17 +83,18 @@ def drain(
 ) -> None:
     """Drain node in preparation for maintenance: cordon it, then evict its pods."""
     from kubesvc.kubectl import operations
+    env = common.environment()
     try:
         lines, warnings = run_write(state, lambda ctx: operations.drain(
             ctx, node, ignore_daemonsets, force, delete_emptydir_data))
     except operations.DrainError as exc:
         _cordon_anyway(state, node)  # kubectl cordons before it finds what blocks the drain
-        common.out("".join(line + "\n" for line in exc.lines))
+        env.out("".join(line + "\n" for line in exc.lines))
         raise
-    common.out(lines[0] + "\n")
+    env.out(lines[0] + "\n")
     for warning in warnings:
-        common.warn(warning)
-    common.out("".join(line + "\n" for line in lines[1:]))
+        env.warn(warning)
+    env.out("".join(line + "\n" for line in lines[1:]))
 
 
 def _cordon_anyway(state, node: str) -> None:

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -52,11 +52,11 @@ CREATE INDEX allocations_owner ON allocations (owner);
 """
 
 
-def default_state_path() -> Path:
-    env = os.environ.get("KUBESVC_STATE")
+def default_state_path(environ: Mapping[str, str] = os.environ) -> Path:
+    env = environ.get("KUBESVC_STATE")
     if env:
         return Path(env)
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
+    base = environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
     return Path(base) / "kubesvc" / "state.db"
 
 
@@ -81,7 +81,8 @@ class Store:
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, readonly=False):
+    def open(cls, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+             readonly: bool = False) -> Store:
         """Open an existing store. Refuses anything that is not a kubesvc store."""
         check_store_file(path)
         try:
@@ -107,7 +108,7 @@ class Store:
         return cls(conn, path, busy_timeout)
 
     @classmethod
-    def create(cls, path: Path, settings: dict, seed) -> Store:
+    def create(cls, path: Path, settings: dict, seed: Callable[[Store], None]) -> Store:
         """Create a new store atomically: built in a private temp file, then linked into place.
 
         `seed(store)` fills the fresh store (namespaces, default/kubernetes...) in the same
@@ -160,20 +161,40 @@ class Store:
         """One command's changes: all or nothing. Waits for other writers (busy timeout).
 
         With `commit=False` (dry runs) everything is computed and then rolled back."""
-        self._begin_immediate()
+        self.begin()
         try:
             yield self
         except BaseException:
-            self._rollback()
+            self.rollback()
             raise
-        if not commit:
-            self._rollback()
-            return
+        if commit:
+            self.commit()
+        else:
+            self.rollback()
+
+    def begin(self) -> None:
+        """Take the write lock (BEGIN IMMEDIATE); `commit()` or `rollback()` ends it."""
+        self._begin_immediate()
+
+    def commit(self) -> None:
         try:
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            self._rollback()
+            self.rollback()
             raise database_error(self.path, exc) from None
+
+    def rollback(self) -> None:
+        self._rollback()
+
+    @contextmanager
+    def read(self) -> Iterator[Store]:
+        """A read transaction: one consistent snapshot, no write lock (WAL lets writers go on
+        meanwhile). Nothing is written; the snapshot is simply let go at the end."""
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield self
+        finally:
+            self._rollback()
 
     def _begin_immediate(self) -> None:
         """Take the write lock, waiting up to `busy_timeout` seconds for other writers.
@@ -274,7 +295,8 @@ class Store:
         args = (gk, namespace) if namespace else (gk,)
         return [r[0] for r in self.conn.execute(sql + " ORDER BY name", args)]
 
-    def list_by_labels(self, gk: str, namespace: str | None, pairs: list[tuple[str, str]]):
+    def list_by_labels(self, gk: str, namespace: str | None,
+                       pairs: list[tuple[str, str]]) -> list[dict]:
         """Objects carrying every (key, value) pair, through the label index."""
         if not pairs:
             return self.list(gk, namespace)
