@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -89,7 +89,8 @@ def render(store: Store, res: Resource, obj: dict, show_events: bool, now: datet
     from kubesvc.printers.describe.describers import describe_object
 
     meta = obj["metadata"]
-    ns, related = meta.get("namespace", ""), {}
+    ns = meta.get("namespace", "")
+    related: dict[str, Any] = {}
     if res.kind == "Service":
         related["endpoint_slices"] = store.list_by_labels(
             "EndpointSlice.discovery.k8s.io", ns, [("kubernetes.io/service-name", meta["name"])])

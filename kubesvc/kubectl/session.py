@@ -95,9 +95,10 @@ def open_store(path: Path, *, env: Environment | None = None, create: bool = Tru
     """Open the store at `path`, creating it (with `settings`, default ones otherwise) on first
     use: the fresh cluster is seeded through a Session inside the transaction that creates it."""
     env = env or Environment()
-    kwargs = {"busy_timeout": busy_timeout} if busy_timeout is not None else {}
     try:
-        return Store.open(path, **kwargs)
+        if busy_timeout is None:
+            return Store.open(path)
+        return Store.open(path, busy_timeout=busy_timeout)
     except FileNotFoundError:
         if not create:
             raise ClientError(f"no kubesvc state at {path}") from None

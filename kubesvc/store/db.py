@@ -9,6 +9,7 @@ even with several kubesvc processes writing at once.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import sqlite3
@@ -276,11 +277,11 @@ class Store:
         ).fetchone()
         return json.loads(row[0]) if row else None
 
-    def list(self, gk: str, namespace: str | None = None) -> list[dict]:
+    def list(self, gk: str, namespace: str | None = None) -> builtins.list[dict]:
         """Objects of a kind in storage-key order (namespace, then name), as the API lists."""
         return [json.loads(body) for body in self.list_raw(gk, namespace)]
 
-    def list_raw(self, gk: str, namespace: str | None = None) -> list[str]:
+    def list_raw(self, gk: str, namespace: str | None = None) -> builtins.list[str]:
         if namespace is None:
             rows = self.conn.execute(
                 "SELECT body FROM objects WHERE gk=? ORDER BY namespace, name", (gk,))
@@ -290,13 +291,13 @@ class Store:
                 (gk, namespace))
         return [r[0] for r in rows]
 
-    def names(self, gk: str, namespace: str | None = None) -> list[str]:
+    def names(self, gk: str, namespace: str | None = None) -> builtins.list[str]:
         sql = "SELECT name FROM objects WHERE gk=?" + (" AND namespace=?" if namespace else "")
         args = (gk, namespace) if namespace else (gk,)
         return [r[0] for r in self.conn.execute(sql + " ORDER BY name", args)]
 
     def list_by_labels(self, gk: str, namespace: str | None,
-                       pairs: list[tuple[str, str]]) -> list[dict]:
+                       pairs: builtins.list[tuple[str, str]]) -> builtins.list[dict]:
         """Objects carrying every (key, value) pair, through the label index."""
         if not pairs:
             return self.list(gk, namespace)
@@ -346,7 +347,7 @@ class Store:
         self.release(object_key(gk, namespace, name))
         return cur.rowcount > 0
 
-    def kinds_in_namespace(self, namespace: str) -> list[str]:
+    def kinds_in_namespace(self, namespace: str) -> builtins.list[str]:
         rows = self.conn.execute(
             "SELECT DISTINCT gk FROM objects WHERE namespace=? ORDER BY gk", (namespace,))
         return [r[0] for r in rows]
@@ -378,7 +379,7 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def owned(self, owner: str, pool: str | None = None) -> list[tuple[str, int]]:
+    def owned(self, owner: str, pool: str | None = None) -> builtins.list[tuple[str, int]]:
         sql = "SELECT pool, value FROM allocations WHERE owner=?"
         args: tuple = (owner,)
         if pool:
@@ -386,7 +387,8 @@ class Store:
         return list(self.conn.execute(sql + " ORDER BY pool, value", args))
 
     def release(self, owner: str, pool: str | None = None, value: int | None = None) -> None:
-        sql, args = "DELETE FROM allocations WHERE owner=?", [owner]
+        sql = "DELETE FROM allocations WHERE owner=?"
+        args: builtins.list[object] = [owner]
         if pool is not None:
             sql, args = sql + " AND pool=?", args + [pool]
         if value is not None:
@@ -449,10 +451,10 @@ def check_symlink(path: Path, link: os.stat_result) -> None:
         raise StoreError(f"{refuse}, made by another user (uid {link.st_uid}); refusing to "
                          "follow it")
     try:
-        st = os.stat(target)
+        st: os.stat_result | None = os.stat(target)
         folder = os.stat(os.path.dirname(target))
     except OSError:
-        st = folder = None
+        st = None
     if st is None or not stat.S_ISREG(st.st_mode):
         raise StoreError(f"{refuse}, which is not a regular file; refusing to use it")
     if st.st_uid != me:
