@@ -103,12 +103,12 @@ def test_a_dry_run_computes_everything_and_leaves_nothing(env, controllers):
 
 
 def test_settle_then_exit_runs_the_controllers_only_for_later_changes(env, monkeypatch):
-    from kubesvc.kubectl import session as session_module
+    import kubesvc.controllers as controllers
 
     open_store(Path(env.state or ""), env=env).close()  # seeding runs them too: count after
     runs = []
-    real = session_module.run_controllers
-    monkeypatch.setattr(session_module, "run_controllers",
+    real = controllers.run_controllers
+    monkeypatch.setattr(controllers, "run_controllers",
                         lambda api: runs.append(1) or real(api))
     session = Session.open(env)
     with session:

@@ -8,9 +8,12 @@ Kubernetes version whose schemas validate manifests.
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 
 from kubesvc.api.errors import ClientError
-from kubesvc.apiserver.context import ApiContext
+
+if TYPE_CHECKING:  # only annotations: `cluster init` imports this before any store is open
+    from kubesvc.apiserver.context import ApiContext
 
 DEFAULT_SETTINGS = {
     "serviceCIDR": "10.96.0.0/12",  # kubeadm's default --service-cluster-ip-range

@@ -15,14 +15,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kubesvc.api.errors import ClientError
-from kubesvc.apiserver.context import ApiContext
-from kubesvc.bootstrap import seed as bootstrap
-from kubesvc.controllers import run_controllers
 from kubesvc.kubectl.environment import Environment
 from kubesvc.store.db import Store
+
+# Start-up: read-only verbs (`get`, on its fast path) open the store through here and never
+# need the API server, the controllers or the seed; write sessions import them when they start.
+if TYPE_CHECKING:
+    from kubesvc.apiserver.context import ApiContext
 
 
 class Session:
@@ -46,6 +48,8 @@ class Session:
         return cls(env, open_state(env, state), dry_run=dry_run, controllers=controllers)
 
     def __enter__(self) -> ApiContext:
+        from kubesvc.apiserver.context import ApiContext  # lazy: start-up, see the imports
+
         if self.own_transaction:
             self.store.begin()
         self.api = ApiContext(self.store, self.env.now(), dry_run=self.dry_run)
@@ -75,6 +79,8 @@ class Session:
     def settle(self) -> None:
         """Run the controllers now (`diff` reads what they derived before the rollback);
         on exit they run again only if something changed since."""
+        from kubesvc.controllers import run_controllers  # lazy: start-up, see the imports
+
         assert self.api is not None, "settle() inside `with session`"
         run_controllers(self.api)
         self._settled = len(self.api.changes)
@@ -102,6 +108,8 @@ def open_store(path: Path, *, env: Environment | None = None, create: bool = Tru
     except FileNotFoundError:
         if not create:
             raise ClientError(f"no kubesvc state at {path}") from None
+    from kubesvc.bootstrap import seed as bootstrap  # lazy: start-up, see the imports
+
     settings = settings or bootstrap.make_settings()
 
     def fill(store: Store) -> None:
