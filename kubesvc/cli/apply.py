@@ -22,6 +22,7 @@ Examples:
 
 
 def apply(
+    ctx: typer.Context,
     filenames: list[str] = common.FILENAMES,
     recursive: bool = common.RECURSIVE,
     namespace: str | None = common.NAMESPACE,
@@ -43,8 +44,8 @@ def apply(
         raise UsageError(f'Invalid dry-run value ({dry_run}). Must be "none", "server", or '
                          '"client".')
     common.check_output(output, ("yaml", "json", "name"))
-    code = run_apply(common.environment(), filenames, recursive, namespace, output, dry_run, mode,
-                     kubernetes_version, state)
+    code = run_apply(common.environment(ctx), filenames, recursive, namespace, output, dry_run,
+                     mode, kubernetes_version, state)
     raise typer.Exit(code)
 
 

@@ -19,6 +19,7 @@ cluster_app = typer.Typer(help="Create the local cluster state and show its sett
 
 @cluster_app.command("init")
 def init(
+    ctx: typer.Context,
     service_cidr: str | None = typer.Option(None, "--service-cidr",
                                                help="Service IP range (default 10.96.0.0/12)."),
     node_port_range: str | None = typer.Option(
@@ -40,7 +41,7 @@ def init(
     from kubesvc.bootstrap.seed import make_settings
     from kubesvc.kubectl.session import Session, open_state
 
-    env = common.environment()
+    env = common.environment(ctx)
     if nodes is not None and config:
         raise ClientError("--nodes and --config cannot be used together")
     path = env.resolve_state(state)
@@ -87,12 +88,12 @@ def _nodes(env: Environment, count: int | None,
 
 
 @cluster_app.command("info")
-def info(state: str | None = common.STATE,
+def info(ctx: typer.Context, state: str | None = common.STATE,
          output: str | None = common.OUTPUT) -> None:
     """Show the cluster settings and what the state holds."""
     from kubesvc.kubectl.session import read_session
 
-    env = common.environment()
+    env = common.environment(ctx)
     common.check_output(output, ("json", "yaml"))
     with read_session(env, state) as store:
         if output:

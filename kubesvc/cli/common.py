@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import typer
 
-# typer (pinned, see pyproject.toml) vendors click and does not re-export its context lookup
-from typer._click.globals import get_current_context
-
 from kubesvc.cli.runtime import (  # noqa: F401 (the verbs import them from here)
     check_output,
     current_namespace,
@@ -16,10 +13,10 @@ from kubesvc.cli.runtime import (  # noqa: F401 (the verbs import them from here
 from kubesvc.kubectl.environment import Environment
 
 
-def environment() -> Environment:
-    """The Environment main.run built for this invocation (click's context object, with the
-    root command's global flags applied)."""
-    return get_current_context().ensure_object(Environment)
+def environment(ctx: typer.Context) -> Environment:
+    """The Environment main.invoke built for this invocation: the context object every verb's
+    context inherits (with the root command's global flags applied)."""
+    return ctx.ensure_object(Environment)
 
 
 # Options reused by every verb (kubectl's global flags, accepted after the verb as kubectl does)

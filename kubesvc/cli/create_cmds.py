@@ -25,14 +25,13 @@ DRY_RUN = typer.Option("none", "--dry-run", help='Must be "none", "server", or "
 TCP = typer.Option(None, "--tcp", help="Port pairs can be specified as '<port>:<targetPort>'.")
 
 
-def create_object(obj: dict, namespace: str | None, dry_run: str, output: str | None,
-                  state: str | None, verb: str = "created") -> None:
+def create_object(env: Environment, obj: dict, namespace: str | None, dry_run: str,
+                  output: str | None, state: str | None, verb: str = "created") -> None:
     """Create one object (never update it: AlreadyExists, as kubectl create says)."""
     from kubesvc.api.resources import for_kind
     from kubesvc.apiserver import registry
     from kubesvc.kubectl.session import Session
 
-    env = common.environment()
     common.check_output(output, ("yaml", "json", "name"))
     if dry_run not in ("none", "client", "server"):
         raise UsageError(f'Invalid dry-run value ({dry_run}). Must be "none", "server", or '
@@ -65,6 +64,7 @@ def _print(env: Environment, res: Resource, obj: dict, output: str | None, verb:
 
 def _service_command(kind: str):
     def command(
+        ctx: typer.Context,
         name: str = typer.Argument(..., metavar="NAME"),
         tcp: list[str] = TCP,
         node_port: int = typer.Option(0, "--node-port", help="Port used to expose the service "
@@ -82,7 +82,7 @@ def _service_command(kind: str):
         from kubesvc.kubectl import generators
         obj = generators.service(kind, name, tcp or [], node_port or None, external_name,
                                  cluster_ip)
-        create_object(obj, namespace, dry_run, output, state)
+        create_object(common.environment(ctx), obj, namespace, dry_run, output, state)
 
     command.__doc__ = f"Create a {kind.replace('ip', 'IP')} service."
     return command
@@ -94,6 +94,7 @@ for _kind in ("clusterip", "nodeport", "loadbalancer", "externalname"):
 
 @create_app.command("deployment")
 def create_deployment(
+    ctx: typer.Context,
     name: str = typer.Argument(..., metavar="NAME"),
     image: list[str] = typer.Option(None, "--image", help="Image names to run."),
     replicas: int = typer.Option(1, "--replicas", "-r", help="Number of replicas to create."),
@@ -105,11 +106,13 @@ def create_deployment(
 ) -> None:
     """Create a deployment with the specified name."""
     from kubesvc.kubectl import generators
-    create_object(generators.deployment(name, image or [], replicas, port), namespace, dry_run,
-                  output, state)
+    create_object(common.environment(ctx), generators.deployment(name, image or [], replicas,
+                                                                 port),
+                  namespace, dry_run, output, state)
 
 
 def expose(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME)"),
     port: int | None = typer.Option(None, "--port", help="The port that the service should "
                                     "serve on. Copied from the resource being exposed, if "
@@ -138,7 +141,8 @@ def expose(
     from kubesvc.kubectl.resource_args import parse_targets
     from kubesvc.kubectl.session import read_session
 
-    with read_session(common.environment(), state) as store:
+    env = common.environment(ctx)
+    with read_session(env, state) as store:
         requests = parse_targets(args, _store_kinds(store))
         if len(requests) != 1 or len(requests[0].names) != 1:
             raise UsageError("You must provide one resource by type and name")
@@ -148,4 +152,4 @@ def expose(
     sel = dict(p.split("=", 1) for p in selector.split(",")) if selector else None
     obj = generators.expose(objs[0], name, port, target_port, svc_type, protocol, sel,
                             external_ip)
-    create_object(obj, namespace, dry_run, output, state, verb="exposed")
+    create_object(env, obj, namespace, dry_run, output, state, verb="exposed")

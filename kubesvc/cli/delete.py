@@ -26,6 +26,7 @@ Examples:
 
 
 def delete(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(None, metavar="TYPE NAME... | TYPE/NAME..."),
     filenames: list[str] = common.FILENAMES,
     recursive: bool = common.RECURSIVE,
@@ -48,7 +49,7 @@ def delete(
                          "other")
     from kubesvc.kubectl.session import Session
 
-    env = common.environment()
+    env = common.environment(ctx)
     with Session.open(env, state) as api:
         if filenames:
             targets = _from_files(filenames, recursive, namespace)

@@ -26,6 +26,7 @@ Examples:
 
 
 def describe(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(None, metavar="TYPE [NAME_PREFIX] | TYPE/NAME"),
     namespace: str | None = common.NAMESPACE,
     all_namespaces: bool = common.ALL_NAMESPACES,
@@ -37,7 +38,7 @@ def describe(
     """Show details of a specific resource or group of resources."""
     from kubesvc.kubectl.session import read_session
 
-    env = common.environment()
+    env = common.environment(ctx)
     with read_session(env, state) as store:
         blocks, errors = _describe(env, store, args or [], namespace, all_namespaces, selector,
                                    show_events)

@@ -21,6 +21,7 @@ def _yaml(obj: dict | None) -> list[str]:
 
 
 def diff(
+    ctx: typer.Context,
     filenames: list[str] = common.FILENAMES,
     recursive: bool = common.RECURSIVE,
     namespace: str | None = common.NAMESPACE,
@@ -38,7 +39,7 @@ def diff(
 
     if not filenames:
         raise UsageError("must specify one of -f and -k")
-    env = common.environment()
+    env = common.environment(ctx)
     docs = load_paths(filenames, recursive)
     session = Session.open(env, state, dry_run=True)  # a server-side dry run: rolled back
     store = session.store
@@ -91,6 +92,7 @@ def _diff_name(result) -> str:
 
 
 def edit(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME)"),
     namespace: str | None = common.NAMESPACE,
     state: str | None = common.STATE,
@@ -108,7 +110,7 @@ def edit(
     from kubesvc.kubectl.session import read_session
     from kubesvc.printers.structured import to_yaml
 
-    env = common.environment()
+    env = common.environment(ctx)
     with read_session(env, state) as store:
         requests = parse_targets(args, _store_kinds(store))
         if len(requests) != 1:
@@ -135,7 +137,8 @@ def edit(
     if edited == original:
         env.err("Edit cancelled, no changes made.")
         return
-    env.out(run_write(state, lambda ctx: _replace(ctx, req.resource, edited, original)) + "\n")
+    env.out(run_write(env, state, lambda api: _replace(api, req.resource, edited, original))
+            + "\n")
 
 
 def _replace(ctx, res, edited: dict, original: dict) -> str:

@@ -32,6 +32,7 @@ Examples:
 """
 
 def get(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(None, metavar="TYPE[.VERSION][.GROUP] [NAME...]"),
     namespace: str | None = common.NAMESPACE,
     all_namespaces: bool = common.ALL_NAMESPACES,
@@ -62,7 +63,7 @@ def get(
     fmt, arg = _output(output)
     from kubesvc.kubectl.session import read_session
 
-    env = common.environment()
+    env = common.environment(ctx)
     view = GetView(args or [], namespace, all_namespaces, selector, field_selector, fmt, arg,
                    sort_by, [c for cols in label_columns or [] for c in cols.split(",")],
                    show_kind, no_headers, show_labels)

@@ -33,6 +33,7 @@ app = typer.Typer(help=HELP, add_completion=False, no_args_is_help=True,
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     state: str | None = typer.Option(None, "--state", metavar="PATH",
                                         help="State file (env KUBESVC_STATE; default "
                                              "$XDG_STATE_HOME/kubesvc/state.db)."),
@@ -40,7 +41,7 @@ def root(
                                   help="Log level; 6 or more prints tracebacks of internal "
                                        "errors."),
 ) -> None:
-    env = common.environment()  # the global flags are part of this invocation's environment
+    env = common.environment(ctx)  # the global flags are part of this invocation's environment
     env.state, env.verbosity = state, verbosity
 
 

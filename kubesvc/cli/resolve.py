@@ -49,6 +49,7 @@ OUTPUT = typer.Option(None, "--output", "-o", help="Output format: json|yaml (de
 
 
 def resolve(
+    ctx: typer.Context,
     target: str = typer.Argument(..., metavar="TARGET",
                                  help="svc/NAME, IP:PORT[/PROTO], NAME:PORT[/PROTO], a DNS name "
                                       "or an IP."),
@@ -73,7 +74,7 @@ def resolve(
     from kubesvc.resolver.targets import resolve as run
     from kubesvc.resolver.view import StoreView
 
-    env = common.environment()
+    env = common.environment(ctx)
     common.check_output(output, FORMATS)
     with read_session(env, state) as store:
         record = run(StoreView(store), target, from_, common.current_namespace(namespace), qtype)
@@ -82,6 +83,7 @@ def resolve(
 
 
 def check(
+    ctx: typer.Context,
     namespace: str | None = typer.Option(None, "--namespace", "-n",
                                          help="Only the Services of this namespace (default: "
                                               "all)."),
@@ -97,7 +99,7 @@ def check(
     from kubesvc.resolver.records import ERROR
     from kubesvc.resolver.view import StoreView
 
-    env = common.environment()
+    env = common.environment(ctx)
     common.check_output(output, FORMATS)
     with read_session(env, state) as store:
         problems = check_cluster(StoreView(store), namespace)
