@@ -236,3 +236,31 @@ def test_the_global_flags_reach_the_environment(tmp_path):
     assert env.verbosity == 3
     assert env.state_path == tmp_path / "g.db"
     assert out.getvalue().startswith("NAME ")
+
+
+@pytest.mark.parametrize(("verbosity", "traceback"), [(0, False), (6, True)], ids=["v0", "v6"])
+def test_an_internal_error_is_one_line_on_the_environments_stderr(verbosity, traceback):
+    from kubesvc.cli.runtime import unexpected
+
+    err = io.StringIO()
+    env = Environment(stderr=err, environ={}, verbosity=verbosity)
+    try:
+        raise TypeError("oops")
+    except TypeError as exc:
+        assert unexpected(env, exc) == 1
+    lines = err.getvalue().splitlines()
+    assert lines[-1].startswith("error: internal error: TypeError: oops (run with -v 6")
+    assert ("Traceback (most recent call last):" in lines) == traceback
+
+
+def test_sqlite_failing_mid_command_names_the_state_file_the_command_opened(tmp_path):
+    import sqlite3
+
+    from kubesvc.cli.runtime import unexpected
+
+    err = io.StringIO()
+    env = Environment(stderr=err, environ={})
+    env.resolve_state(str(tmp_path / "s.db"))
+    unexpected(env, sqlite3.OperationalError("disk I/O error"))
+    assert err.getvalue() == (f"error: cannot write the state file {tmp_path / 's.db'}: disk "
+                              "I/O error (is the disk full?); nothing was changed\n")
