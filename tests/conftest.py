@@ -32,21 +32,18 @@ class Cli:
         self.state = state
 
     def __call__(self, *args: str, stdin: str | None = None) -> Result:
-        from kubesvc.cli import common
-        from kubesvc.cli.main import run
+        from kubesvc.cli.main import invoke
+        from kubesvc.kubectl.environment import Environment
 
         out, err = io.StringIO(), io.StringIO()
+        env = Environment(stdout=out, stderr=err)
         old_stdin = sys.stdin
-        if stdin is not None:
+        if stdin is not None:  # `apply -f -` reads the process's stdin (kubesvc.input.load)
             sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()))
-        common.GLOBAL.update(state=None, verbosity=0)
         try:
+            # Typer writes its own help and usage text to sys.stdout
             with redirect_stdout(out), redirect_stderr(err):
-                try:
-                    run(["--state", str(self.state), *args])
-                    code = 0
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else 1
+                code = invoke(["--state", str(self.state), *args], env)
         finally:
             sys.stdin = old_stdin
         return Result(code, out.getvalue(), err.getvalue())

@@ -7,7 +7,8 @@ import stat
 import pytest
 
 from kubesvc.api.errors import StoreError
-from kubesvc.bootstrap.seed import make_settings, open_store
+from kubesvc.bootstrap.seed import make_settings
+from kubesvc.kubectl.session import open_store
 from kubesvc.store.db import FORMAT_VERSION
 
 

@@ -4,6 +4,7 @@ never drift; otherwise it is the real UTC time."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 
@@ -11,8 +12,9 @@ def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def now() -> datetime:
-    pinned = os.environ.get("KUBESVC_NOW")
+def now(environ: Mapping[str, str] | None = None) -> datetime:
+    """Now in UTC, to the second; `environ` (default: the process's) may pin it."""
+    pinned = (os.environ if environ is None else environ).get("KUBESVC_NOW")
     if pinned:
         return parse_time(pinned)
     return datetime.now(UTC).replace(microsecond=0)

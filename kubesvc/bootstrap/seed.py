@@ -8,11 +8,12 @@ Kubernetes version whose schemas validate manifests.
 from __future__ import annotations
 
 import ipaddress
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kubesvc.api import clock
 from kubesvc.api.errors import ClientError
-from kubesvc.store.db import Store
+
+if TYPE_CHECKING:  # only annotations: `cluster init` imports this before any store is open
+    from kubesvc.apiserver.context import ApiContext
 
 DEFAULT_SETTINGS = {
     "serviceCIDR": "10.96.0.0/12",  # kubeadm's default --service-cluster-ip-range
@@ -24,7 +25,7 @@ DEFAULT_SETTINGS = {
 
 def make_settings(service_cidr: str | None = None, node_port_range: str | None = None,
                   cluster_domain: str | None = None, kubernetes_version: str | None = None,
-                  **extra) -> dict:
+                  **extra: str | None) -> dict:
     settings = dict(DEFAULT_SETTINGS)
     if service_cidr:
         settings["serviceCIDR"] = _check_cidr(service_cidr)
@@ -65,32 +66,27 @@ def _check_port_range(text: str) -> str:
     return f"{lo}-{hi}"
 
 
-def seed(store: Store, dns_addon: bool = False) -> None:
+def seed(api: ApiContext, dns_addon: bool = False) -> None:
     """What a fresh kubeadm cluster holds for Services: four namespaces, default/kubernetes at
-    the first address of the range, and the kube-system/kube-dns Service at the tenth.
+    the first address of the range, and the kube-system/kube-dns Service at the tenth. The
+    caller's session runs the controllers and commits (kubesvc.kubectl.session.create_store).
 
     `cluster init` also installs kubeadm's CoreDNS Deployment behind kube-dns. A state created
     implicitly (often to import a live cluster's dump, which brings its own DNS pods) gets the
     Service only, so no invented pod mixes with the imported ones."""
     from kubesvc.api.resources import for_gk
     from kubesvc.apiserver import registry
-    from kubesvc.apiserver.context import ApiContext
     from kubesvc.apiserver.strategies.namespace import SYSTEM_NAMESPACES, namespace_object
     from kubesvc.apiserver.strategies.service import kubernetes_service
 
-    ctx = ApiContext(store, clock.now())
     for name in SYSTEM_NAMESPACES:
-        registry.create(ctx, for_gk("Namespace"), namespace_object(name), keep_status=False)
-    registry.create(ctx, for_gk("Service"), kubernetes_service(store.settings),
-                    keep_status=True)
-    for obj in cluster_dns(store.settings):
+        registry.create(api, for_gk("Namespace"), namespace_object(name), keep_status=False)
+    registry.create(api, for_gk("Service"), kubernetes_service(api.settings), keep_status=True)
+    for obj in cluster_dns(api.settings):
         if obj["kind"] != "Service" and not dns_addon:
             continue
         res = for_gk("Service" if obj["kind"] == "Service" else "Deployment.apps")
-        registry.create(ctx, res, obj, keep_status=False)
-    from kubesvc.controllers import run_controllers
-
-    run_controllers(ctx)
+        registry.create(api, res, obj, keep_status=False)
 
 
 def cluster_dns(settings: dict) -> list[dict]:
@@ -106,16 +102,3 @@ def cluster_dns(settings: dict) -> list[dict]:
         return []  # a range too small to hold the tenth address: no cluster DNS
     text = files("kubesvc").joinpath("data/kubeadm-dns.json").read_text()
     return json.loads(text.replace("@DNS_IP@", dns_ip))
-
-
-def open_store(path: Path, *, create: bool = True, busy_timeout: float | None = None,
-               settings: dict | None = None, dns_addon: bool = False) -> Store:
-    """Open the store at `path`, creating it with default settings on first use."""
-    kwargs = {"busy_timeout": busy_timeout} if busy_timeout is not None else {}
-    try:
-        return Store.open(path, **kwargs)
-    except FileNotFoundError:
-        if not create:
-            raise ClientError(f"no kubesvc state at {path}") from None
-    return Store.create(path, settings or make_settings(),
-                        lambda store: seed(store, dns_addon=dns_addon))

@@ -6,6 +6,7 @@ import typer
 
 from kubesvc.api.errors import ClientError, ExitCode, UsageError
 from kubesvc.cli import common
+from kubesvc.kubectl.environment import Environment
 
 EXAMPLES = """\b
 Examples:
@@ -21,6 +22,7 @@ Examples:
 
 
 def apply(
+    ctx: typer.Context,
     filenames: list[str] = common.FILENAMES,
     recursive: bool = common.RECURSIVE,
     namespace: str | None = common.NAMESPACE,
@@ -42,8 +44,8 @@ def apply(
         raise UsageError(f'Invalid dry-run value ({dry_run}). Must be "none", "server", or '
                          '"client".')
     common.check_output(output, ("yaml", "json", "name"))
-    code = run_apply(filenames, recursive, namespace, output, dry_run, mode,
-                     kubernetes_version, state)
+    code = run_apply(common.environment(ctx), filenames, recursive, namespace, output, dry_run,
+                     mode, kubernetes_version, state)
     raise typer.Exit(code)
 
 
@@ -55,50 +57,44 @@ def _validate_mode(value: str) -> str:
     return mode
 
 
-def run_apply(filenames, recursive, namespace, output, dry_run, mode, version, state) -> int:
-    import gc
-
-    from kubesvc.api import clock
-    from kubesvc.apiserver.context import ApiContext
+def run_apply(env: Environment, filenames: list[str], recursive: bool, namespace: str | None,
+              output: str | None, dry_run: str, mode: str, version: str | None,
+              state: str | None) -> int:
     from kubesvc.apiserver.schema import schemas
-    from kubesvc.controllers import run_controllers
     from kubesvc.input.load import load_paths
     from kubesvc.kubectl.apply import ApplyOptions, apply_documents
+    from kubesvc.kubectl.session import Session
 
-    gc.disable()  # bulk decoding builds millions of containers: the cyclic GC only slows it
     docs = load_paths(filenames, recursive)
     if not docs:
         raise ClientError("no objects passed to apply")
-    store = common.open_store(state)
-    schema_set = schemas(version or store.settings.get("kubernetesVersion", "1.37"))
-    opts = ApplyOptions(namespace, mode, dry_run)
-    with store.write(commit=dry_run == "none"):
-        ctx = ApiContext(store, clock.now(), dry_run=dry_run != "none")
-        results = apply_documents(ctx, docs, schema_set, opts)
-        if dry_run != "client":
-            run_controllers(ctx)
-    return _report(results, output, dry_run)
+    session = Session.open(env, state, dry_run=dry_run != "none",
+                           controllers=dry_run != "client")  # kubectl's client dry run
+    schema_set = schemas(version or session.store.settings.get("kubernetesVersion", "1.37"))
+    with session as api:
+        results = apply_documents(api, docs, schema_set, ApplyOptions(namespace, mode, dry_run))
+    return _report(env, results, output, dry_run)
 
 
-def _report(results, output: str | None, dry_run: str) -> int:
+def _report(env: Environment, results: list, output: str | None, dry_run: str) -> int:
     from kubesvc.printers.structured import as_list, to_json, to_yaml
 
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
     failed, objects = False, []
     for r in results:
         for message in r.warnings:
-            common.warn(message)
+            env.warn(message)
         if r.error is not None:
             failed = True
-            common.err(str(r.error))
+            env.err(str(r.error))
             continue
         if output in ("yaml", "json"):
             objects.append(r.obj)
         elif output == "name":
-            common.out(f"{r.resource.name_prefix}/{r.name}\n")
+            env.out(f"{r.resource.name_prefix}/{r.name}\n")
         else:
-            common.out(f"{r.resource.name_prefix}/{r.name} {r.action}{suffix}\n")
+            env.out(f"{r.resource.name_prefix}/{r.name} {r.action}{suffix}\n")
     if objects:
         doc = objects[0] if len(objects) == 1 else as_list(objects)
-        common.out(to_yaml(doc) if output == "yaml" else to_json(doc) + "\n")
+        env.out(to_yaml(doc) if output == "yaml" else to_json(doc) + "\n")
     return ExitCode.ERROR if failed else ExitCode.OK

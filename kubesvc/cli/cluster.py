@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from kubesvc.api.errors import ClientError
 from kubesvc.cli import common
+
+if TYPE_CHECKING:
+    from kubesvc.kubectl.environment import Environment
+    from kubesvc.store.db import Store
 
 cluster_app = typer.Typer(help="Create the local cluster state and show its settings.",
                           no_args_is_help=True, add_completion=False)
@@ -13,6 +19,7 @@ cluster_app = typer.Typer(help="Create the local cluster state and show its sett
 
 @cluster_app.command("init")
 def init(
+    ctx: typer.Context,
     service_cidr: str | None = typer.Option(None, "--service-cidr",
                                                help="Service IP range (default 10.96.0.0/12)."),
     node_port_range: str | None = typer.Option(
@@ -31,12 +38,14 @@ def init(
     state: str | None = common.STATE,
 ) -> None:
     """Create a new cluster state with the given settings."""
-    from kubesvc.bootstrap.seed import make_settings, open_store
+    from kubesvc.bootstrap.seed import make_settings
+    from kubesvc.kubectl.session import Session, open_state
 
+    env = common.environment(ctx)
     if nodes is not None and config:
         raise ClientError("--nodes and --config cannot be used together")
-    path = common.state_path(state)
-    node_objs, extra = _nodes(nodes, config)
+    path = env.resolve_state(state)
+    node_objs, extra = _nodes(env, nodes, config)
     settings = make_settings(service_cidr or extra.get("serviceCIDR"), node_port_range,
                              cluster_domain, kubernetes_version,
                              podCIDR=extra.get("podCIDR"), clusterName=extra.get("clusterName"))
@@ -50,18 +59,23 @@ def init(
         for leftover in (path, path.with_name(path.name + "-wal"),
                          path.with_name(path.name + "-shm")):
             leftover.unlink(missing_ok=True)
-    store = open_store(path, settings=settings, dns_addon=True)
+    store = open_state(env, state, settings=settings, dns_addon=True)
     if node_objs:
-        _add_nodes(store, node_objs)
-    common.out(f"cluster state created at {path}\n")
-    common.out(info_text(store))
+        from kubesvc.api.resources import for_gk
+        from kubesvc.apiserver import registry
+
+        with Session(env, store) as api:
+            for node in node_objs:
+                registry.create(api, for_gk("Node"), node, keep_status=True)
+    env.out(f"cluster state created at {path}\n")
+    env.out(info_text(store))
 
 
-def _nodes(count: int | None, config: str | None) -> tuple[list[dict], dict]:
-    from kubesvc.api import clock
+def _nodes(env: Environment, count: int | None,
+           config: str | None) -> tuple[list[dict], dict]:
     from kubesvc.bootstrap import kind as cluster_config
     if count is not None:
-        return cluster_config.default_nodes(count, clock.now()), {}
+        return cluster_config.default_nodes(count, env.now()), {}
     if not config:
         return [], {}
     from kubesvc.input.load import load_paths
@@ -69,40 +83,29 @@ def _nodes(count: int | None, config: str | None) -> tuple[list[dict], dict]:
     docs = load_paths([config])
     if len(docs) != 1:
         raise ClientError(f"{config}: expected one kind cluster configuration document")
-    nodes, settings = cluster_config.nodes_from_kind_config(docs[0].obj, clock.now())
+    nodes, settings = cluster_config.nodes_from_kind_config(docs[0].obj, env.now())
     return nodes, settings
 
 
-def _add_nodes(store, nodes: list[dict]) -> None:
-    from kubesvc.api import clock
-    from kubesvc.api.resources import for_gk
-    from kubesvc.apiserver import registry
-    from kubesvc.apiserver.context import ApiContext
-    from kubesvc.controllers import run_controllers
-
-    with store.write():
-        ctx = ApiContext(store, clock.now())
-        for node in nodes:
-            registry.create(ctx, for_gk("Node"), node, keep_status=True)
-        run_controllers(ctx)
-
-
 @cluster_app.command("info")
-def info(state: str | None = common.STATE,
+def info(ctx: typer.Context, state: str | None = common.STATE,
          output: str | None = common.OUTPUT) -> None:
     """Show the cluster settings and what the state holds."""
+    from kubesvc.kubectl.session import read_session
+
+    env = common.environment(ctx)
     common.check_output(output, ("json", "yaml"))
-    store = common.open_store(state)
-    if output:
-        from kubesvc.printers.structured import to_json, to_yaml
+    with read_session(env, state) as store:
+        if output:
+            from kubesvc.printers.structured import to_json, to_yaml
 
-        data = {**store.settings, "state": str(store.path)}
-        common.out(to_json(data) + "\n" if output == "json" else to_yaml(data))
-        return
-    common.out(info_text(store))
+            data = {**store.settings, "state": str(store.path)}
+            env.out(to_json(data) + "\n" if output == "json" else to_yaml(data))
+            return
+        env.out(info_text(store))
 
 
-def info_text(store) -> str:
+def info_text(store: Store) -> str:
     s = store.settings
     svc = store.get("Service", "default", "kubernetes")
     api = f"{svc['spec']['clusterIP']}:443" if svc else "<none>"

@@ -1,22 +1,23 @@
-"""What every verb shares: the options kubectl users type, the store, the output streams."""
+"""What every verb shares: the options kubectl users type, and the invocation's Environment."""
 
 from __future__ import annotations
 
 import typer
 
 from kubesvc.cli.runtime import (  # noqa: F401 (the verbs import them from here)
-    GLOBAL,
     check_output,
     current_namespace,
-    err,
     examples,
-    lock_timeout,
-    open_store,
-    out,
-    state_path,
     unexpected,
-    warn,
 )
+from kubesvc.kubectl.environment import Environment
+
+
+def environment(ctx: typer.Context) -> Environment:
+    """The Environment main.invoke built for this invocation: the context object every verb's
+    context inherits (with the root command's global flags applied)."""
+    return ctx.ensure_object(Environment)
+
 
 # Options reused by every verb (kubectl's global flags, accepted after the verb as kubectl does)
 STATE = typer.Option(None, "--state", metavar="PATH", envvar="KUBESVC_STATE",
@@ -32,4 +33,3 @@ FILENAMES = typer.Option(None, "--filename", "-f",
                          help="Files, folders or - (stdin) holding manifests.")
 RECURSIVE = typer.Option(False, "--recursive", "-R",
                          help="Process the folders given with -f recursively.")
-

@@ -33,7 +33,7 @@ REPO_COMPLETIONS = os.path.join(os.path.dirname(os.path.dirname(DATA_DIR)), "com
 MANIFEST_EXTENSIONS = ["yaml", "yml", "json"]
 
 # value kinds that the option's name decides, whatever its help says
-_BY_OPTION_NAME = {
+_BY_OPTION_NAME: dict[str, dict[str, object]] = {
     "--namespace": {"value": "namespace"},
     "--selector": {"value": "selector"},
     "--from": {"value": "client"},
@@ -111,7 +111,8 @@ def formats_of(callback, depth: int = 2) -> list[str] | None:
             continue
         allowed = node.args[1]
         if isinstance(allowed, ast.Tuple | ast.List):
-            return [e.value for e in allowed.elts if isinstance(e, ast.Constant)]
+            return [e.value for e in allowed.elts
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str)]
         value = _constant(allowed, func.__globals__)
         if value is None:  # an expression: `tuple(f.rstrip("=") for f in FORMATS)` -> FORMATS
             value = next((v for v in (_constant(n, func.__globals__) for n in ast.walk(allowed)

@@ -12,7 +12,7 @@ import os
 import typer
 
 from kubesvc.api.errors import ClientError
-from kubesvc.cli.common import examples
+from kubesvc.cli.common import environment, examples
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
 # shell -> the script's file name, in kubesvc/data/completion/ and in completions/
@@ -76,6 +76,7 @@ def script(shell: str) -> str:
 
 
 def completion(
+    ctx: typer.Context,
     shell: list[str] = typer.Argument(None, metavar="SHELL",
                                       help="The shell: bash|zsh|fish|powershell."),
 ) -> None:
@@ -85,9 +86,7 @@ def completion(
         raise ClientError(f"Too many arguments. Expected only the shell type.\n{_SEE_HELP}")
     if shell[0] not in SHELLS:
         raise ClientError(f'Unsupported shell type "{shell[0]}".\n{_SEE_HELP}')
-    import sys
-
-    sys.stdout.write(script(shell[0]))
+    environment(ctx).out(script(shell[0]))
 
 
 # the verb's help, examples included (kubectl's layout), whatever epilog it is registered with

@@ -3,10 +3,16 @@ API-server path as apply (validation, defaults, allocation, controllers)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from kubesvc.api.errors import UsageError
 from kubesvc.cli import common
+
+if TYPE_CHECKING:
+    from kubesvc.api.resources import Resource
+    from kubesvc.kubectl.environment import Environment
 
 create_app = typer.Typer(help="Create a resource from the command line.", no_args_is_help=True,
                          add_completion=False)
@@ -19,14 +25,12 @@ DRY_RUN = typer.Option("none", "--dry-run", help='Must be "none", "server", or "
 TCP = typer.Option(None, "--tcp", help="Port pairs can be specified as '<port>:<targetPort>'.")
 
 
-def create_object(obj: dict, namespace: str | None, dry_run: str, output: str | None,
-                  state: str | None, verb: str = "created") -> None:
+def create_object(env: Environment, obj: dict, namespace: str | None, dry_run: str,
+                  output: str | None, state: str | None, verb: str = "created") -> None:
     """Create one object (never update it: AlreadyExists, as kubectl create says)."""
-    from kubesvc.api import clock
     from kubesvc.api.resources import for_kind
     from kubesvc.apiserver import registry
-    from kubesvc.apiserver.context import ApiContext
-    from kubesvc.controllers import run_controllers
+    from kubesvc.kubectl.session import Session
 
     common.check_output(output, ("yaml", "json", "name"))
     if dry_run not in ("none", "client", "server"):
@@ -36,32 +40,31 @@ def create_object(obj: dict, namespace: str | None, dry_run: str, output: str | 
     if res.namespaced and (namespace or dry_run != "client"):  # kubectl's client dry run
         obj["metadata"]["namespace"] = common.current_namespace(namespace)  # omits it
     if dry_run != "client":
-        store = common.open_store(state)
-        with store.write(commit=dry_run == "none"):
-            ctx = ApiContext(store, clock.now(), dry_run=dry_run != "none")
+        with Session.open(env, state, dry_run=dry_run != "none") as api:
             obj.pop("status", None)
-            obj = registry.create(ctx, res, obj, keep_status=False)
-            run_controllers(ctx)
-        for warning in ctx.warnings:
-            common.warn(warning)
-    _print(res, obj, output, verb, dry_run)
+            obj = registry.create(api, res, obj, keep_status=False)
+        for warning in api.warnings:
+            env.warn(warning)
+    _print(env, res, obj, output, verb, dry_run)
 
 
-def _print(res, obj: dict, output: str | None, verb: str, dry_run: str) -> None:
+def _print(env: Environment, res: Resource, obj: dict, output: str | None, verb: str,
+           dry_run: str) -> None:
     from kubesvc.printers.structured import to_json, to_yaml
 
     if output == "yaml":
-        common.out(to_yaml(obj))
+        env.out(to_yaml(obj))
     elif output == "json":
-        common.out(to_json(obj) + "\n")
+        env.out(to_json(obj) + "\n")
     else:
         suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
         name = f"{res.name_prefix}/{obj['metadata']['name']}"
-        common.out(name + "\n" if output == "name" else f"{name} {verb}{suffix}\n")
+        env.out(name + "\n" if output == "name" else f"{name} {verb}{suffix}\n")
 
 
 def _service_command(kind: str):
     def command(
+        ctx: typer.Context,
         name: str = typer.Argument(..., metavar="NAME"),
         tcp: list[str] = TCP,
         node_port: int = typer.Option(0, "--node-port", help="Port used to expose the service "
@@ -79,7 +82,7 @@ def _service_command(kind: str):
         from kubesvc.kubectl import generators
         obj = generators.service(kind, name, tcp or [], node_port or None, external_name,
                                  cluster_ip)
-        create_object(obj, namespace, dry_run, output, state)
+        create_object(common.environment(ctx), obj, namespace, dry_run, output, state)
 
     command.__doc__ = f"Create a {kind.replace('ip', 'IP')} service."
     return command
@@ -91,6 +94,7 @@ for _kind in ("clusterip", "nodeport", "loadbalancer", "externalname"):
 
 @create_app.command("deployment")
 def create_deployment(
+    ctx: typer.Context,
     name: str = typer.Argument(..., metavar="NAME"),
     image: list[str] = typer.Option(None, "--image", help="Image names to run."),
     replicas: int = typer.Option(1, "--replicas", "-r", help="Number of replicas to create."),
@@ -102,11 +106,13 @@ def create_deployment(
 ) -> None:
     """Create a deployment with the specified name."""
     from kubesvc.kubectl import generators
-    create_object(generators.deployment(name, image or [], replicas, port), namespace, dry_run,
-                  output, state)
+    create_object(common.environment(ctx), generators.deployment(name, image or [], replicas,
+                                                                 port),
+                  namespace, dry_run, output, state)
 
 
 def expose(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME)"),
     port: int | None = typer.Option(None, "--port", help="The port that the service should "
                                     "serve on. Copied from the resource being exposed, if "
@@ -133,15 +139,17 @@ def expose(
     from kubesvc.cli.get import _store_kinds, fetch
     from kubesvc.kubectl import generators
     from kubesvc.kubectl.resource_args import parse_targets
+    from kubesvc.kubectl.session import read_session
 
-    store = common.open_store(state)
-    requests = parse_targets(args, _store_kinds(store))
-    if len(requests) != 1 or len(requests[0].names) != 1:
-        raise UsageError("You must provide one resource by type and name")
-    objs, missing = fetch(store, requests[0], common.current_namespace(namespace), None)
+    env = common.environment(ctx)
+    with read_session(env, state) as store:
+        requests = parse_targets(args, _store_kinds(store))
+        if len(requests) != 1 or len(requests[0].names) != 1:
+            raise UsageError("You must provide one resource by type and name")
+        objs, missing = fetch(store, requests[0], common.current_namespace(namespace), None)
     if missing:
         raise missing[0]
     sel = dict(p.split("=", 1) for p in selector.split(",")) if selector else None
     obj = generators.expose(objs[0], name, port, target_port, svc_type, protocol, sel,
                             external_ip)
-    create_object(obj, namespace, dry_run, output, state, verb="exposed")
+    create_object(env, obj, namespace, dry_run, output, state, verb="exposed")

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from kubesvc.api.errors import ExitCode, KubesvcError, UsageError
 from kubesvc.cli import common
+
+if TYPE_CHECKING:
+    from kubesvc.api.resources import Resource
+    from kubesvc.apiserver.context import ApiContext
+    from kubesvc.kubectl.environment import Environment
 
 EXAMPLES = """\b
 Examples:
@@ -19,6 +26,7 @@ Examples:
 
 
 def delete(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(None, metavar="TYPE NAME... | TYPE/NAME..."),
     filenames: list[str] = common.FILENAMES,
     recursive: bool = common.RECURSIVE,
@@ -39,34 +47,24 @@ def delete(
     if args and filenames:
         raise UsageError("Resources and filenames cannot be given together; use one or the "
                          "other")
-    store = common.open_store(state)
-    with store.write():
-        code = _run(store, args or [], filenames or [], recursive, namespace, all_namespaces,
-                    selector, all_, ignore_not_found, output)
-    raise typer.Exit(code)
+    from kubesvc.kubectl.session import Session
+
+    env = common.environment(ctx)
+    with Session.open(env, state) as api:
+        if filenames:
+            targets = _from_files(filenames, recursive, namespace)
+        else:
+            targets = _from_args(api.store, args, namespace, all_namespaces, selector, all_)
+        failed = False
+        for res, ns, name, source in targets:
+            failed |= _delete_one(env, api, res, ns, name, source, ignore_not_found, output)
+        if not targets and not failed:
+            env.err("No resources found")
+    raise typer.Exit(ExitCode.ERROR if failed else ExitCode.OK)
 
 
-def _run(store, args, filenames, recursive, namespace, all_namespaces, selector, all_,
-         ignore_not_found, output) -> int:
-    from kubesvc.api import clock
-    from kubesvc.apiserver.context import ApiContext
-    from kubesvc.controllers import run_controllers
-
-    ctx = ApiContext(store, clock.now())
-    if filenames:
-        targets = _from_files(filenames, recursive, namespace)
-    else:
-        targets = _from_args(store, args, namespace, all_namespaces, selector, all_)
-    failed = False
-    for res, ns, name, source in targets:
-        failed |= _delete_one(ctx, res, ns, name, source, ignore_not_found, output)
-    if not targets and not failed:
-        common.err("No resources found")
-    run_controllers(ctx)
-    return ExitCode.ERROR if failed else ExitCode.OK
-
-
-def _delete_one(ctx, res, ns, name, source, ignore_not_found, output) -> bool:
+def _delete_one(env: Environment, ctx: ApiContext, res: Resource, ns: str, name: str,
+                source: str | None, ignore_not_found: bool, output: str | None) -> bool:
     from kubesvc.api.errors import NotFoundError, StatusError
     from kubesvc.apiserver import registry
 
@@ -77,18 +75,20 @@ def _delete_one(ctx, res, ns, name, source, ignore_not_found, output) -> bool:
         if ignore_not_found:
             return False
         if source:
-            exc = StatusError("NotFound", f'error when deleting "{source}": {exc.message}', 404)
-        common.err(str(exc))
+            env.err(str(StatusError("NotFound", f'error when deleting "{source}": {exc.message}',
+                                    404)))
+        else:
+            env.err(str(exc))
         return True
     except KubesvcError as exc:
-        common.err(str(exc))
+        env.err(str(exc))
         return True
     if output == "name":
-        common.out(f"{res.name_prefix}/{name}\n")
+        env.out(f"{res.name_prefix}/{name}\n")
     elif res.namespaced:
-        common.out(f'{res.name_prefix} "{name}" deleted from {ns} namespace\n')
+        env.out(f'{res.name_prefix} "{name}" deleted from {ns} namespace\n')
     else:
-        common.out(f'{res.name_prefix} "{name}" deleted\n')
+        env.out(f'{res.name_prefix} "{name}" deleted\n')
     return False
 
 
@@ -102,7 +102,7 @@ def _from_args(store, args, namespace, all_namespaces, selector, all_) -> list[t
     if not has_names and not selector and not all_:
         raise UsageError("resource(s) were provided, but no name was specified")
     ns = None if all_namespaces and not has_names else common.current_namespace(namespace)
-    out = []
+    out: list[tuple] = []
     for req in requests:
         if req.names:
             out.extend((req.resource, ns, n, None) for n in req.names)

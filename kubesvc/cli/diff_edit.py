@@ -21,6 +21,7 @@ def _yaml(obj: dict | None) -> list[str]:
 
 
 def diff(
+    ctx: typer.Context,
     filenames: list[str] = common.FILENAMES,
     recursive: bool = common.RECURSIVE,
     namespace: str | None = common.NAMESPACE,
@@ -31,37 +32,34 @@ def diff(
     Exit status: 0 no differences, 1 differences found, >1 kubesvc failed."""
     import difflib
 
-    from kubesvc.api import clock
-    from kubesvc.apiserver.context import ApiContext
     from kubesvc.apiserver.schema import schemas
-    from kubesvc.controllers import run_controllers
     from kubesvc.input.load import load_paths
     from kubesvc.kubectl.apply import ApplyOptions, apply_documents
+    from kubesvc.kubectl.session import Session
 
     if not filenames:
         raise UsageError("must specify one of -f and -k")
+    env = common.environment(ctx)
     docs = load_paths(filenames, recursive)
-    store = common.open_store(state)
-    before = {}
-    with store.write(commit=False):  # a server-side dry run: computed, then rolled back
-        ctx = ApiContext(store, clock.now(), dry_run=True)
-        for doc in docs:
-            before[id(doc)] = _live(store, doc, namespace)
-        results = apply_documents(ctx, docs, schemas(store.settings["kubernetesVersion"]),
+    session = Session.open(env, state, dry_run=True)  # a server-side dry run: rolled back
+    store = session.store
+    with session as api:
+        before = {id(doc): _live(store, doc, namespace) for doc in docs}
+        results = apply_documents(api, docs, schemas(store.settings["kubernetesVersion"]),
                                   ApplyOptions(namespace, "strict", "server"))
-        run_controllers(ctx)
+        session.settle()  # what the controllers make of it, read before the rollback
         merged = {id(r.doc): _reread(store, r) for r in results}
     changed = False
     for r in results:
         if r.error is not None:
-            common.err(str(r.error))
+            env.err(str(r.error))
             raise typer.Exit(ExitCode.USAGE + 1)
         key = _diff_name(r)
         lines = list(difflib.unified_diff(_yaml(before[id(r.doc)]), _yaml(merged[id(r.doc)]),
                                           f"LIVE/{key}", f"MERGED/{key}"))
         if lines:
             changed = True
-            common.out(f"diff -u -N LIVE/{key} MERGED/{key}\n" + "".join(lines))
+            env.out(f"diff -u -N LIVE/{key} MERGED/{key}\n" + "".join(lines))
     raise typer.Exit(ExitCode.ERROR if changed else ExitCode.OK)
 
 
@@ -94,6 +92,7 @@ def _diff_name(result) -> str:
 
 
 def edit(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME)"),
     namespace: str | None = common.NAMESPACE,
     state: str | None = common.STATE,
@@ -108,11 +107,16 @@ def edit(
     from kubesvc.cli.nodes import run_write
     from kubesvc.input.load import load_text
     from kubesvc.kubectl.resource_args import parse_targets
+    from kubesvc.kubectl.session import read_session
     from kubesvc.printers.structured import to_yaml
 
-    store = common.open_store(state)
-    (req,) = parse_targets(args, _store_kinds(store)) or [None]
-    objs, missing = fetch(store, req, common.current_namespace(namespace), None)
+    env = common.environment(ctx)
+    with read_session(env, state) as store:
+        requests = parse_targets(args, _store_kinds(store))
+        if len(requests) != 1:
+            raise UsageError("edit takes exactly one object")
+        req = requests[0]
+        objs, missing = fetch(store, req, common.current_namespace(namespace), None)
     if missing or len(objs) != 1:
         raise missing[0] if missing else UsageError("edit takes exactly one object")
     original = objs[0]
@@ -131,9 +135,10 @@ def edit(
         raise ClientError("the edited file must hold exactly one object")
     edited = docs[0].obj
     if edited == original:
-        common.err("Edit cancelled, no changes made.")
+        env.err("Edit cancelled, no changes made.")
         return
-    common.out(run_write(state, lambda ctx: _replace(ctx, req.resource, edited, original)) + "\n")
+    env.out(run_write(env, state, lambda api: _replace(api, req.resource, edited, original))
+            + "\n")
 
 
 def _replace(ctx, res, edited: dict, original: dict) -> str:

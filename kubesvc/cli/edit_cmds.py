@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from kubesvc.api.errors import UsageError
 from kubesvc.cli import common
 from kubesvc.cli.nodes import run_write
+
+if TYPE_CHECKING:
+    from kubesvc.apiserver.context import ApiContext
+    from kubesvc.kubectl.environment import Environment
 
 LABEL_EXAMPLES = """
 Examples:
@@ -29,14 +35,16 @@ Examples:
 
 def _split_args(args: list[str]) -> tuple[list[str], list[str]]:
     """kubectl label TYPE NAME... KEY=VAL... KEY-: the resource words come first."""
-    resource, pairs = [], []
+    resource: list[str] = []
+    pairs: list[str] = []
     for arg in args:
         (pairs if ("=" in arg or (arg.endswith("-") and pairs) or
                    (arg.endswith("-") and len(resource) >= 2)) else resource).append(arg)
     return resource, pairs
 
 
-def _metadata_verb(field: str, what: str, args, namespace, selector, all_, overwrite, state):
+def _metadata_verb(env: Environment, field: str, what: str, args, namespace, selector, all_,
+                   overwrite, state):
     from kubesvc.api.selectors import parse
     from kubesvc.cli.get import _store_kinds, fetch
     from kubesvc.kubectl import operations
@@ -48,23 +56,24 @@ def _metadata_verb(field: str, what: str, args, namespace, selector, all_, overw
     add, remove = operations.parse_pairs(pairs, what)
     ns = common.current_namespace(namespace)
 
-    def run(ctx):
-        requests = parse_targets(resource, _store_kinds(ctx.store))
+    def run(api: ApiContext) -> list[str]:
+        requests = parse_targets(resource, _store_kinds(api.store))
         lines = []
         for req in requests:
             if not req.names and not selector and not all_:
                 raise UsageError("resource(s) were provided, but no name was specified")
-            objs, missing = fetch(ctx.store, req, ns, parse(selector) if selector else None)
+            objs, missing = fetch(api.store, req, ns, parse(selector) if selector else None)
             if missing:
                 raise missing[0]
-            lines += [operations.set_metadata_map(ctx, req.resource, o, field, add, remove,
+            lines += [operations.set_metadata_map(api, req.resource, o, field, add, remove,
                                                   overwrite) for o in objs]
         return lines
 
-    common.out("".join(line + "\n" for line in run_write(state, run)))
+    env.out("".join(line + "\n" for line in run_write(env, state, run)))
 
 
 def label(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME) KEY=VAL ... KEY-"),
     namespace: str | None = common.NAMESPACE,
     selector: str | None = common.SELECTOR,
@@ -73,10 +82,12 @@ def label(
     state: str | None = common.STATE,
 ) -> None:
     """Update the labels on a resource."""
-    _metadata_verb("labels", "label", args, namespace, selector, all_, overwrite, state)
+    _metadata_verb(common.environment(ctx), "labels", "label", args, namespace, selector, all_,
+                   overwrite, state)
 
 
 def annotate(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME) KEY=VAL ... KEY-"),
     namespace: str | None = common.NAMESPACE,
     selector: str | None = common.SELECTOR,
@@ -86,11 +97,12 @@ def annotate(
     state: str | None = common.STATE,
 ) -> None:
     """Update the annotations on a resource."""
-    _metadata_verb("annotations", "annotation", args, namespace, selector, all_, overwrite,
-                   state)
+    _metadata_verb(common.environment(ctx), "annotations", "annotation", args, namespace,
+                   selector, all_, overwrite, state)
 
 
 def patch(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME)"),
     patch_text: str = typer.Option(..., "--patch", "-p", help="The patch to be applied."),
     patch_type: str = typer.Option("strategic", "--type",
@@ -108,9 +120,10 @@ def patch(
 
     ns = common.current_namespace(namespace)
 
-    def run(ctx):
-        requests = parse_targets(args, _store_kinds(ctx.store))
-        return [operations.patch(ctx, r.resource, ns, name, patch_text, patch_type, subresource)
+    def run(api: ApiContext) -> list[str]:
+        requests = parse_targets(args, _store_kinds(api.store))
+        return [operations.patch(api, r.resource, ns, name, patch_text, patch_type, subresource)
                 for r in requests for name in r.names]
 
-    common.out("".join(line + "\n" for line in run_write(state, run)))
+    env = common.environment(ctx)
+    env.out("".join(line + "\n" for line in run_write(env, state, run)))

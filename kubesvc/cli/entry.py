@@ -19,13 +19,18 @@ def run() -> None:
         sys.exit(complete(argv[1:]))
     import gc
 
-    gc.disable()  # a short-lived command decoding many objects: cycles are not worth collecting
+    # A short-lived process decoding many objects: cycles are not worth collecting. Only here,
+    # for the whole process: library code (and in-process tests) keep the collector on.
+    gc.disable()
+    from kubesvc.kubectl.environment import Environment
+
+    env = Environment()
     if argv and argv[0] == "get":
         from kubesvc.cli.fast import run_get
 
-        code = run_get(argv[1:])
+        code = run_get(argv[1:], env)
         if code is not None:
             sys.exit(code)
     from kubesvc.cli.main import run as run_app
 
-    run_app()
+    run_app(env=env)

@@ -9,6 +9,11 @@ only the time to get there. The flag table is checked against the Typer command 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when run, after the parse (help and --watch never need it)
+    from kubesvc.kubectl.environment import Environment
+
 # long flag -> (short flag, GetView field, takes a value)
 GET_FLAGS = {
     "--namespace": ("-n", "namespace", True),
@@ -69,30 +74,34 @@ def _flag(words: list[str], i: int):
     return flag, words[i + 1], i + 2
 
 
-def run_get(argv: list[str]) -> int | None:
-    """Run `get` without Typer; None when the words need the full parser."""
+def run_get(argv: list[str], env: Environment | None = None) -> int | None:
+    """Run `get` without Typer; None when the words need the full parser. `env` defaults to
+    the process's streams and environment variables."""
     opts = parse_get(argv)
     if opts is None:
         return None
     from kubesvc.api.errors import KubesvcError
     from kubesvc.cli import runtime
+    from kubesvc.kubectl.environment import Environment
+
+    env = env or Environment()
 
     try:
         from kubesvc.cli.get_view import FORMATS, GetView, _output, format_key
+        from kubesvc.kubectl.session import read_session
 
-        runtime.GLOBAL["state"] = opts.get("state")
         runtime.check_output(format_key(opts.get("output")), FORMATS)
         fmt, arg = _output(opts.get("output"))
-        store = runtime.open_store(opts.get("state"))
         view = GetView(opts["args"], opts.get("namespace"), bool(opts.get("all_namespaces")),
                        opts.get("selector"), opts.get("field_selector"), fmt, arg,
                        opts.get("sort_by"), opts["label_columns"], bool(opts.get("show_kind")),
                        bool(opts.get("no_headers")), bool(opts.get("show_labels")))
-        return view.run(store)
+        with read_session(env, opts.get("state")) as store:
+            return view.run(env, store)
     except KubesvcError as exc:
-        runtime.err(str(exc))
+        env.err(str(exc))
         return exc.exit_code
     except BrokenPipeError:
         return 0
     except Exception as exc:
-        return runtime.unexpected(exc)
+        return runtime.unexpected(env, exc)

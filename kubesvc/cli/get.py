@@ -32,6 +32,7 @@ Examples:
 """
 
 def get(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(None, metavar="TYPE[.VERSION][.GROUP] [NAME...]"),
     namespace: str | None = common.NAMESPACE,
     all_namespaces: bool = common.ALL_NAMESPACES,
@@ -60,15 +61,18 @@ def get(
     """Display one or many resources."""
     common.check_output(format_key(output), FORMATS)
     fmt, arg = _output(output)
-    store = common.open_store(state)
+    from kubesvc.kubectl.session import read_session
+
+    env = common.environment(ctx)
     view = GetView(args or [], namespace, all_namespaces, selector, field_selector, fmt, arg,
                    sort_by, [c for cols in label_columns or [] for c in cols.split(",")],
                    show_kind, no_headers, show_labels)
-    code = view.run(store)
+    with read_session(env, state) as store:
+        code = view.run(env, store)
     if watch and code == 0:
         from kubesvc.cli.watch import watch as watch_loop
 
-        watch_loop(store, view, _seconds(request_timeout))
+        watch_loop(env, store, view, _seconds(request_timeout))
     raise typer.Exit(code)
 
 

@@ -3,8 +3,14 @@ command (cli/get.py) and the start-up fast path (cli/fast.py) both run a GetView
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kubesvc.api.errors import ExitCode
 from kubesvc.cli import runtime as common
+
+if TYPE_CHECKING:
+    from kubesvc.kubectl.environment import Environment
+    from kubesvc.store.db import Store
 
 FORMATS = ("wide", "yaml", "json", "name", "jsonpath=", "jsonpath-file=", "jsonpath-as-json=",
            "custom-columns=", "custom-columns-file=")
@@ -85,20 +91,20 @@ class GetView:
             raise fs.list_error(exc, res.plural, res.group, res.version, self.selector or "",
                                 self.field_selector) from None
 
-    def run(self, store) -> int:
-        from kubesvc.api import clock
+    def run(self, env: Environment, store: Store) -> int:
+        self.env = env
         found, errors, requests, ns = self.collect(store)
         if any(r.resource.kind == "Endpoints" for r in requests):  # a server warning (1.33+)
-            common.warn("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
+            self.env.warn("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
                         "EndpointSlice")
         self.single = len(requests) == 1 and len(requests[0].names) == 1
         self.prefix = len(requests) > 1 or self.show_kind
-        printed = self.print(found, clock.now())
+        printed = self.print(found, env.now())
         for e in errors:
-            common.err(str(e))
+            self.env.err(str(e))
         if not printed and not errors and self.fmt not in STRUCTURED:
             scoped = ns is not None and any(r.resource.namespaced for r in requests)
-            common.err(f"No resources found in {ns} namespace." if scoped
+            self.env.err(f"No resources found in {ns} namespace." if scoped
                        else "No resources found")
         return ExitCode.ERROR if errors else ExitCode.OK
 
@@ -113,7 +119,7 @@ class GetView:
             from kubesvc.printers.table import sorting
             objs = sorting.sort_objects(objs, self.sort_by)
         if self.fmt == "name":
-            common.out("".join(f"{res.name_prefix}/{o['metadata']['name']}\n"
+            self.env.out("".join(f"{res.name_prefix}/{o['metadata']['name']}\n"
                                for res, group in found for o in group
                                for o in [o] if o in objs))
             return bool(objs)
@@ -127,11 +133,11 @@ class GetView:
         if self.fmt.startswith("jsonpath"):
             from kubesvc.printers.jsonpath.template import render
 
-            common.out(render(self.arg or "", doc, as_json=self.fmt == "jsonpath-as-json"))
+            self.env.out(render(self.arg or "", doc, as_json=self.fmt == "jsonpath-as-json"))
         else:
             from kubesvc.printers.structured import to_json, to_yaml
 
-            common.out(to_yaml(doc) if self.fmt == "yaml" else to_json(doc) + "\n")
+            self.env.out(to_yaml(doc) if self.fmt == "yaml" else to_json(doc) + "\n")
         return True
 
     def _print_columns(self, objs) -> bool:
@@ -139,9 +145,9 @@ class GetView:
         columns = (cc.parse_file(self.arg or "") if self.fmt == "custom-columns-file"
                    else cc.parse_spec(self.arg or ""))
         try:
-            common.out(cc.render(columns, objs, no_headers=self.no_headers))
+            self.env.out(cc.render(columns, objs, no_headers=self.no_headers))
         except cc.CustomColumnsError as exc:
-            common.out(exc.output)
+            self.env.out(exc.output)
             raise
         return True
 
@@ -166,7 +172,7 @@ class GetView:
                                     label_columns=tuple(self.label_columns),
                                     no_headers=self.no_headers,
                                     show_kind_prefix=res.name_prefix if self.prefix else None))
-        common.out("\n".join(tables))
+        self.env.out("\n".join(tables))
         return bool(tables)
 
 

@@ -7,23 +7,25 @@ import typer
 from kubesvc.cli import common
 
 
-def version(output: str | None = common.OUTPUT) -> None:
+def version(ctx: typer.Context, output: str | None = common.OUTPUT) -> None:
     """Print the kubesvc version and the Kubernetes version whose rules it follows."""
     from kubesvc import __version__
 
+    env = common.environment(ctx)
     common.check_output(output, ("json", "yaml"))
     data = {"kubesvcVersion": __version__, "kubernetesVersion": "v1.37",
             "kubectlCompatibility": "v1.37"}
     if output:
         from kubesvc.printers.structured import to_json, to_yaml
 
-        common.out(to_json(data) + "\n" if output == "json" else to_yaml(data))
+        env.out(to_json(data) + "\n" if output == "json" else to_yaml(data))
         return
-    common.out(f"kubesvc Version: v{__version__}\nKubernetes Version: v1.37 (API rules, "
-               "schemas and kubectl output)\n")
+    env.out(f"kubesvc Version: v{__version__}\nKubernetes Version: v1.37 (API rules, "
+            "schemas and kubectl output)\n")
 
 
 def api_resources(
+    ctx: typer.Context,
     namespaced: str | None = typer.Option(None, "--namespaced", metavar="true|false",
                                           help="If false, non-namespaced resources will be "
                                                "returned, otherwise namespaced ones."),
@@ -49,15 +51,16 @@ def api_resources(
                  if namespaced is None or r.namespaced == (namespaced == "true")]
     resources.sort(key=lambda r: (r.group, r.plural))
     if output == "name":
-        common.out("".join(f"{r.qualified_plural}\n" for r in resources))
+        common.environment(ctx).out("".join(f"{r.qualified_plural}\n" for r in resources))
         return
     rows = [[r.plural, ",".join(r.short), r.api_version, str(r.namespaced).lower(), r.kind]
             for r in resources]
-    common.out(render_table(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"], rows,
-                            no_headers))
+    common.environment(ctx).out(render_table(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED",
+                                           "KIND"], rows, no_headers))
 
 
 def explain(
+    ctx: typer.Context,
     path: str = typer.Argument(..., metavar="TYPE[.FIELD...]"),
     recursive: bool = typer.Option(False, "--recursive",
                                    help="Print the fields of fields (currently only 1 level)."),
@@ -73,8 +76,9 @@ def explain(
     from kubesvc.kubectl.explain import ExplainError
     from kubesvc.kubectl.explain import explain as explain_fields
 
+    env = common.environment(ctx)
     try:
-        common.out(explain_fields(path, recursive=recursive, api_version=api_version))
+        env.out(explain_fields(path, recursive=recursive, api_version=api_version))
     except ExplainError as exc:
-        common.out(exc.output)
+        env.out(exc.output)
         raise

@@ -18,6 +18,7 @@ from kubesvc.cli import describe as describe_cmd
 from kubesvc.cli import get as get_cmd
 from kubesvc.cli import nodes as node_cmds
 from kubesvc.cli import resolve as resolve_cmd
+from kubesvc.kubectl.environment import Environment
 
 HELP = """kubesvc applies real Kubernetes manifests to a local state file and does, offline, what a
 real cluster does for Services: cluster IPs, node ports, load balancers, DNS, endpoints.
@@ -32,6 +33,7 @@ app = typer.Typer(help=HELP, add_completion=False, no_args_is_help=True,
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     state: str | None = typer.Option(None, "--state", metavar="PATH",
                                         help="State file (env KUBESVC_STATE; default "
                                              "$XDG_STATE_HOME/kubesvc/state.db)."),
@@ -39,8 +41,8 @@ def root(
                                   help="Log level; 6 or more prints tracebacks of internal "
                                        "errors."),
 ) -> None:
-    common.GLOBAL["state"] = state
-    common.GLOBAL["verbosity"] = verbosity
+    env = common.environment(ctx)  # the global flags are part of this invocation's environment
+    env.state, env.verbosity = state, verbosity
 
 
 app.command("apply", epilog=common.examples(apply_cmd.EXAMPLES))(apply_cmd.apply)
@@ -83,28 +85,33 @@ app.command("api-resources", epilog=common.examples(MORE_EXAMPLES["api-resources
 app.add_typer(cluster_cmd.cluster_app, name="cluster")
 
 
-def run(argv: list[str] | None = None) -> None:
-    """Console-script entry point: exit codes 0 ok, 1 server-side error, 2 usage error."""
+def run(argv: list[str] | None = None, env: Environment | None = None) -> None:
+    """Console-script entry point: exit codes 0 ok, 1 server-side error, 2 usage error.
+    `env` defaults to the process's own streams and environment variables."""
+    sys.exit(invoke(argv, env or Environment()))
+
+
+def invoke(argv: list[str] | None, env: Environment) -> int:
+    """Run one command line in `env`; the exit code (errors are already reported)."""
     from typer.exceptions import Abort, TyperException
 
     from kubesvc.api.errors import ExitCode, KubesvcError
 
-    common.GLOBAL["state_path"] = None
     try:
-        code = app(args=argv, standalone_mode=False, prog_name="kubesvc")
+        code = app(args=argv, standalone_mode=False, prog_name="kubesvc", obj=env)
     except KubesvcError as exc:
-        common.err(str(exc))
+        env.err(str(exc))
         code = exc.exit_code
     except TyperException as exc:  # the parser's usage errors
         ctx = getattr(exc, "ctx", None)
-        common.err(f"error: {exc.format_message()}")
-        common.err(f"See '{ctx.command_path if ctx else 'kubesvc'} --help' for usage.")
+        env.err(f"error: {exc.format_message()}")
+        env.err(f"See '{ctx.command_path if ctx else 'kubesvc'} --help' for usage.")
         code = ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code
     except (Abort, KeyboardInterrupt):
-        common.err("error: interrupted")
+        env.err("error: interrupted")
         code = 130
     except BrokenPipeError:
         code = ExitCode.OK
     except Exception as exc:
-        code = common.unexpected(exc)
-    sys.exit(code if isinstance(code, int) else 0)
+        code = common.unexpected(env, exc)
+    return code if isinstance(code, int) else 0

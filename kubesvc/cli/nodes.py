@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
 import typer
 
 from kubesvc.api.errors import UsageError
 from kubesvc.cli import common
+
+if TYPE_CHECKING:
+    from kubesvc.apiserver.context import ApiContext
+    from kubesvc.kubectl.environment import Environment
+
+T = TypeVar("T")
 
 SCALE_EXAMPLES = """
 Examples:
@@ -19,21 +28,16 @@ Examples:
 """
 
 
-def run_write(state, func):
-    """One transaction around an operation, then the controllers, then its output."""
-    from kubesvc.api import clock
-    from kubesvc.apiserver.context import ApiContext
-    from kubesvc.controllers import run_controllers
+def run_write(env: Environment, state: str | None, func: Callable[[ApiContext], T]) -> T:
+    """One verb's operation in a write session (controllers, then commit); its result."""
+    from kubesvc.kubectl.session import Session
 
-    store = common.open_store(state)
-    with store.write():
-        ctx = ApiContext(store, clock.now())
-        result = func(ctx)
-        run_controllers(ctx)
-    return result
+    with Session.open(env, state) as api:
+        return func(api)
 
 
 def scale(
+    ctx: typer.Context,
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME)"),
     replicas: int = typer.Option(..., "--replicas", help="The new desired number of replicas."),
     namespace: str | None = common.NAMESPACE,
@@ -47,27 +51,32 @@ def scale(
     ns = common.current_namespace(namespace)
     if not any(r.names for r in requests):
         raise UsageError("resource(s) were provided, but no name was specified")
-    lines = run_write(state, lambda ctx: [operations.scale(ctx, r.resource, ns, n, replicas)
-                                          for r in requests for n in r.names])
-    common.out("".join(line + "\n" for line in lines))
+    env = common.environment(ctx)
+    lines = run_write(env, state, lambda api: [operations.scale(api, r.resource, ns, n, replicas)
+                                               for r in requests for n in r.names])
+    env.out("".join(line + "\n" for line in lines))
 
 
-def cordon(node: str = typer.Argument(..., metavar="NODE"),
+def cordon(ctx: typer.Context, node: str = typer.Argument(..., metavar="NODE"),
            state: str | None = common.STATE) -> None:
     """Mark node as unschedulable."""
     from kubesvc.kubectl import operations
-    common.out(run_write(state, lambda ctx: operations.set_unschedulable(ctx, node, True)) + "\n")
+    env = common.environment(ctx)
+    env.out(run_write(env, state, lambda api: operations.set_unschedulable(api, node, True))
+            + "\n")
 
 
-def uncordon(node: str = typer.Argument(..., metavar="NODE"),
+def uncordon(ctx: typer.Context, node: str = typer.Argument(..., metavar="NODE"),
              state: str | None = common.STATE) -> None:
     """Mark node as schedulable."""
     from kubesvc.kubectl import operations
-    common.out(run_write(state, lambda ctx: operations.set_unschedulable(ctx, node, False))
-               + "\n")
+    env = common.environment(ctx)
+    env.out(run_write(env, state, lambda api: operations.set_unschedulable(api, node, False))
+            + "\n")
 
 
 def drain(
+    ctx: typer.Context,
     node: str = typer.Argument(..., metavar="NODE"),
     ignore_daemonsets: bool = typer.Option(False, "--ignore-daemonsets",
                                            help="Ignore DaemonSet-managed pods."),
@@ -80,19 +89,20 @@ def drain(
 ) -> None:
     """Drain node in preparation for maintenance: cordon it, then evict its pods."""
     from kubesvc.kubectl import operations
+    env = common.environment(ctx)
     try:
-        lines, warnings = run_write(state, lambda ctx: operations.drain(
-            ctx, node, ignore_daemonsets, force, delete_emptydir_data))
+        lines, warnings = run_write(env, state, lambda api: operations.drain(
+            api, node, ignore_daemonsets, force, delete_emptydir_data))
     except operations.DrainError as exc:
-        _cordon_anyway(state, node)  # kubectl cordons before it finds what blocks the drain
-        common.out("".join(line + "\n" for line in exc.lines))
+        _cordon_anyway(env, state, node)  # kubectl cordons before it finds what blocks the drain
+        env.out("".join(line + "\n" for line in exc.lines))
         raise
-    common.out(lines[0] + "\n")
+    env.out(lines[0] + "\n")
     for warning in warnings:
-        common.warn(warning)
-    common.out("".join(line + "\n" for line in lines[1:]))
+        env.warn(warning)
+    env.out("".join(line + "\n" for line in lines[1:]))
 
 
-def _cordon_anyway(state, node: str) -> None:
+def _cordon_anyway(env: Environment, state: str | None, node: str) -> None:
     from kubesvc.kubectl import operations
-    run_write(state, lambda ctx: operations.set_unschedulable(ctx, node, True))
+    run_write(env, state, lambda api: operations.set_unschedulable(api, node, True))

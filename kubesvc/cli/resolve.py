@@ -3,9 +3,14 @@ pods, answered offline as kube-proxy (iptables mode) and CoreDNS would."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from kubesvc.cli import common
+
+if TYPE_CHECKING:
+    from kubesvc.kubectl.environment import Environment
 
 RESOLVE_EXAMPLES = """\b
 Examples:
@@ -44,6 +49,7 @@ OUTPUT = typer.Option(None, "--output", "-o", help="Output format: json|yaml (de
 
 
 def resolve(
+    ctx: typer.Context,
     target: str = typer.Argument(..., metavar="TARGET",
                                  help="svc/NAME, IP:PORT[/PROTO], NAME:PORT[/PROTO], a DNS name "
                                       "or an IP."),
@@ -63,18 +69,21 @@ def resolve(
 
     Exit code 0 when the traffic is delivered or the name answers, 1 otherwise.
     """
+    from kubesvc.kubectl.session import read_session
     from kubesvc.resolver.records import exit_code
     from kubesvc.resolver.targets import resolve as run
     from kubesvc.resolver.view import StoreView
 
+    env = common.environment(ctx)
     common.check_output(output, FORMATS)
-    view = StoreView(common.open_store(state))
-    record = run(view, target, from_, common.current_namespace(namespace), qtype)
-    _print(record, output)
+    with read_session(env, state) as store:
+        record = run(StoreView(store), target, from_, common.current_namespace(namespace), qtype)
+    _print(env, record, output)
     raise typer.Exit(exit_code(record))
 
 
 def check(
+    ctx: typer.Context,
     namespace: str | None = typer.Option(None, "--namespace", "-n",
                                          help="Only the Services of this namespace (default: "
                                               "all)."),
@@ -85,24 +94,25 @@ def check(
 
     Exit code 1 when there is an error-level problem, 0 otherwise.
     """
+    from kubesvc.kubectl.session import read_session
     from kubesvc.resolver.check import check_cluster
     from kubesvc.resolver.records import ERROR
     from kubesvc.resolver.view import StoreView
 
+    env = common.environment(ctx)
     common.check_output(output, FORMATS)
-    problems = check_cluster(StoreView(common.open_store(state)), namespace)
-    _print(problems, output)
+    with read_session(env, state) as store:
+        problems = check_cluster(StoreView(store), namespace)
+    _print(env, problems, output)
     raise typer.Exit(1 if any(p.reason.severity == ERROR for p in problems) else 0)
 
 
-def _print(record, output: str | None) -> None:
-    import os
+def _print(env: Environment, record: object, output: str | None) -> None:
     import shutil
-    import sys
 
     from kubesvc.printers.resolve import render
 
-    tty = sys.stdout.isatty()
+    tty = env.stdout.isatty()
     width = shutil.get_terminal_size((100, 24)).columns if tty else None
-    color = tty and "NO_COLOR" not in os.environ
-    common.out(render(record, output, width=width, color=color))
+    color = tty and "NO_COLOR" not in env.environ
+    env.out(render(record, output, width=width, color=color))

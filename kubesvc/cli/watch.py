@@ -4,20 +4,23 @@ listed objects, as kubectl's watch prints them (no header again; a deleted objec
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from kubesvc.cli import common
+if TYPE_CHECKING:
+    from kubesvc.cli.get_view import GetView
+    from kubesvc.kubectl.environment import Environment
+    from kubesvc.store.db import Store
 
 POLL_SECONDS = 0.2
 
 
-def _versions(found) -> dict[tuple, tuple[str, dict]]:
+def _versions(found) -> dict[tuple, tuple]:
     return {(res.gk, o["metadata"].get("namespace", ""), o["metadata"]["name"]):
             (o["metadata"].get("resourceVersion", ""), o, res) for res, objs in found
             for o in objs}
 
 
-def watch(store, view, timeout: float | None) -> None:
-    from kubesvc.api import clock
+def watch(env: Environment, store: Store, view: GetView, timeout: float | None) -> None:
     from kubesvc.printers.table.columns import table_for
 
     seen = _versions(view.collect(store)[0])
@@ -40,14 +43,12 @@ def watch(store, view, timeout: float | None) -> None:
                 rows.append(obj)
                 # the tabwriter remembers widths: render with every row shown so far and keep
                 # the new one, so columns line up with the listing above
-                table = table_for(res.kind, rows, clock.now(), wide=view.fmt == "wide",
+                table = table_for(res.kind, rows, env.now(), wide=view.fmt == "wide",
                                   all_namespaces=view.all_namespaces,
                                   no_headers=view.no_headers,
                                   show_kind_prefix=res.name_prefix if view.prefix else None)
-                common.out(table.splitlines(keepends=True)[-1])
+                env.out(table.splitlines(keepends=True)[-1])
             seen = current
-            import sys
-
-            sys.stdout.flush()
+            env.stdout.flush()
     except KeyboardInterrupt:
         pass

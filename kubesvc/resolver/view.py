@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Protocol
+
+from kubesvc.store.db import Store
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 
@@ -17,8 +20,10 @@ def _key(obj: dict) -> tuple[str, str]:
     return meta.get("namespace", ""), meta.get("name", "")
 
 
-class ClusterView:
-    """The interface. `settings` holds serviceCIDR, nodePortRange, clusterDomain."""
+class ClusterView(Protocol):
+    """What the resolver asks of a cluster (routing, DNS, diagnosis): answered from memory
+    (MemoryView) or from the store's indexes (StoreView). `settings` holds serviceCIDR,
+    nodePortRange, clusterDomain."""
 
     settings: dict
 
@@ -72,61 +77,61 @@ class MemoryView(ClusterView):
         for items in self._by_gk.values():
             items.sort(key=_key)
 
-    def objects(self, gk, namespace=None):
+    def objects(self, gk: str, namespace: str | None = None) -> list[dict]:
         items = self._by_gk.get(gk, [])
         return [o for o in items if namespace is None or _key(o)[0] == namespace]
 
-    def services(self, namespace=None):
+    def services(self, namespace: str | None = None) -> list[dict]:
         return self.objects("Service", namespace)
 
-    def service(self, namespace, name):
+    def service(self, namespace: str, name: str) -> dict | None:
         return next((s for s in self.services(namespace) if _key(s)[1] == name), None)
 
-    def service_by_cluster_ip(self, ip):
+    def service_by_cluster_ip(self, ip: str) -> dict | None:
         return next((s for s in self.services()
                      if ip in ((s.get("spec") or {}).get("clusterIPs") or [])), None)
 
-    def services_by_external_ip(self, ip):
+    def services_by_external_ip(self, ip: str) -> list[dict]:
         return [s for s in self.services() if ip in _external_ips(s)]
 
-    def services_by_node_port(self, port):
+    def services_by_node_port(self, port: int) -> list[dict]:
         return [s for s in self.services()
                 if any(p.get("nodePort") == port for p in (s.get("spec") or {}).get("ports") or [])
                 or (s.get("spec") or {}).get("healthCheckNodePort") == port]
 
-    def pods(self, namespace=None):
+    def pods(self, namespace: str | None = None) -> list[dict]:
         return self.objects("Pod", namespace)
 
-    def pod(self, namespace, name):
+    def pod(self, namespace: str, name: str) -> dict | None:
         return next((p for p in self.pods(namespace) if _key(p)[1] == name), None)
 
-    def pods_by_ip(self, ip):
+    def pods_by_ip(self, ip: str) -> list[dict]:
         return [p for p in self.pods() if ip in _pod_ips(p)]
 
-    def pods_with_subdomain(self, namespace, subdomain):
+    def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]:
         return [p for p in self.pods(namespace)
                 if (p.get("spec") or {}).get("subdomain") == subdomain]
 
-    def pods_selected(self, namespace, selector):
+    def pods_selected(self, namespace: str, selector: dict) -> list[dict]:
         return [p for p in self.pods(namespace)
                 if selector.items() <= ((p.get("metadata") or {}).get("labels") or {}).items()]
 
-    def nodes(self):
+    def nodes(self) -> list[dict]:
         return self.objects("Node")
 
-    def node(self, name):
+    def node(self, name: str) -> dict | None:
         return next((n for n in self.nodes() if _key(n)[1] == name), None)
 
-    def node_by_ip(self, ip):
+    def node_by_ip(self, ip: str) -> dict | None:
         return next((n for n in self.nodes() if ip in _node_ips(n)), None)
 
-    def slices_for(self, service):
+    def slices_for(self, service: dict) -> list[dict]:
         ns, name = _key(service)
         return [s for s in self.objects(SLICE_GK, ns)
                 if ((s.get("metadata") or {}).get("labels") or {}).get(
                     "kubernetes.io/service-name") == name]
 
-    def endpoints_for(self, service):
+    def endpoints_for(self, service: dict) -> dict | None:
         ns, name = _key(service)
         return next((e for e in self.objects("Endpoints", ns) if _key(e)[1] == name), None)
 
@@ -134,34 +139,34 @@ class MemoryView(ClusterView):
 class StoreView(ClusterView):
     """The same questions, answered by indexed queries on the store (no full loads)."""
 
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
         self.settings = store.settings
 
     def _query(self, sql: str, args: tuple = ()) -> list[dict]:
         return [json.loads(r[0]) for r in self.store.conn.execute(sql, args)]
 
-    def objects(self, gk, namespace=None):
+    def objects(self, gk: str, namespace: str | None = None) -> list[dict]:
         return self.store.list(gk, namespace)
 
-    def services(self, namespace=None):
+    def services(self, namespace: str | None = None) -> list[dict]:
         return self.store.list("Service", namespace)
 
-    def service(self, namespace, name):
+    def service(self, namespace: str, name: str) -> dict | None:
         return self.store.get("Service", namespace, name)
 
-    def service_by_cluster_ip(self, ip):
+    def service_by_cluster_ip(self, ip: str) -> dict | None:
         found = self._query(
             "SELECT body FROM objects, json_each(objects.body, '$.spec.clusterIPs') AS ips "
             "WHERE gk='Service' AND ips.value=? ORDER BY namespace, name LIMIT 1", (ip,))
         return found[0] if found else None
 
-    def services_by_external_ip(self, ip):
+    def services_by_external_ip(self, ip: str) -> list[dict]:
         return [s for s in self._query(
             "SELECT body FROM objects WHERE gk='Service' AND instr(body, ?) > 0 "
             "ORDER BY namespace, name", (f'"{ip}"',)) if ip in _external_ips(s)]
 
-    def services_by_node_port(self, port):
+    def services_by_node_port(self, port: int) -> list[dict]:
         return [s for s in self._query(
             "SELECT body FROM objects WHERE gk='Service' AND (instr(body, ?) > 0 OR "
             "instr(body, ?) > 0) ORDER BY namespace, name",
@@ -169,39 +174,39 @@ class StoreView(ClusterView):
             if any(p.get("nodePort") == port for p in s["spec"].get("ports") or [])
             or s["spec"].get("healthCheckNodePort") == port]
 
-    def pods(self, namespace=None):
+    def pods(self, namespace: str | None = None) -> list[dict]:
         return self.store.list("Pod", namespace)
 
-    def pod(self, namespace, name):
+    def pod(self, namespace: str, name: str) -> dict | None:
         return self.store.get("Pod", namespace, name)
 
-    def pods_with_subdomain(self, namespace, subdomain):
+    def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]:
         return self._query(
             "SELECT body FROM objects WHERE gk='Pod' AND namespace=? AND "
             "json_extract(body, '$.spec.subdomain')=? ORDER BY name", (namespace, subdomain))
 
-    def pods_selected(self, namespace, selector):
+    def pods_selected(self, namespace: str, selector: dict) -> list[dict]:
         """Through the label index: one Service's pods without reading the namespace."""
         return self.store.list_by_labels("Pod", namespace, sorted(selector.items()))
 
-    def pods_by_ip(self, ip):
+    def pods_by_ip(self, ip: str) -> list[dict]:
         return [p for p in self._query(
             "SELECT body FROM objects WHERE gk='Pod' AND instr(body, ?) > 0 "
             "ORDER BY namespace, name", (f'"{ip}"',)) if ip in _pod_ips(p)]
 
-    def nodes(self):
+    def nodes(self) -> list[dict]:
         return self.store.list("Node")
 
-    def node(self, name):
+    def node(self, name: str) -> dict | None:
         return self.store.get("Node", "", name)
 
-    def node_by_ip(self, ip):
+    def node_by_ip(self, ip: str) -> dict | None:
         return next((n for n in self.nodes() if ip in _node_ips(n)), None)
 
-    def slices_for(self, service):
+    def slices_for(self, service: dict) -> list[dict]:
         ns, name = _key(service)
         return self.store.list_by_labels(SLICE_GK, ns, [("kubernetes.io/service-name", name)])
 
-    def endpoints_for(self, service):
+    def endpoints_for(self, service: dict) -> dict | None:
         ns, name = _key(service)
         return self.store.get("Endpoints", ns, name)

@@ -9,12 +9,13 @@ even with several kubesvc processes writing at once.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -52,11 +53,11 @@ CREATE INDEX allocations_owner ON allocations (owner);
 """
 
 
-def default_state_path() -> Path:
-    env = os.environ.get("KUBESVC_STATE")
+def default_state_path(environ: Mapping[str, str] = os.environ) -> Path:
+    env = environ.get("KUBESVC_STATE")
     if env:
         return Path(env)
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
+    base = environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
     return Path(base) / "kubesvc" / "state.db"
 
 
@@ -81,7 +82,8 @@ class Store:
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, readonly=False):
+    def open(cls, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+             readonly: bool = False) -> Store:
         """Open an existing store. Refuses anything that is not a kubesvc store."""
         check_store_file(path)
         try:
@@ -107,7 +109,7 @@ class Store:
         return cls(conn, path, busy_timeout)
 
     @classmethod
-    def create(cls, path: Path, settings: dict, seed) -> Store:
+    def create(cls, path: Path, settings: dict, seed: Callable[[Store], None]) -> Store:
         """Create a new store atomically: built in a private temp file, then linked into place.
 
         `seed(store)` fills the fresh store (namespaces, default/kubernetes...) in the same
@@ -160,20 +162,40 @@ class Store:
         """One command's changes: all or nothing. Waits for other writers (busy timeout).
 
         With `commit=False` (dry runs) everything is computed and then rolled back."""
-        self._begin_immediate()
+        self.begin()
         try:
             yield self
         except BaseException:
-            self._rollback()
+            self.rollback()
             raise
-        if not commit:
-            self._rollback()
-            return
+        if commit:
+            self.commit()
+        else:
+            self.rollback()
+
+    def begin(self) -> None:
+        """Take the write lock (BEGIN IMMEDIATE); `commit()` or `rollback()` ends it."""
+        self._begin_immediate()
+
+    def commit(self) -> None:
         try:
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            self._rollback()
+            self.rollback()
             raise database_error(self.path, exc) from None
+
+    def rollback(self) -> None:
+        self._rollback()
+
+    @contextmanager
+    def read(self) -> Iterator[Store]:
+        """A read transaction: one consistent snapshot, no write lock (WAL lets writers go on
+        meanwhile). Nothing is written; the snapshot is simply let go at the end."""
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield self
+        finally:
+            self._rollback()
 
     def _begin_immediate(self) -> None:
         """Take the write lock, waiting up to `busy_timeout` seconds for other writers.
@@ -255,11 +277,11 @@ class Store:
         ).fetchone()
         return json.loads(row[0]) if row else None
 
-    def list(self, gk: str, namespace: str | None = None) -> list[dict]:
+    def list(self, gk: str, namespace: str | None = None) -> builtins.list[dict]:
         """Objects of a kind in storage-key order (namespace, then name), as the API lists."""
         return [json.loads(body) for body in self.list_raw(gk, namespace)]
 
-    def list_raw(self, gk: str, namespace: str | None = None) -> list[str]:
+    def list_raw(self, gk: str, namespace: str | None = None) -> builtins.list[str]:
         if namespace is None:
             rows = self.conn.execute(
                 "SELECT body FROM objects WHERE gk=? ORDER BY namespace, name", (gk,))
@@ -269,12 +291,13 @@ class Store:
                 (gk, namespace))
         return [r[0] for r in rows]
 
-    def names(self, gk: str, namespace: str | None = None) -> list[str]:
+    def names(self, gk: str, namespace: str | None = None) -> builtins.list[str]:
         sql = "SELECT name FROM objects WHERE gk=?" + (" AND namespace=?" if namespace else "")
         args = (gk, namespace) if namespace else (gk,)
         return [r[0] for r in self.conn.execute(sql + " ORDER BY name", args)]
 
-    def list_by_labels(self, gk: str, namespace: str | None, pairs: list[tuple[str, str]]):
+    def list_by_labels(self, gk: str, namespace: str | None,
+                       pairs: builtins.list[tuple[str, str]]) -> builtins.list[dict]:
         """Objects carrying every (key, value) pair, through the label index."""
         if not pairs:
             return self.list(gk, namespace)
@@ -324,7 +347,7 @@ class Store:
         self.release(object_key(gk, namespace, name))
         return cur.rowcount > 0
 
-    def kinds_in_namespace(self, namespace: str) -> list[str]:
+    def kinds_in_namespace(self, namespace: str) -> builtins.list[str]:
         rows = self.conn.execute(
             "SELECT DISTINCT gk FROM objects WHERE namespace=? ORDER BY gk", (namespace,))
         return [r[0] for r in rows]
@@ -356,7 +379,7 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def owned(self, owner: str, pool: str | None = None) -> list[tuple[str, int]]:
+    def owned(self, owner: str, pool: str | None = None) -> builtins.list[tuple[str, int]]:
         sql = "SELECT pool, value FROM allocations WHERE owner=?"
         args: tuple = (owner,)
         if pool:
@@ -364,7 +387,8 @@ class Store:
         return list(self.conn.execute(sql + " ORDER BY pool, value", args))
 
     def release(self, owner: str, pool: str | None = None, value: int | None = None) -> None:
-        sql, args = "DELETE FROM allocations WHERE owner=?", [owner]
+        sql = "DELETE FROM allocations WHERE owner=?"
+        args: builtins.list[object] = [owner]
         if pool is not None:
             sql, args = sql + " AND pool=?", args + [pool]
         if value is not None:
@@ -427,10 +451,10 @@ def check_symlink(path: Path, link: os.stat_result) -> None:
         raise StoreError(f"{refuse}, made by another user (uid {link.st_uid}); refusing to "
                          "follow it")
     try:
-        st = os.stat(target)
+        st: os.stat_result | None = os.stat(target)
         folder = os.stat(os.path.dirname(target))
     except OSError:
-        st = folder = None
+        st = None
     if st is None or not stat.S_ISREG(st.st_mode):
         raise StoreError(f"{refuse}, which is not a regular file; refusing to use it")
     if st.st_uid != me:

@@ -1,0 +1,125 @@
+"""One command's unit of work, as the API server and the controller-manager do it together:
+open the store (creating it on first use), take the write lock, hand out one ApiContext, and
+on a clean exit run the controllers, then commit. A dry run is computed whole and rolled back;
+an exception rolls everything back. Every write verb goes through here, and so does the seed
+of a new store (inside the transaction that creates it).
+
+    with Session.open(env, state=state) as api:
+        registry.create(api, res, obj)
+    # committed, with the ReplicaSets, pods and endpoints the controllers derived from it
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from kubesvc.api.errors import ClientError
+from kubesvc.kubectl.environment import Environment
+from kubesvc.store.db import Store
+
+# Start-up: read-only verbs (`get`, on its fast path) open the store through here and never
+# need the API server, the controllers or the seed; write sessions import them when they start.
+if TYPE_CHECKING:
+    from kubesvc.apiserver.context import ApiContext
+
+
+class Session:
+    """A write session. `with session as api:` takes the write lock and yields the ApiContext;
+    `session.store` is usable before that (to read what the command is about)."""
+
+    def __init__(self, env: Environment, store: Store, *, dry_run: bool = False,
+                 controllers: bool = True, own_transaction: bool = True):
+        self.env = env
+        self.store = store
+        self.dry_run = dry_run
+        self.controllers = controllers  # False: kubectl's client-side dry run
+        self.own_transaction = own_transaction  # False: inside Store.create's transaction
+        self.api: ApiContext | None = None
+        self._settled = -1  # len(api.changes) when the controllers last ran
+
+    @classmethod
+    def open(cls, env: Environment, state: str | None = None, *, dry_run: bool = False,
+             controllers: bool = True) -> Session:
+        """A session on the state file the environment (or the verb's --state) names."""
+        return cls(env, open_state(env, state), dry_run=dry_run, controllers=controllers)
+
+    def __enter__(self) -> ApiContext:
+        from kubesvc.apiserver.context import ApiContext  # lazy: start-up, see the imports
+
+        if self.own_transaction:
+            self.store.begin()
+        self.api = ApiContext(self.store, self.env.now(), dry_run=self.dry_run)
+        return self.api
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is not None:
+            if self.own_transaction:
+                self.store.rollback()
+            return
+        try:
+            if self.controllers and self.api is not None and (
+                    self._settled != len(self.api.changes)):
+                self.settle()
+        except BaseException:
+            if self.own_transaction:
+                self.store.rollback()
+            raise
+        if not self.own_transaction:
+            return
+        if self.dry_run:
+            self.store.rollback()
+        else:
+            self.store.commit()
+
+    def settle(self) -> None:
+        """Run the controllers now (`diff` reads what they derived before the rollback);
+        on exit they run again only if something changed since."""
+        from kubesvc.controllers import run_controllers  # lazy: start-up, see the imports
+
+        assert self.api is not None, "settle() inside `with session`"
+        run_controllers(self.api)
+        self._settled = len(self.api.changes)
+
+
+@contextmanager
+def read_session(env: Environment, state: str | None = None) -> Iterator[Store]:
+    """What read-only verbs use: no write lock, one consistent snapshot of the state while
+    the command reads it (a writer committing meanwhile is not half seen)."""
+    store = open_state(env, state)
+    with store.read():
+        yield store
+
+
+def open_store(path: Path, *, env: Environment | None = None, create: bool = True,
+               busy_timeout: float | None = None, settings: dict | None = None,
+               dns_addon: bool = False) -> Store:
+    """Open the store at `path`, creating it (with `settings`, default ones otherwise) on first
+    use: the fresh cluster is seeded through a Session inside the transaction that creates it."""
+    env = env or Environment()
+    try:
+        if busy_timeout is None:
+            return Store.open(path)
+        return Store.open(path, busy_timeout=busy_timeout)
+    except FileNotFoundError:
+        if not create:
+            raise ClientError(f"no kubesvc state at {path}") from None
+    from kubesvc.bootstrap import seed as bootstrap  # lazy: start-up, see the imports
+
+    settings = settings or bootstrap.make_settings()
+
+    def fill(store: Store) -> None:
+        with Session(env, store, own_transaction=False) as api:
+            bootstrap.seed(api, dns_addon=dns_addon)
+
+    return Store.create(path, settings, fill)
+
+
+def open_state(env: Environment, state: str | None = None, **options: Any) -> Store:
+    """The store the verb's --state, the global --state or the environment names."""
+    return open_store(env.resolve_state(state), env=env, busy_timeout=env.lock_timeout(),
+                      **options)
