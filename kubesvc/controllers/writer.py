@@ -3,7 +3,7 @@ tracking), and only when the object really differs."""
 
 from __future__ import annotations
 
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.api.resources import for_gk
 
 

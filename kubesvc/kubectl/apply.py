@@ -17,7 +17,7 @@ from kubesvc.api.errors import (
     invalid,
     required,
 )
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.api.resources import APPLY_ORDER, Resource, for_kind
 from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import common as eu
 from kubesvc.resolver import dns, routing
 from kubesvc.resolver import records as rec
@@ -30,7 +31,7 @@ def service_routes(view, svc: dict, client=None) -> ServiceRoutes:
 
     out = ServiceRoutes(routing.svc_key(svc), routing.svc_type(svc),
                         reasons=diagnose_service(view, svc))
-    name = f"{eu.meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{dns.zone_of(view)}."
+    name = f"{meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{dns.zone_of(view)}."
     out.dns.append(dns.query(view, name, "A"))
     if out.type == "ExternalName":
         return out
@@ -59,11 +60,11 @@ def _ways(view, svc: dict, sport: dict, client) -> list[Route]:
     port, proto = sport["port"], sport["protocol"]
     inside, outside = _client(view, svc, client, "cluster"), _client(view, svc, client,
                                                                       "external")
-    calls = [(inside, ip, port) for ip in eu.spec(svc).get("clusterIPs") or []]
+    calls = [(inside, ip, port) for ip in spec(svc).get("clusterIPs") or []]
     if sport.get("nodePort"):
         calls += [(outside, ip, sport["nodePort"]) for node in view.nodes()
                   for ip in routing.node_ips(node)]
-    calls += [(outside, ip, port) for ip in eu.spec(svc).get("externalIPs") or []]
+    calls += [(outside, ip, port) for ip in spec(svc).get("externalIPs") or []]
     calls += [(outside, i["ip"], port) for i in routing.ingress(svc) if i.get("ip")]
     routes = [route_address(view, c, ip, p, proto, routing.address(ip, p, proto))
               for c, ip, p in calls]
@@ -89,7 +90,7 @@ def _lb_extras(view, svc: dict, sport: dict, client) -> list[Route]:
         route.reasons.append(Reason("lb-proxy-mode", f"ingress hostname {entry['hostname']} "
                                                      "is resolved outside the cluster"))
         out.append(route)
-    hc_port = eu.spec(svc).get("healthCheckNodePort")
+    hc_port = spec(svc).get("healthCheckNodePort")
     if hc_port and sport == routing.service_ports(svc)[0]:  # one check per Service
         for node in view.nodes():
             ip = (routing.node_ips(node) or ["?"])[0]
@@ -185,7 +186,7 @@ def pending_reason(view, svc: dict) -> str:
 def pool_ranges(pool: dict) -> list[tuple]:
     """spec.addresses: CIDRs or `first-last` ranges, as (first, last) ip_address pairs."""
     out = []
-    for entry in eu.spec(pool).get("addresses") or []:
+    for entry in spec(pool).get("addresses") or []:
         if "-" in entry:
             first, last = (ipaddress.ip_address(x.strip()) for x in entry.split("-", 1))
             if first.version != last.version or first > last:
@@ -229,7 +230,7 @@ def _advertisements(view, pools: list[dict]) -> list[Problem]:
     ads = [a for gk in ADVERTISEMENT_GKS for a in view.objects(gk)]
     out = []
     for pool in pools:
-        name = eu.meta(pool)["name"]
+        name = meta(pool)["name"]
         if not any(_selects(ad, pool) for ad in ads):
             out.append(Problem(f"IPAddressPool {eu.namespace_of(pool)}/{name}",
                                Reason("metallb-advertisement", f"no advertisement announces "
@@ -243,11 +244,11 @@ def _selects(ad: dict, pool: dict) -> bool:
 
     if eu.namespace_of(ad) != eu.namespace_of(pool):
         return False
-    names = eu.spec(ad).get("ipAddressPools") or []
-    selectors = eu.spec(ad).get("ipAddressPoolSelectors") or []
+    names = spec(ad).get("ipAddressPools") or []
+    selectors = spec(ad).get("ipAddressPoolSelectors") or []
     if not names and not selectors:
         return True
-    return eu.meta(pool)["name"] in names or any(
+    return meta(pool)["name"] in names or any(
         from_label_selector(s).matches(eu.labels_of(pool)) for s in selectors)
 
 
@@ -284,7 +285,7 @@ def _service_owners(view, ip: str) -> list:
     if svc is not None:
         out.append(rec.Owner("Service", routing.svc_key(svc), "clusterIP", routing.svc_type(svc)))
     for svc in view.services_by_external_ip(ip):
-        external = ip in (eu.spec(svc).get("externalIPs") or [])
+        external = ip in (spec(svc).get("externalIPs") or [])
         role = "externalIP" if external else "loadBalancer"
         mode = "" if external else next(
             (i.get("ipMode") or "VIP" for i in routing.ingress(svc) if i.get("ip") == ip), "")
@@ -295,15 +296,15 @@ def _service_owners(view, ip: str) -> list:
 def _pod_node_owners(view, ip: str) -> list:
     out = []
     for pod in view.pods_by_ip(ip):
-        host = bool(eu.spec(pod).get("hostNetwork"))
+        host = bool(spec(pod).get("hostNetwork"))
         phase = (pod.get("status") or {}).get("phase") or "Pending"
         out.append(rec.Owner("Pod", _key(pod), "hostNetwork" if host else "podIP",
-                             f"on {eu.spec(pod).get('nodeName') or '<none>'}, {phase}"))
+                             f"on {spec(pod).get('nodeName') or '<none>'}, {phase}"))
     node = view.node_by_ip(ip)
     if node is not None:
         role = next((a.get("type") for a in (node.get("status") or {}).get("addresses") or []
                      if a.get("address") == ip), "address")
-        out.append(rec.Owner("Node", eu.meta(node)["name"], role))
+        out.append(rec.Owner("Node", meta(node)["name"], role))
     return out
 
 
@@ -313,17 +314,17 @@ def _range_owners(view, ip: str) -> list:
     if addr.version == cidr.version and addr in cidr:
         return [rec.Owner("ServiceCIDR", str(cidr), "unallocated", "no Service holds it")]
     for node in view.nodes():
-        for text in eu.spec(node).get("podCIDRs") or [eu.spec(node).get("podCIDR")]:
+        for text in spec(node).get("podCIDRs") or [spec(node).get("podCIDR")]:
             net = ipaddress.ip_network(text, strict=False) if text else None
             if net is not None and addr.version == net.version and addr in net:
-                return [rec.Owner("PodCIDR", eu.meta(node)["name"], "unassigned",
-                                  f"in {net}, the pod range of node {eu.meta(node)['name']}; "
+                return [rec.Owner("PodCIDR", meta(node)["name"], "unassigned",
+                                  f"in {net}, the pod range of node {meta(node)['name']}; "
                                   "no pod has it")]
     return []
 
 
 def _key(obj: dict) -> str:
-    return f"{eu.namespace_of(obj)}/{eu.meta(obj).get('name', '')}"
+    return f"{eu.namespace_of(obj)}/{meta(obj).get('name', '')}"
 
 
 def _pool_owners(view, ip: str) -> list:

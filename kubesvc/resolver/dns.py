@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import common as eu
 from kubesvc.resolver.records import DnsResult, Reason
 
@@ -50,7 +51,7 @@ def dns_server(view) -> str:
 
     svc = view.service("kube-system", "kube-dns")
     if svc and eu.is_service_ip_set(svc):
-        return eu.spec(svc)["clusterIP"]
+        return spec(svc)["clusterIP"]
     return ServiceCIDR(view.settings["serviceCIDR"]).address(10)
 
 
@@ -198,7 +199,7 @@ def _services(view, ns, name, endpoint, port, proto, zone) -> list[_Svc]:
     if svc is None:
         raise _NameError(f"no Service {name} in namespace {ns}", "dns-nxdomain")
     domain = f"{name}.{ns}.svc.{zone}"
-    if eu.spec(svc).get("type") == "ExternalName":
+    if spec(svc).get("type") == "ExternalName":
         return _external_name(svc, endpoint)
     if not eu.is_service_ip_set(svc) or endpoint:
         found = _endpoint_records(view, svc, domain, endpoint, port, proto)
@@ -209,7 +210,7 @@ def _services(view, ns, name, endpoint, port, proto, zone) -> list[_Svc]:
         return found
     out = [_Svc(ip, p["port"], domain) for p in eu.service_ports(svc)
            if _port_match(port, p["name"], proto, p["protocol"])
-           for ip in eu.spec(svc).get("clusterIPs") or [eu.spec(svc)["clusterIP"]]]
+           for ip in spec(svc).get("clusterIPs") or [spec(svc)["clusterIP"]]]
     if not any(_port_match(port, p["name"], proto, p["protocol"])
                for p in eu.service_ports(svc)):
         raise _NameError(f"Service {ns}/{name} has no port named {port!r} with protocol "
@@ -218,7 +219,7 @@ def _services(view, ns, name, endpoint, port, proto, zone) -> list[_Svc]:
 
 
 def _external_name(svc: dict, endpoint: str) -> list[_Svc]:
-    host = eu.spec(svc).get("externalName") or ""
+    host = spec(svc).get("externalName") or ""
     if endpoint:
         raise _NameError("an ExternalName Service has no endpoint names", "dns-nxdomain")
     if _is_ip(host):
@@ -246,7 +247,7 @@ def _endpoint_records(view, svc, domain, endpoint, port, proto) -> list[_Svc]:
 
 
 def _why_no_endpoint(svc, endpoint, port, proto) -> str:
-    name = f"{eu.namespace_of(svc)}/{eu.meta(svc)['name']}"
+    name = f"{eu.namespace_of(svc)}/{meta(svc)['name']}"
     if endpoint:
         return f"no ready endpoint of {name} is named {endpoint}"
     if port:
@@ -348,14 +349,14 @@ def ptr_names(view, ip: str, zone: str) -> list[str]:
     with that address (<endpoint name>.<svc>.<ns>.svc.<zone>.), once each."""
     svc = view.service_by_cluster_ip(ip)
     if svc is not None:
-        return [f"{eu.meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{zone}"]
+        return [f"{meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{zone}"]
     out: list[str] = []
     for svc in view.services():
         for eps in _slices(view, svc):
             for ep in eps.get("endpoints") or ():
                 if ip in (ep.get("addresses") or ()) and \
                         (ep.get("conditions") or {}).get("ready") is not False:
-                    name = (f"{endpoint_hostname(ep, ip)}.{eu.meta(svc)['name']}."
+                    name = (f"{endpoint_hostname(ep, ip)}.{meta(svc)['name']}."
                             f"{eu.namespace_of(svc)}.svc.{zone}")
                     if name not in out:
                         out.append(name)
@@ -387,7 +388,7 @@ def namespace_exists(view, ns: str) -> bool:
     """filteredNamespaceExists: system namespaces, Namespace objects, and (as the API server
     refuses objects in missing namespaces) any namespace that holds a Service or a pod."""
     ns = ns.lower()
-    if ns in SYSTEM_NAMESPACES or any(eu.meta(n).get("name") == ns
+    if ns in SYSTEM_NAMESPACES or any(meta(n).get("name") == ns
                                       for n in view.objects("Namespace")):
         return True
     return bool(view.services(ns) or view.pods(ns))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import common as eu
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.records import EndpointRef, NodeVerdict, Reason, Route
@@ -56,12 +57,8 @@ class Source:
 # --- Service facts (pkg/proxy/serviceport.go newBaseServiceInfo) ---------------------------
 
 
-def spec(svc: dict) -> dict:
-    return svc.get("spec") or {}
-
-
 def svc_key(svc: dict) -> str:
-    return f"{eu.namespace_of(svc)}/{eu.meta(svc).get('name', '')}"
+    return f"{eu.namespace_of(svc)}/{meta(svc).get('name', '')}"
 
 
 def svc_type(svc: dict) -> str:
@@ -162,7 +159,7 @@ def _topology_ok(ep: Ep, mode: str, node: str | None, zone: str | None) -> bool:
 
 def categorize(eps: list[Ep], svc: dict, sport: dict, node: dict | None):
     """CategorizeEndpoints: (cluster endpoints, local endpoints, hasAnyEndpoints, topology)."""
-    name = eu.meta(node).get("name") if node else None
+    name = meta(node).get("name") if node else None
     zone = eu.labels_of(node).get(eu.ZONE_LABEL) if node else None
     external = externally_accessible(svc, sport)
     cluster: list[Ep] = []
@@ -202,7 +199,7 @@ class Judge:
 def verdict(judge: Judge, node: dict | None, entry: str, src: Source) -> NodeVerdict:
     """What kube-proxy on `node` does with a packet that entered through `entry`
     (ClusterIP | NodePort | ExternalIP | LoadBalancer)."""
-    name = eu.meta(node).get("name") if node else None
+    name = meta(node).get("name") if node else None
     cluster, local, has_any, mode = categorize(judge.eps, judge.svc, judge.sport, node)
     if not has_any:
         judge.say("no-endpoints", f"{svc_key(judge.svc)} port {_port_label(judge.sport)} has no "
@@ -358,9 +355,9 @@ def health_nodes(view, svc: dict) -> list[dict]:
     Cluster; a local ready endpoint for Local), minus nodes excluded from load balancers."""
     nodes = [n for n in view.nodes() if EXCLUDE_LB_LABEL not in eu.labels_of(n)]
     if not etp_local(svc):
-        return [n for n in nodes if eu.meta(n).get("deletionTimestamp") is None]
+        return [n for n in nodes if meta(n).get("deletionTimestamp") is None]
     counts = local_ready_counts(view, svc)
-    return [n for n in nodes if counts.get(eu.meta(n)["name"], 0) > 0]
+    return [n for n in nodes if counts.get(meta(n)["name"], 0) > 0]
 
 
 def local_ready_count(view, svc: dict, node_name: str) -> int:
@@ -379,7 +376,7 @@ def local_ready_counts(view, svc: dict) -> dict[str, int]:
 
 def health_route(view, route: Route, svc: dict, node: dict) -> Route:
     """healthCheckNodePort: 200 with at least one local ready endpoint, else 503."""
-    name = eu.meta(node)["name"]
+    name = meta(node)["name"]
     count = local_ready_count(view, svc, name)
     route.service, route.way, route.result = svc_key(svc), "HealthCheckNodePort", rec.HEALTH
     route.health = {"status": 200 if count else 503, "node": name, "localEndpoints": count}

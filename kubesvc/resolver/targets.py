@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from kubesvc.api.errors import NotFoundError, UsageError
+from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import common as eu
 from kubesvc.resolver import records as rec
 from kubesvc.resolver import routing
@@ -123,12 +124,12 @@ def _pod_client(view, rest: str, namespace: str) -> Client:
     if not ips:
         raise UsageError(f"pod {ns}/{name} has no IP (not scheduled or not started): it "
                          "sends no traffic")
-    spec = eu.spec(pod)
-    host = bool(spec.get("hostNetwork"))
-    policy = spec.get("dnsPolicy") or "ClusterFirst"
+    pod_spec = spec(pod)
+    host = bool(pod_spec.get("hostNetwork"))
+    policy = pod_spec.get("dnsPolicy") or "ClusterFirst"
     cluster_dns = policy == "ClusterFirstWithHostNet" or (policy == "ClusterFirst" and not host)
     return Client("pod", ns if cluster_dns else None, f"{ns}/{name}", ips[0],
-                  spec.get("nodeName"), host)
+                  pod_spec.get("nodeName"), host)
 
 
 def default_client(view, ip: str) -> str:
@@ -158,7 +159,7 @@ def route_address(view, client: Client, ip: str, port: int, proto: str, text: st
         node = view.node(client.node)  # localhost NodePorts (--iptables-localhost-nodeports)
     if node is not None:
         return _via_node(view, route, client, node, ip, port, proto)
-    pods = [p for p in view.pods_by_ip(ip) if not eu.spec(p).get("hostNetwork")]
+    pods = [p for p in view.pods_by_ip(ip) if not spec(p).get("hostNetwork")]
     if pods:
         return _direct(route, pods[0], ip, port, proto)
     if view.services_by_external_ip(ip):
@@ -216,7 +217,7 @@ def _port_hint(svc: dict, port: int, proto: str) -> str:
 
 
 def _via_external(view, route, client, svc, sport, ip) -> Route:
-    way = "ExternalIP" if ip in (eu.spec(svc).get("externalIPs") or []) else "LoadBalancer"
+    way = "ExternalIP" if ip in (spec(svc).get("externalIPs") or []) else "LoadBalancer"
     _describe(route, svc, sport, way)
     if way == "LoadBalancer" and ip not in routing.lb_vips(svc):
         return _proxied_lb(view, route, svc, sport, ip)
@@ -252,13 +253,13 @@ def _proxied_lb(view, route, svc, sport, ip) -> Route:
 
 
 def _via_node(view, route, client, node, ip, port, proto) -> Route:
-    name = eu.meta(node)["name"]
+    name = meta(node)["name"]
     for svc in view.services_by_node_port(port):
         sport = _sport(svc, port, proto, "nodePort")
         if sport is not None:
             _describe(route, svc, sport, "NodePort")
             return _judge(view, route, svc, sport, ip, [node], "NodePort", client.source())
-        if eu.spec(svc).get("healthCheckNodePort") == port and proto == "TCP":
+        if spec(svc).get("healthCheckNodePort") == port and proto == "TCP":
             return routing.health_route(view, route, svc, node)
     if port == routing.KUBE_PROXY_HEALTHZ_PORT and proto == "TCP":
         route.result, route.way = rec.HEALTH, "KubeProxyHealthz"
@@ -277,12 +278,12 @@ def _via_node(view, route, client, node, ip, port, proto) -> Route:
 
 def _host_port(pod: dict, node: str, port: int, proto: str) -> int | None:
     """A hostNetwork pod's container port, or a hostPort mapping, on that node."""
-    if eu.spec(pod).get("nodeName") != node or not eu.pod_ips(pod):
+    if spec(pod).get("nodeName") != node or not eu.pod_ips(pod):
         return None
-    for c in (p for ct in eu.spec(pod).get("containers") or () for p in ct.get("ports") or ()):
+    for c in (p for ct in spec(pod).get("containers") or () for p in ct.get("ports") or ()):
         if (c.get("protocol") or "TCP") != proto:
             continue
-        if c.get("hostPort") == port or (eu.spec(pod).get("hostNetwork")
+        if c.get("hostPort") == port or (spec(pod).get("hostNetwork")
                                          and c.get("containerPort") == port):
             return c.get("containerPort")
     return None
@@ -315,14 +316,14 @@ def _diagnose(view, route: Route, svc: dict) -> Route:
 
 
 def _direct(route: Route, pod: dict, ip: str, port: int, proto: str) -> Route:
-    name = f"{eu.namespace_of(pod)}/{eu.meta(pod)['name']}"
+    name = f"{eu.namespace_of(pod)}/{meta(pod)['name']}"
     state = "ready" if eu.is_pod_ready(pod) else "not-ready"
     route.result, route.way = rec.DIRECT, route.way or "Pod"
     route.endpoints = [EndpointRef(routing.address(ip, port, proto).rsplit("/", 1)[0], name,
-                                   eu.spec(pod).get("nodeName"), state)]
+                                   spec(pod).get("nodeName"), state)]
     route.reasons.append(Reason("pod-direct", f"{ip} is pod {name}"))
     declared = [(c.get("containerPort"), c.get("protocol") or "TCP")
-                for ct in eu.spec(pod).get("containers") or () for c in ct.get("ports") or ()]
+                for ct in spec(pod).get("containers") or () for c in ct.get("ports") or ()]
     if (port, proto) not in declared:
         route.reasons.append(Reason("port-not-declared", f"pod {name} declares no container "
                                                          f"port {port}/{proto}"))

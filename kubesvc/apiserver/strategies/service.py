@@ -10,7 +10,7 @@ savepoint back, which also frees whatever was allocated for it.
 from __future__ import annotations
 
 from kubesvc.api.errors import InvalidError
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.apiserver.allocation import Allocator
 from kubesvc.apiserver.validation import service as rules
 from kubesvc.store.db import object_key

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 
 from kubesvc.api import defaults as d
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.store.db import object_key
 
 

@@ -15,7 +15,7 @@ prepare_for_update -> validate_service / validate_service_update -> service_warn
 from __future__ import annotations
 
 from kubesvc.api.errors import FieldError, duplicate, forbidden, invalid, required, unsupported
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.apiserver.validation.names import (
     cidr,
     dns1123_label,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import json
 
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.bootstrap.kind import node_internal_ip
 from kubesvc.controllers.scheduling.kubelet import pending_pod, run_pod
 from kubesvc.controllers.scheduling.scheduler import schedule

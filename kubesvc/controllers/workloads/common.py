@@ -10,8 +10,8 @@ from datetime import datetime
 
 from kubesvc.api.defaults import default_pod, default_pod_template
 from kubesvc.api.objects import (
+    clone,
     controller_ref,
-    deep,
     fnv32,
     fnv32a,
     generate_name,
@@ -97,9 +97,9 @@ def pod_from_template(owner: Mapping, template: Mapping, *, name: str | None = N
     m["name"] = name
     for key in ("annotations", "finalizers"):
         if tmeta.get(key):
-            m[key] = deep(tmeta[key])
-    spec = deep((template or {}).get("spec") or {})
-    spec.update(deep(dict(spec_overrides or {})))
+            m[key] = clone(tmeta[key])
+    spec = clone((template or {}).get("spec") or {})
+    spec.update(clone(dict(spec_overrides or {})))
     return default_pod({"apiVersion": "v1", "kind": "Pod", "metadata": m, "spec": spec})
 
 
@@ -125,8 +125,8 @@ def new_pod_names(owner: Mapping, count: int, existing: Iterable[str],
 
 
 def with_status(obj: Mapping, status: Mapping) -> dict:
-    out = deep(dict(obj))
-    out["status"] = deep(dict(status))
+    out = clone(dict(obj))
+    out["status"] = clone(dict(status))
     return out
 
 
