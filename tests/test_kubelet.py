@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from kubesvc.api.quantity import Quantity
 from kubesvc.bootstrap.kind import make_node
 from kubesvc.controllers.scheduling.kubelet import (
     image_id,
     normalize_image,
-    parse_quantity,
     pending_pod,
     qos_class,
     run_pod,
@@ -166,7 +166,7 @@ def test_image_id_keeps_a_digest():
     ("2Ki", Decimal(2048)), (2, Decimal(2)),
 ])
 def test_parse_quantity(text, value):
-    assert parse_quantity(text) == value
+    assert Quantity.parse(text).value == value  # the parser the kubelet's QoS class uses
 
 
 def res(requests=None, limits=None):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kubesvc.api.quantity import parse_or_none
 from kubesvc.api.selectors import format_labels
 from kubesvc.printers.describe.workloads import (
     describe_deployment,
@@ -257,8 +258,6 @@ def _limit_ranges(w: PrefixWriter, limit_ranges: list[dict]) -> None:
 
 
 def _quantity(raw) -> str:
-    from kubesvc.api.quantity import parse_or_none
-
     q = parse_or_none(raw)
     return str(raw) if q is None else str(q)
 

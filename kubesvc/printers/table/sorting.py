@@ -178,48 +178,13 @@ def _go_kind(value) -> str:
     return jp.go_type(value)
 
 
-_SUFFIXES = {"": 0, "n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15,
-             "E": 18}
-_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
-
-
 def parse_quantity(text: str) -> Fraction | None:
-    """apimachinery `ParseQuantity` as a value, or None when it would fail (its grammar:
-    sign, digits, optional `.digits`, then a SI/binary suffix or `e`/`E` exponent)."""
-    from fractions import Fraction  # exact, like inf.Dec; imported only when strings are compared
+    """apimachinery `ParseQuantity` as a value, or None when it would fail."""
+    # imported only when strings are compared: `get` without --sort-by never pays for it
+    from kubesvc.api.quantity import parse_exact
 
-    if not text:
-        return None
-    pos, end = 0, len(text)
-    sign = -1 if text[0] == "-" else 1
-    pos += text[0] in "+-"
-    start = pos
-    while pos < end and text[pos] in "0123456789":
-        pos += 1
-    whole = text[start:pos]
-    frac = ""
-    if pos < end and text[pos] == ".":
-        pos += 1
-        fstart = pos
-        while pos < end and text[pos] in "0123456789":
-            pos += 1
-        frac = text[fstart:pos]
-    suffix = text[pos:]
-    number = Fraction(int(whole or "0")) + (Fraction(int(frac), 10 ** len(frac)) if frac else 0)
-    if suffix in _SUFFIXES:
-        scale = Fraction(10) ** _SUFFIXES[suffix]
-    elif suffix in _BINARY:
-        scale = Fraction(2) ** _BINARY[suffix]
-    elif len(suffix) > 1 and suffix[0] in "eE" and _exponent(suffix[1:]) is not None:
-        scale = Fraction(10) ** _exponent(suffix[1:])
-    else:
-        return None
-    return sign * number * scale
-
-
-def _exponent(text: str) -> int | None:
-    digits = text[1:] if text[:1] in ("+", "-") else text
-    return int(text) if digits.isascii() and digits.isdigit() else None
+    parsed = parse_exact(text) if text else None
+    return None if parsed is None else parsed[0]
 
 
 # ---------------------------------------------------------------------------------------------
