@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kubesvc.api.errors import ClientError
+from kubesvc.api.goformat import go_json, go_quote
 from kubesvc.printers.jsonpath import template as jp
 
 SVC = {
@@ -176,7 +177,7 @@ def test_execution_errors(template, reason):
     with pytest.raises(ClientError) as err:
         jp.render(template, SVC)
     head = str(err.value).split("\n")[0]
-    assert head == (f"error: error executing jsonpath {jp.go_quote(template)}: Error executing "
+    assert head == (f"error: error executing jsonpath {go_quote(template)}: Error executing "
                     f"template: {reason}. Printing more information for debugging the template:")
 
 
@@ -237,7 +238,7 @@ def test_allow_missing_template_keys_false():
 ])
 def test_go_float_formats(value, printed, as_json):
     assert jp.to_text(value) == printed
-    assert jp.go_json(value) == as_json
+    assert go_json(value) == as_json
 
 
 def test_go_json_escapes_like_encoding_json():

@@ -8,7 +8,6 @@ Nothing here reads a clock or a random source: where upstream draws a random nam
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
@@ -67,15 +66,6 @@ def fnv32(data: bytes, h: int = 0x811C9DC5) -> int:
 def safe_encode(text: str) -> str:
     """rand.SafeEncodeString: each character mapped into the no-vowel alphabet."""
     return "".join(ALPHANUMS[ord(ch) % len(ALPHANUMS)] for ch in text)
-
-
-def go_json(obj) -> bytes:
-    """encoding/json output for map-shaped data: sorted keys, compact, HTML-safe escapes."""
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    for raw, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, esc)
-    return text.encode()
 
 
 def stable_suffix(seed: str, length: int = SUFFIX_LENGTH) -> str:

@@ -16,6 +16,7 @@ is go-wordwrap's: words never split, existing line breaks kept.
 from __future__ import annotations
 
 from kubesvc.api.errors import ClientError, KubesvcError
+from kubesvc.api.goformat import go_v
 
 _GO_SPACE = frozenset("\t\n\v\f\r \x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
                       "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
@@ -251,14 +252,8 @@ def extract_enum(schema: dict, long_view: bool, limit: int, pad: int) -> str:
         if limit > -1 and i >= limit:
             return text + ", ...."
         text += "\n    " if long_view else (", " if i else "")
-        text += '""' if value == "" else _go_print(value)
+        text += '""' if value == "" else go_v(value)
     return text
-
-
-def _go_print(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "<nil>" if value is None else str(value)
 
 
 def indent(text: str, amount: int) -> str:

@@ -21,10 +21,10 @@ import re
 from functools import lru_cache
 
 from kubesvc.api.errors import ClientError, StatusError, invalid
+from kubesvc.api.goformat import go_float, go_json, go_quote, go_quote_rune
 from kubesvc.apiserver.patch.strategic import (
     PatchError,
     RequestInvalidError,
-    go_float,
     root_schema,
     strategic_merge_patch,
     unsupported_kind,
@@ -183,29 +183,6 @@ def _go_key(key) -> str:
     return go_float(key) if isinstance(key, float) else str(key)
 
 
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-               "\v": "\\v", '"': '\\"', "\\": "\\\\"}
-
-
-def go_quote(text: str) -> str:
-    """strconv.Quote."""
-    out = []
-    for ch in text:
-        if ch in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[ch])
-        elif ch.isprintable():
-            out.append(ch)
-        elif ord(ch) < 0x80:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
-    return '"' + "".join(out) + '"'
-
-
-def _go_char(ch: str) -> str:
-    return "'\\''" if ch == "'" else "'" + go_quote(ch)[1:-1].replace('\\"', '"') + "'"
-
-
 def _go_json_error(err: json.JSONDecodeError) -> str:
     """encoding/json's syntax error for the text Python's decoder choked on."""
     text, pos = err.doc, err.pos
@@ -213,16 +190,16 @@ def _go_json_error(err: json.JSONDecodeError) -> str:
         return "unexpected end of JSON input"
     ch = text[pos]
     if err.msg.startswith("Invalid control character"):
-        return f"invalid character {_go_char(ch)} in string literal"
+        return f"invalid character {go_quote_rune(ch)} in string literal"
     if err.msg.startswith("Invalid \\escape"):
-        return f"invalid character {_go_char(text[pos + 1])} in string escape code"
+        return f"invalid character {go_quote_rune(text[pos + 1])} in string escape code"
     where = {"Expecting property name enclosed in double quotes": "looking for beginning of "
              "object key string", "Expecting ':' delimiter": "after object key",
              "Extra data": "after top-level value"}.get(err.msg)
     if err.msg == "Expecting ',' delimiter":
         where = "after object key:value pair" if _innermost(text, pos) == "{" \
             else "after array element"
-    return f"invalid character {_go_char(ch)} {where or 'looking for beginning of value'}"
+    return f"invalid character {go_quote_rune(ch)} {where or 'looking for beginning of value'}"
 
 
 def _innermost(text: str, pos: int) -> str:
@@ -593,11 +570,3 @@ def _check_decodable(result) -> None:
         raise ClientError(_cannot_unmarshal(result, "unstructured.detector"))
     if not isinstance(result.get("kind"), str) or not result["kind"]:
         raise ClientError(f"Object 'Kind' is missing in '{go_json(result)}'")
-
-
-def go_json(value) -> str:
-    """encoding/json's compact output: sorted keys, HTML characters escaped."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    for ch in "<>&\u2028\u2029":
-        text = text.replace(ch, f"\\u{ord(ch):04x}")
-    return text

@@ -15,11 +15,11 @@ in patch order, with the server-only items slotted back where they were.
 from __future__ import annotations
 
 import copy
-from decimal import Decimal
 from functools import lru_cache
 from itertools import chain
 
 from kubesvc.api.errors import ClientError, StatusError
+from kubesvc.api.goformat import go_v
 
 DIRECTIVE = "$patch"
 RETAIN_KEYS = "$retainKeys"
@@ -83,40 +83,6 @@ def go_type(value) -> str:
     if value is None:
         return "%!s(<nil>)"
     return {bool: "bool", int: "int64", float: "float64"}.get(type(value), "string")
-
-
-def go_float(value: float) -> str:
-    """strconv.FormatFloat(f, 'g', -1, 64), which is what %v prints."""
-    if value != value or value in (float("inf"), float("-inf")):
-        return "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
-    sign = "-" if str(value).startswith("-") else ""
-    if value == 0:
-        return sign + "0"
-    number = Decimal(repr(abs(value)))
-    digits = "".join(map(str, number.as_tuple().digits)).rstrip("0") or "0"
-    exponent = number.adjusted()
-    if exponent < -4 or exponent >= 6:
-        body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{sign}{body}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
-    if exponent < 0:
-        return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
-    whole, frac = digits[:exponent + 1].ljust(exponent + 1, "0"), digits[exponent + 1:]
-    return sign + whole + ("." + frac if frac else "")
-
-
-def go_v(value) -> str:
-    """fmt's %v for decoded JSON: map[k:v ...] with sorted keys, [a b], <nil>."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{go_v(value[k])}" for k in sorted(value)) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(go_v(v) for v in value) + "]"
-    if isinstance(value, float):
-        return go_float(value)
-    return str(value)
 
 
 def _no_merge_key(item: dict, key: str) -> PatchError:

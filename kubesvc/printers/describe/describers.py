@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kubesvc.api.goformat import go_v_unstructured
 from kubesvc.api.quantity import parse_or_none
 from kubesvc.api.selectors import format_labels
 from kubesvc.printers.describe.workloads import (
@@ -326,27 +327,6 @@ def smart_label(field: str) -> str:
     return " ".join(parts)
 
 
-def go_value(value) -> str:
-    """fmt %v for JSON values."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        from kubesvc.printers.structured import go_yaml_float
-
-        if value != value or value in (float("inf"), float("-inf")):
-            return "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return go_yaml_float(value)
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{go_value(v)}" for k, v in sorted(value.items())) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(go_value(v) for v in value) + "]"
-    return str(value)
-
-
 def _unstructured(w: PrefixWriter, level: int, content: dict, prefix: str) -> None:
     for field in sorted(content):
         value, path = content[field], f"{prefix}.{field}"
@@ -361,9 +341,9 @@ def _unstructured(w: PrefixWriter, level: int, content: dict, prefix: str) -> No
                 if isinstance(child, dict):
                     _unstructured(w, level + 1, child, path)
                 else:
-                    w.write(level + 1, f"{go_value(child)}\n")
+                    w.write(level + 1, f"{go_v_unstructured(child)}\n")
         else:
-            w.write(level, f"{smart_label(field)}:\t{go_value(value)}\n")
+            w.write(level, f"{smart_label(field)}:\t{go_v_unstructured(value)}\n")
 
 
 def describe_generic(obj: dict, *, show_events: bool = True, now: datetime | None = None) -> str:

@@ -16,6 +16,15 @@ from __future__ import annotations
 import re
 
 from kubesvc.api.errors import ClientError
+from kubesvc.api.goformat import (
+    go_float,
+    go_json,
+    go_quote,
+    go_sharp_v,
+    go_unicode,
+    go_v_unstructured,
+    int64_if_integral,
+)
 
 EXEC_DEBUG = (
     "Error executing template: {err}. Printing more information for debugging the template:\n"
@@ -43,11 +52,6 @@ _ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v
 
 def _alnum(ch: str) -> bool:
     return ch == "_" or ch.isalpha() or ch.isdecimal()
-
-
-def go_rune(ch: str) -> str:
-    """Go's `%#U`: `U+007E '~'`, without the quoted rune when it is not printable."""
-    return f"U+{ord(ch):04X}" + (f" '{ch}'" if ch.isprintable() else "")
 
 
 class _Parser:
@@ -124,7 +128,7 @@ class _Parser:
             word = self._take()
             cur.append(("bool", word == "true") if word in ("true", "false") else ("ident", word))
         else:
-            raise JSONPathError(f"unrecognized character in action: {go_rune(ch)}")
+            raise JSONPathError(f"unrecognized character in action: {go_unicode(ch)}")
 
     def _field(self, cur: list) -> None:
         self.start = self.pos
@@ -278,12 +282,6 @@ _KINDS = {bool: "bool", str: "string", Byte: "uint8", int: "int64", float: "floa
           dict: "map[string]interface {}", list: "[]interface {}"}
 
 
-def _norm(value):
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
-        return int(value)
-    return value
-
-
 class Template:
     """A parsed template. `find_results` keeps client-go's range state machine."""
 
@@ -351,7 +349,8 @@ class Template:
         raise JSONPathError(f"unrecognized identifier {node[1]}")
 
     def _field(self, values, node):
-        found = [_norm(v[node[1]]) for v in values if isinstance(v, dict) and node[1] in v]
+        found = [int64_if_integral(v[node[1]]) for v in values
+                 if isinstance(v, dict) and node[1] in v]
         if not found and values and not self.allow_missing_keys:
             raise JSONPathError(f"{node[1]} is not found")
         return found
@@ -379,7 +378,7 @@ class Template:
                 raise JSONPathError(f"starting index {lo} is greater than ending index {hi}")
             if known2 and step <= 0:
                 raise JSONPathError("step must be > 0")
-            out.extend(_norm(v) for v in value[lo:hi:step if known2 else 1])
+            out.extend(int64_if_integral(v) for v in value[lo:hi:step if known2 else 1])
         return out
 
     def _union(self, values, node):
@@ -402,11 +401,11 @@ class Template:
         out: list = []
         for value in values:
             if not isinstance(value, list):
-                shown = "<invalid reflect.Value>" if value is _NOTHING else go_v(value)
+                shown = "<invalid reflect.Value>" if value is _NOTHING else go_v_unstructured(value)
                 raise JSONPathError(f"{shown} is not array or slice and cannot be filtered")
             for item in value:
-                if self._keep(_norm(item), left_nodes, right_nodes, op):
-                    out.append(_norm(item))
+                if self._keep(int64_if_integral(item), left_nodes, right_nodes, op):
+                    out.append(int64_if_integral(item))
         return out
 
     def _keep(self, item, left_nodes, right_nodes, op) -> bool:
@@ -428,9 +427,9 @@ class Template:
 
 def _children(value) -> list:
     if isinstance(value, dict):
-        return [_norm(value[k]) for k in sorted(value)]
+        return [int64_if_integral(value[k]) for k in sorted(value)]
     if isinstance(value, list):
-        return [_norm(v) for v in value]
+        return [int64_if_integral(v) for v in value]
     if isinstance(value, str):
         return [Byte(b) for b in value.encode()]
     return []
@@ -464,94 +463,9 @@ def compare(op: str, left, right) -> bool:
             ">": not (less or left == right)}[op]
 
 
-# ---------------------------------------------------------------------------------------------
-# Go's ways of printing values
-
-def _digits(value: float) -> tuple[str, int]:
-    """Shortest round-trip digits and decimal point position (value = 0.DIGITS × 10^dp)."""
-    from decimal import Decimal  # Python's repr is Go's shortest round-trip form too
-
-    _, digits, exp = Decimal(repr(abs(value))).as_tuple()
-    text = "".join(map(str, digits)).rstrip("0") or "0"
-    return text, len(digits) + int(exp)
-
-
-def go_float(value: float, style: str = "v") -> str:
-    """A float64 as `fmt.Print` (`style="v"`) or `encoding/json` (`style="json"`) writes it."""
-    if value == 0:
-        return "-0" if style == "v" and str(value).startswith("-") else "0"
-    sign = "-" if value < 0 else ""
-    digits, dp = _digits(value)
-    exp = dp - 1
-    if style == "v":  # strconv 'g' with shortest precision: %e from exponent 6 on
-        use_e = exp < -4 or exp >= 6
-    else:  # encoding/json: like JavaScript, %e only outside [1e-6, 1e21)
-        use_e = abs(value) < 1e-6 or abs(value) >= 1e21
-    if use_e:
-        mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        text = f"{mant}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
-        if style == "json" and exp < 0 and abs(exp) < 10:
-            text = f"{mant}e-{abs(exp)}"
-        return sign + text
-    if dp <= 0:
-        return f"{sign}0.{'0' * -dp}{digits}"
-    if dp >= len(digits):
-        return sign + digits + "0" * (dp - len(digits))
-    return f"{sign}{digits[:dp]}.{digits[dp:]}"
-
-
-def go_quote(text: str) -> str:
-    """strconv.Quote, as Go's `%q` and `%#v` write a string."""
-    out = ['"']
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch.isprintable():
-            out.append(ch)
-        elif ch in "\a\b\f\n\r\t\v":
-            out.append("\\" + "abfnrtv"["\a\b\f\n\r\t\v".index(ch)])
-        elif ord(ch) < 0x80:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
-    return "".join(out) + '"'
-
-
-_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
-                 "\f": "\\f", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def _json_str(text: str) -> str:
-    return '"' + "".join(_JSON_ESCAPES.get(c) or (f"\\u{ord(c):04x}" if c < " " else c)
-                         for c in text) + '"'
-
-
-def go_json(value, indent: str | None = None, _level: int = 0) -> str:
-    """encoding/json Marshal (or MarshalIndent with `indent`): sorted keys, HTML escaping."""
-    value = _norm(value)
-    if isinstance(value, (dict, list)) and value:
-        pad = "" if indent is None else "\n" + indent * (_level + 1)
-        end = "" if indent is None else "\n" + indent * _level
-        colon = ":" if indent is None else ": "
-        if isinstance(value, dict):
-            parts = [f"{_json_str(k)}{colon}{go_json(value[k], indent, _level + 1)}"
-                     for k in sorted(value)]
-            return "{" + pad + ("," + pad).join(parts) + end + "}"
-        parts = [go_json(v, indent, _level + 1) for v in value]
-        return "[" + pad + ("," + pad).join(parts) + end + "]"
-    if isinstance(value, (dict, list)):
-        return "{}" if isinstance(value, dict) else "[]"
-    if isinstance(value, str):
-        return _json_str(value)
-    if isinstance(value, float):
-        return go_float(value, "json")
-    return to_text(value)
-
-
 def to_text(value) -> str:
     """One result as client-go `PrintResults` writes it."""
-    value = _norm(value)
+    value = int64_if_integral(value)
     if isinstance(value, (dict, list)):
         return go_json(value)
     if value is None:
@@ -563,31 +477,8 @@ def to_text(value) -> str:
     return str(value)
 
 
-def go_v(value) -> str:
-    """Go's `%v` of an unstructured value (maps print as `map[k:v ...]`)."""
-    value = _norm(value)
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{go_v(value[k])}" for k in sorted(value)) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(go_v(v) for v in value) + "]"
-    return "<nil>" if value is None else to_text(value)
-
-
-def go_sharp_v(value) -> str:
-    """Go's `%#v` of an unstructured value, as kubectl's jsonpath debug output shows it."""
-    value = _norm(value)
-    if isinstance(value, dict):
-        inner = ", ".join(f"{go_quote(k)}:{go_sharp_v(value[k])}" for k in sorted(value))
-        return "map[string]interface {}{" + inner + "}"
-    if isinstance(value, list):
-        return "[]interface {}{" + ", ".join(go_sharp_v(v) for v in value) + "}"
-    if value is None:
-        return "interface {}(nil)"
-    return go_quote(value) if isinstance(value, str) else to_text(value)
-
-
 def go_type(value) -> str:
-    return _KINDS.get(type(_norm(value)), "interface {}")
+    return _KINDS.get(type(int64_if_integral(value)), "interface {}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kubesvc.api.errors import ClientError
+from kubesvc.api.goformat import go_v_unstructured
 from kubesvc.printers.jsonpath import template as jp
 from kubesvc.printers.table.tabwriter import escape_terminal, tabwrite
 
@@ -95,7 +96,7 @@ def render(columns: list[Column], objects: list[dict], *, no_headers: bool = Fal
 
 def _cell(template: jp.Template, obj: dict) -> str:
     found = template.find_results(obj)
-    values = [escape_terminal(jp.go_v(v)) for group in found for v in group]
+    values = [escape_terminal(go_v_unstructured(v)) for group in found for v in group]
     if not found or not found[0]:
         values.insert(0, "<none>")
     return ",".join(values)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kubesvc.api.errors import ClientError, KubesvcError
+from kubesvc.api.goformat import go_quote, go_sharp_v
 from kubesvc.printers.jsonpath import template as jp
 
 if TYPE_CHECKING:
@@ -136,9 +137,9 @@ def _lazy_key(tmpl: jp.Template, obj: dict):
 
 
 def _fail_values(which: str, obj: dict, field: str, err: Exception) -> None:
-    shown = f'&errors.errorString{{s:{jp.go_quote(str(err))}}}' if which == "i" else str(err)
+    shown = f'&errors.errorString{{s:{go_quote(str(err))}}}' if which == "i" else str(err)
     raise SortFatal(f"Failed to get {which} values for &unstructured.Unstructured{{Object:"
-                    f"{jp.go_sharp_v(obj)}}} using {field} ({shown})",
+                    f"{go_sharp_v(obj)}}} using {field} ({shown})",
                     310 if which == "i" else 315, 255)
 
 
