@@ -64,7 +64,7 @@ def resolve(
     Exit code 0 when the traffic is delivered or the name answers, 1 otherwise.
     """
     from kubesvc.resolver.records import exit_code
-    from kubesvc.resolver.targets import resolve as run
+    from kubesvc.resolver.resolve import resolve as run
     from kubesvc.resolver.view import StoreView
 
     common.check_output(output, FORMATS)

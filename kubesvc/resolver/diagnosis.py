@@ -9,10 +9,17 @@ traffic policies and the load balancer status then make of it.
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 from kubesvc.api.objects import meta, spec
+from kubesvc.api.selectors import from_map
 from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import service_selects
 from kubesvc.resolver import records as rec
+from kubesvc.resolver import routing
+from kubesvc.resolver.address_pools import metallb_assignment, pending_reason
 from kubesvc.resolver.records import Reason
+from kubesvc.resolver.routing import ns_name
 
 # The findings that explain missing or unusable endpoints (as opposed to policy findings)
 ENDPOINT_CODES = frozenset({
@@ -30,7 +37,7 @@ def diagnose_service(view, svc: dict) -> list[Reason]:
         return _external_name(svc)
     out: list[Reason] = []
     if "service.kubernetes.io/service-proxy-name" in eu.labels_of(svc):
-        out.append(Reason("proxy-ignored", f"{_key(svc)} is labelled "
+        out.append(Reason("proxy-ignored", f"{ns_name(svc)} is labelled "
                                            "service.kubernetes.io/service-proxy-name"))
     if eu.has_selector(svc):
         out += _selected(view, svc) + hostname_findings(view, svc)
@@ -52,10 +59,6 @@ def pods_in(view, namespace: str | None = None) -> list[dict]:
     return cache[namespace]
 
 
-def _key(obj: dict) -> str:
-    return f"{eu.namespace_of(obj)}/{meta(obj).get('name', '')}"
-
-
 def _names(items: list[str]) -> str:
     shown = ", ".join(items[:MAX_NAMES])
     return shown + (f" and {len(items) - MAX_NAMES} more" if len(items) > MAX_NAMES else "")
@@ -63,7 +66,7 @@ def _names(items: list[str]) -> str:
 
 def _external_name(svc: dict) -> list[Reason]:
     host = spec(svc).get("externalName") or ""
-    out = [Reason("externalname", f"{_key(svc)} is an alias: DNS answers CNAME {host}")]
+    out = [Reason("externalname", f"{ns_name(svc)} is an alias: DNS answers CNAME {host}")]
     if eu.parse_ip(host):
         out.insert(0, Reason("externalname-ip", f"externalName {host} is an IP address: "
                                                 "cluster DNS answers NXDOMAIN for the Service"))
@@ -76,21 +79,19 @@ def _external_name(svc: dict) -> list[Reason]:
 
 
 def _selectorless(view, svc: dict) -> list[Reason]:
-    if _key(svc) == "default/kubernetes":
+    if ns_name(svc) == "default/kubernetes":
         return [Reason("no-selector", "kube-apiserver keeps the endpoints of default/kubernetes "
                                       "itself (not modelled by kubesvc)", severity=rec.INFO)]
     if any(eps.get("endpoints") for eps in view.slices_for(svc)):
         return []
     legacy = view.endpoints_for(svc)
     if legacy is not None and eu.labels_of(legacy).get(eu.SKIP_MIRROR_LABEL) == "true":
-        return [Reason("skip-mirror", f"Endpoints {_key(legacy)} is not mirrored")]
-    return [Reason("no-selector", f"{_key(svc)} has no selector, and no EndpointSlice or "
+        return [Reason("skip-mirror", f"Endpoints {ns_name(legacy)} is not mirrored")]
+    return [Reason("no-selector", f"{ns_name(svc)} has no selector, and no EndpointSlice or "
                                   "Endpoints object gives it addresses")]
 
 
 def _selected(view, svc: dict) -> list[Reason]:
-    from kubesvc.api.selectors import from_map
-
     selector = from_map(spec(svc)["selector"])  # service_selects, built once
     pods = [p for p in view.pods_selected(eu.namespace_of(svc), spec(svc)["selector"])
             if selector.matches(meta(p).get("labels"))]
@@ -106,7 +107,7 @@ def _no_match(view, svc: dict) -> list[Reason]:
     """One error with the details a learner needs: the nearest pods and what they miss, the
     namespaces where pods do match, workloads that would match but make no pods."""
     selector = dict(spec(svc)["selector"])
-    if _key(svc) == "kube-system/kube-dns":
+    if ns_name(svc) == "kube-system/kube-dns":
         return [Reason("selector-no-match", "cluster DNS has no CoreDNS pod: in a real cluster "
                                             "every DNS query would fail (kubesvc still "
                                             "answers as CoreDNS would; `kubesvc cluster init` "
@@ -156,8 +157,6 @@ def _near_misses(pods: list[dict], selector: dict) -> list[str]:
 
 
 def _likeness(labels: dict, selector: dict) -> float:
-    from difflib import SequenceMatcher
-
     return sum(SequenceMatcher(None, labels.get(k, ""), v).ratio() for k, v in selector.items())
 
 
@@ -224,7 +223,7 @@ def _pod_states(view, svc: dict, pods: list[dict]) -> list[Reason]:
                                 f"{_STATE_TEXT[code]}: {_names(sorted(names))}",
                           severity=rec.ERROR if none_ready else rec.WARNING))
     if spec(svc).get("publishNotReadyAddresses"):
-        out.append(Reason("pnra", f"{_key(svc)} publishes not-ready addresses"))
+        out.append(Reason("pnra", f"{ns_name(svc)} publishes not-ready addresses"))
     return out
 
 
@@ -271,8 +270,6 @@ def _why_port(pod: dict, sport: dict) -> str:
 
 
 def _policies(view, svc: dict) -> list[Reason]:
-    from kubesvc.resolver import routing
-
     out = []
     nodes = [meta(n)["name"] for n in view.nodes()]
     if routing.etp_local(svc):
@@ -298,25 +295,18 @@ def _nodes_run(names: list[str]) -> str:
 
 
 def _has_ready(view, svc: dict) -> bool:
-    from kubesvc.resolver import routing
-
     return any(e.ready for p in routing.service_ports(svc)
                for e in routing.proxy_endpoints(view, svc, p, None))
 
 
 def _local_usable(view, svc: dict) -> set[str]:
     """The nodes with a ready, or serving terminating, endpoint (iTP Local's fallback)."""
-    from kubesvc.resolver import routing
-
     return {e.node for p in routing.service_ports(svc)
             for e in routing.proxy_endpoints(view, svc, p, None)
             if e.ready or (e.serving and e.terminating)}
 
 
 def _load_balancer(view, svc: dict) -> list[Reason]:
-    from kubesvc.resolver import routing
-    from kubesvc.resolver.check import metallb_assignment, pending_reason
-
     if routing.svc_type(svc) != "LoadBalancer":
         return []
     out = []
@@ -331,7 +321,7 @@ def _load_balancer(view, svc: dict) -> list[Reason]:
             shown = entry.get("ip") or entry.get("hostname")
             out.append(Reason("lb-proxy-mode", f"ingress {shown}: kube-proxy installs no rule"))
     if spec(svc).get("allocateLoadBalancerNodePorts") is False:
-        out.append(Reason("no-node-ports", f"{_key(svc)} has no NodePorts"))
+        out.append(Reason("no-node-ports", f"{ns_name(svc)} has no NodePorts"))
     if spec(svc).get("loadBalancerSourceRanges"):
         ranges = ", ".join(spec(svc)["loadBalancerSourceRanges"])
         out.append(Reason("source-range-nodeport", f"only sources in {ranges} reach the "
@@ -341,22 +331,18 @@ def _load_balancer(view, svc: dict) -> list[Reason]:
 
 
 def _extras(svc: dict) -> list[Reason]:
-    from kubesvc.resolver import routing
-
     out = []
     aff = routing.affinity(svc)
     if aff:
         out.append(Reason("affinity", f"sessionAffinity: ClientIP, timeout "
                                       f"{aff['timeoutSeconds']}s"))
     if not eu.is_service_ip_set(svc):
-        out.append(Reason("headless", f"{_key(svc)} is headless"))
+        out.append(Reason("headless", f"{ns_name(svc)} is headless"))
     return out
 
 
 def hostname_findings(view, svc: dict) -> list[Reason]:
     """Pods that name this Service as their subdomain but get no per-pod DNS name."""
-    from kubesvc.controllers.endpoints import service_selects
-
     out = []
     for pod in view.pods_with_subdomain(eu.namespace_of(svc), meta(svc)["name"]):
         if spec(pod).get("subdomain") != meta(svc)["name"]:

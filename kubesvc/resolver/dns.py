@@ -14,7 +14,9 @@ import ipaddress
 from dataclasses import dataclass
 
 from kubesvc.api.objects import meta, spec
+from kubesvc.apiserver.allocation import ServiceCIDR
 from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import service_backends, service_slices
 from kubesvc.resolver.records import DnsResult, Reason
 
 TYPES = ("A", "AAAA", "SRV", "CNAME", "PTR", "TXT")
@@ -47,8 +49,6 @@ def zone_of(view) -> str:
 
 def dns_server(view) -> str:
     """kube-system/kube-dns's cluster IP, or the tenth address of the range (kubeadm)."""
-    from kubesvc.apiserver.allocation import ServiceCIDR
-
     svc = view.service("kube-system", "kube-dns")
     if svc and eu.is_service_ip_set(svc):
         return spec(svc)["clusterIP"]
@@ -57,8 +57,6 @@ def dns_server(view) -> str:
 
 def server_warning(view) -> Reason | None:
     """A kube-dns Service with no ready endpoint: kube-proxy rejects the real queries."""
-    from kubesvc.controllers.endpoints import service_backends
-
     svc = view.service("kube-system", "kube-dns")
     if svc is None or not eu.has_selector(svc) or any(
             b.ready for bs in service_backends(svc, view.slices_for(svc)).values() for b in bs):
@@ -264,8 +262,6 @@ def endpoint_hostname(endpoint: dict, ip: str) -> str:
 
 
 def _slices(view, svc: dict) -> list[dict]:
-    from kubesvc.controllers.endpoints import service_slices
-
     return service_slices(svc, view.slices_for(svc))
 
 

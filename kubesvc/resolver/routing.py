@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import service_backends
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.records import EndpointRef, NodeVerdict, Reason, Route
 
@@ -57,7 +58,7 @@ class Source:
 # --- Service facts (pkg/proxy/serviceport.go newBaseServiceInfo) ---------------------------
 
 
-def svc_key(svc: dict) -> str:
+def ns_name(svc: dict) -> str:
     return f"{eu.namespace_of(svc)}/{meta(svc).get('name', '')}"
 
 
@@ -122,8 +123,6 @@ def externally_accessible(svc: dict, sport: dict) -> bool:
 def proxy_endpoints(view, svc: dict, sport: dict, family: str | None) -> list[Ep]:
     """The port's endpoints from every slice labelled for the Service, minus the slices the
     kube-proxy informer filters out (headless or service-proxy-name labels)."""
-    from kubesvc.controllers.endpoints import service_backends
-
     slices = [s for s in view.slices_for(svc) if not ({eu.HEADLESS_LABEL, PROXY_NAME_LABEL}
                                                       & set(eu.labels_of(s)))]
     backends = service_backends(svc, slices, family).get(sport["name"], [])
@@ -202,7 +201,7 @@ def verdict(judge: Judge, node: dict | None, entry: str, src: Source) -> NodeVer
     name = meta(node).get("name") if node else None
     cluster, local, has_any, mode = categorize(judge.eps, judge.svc, judge.sport, node)
     if not has_any:
-        judge.say("no-endpoints", f"{svc_key(judge.svc)} port {_port_label(judge.sport)} has no "
+        judge.say("no-endpoints", f"{ns_name(judge.svc)} port {_port_label(judge.sport)} has no "
                                   "usable endpoint: kube-proxy rejects the connection "
                                   "(TCP reset / ICMP port unreachable)")
         return NodeVerdict(name, rec.REJECT)
@@ -220,7 +219,7 @@ def _internal(judge, name, cluster, local, src) -> NodeVerdict:
     if not itp_local(judge.svc):
         return _forward(judge, name, cluster, "Cluster", keep)
     if not local:
-        judge.say("itp-local-drop", f"no endpoint of {svc_key(judge.svc)} runs on node {name}: "
+        judge.say("itp-local-drop", f"no endpoint of {ns_name(judge.svc)} runs on node {name}: "
                                     "ClusterIP traffic from there is dropped")
         return NodeVerdict(name, rec.DROP, policy="Local")
     return _forward(judge, name, local, "Local", keep)
@@ -240,7 +239,7 @@ def _external(judge, name, cluster, local, src) -> NodeVerdict:
         return _forward(judge, name, cluster, "Cluster", "masqueraded")
     if not local:
         judge.say("etp-local-drop", f"node {name} runs no ready endpoint of "
-                                    f"{svc_key(judge.svc)}: external traffic it receives is "
+                                    f"{ns_name(judge.svc)}: external traffic it receives is "
                                     "dropped")
         return NodeVerdict(name, rec.DROP, policy="Local")
     return _forward(judge, name, local, "Local", "preserved")
@@ -249,7 +248,7 @@ def _external(judge, name, cluster, local, src) -> NodeVerdict:
 def _forward(judge, name, eps: list[Ep], policy: str, client_ip: str) -> NodeVerdict:
     if eps and not any(e.ready for e in eps):
         judge.say("terminating-fallback", f"only terminating endpoints serve "
-                                          f"{svc_key(judge.svc)}" + (f" on {name}" if
+                                          f"{ns_name(judge.svc)}" + (f" on {name}" if
                                                                      policy == "Local" else ""))
     return NodeVerdict(name, rec.FORWARD, [e.ref() for e in eps], policy, client_ip)
 
@@ -378,7 +377,7 @@ def health_route(view, route: Route, svc: dict, node: dict) -> Route:
     """healthCheckNodePort: 200 with at least one local ready endpoint, else 503."""
     name = meta(node)["name"]
     count = local_ready_count(view, svc, name)
-    route.service, route.way, route.result = svc_key(svc), "HealthCheckNodePort", rec.HEALTH
+    route.service, route.way, route.result = ns_name(svc), "HealthCheckNodePort", rec.HEALTH
     route.health = {"status": 200 if count else 503, "node": name, "localEndpoints": count}
     route.reasons.append(Reason("health-check", f"{name} has {count} local ready endpoint(s) "
                                                 f"of {route.service}: HTTP "

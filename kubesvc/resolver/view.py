@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from kubesvc.bootstrap.seed import DEFAULT_SETTINGS
+
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 
 
@@ -61,8 +63,6 @@ class MemoryView(ClusterView):
     """A view over lists of objects (any kinds mixed), for tests and small tools."""
 
     def __init__(self, objects: Iterable[dict], settings: dict | None = None):
-        from kubesvc.bootstrap.seed import DEFAULT_SETTINGS
-
         self.settings = {**DEFAULT_SETTINGS, **(settings or {})}
         self._by_gk: dict[str, list[dict]] = {}
         for obj in objects:
