@@ -9,6 +9,8 @@ import pytest
 from kubesvc.api.errors import ClientError
 from kubesvc.api.goformat import go_json, go_quote
 from kubesvc.printers.jsonpath import template as jp
+from kubesvc.printers.jsonpath.evaluate import to_text
+from kubesvc.printers.jsonpath.parser import JSONPathError
 
 SVC = {
     "apiVersion": "v1", "kind": "Service",
@@ -237,7 +239,7 @@ def test_allow_missing_template_keys_false():
     (-2.5, "-2.5", "-2.5"),
 ])
 def test_go_float_formats(value, printed, as_json):
-    assert jp.to_text(value) == printed
+    assert to_text(value) == printed
     assert go_json(value) == as_json
 
 
@@ -260,7 +262,7 @@ def test_relaxed_expression(expr, relaxed):
 
 @pytest.mark.parametrize("expr", ["{.a", "{.a}}", "a{b}"])
 def test_relaxed_expression_rejects_braces(expr):
-    with pytest.raises(jp.JSONPathError, match="unexpected path string"):
+    with pytest.raises(JSONPathError, match="unexpected path string"):
         jp.relaxed_expression(expr)
 
 

@@ -82,10 +82,11 @@ def split_path(path: str, lookup):
 
 
 def _path_nodes(path: str) -> list:
-    from kubesvc.printers.jsonpath import template as jp
+    from kubesvc.printers.jsonpath.parser import JSONPathError, parse_nodes
+
     try:
-        root = jp.parse_nodes("{." + path + "}")
-    except jp.JSONPathError as err:
+        root = parse_nodes("{." + path + "}")
+    except JSONPathError as err:
         raise ClientError(str(err)) from None
     if len(root) != 1:
         raise ClientError("must pass in 1 jsonpath string")

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 from kubesvc.api.errors import ClientError, KubesvcError
 from kubesvc.api.goformat import go_quote, go_sharp_v
 from kubesvc.printers.jsonpath import template as jp
+from kubesvc.printers.jsonpath.evaluate import Byte, Template, go_type
+from kubesvc.printers.jsonpath.parser import JSONPathError
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -58,8 +60,8 @@ def sort_objects(objects: list[dict], sort_by: str) -> list[dict]:
         return objects
     try:
         field = jp.relaxed_expression(sort_by)
-        tmpl = jp.Template(field)
-    except jp.JSONPathError as err:
+        tmpl = Template(field)
+    except JSONPathError as err:
         raise ClientError(str(err)) from None
     keys: list = []
     found = False
@@ -69,7 +71,7 @@ def sort_objects(objects: list[dict], sort_by: str) -> list[dict]:
             continue
         try:
             keys.append(_key(tmpl, obj))
-        except jp.JSONPathError as err:
+        except JSONPathError as err:
             raise ClientError(str(err)) from None
         found = keys[-1] is not _MISSING
     if not found:
@@ -98,12 +100,12 @@ def sort_table(objects: list[dict], sort_by: str) -> list[dict] | None:
         return objects
     try:
         field = jp.relaxed_expression(sort_by)
-    except jp.JSONPathError:
+    except JSONPathError:
         field = sort_by
     try:
-        tmpl = jp.Template(field)
+        tmpl = Template(field)
         keys = [_key(tmpl, obj) for obj in objects]
-    except jp.JSONPathError:
+    except JSONPathError:
         return None
     if all(k is _MISSING for k in keys):
         return None
@@ -124,15 +126,15 @@ def check_multi_kind_tables(sort_by: str) -> None:
     sort_objects([table, table], sort_by)
 
 
-def _key(tmpl: jp.Template, obj: dict):
+def _key(tmpl: Template, obj: dict):
     found = tmpl.find_results(obj)
     return found[0][0] if found and found[0] else _MISSING
 
 
-def _lazy_key(tmpl: jp.Template, obj: dict):
+def _lazy_key(tmpl: Template, obj: dict):
     try:
         return _key(tmpl, obj)
-    except jp.JSONPathError as err:
+    except JSONPathError as err:
         return err
 
 
@@ -160,7 +162,7 @@ def is_less(a, b) -> bool:
     """sorter.go `isLess` for values held in unstructured maps (Go interface values)."""
     if a is None or b is None:
         return a is None and b is not None
-    if isinstance(a, jp.Byte) and isinstance(b, jp.Byte):
+    if isinstance(a, Byte) and isinstance(b, Byte):
         return a < b
     kind = _go_kind(a)
     if kind in ("bool", "map[string]interface {}", "[]interface {}"):
@@ -176,7 +178,7 @@ def is_less(a, b) -> bool:
 
 
 def _go_kind(value) -> str:
-    return jp.go_type(value)
+    return go_type(value)
 
 
 def parse_quantity(text: str) -> Fraction | None:
