@@ -29,7 +29,7 @@ def parse_patch(text: str):
             return json.loads(text, parse_constant=lambda name: _no_constant(text, name))
         except json.JSONDecodeError as err:
             return BadJSON(_go_json_error(err))
-    import yaml
+    import yaml  # lazy: a JSON patch, the common case, never pays for importing PyYAML
 
     loader = _yaml_loader()(text)
     try:
@@ -60,6 +60,7 @@ _GO_YAML_TYPES = (
 
 @lru_cache(maxsize=1)
 def _yaml_loader():
+    # lazy like `parse_patch`'s import of yaml: only YAML patch text needs these
     from yaml.constructor import SafeConstructor
     from yaml.nodes import MappingNode, ScalarNode
     from yaml.resolver import BaseResolver

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from kubesvc.apiserver.patch.patch_errors import PatchError
+from kubesvc.apiserver.schema import schemas
 
 DIRECTIVE = "$patch"
 RETAIN_KEYS = "$retainKeys"
@@ -22,8 +23,6 @@ CRD_MEDIA_TYPES = ("application/json-patch+json, application/merge-patch+json, "
 
 @lru_cache(maxsize=1)
 def _definitions():
-    from kubesvc.apiserver.schema import schemas
-
     found = schemas()
     groups = {api.rpartition("/")[0] for api, _ in found.by_gvk} | {"extensions"}
     return found.defs, found.by_gvk, groups
