@@ -113,7 +113,7 @@ def validate_node_spec(node: dict) -> None:
     """ValidateNode's pod CIDR rules (pkg/apis/core/validation): each a valid CIDR, and
     podCIDR equal to podCIDRs[0]."""
     from kubesvc.api.errors import InvalidError, invalid
-    from kubesvc.apiserver.validation.names import cidr
+    from kubesvc.apiserver.validation.ip_addresses import cidr
 
     spec = node.get("spec") or {}
     cidrs = spec.get("podCIDRs") or ([spec["podCIDR"]] if spec.get("podCIDR") else [])

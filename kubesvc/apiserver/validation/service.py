@@ -16,12 +16,10 @@ from __future__ import annotations
 
 from kubesvc.api.errors import FieldError, duplicate, forbidden, invalid, required, unsupported
 from kubesvc.api.objects import clone
+from kubesvc.apiserver.validation.ip_addresses import cidr, ip_address, non_special_ip
 from kubesvc.apiserver.validation.names import (
-    cidr,
     dns1123_label,
     dns1123_subdomain,
-    ip_address,
-    non_special_ip,
     port_name,
     port_number,
     qualified_name,

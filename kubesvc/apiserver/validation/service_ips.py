@@ -13,7 +13,7 @@ The cluster is single-stack IPv4 (spec section 0): only IPv4 has an allocator.
 from __future__ import annotations
 
 from kubesvc.api.errors import FieldError, duplicate, invalid, required, unsupported
-from kubesvc.apiserver.validation.names import (
+from kubesvc.apiserver.validation.ip_addresses import (
     cidr_warnings,
     ip_address,
     ip_warnings,
