@@ -14,15 +14,12 @@ from datetime import datetime
 from kubesvc.api.goformat import go_v_unstructured
 from kubesvc.api.quantity import parse_or_none
 from kubesvc.api.selectors import format_labels
+from kubesvc.printers.describe.node_describer import describe_node
 from kubesvc.printers.describe.workloads import (
     describe_deployment,
-    describe_node,
     describe_pod,
-    describe_pod_template,
-    split_replica_sets,
 )
 from kubesvc.printers.describe.writer import (
-    LAST_APPLIED,
     PrefixWriter,
     annotations_multiline,
     events,
@@ -30,14 +27,6 @@ from kubesvc.printers.describe.writer import (
     labels_multiline,
 )
 from kubesvc.printers.table.columns_core import join_host_port
-
-__all__ = [
-    "LAST_APPLIED", "PrefixWriter", "annotations_multiline", "describe_deployment",
-    "describe_endpoints", "describe_endpointslice", "describe_generic", "describe_namespace",
-    "describe_node",
-    "describe_object", "describe_pod", "describe_pod_template", "describe_service",
-    "labels_multiline", "smart_label", "split_replica_sets",
-]
 
 # --- Service -------------------------------------------------------------------------------
 
