@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kubesvc.cli import complete, complete_spec
+from kubesvc.cli import complete, complete_spec, complete_state
 from kubesvc.cli.complete import NO_FILE, NO_SPACE, Completer
 from kubesvc.cli.completion_cmd import FILE_NAMES, SHELLS
 from tests.conftest import REPO, Cli
@@ -252,7 +252,8 @@ def test_protocol_lines_and_directive(state):
 
 def test_a_tab_imports_nothing_heavy(state, tmp_path):
     """On top of what Python's start-up loads (site, and an editable install's finder): json
-    and sqlite's C extension, and of kubesvc only the entry point and the completer."""
+    and sqlite's C extension, and of kubesvc only the entry point, the completer and its state
+    reader."""
     code = ("import sys; before = set(sys.modules); from kubesvc.cli import entry\n"
             "sys.argv = ['kubesvc', '__complete', 'get', 'svc', '']\n"
             "try:\n    entry.run()\nexcept SystemExit:\n    pass\n"
@@ -268,7 +269,8 @@ def test_a_tab_imports_nothing_heavy(state, tmp_path):
                            "import json, re, _sqlite3, __future__; "
                            "print(' '.join(sorted(set(sys.modules) - before)))"],
                           capture_output=True, text=True, cwd=tmp_path).stdout.split()
-    allowed = {"kubesvc", "kubesvc.cli", "kubesvc.cli.entry", "kubesvc.cli.complete", *base}
+    allowed = {"kubesvc", "kubesvc.cli", "kubesvc.cli.entry", "kubesvc.cli.complete",
+               "kubesvc.cli.complete_state", *base}
     assert loaded <= allowed, loaded - allowed
 
 
@@ -451,12 +453,12 @@ def test_no_state_no_names_and_nothing_created(spec, tmp_path):
 def test_default_state_path(monkeypatch, tmp_path):
     monkeypatch.delenv("KUBESVC_STATE", raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    assert complete.default_state_path() == str(tmp_path / "kubesvc" / "state.db")
+    assert complete_state.default_state_path() == str(tmp_path / "kubesvc" / "state.db")
     from kubesvc.store.db import default_state_path
 
-    assert complete.default_state_path() == str(default_state_path())
+    assert complete_state.default_state_path() == str(default_state_path())
     monkeypatch.delenv("XDG_STATE_HOME")
-    assert complete.default_state_path() == str(default_state_path())
+    assert complete_state.default_state_path() == str(default_state_path())
 
 
 def test_a_tab_leaves_the_store_as_it_was(spec, tmp_path):

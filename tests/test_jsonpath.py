@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 
 from kubesvc.api.errors import ClientError
+from kubesvc.api.goformat import go_json, go_quote
 from kubesvc.printers.jsonpath import template as jp
+from kubesvc.printers.jsonpath.evaluate import to_text
+from kubesvc.printers.jsonpath.parser import JSONPathError
 
 SVC = {
     "apiVersion": "v1", "kind": "Service",
@@ -176,7 +179,7 @@ def test_execution_errors(template, reason):
     with pytest.raises(ClientError) as err:
         jp.render(template, SVC)
     head = str(err.value).split("\n")[0]
-    assert head == (f"error: error executing jsonpath {jp.go_quote(template)}: Error executing "
+    assert head == (f"error: error executing jsonpath {go_quote(template)}: Error executing "
                     f"template: {reason}. Printing more information for debugging the template:")
 
 
@@ -236,8 +239,8 @@ def test_allow_missing_template_keys_false():
     (-2.5, "-2.5", "-2.5"),
 ])
 def test_go_float_formats(value, printed, as_json):
-    assert jp.to_text(value) == printed
-    assert jp.go_json(value) == as_json
+    assert to_text(value) == printed
+    assert go_json(value) == as_json
 
 
 def test_go_json_escapes_like_encoding_json():
@@ -259,7 +262,7 @@ def test_relaxed_expression(expr, relaxed):
 
 @pytest.mark.parametrize("expr", ["{.a", "{.a}}", "a{b}"])
 def test_relaxed_expression_rejects_braces(expr):
-    with pytest.raises(jp.JSONPathError, match="unexpected path string"):
+    with pytest.raises(JSONPathError, match="unexpected path string"):
         jp.relaxed_expression(expr)
 
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from kubesvc.api.nodes import make_node
-from kubesvc.api.qos import parse_quantity, qos_class
+from kubesvc.api.qos import qos_class
+from kubesvc.api.quantity import Quantity
 from kubesvc.controllers.scheduling.kubelet import image_id, normalize_image, pending_pod, run_pod
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
@@ -160,7 +161,7 @@ def test_image_id_keeps_a_digest():
     ("2Ki", Decimal(2048)), (2, Decimal(2)),
 ])
 def test_parse_quantity(text, value):
-    assert parse_quantity(text) == value
+    assert Quantity.parse(text).value == value  # the parser the kubelet's QoS class uses
 
 
 def res(requests=None, limits=None):

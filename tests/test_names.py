@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubesvc.apiserver.validation import names
+from kubesvc.apiserver.validation import ip_addresses, names
 
 LABEL_1123 = (
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
@@ -128,7 +128,7 @@ def test_format_checks(check, value, expected):
                  id="five hex digits"),
 ])
 def test_ip_address(value, strict, old, expected):
-    assert names.ip_address(value, strict, old) == expected
+    assert ip_addresses.ip_address(value, strict, old) == expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -147,12 +147,12 @@ def test_ip_address(value, strict, old, expected):
                  id="v4 mapped"),
 ])
 def test_cidr(value, expected):
-    assert names.cidr(value) == expected
+    assert ip_addresses.cidr(value) == expected
 
 
 def test_cidr_ratchets_stored_values():
-    assert names.cidr("10.0.0.1/8", True, ["10.0.0.1/8"]) == []
-    assert names.cidr("10.0.0.1/8", False) == []
+    assert ip_addresses.cidr("10.0.0.1/8", True, ["10.0.0.1/8"]) == []
+    assert ip_addresses.cidr("10.0.0.1/8", False) == []
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -177,7 +177,7 @@ def test_cidr_ratchets_stored_values():
     pytest.param("224.0.1.1", [], id="other multicast allowed"),
 ])
 def test_non_special_ip(value, expected):
-    assert names.non_special_ip(value) == expected
+    assert ip_addresses.non_special_ip(value) == expected
 
 
 @pytest.mark.parametrize(("value", "canonical"), [
@@ -191,7 +191,7 @@ def test_non_special_ip(value, expected):
     ("::", "::"),
 ])
 def test_ip_string_is_go_canonical(value, canonical):
-    assert names.ip_string(names.parse_ip(value)) == canonical
+    assert ip_addresses.ip_string(ip_addresses.parse_ip(value)) == canonical
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -204,7 +204,7 @@ def test_ip_string_is_go_canonical(value, canonical):
     pytest.param("nonsense", [], id="unparseable is left to validation"),
 ])
 def test_ip_warnings(value, expected):
-    assert names.ip_warnings("f", value) == expected
+    assert ip_addresses.ip_warnings("f", value) == expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -218,7 +218,7 @@ def test_ip_warnings(value, expected):
                                    'canonical format ("2001:db8::/64")')], id="non canonical"),
 ])
 def test_cidr_warnings(value, expected):
-    assert names.cidr_warnings("f", value) == expected
+    assert ip_addresses.cidr_warnings("f", value) == expected
 
 
 def _meta(**fields):

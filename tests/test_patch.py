@@ -22,8 +22,13 @@ import copy
 import pytest
 
 from kubesvc.api.errors import ClientError, KubesvcError, StatusError
-from kubesvc.apiserver.patch.patches import apply_patch, json_patch, merge_patch, parse_patch
-from kubesvc.apiserver.patch.strategic import PatchError, patch_meta, strategic_merge_patch
+from kubesvc.apiserver.patch.decode import parse_patch
+from kubesvc.apiserver.patch.json_merge import merge_patch
+from kubesvc.apiserver.patch.json_patch import json_patch
+from kubesvc.apiserver.patch.patch_errors import PatchError
+from kubesvc.apiserver.patch.patch_meta import patch_meta
+from kubesvc.apiserver.patch.patches import apply_patch
+from kubesvc.apiserver.patch.strategic import strategic_merge_patch
 
 GONE = object()
 

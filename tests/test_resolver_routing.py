@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 from kubesvc.controllers.endpoints import desired_endpoint_slices, service_selects
-from kubesvc.resolver.targets import resolve, resolve_client, route_address
+from kubesvc.resolver.follow import route_address
+from kubesvc.resolver.resolve import resolve
+from kubesvc.resolver.targets import resolve_client
 from kubesvc.resolver.view import MemoryView
 
 NODE_IPS = {"n1": "172.18.0.2", "n2": "172.18.0.3", "n3": "172.18.0.4"}

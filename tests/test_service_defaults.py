@@ -10,15 +10,14 @@ import copy
 
 import pytest
 
-from kubesvc.apiserver.validation.service import (
+from kubesvc.apiserver.validation.service_defaults import (
     default_service,
     drop_type_dependent_fields,
-    init_ip_family_fields,
-    normalize_cluster_ips,
-    patch_allocated_values,
     prepare_for_create,
     prepare_for_update,
 )
+from kubesvc.apiserver.validation.service_ip_families import init_ip_family_fields
+from kubesvc.apiserver.validation.service_ips import normalize_cluster_ips, patch_allocated_values
 
 DEL = object()
 

@@ -13,15 +13,14 @@ import copy
 import pytest
 
 from kubesvc.apiserver.validation.service import (
-    default_service,
-    init_ip_family_fields,
-    normalize_cluster_ips,
-    prepare_for_create,
-    service_warnings,
     validate_service,
     validate_service_name,
     validate_service_update,
 )
+from kubesvc.apiserver.validation.service_defaults import default_service, prepare_for_create
+from kubesvc.apiserver.validation.service_ip_families import init_ip_family_fields
+from kubesvc.apiserver.validation.service_ips import normalize_cluster_ips
+from kubesvc.apiserver.validation.service_warnings import service_warnings
 
 DEL = object()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kubesvc.api.objects import deep, meta, stable_suffix
+from kubesvc.api.objects import clone, meta, stable_suffix
 
 SA_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 DEFAULT_TOLERATION_SECONDS = 300
@@ -55,7 +55,7 @@ def _default_env(env: list) -> list:
 
 def default_container(container: Mapping) -> dict:
     """SetDefaults_Container and the defaults of what a container holds."""
-    c = deep(dict(container))
+    c = clone(dict(container))
     c.setdefault("imagePullPolicy", image_pull_policy(c.get("image", "")))
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
@@ -75,7 +75,7 @@ def default_container(container: Mapping) -> dict:
 
 
 def _default_volume(volume: Mapping) -> dict:
-    v = deep(dict(volume))
+    v = clone(dict(volume))
     sources = [k for k in v if k != "name"]
     if not sources:
         v["emptyDir"] = {}  # SetDefaults_Volume
@@ -102,7 +102,7 @@ def _default_env_like(items: list) -> list:
 
 def default_pod_spec(spec: Mapping) -> dict:
     """SetDefaults_PodSpec plus its containers and volumes (what a pod template gets)."""
-    s = deep(dict(spec))
+    s = clone(dict(spec))
     s.setdefault("dnsPolicy", "ClusterFirst")
     s.setdefault("restartPolicy", "Always")
     s.setdefault("securityContext", {})
@@ -130,7 +130,7 @@ def _host_network_ports(container: dict) -> None:
 def default_pod(pod: Mapping) -> dict:
     """SetDefaults_Pod on top of the pod spec defaults: requests default to limits,
     enableServiceLinks true, host ports follow container ports on the host network."""
-    p = deep(dict(pod))
+    p = clone(dict(pod))
     spec = p["spec"] = default_pod_spec(p.get("spec") or {})
     spec.setdefault("enableServiceLinks", True)
     for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
@@ -141,7 +141,7 @@ def default_pod(pod: Mapping) -> dict:
 
 
 def default_pod_template(template: Mapping | None) -> dict:
-    t = deep(dict(template or {}))
+    t = clone(dict(template or {}))
     t["spec"] = default_pod_spec(t.get("spec") or {})
     return t
 
@@ -152,7 +152,7 @@ def admit_pod(pod: Mapping, *, automount_service_account_token: bool = True) -> 
     """The mutating admission a new pod goes through on a kind cluster: ServiceAccount (the
     `default` account and its projected token volume `kube-api-access-xxxxx`),
     DefaultTolerationSeconds (300 s for not-ready/unreachable) and Priority."""
-    p = deep(dict(pod))
+    p = clone(dict(pod))
     spec = p.setdefault("spec", {})
     spec["serviceAccountName"] = spec.get("serviceAccountName") or "default"
     spec["serviceAccount"] = spec["serviceAccountName"]  # the deprecated mirror field
@@ -199,7 +199,7 @@ def _default_tolerations(tolerations: list) -> list:
 # -- workloads -----------------------------------------------------------------------------------
 
 def _with_template(obj: Mapping) -> tuple[dict, dict]:
-    o = deep(dict(obj))
+    o = clone(dict(obj))
     spec = o.setdefault("spec", {})
     if spec.get("template") is not None:
         spec["template"] = default_pod_template(spec["template"])

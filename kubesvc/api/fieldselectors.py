@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kubesvc.api.errors import StatusError
+from kubesvc.api.goformat import go_quote
 
 _META = ("metadata.name", "metadata.namespace")
 
@@ -223,8 +224,6 @@ def list_error(err: FieldSelectorError, resource: str, group: str = "", version:
     `resource` is the plural (`services`); the selectors are as the user typed them (kubectl
     trims the field selector, not the label selector).
     """
-    from kubesvc.printers.jsonpath.template import go_quote  # Go's %q
-
     gvr = go_quote(f"{group}/{version}, Resource={resource}")
     return StatusError("BadRequest", f"Unable to find {gvr} that match label selector "
                                      f"{go_quote(label_selector)}, field selector "

@@ -1,5 +1,5 @@
-"""Helpers the pure controllers share: timestamps, stable names and hashes, owner references,
-pod readiness and conditions.
+"""Helpers for Kubernetes objects as JSON data: deep copies, metadata and spec, timestamps,
+stable names and hashes, owner references, pod readiness and conditions.
 
 Nothing here reads a clock or a random source: where upstream draws a random name suffix
 (apiserver `names.SimpleNameGenerator`), kubesvc derives it from a hash of a caller-given seed.
@@ -8,12 +8,10 @@ Nothing here reads a clock or a random source: where upstream draws a random nam
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from kubesvc.api.clock import parse_time, rfc3339
-from kubesvc.api.jsonutil import clone
 
 # apimachinery pkg/util/rand: the alphabet of generated names (no vowels, no 0/1/3)
 ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
@@ -33,12 +31,22 @@ def as_time(value: datetime | str | None) -> datetime | None:
     return parse_time(value)
 
 
+def clone(value):
+    """A deep copy of JSON data, several times faster than copy.deepcopy (no memo, no
+    dispatch on arbitrary types): the hot path of every apply."""
+    if type(value) is dict:
+        return {k: clone(v) for k, v in value.items()}
+    if type(value) is list:
+        return [clone(v) for v in value]
+    return value
+
+
 def meta(obj: Mapping) -> Mapping:
     return obj.get("metadata") or {}
 
 
-def deep(obj):
-    return clone(obj)
+def spec(obj: Mapping) -> Mapping:
+    return obj.get("spec") or {}
 
 
 # -- hashes --------------------------------------------------------------------------------------
@@ -58,15 +66,6 @@ def fnv32(data: bytes, h: int = 0x811C9DC5) -> int:
 def safe_encode(text: str) -> str:
     """rand.SafeEncodeString: each character mapped into the no-vowel alphabet."""
     return "".join(ALPHANUMS[ord(ch) % len(ALPHANUMS)] for ch in text)
-
-
-def go_json(obj) -> bytes:
-    """encoding/json output for map-shaped data: sorted keys, compact, HTML-safe escapes."""
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    for raw, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, esc)
-    return text.encode()
 
 
 def stable_suffix(seed: str, length: int = SUFFIX_LENGTH) -> str:
@@ -126,7 +125,7 @@ def claim(objects: Iterable[Mapping], owner: Mapping, selector) -> tuple[list[di
                 owned.append(obj)  # a controlled object that no longer matches is released
         elif (get_controller_of(obj) is None and not m.get("deletionTimestamp")
               and not meta(owner).get("deletionTimestamp") and selector.matches(m.get("labels"))):
-            adopted = deep(obj)
+            adopted = clone(obj)
             refs = adopted["metadata"].setdefault("ownerReferences", [])
             refs.append(controller_ref(owner))
             adopt.append(adopted)
@@ -143,7 +142,7 @@ def release_unmatched(objects: Iterable[Mapping], owner: Mapping, selector) -> l
             continue
         if selector.matches(m.get("labels")) or meta(owner).get("deletionTimestamp"):
             continue
-        released = deep(obj)
+        released = clone(obj)
         released["metadata"]["ownerReferences"] = [
             r for r in m.get("ownerReferences") or []
             if r.get("uid") != meta(owner).get("uid")]

@@ -1,4 +1,5 @@
-"""Just enough of apimachinery `resource.Quantity` for `describe`: parse, add, compare, print.
+"""Just enough of apimachinery `resource.Quantity`: parse, add, compare, print. The one
+quantity parser: `describe`'s sums, the kubelet's QoS class and `--sort-by`'s comparisons.
 
 String() is the canonical form: `0.5` -> `500m`, `1024Mi` -> `1Gi`, `2000` -> `2k`.
 Values are rounded up to nano units, like ParseQuantity.
@@ -34,18 +35,11 @@ class Quantity:
         m = _NUMBER.match(str(text).strip())
         if not m or not (m.group(2) or m.group(3)):
             raise ValueError(f"quantities must match the regular expression: {text!r}")
-        sign, whole, frac, suffix = m.groups()
-        number = Fraction(int(whole or "0")) + (Fraction(int(frac), 10 ** len(frac)) if frac else 0)
-        if suffix in _BINARY:
-            value, fmt = number * (1 << _BINARY[suffix]), BINARY_SI
-        elif suffix in _DECIMAL:
-            value, fmt = number * Fraction(10) ** _DECIMAL[suffix], DECIMAL_SI
-        elif _EXP.match(suffix):
-            value, fmt = number * Fraction(10) ** int(_EXP.match(suffix).group(1)), DECIMAL_EXPONENT
-        else:
+        parsed = parse_exact(m.group(0))
+        if parsed is None:
             raise ValueError(f"unable to parse quantity's suffix: {text!r}")
-        value = Fraction(math.ceil(value * 10**9), 10**9)  # round up to nano
-        return cls(-value if sign == "-" else value, fmt)
+        value, fmt = parsed
+        return cls(Fraction(math.ceil(value * 10**9), 10**9), fmt)  # round up to nano
 
     def add(self, other: Quantity) -> Quantity:
         fmt = self.fmt if (self.fmt or self.value) else other.fmt
@@ -80,6 +74,26 @@ class Quantity:
         if fmt == DECIMAL_EXPONENT:
             return f"{sign}{amount}" + (f"e{exp}" if exp else "")
         return f"{sign}{amount}{_DEC_SUFFIX.get(exp, f'e{exp}')}"
+
+
+def parse_exact(text: str) -> tuple[Fraction, str] | None:
+    """ParseQuantity's grammar (sign, digits, optional `.digits`, then a SI or binary suffix
+    or an `e`/`E` exponent) as an exact, unrounded value and its format; None where it fails.
+    No number at all (`m`, `+`) reads 0, as upstream's scanner does."""
+    m = _NUMBER.match(text)
+    if m is None:
+        return None
+    sign, whole, frac, suffix = m.groups()
+    number = Fraction(int(whole or "0")) + (Fraction(int(frac), 10 ** len(frac)) if frac else 0)
+    if suffix in _BINARY:
+        value, fmt = number * (1 << _BINARY[suffix]), BINARY_SI
+    elif suffix in _DECIMAL:
+        value, fmt = number * Fraction(10) ** _DECIMAL[suffix], DECIMAL_SI
+    elif _EXP.match(suffix):
+        value, fmt = number * Fraction(10) ** int(_EXP.match(suffix).group(1)), DECIMAL_EXPONENT
+    else:
+        return None
+    return (-value if sign == "-" else value), fmt
 
 
 def parse_or_none(text) -> Quantity | None:

@@ -6,17 +6,19 @@ one candidate a line, `candidate<TAB>description` where a description helps, and
 `:DIRECTIVE`, a sum of the bits below (the protocol cobra programs such as kubectl speak, so the
 scripts read like kubectl's). Candidates come from kubesvc/data/cli-spec.json (verbs, flags,
 kinds: generated from the Typer app by kubesvc.cli.complete_spec) and, for names, straight from
-the state file through sqlite3, opened read-only: a TAB never creates nor changes a store.
+the state file (kubesvc.cli.complete_state).
 
-Start-up is the whole cost of a TAB, so this module imports `os` and `sys` (already loaded by
-Python itself), `json` and, only when names are asked for, sqlite3's C extension. Nothing
-else.
+Start-up is the whole cost of a TAB, so this module and complete_state import `os` and `sys`
+(already loaded by Python itself), `json` and, only when names are asked for, sqlite3's C
+extension. Nothing else.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+from kubesvc.cli.complete_state import StateReader
 
 # directives (cobra's ShellCompDirective values)
 DEFAULT = 0  # no candidates: let the shell complete file names
@@ -27,10 +29,8 @@ FILTER_EXT = 8  # the candidates are file extensions: complete files with them, 
 FILTER_DIRS = 16  # complete folder names only
 
 SPEC_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "cli-spec.json")
-CRD_GK = "CustomResourceDefinition.apiextensions.k8s.io"
 _OPEN_ENDED = ("/", ":", "=", ",")  # a single candidate ending so is continued, not finished
 _SERVICE_PREFIXES = ("svc/", "service/", "services/")
-_MISSING = object()
 
 
 def main(words: list[str]) -> int:
@@ -63,16 +63,6 @@ def load_spec() -> dict:
         return json.load(fh)
 
 
-def default_state_path() -> str:
-    """kubesvc.store.db.default_state_path, without importing the store (pathlib, stat, ...)."""
-    env = os.environ.get("KUBESVC_STATE")
-    if env:
-        return env
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
-        os.path.expanduser("~"), ".local", "state")
-    return os.path.join(base, "kubesvc", "state.db")
-
-
 class Completer:
     def __init__(self, words: list[str], spec: dict | None = None):
         self.words = list(words) or [""]
@@ -83,7 +73,7 @@ class Completer:
         self.namespace: str | None = None
         self.all_namespaces = False
         self.positionals: list[str] = []
-        self._conn = _MISSING
+        self._state: StateReader | None = None
         self._resources: list[dict] | None = None
 
     # -- reading the command line ----------------------------------------------------------
@@ -247,10 +237,8 @@ class Completer:
         if self._resources is None:
             found = list(self.spec["resources"])
             known = {r["gk"] for r in found}
-            for (body,) in self._query("SELECT body FROM objects WHERE gk = ? AND namespace = ''",
-                                       (CRD_GK,)):
-                entry = _crd_entry(body)
-                if entry and entry["gk"] not in known:
+            for entry in self.store().crd_resources():
+                if entry["gk"] not in known:
                     known.add(entry["gk"])
                     found.append(entry)
             self._resources = found
@@ -317,93 +305,37 @@ class Completer:
         taken = set(before[1:])
         return [(n, "") for n in self.names(res["gk"], res["namespaced"], cur) if n not in taken]
 
-    # -- the state file -----------------------------------------------------------------------
-
-    def connect(self):
-        """A read-only connection to the state, or None (no store: no names, never created)."""
-        if self._conn is not _MISSING:
-            return self._conn
-        self._conn = None
-        path = os.path.expanduser(self.state or default_state_path())
-        if not os.path.isfile(path):
-            return None
-        try:  # the extension itself: `sqlite3` adds datetime & co., 2 ms of a TAB
-            import _sqlite3 as sqlite3
-        except ImportError:  # pragma: no cover - CPython always has it
-            import sqlite3
-
-        quoted = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-        # immutable: no locks, and no -shm/-wal files left behind by a TAB (a read-only
-        # connection to a WAL database makes both and cannot remove them). When the
-        # write-ahead log holds changes (a kubesvc command is writing), read through it
-        try:
-            wal = os.path.getsize(path + "-wal")
-        except OSError:
-            wal = 0
-        params = "mode=ro" if wal else "mode=ro&immutable=1"
-        try:
-            conn = sqlite3.connect(f"file:{quoted}?{params}", uri=True, timeout=0.5,
-                                   isolation_level=None)
-            conn.execute("SELECT 1 FROM objects LIMIT 0")
-        except sqlite3.Error:
-            return None
-        self._conn = conn
-        return conn
-
-    def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
-        conn = self.connect()
-        if conn is None:
-            return []
-        try:
-            return conn.execute(sql, params).fetchall()
-        except Exception:  # sqlite3.Error, without importing sqlite3 for the except clause
-            return []
+    def store(self) -> StateReader:
+        """The state file, opened on first use: `--state` is known once the words are read."""
+        if self._state is None:
+            self._state = StateReader(self.state)
+        return self._state
 
     def current_namespace(self) -> str:
         return self.namespace or "default"
 
     def names(self, gk: str, namespaced: bool, prefix: str = "") -> list[str]:
         """Names of one kind in the namespace (-n, default `default`; -A: every namespace)."""
-        bound = ""
-        args: tuple = (gk,)
-        if prefix:
-            bound = " AND name >= ? AND name < ?"
-            args_tail: tuple = (prefix, prefix + "\U0010ffff")
-        else:
-            args_tail = ()
         if namespaced and self.all_namespaces:
-            sql = f"SELECT DISTINCT name FROM objects WHERE gk = ?{bound} ORDER BY name"
-        else:
-            sql = f"SELECT name FROM objects WHERE gk = ? AND namespace = ?{bound} ORDER BY name"
-            args += (self.current_namespace() if namespaced else "",)
-        return [r[0] for r in self._query(sql, args + args_tail)]
+            return self.store().names(gk, None, prefix)
+        return self.store().names(gk, self.current_namespace() if namespaced else "", prefix)
 
     def namespaces(self) -> list[str]:
-        found = self.names("Namespace", False)
-        if not found:  # an old or hand-made state without Namespace objects
-            found = [r[0] for r in self._query(
-                "SELECT DISTINCT namespace FROM objects WHERE namespace != '' ORDER BY 1")]
-        return found
+        return self.store().namespaces()
 
     def label_pairs(self, value: str) -> list[tuple[str, str]]:
         """`-l KEY=VALUE[,KEY=VALUE]`: the labels of the objects in the namespace (of the kind
         named on the command line, when there is one)."""
         head, comma, _ = value.rpartition(",")
         used = {p.split("=")[0].split("!")[0] for p in head.split(",")} if comma else set()
-        where, args = [], []
+        gk = None
         node_args = getattr(self, "node", {}).get("args", [])
         if self.positionals and node_args and node_args[0]["kind"] == "resource":
             res = self.lookup(self.positionals[0].partition("/")[0].split(",")[0])
-            if res is not None:
-                where.append("o.gk = ?")
-                args.append(res["gk"])
-        if not self.all_namespaces:
-            where.append("o.namespace IN (?, '')")
-            args.append(self.current_namespace())
-        sql = ("SELECT DISTINCT l.key, l.value FROM labels l JOIN objects o ON o.id = l.object_id"
-               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY 1, 2 LIMIT 2000")
+            gk = None if res is None else res["gk"]
+        namespace = None if self.all_namespaces else self.current_namespace()
         prefix = head + comma
-        return [(f"{prefix}{k}={v}", "") for k, v in self._query(sql, tuple(args))
+        return [(f"{prefix}{k}={v}", "") for k, v in self.store().labels(gk, namespace)
                 if k not in used]
 
     def clients(self, value: str) -> list[tuple[str, str]]:
@@ -443,38 +375,13 @@ class Completer:
                 + [(f"{n}:", "the Service's name and a port") for n in services])
 
     def service_ports(self, name: str) -> list[tuple[str, str]]:
-        import json
-
-        rows = self._query("SELECT body FROM objects WHERE gk = 'Service' AND namespace = ? "
-                           "AND name = ?", (self.current_namespace(), name))
-        if not rows:
-            return []
         items = []
-        for port in (json.loads(rows[0][0]).get("spec") or {}).get("ports") or []:
+        for port in self.store().service_ports(self.current_namespace(), name):
             if "port" not in port:
                 continue
             desc = "/".join(str(p) for p in (port.get("name"), port.get("protocol")) if p)
             items.append((f"{name}:{port['port']}", desc))
         return items
-
-
-def _crd_entry(body: str) -> dict | None:
-    import json
-
-    try:
-        spec = json.loads(body).get("spec") or {}
-        names, group = spec.get("names") or {}, spec.get("group", "")
-        kind = names["kind"]
-    except (ValueError, KeyError, AttributeError):
-        return None
-    plural = names.get("plural") or kind.lower() + "s"
-    entry = {"plural": plural, "kind": kind, "gk": f"{kind}.{group}" if group else kind,
-             "singular": names.get("singular") or kind.lower(),
-             "short": list(names.get("shortNames") or ()),
-             "namespaced": spec.get("scope", "Namespaced") == "Namespaced"}
-    if group:
-        entry["group"] = group
-    return entry
 
 
 if __name__ == "__main__":

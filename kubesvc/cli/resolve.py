@@ -71,7 +71,7 @@ def resolve(
     """
     from kubesvc.kubectl.session import read_session
     from kubesvc.resolver.records import exit_code
-    from kubesvc.resolver.targets import resolve as run
+    from kubesvc.resolver.resolve import resolve as run
     from kubesvc.resolver.view import StoreView
 
     env = common.environment(ctx)

@@ -9,7 +9,7 @@ allocation, metadata checks)."""
 
 from __future__ import annotations
 
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.api.resources import for_gk
 
 

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 
 from kubesvc.api.errors import ClientError, KubesvcError, StatusError
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.api.resources import APPLY_ORDER, Resource, for_gk
 from kubesvc.apiserver import admission, registry
 from kubesvc.apiserver.admission import AdmissionError

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from kubesvc.api import resources
 from kubesvc.api.errors import ClientError, KubesvcError
+from kubesvc.api.goformat import go_v
 from kubesvc.apiserver.schema import schemas as load
-from kubesvc.printers.jsonpath import template as jp
+from kubesvc.printers.jsonpath.parser import JSONPathError, parse_nodes
 
 _GO_SPACE = frozenset("\t\n\v\f\r \x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
                       "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
@@ -83,8 +84,8 @@ def split_path(path: str, lookup):
 
 def _path_nodes(path: str) -> list:
     try:
-        root = jp.parse_nodes("{." + path + "}")
-    except jp.JSONPathError as err:
+        root = parse_nodes("{." + path + "}")
+    except JSONPathError as err:
         raise ClientError(str(err)) from None
     if len(root) != 1:
         raise ClientError("must pass in 1 jsonpath string")
@@ -251,14 +252,8 @@ def extract_enum(schema: dict, long_view: bool, limit: int, pad: int) -> str:
         if limit > -1 and i >= limit:
             return text + ", ...."
         text += "\n    " if long_view else (", " if i else "")
-        text += '""' if value == "" else _go_print(value)
+        text += '""' if value == "" else go_v(value)
     return text
-
-
-def _go_print(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "<nil>" if value is None else str(value)
 
 
 def indent(text: str, amount: int) -> str:

@@ -6,7 +6,7 @@ deleted pod is replaced (new name, new IP, maybe another node) before the comman
 from __future__ import annotations
 
 from kubesvc.api.errors import ClientError, NotFoundError
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.api.resources import Resource, for_gk
 from kubesvc.apiserver import registry
 

@@ -9,7 +9,7 @@ keeps server-filled fields of list items (ports' nodePort, containers' defaults)
 
 from __future__ import annotations
 
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 
 
 def contained(desired, live) -> bool:

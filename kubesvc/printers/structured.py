@@ -18,6 +18,8 @@ import math
 import re
 from functools import cmp_to_key
 
+from kubesvc.api.goformat import go_json_float, go_yaml_float
+
 LIST_KIND = "List"
 
 
@@ -41,44 +43,6 @@ def _wrap(obj_or_list):
 _HTML = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _HTML_RE = re.compile("[<>&\u2028\u2029]")
 _FLOAT_MARK = "@@kubesvc-float-{}@@"
-
-
-def _shortest(value: float) -> tuple[str, str, int]:
-    """Shortest round-trip digits of a finite non-zero float: (sign, digits, decimal point)."""
-    from decimal import Decimal
-
-    _, digits, exponent = Decimal(repr(abs(value))).as_tuple()
-    text = "".join(map(str, digits)).lstrip("0")
-    stripped = text.rstrip("0")
-    exponent += len(text) - len(stripped)
-    return ("-" if value < 0 else ""), stripped, len(stripped) + exponent
-
-
-def _fmt_e(sign: str, digits: str, point: int) -> str:
-    exp = point - 1
-    body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-    return f"{sign}{body}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
-
-
-def _fmt_f(sign: str, digits: str, point: int) -> str:
-    if point <= 0:
-        return f"{sign}0.{'0' * -point}{digits}"
-    if point >= len(digits):
-        return sign + digits + "0" * (point - len(digits))
-    return f"{sign}{digits[:point]}.{digits[point:]}"
-
-
-def go_json_float(value: float) -> str:
-    """encoding/json float64: shortest `%f`, or `%e` below 1e-6 / from 1e21 (`e-7`, not `e-07`)."""
-    if value == 0:
-        return "0"
-    sign, digits, point = _shortest(value)
-    if 1e-6 <= abs(value) < 1e21:
-        return _fmt_f(sign, digits, point)
-    text = _fmt_e(sign, digits, point)
-    if len(text) >= 4 and text[-4] == "e" and text[-3] == "-" and text[-2] == "0":
-        text = text[:-2] + text[-1]
-    return text
 
 
 def _json_ready(value, floats: list[str]):
@@ -192,20 +156,6 @@ def _key_cmp(a: str, b: str) -> int:
 
 
 _KEY = cmp_to_key(_key_cmp)
-
-
-def go_yaml_float(value: float) -> str:
-    """strconv.FormatFloat(f, 'g', -1, 64) plus go-yaml's .inf/.nan spellings."""
-    if math.isnan(value):
-        return ".nan"
-    if math.isinf(value):
-        return ".inf" if value > 0 else "-.inf"
-    if value == 0:
-        return "0"
-    sign, digits, point = _shortest(value)
-    if point - 1 < -4 or point - 1 >= 6:
-        return _fmt_e(sign, digits, point)
-    return _fmt_f(sign, digits, point)
 
 
 _DUMPER = None

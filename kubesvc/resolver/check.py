@@ -11,13 +11,26 @@ from __future__ import annotations
 
 import ipaddress
 
+from kubesvc.api.objects import meta, spec
+from kubesvc.api.selectors import from_label_selector
 from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import service_backends
+from kubesvc.controllers.metallb.pools import NAMESPACE, Refused, parse_pools
 from kubesvc.resolver import dns, routing
 from kubesvc.resolver import records as rec
-from kubesvc.resolver.records import EndpointRef, Problem, Reason, Route, ServiceRoutes
+from kubesvc.resolver.address_pools import (
+    ADVERTISEMENT_GKS,
+    POOL_GK,
+    pending_reason,
+    pool_contains,
+    pool_ranges,
+)
+from kubesvc.resolver.diagnosis import diagnose_service
+from kubesvc.resolver.follow import route_address
+from kubesvc.resolver.records import EndpointRef, IPOwners, Problem, Reason, Route, ServiceRoutes
+from kubesvc.resolver.routing import ns_name
+from kubesvc.resolver.targets import resolve_client
 
-POOL_GK = "IPAddressPool.metallb.io"
-ADVERTISEMENT_GKS = ("L2Advertisement.metallb.io", "BGPAdvertisement.metallb.io")
 _ORDER = {rec.ERROR: 0, rec.WARNING: 1, rec.INFO: 2}
 
 
@@ -26,11 +39,9 @@ _ORDER = {rec.ERROR: 0, rec.WARNING: 1, rec.INFO: 2}
 
 def service_routes(view, svc: dict, client=None) -> ServiceRoutes:
     """Every way in to `svc`; `client` (a targets.Client) replaces the default clients."""
-    from kubesvc.resolver.diagnosis import diagnose_service
-
-    out = ServiceRoutes(routing.svc_key(svc), routing.svc_type(svc),
+    out = ServiceRoutes(ns_name(svc), routing.svc_type(svc),
                         reasons=diagnose_service(view, svc))
-    name = f"{eu.meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{dns.zone_of(view)}."
+    name = f"{meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{dns.zone_of(view)}."
     out.dns.append(dns.query(view, name, "A"))
     if out.type == "ExternalName":
         return out
@@ -48,22 +59,18 @@ def service_routes(view, svc: dict, client=None) -> ServiceRoutes:
 
 
 def _client(view, svc: dict, client, kind: str):
-    from kubesvc.resolver.targets import resolve_client
-
     return client or resolve_client(view, None, eu.namespace_of(svc), kind)
 
 
 def _ways(view, svc: dict, sport: dict, client) -> list[Route]:
-    from kubesvc.resolver.targets import route_address
-
     port, proto = sport["port"], sport["protocol"]
     inside, outside = _client(view, svc, client, "cluster"), _client(view, svc, client,
                                                                       "external")
-    calls = [(inside, ip, port) for ip in eu.spec(svc).get("clusterIPs") or []]
+    calls = [(inside, ip, port) for ip in spec(svc).get("clusterIPs") or []]
     if sport.get("nodePort"):
         calls += [(outside, ip, sport["nodePort"]) for node in view.nodes()
                   for ip in routing.node_ips(node)]
-    calls += [(outside, ip, port) for ip in eu.spec(svc).get("externalIPs") or []]
+    calls += [(outside, ip, port) for ip in spec(svc).get("externalIPs") or []]
     calls += [(outside, i["ip"], port) for i in routing.ingress(svc) if i.get("ip")]
     routes = [route_address(view, c, ip, p, proto, routing.address(ip, p, proto))
               for c, ip, p in calls]
@@ -78,18 +85,18 @@ def _lb_extras(view, svc: dict, sport: dict, client) -> list[Route]:
     label = f"{sport['port']}/{sport['protocol']}"
     if not routing.ingress(svc):
         route = Route(f"<pending>:{label}", client.to_dict(), rec.NO_INGRESS,
-                      way="LoadBalancer", service=routing.svc_key(svc),
+                      way="LoadBalancer", service=ns_name(svc),
                       port=routing.port_view(sport))
         route.reasons.append(Reason("lb-pending", pending_reason(view, svc)))
         out.append(route)
     for entry in (i for i in routing.ingress(svc) if not i.get("ip") and i.get("hostname")):
         route = Route(f"{entry['hostname']}:{label}", client.to_dict(), rec.EXTERNAL_LB,
-                      way="LoadBalancer", service=routing.svc_key(svc),
+                      way="LoadBalancer", service=ns_name(svc),
                       port=routing.port_view(sport))
         route.reasons.append(Reason("lb-proxy-mode", f"ingress hostname {entry['hostname']} "
                                                      "is resolved outside the cluster"))
         out.append(route)
-    hc_port = eu.spec(svc).get("healthCheckNodePort")
+    hc_port = spec(svc).get("healthCheckNodePort")
     if hc_port and sport == routing.service_ports(svc)[0]:  # one check per Service
         for node in view.nodes():
             ip = (routing.node_ips(node) or ["?"])[0]
@@ -102,12 +109,10 @@ def _lb_extras(view, svc: dict, sport: dict, client) -> list[Route]:
 def _headless(view, svc: dict, sport: dict, name: str, client) -> Route:
     """A headless port: DNS gives the ready pod IPs; the client connects to each directly, at
     the endpoint's port (the resolved targetPort)."""
-    from kubesvc.controllers.endpoints import service_backends
-
     inside = _client(view, svc, client, "cluster")
     label = f"{sport['port']}/{sport['protocol']}"
     route = Route(f"{name}:{label}", inside.to_dict(), rec.NXDOMAIN, way="Headless",
-                  service=routing.svc_key(svc), port=routing.port_view(sport))
+                  service=ns_name(svc), port=routing.port_view(sport))
     backends = service_backends(svc, view.slices_for(svc)).get(sport["name"], [])
     for b in (b for b in backends if b.ready):
         ref = b.endpoint.get("targetRef") or {}
@@ -125,11 +130,9 @@ def _headless(view, svc: dict, sport: dict, name: str, client) -> Route:
 def check_cluster(view, namespace: str | None = None) -> list[Problem]:
     """Every error and warning of every Service (of one namespace, if given) and of the
     MetalLB pools, most severe first."""
-    from kubesvc.resolver.diagnosis import diagnose_service
-
     out = []
     for svc in view.services(namespace):
-        out += [Problem(f"Service {routing.svc_key(svc)}", r)
+        out += [Problem(f"Service {ns_name(svc)}", r)
                 for r in diagnose_service(view, svc) if r.severity != rec.INFO]
     out += [p for p in metallb_problems(view)
             if namespace is None or p.object.split(" ", 1)[1].startswith(namespace + "/")]
@@ -140,10 +143,8 @@ def metallb_problems(view) -> list[Problem]:
     """The address pools as MetalLB reads them: only from metallb-system, refused as a whole
     when one is invalid or two overlap (config.poolsFor), then per pool what keeps its
     addresses from working (service range, node addresses, no advertisement)."""
-    from kubesvc.controllers.metallb.pools import NAMESPACE, Refused, parse_pools
-
     pools = view.objects(POOL_GK)
-    out = [Problem(f"IPAddressPool {_key(p)}", Reason("metallb-pool", f"MetalLB reads pools "
+    out = [Problem(f"IPAddressPool {ns_name(p)}", Reason("metallb-pool", f"MetalLB reads pools "
                                                                       f"from {NAMESPACE} only: "
                                                                       "this one is ignored",
                                                       severity=rec.WARNING))
@@ -155,54 +156,8 @@ def metallb_problems(view) -> list[Problem]:
         refused = Reason("metallb-pool", f"MetalLB rejects its IPAddressPools: {err.go}")
         return [*out, Problem(f"IPAddressPool {NAMESPACE}/*", refused)]
     for pool in mine:
-        out += _overlaps(view, f"IPAddressPool {_key(pool)}", pool_ranges(pool))
+        out += _overlaps(view, f"IPAddressPool {ns_name(pool)}", pool_ranges(pool))
     return out + _advertisements(view, mine)
-
-
-def metallb_assignment(view, svc: dict):
-    """MetalLB's decision for one Service (controllers/metallb.py), or None without pools;
-    computed once per view."""
-    cached = getattr(view, "_kubesvc_metallb", None)
-    if cached is None:
-        from kubesvc.controllers.metallb import controller as mlb
-        pools, services = view.objects(POOL_GK), view.services()
-        ads = [a for gk in ADVERTISEMENT_GKS for a in view.objects(gk)]
-        cached = {} if not pools else mlb.assign_addresses(
-            services, pools, ads, {mlb.service_key(s): mlb.held_ips(s) for s in services},
-            namespaces=view.objects("Namespace"), nodes=view.nodes(),
-            peers=view.objects("BGPPeer.metallb.io"))
-        view._kubesvc_metallb = cached
-    return cached.get(_key(svc))
-
-
-def pending_reason(view, svc: dict) -> str:
-    """Why a LoadBalancer has no ingress: MetalLB's reason when pools exist."""
-    got = metallb_assignment(view, svc)
-    why = got.reason if got is not None and got.reason else "no address pool serves it"
-    return f"EXTERNAL-IP <pending>: {why}"
-
-
-def pool_ranges(pool: dict) -> list[tuple]:
-    """spec.addresses: CIDRs or `first-last` ranges, as (first, last) ip_address pairs."""
-    out = []
-    for entry in eu.spec(pool).get("addresses") or []:
-        if "-" in entry:
-            first, last = (ipaddress.ip_address(x.strip()) for x in entry.split("-", 1))
-            if first.version != last.version or first > last:
-                raise ValueError(f"{entry}: not a range")
-        else:
-            net = ipaddress.ip_network(entry.strip(), strict=False)
-            first, last = net[0], net[-1]
-        out.append((first, last))
-    return out
-
-
-def pool_contains(pool: dict, ip: str) -> bool:
-    addr = ipaddress.ip_address(ip)
-    try:
-        return any(a.version == addr.version and a <= addr <= b for a, b in pool_ranges(pool))
-    except ValueError:
-        return False
 
 
 def _overlaps(view, name: str, mine: list[tuple]) -> list[Problem]:
@@ -229,7 +184,7 @@ def _advertisements(view, pools: list[dict]) -> list[Problem]:
     ads = [a for gk in ADVERTISEMENT_GKS for a in view.objects(gk)]
     out = []
     for pool in pools:
-        name = eu.meta(pool)["name"]
+        name = meta(pool)["name"]
         if not any(_selects(ad, pool) for ad in ads):
             out.append(Problem(f"IPAddressPool {eu.namespace_of(pool)}/{name}",
                                Reason("metallb-advertisement", f"no advertisement announces "
@@ -239,15 +194,13 @@ def _advertisements(view, pools: list[dict]) -> list[Problem]:
 
 
 def _selects(ad: dict, pool: dict) -> bool:
-    from kubesvc.api.selectors import from_label_selector
-
     if eu.namespace_of(ad) != eu.namespace_of(pool):
         return False
-    names = eu.spec(ad).get("ipAddressPools") or []
-    selectors = eu.spec(ad).get("ipAddressPoolSelectors") or []
+    names = spec(ad).get("ipAddressPools") or []
+    selectors = spec(ad).get("ipAddressPoolSelectors") or []
     if not names and not selectors:
         return True
-    return eu.meta(pool)["name"] in names or any(
+    return meta(pool)["name"] in names or any(
         from_label_selector(s).matches(eu.labels_of(pool)) for s in selectors)
 
 
@@ -257,8 +210,6 @@ def _selects(ad: dict, pool: dict) -> bool:
 def ip_owners(view, ip: str):
     """`resolve IP`: the Services, pods, nodes and ranges owning `ip`, the Service ports that
     route to it, and its PTR answer."""
-    from kubesvc.resolver.records import IPOwners
-
     out = IPOwners(ip, owners=_service_owners(view, ip) + _pod_node_owners(view, ip))
     if ip == dns.dns_server(view) and not any(o.kind == "Service" for o in out.owners):
         out.owners.append(rec.Owner("DNS", "kube-system/kube-dns", "clusterIP",
@@ -268,7 +219,7 @@ def ip_owners(view, ip: str):
     out.owners += _pool_owners(view, ip)
     for svc in view.services():
         for sport in routing.service_ports(svc):
-            out.routed_by += [f"{routing.svc_key(svc)} port {sport['port']}/{sport['protocol']}"
+            out.routed_by += [f"{ns_name(svc)} port {sport['port']}/{sport['protocol']}"
                               f" → {e.ref().address}"
                               for e in routing.proxy_endpoints(view, svc, sport, None)
                               if e.ip == ip]
@@ -282,28 +233,28 @@ def _service_owners(view, ip: str) -> list:
     out = []
     svc = view.service_by_cluster_ip(ip)
     if svc is not None:
-        out.append(rec.Owner("Service", routing.svc_key(svc), "clusterIP", routing.svc_type(svc)))
+        out.append(rec.Owner("Service", ns_name(svc), "clusterIP", routing.svc_type(svc)))
     for svc in view.services_by_external_ip(ip):
-        external = ip in (eu.spec(svc).get("externalIPs") or [])
+        external = ip in (spec(svc).get("externalIPs") or [])
         role = "externalIP" if external else "loadBalancer"
         mode = "" if external else next(
             (i.get("ipMode") or "VIP" for i in routing.ingress(svc) if i.get("ip") == ip), "")
-        out.append(rec.Owner("Service", routing.svc_key(svc), role, mode and f"ipMode {mode}"))
+        out.append(rec.Owner("Service", ns_name(svc), role, mode and f"ipMode {mode}"))
     return out
 
 
 def _pod_node_owners(view, ip: str) -> list:
     out = []
     for pod in view.pods_by_ip(ip):
-        host = bool(eu.spec(pod).get("hostNetwork"))
+        host = bool(spec(pod).get("hostNetwork"))
         phase = (pod.get("status") or {}).get("phase") or "Pending"
-        out.append(rec.Owner("Pod", _key(pod), "hostNetwork" if host else "podIP",
-                             f"on {eu.spec(pod).get('nodeName') or '<none>'}, {phase}"))
+        out.append(rec.Owner("Pod", ns_name(pod), "hostNetwork" if host else "podIP",
+                             f"on {spec(pod).get('nodeName') or '<none>'}, {phase}"))
     node = view.node_by_ip(ip)
     if node is not None:
         role = next((a.get("type") for a in (node.get("status") or {}).get("addresses") or []
                      if a.get("address") == ip), "address")
-        out.append(rec.Owner("Node", eu.meta(node)["name"], role))
+        out.append(rec.Owner("Node", meta(node)["name"], role))
     return out
 
 
@@ -313,19 +264,15 @@ def _range_owners(view, ip: str) -> list:
     if addr.version == cidr.version and addr in cidr:
         return [rec.Owner("ServiceCIDR", str(cidr), "unallocated", "no Service holds it")]
     for node in view.nodes():
-        for text in eu.spec(node).get("podCIDRs") or [eu.spec(node).get("podCIDR")]:
+        for text in spec(node).get("podCIDRs") or [spec(node).get("podCIDR")]:
             net = ipaddress.ip_network(text, strict=False) if text else None
             if net is not None and addr.version == net.version and addr in net:
-                return [rec.Owner("PodCIDR", eu.meta(node)["name"], "unassigned",
-                                  f"in {net}, the pod range of node {eu.meta(node)['name']}; "
+                return [rec.Owner("PodCIDR", meta(node)["name"], "unassigned",
+                                  f"in {net}, the pod range of node {meta(node)['name']}; "
                                   "no pod has it")]
     return []
 
 
-def _key(obj: dict) -> str:
-    return f"{eu.namespace_of(obj)}/{eu.meta(obj).get('name', '')}"
-
-
 def _pool_owners(view, ip: str) -> list:
-    return [rec.Owner("IPAddressPool", _key(pool), "pool", "MetalLB address pool")
+    return [rec.Owner("IPAddressPool", ns_name(pool), "pool", "MetalLB address pool")
             for pool in view.objects(POOL_GK) if pool_contains(pool, ip)]

@@ -9,9 +9,17 @@ traffic policies and the load balancer status then make of it.
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
+from kubesvc.api.objects import meta, spec
+from kubesvc.api.selectors import from_map
 from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import service_selects
 from kubesvc.resolver import records as rec
+from kubesvc.resolver import routing
+from kubesvc.resolver.address_pools import metallb_assignment, pending_reason
 from kubesvc.resolver.records import Reason
+from kubesvc.resolver.routing import ns_name
 
 # The findings that explain missing or unusable endpoints (as opposed to policy findings)
 ENDPOINT_CODES = frozenset({
@@ -24,12 +32,12 @@ MAX_NAMES = 3
 
 def diagnose_service(view, svc: dict) -> list[Reason]:
     """Every finding about one Service, most important first."""
-    kind = eu.spec(svc).get("type") or "ClusterIP"
+    kind = spec(svc).get("type") or "ClusterIP"
     if kind == "ExternalName":
         return _external_name(svc)
     out: list[Reason] = []
     if "service.kubernetes.io/service-proxy-name" in eu.labels_of(svc):
-        out.append(Reason("proxy-ignored", f"{_key(svc)} is labelled "
+        out.append(Reason("proxy-ignored", f"{ns_name(svc)} is labelled "
                                            "service.kubernetes.io/service-proxy-name"))
     if eu.has_selector(svc):
         out += _selected(view, svc) + hostname_findings(view, svc)
@@ -51,22 +59,18 @@ def pods_in(view, namespace: str | None = None) -> list[dict]:
     return cache[namespace]
 
 
-def _key(obj: dict) -> str:
-    return f"{eu.namespace_of(obj)}/{eu.meta(obj).get('name', '')}"
-
-
 def _names(items: list[str]) -> str:
     shown = ", ".join(items[:MAX_NAMES])
     return shown + (f" and {len(items) - MAX_NAMES} more" if len(items) > MAX_NAMES else "")
 
 
 def _external_name(svc: dict) -> list[Reason]:
-    host = eu.spec(svc).get("externalName") or ""
-    out = [Reason("externalname", f"{_key(svc)} is an alias: DNS answers CNAME {host}")]
+    host = spec(svc).get("externalName") or ""
+    out = [Reason("externalname", f"{ns_name(svc)} is an alias: DNS answers CNAME {host}")]
     if eu.parse_ip(host):
         out.insert(0, Reason("externalname-ip", f"externalName {host} is an IP address: "
                                                 "cluster DNS answers NXDOMAIN for the Service"))
-    if eu.spec(svc).get("ports"):
+    if spec(svc).get("ports"):
         out.append(Reason("externalname-ports", "spec.ports are ignored for ExternalName"))
     return out
 
@@ -75,24 +79,22 @@ def _external_name(svc: dict) -> list[Reason]:
 
 
 def _selectorless(view, svc: dict) -> list[Reason]:
-    if _key(svc) == "default/kubernetes":
+    if ns_name(svc) == "default/kubernetes":
         return [Reason("no-selector", "kube-apiserver keeps the endpoints of default/kubernetes "
                                       "itself (not modelled by kubesvc)", severity=rec.INFO)]
     if any(eps.get("endpoints") for eps in view.slices_for(svc)):
         return []
     legacy = view.endpoints_for(svc)
     if legacy is not None and eu.labels_of(legacy).get(eu.SKIP_MIRROR_LABEL) == "true":
-        return [Reason("skip-mirror", f"Endpoints {_key(legacy)} is not mirrored")]
-    return [Reason("no-selector", f"{_key(svc)} has no selector, and no EndpointSlice or "
+        return [Reason("skip-mirror", f"Endpoints {ns_name(legacy)} is not mirrored")]
+    return [Reason("no-selector", f"{ns_name(svc)} has no selector, and no EndpointSlice or "
                                   "Endpoints object gives it addresses")]
 
 
 def _selected(view, svc: dict) -> list[Reason]:
-    from kubesvc.api.selectors import from_map
-
-    selector = from_map(eu.spec(svc)["selector"])  # service_selects, built once
-    pods = [p for p in view.pods_selected(eu.namespace_of(svc), eu.spec(svc)["selector"])
-            if selector.matches(eu.meta(p).get("labels"))]
+    selector = from_map(spec(svc)["selector"])  # service_selects, built once
+    pods = [p for p in view.pods_selected(eu.namespace_of(svc), spec(svc)["selector"])
+            if selector.matches(meta(p).get("labels"))]
     if not pods:
         return _no_match(view, svc)
     out = _pod_states(view, svc, pods)
@@ -104,8 +106,8 @@ def _selected(view, svc: dict) -> list[Reason]:
 def _no_match(view, svc: dict) -> list[Reason]:
     """One error with the details a learner needs: the nearest pods and what they miss, the
     namespaces where pods do match, workloads that would match but make no pods."""
-    selector = dict(eu.spec(svc)["selector"])
-    if _key(svc) == "kube-system/kube-dns":
+    selector = dict(spec(svc)["selector"])
+    if ns_name(svc) == "kube-system/kube-dns":
         return [Reason("selector-no-match", "cluster DNS has no CoreDNS pod: in a real cluster "
                                             "every DNS query would fail (kubesvc still "
                                             "answers as CoreDNS would; `kubesvc cluster init` "
@@ -150,13 +152,11 @@ def _near_misses(pods: list[dict], selector: dict) -> list[str]:
     near = sorted((d for d in groups if len(d) == best),
                   key=lambda d: (-_likeness(eu.labels_of(groups[d][0]), selector), d))
     return [f"closest: {len(groups[d])} pod(s) "
-            f"({_names(sorted(eu.meta(p)['name'] for p in groups[d]))}): {'; '.join(d)}"
+            f"({_names(sorted(meta(p)['name'] for p in groups[d]))}): {'; '.join(d)}"
             for d in near[:MAX_NAMES]]
 
 
 def _likeness(labels: dict, selector: dict) -> float:
-    from difflib import SequenceMatcher
-
     return sum(SequenceMatcher(None, labels.get(k, ""), v).ratio() for k, v in selector.items())
 
 
@@ -166,15 +166,15 @@ def _workload_labels(view, svc: dict, selector: dict) -> tuple[list[Reason], lis
     mistakes, idle = [], []
     for gk in WORKLOAD_GKS:
         for wl in view.objects(gk, eu.namespace_of(svc)):
-            what = f"{gk.split('.')[0]} {eu.meta(wl)['name']}"
-            template = ((eu.spec(wl).get("template") or {}).get("metadata") or {}).get(
+            what = f"{gk.split('.')[0]} {meta(wl)['name']}"
+            template = ((spec(wl).get("template") or {}).get("metadata") or {}).get(
                 "labels") or {}
             diff = _label_diff(template, selector)
             if diff and not _misses(wl, selector):
                 mistakes.append(Reason("selector-deployment-labels",
                                        f"the selector matches {what}'s own labels, but its pods "
                                        f"carry {_fmt(template)}: {'; '.join(diff)}"))
-            elif not diff and eu.spec(wl).get("replicas") == 0:
+            elif not diff and spec(wl).get("replicas") == 0:
                 idle.append(f"{what} would make matching pods but has replicas: 0")
     return mistakes, idle
 
@@ -185,13 +185,13 @@ def _fmt(labels: dict) -> str:
 
 def pod_state(view, svc: dict, pod: dict) -> str | None:
     """The first rule that keeps the pod from a ready endpoint (None: it gives one)."""
-    publish = bool(eu.spec(svc).get("publishNotReadyAddresses"))
+    publish = bool(spec(svc).get("publishNotReadyAddresses"))
     phase = (pod.get("status") or {}).get("phase")
     if phase in ("Succeeded", "Failed"):
         return "pod-terminal"
     if not eu.pod_ips(pod):
         return "pod-no-ip"
-    node = eu.spec(pod).get("nodeName")
+    node = spec(pod).get("nodeName")
     if not publish and node and view.node(node) is None:
         return "pod-node-missing"
     if eu.is_terminating(pod) and not publish:
@@ -215,15 +215,15 @@ def _pod_states(view, svc: dict, pods: list[dict]) -> list[Reason]:
     for pod in pods:
         state = pod_state(view, svc, pod)
         if state:
-            groups.setdefault(state, []).append(eu.meta(pod)["name"])
+            groups.setdefault(state, []).append(meta(pod)["name"])
     none_ready = sum(len(v) for v in groups.values()) == len(pods)
     out = []
     for code, names in groups.items():
         out.append(Reason(code, f"{len(names)} of {len(pods)} selected pods "
                                 f"{_STATE_TEXT[code]}: {_names(sorted(names))}",
                           severity=rec.ERROR if none_ready else rec.WARNING))
-    if eu.spec(svc).get("publishNotReadyAddresses"):
-        out.append(Reason("pnra", f"{_key(svc)} publishes not-ready addresses"))
+    if spec(svc).get("publishNotReadyAddresses"):
+        out.append(Reason("pnra", f"{ns_name(svc)} publishes not-ready addresses"))
     return out
 
 
@@ -240,7 +240,7 @@ def _port_findings(svc: dict, sport: dict, pods: list[dict]) -> list[Reason]:
     groups: dict[str, list[str]] = {}
     for pod in pods:
         if eu.find_port(pod, sport) is None:
-            groups.setdefault(_why_port(pod, sport), []).append(eu.meta(pod)["name"])
+            groups.setdefault(_why_port(pod, sport), []).append(meta(pod)["name"])
     severity = rec.ERROR if sum(map(len, groups.values())) == len(pods) else rec.WARNING
     texts = {"named-port-absent": f"no container port is named {target!r}",
              "named-port-protocol": f"the container port {target!r} is not "
@@ -253,14 +253,14 @@ def _port_findings(svc: dict, sport: dict, pods: list[dict]) -> list[Reason]:
 
 
 def _cports(pod: dict) -> list[dict]:
-    return [c for ct in eu.spec(pod).get("containers") or () for c in ct.get("ports") or ()]
+    return [c for ct in spec(pod).get("containers") or () for c in ct.get("ports") or ()]
 
 
 def _why_port(pod: dict, sport: dict) -> str:
     name = sport["targetPort"]
     if any(c.get("name") == name for c in _cports(pod)):
         return "named-port-protocol"
-    inits = eu.spec(pod).get("initContainers") or ()
+    inits = spec(pod).get("initContainers") or ()
     if any(c.get("name") == name for ct in inits for c in ct.get("ports") or ()):
         return "named-port-init"
     return "named-port-absent"
@@ -270,10 +270,8 @@ def _why_port(pod: dict, sport: dict) -> str:
 
 
 def _policies(view, svc: dict) -> list[Reason]:
-    from kubesvc.resolver import routing
-
     out = []
-    nodes = [eu.meta(n)["name"] for n in view.nodes()]
+    nodes = [meta(n)["name"] for n in view.nodes()]
     if routing.etp_local(svc):
         counts = routing.local_ready_counts(view, svc)
         bare = [n for n in nodes if not counts.get(n)]
@@ -297,25 +295,18 @@ def _nodes_run(names: list[str]) -> str:
 
 
 def _has_ready(view, svc: dict) -> bool:
-    from kubesvc.resolver import routing
-
     return any(e.ready for p in routing.service_ports(svc)
                for e in routing.proxy_endpoints(view, svc, p, None))
 
 
 def _local_usable(view, svc: dict) -> set[str]:
     """The nodes with a ready, or serving terminating, endpoint (iTP Local's fallback)."""
-    from kubesvc.resolver import routing
-
     return {e.node for p in routing.service_ports(svc)
             for e in routing.proxy_endpoints(view, svc, p, None)
             if e.ready or (e.serving and e.terminating)}
 
 
 def _load_balancer(view, svc: dict) -> list[Reason]:
-    from kubesvc.resolver import routing
-    from kubesvc.resolver.check import metallb_assignment, pending_reason
-
     if routing.svc_type(svc) != "LoadBalancer":
         return []
     out = []
@@ -329,10 +320,10 @@ def _load_balancer(view, svc: dict) -> list[Reason]:
         if entry.get("ipMode") == "Proxy" or not entry.get("ip"):
             shown = entry.get("ip") or entry.get("hostname")
             out.append(Reason("lb-proxy-mode", f"ingress {shown}: kube-proxy installs no rule"))
-    if eu.spec(svc).get("allocateLoadBalancerNodePorts") is False:
-        out.append(Reason("no-node-ports", f"{_key(svc)} has no NodePorts"))
-    if eu.spec(svc).get("loadBalancerSourceRanges"):
-        ranges = ", ".join(eu.spec(svc)["loadBalancerSourceRanges"])
+    if spec(svc).get("allocateLoadBalancerNodePorts") is False:
+        out.append(Reason("no-node-ports", f"{ns_name(svc)} has no NodePorts"))
+    if spec(svc).get("loadBalancerSourceRanges"):
+        ranges = ", ".join(spec(svc)["loadBalancerSourceRanges"])
         out.append(Reason("source-range-nodeport", f"only sources in {ranges} reach the "
                                                    "load-balancer IP; its NodePorts stay open "
                                                    "to all"))
@@ -340,32 +331,28 @@ def _load_balancer(view, svc: dict) -> list[Reason]:
 
 
 def _extras(svc: dict) -> list[Reason]:
-    from kubesvc.resolver import routing
-
     out = []
     aff = routing.affinity(svc)
     if aff:
         out.append(Reason("affinity", f"sessionAffinity: ClientIP, timeout "
                                       f"{aff['timeoutSeconds']}s"))
     if not eu.is_service_ip_set(svc):
-        out.append(Reason("headless", f"{_key(svc)} is headless"))
+        out.append(Reason("headless", f"{ns_name(svc)} is headless"))
     return out
 
 
 def hostname_findings(view, svc: dict) -> list[Reason]:
     """Pods that name this Service as their subdomain but get no per-pod DNS name."""
-    from kubesvc.controllers.endpoints import service_selects
-
     out = []
-    for pod in view.pods_with_subdomain(eu.namespace_of(svc), eu.meta(svc)["name"]):
-        if eu.spec(pod).get("subdomain") != eu.meta(svc)["name"]:
+    for pod in view.pods_with_subdomain(eu.namespace_of(svc), meta(svc)["name"]):
+        if spec(pod).get("subdomain") != meta(svc)["name"]:
             continue
-        name = eu.meta(pod)["name"]
+        name = meta(pod)["name"]
         if not service_selects(svc, pod):
             out.append(Reason("hostname-subdomain", f"pod {name} sets subdomain "
-                                                    f"{eu.meta(svc)['name']} but the Service "
+                                                    f"{meta(svc)['name']} but the Service "
                                                     "does not select it"))
-        elif not eu.spec(pod).get("hostname"):
+        elif not spec(pod).get("hostname"):
             out.append(Reason("hostname-subdomain", f"pod {name} sets no hostname: it appears "
                                                     "only in the Service's A records",
                               severity=rec.INFO))

@@ -2,39 +2,36 @@
 insecure`, `fallthrough in-addr.arpa ip6.arpa`), plus the client's search-path walk (spec
 routing-and-dns.md §5).
 
-Paraphrases coredns `plugin/kubernetes/parse.go` (parseRequest), `kubernetes.go` (Services,
-Records, findServices, findPods, endpointHostname), `reverse.go`, `object/endpoint.go` (ready
-filter, port sentinel -1) and `plugin/backend_lookup.go` (A, AAAA, SRV, CNAME, TXT, PTR).
+Paraphrases coredns `plugin/kubernetes/kubernetes.go` (Services), `reverse.go` and
+`plugin/backend_lookup.go` (A, AAAA, SRV, CNAME, TXT, PTR); which records a name has is
+`dns_records`.
 Answers are "OWNER TYPE DATA" strings; SRV data is "PORT TARGET".
 """
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
+from kubesvc.api.objects import meta, spec
+from kubesvc.apiserver.allocation import ServiceCIDR
 from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import service_backends
+from kubesvc.resolver.dns_records import (
+    RecordError,
+    ServiceRecord,
+    address_type,
+    endpoint_hostname,
+    find_records,
+    is_ip,
+    slices_of,
+)
 from kubesvc.resolver.records import DnsResult, Reason
 
 TYPES = ("A", "AAAA", "SRV", "CNAME", "PTR", "TXT")
 NOERROR, NXDOMAIN, UPSTREAM = "NOERROR", "NXDOMAIN", "UPSTREAM"
 SCHEMA_VERSION = "1.1.0"  # coredns DNSSchemaVersion
 NDOTS = 5
-SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 MAX_CNAME_CHAIN = 8  # backend_lookup.go: more than 7 previous records stops the chain
-
-
-class _NameError(Exception):
-    """errNoItems / errNsNotExposed / errInvalidRequest: the handler answers NXDOMAIN."""
-
-
-@dataclass(frozen=True)
-class _Svc:
-    """coredns msg.Service: a host (IP or name), a port (-1 = none) and its owner name."""
-
-    host: str
-    port: int
-    domain: str
 
 
 # --- entry points ----------------------------------------------------------------------------
@@ -46,18 +43,14 @@ def zone_of(view) -> str:
 
 def dns_server(view) -> str:
     """kube-system/kube-dns's cluster IP, or the tenth address of the range (kubeadm)."""
-    from kubesvc.apiserver.allocation import ServiceCIDR
-
     svc = view.service("kube-system", "kube-dns")
     if svc and eu.is_service_ip_set(svc):
-        return eu.spec(svc)["clusterIP"]
+        return spec(svc)["clusterIP"]
     return ServiceCIDR(view.settings["serviceCIDR"]).address(10)
 
 
 def server_warning(view) -> Reason | None:
     """A kube-dns Service with no ready endpoint: kube-proxy rejects the real queries."""
-    from kubesvc.controllers.endpoints import service_backends
-
     svc = view.service("kube-system", "kube-dns")
     if svc is None or not eu.has_selector(svc) or any(
             b.ready for bs in service_backends(svc, view.slices_for(svc)).values() for b in bs):
@@ -108,7 +101,7 @@ def query(view, name: str, qtype: str = "A") -> DnsResult:
         else:
             res.rcode = UPSTREAM
             res.reasons.append(Reason("dns-upstream", f"{res.name} is outside {zone}"))
-    except _NameError as exc:
+    except RecordError as exc:
         res.rcode, res.answers, res.additional = NXDOMAIN, [], []
         res.reasons.append(Reason(exc.args[1], f"{res.name}: {exc.args[0]}"))
     if res.rcode == NOERROR and not res.answers:
@@ -134,157 +127,29 @@ def _forward(view, res: DnsResult, base: str, zone: str) -> None:
             res.answers.append(f"{res.name} A {dns_server(view)}")
         return
     if qtype == "PTR":  # Reverse() on a forward name: Records() only tells NXDOMAIN from NODATA
-        _records(view, lbase, zone)
+        find_records(view, lbase, zone)
         return
-    svcs = _records(view, lbase, zone)
+    svcs = find_records(view, lbase, zone)
     if qtype == "CNAME":
-        if svcs and not _is_ip(svcs[0].host):
+        if svcs and not is_ip(svcs[0].host):
             res.answers.append(f"{res.name} CNAME {fqdn(svcs[0].host)}")
     elif qtype == "SRV":
-        _srv(view, res, [s for s in svcs if _is_ip(s.host)], zone)
+        _srv(view, res, [s for s in svcs if is_ip(s.host)], zone)
     else:
         _address(view, res, svcs, zone, [])
-
-
-def _records(view, base: str, zone: str) -> list[_Svc]:
-    """Records(): parseRequest, the namespace check, then findPods or findServices."""
-    req = _parse(base)
-    if req is None:
-        return []
-    kind, ns, name, endpoint, port, proto = req
-    if not namespace_exists(view, ns):
-        raise _NameError(f"namespace {ns} does not exist", "dns-nxdomain")
-    if not name:
-        return []  # <ns>.svc / <ns>.pod: NODATA
-    if kind == "pod":
-        return _pod(name, ns, zone)
-    return _services(view, ns, name, endpoint, port, proto, zone)
-
-
-def _parse(base: str):
-    """parseRequest: (pod|svc, namespace, service, endpoint, port, protocol) or None (NODATA)."""
-    if base in ("", "svc", "pod"):
-        return None
-    segs = base.split(".")
-    kind = segs.pop()
-    if kind not in ("svc", "pod"):
-        raise _NameError(f"'{kind}' is not svc or pod", "dns-nxdomain")
-    ns, name = (segs.pop() if segs else ""), (segs.pop() if segs else "")
-    endpoint = port = proto = ""
-    if len(segs) == 1:
-        endpoint = segs[0]
-    elif len(segs) == 2:
-        port, proto = segs[0].removeprefix("_"), segs[1].removeprefix("_")
-    elif segs:
-        raise _NameError("too many labels for a Service or pod name", "dns-nxdomain")
-    return kind, ns, name, endpoint, port, proto
-
-
-def _pod(name: str, ns: str, zone: str) -> list[_Svc]:
-    """findPods, `pods insecure`: the IP spelled in the name, whether or not a pod has it."""
-    if name.count("-") == 3 and "--" not in name:
-        text = name.replace("-", ".")
-    else:
-        text = name.replace("-", ":")
-    if not _is_ip(text):
-        raise _NameError(f"{name} does not spell an IP address", "dns-nxdomain")
-    return [_Svc(text, 0, f"{name}.{ns}.pod.{zone}")]
-
-
-def _services(view, ns, name, endpoint, port, proto, zone) -> list[_Svc]:
-    """findServices for one Service (names compare case-insensitively: stored names are
-    lowercase, so the lowercased question finds them)."""
-    svc = view.service(ns, name)
-    if svc is None:
-        raise _NameError(f"no Service {name} in namespace {ns}", "dns-nxdomain")
-    domain = f"{name}.{ns}.svc.{zone}"
-    if eu.spec(svc).get("type") == "ExternalName":
-        return _external_name(svc, endpoint)
-    if not eu.is_service_ip_set(svc) or endpoint:
-        found = _endpoint_records(view, svc, domain, endpoint, port, proto)
-        if not found:
-            raise _NameError(_why_no_endpoint(svc, endpoint, port, proto),
-                             "dns-headless-empty" if not endpoint and not port else
-                             "dns-nxdomain")
-        return found
-    out = [_Svc(ip, p["port"], domain) for p in eu.service_ports(svc)
-           if _port_match(port, p["name"], proto, p["protocol"])
-           for ip in eu.spec(svc).get("clusterIPs") or [eu.spec(svc)["clusterIP"]]]
-    if not any(_port_match(port, p["name"], proto, p["protocol"])
-               for p in eu.service_ports(svc)):
-        raise _NameError(f"Service {ns}/{name} has no port named {port!r} with protocol "
-                         f"{proto.upper()} (unnamed ports never match)", "dns-nxdomain")
-    return out
-
-
-def _external_name(svc: dict, endpoint: str) -> list[_Svc]:
-    host = eu.spec(svc).get("externalName") or ""
-    if endpoint:
-        raise _NameError("an ExternalName Service has no endpoint names", "dns-nxdomain")
-    if _is_ip(host):
-        raise _NameError(f"externalName {host} is an IP address", "externalname-ip")
-    return [_Svc(host.rstrip("."), 0, "")]
-
-
-def _endpoint_records(view, svc, domain, endpoint, port, proto) -> list[_Svc]:
-    """Every ready address of every slice labelled for the Service, times its ports (a
-    port-less slice gives the sentinel -1, which A answers use and SRV skips)."""
-    out = []
-    for eps in _slices(view, svc):
-        ports = [(p.get("name") or "", p.get("protocol") or "", p.get("port") or -1)
-                 for p in eps.get("ports") or ()] or [("", "", -1)]
-        for ep in eps.get("endpoints") or ():
-            if (ep.get("conditions") or {}).get("ready") is False:
-                continue
-            for ip in ep.get("addresses") or ():
-                host = endpoint_hostname(ep, ip)
-                if endpoint and host.lower() != endpoint:
-                    continue
-                out += [_Svc(ip, n, f"{host}.{domain}") for name, pr, n in ports
-                        if _port_match(port, name, proto, pr)]
-    return out
-
-
-def _why_no_endpoint(svc, endpoint, port, proto) -> str:
-    name = f"{eu.namespace_of(svc)}/{eu.meta(svc)['name']}"
-    if endpoint:
-        return f"no ready endpoint of {name} is named {endpoint}"
-    if port:
-        return f"no ready endpoint of {name} has a port named {port!r} ({proto.upper()})"
-    return f"headless Service {name} has no ready endpoint"
-
-
-def endpoint_hostname(endpoint: dict, ip: str) -> str:
-    """endpointHostname (default mode): the slice's hostname, else the dashed IP."""
-    if endpoint.get("hostname"):
-        return endpoint["hostname"]
-    dashed = ip.replace(".", "-").replace(":", "-")
-    return dashed + "0" if dashed.endswith("-") else dashed
-
-
-def _slices(view, svc: dict) -> list[dict]:
-    from kubesvc.controllers.endpoints import service_slices
-
-    return service_slices(svc, view.slices_for(svc))
-
-
-def _port_match(want_port, port, want_proto, proto) -> bool:
-    """matchPortAndProtocol: an empty question part matches anything, case-insensitively."""
-    return ((not want_port or want_port.lower() == (port or "").lower())
-            and (not want_proto or want_proto.lower() == (proto or "").lower()))
 
 
 # --- record types (backend_lookup.go) --------------------------------------------------------
 
 
-def _address(view, res: DnsResult, svcs: list[_Svc], zone: str, chain: list[str]) -> None:
+def _address(view, res: DnsResult, svcs: list[ServiceRecord], zone: str, chain: list[str]) -> None:
     """A / AAAA: addresses of the wanted family once each; a CNAME inside the zone is
     followed here, one outside is left to the upstream resolver."""
     seen = set()
     for s in svcs:
-        if not _is_ip(s.host):
+        if not is_ip(s.host):
             _follow_cname(view, res, s.host, zone, chain)
-        elif _family(s.host) == res.qtype and s.host not in seen:
+        elif address_type(s.host) == res.qtype and s.host not in seen:
             seen.add(s.host)
             res.answers.append(f"{res.name} {res.qtype} {s.host}")
 
@@ -301,15 +166,15 @@ def _follow_cname(view, res: DnsResult, target: str, zone: str, chain: list[str]
         return
     inner = DnsResult(fqdn(target), res.qtype, NOERROR)
     try:
-        svcs = _records(view, fqdn(target).lower()[: -len(zone)].rstrip("."), zone)
+        svcs = find_records(view, fqdn(target).lower()[: -len(zone)].rstrip("."), zone)
         _address(view, inner, svcs, zone, [*chain, record])
-    except _NameError:
+    except RecordError:
         return
     if inner.answers:
         res.answers += [record, *inner.answers]
 
 
-def _srv(view, res: DnsResult, svcs: list[_Svc], zone: str) -> None:
+def _srv(view, res: DnsResult, svcs: list[ServiceRecord], zone: str) -> None:
     """SRV: target = the record's own name (Service, or endpoint.Service), port = the
     Service port for a cluster IP, the endpoint's port for endpoints; -1 skipped."""
     seen, extra = set(), set()
@@ -322,7 +187,7 @@ def _srv(view, res: DnsResult, svcs: list[_Svc], zone: str) -> None:
             res.answers.append(f"{res.name} SRV {s.port} {target}")
         if (target, s.host) not in extra:
             extra.add((target, s.host))
-            res.additional.append(f"{target} {_family(s.host)} {s.host}")
+            res.additional.append(f"{target} {address_type(s.host)} {s.host}")
 
 
 # --- reverse zones (reverse.go) --------------------------------------------------------------
@@ -348,14 +213,14 @@ def ptr_names(view, ip: str, zone: str) -> list[str]:
     with that address (<endpoint name>.<svc>.<ns>.svc.<zone>.), once each."""
     svc = view.service_by_cluster_ip(ip)
     if svc is not None:
-        return [f"{eu.meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{zone}"]
+        return [f"{meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{zone}"]
     out: list[str] = []
     for svc in view.services():
-        for eps in _slices(view, svc):
+        for eps in slices_of(view, svc):
             for ep in eps.get("endpoints") or ():
                 if ip in (ep.get("addresses") or ()) and \
                         (ep.get("conditions") or {}).get("ready") is not False:
-                    name = (f"{endpoint_hostname(ep, ip)}.{eu.meta(svc)['name']}."
+                    name = (f"{endpoint_hostname(ep, ip)}.{meta(svc)['name']}."
                             f"{eu.namespace_of(svc)}.svc.{zone}")
                     if name not in out:
                         out.append(name)
@@ -378,27 +243,6 @@ def reverse_ip(name: str) -> str | None:
 
 def reverse_name(ip: str) -> str:
     return ipaddress.ip_address(ip).reverse_pointer + "."
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def namespace_exists(view, ns: str) -> bool:
-    """filteredNamespaceExists: system namespaces, Namespace objects, and (as the API server
-    refuses objects in missing namespaces) any namespace that holds a Service or a pod."""
-    ns = ns.lower()
-    if ns in SYSTEM_NAMESPACES or any(eu.meta(n).get("name") == ns
-                                      for n in view.objects("Namespace")):
-        return True
-    return bool(view.services(ns) or view.pods(ns))
-
-
-def _is_ip(text: str) -> bool:
-    return eu.parse_ip(text) is not None
-
-
-def _family(ip: str) -> str:
-    return "AAAA" if ":" in ip else "A"
 
 
 def service_of(view, name: str) -> dict | None:

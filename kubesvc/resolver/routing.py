@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import common as eu
 from kubesvc.controllers.endpoints import service_backends
 from kubesvc.resolver import records as rec
@@ -57,12 +58,8 @@ class Source:
 # --- Service facts (pkg/proxy/serviceport.go newBaseServiceInfo) ---------------------------
 
 
-def spec(svc: dict) -> dict:
-    return svc.get("spec") or {}
-
-
-def svc_key(svc: dict) -> str:
-    return f"{eu.namespace_of(svc)}/{eu.meta(svc).get('name', '')}"
+def ns_name(svc: dict) -> str:
+    return f"{eu.namespace_of(svc)}/{meta(svc).get('name', '')}"
 
 
 def svc_type(svc: dict) -> str:
@@ -126,7 +123,6 @@ def externally_accessible(svc: dict, sport: dict) -> bool:
 def proxy_endpoints(view, svc: dict, sport: dict, family: str | None) -> list[Ep]:
     """The port's endpoints from every slice labelled for the Service, minus the slices the
     kube-proxy informer filters out (headless or service-proxy-name labels)."""
-
     slices = [s for s in view.slices_for(svc) if not ({eu.HEADLESS_LABEL, PROXY_NAME_LABEL}
                                                       & set(eu.labels_of(s)))]
     backends = service_backends(svc, slices, family).get(sport["name"], [])
@@ -162,7 +158,7 @@ def _topology_ok(ep: Ep, mode: str, node: str | None, zone: str | None) -> bool:
 
 def categorize(eps: list[Ep], svc: dict, sport: dict, node: dict | None):
     """CategorizeEndpoints: (cluster endpoints, local endpoints, hasAnyEndpoints, topology)."""
-    name = eu.meta(node).get("name") if node else None
+    name = meta(node).get("name") if node else None
     zone = eu.labels_of(node).get(eu.ZONE_LABEL) if node else None
     external = externally_accessible(svc, sport)
     cluster: list[Ep] = []
@@ -202,10 +198,10 @@ class Judge:
 def verdict(judge: Judge, node: dict | None, entry: str, src: Source) -> NodeVerdict:
     """What kube-proxy on `node` does with a packet that entered through `entry`
     (ClusterIP | NodePort | ExternalIP | LoadBalancer)."""
-    name = eu.meta(node).get("name") if node else None
+    name = meta(node).get("name") if node else None
     cluster, local, has_any, mode = categorize(judge.eps, judge.svc, judge.sport, node)
     if not has_any:
-        judge.say("no-endpoints", f"{svc_key(judge.svc)} port {_port_label(judge.sport)} has no "
+        judge.say("no-endpoints", f"{ns_name(judge.svc)} port {_port_label(judge.sport)} has no "
                                   "usable endpoint: kube-proxy rejects the connection "
                                   "(TCP reset / ICMP port unreachable)")
         return NodeVerdict(name, rec.REJECT)
@@ -223,7 +219,7 @@ def _internal(judge, name, cluster, local, src) -> NodeVerdict:
     if not itp_local(judge.svc):
         return _forward(judge, name, cluster, "Cluster", keep)
     if not local:
-        judge.say("itp-local-drop", f"no endpoint of {svc_key(judge.svc)} runs on node {name}: "
+        judge.say("itp-local-drop", f"no endpoint of {ns_name(judge.svc)} runs on node {name}: "
                                     "ClusterIP traffic from there is dropped")
         return NodeVerdict(name, rec.DROP, policy="Local")
     return _forward(judge, name, local, "Local", keep)
@@ -243,7 +239,7 @@ def _external(judge, name, cluster, local, src) -> NodeVerdict:
         return _forward(judge, name, cluster, "Cluster", "masqueraded")
     if not local:
         judge.say("etp-local-drop", f"node {name} runs no ready endpoint of "
-                                    f"{svc_key(judge.svc)}: external traffic it receives is "
+                                    f"{ns_name(judge.svc)}: external traffic it receives is "
                                     "dropped")
         return NodeVerdict(name, rec.DROP, policy="Local")
     return _forward(judge, name, local, "Local", "preserved")
@@ -252,7 +248,7 @@ def _external(judge, name, cluster, local, src) -> NodeVerdict:
 def _forward(judge, name, eps: list[Ep], policy: str, client_ip: str) -> NodeVerdict:
     if eps and not any(e.ready for e in eps):
         judge.say("terminating-fallback", f"only terminating endpoints serve "
-                                          f"{svc_key(judge.svc)}" + (f" on {name}" if
+                                          f"{ns_name(judge.svc)}" + (f" on {name}" if
                                                                      policy == "Local" else ""))
     return NodeVerdict(name, rec.FORWARD, [e.ref() for e in eps], policy, client_ip)
 
@@ -358,9 +354,9 @@ def health_nodes(view, svc: dict) -> list[dict]:
     Cluster; a local ready endpoint for Local), minus nodes excluded from load balancers."""
     nodes = [n for n in view.nodes() if EXCLUDE_LB_LABEL not in eu.labels_of(n)]
     if not etp_local(svc):
-        return [n for n in nodes if eu.meta(n).get("deletionTimestamp") is None]
+        return [n for n in nodes if meta(n).get("deletionTimestamp") is None]
     counts = local_ready_counts(view, svc)
-    return [n for n in nodes if counts.get(eu.meta(n)["name"], 0) > 0]
+    return [n for n in nodes if counts.get(meta(n)["name"], 0) > 0]
 
 
 def local_ready_count(view, svc: dict, node_name: str) -> int:
@@ -379,9 +375,9 @@ def local_ready_counts(view, svc: dict) -> dict[str, int]:
 
 def health_route(view, route: Route, svc: dict, node: dict) -> Route:
     """healthCheckNodePort: 200 with at least one local ready endpoint, else 503."""
-    name = eu.meta(node)["name"]
+    name = meta(node)["name"]
     count = local_ready_count(view, svc, name)
-    route.service, route.way, route.result = svc_key(svc), "HealthCheckNodePort", rec.HEALTH
+    route.service, route.way, route.result = ns_name(svc), "HealthCheckNodePort", rec.HEALTH
     route.health = {"status": 200 if count else 503, "node": name, "localEndpoints": count}
     route.reasons.append(Reason("health-check", f"{name} has {count} local ready endpoint(s) "
                                                 f"of {route.service}: HTTP "

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Protocol
 
+from kubesvc.bootstrap.seed import DEFAULT_SETTINGS
 from kubesvc.store.db import Store
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
@@ -66,8 +67,6 @@ class MemoryView(ClusterView):
     """A view over lists of objects (any kinds mixed), for tests and small tools."""
 
     def __init__(self, objects: Iterable[dict], settings: dict | None = None):
-        from kubesvc.bootstrap.seed import DEFAULT_SETTINGS
-
         self.settings = {**DEFAULT_SETTINGS, **(settings or {})}
         self._by_gk: dict[str, list[dict]] = {}
         for obj in objects:

@@ -15,215 +15,39 @@ in patch order, with the server-only items slotted back where they were.
 from __future__ import annotations
 
 import copy
-from decimal import Decimal
-from functools import lru_cache
-from itertools import chain
 
-from kubesvc.api.errors import ClientError, StatusError
-
-DIRECTIVE = "$patch"
-RETAIN_KEYS = "$retainKeys"
-DELETE_PREFIX = "$deleteFromPrimitiveList"
-ORDER_PREFIX = "$setElementOrder"
-REJECTED = "the server rejected our request due to an error in our request"
-CRD_MEDIA_TYPES = ("application/json-patch+json, application/merge-patch+json, "
-                   "application/apply-patch+yaml")
-
-
-class RequestInvalidError(StatusError):
-    """A bare 422 (no kind, name or causes): kubectl prints `The request is invalid: ...`."""
-
-    def __str__(self) -> str:
-        return f"The request is invalid: {self.message}"
-
-
-class UnknownStatusError(StatusError):
-    """A 500 without a reason (a plain Go error on the server): `Error from server: ...`."""
-
-    def __str__(self) -> str:
-        return f"Error from server: {self.message}"
-
-
-class PatchError(ClientError):
-    """A patch that does not apply. `str()` is what `kubectl patch --local` prints;
-    `server_error()` is what kubectl prints when kube-apiserver applied it."""
-
-    def __init__(self, message: str, reason: str = "", code: int = 500,
-                 server_message: str | None = None):
-        super().__init__(message)
-        self.reason = reason
-        self.code = code
-        self.server_message = message if server_message is None else server_message
-
-    def server_error(self) -> StatusError:
-        if self.code == 422:  # NewGenericServerResponse: the library's text is dropped
-            return RequestInvalidError("Invalid", REJECTED, 422)
-        if not self.reason:
-            return UnknownStatusError("", self.server_message, self.code)
-        return StatusError(self.reason, self.server_message, self.code)
-
-
-def _bad_request(message: str) -> PatchError:
-    return PatchError(message, "BadRequest", 400)
-
+from kubesvc.api.goformat import go_v
+from kubesvc.apiserver.patch.list_order import (
+    check_order,
+    element_kind,
+    find,
+    go_cap,
+    normalize,
+    partition,
+    scalar_key,
+    union,
+)
+from kubesvc.apiserver.patch.patch_errors import (
+    PatchError,
+    bad_arg_type,
+    bad_request,
+    go_type,
+    no_merge_key,
+)
+from kubesvc.apiserver.patch.patch_meta import (
+    DELETE_PREFIX,
+    DIRECTIVE,
+    ORDER_PREFIX,
+    RETAIN_KEYS,
+    field,
+    list_field,
+    root_schema,
+    unsupported_kind,
+)
 
 ERR_PRIMITIVE_LIST = "invalid patch format of primitive list"
 ERR_RETAIN_KEYS = "invalid patch format of retainKeys"
 ERR_SET_ORDER = "invalid patch format of setElementOrder list"
-
-
-# --- Go's rendering of values in error messages ---------------------------------------------
-
-def go_type(value) -> str:
-    """reflect.TypeOf(v).String() for decoded JSON."""
-    if isinstance(value, dict):
-        return "map[string]interface {}"
-    if isinstance(value, list):
-        return "[]interface {}"
-    if value is None:
-        return "%!s(<nil>)"
-    return {bool: "bool", int: "int64", float: "float64"}.get(type(value), "string")
-
-
-def go_float(value: float) -> str:
-    """strconv.FormatFloat(f, 'g', -1, 64), which is what %v prints."""
-    if value != value or value in (float("inf"), float("-inf")):
-        return "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
-    sign = "-" if str(value).startswith("-") else ""
-    if value == 0:
-        return sign + "0"
-    number = Decimal(repr(abs(value)))
-    digits = "".join(map(str, number.as_tuple().digits)).rstrip("0") or "0"
-    exponent = number.adjusted()
-    if exponent < -4 or exponent >= 6:
-        body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{sign}{body}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
-    if exponent < 0:
-        return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
-    whole, frac = digits[:exponent + 1].ljust(exponent + 1, "0"), digits[exponent + 1:]
-    return sign + whole + ("." + frac if frac else "")
-
-
-def go_v(value) -> str:
-    """fmt's %v for decoded JSON: map[k:v ...] with sorted keys, [a b], <nil>."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{go_v(value[k])}" for k in sorted(value)) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(go_v(v) for v in value) + "]"
-    if isinstance(value, float):
-        return go_float(value)
-    return str(value)
-
-
-def _no_merge_key(item: dict, key: str) -> PatchError:
-    return PatchError(f"map: {go_v(item)} does not contain declared merge key: {key}")
-
-
-def _bad_arg_type(expected: str, actual) -> PatchError:
-    return PatchError(f"expected a {expected}, but received a {go_type(actual)}")
-
-
-def _go_equal(a, b) -> bool:
-    """Go interface equality: same dynamic type and value (1 and 1.0 differ, so do 1 and true)."""
-    return type(a) is type(b) and a == b
-
-
-def _scalar_key(value):
-    return (type(value).__name__, value) if not isinstance(value, (dict, list)) else id(value)
-
-
-# --- patch metadata from the upstream definitions -------------------------------------------
-
-@lru_cache(maxsize=1)
-def _definitions():
-    from kubesvc.apiserver.schema import schemas
-
-    found = schemas()
-    groups = {api.rpartition("/")[0] for api, _ in found.by_gvk} | {"extensions"}
-    return found.defs, found.by_gvk, groups
-
-
-def root_schema(kind: str, api_version: str) -> dict | None:
-    """The definition kubectl's scheme would instantiate for this kind, or None (a CRD)."""
-    _, by_gvk, groups = _definitions()
-    name = by_gvk.get((api_version, kind))
-    group = api_version.rpartition("/")[0]
-    if name is None and group in groups:  # another version of a built-in kind
-        name = next((n for (api, k), n in by_gvk.items() if k == kind
-                     and group in (api.rpartition("/")[0], "extensions")), None)
-    return {"$ref": f"#/$defs/{name}"} if name else None
-
-
-def _resolve(node) -> tuple[dict, str]:
-    defs, name = _definitions()[0], ""
-    while isinstance(node, dict):
-        ref = node.get("$ref") or next((s.get("$ref") for s in node.get("allOf") or ()), None)
-        if not ref:
-            break
-        name = ref.rsplit("/", 1)[-1]
-        node = defs.get(name, {})
-    return (node if isinstance(node, dict) else {}), name
-
-
-def _field(schema, key: str) -> tuple[dict | None, str, str]:
-    """(schema of the field's value, patch strategy, merge key) in a struct or map schema."""
-    if schema is None:
-        return None, "", ""
-    resolved, name = _resolve(schema)
-    props = resolved.get("properties")
-    if props and key in props:
-        prop = props[key]
-        strategies = prop.get("x-kubernetes-patch-strategy", "").split(",")
-        strategy = next((s for s in strategies if s != "retainKeys"), "")
-        return prop, strategy, prop.get("x-kubernetes-patch-merge-key", "")
-    extra = resolved.get("additionalProperties")
-    if isinstance(extra, dict):
-        return extra, "", ""
-    if props:
-        struct = name.rsplit(".", 1)[-1]
-        raise PatchError(f'unable to find api field in struct {struct} for the json field "{key}"')
-    return None, "", ""
-
-
-def _list_field(schema, key: str) -> tuple[dict | None, str, str]:
-    """Like `_field` for a list: the schema returned is the one of the list's items."""
-    prop, strategy, merge_key = _field(schema, key)
-    if prop is None:
-        return None, strategy, merge_key
-    resolved, _ = _resolve(prop)
-    if "items" not in resolved:
-        parent, _ = _resolve(schema)
-        kind = "struct" if parent.get("properties") else "map"
-        raise PatchError(f"expected slice or array type, but got: {kind}")
-    return resolved["items"], strategy, merge_key
-
-
-def patch_meta(kind: str, api_version: str, path: str) -> tuple[str, str]:
-    """(patchStrategy, patchMergeKey) of the field at dotted `path` in `kind`, stepping into
-    list items on the way: ("merge", "port") for a v1 Service's spec.ports."""
-    schema = root_schema(kind, api_version)
-    *steps, last = path.split(".")
-    for step in steps:
-        schema, _, _ = _field(schema, step)
-        resolved, _ = _resolve(schema)
-        schema = resolved.get("items", schema)
-    prop = _field(schema, last)[0] or {}
-    return (prop.get("x-kubernetes-patch-strategy", ""),
-            prop.get("x-kubernetes-patch-merge-key", ""))
-
-
-# --- the patch -------------------------------------------------------------------------------
-
-def unsupported_kind(kind: str, api_version: str) -> PatchError:
-    group, _, version = api_version.rpartition("/")
-    return PatchError(f"strategic merge patch is not supported for {group}/{version}, "
-                      f"Kind={kind} locally, try --type merge", "UnsupportedMediaType", 415,
-                      "the body of the request was in an unknown format - "
-                      f"accepted media types include: {CRD_MEDIA_TYPES}")
 
 
 def strategic_merge_patch(obj: dict, patch, kind: str, api_version: str | None = None) -> dict:
@@ -235,7 +59,7 @@ def strategic_merge_patch(obj: dict, patch, kind: str, api_version: str | None =
     if patch is None:
         return copy.deepcopy(obj)
     if not isinstance(patch, dict):
-        raise _bad_request("invalid JSON document")
+        raise bad_request("invalid JSON document")
     return _merge_map(copy.deepcopy(obj), copy.deepcopy(patch), root)
 
 
@@ -255,11 +79,11 @@ def _merge_map(original, patch: dict, schema) -> dict:
             if not is_delete:
                 _take(original, key, value)
         elif isinstance(value, dict):
-            child, strategy, _ = _field(schema, key)
+            child, strategy, _ = field(schema, key)
             original[key] = value if strategy == "replace" else _merge_map(
                 original[key], value, child)
         elif isinstance(value, list):
-            items, strategy, merge_key = _list_field(schema, key)
+            items, strategy, merge_key = list_field(schema, key)
             original[key] = _merge_list(original[key], value, items, strategy, merge_key,
                                         is_delete)
         else:
@@ -282,7 +106,7 @@ def _map_directive(patch: dict) -> dict:
 def _strip_prefix(key: str, prefix: str, error: str) -> str:
     head, sep, rest = key.partition("/")
     if not sep or head != prefix:
-        raise _bad_request(error)
+        raise bad_request(error)
     return rest
 
 
@@ -325,12 +149,12 @@ def _retain_keys(original: dict, patch: dict) -> None:
         return
     keep = patch.pop(RETAIN_KEYS)
     if not isinstance(keep, list):
-        raise _bad_request(ERR_RETAIN_KEYS)
+        raise bad_request(ERR_RETAIN_KEYS)
     allowed = {k for k in keep if isinstance(k, str)}
     for key, value in patch.items():
         if value is not None and not key.startswith((DELETE_PREFIX, ORDER_PREFIX)) \
                 and key not in allowed:
-            raise _bad_request(ERR_RETAIN_KEYS)
+            raise bad_request(ERR_RETAIN_KEYS)
     for key in [k for k in original if k not in allowed]:
         del original[key]
 
@@ -339,53 +163,24 @@ def _set_element_orders(original: dict, patch: dict, schema) -> None:
     for key in [k for k in patch if k.startswith(ORDER_PREFIX)]:
         order = patch.pop(key)
         if not isinstance(order, list):
-            raise _bad_arg_type("[]interface {}", order)
+            raise bad_arg_type("[]interface {}", order)
         name = _strip_prefix(key, ORDER_PREFIX, ERR_SET_ORDER)
         current, given = original.get(name), patch.get(name)
         for found in (current, given):
             if found is not None and not isinstance(found, list):
-                raise _bad_arg_type("[]interface {}", found)
-        items, strategy, merge_key = _list_field(schema, name)
-        _check_order(given or [], order, merge_key)
+                raise bad_arg_type("[]interface {}", found)
+        items, strategy, merge_key = list_field(schema, name)
+        check_order(given or [], order, merge_key)
         if current is not None and given is not None:
             merged = _merge_list(current, given, items, strategy, merge_key, False)
         elif current is not None or given is not None:
             merged = current if given is None else _remove_directives(given)[0]
         else:
             continue
-        in_order, server_only = _partition(merged, order, merge_key)
-        kind = _element_kind(current or [], given or [])
-        original[name] = _normalize(in_order, server_only, order, current or [], merge_key, kind)
+        in_order, server_only = partition(merged, order, merge_key)
+        kind = element_kind(current or [], given or [])
+        original[name] = normalize(in_order, server_only, order, current or [], merge_key, kind)
         patch.pop(name, None)
-
-
-def _check_order(items: list, order: list, merge_key: str) -> None:
-    """validatePatchWithSetOrderList: the patch list must follow `$setElementOrder`."""
-    if not order or not items:
-        return
-    pending = _split_deletes(items)[0] if merge_key else items
-    i = j = 0
-    while i < len(pending) and j < len(order):
-        if isinstance(pending[i], dict) and DIRECTIVE in pending[i]:
-            i += 1
-            continue
-        if _key_equal(pending[i], order[j], merge_key):
-            i += 1
-        j += 1
-    if i < len(pending):
-        raise PatchError(f"The order in patch list:\n{go_v(items)}\n doesn't match "
-                         f"{ORDER_PREFIX} list:\n{go_v(order)}")
-
-
-def _key_equal(left, right, merge_key: str) -> bool:
-    if not merge_key:
-        return _go_equal(left, right)
-    for item in (left, right):
-        if not isinstance(item, dict):
-            raise _bad_arg_type("map[string]interface {}", item)
-        if merge_key not in item:
-            raise _no_merge_key(item, merge_key)
-    return _go_equal(left[merge_key], right[merge_key])
 
 
 def _merge_list(original: list, patch: list, items, strategy: str, merge_key: str,
@@ -394,59 +189,32 @@ def _merge_list(original: list, patch: list, items, strategy: str, merge_key: st
         return patch
     if not original and not patch:
         return original
-    kind = _element_kind(original, patch)
+    kind = element_kind(original, patch)
     if kind != "map":
         if is_delete:
-            gone = {_scalar_key(v) for v in patch}
-            return [v for v in original if _scalar_key(v) not in gone]
-        merged, server_order, patch_order = _union(original, patch)
+            gone = {scalar_key(v) for v in patch}
+            return [v for v in original if scalar_key(v) not in gone]
+        merged, server_order, patch_order = union(original, patch)
     else:
         if not merge_key:
             raise PatchError("cannot merge lists without merge key for struct")
         merged, server_order, patch_order = _merge_maps(original, patch, merge_key, items)
-    in_patch, server_only = _partition(merged, patch_order, merge_key)
-    return _normalize(in_patch, server_only, patch_order, server_order, merge_key, kind)
-
-
-# Upstream works on Go slices, and a few of its steps write into the array behind the live
-# list (append into spare capacity, delete by shifting). Where that shows in the result (the
-# order of merged lists that held duplicates or lost items), we replay it: a decoded list of
-# n items has the capacity append-growth gives it.
-
-def _go_cap(size: int) -> int:
-    return 0 if size == 0 else (1 << (size - 1).bit_length() if size <= 512 else size)
-
-
-def _union(original: list, patch: list) -> tuple[list, list, list]:
-    """append(original, patch...) then upstream's in-place de-duplication."""
-    array, size = original + patch, len(original)
-    last, i = len(array) - 1, 0
-    while i < last:
-        j = i + 1
-        while j <= last:
-            if _go_equal(array[i], array[j]):
-                array[j] = array[last]
-                last -= 1
-                j -= 1
-            j += 1
-        i += 1
-    if len(array) <= _go_cap(size):  # the append reused the live list's array
-        original[:] = array[:size]
-    return array[:last + 1], original, patch
+    in_patch, server_only = partition(merged, patch_order, merge_key)
+    return normalize(in_patch, server_only, patch_order, server_order, merge_key, kind)
 
 
 def _merge_maps(original: list, patch: list, merge_key: str, items) -> tuple[list, list, list]:
     """mergeSliceWithSpecialElements + mergeSliceWithoutSpecialElements on maps."""
     size = len(original)
-    array = list(original) + [None] * (_go_cap(size) - size)
+    array = list(original) + [None] * (go_cap(size) - size)
     length, kept, replace = size, [], False
     for item in patch:
         if DIRECTIVE not in item:
             kept.append(item)
         elif item[DIRECTIVE] == "delete":
             if merge_key not in item:
-                raise _no_merge_key(item, merge_key)
-            while (found := _find(array[:length], merge_key, item[merge_key])) is not None:
+                raise no_merge_key(item, merge_key)
+            while (found := find(array[:length], merge_key, item[merge_key])) is not None:
                 array[found:length - 1] = array[found + 1:length]
                 length -= 1
         elif item[DIRECTIVE] == "replace":
@@ -461,8 +229,8 @@ def _merge_maps(original: list, patch: list, merge_key: str, items) -> tuple[lis
     server_order, work, shared = array[:length], array, True
     for item in kept:
         if merge_key not in item:
-            raise _no_merge_key(item, merge_key)
-        index = _find(work[:length], merge_key, item[merge_key])
+            raise no_merge_key(item, merge_key)
+        index = find(work[:length], merge_key, item[merge_key])
         if index is not None:
             work[index] = _merge_map(work[index], item, items)
             continue
@@ -475,104 +243,3 @@ def _merge_maps(original: list, patch: list, merge_key: str, items) -> tuple[lis
         length += 1
     original[:] = array[:size]
     return work[:length], server_order, kept
-
-
-def _element_kind(original: list, patch: list) -> str:
-    """sliceElementType: every item of both lists has one Go type, which is not a list."""
-    kinds = {"map[string]interface {}": "map", "[]interface {}": "slice"}
-    first = None
-    for item in chain(original, patch):
-        kind = kinds.get(go_type(item), go_type(item))
-        if first is None:
-            first = kind
-            if kind == "slice":
-                raise PatchError("lists of lists are not supported", "Invalid", 422)
-        elif kind != first:
-            raise PatchError(f"list element types are not identical: {go_v([original, patch])}")
-    if first is None:
-        raise PatchError("no elements in any of the given slices")
-    return first
-
-
-def _find(items: list, merge_key: str, value) -> int | None:
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise PatchError(f"value for key {index} is not a map")
-        if merge_key in item and _go_equal(item[merge_key], value):
-            return index
-    return None
-
-
-def _partition(merged: list, by: list, merge_key: str) -> tuple[list, list]:
-    """Items present in `by` (on the merge key for maps), then the others."""
-    if not merge_key:
-        present = {_scalar_key(v) for v in by}
-        inside = [v for v in merged if _scalar_key(v) in present]
-        return inside, [v for v in merged if _scalar_key(v) not in present]
-    inside, outside = [], []
-    for item in merged:
-        if not isinstance(item, dict):
-            raise _bad_arg_type("map[string]interface {}", item)
-        if merge_key not in item:
-            raise _no_merge_key(item, merge_key)
-        found = _find(by, merge_key, item[merge_key]) is not None
-        (inside if found else outside).append(item)
-    return inside, outside
-
-
-def _split_deletes(items: list) -> tuple[list, list]:
-    kept, deleted = [], []
-    for item in items:
-        if not isinstance(item, dict):
-            raise _bad_arg_type("map[string]interface {}", item)
-        (deleted if item.get(DIRECTIVE) == "delete" else kept).append(item)
-    return kept, deleted
-
-
-def _index(order: list, item, merge_key: str, kind: str) -> int:
-    value = item.get(merge_key) if kind == "map" and isinstance(item, dict) else item
-    for position, other in enumerate(order):
-        candidate = other.get(merge_key) if kind == "map" and isinstance(other, dict) else other
-        if _go_equal(candidate, value):
-            return position
-    return -1
-
-
-def _sort_by(items: list, order: list, merge_key: str, kind: str) -> list:
-    """normalizeSliceOrder: a stable sort on the position in `order`."""
-    deleted = []
-    if kind == "map":
-        for item in chain(items, order):
-            if not isinstance(item, dict):
-                raise _bad_arg_type("map[string]interface {}", item)
-            if merge_key not in item:
-                raise _no_merge_key(item, merge_key)
-        items, deleted = _split_deletes(items)
-    positions = [_index(order, item, merge_key, kind) for item in items]
-    ranked = sorted(range(len(items)), key=lambda i: (positions[i], i))
-    return [items[i] for i in ranked] + deleted
-
-
-def _normalize(patch_items: list, server_only: list, patch_order: list, server_order: list,
-               merge_key: str, kind: str) -> list:
-    """normalizeElementOrder + mergeSortedSlice: patch items in patch order, server-only items
-    before the first patch item that followed them on the server."""
-    right = _sort_by(patch_items, patch_order, merge_key, kind)
-    left = _sort_by(server_only, server_order, merge_key, kind)
-    out, i, j = [], 0, 0
-    while i < len(left) or j < len(right):
-        if j >= len(right):
-            take_left = True
-        elif i >= len(left):
-            take_left = False
-        else:
-            li = _index(server_order, left[i], merge_key, kind)
-            ri = _index(server_order, right[j], merge_key, kind)
-            take_left = li >= 0 and ri >= 0 and li < ri
-        if take_left:
-            out.append(left[i])
-            i += 1
-        else:
-            out.append(right[j])
-            j += 1
-    return out

@@ -10,9 +10,27 @@ savepoint back, which also frees whatever was allocated for it.
 from __future__ import annotations
 
 from kubesvc.api.errors import InvalidError
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.apiserver.allocation import Allocator, ServiceCIDR
-from kubesvc.apiserver.validation import service as rules
+from kubesvc.apiserver.validation.service import (
+    validate_service,
+    validate_service_name,
+    validate_service_update,
+)
+from kubesvc.apiserver.validation.service_defaults import (
+    default_service,
+    drop_type_dependent_fields,
+)
+from kubesvc.apiserver.validation.service_ip_families import init_ip_family_fields
+from kubesvc.apiserver.validation.service_ips import (
+    is_headless,
+    needs_cluster_ip,
+    needs_health_check,
+    normalize_cluster_ips,
+    patch_allocated_values,
+    wants_node_ports,
+)
+from kubesvc.apiserver.validation.service_warnings import service_warnings
 from kubesvc.store.db import object_key
 
 
@@ -28,66 +46,66 @@ def _raise(svc: dict, errors) -> None:
 
 def create(ctx, svc: dict, keep_status: bool) -> None:
     spec = svc.setdefault("spec", {})
-    rules.default_service(svc)
-    rules.normalize_cluster_ips(svc)
-    _raise(svc, rules.validate_service_name(svc))  # checked before allocating (1.35+)
-    _raise(svc, rules.init_ip_family_fields(svc))
+    default_service(svc)
+    normalize_cluster_ips(svc)
+    _raise(svc, validate_service_name(svc))  # checked before allocating (1.35+)
+    _raise(svc, init_ip_family_fields(svc))
     alloc = Allocator(ctx.store, ctx.settings)
     owner = _owner(svc)
     if _allocates_ip(svc):
         alloc.allocate_cluster_ip(svc, owner)
     if spec.get("type") in ("NodePort", "LoadBalancer"):
-        alloc.allocate_node_ports(svc, owner, rules.wants_node_ports(svc))
-    if rules.needs_health_check(svc):
+        alloc.allocate_node_ports(svc, owner, wants_node_ports(svc))
+    if needs_health_check(svc):
         alloc.allocate_health_check(svc, owner)
     # PrepareForCreate clears status; kubesvc keeps a status the manifest carries (a snapshot
     # of a live cluster) and lets its own controllers fill in only what is missing.
     if not keep_status:
         svc["status"] = {"loadBalancer": {}}
-    _raise(svc, rules.validate_service(svc))
-    ctx.warnings.extend(rules.service_warnings(svc))
+    _raise(svc, validate_service(svc))
+    ctx.warnings.extend(service_warnings(svc))
 
 
 def update(ctx, new: dict, old: dict, keep_status: bool) -> None:
     new.setdefault("spec", {})
-    rules.default_service(new)
-    rules.patch_allocated_values(new, old)
-    rules.normalize_cluster_ips(new, old)
-    _raise(new, rules.init_ip_family_fields(new, old))
+    default_service(new)
+    patch_allocated_values(new, old)
+    normalize_cluster_ips(new, old)
+    _raise(new, init_ip_family_fields(new, old))
     if not keep_status:  # PrepareForUpdate: status changes only through the status subresource
         new["status"] = clone(old.get("status") or {"loadBalancer": {}})
-    rules.drop_type_dependent_fields(new, old)
+    drop_type_dependent_fields(new, old)
     _allocate_update(ctx, new, old)
-    _raise(new, rules.validate_service_update(new, old))
-    ctx.warnings.extend(rules.service_warnings(new))
+    _raise(new, validate_service_update(new, old))
+    ctx.warnings.extend(service_warnings(new))
 
 
 def _allocate_update(ctx, new: dict, old: dict) -> None:
     """allocateUpdate: cluster IPs, node ports and the health-check port follow the new type."""
     alloc, owner = Allocator(ctx.store, ctx.settings), _owner(new)
     old_needs, new_needs = _allocates_ip(old), _allocates_ip(new)
-    if new_needs and not old_needs and rules.needs_cluster_ip(new) and \
-            not rules.needs_cluster_ip(old):
+    if new_needs and not old_needs and needs_cluster_ip(new) and \
+            not needs_cluster_ip(old):
         alloc.allocate_cluster_ip(new, owner)
     elif old_needs and not new_needs:
         alloc.release_cluster_ips(owner)
     if new["spec"].get("type") in ("NodePort", "LoadBalancer"):
-        alloc.update_node_ports(new, owner, rules.wants_node_ports(new))
+        alloc.update_node_ports(new, owner, wants_node_ports(new))
     else:
         for port in (p.get("nodePort") for p in old["spec"].get("ports") or []):
             if port:
                 alloc.release_node_port(owner, port)
     old_hc = old["spec"].get("healthCheckNodePort")
-    if rules.needs_health_check(new):
-        if not rules.needs_health_check(old) or not new["spec"].get("healthCheckNodePort"):
+    if needs_health_check(new):
+        if not needs_health_check(old) or not new["spec"].get("healthCheckNodePort"):
             alloc.allocate_health_check(new, owner)
-    elif old_hc and rules.needs_health_check(old):
+    elif old_hc and needs_health_check(old):
         alloc.release_node_port(owner, old_hc)
 
 
 def _allocates_ip(svc: dict) -> bool:
     """A Service that holds an address: not ExternalName, not headless."""
-    return rules.needs_cluster_ip(svc) and not rules.is_headless(svc)
+    return needs_cluster_ip(svc) and not is_headless(svc)
 
 
 def delete(ctx, svc: dict) -> None:

@@ -7,11 +7,11 @@ import ipaddress
 
 from kubesvc.api import defaults as d
 from kubesvc.api.errors import InvalidError, invalid, required
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.api.qos import qos_class
 from kubesvc.api.selectors import from_label_selector
 from kubesvc.apiserver.node_ipam import complete_node
-from kubesvc.apiserver.validation.names import cidr
+from kubesvc.apiserver.validation.ip_addresses import cidr
 from kubesvc.store.db import object_key
 
 

@@ -13,13 +13,7 @@ The cluster is single-stack IPv4 (spec section 0): only IPv4 has an allocator.
 from __future__ import annotations
 
 from kubesvc.api.errors import FieldError, duplicate, invalid, required, unsupported
-from kubesvc.apiserver.validation.names import (
-    cidr_warnings,
-    ip_address,
-    ip_warnings,
-    is_v4,
-    parse_ip,
-)
+from kubesvc.apiserver.validation.ip_addresses import ip_address, is_v4, parse_ip
 
 NONE = "None"
 CLUSTER_FAMILIES = ("IPv4",)  # families with an allocator on this cluster
@@ -51,12 +45,16 @@ def ip_families(svc: dict | None) -> list:
 
 
 # ---------------------------------------------------------------------------------------------
-# Predicates (re-exported by service.py)
+# Predicates
 
 
 def is_headless(svc: dict | None) -> bool:
     """validation.go isHeadlessService: `clusterIPs` is exactly ["None"], whatever the type."""
     return cluster_ips(svc) == [NONE]
+
+
+def is_load_balancer(svc: dict | None) -> bool:
+    return svc_type(svc) == "LoadBalancer"
 
 
 def needs_cluster_ip(svc: dict | None) -> bool:
@@ -163,128 +161,6 @@ def _patch_node_ports(ports: list, old_ports: list) -> None:
         previous = by_name.get(port.get("name") or "", 0)
         if not port.get("nodePort") and previous and previous not in taken:
             port["nodePort"] = previous
-
-
-# ---------------------------------------------------------------------------------------------
-# IP family initialisation (alloc.go initIPFamilyFields) on a single-stack IPv4 cluster
-
-
-def _matching_prefer_dual_stack(new: dict, old: dict | None) -> bool:
-    # alloc.go isMatchingPreferDualStackClusterIPFields: an unchanged PreferDualStack Service
-    # is never upgraded or downgraded behind the user's back.
-    if old is None or spec_of(new).get("ipFamilyPolicy") is None:
-        return False
-    if svc_type(old) != svc_type(new) or svc_type(new) not in ("ClusterIP", "NodePort",
-                                                                "LoadBalancer"):
-        return False
-    policies = (spec_of(new).get("ipFamilyPolicy"), spec_of(old).get("ipFamilyPolicy"))
-    if any(p is not None and p != "PreferDualStack" for p in policies):
-        return False
-    return same_cluster_ip_list(old, new) and same_ip_families(old, new)
-
-
-def _default_policy(spec: dict, old: dict | None) -> None:
-    if spec.get("ipFamilyPolicy") is not None:
-        return
-    if old is not None and spec_of(old).get("ipFamilyPolicy") is not None:
-        spec["ipFamilyPolicy"] = spec_of(old)["ipFamilyPolicy"]
-    elif spec.get("clusterIP") == NONE and not spec.get("selector"):
-        spec["ipFamilyPolicy"] = "RequireDualStack"  # headless + selectorless
-    else:
-        spec["ipFamilyPolicy"] = "SingleStack"
-
-
-def init_ip_family_fields(svc: dict, old: dict | None = None) -> list[FieldError]:
-    """alloc.go initIPFamilyFields: fill ipFamilyPolicy/ipFamilies, or return the 422 errors."""
-    if svc_type(svc) == "ExternalName" or _matching_prefer_dual_stack(svc, old):
-        return []
-    spec = mutable_spec(svc)
-    _default_policy(spec, old)
-    errs = validate_cluster_ips_related_fields(svc, old)
-    if errs:
-        return errs
-    errs = _update_family_prep(spec, svc, old) + _policy_fits_lists(spec)
-    errs += _infer_families(spec)
-    if errs:
-        return errs
-    if spec.get("clusterIP") == NONE and not spec.get("selector"):
-        _headless_selectorless_families(spec)
-        return []
-    errs = _families_on_cluster(spec)
-    if not errs and not spec.get("ipFamilies"):
-        spec["ipFamilies"] = [CLUSTER_FAMILIES[0]]
-    return errs
-
-
-def _update_family_prep(spec: dict, svc: dict, old: dict | None) -> list[FieldError]:
-    if old is None:
-        return []
-    policy = spec["ipFamilyPolicy"]
-    if policy == "SingleStack":
-        # Setting SingleStack without touching the lists is a clear request to downgrade.
-        if same_cluster_ip_list(old, svc) and len(cluster_ips(svc)) > 1:
-            spec["clusterIPs"] = cluster_ips(svc)[:1]
-        if same_ip_families(old, svc) and len(ip_families(svc)) > 1:
-            spec["ipFamilies"] = ip_families(svc)[:1]
-        return []
-    errs = []
-    if cluster_ips(svc) and len(cluster_ips(svc)) < len(cluster_ips(old)):
-        errs.append(invalid("spec.ipFamilyPolicy", policy,
-                            "must be 'SingleStack' to release the secondary cluster IP"))
-    if ip_families(svc) and len(ip_families(svc)) < len(ip_families(old)):
-        errs.append(invalid("spec.ipFamilyPolicy", policy,
-                            "must be 'SingleStack' to release the secondary IP family"))
-    return errs
-
-
-def _policy_fits_lists(spec: dict) -> list[FieldError]:
-    if spec["ipFamilyPolicy"] != "SingleStack":
-        return []
-    errs = []
-    for key, what in (("clusterIPs", "cluster IPs"), ("ipFamilies", "IP families")):
-        if len(spec.get(key) or []) == 2:
-            errs.append(invalid("spec.ipFamilyPolicy", "SingleStack",
-                                "must be 'RequireDualStack' or 'PreferDualStack' when multiple "
-                                f"{what} are specified"))
-    return errs
-
-
-def _infer_families(spec: dict) -> list[FieldError]:
-    # Families missing from ipFamilies are taken from the requested IPs.
-    errs = []
-    ips, families = list(spec.get("clusterIPs") or []), list(spec.get("ipFamilies") or [])
-    for i, ip in enumerate(ips):
-        if ip == NONE:
-            break
-        family = family_of(ip)
-        if i < len(families):
-            continue
-        if family not in CLUSTER_FAMILIES:
-            errs.append(invalid(f"{CLUSTER_IPS}[{i}]", spec.get("clusterIPs"),
-                                f"{family} is not configured on this cluster"))
-        else:
-            families.append(family)
-            spec["ipFamilies"] = families
-    return errs
-
-
-def _headless_selectorless_families(spec: dict) -> None:
-    # No IPs are allocated, so both families are allowed even on a single-stack cluster.
-    families = list(spec.get("ipFamilies") or [CLUSTER_FAMILIES[0]])
-    if len(families) < 2 and spec["ipFamilyPolicy"] != "SingleStack":
-        families.append("IPv6" if families[0] == "IPv4" else "IPv4")
-    spec["ipFamilies"] = families
-
-
-def _families_on_cluster(spec: dict) -> list[FieldError]:
-    errs = []
-    if spec["ipFamilyPolicy"] == "RequireDualStack" and len(CLUSTER_FAMILIES) < 2:
-        errs.append(invalid("spec.ipFamilyPolicy", "RequireDualStack",
-                            "this cluster is not configured for dual-stack services"))
-    for i, family in enumerate(spec.get("ipFamilies") or []):
-        if family not in CLUSTER_FAMILIES:
-            errs.append(invalid(f"spec.ipFamilies[{i}]", family, "not configured on this cluster"))
-    return errs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -413,56 +289,3 @@ def validate_upgrade_downgrade_ip_families(old: dict, new: dict) -> list[FieldEr
     elif old_fams and new_fams[0] != old_fams[0]:
         errs.append(invalid(path, spec_of(new).get("clusterIPs"), "may not change once set"))
     return errs
-
-
-# ---------------------------------------------------------------------------------------------
-# Warnings (pkg/api/service/warnings.go GetWarningsForService)
-
-TOPOLOGY_HINTS = "service.kubernetes.io/topology-aware-hints"
-TOPOLOGY_MODE = "service.kubernetes.io/topology-mode"
-
-
-def service_warnings(svc: dict, old: dict | None = None) -> list[str]:
-    """`Warning:` lines returned with a create/update; they never block the request."""
-    spec = spec_of(svc)
-    annotations = (svc.get("metadata") or {}).get("annotations") or {}
-    warnings = []
-    if TOPOLOGY_HINTS in annotations:
-        warnings.append(f"annotation {TOPOLOGY_HINTS} is deprecated, please use {TOPOLOGY_MODE} "
-                        "instead")
-    if spec.get("clusterIP") not in (None, "", NONE):
-        for i, ip in enumerate(cluster_ips(svc)):
-            warnings += ip_warnings(f"{CLUSTER_IPS}[{i}]", ip)
-    warnings += _ignored_field_warnings(svc)
-    for i, value in enumerate(spec.get("loadBalancerSourceRanges") or []):
-        warnings += cidr_warnings(f"spec.loadBalancerSourceRanges[{i}]", value)
-    if svc_type(svc) == "ExternalName" and spec.get("externalIPs"):
-        warnings.append('spec.externalIPs is ignored when spec.type is "ExternalName"')
-    if svc_type(svc) != "ExternalName" and spec.get("externalName"):
-        warnings.append('spec.externalName is ignored when spec.type is not "ExternalName"')
-    if spec.get("trafficDistribution") == "PreferClose":
-        warnings.append('spec.trafficDistribution: "PreferClose" is deprecated; use '
-                        '"PreferSameZone"')
-    return warnings
-
-
-def _ignored_field_warnings(svc: dict) -> list[str]:
-    spec = spec_of(svc)
-    # warnings.go has its own, narrower idea of headless: type ClusterIP with clusterIP None
-    headless = svc_type(svc) == "ClusterIP" and spec.get("clusterIP") == NONE
-    external_ips = spec.get("externalIPs") or []
-    warnings = []
-    if headless and spec.get("loadBalancerIP"):
-        warnings.append("spec.loadBalancerIP is ignored for headless services")
-    if headless and external_ips:
-        warnings.append("spec.externalIPs is ignored for headless services")
-    if headless and spec.get("sessionAffinity") != "None":
-        warnings.append("spec.SessionAffinity is ignored for headless services")
-    for i, ip in enumerate(external_ips):
-        warnings += ip_warnings(f"spec.externalIPs[{i}]", ip)
-    if external_ips and not headless and svc_type(svc) != "ExternalName":
-        warnings.append("spec.externalIPs is deprecated and may no longer be implemented in some "
-                        "clusters")
-    if spec.get("loadBalancerIP"):
-        warnings += ip_warnings("spec.loadBalancerIP", spec["loadBalancerIP"])
-    return warnings

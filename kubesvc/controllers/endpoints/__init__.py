@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from kubesvc.api.objects import meta, spec
 from kubesvc.api.selectors import from_map
 from kubesvc.controllers.endpoints import common as eu
 from kubesvc.controllers.endpoints.legacy import desired_endpoints
@@ -47,13 +48,13 @@ def service_selects(service: Mapping, pod: Mapping) -> bool:
     ExternalName, and every selector key=value among the pod's labels."""
     if eu.namespace_of(service) != eu.namespace_of(pod) or not eu.controller_handles(service):
         return False
-    return from_map(eu.spec(service)["selector"]).matches(eu.meta(pod).get("labels"))
+    return from_map(spec(service)["selector"]).matches(meta(pod).get("labels"))
 
 
 def service_slices(service: Mapping, slices: Iterable[Mapping]) -> list[Mapping]:
     """Every slice consumers merge for a Service: label `kubernetes.io/service-name` in its
     namespace, whoever manages it (controller, mirroring or a user), in name order."""
-    return eu.slices_labelled(slices, eu.namespace_of(service), eu.meta(service)["name"], None)
+    return eu.slices_labelled(slices, eu.namespace_of(service), meta(service)["name"], None)
 
 
 def endpoint_conditions(endpoint: Mapping) -> tuple[bool, bool, bool]:

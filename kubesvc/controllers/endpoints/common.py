@@ -13,7 +13,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from kubesvc.api import jsonutil
+from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints.gohash import slice_port_repr
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
@@ -29,14 +29,6 @@ _REF_FIELDS = ("kind", "namespace", "name", "uid", "apiVersion", "fieldPath")
 # k8s.io/apimachinery/pkg/util/rand: the alphabet generateName draws its 5 characters from.
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _MAX_GENERATED_BASE = 63 - 5  # names.MaxGeneratedNameLength
-
-
-def meta(obj: Mapping) -> Mapping:
-    return obj.get("metadata") or {}
-
-
-def spec(obj: Mapping) -> Mapping:
-    return obj.get("spec") or {}
 
 
 def namespace_of(obj: Mapping) -> str:
@@ -287,9 +279,6 @@ def endpoints_equal_beyond_hash(desired: Mapping, current: Mapping) -> bool:
 
 def _ref_view(ref: Mapping | None) -> tuple | None:
     return None if ref is None else tuple(ref.get(f) or "" for f in _REF_FIELDS)
-
-
-clone = jsonutil.clone  # a deep copy of JSON data, several times faster than deepcopy
 
 
 def set_name(eps: dict, name: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+from kubesvc.api.objects import clone, meta, spec
 from kubesvc.controllers.endpoints import common as eu
 from kubesvc.controllers.endpoints.gohash import sort_core_ports, subset_hash
 
@@ -34,9 +35,9 @@ def desired_endpoints(
     """
     if not eu.controller_handles(service):
         return None
-    publish = bool(eu.spec(service).get("publishNotReadyAddresses"))
+    publish = bool(spec(service).get("publishNotReadyAddresses"))
     ports = eu.service_ports(service)
-    headless = eu.spec(service).get("clusterIP") == "None"
+    headless = spec(service).get("clusterIP") == "None"
     subsets = []
     for pod in pods:
         if not eu.should_pod_be_in_endpoints(pod, publish):
@@ -65,18 +66,18 @@ def _pod_address(service: Mapping, pod: Mapping) -> dict | None:
         if parsed and parsed[0] == family:
             address = {"ip": ip}
             if eu.should_set_hostname(pod, service):
-                address["hostname"] = eu.spec(pod)["hostname"]
-            address["nodeName"] = eu.spec(pod).get("nodeName") or ""
+                address["hostname"] = spec(pod)["hostname"]
+            address["nodeName"] = spec(pod).get("nodeName") or ""
             address["targetRef"] = eu.target_ref(pod)
             return address
     return None
 
 
 def _address_family(service: Mapping, pod: Mapping) -> str:
-    families = eu.spec(service).get("ipFamilies") or ()
+    families = spec(service).get("ipFamilies") or ()
     if families:
         return families[0]
-    probe = eu.spec(service)["clusterIP"] if eu.is_service_ip_set(service) else None
+    probe = spec(service)["clusterIP"] if eu.is_service_ip_set(service) else None
     if probe is None:
         probe = (pod.get("status") or {}).get("podIP") or ""
     parsed = eu.parse_ip(probe)
@@ -193,20 +194,20 @@ def _endpoints_object(service: Mapping, subsets: list[dict], existing: Mapping |
         labels.pop(eu.HEADLESS_LABEL, None)
     else:
         labels[eu.HEADLESS_LABEL] = ""
-    annotations = dict(eu.meta(existing or {}).get("annotations") or {})
+    annotations = dict(meta(existing or {}).get("annotations") or {})
     annotations.pop(TRIGGER_TIME, None)  # needs the controller's clock and history
     annotations.pop(OVER_CAPACITY, None)
     if _truncate(subsets):
         annotations[OVER_CAPACITY] = "truncated"
     metadata = {
-        "name": eu.meta(service)["name"],
+        "name": meta(service)["name"],
         "namespace": eu.namespace_of(service),
         "labels": labels,
     }
     if annotations:
         metadata["annotations"] = annotations
     out = {"apiVersion": "v1", "kind": "Endpoints", "metadata": metadata}
-    json_subsets = [{k: eu.clone(v) for k, v in s.items() if v} for s in subsets]
+    json_subsets = [{k: clone(v) for k, v in s.items() if v} for s in subsets]
     if json_subsets:
         out["subsets"] = json_subsets
     return out

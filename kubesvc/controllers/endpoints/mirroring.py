@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from kubesvc.api.objects import clone, meta
 from kubesvc.controllers.endpoints import common as eu
 from kubesvc.controllers.endpoints.gohash import sort_slice_ports
 from kubesvc.controllers.endpoints.legacy import TRIGGER_TIME, repack_subsets
@@ -34,13 +35,13 @@ def mirrored_endpoint_slices(
     if not _should_mirror(service, endpoints):
         return []
     existing_slices = list(existing_slices)
-    name, namespace = eu.meta(endpoints)["name"], eu.namespace_of(endpoints)
+    name, namespace = meta(endpoints)["name"], eu.namespace_of(endpoints)
     mine = eu.slices_labelled(existing_slices, namespace, name, eu.MIRROR_CONTROLLER)
     creates, kept, to_delete = _reconcile(endpoints, _desired(endpoints), mine)
-    kept += _recycle(creates, sorted(to_delete, key=lambda s: eu.meta(s).get("name", "")))
-    if eu.meta(endpoints).get("deletionTimestamp") is not None:
+    kept += _recycle(creates, sorted(to_delete, key=lambda s: meta(s).get("name", "")))
+    if meta(endpoints).get("deletionTimestamp") is not None:
         creates = []  # finalize: nothing new for an Endpoints being deleted
-    taken = {eu.meta(s).get("name") for s in existing_slices}
+    taken = {meta(s).get("name") for s in existing_slices}
     eu.name_new_slices(creates, eu.generate_name_prefix(name), f"{namespace}/{name}/mirror/", taken)
     out = [eu.as_stored(s) for s in kept + [s for s, _ in creates]]
     return sorted(out, key=lambda s: (s["addressType"], s["metadata"]["name"]))
@@ -67,14 +68,14 @@ def _should_mirror(service: Mapping | None, endpoints: Mapping | None) -> bool:
     """syncEndpoints + shouldMirror: a same-named, selector-less Service and no opt-out."""
     if not service or not endpoints:
         return False
-    if (eu.meta(service).get("name"), eu.namespace_of(service)) != (
-        eu.meta(endpoints).get("name"),
+    if (meta(service).get("name"), eu.namespace_of(service)) != (
+        meta(endpoints).get("name"),
         eu.namespace_of(endpoints),
     ):
         return False
     if eu.labels_of(endpoints).get(eu.SKIP_MIRROR_LABEL) == "true":
         return False
-    if LEADER_ANNOTATION in (eu.meta(endpoints).get("annotations") or {}):
+    if LEADER_ANNOTATION in (meta(endpoints).get("annotations") or {}):
         return False
     return not eu.has_selector(service)
 
@@ -125,7 +126,7 @@ def _address_to_endpoint(address: Mapping, ready: bool) -> tuple[dict | None, st
     if address.get("hostname"):
         endpoint["hostname"] = address["hostname"]
     if address.get("targetRef") is not None:
-        endpoint["targetRef"] = eu.clone(address["targetRef"])
+        endpoint["targetRef"] = clone(address["targetRef"])
     if address.get("nodeName") is not None:
         endpoint["nodeName"] = address["nodeName"]
     return endpoint, parsed[0]
@@ -140,8 +141,8 @@ def _reconcile_port_map(endpoints, existing, desired, ports, addr_type):
     if existing:
         first = existing[0]
         if _matches(first, desired, endpoints):
-            return [], [eu.clone(first)], list(existing[1:])
-        name = eu.meta(first)["name"]
+            return [], [clone(first)], list(existing[1:])
+        name = meta(first)["name"]
     new = _new_slice(endpoints, ports, addr_type, name)
     new["endpoints"] = list(desired.values())[:MAX_ENDPOINTS_PER_SUBSET]
     if name is None:
@@ -166,24 +167,24 @@ def _matches(eps: Mapping, desired: Mapping, endpoints: Mapping) -> bool:
     return (
         matched == len(desired)
         and own_labels == eu.labels_of(endpoints)
-        and (eu.meta(eps).get("annotations") or {}) == _mirrored_annotations(endpoints)
+        and (meta(eps).get("annotations") or {}) == _mirrored_annotations(endpoints)
     )
 
 
 def _mirrored_annotations(endpoints: Mapping) -> dict:
-    annotations = eu.meta(endpoints).get("annotations") or {}
+    annotations = meta(endpoints).get("annotations") or {}
     return {k: v for k, v in annotations.items() if k not in _NOT_MIRRORED_ANNOTATIONS}
 
 
 def _new_slice(endpoints: Mapping, ports: list, addr_type: str, name: str | None) -> dict:
     """newEndpointSlice: the Endpoints' labels and annotations, owned by the Endpoints."""
     labels = eu.labels_of(endpoints)
-    labels[eu.SERVICE_NAME_LABEL] = eu.meta(endpoints)["name"]
+    labels[eu.SERVICE_NAME_LABEL] = meta(endpoints)["name"]
     labels[eu.MANAGED_BY_LABEL] = eu.MIRROR_CONTROLLER
     metadata: dict = (
         {"name": name}
         if name
-        else {"generateName": eu.generate_name_prefix(eu.meta(endpoints)["name"])}
+        else {"generateName": eu.generate_name_prefix(meta(endpoints)["name"])}
     )
     metadata.update(namespace=eu.namespace_of(endpoints), labels=labels)
     if _mirrored_annotations(endpoints):
@@ -195,7 +196,7 @@ def _new_slice(endpoints: Mapping, ports: list, addr_type: str, name: str | None
         "metadata": metadata,
         "addressType": addr_type,
         "endpoints": [],
-        "ports": eu.clone(ports),
+        "ports": clone(ports),
     }
 
 
@@ -206,7 +207,7 @@ def _recycle(creates: list, to_delete: list) -> list[dict]:
         news = [c for c in creates if c[0]["addressType"] == addr_type]
         olds = [s for s in to_delete if s.get("addressType") == addr_type]
         for (new, seed), old in zip(news, olds, strict=False):  # the shorter list bounds
-            eu.set_name(new, eu.meta(old)["name"])
+            eu.set_name(new, meta(old)["name"])
             creates.remove((new, seed))
             recycled.append(new)
     return recycled

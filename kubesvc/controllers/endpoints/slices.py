@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from kubesvc.api.objects import clone, meta, spec
 from kubesvc.controllers.endpoints import common as eu
 from kubesvc.controllers.endpoints.gohash import sort_slice_ports
 
@@ -54,13 +55,13 @@ def desired_endpoint_slices(
     """
     existing_slices = list(existing_slices)
     mine = eu.slices_labelled(
-        existing_slices, eu.namespace_of(service), eu.meta(service)["name"], eu.SLICE_CONTROLLER
+        existing_slices, eu.namespace_of(service), meta(service)["name"], eu.SLICE_CONTROLLER
     )
     if not eu.controller_handles(service):
-        return [eu.clone(s) for s in mine]
+        return [clone(s) for s in mine]
     types = eu.address_types(service)
     groups = _desired_groups(service, pods, nodes_by_name, types)
-    taken = {eu.meta(s).get("name") for s in existing_slices}
+    taken = {meta(s).get("name") for s in existing_slices}
     out: list[dict] = []
     for addr_type in types:
         own = [s for s in mine if s.get("addressType") == addr_type]
@@ -76,14 +77,14 @@ def desired_endpoint_slices(
 def _desired_groups(service, pods, nodes_by_name, types) -> dict:
     """(address type, port key) -> (sorted ports, {endpoint identity: endpoint}), filled in the
     order of reconcileByAddressType; endpoints end up sorted by address then pod name."""
-    publish = bool(eu.spec(service).get("publishNotReadyAddresses"))
+    publish = bool(spec(service).get("publishNotReadyAddresses"))
     sports = eu.service_ports(service)
     port_sets: dict[tuple, tuple[list, tuple]] = {}  # resolved numbers -> (ports, port key)
     groups: dict[tuple, tuple[list, list]] = {}
     for pod in pods:
         if not eu.should_pod_be_in_endpoints(pod, True):
             continue
-        node = nodes_by_name.get(eu.spec(pod).get("nodeName") or "")
+        node = nodes_by_name.get(spec(pod).get("nodeName") or "")
         if node is None and not publish:
             continue  # Node not found: skipped (and retried) unless the Service publishes all
         numbers = tuple(eu.find_port(pod, sport) for sport in sports)
@@ -124,10 +125,10 @@ def _pod_endpoint(pod, node, service, addr_type, publish) -> dict | None:
         },
     }
     if eu.should_set_hostname(pod, service):
-        endpoint["hostname"] = eu.spec(pod)["hostname"]
+        endpoint["hostname"] = spec(pod)["hostname"]
     endpoint["targetRef"] = eu.target_ref(pod)
-    if eu.spec(pod).get("nodeName"):
-        endpoint["nodeName"] = eu.spec(pod)["nodeName"]
+    if spec(pod).get("nodeName"):
+        endpoint["nodeName"] = spec(pod)["nodeName"]
     zone = ((node or {}).get("metadata") or {}).get("labels", {}).get(eu.ZONE_LABEL)
     if zone:
         endpoint["zone"] = zone
@@ -160,12 +161,12 @@ def _reconcile_address_type(service, addr_type, groups, existing, taken) -> list
     if len(existing) == len(to_delete) and not creates:
         placeholder = _new_slice(service, [], addr_type)
         if len(to_delete) == 1 and _same_placeholder(to_delete[0], placeholder):
-            return [eu.clone(to_delete[0])]  # keep it rather than delete and recreate it
+            return [clone(to_delete[0])]  # keep it rather than delete and recreate it
         creates.append((placeholder, f"{addr_type}/placeholder/0"))
-    kept += _recycle(service, creates, sorted(to_delete, key=lambda s: eu.meta(s).get("name", "")))
-    if eu.meta(service).get("deletionTimestamp") is not None:
+    kept += _recycle(service, creates, sorted(to_delete, key=lambda s: meta(s).get("name", "")))
+    if meta(service).get("deletionTimestamp") is not None:
         creates = []  # finalize: nothing new for a Service being deleted (races the GC)
-    name = eu.meta(service)["name"]
+    name = meta(service)["name"]
     seed = f"{eu.namespace_of(service)}/{name}/"
     eu.name_new_slices(creates, eu.generate_name_prefix(name), seed, taken)
     return [eu.as_stored(s) for s in kept + [s for s, _ in creates]]
@@ -196,7 +197,7 @@ def _reconcile_port_map(service, existing, desired, ports, addr_type):
             unchanged.append(eps)
     remaining = list(desired.values())
     created = _fill(service, ports, addr_type, remaining, updated, unchanged)
-    return created, updated + [eu.clone(s) for s in unchanged], to_delete
+    return created, updated + [clone(s) for s in unchanged], to_delete
 
 
 def _fill(service, ports, addr_type, remaining, updated, unchanged) -> list[dict]:
@@ -241,7 +242,7 @@ def _recycle(service, creates: list, to_delete: list) -> list[dict]:
     while i < len(to_delete) and creates:
         old, (new, _seed) = to_delete[i], creates[-1]
         if old.get("addressType") == new["addressType"] and eu.owned_by(old, service, "Service"):
-            eu.set_name(new, eu.meta(old)["name"])
+            eu.set_name(new, meta(old)["name"])
             recycled.append(creates.pop()[0])
             to_delete.pop(i)
         else:
@@ -261,7 +262,7 @@ def _slice_labels(service: Mapping, eps: Mapping | None) -> tuple[dict, bool]:
     labels = dict(svc_labels)
     if not eu.is_service_ip_set(service):
         labels[eu.HEADLESS_LABEL] = ""
-    labels[eu.SERVICE_NAME_LABEL] = eu.meta(service)["name"]
+    labels[eu.SERVICE_NAME_LABEL] = meta(service)["name"]
     labels[eu.MANAGED_BY_LABEL] = eu.SLICE_CONTROLLER
     return labels, own != svc_labels
 
@@ -272,14 +273,14 @@ def _new_slice(service: Mapping, ports: list, addr_type: str) -> dict:
         "apiVersion": "discovery.k8s.io/v1",
         "kind": "EndpointSlice",
         "metadata": {
-            "generateName": eu.generate_name_prefix(eu.meta(service)["name"]),
+            "generateName": eu.generate_name_prefix(meta(service)["name"]),
             "namespace": eu.namespace_of(service),
             "labels": _slice_labels(service, None)[0],
             "ownerReferences": [eu.controller_ref(service, "Service")],
         },
         "addressType": addr_type,
         "endpoints": [],
-        "ports": eu.clone(ports),
+        "ports": clone(ports),
     }
 
 
@@ -296,7 +297,7 @@ def _same_placeholder(eps: Mapping, placeholder: Mapping) -> bool:
 
 def _copy_with(eps: Mapping, **fields) -> dict:
     """A deep copy to update (DeepCopy upstream), with a real endpoints list to fill."""
-    out = eu.clone(dict(eps))
+    out = clone(dict(eps))
     out["endpoints"] = list(out.get("endpoints") or [])
     for field, value in fields.items():
         if field == "labels":
@@ -313,7 +314,7 @@ def _hint_mode(service: Mapping) -> str | None:
     """trafficDistribution PreferClose/PreferSameZone give zone hints, PreferSameNode zone and
     node hints. The topology-mode annotation takes precedence upstream (proportional CPU
     heuristic, not modelled), so it yields no hints here."""
-    annotations = eu.meta(service).get("annotations") or {}
+    annotations = meta(service).get("annotations") or {}
     auto = annotations.get(
         "service.kubernetes.io/topology-aware-hints",
         annotations.get("service.kubernetes.io/topology-mode"),
@@ -321,7 +322,7 @@ def _hint_mode(service: Mapping) -> str | None:
     if auto in ("Auto", "auto"):
         return None
     return {"PreferClose": "zone", "PreferSameZone": "zone", "PreferSameNode": "node"}.get(
-        eu.spec(service).get("trafficDistribution") or ""
+        spec(service).get("trafficDistribution") or ""
     )
 
 

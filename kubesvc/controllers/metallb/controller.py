@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from kubesvc.api.goformat import go_quote_list
 from kubesvc.api.selectors import from_label_selector
 from kubesvc.apiserver.webhooks.metallb import (
     DUAL,
@@ -37,7 +38,7 @@ from kubesvc.apiserver.webhooks.metallb import (
     buggy,
     parse_pools,
 )
-from kubesvc.controllers.metallb.pools import Allocator, Request, goq
+from kubesvc.controllers.metallb.pools import Allocator, Request
 
 __all__ = ["FROM_POOL", "NAMESPACE", "Assignment", "admission_error", "assign_addresses",
            "held_ips", "pool_status", "service_key"]
@@ -148,7 +149,7 @@ def _converge(alloc: Allocator, svc: dict, held: list, lb_class, no_pool: str):
             out.events.append(("Warning", "AllocationFailed",
                                f'Failed to allocate IP for "{key}": {err.go}'))
             return out
-        out.events.append(("Normal", "IPAllocated", f"Assigned IP {goq(ips)}"))
+        out.events.append(("Normal", "IPAllocated", f"Assigned IP {go_quote_list(ips)}"))
     elif len(ips) == 1 and family == DUAL and req.policy == "PreferDualStack":
         ips = _add_family(alloc, req, ips, out)
     out.ips, out.pool = [str(ip) for ip in ips], alloc.pool_of(key)
@@ -197,13 +198,13 @@ def _allocate(alloc: Allocator, req: Request) -> list:
     if not desired:
         return alloc.from_pool(req, wanted) if wanted else alloc.allocate(req)
     if family != req.family:
-        raise Refused(f"requested loadBalancer IP(s) {goq(desired)} does not match the "
-                      "ipFamily of the service")
+        raise Refused(f"requested loadBalancer IP(s) {go_quote_list(desired)} does not match "
+                      "the ipFamily of the service")
     alloc.assign(req, desired)
     if wanted and alloc.pool_of(req.key) != wanted:
         alloc.unassign(req.key)
-        raise Refused(f"requested loadBalancer IP(s) {goq(desired)} is not compatible with "
-                      f"requested address pool {wanted}")
+        raise Refused(f"requested loadBalancer IP(s) {go_quote_list(desired)} is not compatible "
+                      f"with requested address pool {wanted}")
     return desired
 
 
@@ -235,8 +236,9 @@ def _desired(svc: dict) -> tuple[list, str | None]:
                       f'invalid spec.loadBalancerIP "{field_ip}"')
     family = _family([str(ip) for ip in ips])
     if family is None:
-        raise Refused(f"IPFamilyForAddresses: same address family {goq(ips)}" if len(ips) == 2
-                      else f"IPFamilyForAddresses: invalid ips length {len(ips)} {goq(ips)}")
+        shown = go_quote_list(ips)
+        raise Refused(f"IPFamilyForAddresses: same address family {shown}" if len(ips) == 2
+                      else f"IPFamilyForAddresses: invalid ips length {len(ips)} {shown}")
     return ips, family
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from kubesvc.api.goformat import go_quote_list
 from kubesvc.apiserver.webhooks.metallb import (  # the pool parser the webhooks share
     DUAL,
     NAMESPACE,
@@ -74,7 +75,7 @@ class Allocator:
     def assign(self, req: Request, ips: list) -> None:
         pool = next((p for p in self.pools if all(p.owns(ip) for ip in ips)), None)
         if pool is None:
-            raise Refused(f"{goq(ips)} is not allowed in config",
+            raise Refused(f"{go_quote_list(ips)} is not allowed in config",
                           f"requested IP {' '.join(map(str, ips))} is not in any IPAddressPool"
                           f" of {NAMESPACE}{_buggy_hint(self.pools, ips)}")
         if not pool.compatible(req.svc):
@@ -194,8 +195,3 @@ def _buggy_hint(pools: list[Pool], ips) -> str:
     hit = [p.name for p in pools for ip in ips
            if p.avoid_buggy and buggy(ip) and any(ip in n for n in p.nets)]
     return f" (pool {hit[0]} has avoidBuggyIPs: no .0 or .255)" if hit else ""
-
-
-def goq(ips) -> str:
-    """Go's %q of a []net.IP: ["1.2.3.4" "::1"]."""
-    return "[" + " ".join(f'"{ip}"' for ip in ips) + "]"

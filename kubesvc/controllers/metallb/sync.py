@@ -7,7 +7,7 @@ live cloud cluster stay as they were (MetalLB itself would clear them)."""
 
 from __future__ import annotations
 
-from kubesvc.api.jsonutil import clone
+from kubesvc.api.objects import clone
 from kubesvc.controllers.metallb import controller as mlb
 from kubesvc.controllers.writer import apply_owned
 

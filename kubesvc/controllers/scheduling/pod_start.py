@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from kubesvc.api.jsonutil import clone
 from kubesvc.api.nodes import node_internal_ip
+from kubesvc.api.objects import clone
 from kubesvc.controllers.scheduling.kubelet import pending_pod, run_pod
 from kubesvc.controllers.scheduling.scheduler import schedule
 from kubesvc.controllers.writer import apply_owned

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kubesvc.api.defaults import default_pod, default_pod_template
+from kubesvc.api.goformat import go_json_fast
 from kubesvc.api.objects import (
+    clone,
     controller_ref,
-    deep,
     fnv32,
     fnv32a,
     generate_name,
-    go_json,
     meta,
     safe_encode,
     ts,
@@ -62,7 +62,7 @@ def pod_template_hash(template: Mapping, collision_count: int | None = None) -> 
     Upstream hashes go-spew's dump of the Go struct; kubesvc hashes the defaulted template's
     canonical JSON instead, so values have the real shape (e.g. `6d4f8b7c9`) but not the
     real digits."""
-    h = fnv32a(go_json(default_pod_template(template)))
+    h = fnv32a(go_json_fast(default_pod_template(template)).encode())
     if collision_count is not None:
         h = fnv32a(struct.pack("<I", collision_count & 0xFFFFFFFF) + bytes(4), h)
     return safe_encode(str(h))
@@ -74,7 +74,7 @@ def revision_hash(template: Mapping, collision_count: int | None = None) -> str:
     marshals with sorted keys, then the collision count in decimal. This equals a real
     cluster's value when the stored template serialises byte for byte the same."""
     patch = {"spec": {"template": {**default_pod_template(template), "$patch": "replace"}}}
-    h = fnv32(go_json(patch))
+    h = fnv32(go_json_fast(patch).encode())
     if collision_count is not None:
         h = fnv32(str(collision_count).encode(), h)
     return safe_encode(str(h))
@@ -97,9 +97,9 @@ def pod_from_template(owner: Mapping, template: Mapping, *, name: str | None = N
     m["name"] = name
     for key in ("annotations", "finalizers"):
         if tmeta.get(key):
-            m[key] = deep(tmeta[key])
-    spec = deep((template or {}).get("spec") or {})
-    spec.update(deep(dict(spec_overrides or {})))
+            m[key] = clone(tmeta[key])
+    spec = clone((template or {}).get("spec") or {})
+    spec.update(clone(dict(spec_overrides or {})))
     return default_pod({"apiVersion": "v1", "kind": "Pod", "metadata": m, "spec": spec})
 
 
@@ -113,7 +113,7 @@ def new_pod_names(owner: Mapping, count: int, existing: Iterable[str],
     m = meta(owner)
     taken = set(existing)
     identity = m.get("uid") or f"{m.get('namespace', '')}/{m.get('name', '')}"
-    state = go_json(owner.get("status") or {}).decode()
+    state = go_json_fast(owner.get("status") or {})
     seed = (f"{identity}/{m.get('resourceVersion', '')}/{state}/{ts(now)}"
             f"/{','.join(sorted(taken))}")
     names = []
@@ -125,8 +125,8 @@ def new_pod_names(owner: Mapping, count: int, existing: Iterable[str],
 
 
 def with_status(obj: Mapping, status: Mapping) -> dict:
-    out = deep(dict(obj))
-    out["status"] = deep(dict(status))
+    out = clone(dict(obj))
+    out["status"] = clone(dict(status))
     return out
 
 

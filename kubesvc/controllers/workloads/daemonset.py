@@ -17,7 +17,7 @@ from kubesvc.api.defaults import default_daemonset
 from kubesvc.api.objects import (
     as_time,
     claim,
-    deep,
+    clone,
     int_or_percent,
     is_available,
     is_ready,
@@ -69,7 +69,7 @@ def reconcile_daemonset(ds: Mapping, pods: Sequence[Mapping], nodes: Sequence[Ma
 
 def daemon_pod_template(ds: Mapping) -> dict:
     """The template with the tolerations every daemon pod gets."""
-    template = deep(ds["spec"].get("template") or {})
+    template = clone(ds["spec"].get("template") or {})
     spec = template.setdefault("spec", {})
     wanted = list(_AUTO_TOLERATIONS)
     if spec.get("hostNetwork"):
@@ -151,7 +151,7 @@ def _new_pod(d: Mapping, template: Mapping, node: str, name: str, revision: str)
     """A daemon pod pinned to `node`: ReplaceDaemonSetPodNodeNameNodeAffinity replaces the
     required terms with the node-name field term and keeps the rest of the affinity."""
     spec = template.get("spec") or {}
-    affinity = deep(spec.get("affinity") or {})
+    affinity = clone(spec.get("affinity") or {})
     node_affinity = affinity.setdefault("nodeAffinity", {})
     node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = {"nodeSelectorTerms": [
         {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from kubesvc.api.defaults import default_deployment, default_pod_template
-from kubesvc.api.objects import as_time, claim, controller_ref, deep, meta
+from kubesvc.api.objects import as_time, claim, clone, controller_ref, meta
 from kubesvc.api.selectors import from_label_selector
 from kubesvc.controllers.workloads.common import Plan, event, pod_template_hash, strip_zero
 from kubesvc.controllers.workloads.deployment_status import (
@@ -48,11 +48,11 @@ class _Sync(DeploymentStatusMixin):
         self.d = default_deployment(deploy)
         self.name = meta(deploy).get("name", "")
         self.plan = Plan()
-        self.status = deep(deploy.get("status") or {})
+        self.status = clone(deploy.get("status") or {})
         self.annotations = dict(meta(deploy).get("annotations") or {})
         selector = from_label_selector(self.d["spec"].get("selector"))
         owned, adopted = claim(replicasets, deploy, selector)
-        self.rss = {meta(rs)["name"]: deep(rs) for rs in owned + adopted}
+        self.rss = {meta(rs)["name"]: clone(rs) for rs in owned + adopted}
         self.dirty = {meta(rs)["name"] for rs in adopted}
         self.created: set[str] = set()
         self.template = default_pod_template(self.d["spec"].get("template"))
@@ -305,9 +305,9 @@ class _Sync(DeploymentStatusMixin):
                 break
             collision = (collision or 0) + 1  # same name, other template: a hash collision
             self.status["collisionCount"] = collision
-        tpl = deep(self.template)
+        tpl = clone(self.template)
         tpl.setdefault("metadata", {}).setdefault("labels", {})[HASH_LABEL] = h
-        selector = deep(self.d["spec"].get("selector") or {})
+        selector = clone(self.d["spec"].get("selector") or {})
         selector.setdefault("matchLabels", {})[HASH_LABEL] = h
         spec = {"replicas": 0, "selector": selector, "template": tpl}
         if self.d["spec"].get("minReadySeconds"):
@@ -355,7 +355,7 @@ class _Sync(DeploymentStatusMixin):
                 self.plan.update.append(self.rss[name])
         annotations_changed = self.annotations != (meta(self.orig).get("annotations") or {})
         if status != (self.orig.get("status") or {}) or annotations_changed:
-            updated = deep(dict(self.orig))
+            updated = clone(dict(self.orig))
             if self.annotations:
                 updated["metadata"]["annotations"] = dict(self.annotations)
             updated["status"] = status

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kubesvc.api.goformat import go_v_unstructured
+from kubesvc.api.quantity import parse_or_none
 from kubesvc.api.selectors import format_labels
+from kubesvc.printers.describe.node_describer import describe_node
 from kubesvc.printers.describe.workloads import (
     describe_deployment,
-    describe_node,
     describe_pod,
-    describe_pod_template,
-    split_replica_sets,
 )
 from kubesvc.printers.describe.writer import (
-    LAST_APPLIED,
     PrefixWriter,
     annotations_multiline,
     events,
@@ -28,14 +27,6 @@ from kubesvc.printers.describe.writer import (
     labels_multiline,
 )
 from kubesvc.printers.table.columns_core import join_host_port
-
-__all__ = [
-    "LAST_APPLIED", "PrefixWriter", "annotations_multiline", "describe_deployment",
-    "describe_endpoints", "describe_endpointslice", "describe_generic", "describe_namespace",
-    "describe_node",
-    "describe_object", "describe_pod", "describe_pod_template", "describe_service",
-    "labels_multiline", "smart_label", "split_replica_sets",
-]
 
 # --- Service -------------------------------------------------------------------------------
 
@@ -257,8 +248,6 @@ def _limit_ranges(w: PrefixWriter, limit_ranges: list[dict]) -> None:
 
 
 def _quantity(raw) -> str:
-    from kubesvc.api.quantity import parse_or_none
-
     q = parse_or_none(raw)
     return str(raw) if q is None else str(q)
 
@@ -327,27 +316,6 @@ def smart_label(field: str) -> str:
     return " ".join(parts)
 
 
-def go_value(value) -> str:
-    """fmt %v for JSON values."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        from kubesvc.printers.structured import go_yaml_float
-
-        if value != value or value in (float("inf"), float("-inf")):
-            return "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return go_yaml_float(value)
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{go_value(v)}" for k, v in sorted(value.items())) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(go_value(v) for v in value) + "]"
-    return str(value)
-
-
 def _unstructured(w: PrefixWriter, level: int, content: dict, prefix: str) -> None:
     for field in sorted(content):
         value, path = content[field], f"{prefix}.{field}"
@@ -362,9 +330,9 @@ def _unstructured(w: PrefixWriter, level: int, content: dict, prefix: str) -> No
                 if isinstance(child, dict):
                     _unstructured(w, level + 1, child, path)
                 else:
-                    w.write(level + 1, f"{go_value(child)}\n")
+                    w.write(level + 1, f"{go_v_unstructured(child)}\n")
         else:
-            w.write(level, f"{smart_label(field)}:\t{go_value(value)}\n")
+            w.write(level, f"{smart_label(field)}:\t{go_v_unstructured(value)}\n")
 
 
 def describe_generic(obj: dict, *, show_events: bool = True, now: datetime | None = None) -> str:

@@ -8,19 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kubesvc.api.objects import meta, spec
 from kubesvc.api.selectors import format_labels
 from kubesvc.printers.duration import translate_timestamp_since
 
 Obj = dict
 Columns = list[tuple[str, int]]
-
-
-def meta(obj: Obj) -> dict:
-    return obj.get("metadata") or {}
-
-
-def spec(obj: Obj) -> dict:
-    return obj.get("spec") or {}
 
 
 def status(obj: Obj) -> dict:

@@ -19,7 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kubesvc.api.errors import ClientError
+from kubesvc.api.goformat import go_v_unstructured
 from kubesvc.printers.jsonpath import template as jp
+from kubesvc.printers.jsonpath.evaluate import Template
+from kubesvc.printers.jsonpath.parser import JSONPathError
 from kubesvc.printers.table.tabwriter import escape_terminal, tabwrite
 
 FILE_FORMAT = ("Expected format is one line of space separated headers, one line of space "
@@ -73,7 +76,7 @@ def parse_file(text: str) -> list[Column]:
 def _relaxed(expr: str) -> str:
     try:
         return jp.relaxed_expression(expr)
-    except jp.JSONPathError as err:
+    except JSONPathError as err:
         raise ClientError(str(err)) from None
 
 
@@ -85,17 +88,17 @@ def render(columns: list[Column], objects: list[dict], *, no_headers: bool = Fal
     """
     lines = [] if no_headers else ["\t".join(c.header for c in columns)]
     try:
-        templates = [jp.Template(c.expression) for c in columns]
+        templates = [Template(c.expression) for c in columns]
         for obj in objects:
             lines.append("\t".join(_cell(t, obj) for t in templates))
-    except jp.JSONPathError as err:
+    except JSONPathError as err:
         raise CustomColumnsError(str(err), _layout(lines)) from None
     return _layout(lines)
 
 
-def _cell(template: jp.Template, obj: dict) -> str:
+def _cell(template: Template, obj: dict) -> str:
     found = template.find_results(obj)
-    values = [escape_terminal(jp.go_v(v)) for group in found for v in group]
+    values = [escape_terminal(go_v_unstructured(v)) for group in found for v in group]
     if not found or not found[0]:
         values.insert(0, "<none>")
     return ",".join(values)

@@ -21,7 +21,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kubesvc.api.errors import ClientError, KubesvcError
+from kubesvc.api.goformat import go_quote, go_sharp_v
 from kubesvc.printers.jsonpath import template as jp
+from kubesvc.printers.jsonpath.evaluate import Byte, Template, go_type
+from kubesvc.printers.jsonpath.parser import JSONPathError
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -57,8 +60,8 @@ def sort_objects(objects: list[dict], sort_by: str) -> list[dict]:
         return objects
     try:
         field = jp.relaxed_expression(sort_by)
-        tmpl = jp.Template(field)
-    except jp.JSONPathError as err:
+        tmpl = Template(field)
+    except JSONPathError as err:
         raise ClientError(str(err)) from None
     keys: list = []
     found = False
@@ -68,7 +71,7 @@ def sort_objects(objects: list[dict], sort_by: str) -> list[dict]:
             continue
         try:
             keys.append(_key(tmpl, obj))
-        except jp.JSONPathError as err:
+        except JSONPathError as err:
             raise ClientError(str(err)) from None
         found = keys[-1] is not _MISSING
     if not found:
@@ -97,12 +100,12 @@ def sort_table(objects: list[dict], sort_by: str) -> list[dict] | None:
         return objects
     try:
         field = jp.relaxed_expression(sort_by)
-    except jp.JSONPathError:
+    except JSONPathError:
         field = sort_by
     try:
-        tmpl = jp.Template(field)
+        tmpl = Template(field)
         keys = [_key(tmpl, obj) for obj in objects]
-    except jp.JSONPathError:
+    except JSONPathError:
         return None
     if all(k is _MISSING for k in keys):
         return None
@@ -123,22 +126,22 @@ def check_multi_kind_tables(sort_by: str) -> None:
     sort_objects([table, table], sort_by)
 
 
-def _key(tmpl: jp.Template, obj: dict):
+def _key(tmpl: Template, obj: dict):
     found = tmpl.find_results(obj)
     return found[0][0] if found and found[0] else _MISSING
 
 
-def _lazy_key(tmpl: jp.Template, obj: dict):
+def _lazy_key(tmpl: Template, obj: dict):
     try:
         return _key(tmpl, obj)
-    except jp.JSONPathError as err:
+    except JSONPathError as err:
         return err
 
 
 def _fail_values(which: str, obj: dict, field: str, err: Exception) -> None:
-    shown = f'&errors.errorString{{s:{jp.go_quote(str(err))}}}' if which == "i" else str(err)
+    shown = f'&errors.errorString{{s:{go_quote(str(err))}}}' if which == "i" else str(err)
     raise SortFatal(f"Failed to get {which} values for &unstructured.Unstructured{{Object:"
-                    f"{jp.go_sharp_v(obj)}}} using {field} ({shown})",
+                    f"{go_sharp_v(obj)}}} using {field} ({shown})",
                     310 if which == "i" else 315, 255)
 
 
@@ -159,7 +162,7 @@ def is_less(a, b) -> bool:
     """sorter.go `isLess` for values held in unstructured maps (Go interface values)."""
     if a is None or b is None:
         return a is None and b is not None
-    if isinstance(a, jp.Byte) and isinstance(b, jp.Byte):
+    if isinstance(a, Byte) and isinstance(b, Byte):
         return a < b
     kind = _go_kind(a)
     if kind in ("bool", "map[string]interface {}", "[]interface {}"):
@@ -175,51 +178,16 @@ def is_less(a, b) -> bool:
 
 
 def _go_kind(value) -> str:
-    return jp.go_type(value)
-
-
-_SUFFIXES = {"": 0, "n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15,
-             "E": 18}
-_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+    return go_type(value)
 
 
 def parse_quantity(text: str) -> Fraction | None:
-    """apimachinery `ParseQuantity` as a value, or None when it would fail (its grammar:
-    sign, digits, optional `.digits`, then a SI/binary suffix or `e`/`E` exponent)."""
-    from fractions import Fraction  # exact, like inf.Dec; imported only when strings are compared
+    """apimachinery `ParseQuantity` as a value, or None when it would fail."""
+    # imported only when strings are compared: `get` without --sort-by never pays for it
+    from kubesvc.api.quantity import parse_exact
 
-    if not text:
-        return None
-    pos, end = 0, len(text)
-    sign = -1 if text[0] == "-" else 1
-    pos += text[0] in "+-"
-    start = pos
-    while pos < end and text[pos] in "0123456789":
-        pos += 1
-    whole = text[start:pos]
-    frac = ""
-    if pos < end and text[pos] == ".":
-        pos += 1
-        fstart = pos
-        while pos < end and text[pos] in "0123456789":
-            pos += 1
-        frac = text[fstart:pos]
-    suffix = text[pos:]
-    number = Fraction(int(whole or "0")) + (Fraction(int(frac), 10 ** len(frac)) if frac else 0)
-    if suffix in _SUFFIXES:
-        scale = Fraction(10) ** _SUFFIXES[suffix]
-    elif suffix in _BINARY:
-        scale = Fraction(2) ** _BINARY[suffix]
-    elif len(suffix) > 1 and suffix[0] in "eE" and _exponent(suffix[1:]) is not None:
-        scale = Fraction(10) ** _exponent(suffix[1:])
-    else:
-        return None
-    return sign * number * scale
-
-
-def _exponent(text: str) -> int | None:
-    digits = text[1:] if text[:1] in ("+", "-") else text
-    return int(text) if digits.isascii() and digits.isdigit() else None
+    parsed = parse_exact(text) if text else None
+    return None if parsed is None else parsed[0]
 
 
 # ---------------------------------------------------------------------------------------------
