@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_completion import make_demo_state
 from tests.conftest import REPO
-from tests.test_completion import make_demo_state
 
 SCRIPTS = REPO / "completions"
 TIMEOUT = 30.0  # seconds for one TAB to show: generous, CI machines can be busy

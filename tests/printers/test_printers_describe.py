@@ -12,7 +12,6 @@ import copy
 from datetime import UTC, datetime
 
 import pytest
-from conftest import check_golden
 
 from kubesvc.api.quantity import Quantity
 from kubesvc.printers.describe.describers import (
@@ -28,6 +27,7 @@ from kubesvc.printers.describe.describers import (
     smart_label,
     split_replica_sets,
 )
+from tests.conftest import check_golden
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

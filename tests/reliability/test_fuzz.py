@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Cli
-from tests.test_reliability_store import STRESS, check_store, record_figures
+from tests.reliability.test_reliability_store import STRESS, check_store, record_figures
 
 _fixed = int(os.environ.get("KUBESVC_FUZZ_EXAMPLES", "0"))
 JUNK_EXAMPLES = _fixed or (1500 if STRESS else 120)
@@ -208,9 +208,9 @@ def random_document(draw):
         "metadata": st.fixed_dictionaries({}, optional={
             "name": NAMES | JSON, "namespace": st.sampled_from(["default", "nope"]) | JSON,
             "labels": LABELS | JSON,
-            # not null for now: tests/test_reliability_input.py::test_null_annotations
+            # not null for now: tests/reliability/test_reliability_input.py::test_null_annotations
             "annotations": JSON.filter(lambda v: v is not None)}) | JSON,
-        # not null for now: tests/test_reliability_input.py::test_null_spec
+        # not null for now: tests/reliability/test_reliability_input.py::test_null_spec
         "spec": JSON.filter(lambda v: v is not None), "status": JSON,
         "items": st.lists(JSON, max_size=3)}))
     return doc

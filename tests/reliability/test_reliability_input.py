@@ -3,7 +3,7 @@
 as it was. No YAML tag ever builds a Python object; no input ever gets a traceback, and
 internal errors print one line unless -v 6 asks for the traceback.
 
-tests/test_load.py covers the loader's messages one by one; here every case goes through the
+tests/input/test_load.py covers the loader's messages one by one; here every case goes through the
 whole command and the store is compared before and after.
 """
 
@@ -15,7 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_reliability_store import STRESS, kubesvc, record_figures, without_root_privileges
+from tests.reliability.test_reliability_store import (
+    STRESS,
+    kubesvc,
+    record_figures,
+    without_root_privileges,
+)
 
 SVC = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  ports:\n  - port: 80\n"
 GOOD = SVC.format(name="good")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_reliability_store import (
+from tests.reliability.test_reliability_store import (
     KUBESVC,
     STRESS,
     check_store,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import check_golden
 
 from kubesvc.printers.structured import as_list, go_yaml_key_less, to_json, to_name, to_yaml
 from kubesvc.printers.table.columns import headers_for, row_for, table_for
+from tests.conftest import check_golden
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

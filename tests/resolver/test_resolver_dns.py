@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kubesvc.resolver import dns
-from tests.test_resolver_routing import cluster, node, pod, service
+from tests.resolver.test_resolver_routing import cluster, node, pod, service
 
 Z = "cluster.local."
 
