@@ -27,8 +27,9 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from tests import figures
 from tests.conftest import Cli
-from tests.reliability.test_reliability_store import STRESS, check_store, record_figures
+from tests.reliability.harness import STRESS, check_store
 
 _fixed = int(os.environ.get("KUBESVC_FUZZ_EXAMPLES", "0"))
 JUNK_EXAMPLES = _fixed or (1500 if STRESS else 120)
@@ -41,7 +42,6 @@ FUZZ = settings(deadline=None, database=None, print_blob=True, phases=PHASES,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.large_base_example])
 NODES = ("n1", "n2")
-TRIED = {"junk": 0, "sets": 0, "objects": 0}
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +259,7 @@ INPUTS = (st.lists(random_document() | mutant() | JSON, min_size=1, max_size=4)
        flags=st.sampled_from([[], ["--validate=warn"], ["--validate=ignore"],
                               ["--dry-run=server"], ["-n", "default"], ["-o", "yaml"]]))
 def test_no_input_ever_gets_a_traceback(template, data, as_json, flags):
-    TRIED["junk"] += 1
+    figures.count("fuzz", junk_inputs=1)
     run = Session(template)
     try:
         shape, content = data
@@ -285,8 +285,7 @@ def test_no_input_ever_gets_a_traceback(template, data, as_json, flags):
 @settings(FUZZ, max_examples=SET_EXAMPLES)
 @given(objs=manifest_sets(), as_json=st.booleans())
 def test_manifest_set_lifecycle(template, objs, as_json):
-    TRIED["sets"] += 1
-    TRIED["objects"] += len(objs)
+    figures.count("fuzz", manifest_sets=1, objects_in_sets=len(objs))
     run = Session(template)
     try:
         baseline = _contents(run)
@@ -316,12 +315,6 @@ def test_manifest_set_lifecycle(template, objs, as_json):
         check_store(run.folder / "state.db")
     finally:
         run.close()
-
-
-def test_figures():
-    """Runs last in this module: how many generated inputs the properties above tried."""
-    record_figures("fuzz", junk_inputs=TRIED["junk"], manifest_sets=TRIED["sets"],
-                   objects_in_sets=TRIED["objects"])
 
 
 # -- the reference computations ----------------------------------------------------------------

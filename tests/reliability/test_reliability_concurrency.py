@@ -22,13 +22,13 @@ from pathlib import Path
 
 import yaml
 
-from tests.reliability.test_reliability_store import (
+from tests import figures
+from tests.reliability.harness import (
     KUBESVC,
     STRESS,
     check_store,
     kubesvc,
     objects_of,
-    record_figures,
 )
 
 WRITERS = 16 if STRESS else 8
@@ -285,7 +285,7 @@ def test_concurrent_writers_lose_nothing_and_never_share_a_value(tmp_path):
     checked = sum(check_writer(w, live) for w in writers)
     services = check_endpoints(live)
     counts = check_store(state)
-    record_figures("concurrency", writers=WRITERS, objects_per_writer=OBJECTS,
+    figures.record("concurrency", writers=WRITERS, objects_per_writer=OBJECTS,
                    lock_timeout=int(LOCK_TIMEOUT.get("KUBESVC_LOCK_TIMEOUT", 30)),
                    commands=len(runs), reads=len(reads), objects_checked=checked,
                    services_endpoints_checked=services, store_objects=counts["objects"],

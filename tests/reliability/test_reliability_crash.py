@@ -22,13 +22,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.reliability.test_reliability_store import (
+from tests import figures
+from tests.reliability.harness import (
     KUBESVC,
     STRESS,
     check_store,
     kubesvc,
     objects_of,
-    record_figures,
 )
 
 KILLS = 300 if STRESS else 30
@@ -193,7 +193,7 @@ def test_sigkill_at_random_moments_leaves_each_command_whole_or_absent(tmp_path)
     assert landed["in_transaction"] >= min(3, KILLS // 10), landed
     final = kubesvc(state, "apply", "-f", files[1, 1])  # the store is still perfectly usable
     assert final.returncode == 0, final.stderr
-    record_figures("sigkill", kills=KILLS, seed=SEED, **landed, commands_whole=outcomes["after"],
+    figures.record("sigkill", kills=KILLS, seed=SEED, **landed, commands_whole=outcomes["after"],
                    commands_absent=outcomes["before"], objects_lost=0,
                    store_objects=check_store(state)["objects"])
 
@@ -224,5 +224,5 @@ def test_sigkill_while_creating_the_store_leaves_none_or_a_whole_one(tmp_path, v
         again = kubesvc(state, *args)  # the next command creates or uses it, whatever is left
         assert again.returncode == 0, again.stderr
         check_store(state)
-    record_figures(f"sigkill-creation-{verb}", kills=CREATION_KILLS // 2, stores_made=made,
+    figures.record(f"sigkill-creation-{verb}", kills=CREATION_KILLS // 2, stores_made=made,
                    temp_files_left=leftovers)

@@ -15,12 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.test_reliability_store import (
-    STRESS,
-    kubesvc,
-    record_figures,
-    without_root_privileges,
-)
+from tests import figures
+from tests.reliability.harness import STRESS, kubesvc, without_root_privileges
 
 SVC = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  ports:\n  - port: 80\n"
 GOOD = SVC.format(name="good")
@@ -205,6 +201,7 @@ def _write(tmp_path: Path, name: str, content, canary: str) -> Path:
 @pytest.mark.parametrize("name, content, expected", CASES, ids=[c[0] for c in CASES])
 def test_hostile_input_is_refused_with_one_line_and_changes_nothing(store, tmp_path, name,
                                                                    content, expected):
+    figures.count("hostile-inputs", cases=1, python_tags=int(name.startswith("python-tag")))
     canary = CANARY.format(pid=os.getpid())
     path = _write(tmp_path, name, content, canary)
     before = store.dump()
@@ -223,6 +220,7 @@ def test_hostile_input_is_refused_with_one_line_and_changes_nothing(store, tmp_p
 
 def test_huge_annotation_in_a_100_mb_file(store, tmp_path):
     """One document of 100 MB: read, parsed, refused by the API server's size rule."""
+    figures.count("hostile-inputs", cases=1)
     path = tmp_path / "huge.yaml"
     with open(path, "w") as fh:
         fh.write("apiVersion: v1\nkind: Service\nmetadata:\n  name: huge\n  annotations:\n"
@@ -243,6 +241,7 @@ def test_100_mb_file_broken_at_the_end_applies_nothing(store, tmp_path):
     document and its line, and the good one is not applied (parsing comes first).
     With KUBESVC_STRESS=1 the 100 MB are ~577,000 real Service documents instead of a
     comment block (a minute and ~2 GB of memory)."""
+    figures.count("hostile-inputs", cases=1)
     path = tmp_path / "big.yaml"
     with open(path, "w") as fh:
         fh.write(GOOD + "---\n")
@@ -266,7 +265,7 @@ def test_100_mb_file_broken_at_the_end_applies_nothing(store, tmp_path):
                           f"{lines + 4}, column 1: while parsing a flow mapping did not find "
                           "expected ',' or '}'\n")
     assert store.dump() == before
-    record_figures("100MB", bytes=path.stat().st_size, documents=count + 2)
+    figures.record("100MB", bytes=path.stat().st_size, documents=count + 2)
     path.unlink()
 
 
@@ -296,6 +295,7 @@ def test_yaml_tags_build_plain_data_only(store, tmp_path):
 
 
 def test_manifest_url_is_refused_without_touching_the_network(store):
+    figures.count("hostile-inputs", cases=1)
     before = store.dump()
     for url in ("https://example.com/web.yaml", "http://10.0.0.1/x.yaml"):
         result = store("apply", "-f", url)
@@ -347,11 +347,6 @@ def test_interrupt_exits_130_without_a_traceback(store, tmp_path, monkeypatch):
     result = store("apply", "-f", str(tmp_path))
     assert (result.code, result.out, result.err) == (130, "", "")
     assert store.dump() == before
-
-
-def test_figures():
-    record_figures("hostile-inputs", cases=len(CASES) + 3,
-                   python_tags=len(PYTHON_TAGS))
 
 
 def test_negative_replicas_are_refused(store, tmp_path):
