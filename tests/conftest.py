@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import figures
+from tests import figures, param_ids
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -100,3 +100,8 @@ def check_golden(name: str, actual: str) -> None:
 def pytest_terminal_summary(terminalreporter):
     """The figures the reliability tests measured (tests/figures.py)."""
     figures.terminal_summary(terminalreporter)
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Readable ids for dicts, lists and long texts (tests/param_ids.py)."""
+    return param_ids.make_id(val, argname)

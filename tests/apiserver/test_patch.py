@@ -24,6 +24,7 @@ import pytest
 from kubesvc.api.errors import ClientError, KubesvcError, StatusError
 from kubesvc.apiserver.patch.patches import apply_patch, json_patch, merge_patch, parse_patch
 from kubesvc.apiserver.patch.strategic import PatchError, patch_meta, strategic_merge_patch
+from tests.param_ids import row_ids
 
 GONE = object()
 
@@ -900,7 +901,8 @@ SERVER_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("fixture", "patch_type", "text", "expected"), SERVER_ERRORS)
+@pytest.mark.parametrize(("fixture", "patch_type", "text", "expected"), SERVER_ERRORS,
+                         ids=row_ids(SERVER_ERRORS, 0, 1, 2))
 def test_errors_from_the_api_server(fixture, patch_type, text, expected):
     with pytest.raises(StatusError) as err:
         apply_patch(fixture, text, patch_type)
@@ -981,6 +983,7 @@ META = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "api_version", "path", "expected"), META)
+@pytest.mark.parametrize(("kind", "api_version", "path", "expected"), META,
+                         ids=[f"{kind}-{path}" for kind, _, path, _ in META])
 def test_patch_metadata(kind, api_version, path, expected):
     assert patch_meta(kind, api_version, path) == expected

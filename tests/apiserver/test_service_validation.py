@@ -207,7 +207,7 @@ CREATE_ROWS = [
              sessionAffinityConfig={"clientIP": {"timeoutSeconds": 86401}}),
         errs=["spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 86401: must be "
               "greater than 0 and less than 86400"]),
-    row("sessionAffinityConfig can't be set when session affinity is None", LB,
+    row("sessionAffinityConfig with affinity None", LB,
         spec(sessionAffinityConfig={"clientIP": {"timeoutSeconds": 90}}),
         errs=["spec.sessionAffinityConfig: Forbidden: must not be set when session affinity is "
               "None"]),
@@ -242,7 +242,7 @@ CREATE_ROWS = [
               '"ExternalName", "LoadBalancer", "NodePort"']),
     row("valid type - nodeport", NODE_PORT),
     row("valid type - loadbalancer", LB),
-    row("valid type - loadbalancer with allocateLoadBalancerNodePorts=false", LB,
+    row("valid LoadBalancer without node ports", LB,
         spec(allocateLoadBalancerNodePorts=False)),
     # -- node ports and duplicates (rows 13-15) --
     row("invalid cluster service with NodePort", add_port("q", 12345, nodePort=12345),
@@ -295,18 +295,18 @@ CREATE_ROWS = [
     row("invalid LoadBalancer source range annotation (invalid CIDR)", LB,
         ann(SRC_ANN, "1.2.3.0/24,1.2.3.4/33"),
         errs=[f'metadata.annotations[{SRC_ANN}]: Invalid value: "1.2.3.4/33": {CIDR}']),
-    row("invalid LoadBalancer source range annotation for non LoadBalancer type service",
+    row("source range annotation on non-LoadBalancer",
         ann(SRC_ANN, "1.2.3.0/24"),
         errs=[f"metadata.annotations[{SRC_ANN}]: Forbidden: {ONLY_LB}"]),
-    row("invalid empty-but-set LoadBalancer source range annotation for non LoadBalancer",
+    row("empty source range annotation on non-LoadBalancer",
         ann(SRC_ANN, ""), errs=[f"metadata.annotations[{SRC_ANN}]: Forbidden: {ONLY_LB}"]),
-    row("invalid source range annotation ignored with valid source range field", LB,
+    row("bad annotation ignored with source range field", LB,
         ann(SRC_ANN, "foo.bar"), spec(loadBalancerSourceRanges=["1.2.3.0/24", "5.6.0.0/16"])),
     # -- allocateLoadBalancerNodePorts, loadBalancerClass (rows 18-19) --
-    row("Use AllocateLoadBalancerNodePorts when type is not LoadBalancer",
+    row("allocateLoadBalancerNodePorts on non-LoadBalancer",
         spec(allocateLoadBalancerNodePorts=True),
         errs=[f"spec.allocateLoadBalancerNodePorts: Forbidden: {ONLY_LB}"]),
-    row("invalid type - missing AllocateLoadBalancerNodePorts for loadbalancer type", LB,
+    row("LoadBalancer missing allocateLoadBalancerNodePorts", LB,
         spec(allocateLoadBalancerNodePorts=DEL),
         errs=["allocateLoadBalancerNodePorts: Required value"]),
     row("valid LoadBalancerClass when type is LoadBalancer", LB,
@@ -314,7 +314,7 @@ CREATE_ROWS = [
     row("invalid LoadBalancerClass", LB, spec(loadBalancerClass="Bad/LoadBalancerClass"),
         errs=['spec.loadBalancerClass: Invalid value: "Bad/LoadBalancerClass": prefix part '
               + SUBDOMAIN]),
-    row("invalid: set LoadBalancerClass when type is not LoadBalancer",
+    row("loadBalancerClass on non-LoadBalancer",
         spec(loadBalancerClass="test.com/test-load-balancer-class"),
         errs=[f"spec.loadBalancerClass: Forbidden: {ONLY_LB}"]),
     # -- traffic policies and health check node port (rows 20-23) --
@@ -323,23 +323,23 @@ CREATE_ROWS = [
               '"Cluster", "Local"']),
     row("externalTrafficPolicy is required on NodePort service", spec(type="NodePort"),
         errs=["spec.externalTrafficPolicy: Required value"]),
-    row("externalTrafficPolicy is required on ClusterIP service with externalIPs",
+    row("ClusterIP with externalIPs needs the policy",
         spec(externalIPs=["1.2.3.4"]), errs=["spec.externalTrafficPolicy: Required value"]),
-    row("cannot set externalTrafficPolicy field on ExternalName service", EXT_NAME,
+    row("externalTrafficPolicy on ExternalName", EXT_NAME,
         spec(externalTrafficPolicy="Local"),
         errs=['spec.externalTrafficPolicy: Invalid value: "Local": may only be set for '
               'externally-accessible services']),
-    row("cannot set externalTrafficPolicy or healthCheckNodePort fields on clusterIP service",
+    row("policy and health check port on ClusterIP",
         spec(externalTrafficPolicy="Local", healthCheckNodePort=34567),
         errs=['spec.externalTrafficPolicy: Invalid value: "Local": may only be set for '
               'externally-accessible services',
               "spec.healthCheckNodePort: Invalid value: 34567: may only be set when `type` is "
               "'LoadBalancer' and `externalTrafficPolicy` is 'Local'"]),
-    row("valid loadBalancer service with externalTrafficPolicy and healthCheckNodePort set", LB,
+    row("valid LoadBalancer with policy and health check port", LB,
         spec(externalTrafficPolicy="Local", healthCheckNodePort=34567)),
     row("valid nodePort service with externalTrafficPolicy set", NODE_PORT,
         spec(externalTrafficPolicy="Local")),
-    row("cannot set healthCheckNodePort field on loadBalancer service with ETP Cluster", LB,
+    row("health check port with policy Cluster", LB,
         spec(healthCheckNodePort=34567),
         errs=["spec.healthCheckNodePort: Invalid value: 34567: may only be set when `type` is "
               "'LoadBalancer' and `externalTrafficPolicy` is 'Local'"]),
@@ -367,9 +367,9 @@ CREATE_ROWS = [
 ]
 
 PORT_ROWS = [
-    row("empty port[0] name", port(0, name="")),
-    row("empty port[1] name", add_port("", 12345), errs=["spec.ports[1].name: Required value"]),
-    row("empty multi-port port[0] name", port(0, name=""), add_port("q", 12345),
+    row("empty first port name", port(0, name="")),
+    row("empty second port name", add_port("", 12345), errs=["spec.ports[1].name: Required value"]),
+    row("empty multi-port first name", port(0, name=""), add_port("q", 12345),
         errs=["spec.ports[0].name: Required value"]),
     row("invalid port name", port(0, name="INVALID"),
         errs=[f'spec.ports[0].name: Invalid value: "INVALID": {LABEL_1123}']),
@@ -448,7 +448,7 @@ CLUSTER_IP_ROWS = [
     row("invalid ipFamilyPolicy", spec(ipFamilyPolicy="DualStack"),
         errs=['spec.ipFamilyPolicy: Unsupported value: "DualStack": supported values: '
               '"PreferDualStack", "RequireDualStack", "SingleStack"']),
-    row("IPFamilyPolicy(singleStack) is set for two families (checked at allocation)",
+    row("SingleStack with two families",
         spec(ipFamilyPolicy="SingleStack", ipFamilies=["IPv4", "IPv6"])),
     row("invalid, garbage ips", DUAL,
         spec(clusterIP="garbage-ip", clusterIPs=["garbage-ip", "garbage-second-ip"]),

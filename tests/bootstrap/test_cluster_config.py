@@ -15,6 +15,7 @@ from kubesvc.bootstrap.kind import (
     node_internal_ip,
     nodes_from_kind_config,
 )
+from tests.param_ids import by_columns
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 API = "kind.x-k8s.io/v1alpha4"
@@ -60,7 +61,7 @@ def test_kind_config_nodes(config, expected):
     assert summary(nodes) == expected
 
 
-@pytest.mark.parametrize("config, key, value", [
+@by_columns((1,), "config, key, value", [
     (cfg(), "serviceCIDR", "10.96.0.0/16"),
     (cfg(), "podCIDR", "10.244.0.0/16"),
     (cfg(), "clusterName", "kind"),
@@ -140,7 +141,7 @@ def test_default_nodes_are_all_schedulable(count, names):
     assert [n["spec"]["podCIDR"] for n in nodes] == [f"10.244.{i}.0/24" for i in range(count)]
 
 
-@pytest.mark.parametrize("count", [0, -1])
+@pytest.mark.parametrize("count", [0, -1], ids=lambda n: f"{n}-nodes")
 def test_default_nodes_needs_one(count):
     with pytest.raises(ClientError, match="at least 1"):
         default_nodes(count, NOW)

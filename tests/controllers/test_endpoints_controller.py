@@ -494,7 +494,7 @@ def test_same_input_same_output_whatever_the_pod_order():
     assert desired_endpoint_slices(svc(), pods, NODES) == first
 
 
-@pytest.mark.parametrize("count", [0, 1, 101, 250])
+@pytest.mark.parametrize("count", [0, 1, 101, 250], ids=lambda n: f"{n}-pods")
 def test_rerun_on_stored_slices_is_a_no_op(count):
     old = stored(desired_endpoint_slices(svc(), pods_n(count), NODES))
     assert desired_endpoint_slices(svc(), pods_n(count), NODES, old) == old

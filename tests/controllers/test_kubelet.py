@@ -17,6 +17,7 @@ from kubesvc.controllers.scheduling.kubelet import (
     qos_class,
     run_pod,
 )
+from tests.param_ids import by_columns
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 T0 = "2025-03-01T12:00:00Z"
@@ -85,7 +86,7 @@ def test_pending_then_running_moves_pod_scheduled():
     assert scheduled["lastTransitionTime"] == "2025-03-01T12:03:00Z"
 
 
-@pytest.mark.parametrize("gates, existing, ready", [
+@by_columns((0, 1), "gates, existing, ready", [
     ([], [], ("Ready", "True", None)),
     (["example.com/lb"], [], ("Ready", "False", "ReadinessGatesNotReady")),
     (["example.com/lb"], [{"type": "example.com/lb", "status": "False"}],

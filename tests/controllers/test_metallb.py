@@ -12,6 +12,7 @@ from kubesvc.controllers.metallb.controller import (
     held_ips,
     pool_status,
 )
+from tests.param_ids import by_columns
 
 L2 = {"apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
       "metadata": {"name": "all", "namespace": "metallb-system"}}
@@ -361,7 +362,7 @@ def test_broken_configuration_changes_nothing():
 DUAL_POOL = pool("ds", "1.2.3.4/31", "1000::/127")
 
 
-@pytest.mark.parametrize("cluster, spec, pools, want", [
+@by_columns((0, 1, 2), "cluster, spec, pools, want", [
     (("fd00::10",), {}, [DUAL_POOL], ["1000::"]),
     (("10.96.0.1", "fd00::10"), {"ipFamilyPolicy": "RequireDualStack"}, [DUAL_POOL],
      ["1.2.3.4", "1000::"]),

@@ -16,6 +16,7 @@ from kubesvc.controllers.scheduling.scheduler import (
     schedule,
     tolerates_taint,
 )
+from tests.param_ids import by_columns
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
 KIND3, _ = nodes_from_kind_config(
@@ -118,7 +119,7 @@ def test_failure_message_as_the_scheduler_words_it():
                        "2 node(s) didn't match Pod's node affinity/selector." + TAIL)
 
 
-@pytest.mark.parametrize("nodes, spec, counts, expected", [
+@by_columns((1, 2), "nodes, spec, counts, expected", [
     # least loaded first, ties by name; the tainted control plane is out
     (KIND3, {}, {}, "kind-worker"),
     (KIND3, {}, {"kind-worker": 1}, "kind-worker2"),
@@ -142,7 +143,7 @@ def test_schedule_picks(nodes, spec, counts, expected):
     assert schedule(pod(**spec), nodes, counts) == (expected, "")
 
 
-@pytest.mark.parametrize("nodes, spec, counts, reasons, preemption", [
+@by_columns((1, 2), "nodes, spec, counts, reasons, preemption", [
     ([node("a", unschedulable=True)], {}, {}, "1 node(s) were unschedulable",
      "1 Preemption is not helpful for scheduling"),
     ([node("a", taints=[{"key": "dedicated", "value": "db", "effect": "NoExecute"}])], {}, {},
@@ -200,7 +201,7 @@ def test_preemption_policy_never():
         "no new claims to deallocate, not eligible due to preemptionPolicy=Never.")
 
 
-@pytest.mark.parametrize("spec, nodes, expected", [
+@by_columns((0,), "spec, nodes, expected", [
     ({}, [], (None, NO_NODES)),
     ({"schedulingGates": [{"name": "example.com/wait"}]}, KIND3, (None, SCHEDULING_GATED)),
     ({"schedulerName": "my-scheduler"}, KIND3, (None, "")),

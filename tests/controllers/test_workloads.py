@@ -505,7 +505,7 @@ def test_stuck_rollout_keeps_old_pods_then_times_out():
     assert progressing["message"].endswith("has timed out progressing.")
 
 
-@pytest.mark.parametrize("replicas", [5, 1, 0])
+@pytest.mark.parametrize("replicas", [5, 1, 0], ids=lambda n: f"to-{n}")
 def test_deployment_scales(replicas):
     c = Cluster()
     c.put(deployment())

@@ -8,6 +8,7 @@ import pytest
 
 from kubesvc.api.errors import ClientError
 from kubesvc.printers.table import custom_columns as cc
+from tests.param_ids import by_columns
 
 SVC = {"kind": "Service",
        "metadata": {"name": "web", "annotations": {"multi": "x\ny"}},
@@ -68,7 +69,7 @@ TABLES = [
 ]
 
 
-@pytest.mark.parametrize(("spec", "no_headers", "objects", "expected"), TABLES)
+@by_columns((0, 1), ("spec", "no_headers", "objects", "expected"), TABLES)
 def test_custom_columns(spec, no_headers, objects, expected):
     assert cc.render(cc.parse_spec(spec), objects, no_headers=no_headers) == expected
 

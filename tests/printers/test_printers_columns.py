@@ -15,6 +15,7 @@ import pytest
 from kubesvc.printers.structured import as_list, go_yaml_key_less, to_json, to_name, to_yaml
 from kubesvc.printers.table.columns import headers_for, row_for, table_for
 from tests.conftest import check_golden
+from tests.param_ids import by_columns
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -97,7 +98,7 @@ POD_CASES = [
                                 cs(restarts=3, state=RUNNING, finished=ago(seconds=10))],
          containerStatuses=[cs(state={"waiting": {}})]),
      ["0/1", "Init:1/2", "3 (10s ago)"]),
-    ("init restarts from both init containers, newest restart time",
+    ("init restarts from both, newest time",
      pod(containers=1, init=PLAIN_INIT, phase="podPhase",
          initContainerStatuses=[cs(restarts=2, state={"terminated": {}}, finished=ago(minutes=2)),
                                 cs(restarts=3, state=RUNNING, finished=ago(seconds=10))],
@@ -292,7 +293,7 @@ def test_node_roles(labels, roles):
     assert cells("Node", node(labels=labels))[2] == roles
 
 
-@pytest.mark.parametrize(("info", "addrs", "wide"), [
+@by_columns((0, 1), ("info", "addrs", "wide"), [
     ({"osImage": "fake-os-image"}, [{"type": "ExternalIP", "address": "1.1.1.1"}],
      ["<none>", "1.1.1.1", "fake-os-image", "<unknown>", "<unknown>"]),
     ({"kernelVersion": "fake-kernel-version"}, [{"type": "ExternalIP", "address": "1.1.1.1"}],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kubesvc.resolver import dns
+from tests.param_ids import by_columns
 from tests.resolver.test_resolver_routing import cluster, node, pod, service
 
 Z = "cluster.local."
@@ -231,7 +232,7 @@ def two_namespaces():
                 pod("web-p", "10.244.0.30", "n1", ns="prod"), test_ns)
 
 
-@pytest.mark.parametrize("name, ns, fqdn, tried", [
+@by_columns((0, 1), "name, ns, fqdn, tried", [
     ("web", "prod", f"web.prod.svc.{Z}", 1),
     ("web.prod", "test", f"web.prod.svc.{Z}", 2),  # web.prod.test.svc fails first
     (f"web.prod.svc.{Z[:-1]}", "test", f"web.prod.svc.{Z}", 4),  # 4 dots: search list first

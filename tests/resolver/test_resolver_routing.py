@@ -12,6 +12,7 @@ import pytest
 from kubesvc.controllers.endpoints import desired_endpoint_slices, service_selects
 from kubesvc.resolver.targets import resolve, resolve_client, route_address
 from kubesvc.resolver.view import MemoryView
+from tests.param_ids import by_columns
 
 NODE_IPS = {"n1": "172.18.0.2", "n2": "172.18.0.3", "n3": "172.18.0.4"}
 ZONES = {"n1": "a", "n2": "b", "n3": "b"}
@@ -99,7 +100,7 @@ def lb(ip: str | None = "192.0.2.10", mode: str | None = None, **spec) -> dict:
 # --- §4.3 ClusterIP ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target, frm, result, backends", [
+@by_columns((0, 1), "target, frm, result, backends", [
     ("10.96.0.50:80", "pod:client-n3", "forward", BOTH),
     ("10.96.0.50:80/TCP", "node:n3", "forward", BOTH),
     ("10.96.0.50:80", None, "forward", BOTH),  # pod-less in-cluster client
@@ -149,7 +150,7 @@ def test_terminating_fallback(pods, result, backends):
 # --- internalTrafficPolicy: Local ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("frm, result, backends", [
+@by_columns((0,), "frm, result, backends", [
     ("pod:client-n1", "forward", ["10.244.0.10:8080"]),
     ("pod:client-n3", "drop", []),
     ("node:n2", "forward", ["10.244.1.10:8080"]),
@@ -179,7 +180,7 @@ def test_pod_less_client_is_judged_on_every_node():
 # --- §4.4 NodePort -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("policy, target, frm, result, backends, client_ip", [
+@by_columns((0, 1, 2), "policy, target, frm, result, backends, client_ip", [
     ("Cluster", "172.18.0.4:30080", None, "forward", BOTH, "masqueraded"),  # node without pod
     ("Local", "172.18.0.4:30080", None, "drop", [], None),
     ("Local", "172.18.0.2:30080", None, "forward", ["10.244.0.10:8080"], "preserved"),
@@ -233,7 +234,7 @@ def test_health_check_node_port(target, status, count):
 # --- §4.5 externalIPs, §4.6 LoadBalancer --------------------------------------------------------
 
 
-@pytest.mark.parametrize("target, frm, result, backends", [
+@by_columns((0, 1), "target, frm, result, backends", [
     ("198.51.100.7:80", None, "forward", BOTH),
     ("198.51.100.7:80", "pod:client-n3", "forward", BOTH),
     ("198.51.100.7:81", None, "unhandled", []),
@@ -244,7 +245,7 @@ def test_external_ips(target, frm, result, backends):
                                                          "ExternalIP" if backends else None)
 
 
-@pytest.mark.parametrize("spec, target, frm, result, backends", [
+@by_columns((0, 1, 2), "spec, target, frm, result, backends", [
     ({}, "192.0.2.10:80", None, "forward", BOTH),
     ({"externalTrafficPolicy": "Local"}, "192.0.2.10:80", None, "forward", BOTH),  # LB -> n1, n2
     ({"externalTrafficPolicy": "Local"}, "192.0.2.10:80", "pod:client-n3", "forward", BOTH),
