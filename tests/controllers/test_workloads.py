@@ -557,10 +557,15 @@ def test_paused_deployment_does_not_roll_out():
         "Unknown", "DeploymentPaused", "Deployment is paused")
 
 
-def test_max_surge_and_unavailable():
-    for replicas, surge, unavailable in [(3, 1, 0), (4, 1, 1), (10, 3, 2), (1, 1, 0)]:
-        d = w.default_deployment(deployment(replicas=replicas))
-        assert (w.max_surge(d), w.max_unavailable(d)) == (surge, unavailable)
+@pytest.mark.parametrize("replicas, surge, unavailable", [(3, 1, 0), (4, 1, 1), (10, 3, 2),
+                                                        (1, 1, 0)],
+                         ids=["3-replicas", "4-replicas", "10-replicas", "1-replica"])
+def test_max_surge_and_unavailable_of_25_percent(replicas, surge, unavailable):
+    d = w.default_deployment(deployment(replicas=replicas))
+    assert (w.max_surge(d), w.max_unavailable(d)) == (surge, unavailable)
+
+
+def test_zero_surge_and_unavailable_still_lets_one_go():
     zero = deployment(strategy={"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}})
     assert w.max_unavailable(zero) == 1  # ResolveFenceposts
 

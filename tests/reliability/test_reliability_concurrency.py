@@ -20,6 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests import figures
@@ -363,10 +364,10 @@ def test_lock_timeout_gives_a_clear_message_and_changes_nothing(tmp_path):
     assert objects_of(state) == before
 
 
-def test_bad_lock_timeout_is_a_usage_error(cli, monkeypatch):
-    for value in ("soon", "-1", "nan", "inf"):
-        monkeypatch.setenv("KUBESVC_LOCK_TIMEOUT", value)
-        result = cli("get", "svc")
-        assert result.code == 2, value
-        assert result.err == ("error: KUBESVC_LOCK_TIMEOUT must be a number of seconds between "
-                              f'0 and 86400, not "{value}"\n')
+@pytest.mark.parametrize("value", ["soon", "-1", "nan", "inf"])
+def test_bad_lock_timeout_is_a_usage_error(cli, monkeypatch, value):
+    monkeypatch.setenv("KUBESVC_LOCK_TIMEOUT", value)
+    result = cli("get", "svc")
+    assert result.code == 2, value
+    assert result.err == ("error: KUBESVC_LOCK_TIMEOUT must be a number of seconds between "
+                          f'0 and 86400, not "{value}"\n')
