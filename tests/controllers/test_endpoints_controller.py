@@ -20,7 +20,9 @@ from kubesvc.controllers.endpoints import (
     service_selects,
 )
 from kubesvc.controllers.endpoints.common import NAME_ALPHABET
-from tests.endpoint_objects import port, svc
+from tests.builders import node, pod
+from tests.builders import service as svc
+from tests.builders import service_port as port
 
 SLICE_CONTROLLER = "endpointslice-controller.k8s.io"
 
@@ -28,50 +30,7 @@ SLICE_CONTROLLER = "endpointslice-controller.k8s.io"
 # --- objects -------------------------------------------------------------------------------
 
 
-def pod(
-    name,
-    ip="10.244.1.5",
-    ns="default",
-    app="web",
-    node="node-a",
-    ready=True,
-    phase="Running",
-    ips=None,
-    deleting=False,
-    cports=(("http", 8080, "TCP"),),
-    **spec,
-):
-    metadata = {"name": name, "namespace": ns, "uid": f"uid-{name}", "labels": {"app": app}}
-    if deleting:
-        metadata["deletionTimestamp"] = "2026-01-01T00:00:00Z"
-    containers = [
-        {
-            "name": "main",
-            "ports": [{"name": n, "containerPort": c, "protocol": p} for n, c, p in cports],
-        }
-    ]
-    status = {"phase": phase, "conditions": []}
-    if ready is not None:
-        status["conditions"].append({"type": "Ready", "status": "True" if ready else "False"})
-    if ips is None:
-        ips = [ip] if ip else []
-    if ips:
-        status["podIP"], status["podIPs"] = ips[0], [{"ip": i} for i in ips]
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": metadata,
-        "spec": {"nodeName": node, "containers": containers, **spec},
-        "status": status,
-    }
-
-
-def node(name="node-a", zone="zone-1"):
-    labels = {"topology.kubernetes.io/zone": zone} if zone else {}
-    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels}}
-
-
-NODES = {"node-a": node("node-a", "zone-1"), "node-b": node("node-b", "zone-2")}
+NODES = {"node-a": node("node-a", zone="zone-1"), "node-b": node("node-b", zone="zone-2")}
 
 
 def pods_n(count, **kw):
@@ -121,7 +80,7 @@ def test_unhandled_service_leaves_old_controller_slices_alone():
     [
         (svc(), pod("p"), True),
         (svc(selector={"app": "web", "tier": "fe"}), pod("p"), False),
-        (svc(), pod("p", ns="other"), False),
+        (svc(), pod("p", namespace="other"), False),
         (svc(), pod("p", app="api"), False),
         (svc(selector=None), pod("p"), False),
         (svc(selector={}), pod("p"), False),
@@ -176,18 +135,18 @@ def test_missing_node_with_publish_not_ready_is_kept_without_zone():
 @pytest.mark.parametrize(
     "sport, cports, extra, expected",
     [
-        (port(target=9376), (), {}, [9376]),  # numbers are never checked against the pod
-        (port(target="http"), (("http", 8080, "TCP"),), {}, [8080]),
-        (port(target="http"), (("web", 8080, "TCP"),), {}, []),
-        (port(name="dns", number=53, target="dns", protocol="UDP"), (("dns", 53, "TCP"),), {}, []),
+        (port(target_port=9376), (), {}, [9376]),  # numbers are never checked against the pod
+        (port(target_port="http"), (("http", 8080, "TCP"),), {}, [8080]),
+        (port(target_port="http"), (("web", 8080, "TCP"),), {}, []),
+        (port("dns", 53, "dns", "UDP"), (("dns", 53, "TCP"),), {}, []),
         (
-            port(name="dns", number=53, target="dns", protocol="UDP"),
+            port(name="dns", port=53, target_port="dns", protocol="UDP"),
             (("dns", 53, "UDP"),),
             {},
             [53],
         ),
         (
-            port(target="http"),
+            port(target_port="http"),
             (),
             {
                 "initContainers": [
@@ -201,7 +160,7 @@ def test_missing_node_with_publish_not_ready_is_kept_without_zone():
             [15001],
         ),
         (
-            port(target="http"),
+            port(target_port="http"),
             (),
             {
                 "initContainers": [
@@ -211,7 +170,7 @@ def test_missing_node_with_publish_not_ready_is_kept_without_zone():
             [],
         ),
         (
-            port(target="http"),
+            port(target_port="http"),
             (("http", 8080, "TCP"),),
             {
                 "initContainers": [
@@ -237,28 +196,29 @@ def test_missing_node_with_publish_not_ready_is_kept_without_zone():
     ],
 )
 def test_pod_endpoint_ports(sport, cports, extra, expected):
-    got = pod_endpoint_ports(svc(ports=[sport]), pod("p", cports=cports, **extra))
+    got = pod_endpoint_ports(svc(ports=[sport]), pod("p", container_ports=cports, **extra))
     assert [p["port"] for p in got] == expected
     for p in got:
         assert (p["name"], p["protocol"]) == (sport["name"], sport["protocol"])
 
 
 def test_container_port_protocol_defaults_to_tcp():
-    candidate = pod("p", cports=())
+    candidate = pod("p", container_ports=())
     candidate["spec"]["containers"][0]["ports"] = [{"name": "http", "containerPort": 8080}]
     assert pod_endpoint_ports(svc(), candidate)[0]["port"] == 8080
 
 
 def test_app_protocol_is_copied():
-    got = pod_endpoint_ports(svc(ports=[port(app="kubernetes.io/h2c")]), pod("p"))
+    got = pod_endpoint_ports(svc(ports=[port(app_protocol="kubernetes.io/h2c")]), pod("p"))
     assert got == [
         {"name": "http", "protocol": "TCP", "port": 8080, "appProtocol": "kubernetes.io/h2c"}
     ]
 
 
 def test_udp_dns_trap_gives_a_portless_slice_and_no_backend():
-    service = svc(ports=[port(name="dns", number=53, target="dns", protocol="UDP")])
-    slices = desired_endpoint_slices(service, [pod("p", cports=(("dns", 53, "TCP"),))], NODES)
+    service = svc(ports=[port(name="dns", port=53, target_port="dns", protocol="UDP")])
+    dns_pod = pod("p", container_ports=(("dns", 53, "TCP"),))
+    slices = desired_endpoint_slices(service, [dns_pod], NODES)
     (only,) = slices
     assert only["ports"] is None and ips_of(slices) == ["10.244.1.5"]
     assert service_backends(service, slices) == {"dns": []}
@@ -299,8 +259,8 @@ def test_at_most_100_endpoints_per_slice(count, sizes):
 def test_different_numbers_for_one_named_port_split_slices():
     pods = [
         pod("a", ip="10.244.1.1"),
-        pod("b", ip="10.244.1.2", cports=(("http", 9090, "TCP"),)),
-        pod("c", ip="10.244.1.3", cports=()),
+        pod("b", ip="10.244.1.2", container_ports=(("http", 9090, "TCP"),)),
+        pod("c", ip="10.244.1.3", container_ports=()),
     ]
     slices = desired_endpoint_slices(svc(), pods, NODES)
     by_port = {tuple(p["port"] for p in s["ports"] or ()): ips_of([s]) for s in slices}
@@ -515,7 +475,7 @@ def test_endpoints_stay_in_their_slice():
 
 def test_changed_ports_recycle_the_slice_name():
     old = stored(desired_endpoint_slices(svc(), [pod("p")], NODES))
-    moved = svc(ports=[port(target=9090)])
+    moved = svc(ports=[port(target_port=9090)])
     (new,) = desired_endpoint_slices(moved, [pod("p")], NODES, old)
     assert new["metadata"]["name"] == old[0]["metadata"]["name"]
     assert [p["port"] for p in new["ports"]] == [9090]

@@ -12,53 +12,12 @@ import random
 import pytest
 
 from kubesvc.controllers.endpoints import desired_endpoints, mirrored_endpoint_slices
-from tests.endpoint_objects import port, svc
+from tests.builders import pod
+from tests.builders import service as svc
+from tests.builders import service_port as port
 
 MANAGED = {"endpoints.kubernetes.io/managed-by": "endpoint-controller"}
 MIRROR = "endpointslicemirroring-controller.k8s.io"
-
-
-def pod(
-    name,
-    ip="10.244.1.5",
-    ns="default",
-    node="node-a",
-    ready=True,
-    phase="Running",
-    ips=None,
-    deleting=False,
-    cports=(("http", 8080),),
-    uid=None,
-    **spec,
-):
-    metadata = {
-        "name": name,
-        "namespace": ns,
-        "uid": uid or f"uid-{name}",
-        "labels": {"app": "web"},
-    }
-    if deleting:
-        metadata["deletionTimestamp"] = "2026-01-01T00:00:00Z"
-    containers = [
-        {
-            "name": "main",
-            "ports": [{"name": n, "containerPort": c, "protocol": "TCP"} for n, c in cports],
-        }
-    ]
-    status = {
-        "phase": phase,
-        "conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
-    }
-    ips = ([ip] if ip else []) if ips is None else ips
-    if ips:
-        status["podIP"], status["podIPs"] = ips[0], [{"ip": i} for i in ips]
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": metadata,
-        "spec": {"nodeName": node, "containers": containers, **spec},
-        "status": status,
-    }
 
 
 def many(count, prefix="p", net="10.244", **kw):
@@ -162,10 +121,11 @@ def test_one_ip_from_the_first_family():
 
 
 def test_repack_groups_ports_by_identical_addresses_in_go_order():
-    service = svc(ns="shop", ports=[port("http", 80, "http"), port("metrics", 9090, 9090)])
+    service = svc(namespace="shop", ports=[port("http", 80, "http"), port("metrics", 9090, 9090)])
     pods = [
-        pod("web-1", ns="shop", node="n1", uid="u1"),
-        pod("web-2", ip="10.244.2.7", ns="shop", node="n2", uid="u2", ready=False, cports=()),
+        pod("web-1", namespace="shop", node="n1", uid="u1"),
+        pod("web-2", ip="10.244.2.7", namespace="shop", node="n2", uid="u2", ready=False,
+            container_ports=()),
     ]
     got = desired_endpoints(service, pods)["subsets"]
     # hashes from go-spew: the http subset (81d4...) sorts before the metrics one (9fec...)
@@ -242,8 +202,8 @@ def test_over_capacity_trims_not_ready_in_proportion():
     pods = (
         many(500, "a")
         + many(60, "an", net="10.245", ready=False)
-        + many(450, "b", net="10.246", cports=(("http", 9090),))
-        + many(40, "bn", net="10.247", ready=False, cports=(("http", 9090),))
+        + many(450, "b", net="10.246", container_ports=(("http", 9090, "TCP"),))
+        + many(40, "bn", net="10.247", ready=False, container_ports=(("http", 9090, "TCP"),))
     )
     got = desired_endpoints(service, pods)
     kept = {
@@ -266,7 +226,7 @@ def test_capacity_annotation_tracks_the_count():
 
 
 def test_endpoints_are_deterministic():
-    pods = many(20) + many(5, "n", net="10.9", ready=False, cports=())
+    pods = many(20) + many(5, "n", net="10.9", ready=False, container_ports=())
     shuffled = pods[:]
     random.Random(1).shuffle(shuffled)
     service = svc(ports=[port("http", 80, "http"), port("metrics", 9090, 9090)])
