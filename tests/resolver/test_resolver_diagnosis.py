@@ -6,7 +6,7 @@ import pytest
 
 from kubesvc.resolver.check import check_cluster, ip_owners
 from kubesvc.resolver.diagnosis import diagnose_service
-from tests.resolver.test_resolver_routing import cluster, node, pod, service
+from tests.resolver.world import cluster, node, pod, service
 
 
 def reasons(*objs, svc=None):

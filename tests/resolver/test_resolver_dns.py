@@ -6,7 +6,7 @@ import pytest
 
 from kubesvc.resolver import dns
 from tests.param_ids import by_columns
-from tests.resolver.test_resolver_routing import cluster, node, pod, service
+from tests.resolver.world import cluster, node, pod, service
 
 Z = "cluster.local."
 

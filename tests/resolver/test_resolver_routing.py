@@ -9,67 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from kubesvc.controllers.endpoints import desired_endpoint_slices, service_selects
 from kubesvc.resolver.targets import resolve, resolve_client, route_address
 from kubesvc.resolver.view import MemoryView
 from tests.param_ids import by_columns
-
-NODE_IPS = {"n1": "172.18.0.2", "n2": "172.18.0.3", "n3": "172.18.0.4"}
-ZONES = {"n1": "a", "n2": "b", "n3": "b"}
-
-
-# --- builders shared by the resolver tests -------------------------------------------------
-
-
-def node(name: str, labels: dict | None = None) -> dict:
-    return {"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "labels": {"topology.kubernetes.io/zone": ZONES.get(
-                name, "a"), **(labels or {})}},
-            "spec": {"podCIDR": f"10.244.{int(name[1:]) - 1}.0/24"},
-            "status": {"addresses": [{"type": "InternalIP", "address": NODE_IPS[name]},
-                                     {"type": "Hostname", "address": name}]}}
-
-
-def pod(name: str, ip: str | None, on: str | None, labels: dict | None = None, *,
-        ns: str = "default", ready: bool = True, terminating: bool = False,
-        ports=(("http", 8080, "TCP"),), phase: str = "Running", **spec) -> dict:
-    obj = {"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": name, "namespace": ns,
-                        "labels": {"app": "web"} if labels is None else labels},
-           "spec": {"containers": [{"name": "c", "ports": [
-               {"name": n, "containerPort": p, "protocol": pr} for n, p, pr in ports]}],
-                    **({"nodeName": on} if on else {}), **spec},
-           "status": {"phase": phase,
-                      "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]}}
-    if ip:
-        obj["status"]["podIP"] = ip
-    if terminating:
-        obj["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
-    return obj
-
-
-def service(name: str, ip: str | None = "10.96.0.50", *, ns: str = "default",
-            selector: dict | None = None, ports: list | None = None, **spec) -> dict:
-    spec_out = {"type": "ClusterIP", "selector": {"app": "web"} if selector is None else selector,
-                "ports": ports or [{"name": "http", "port": 80, "targetPort": "http",
-                                    "protocol": "TCP"}], **spec}
-    if ip is not None:
-        spec_out.update(clusterIP=ip, clusterIPs=[ip] if ip != "None" else ["None"])
-    status = spec_out.pop("status", {"loadBalancer": {}})
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns},
-            "spec": {k: v for k, v in spec_out.items() if v != {} or k != "selector"},
-            "status": status}
-
-
-def cluster(*objs: dict, extra_slices: tuple = (), settings: dict | None = None) -> MemoryView:
-    """A view holding `objs`, plus the EndpointSlices the controller makes for each Service."""
-    nodes = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Node"}
-    pods = [o for o in objs if o["kind"] == "Pod"]
-    slices = []
-    for svc in (o for o in objs if o["kind"] == "Service"):
-        slices += desired_endpoint_slices(svc, [p for p in pods if service_selects(svc, p)],
-                                          nodes)
-    return MemoryView([*objs, *slices, *extra_slices], settings)
+from tests.resolver.world import cluster, node, pod, service
 
 
 def base(*services: dict, pods: tuple | None = None) -> MemoryView:
