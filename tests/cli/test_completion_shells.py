@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_completion import make_demo_state
+from tests.cli.demo_state import make_demo_state
 from tests.conftest import REPO
 
 SCRIPTS = REPO / "completions"
