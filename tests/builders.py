@@ -94,3 +94,42 @@ def node(name: str = "node-a", *, zone: str | None = None, labels=None, internal
         out["status"] = {"addresses": [{"type": "InternalIP", "address": internal_ip},
                                        {"type": "Hostname", "address": name}]}
     return out
+
+
+def pod_template(app: str = "web", *, image: str = "nginx:1.25", **spec) -> dict:
+    """A workload's spec.template: labels app=APP, one container named after the app."""
+    return {"metadata": {"labels": {"app": app}},
+            "spec": {"containers": [{"name": app, "image": image}], **spec}}
+
+
+def _workload(kind: str, name: str, namespace: str, spec: dict, **metadata) -> dict:
+    return {"apiVersion": "apps/v1", "kind": kind,
+            "metadata": {"name": name, "namespace": namespace, **metadata}, "spec": spec}
+
+
+def deployment(name: str = "web", *, replicas: int = 3, namespace: str = "default",
+               **spec) -> dict:
+    return _workload("Deployment", name, namespace, {
+        "replicas": replicas, "selector": {"matchLabels": {"app": name}},
+        "template": pod_template(name), **spec})
+
+
+def replicaset(name: str = "rs", *, replicas: int = 2, namespace: str = "default",
+               **spec) -> dict:
+    """A stored ReplicaSet (uid, generation and resourceVersion set, as the API server does)."""
+    return _workload("ReplicaSet", name, namespace, {
+        "replicas": replicas, "selector": {"matchLabels": {"app": name}},
+        "template": pod_template(name), **spec},
+        uid=f"uid-{name}", generation=1, resourceVersion="1")
+
+
+def statefulset(name: str = "db", *, replicas: int = 3, namespace: str = "default",
+                **spec) -> dict:
+    return _workload("StatefulSet", name, namespace, {
+        "replicas": replicas, "serviceName": name, "selector": {"matchLabels": {"app": name}},
+        "template": pod_template(name), **spec})
+
+
+def daemonset(name: str = "agent", *, namespace: str = "kube-system", **spec) -> dict:
+    return _workload("DaemonSet", name, namespace, {
+        "selector": {"matchLabels": {"app": name}}, "template": pod_template(name), **spec})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kubesvc.api import fieldselectors as fs
+from tests.builders import service
 
 R = fs.Requirement
 
@@ -89,13 +90,8 @@ def test_kubectl_wraps_the_rejection():
         fs.list_error(err.value, "deployments", group="apps"))
 
 
-def svc(name, ns="default", type_="ClusterIP", cluster_ip="10.0.0.1"):
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns},
-            "spec": {"type": type_, "clusterIP": cluster_ip}}
-
-
-SERVICES = [svc("web", type_="NodePort"), svc("db", cluster_ip="None"),
-            svc("api", ns="prod", type_="LoadBalancer")]
+SERVICES = [service("web", type="NodePort"), service("db", type="ClusterIP", cluster_ip="None"),
+            service("api", namespace="prod", type="LoadBalancer")]
 
 
 @pytest.mark.parametrize(("selector", "names"), [

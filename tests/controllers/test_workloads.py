@@ -15,6 +15,7 @@ from kubesvc.bootstrap.kind import nodes_from_kind_config
 from kubesvc.controllers import workloads as w
 from kubesvc.controllers.scheduling.kubelet import pending_pod, run_pod
 from kubesvc.controllers.scheduling.scheduler import assign_pod_ip, schedule
+from tests.builders import daemonset, deployment, pod_template, replicaset, statefulset
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 KIND3, _ = nodes_from_kind_config(
@@ -122,41 +123,6 @@ class Cluster:
         return [e["message"] for e in self.events if e["source"]["component"] == component]
 
 
-def template(app="web", image="nginx:1.25", **spec):
-    return {"metadata": {"labels": {"app": app}},
-            "spec": {"containers": [{"name": app, "image": image}], **spec}}
-
-
-def deployment(name="web", replicas=3, **spec):
-    return {"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": name, "namespace": "default"},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": template(name), **spec}}
-
-
-def replicaset(name="rs", replicas=2, **spec):
-    return {"apiVersion": "apps/v1", "kind": "ReplicaSet",
-            "metadata": {"name": name, "namespace": "default", "uid": f"uid-{name}",
-                         "generation": 1, "resourceVersion": "1"},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": template(name), **spec}}
-
-
-def statefulset(name="db", replicas=3, **spec):
-    return {"apiVersion": "apps/v1", "kind": "StatefulSet",
-            "metadata": {"name": name, "namespace": "default"},
-            "spec": {"replicas": replicas, "serviceName": name,
-                     "selector": {"matchLabels": {"app": name}}, "template": template(name),
-                     **spec}}
-
-
-def daemonset(name="agent", **spec):
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": {"name": name, "namespace": "kube-system"},
-            "spec": {"selector": {"matchLabels": {"app": name}}, "template": template(name),
-                     **spec}}
-
-
 # -- hashes ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("data, a, plain", [
@@ -175,18 +141,18 @@ def test_safe_encode_string(text, encoded):
 
 
 def test_pod_template_hash():
-    tpl = template()
+    tpl = pod_template()
     h = w.pod_template_hash(tpl)
     assert set(h) <= HASH_CHARS and 1 <= len(h) <= 10
     assert w.pod_template_hash(copy.deepcopy(tpl)) == h
     assert w.pod_template_hash(w.default_pod_template(tpl)) == h  # stored form hashes the same
     assert w.pod_template_hash(tpl, 1) != h and w.pod_template_hash(tpl, 1) != \
         w.pod_template_hash(tpl, 2)
-    assert w.pod_template_hash(template(image="nginx:1.26")) != h
+    assert w.pod_template_hash(pod_template(image="nginx:1.26")) != h
 
 
 def test_revision_hash_uses_collision_count():
-    tpl = template()
+    tpl = pod_template()
     assert w.revision_hash(tpl) != w.revision_hash(tpl, 0) != w.revision_hash(tpl, 1)
     assert set(w.revision_hash(tpl, 0)) <= HASH_CHARS
 
@@ -272,7 +238,7 @@ def test_workload_defaults():
 
 def test_replication_controller_defaults_from_template():
     rc = w.default_replication_controller({"metadata": {"name": "rc"},
-                                            "spec": {"template": template("rc")}})
+                                            "spec": {"template": pod_template("rc")}})
     assert rc["spec"]["selector"] == {"app": "rc"} and rc["metadata"]["labels"] == {"app": "rc"}
     assert rc["spec"]["replicas"] == 1
 
@@ -380,7 +346,7 @@ def test_replicaset_adopts_orphans_and_ignores_others():
 def test_replication_controller_uses_a_map_selector():
     rc = {"apiVersion": "v1", "kind": "ReplicationController",
           "metadata": {"name": "rc", "namespace": "default", "uid": "uid-rc"},
-          "spec": {"replicas": 2, "selector": {"app": "rc"}, "template": template("rc")}}
+          "spec": {"replicas": 2, "selector": {"app": "rc"}, "template": pod_template("rc")}}
     plan = w.reconcile_replication_controller(rc, [], NOW)
     assert len(plan.create) == 2
     assert plan.create[0]["metadata"]["ownerReferences"][0]["kind"] == "ReplicationController"
@@ -742,7 +708,7 @@ def test_scaling_mid_rollout_is_proportional():
 ])
 def test_reconcilers_are_pure(call):
     objs = {"deploy": deployment(), "rs": replicaset(), "sts": statefulset(),
-            "ds": daemonset(), "rss": [replicaset("web", 1)],
+            "ds": daemonset(), "rss": [replicaset("web", replicas=1)],
             "pods": [running(p) for p in w.reconcile_replicaset(replicaset(), [], NOW).create]}
     before = copy.deepcopy(objs)
     first = call(objs)

@@ -9,6 +9,7 @@ import pytest
 from kubesvc.api.errors import StoreError
 from kubesvc.bootstrap.seed import make_settings, open_store
 from kubesvc.store.db import FORMAT_VERSION
+from tests.builders import service as svc
 
 
 @pytest.fixture
@@ -16,11 +17,6 @@ def store(tmp_path):
     s = open_store(tmp_path / "st" / "state.db")
     yield s
     s.close()
-
-
-def svc(name, ns="default", labels=None):
-    return {"apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": name, "namespace": ns, "labels": labels or {}}}
 
 
 def test_fresh_store_is_private_and_seeded(tmp_path):
@@ -115,7 +111,7 @@ def test_label_index_lookup(store):
     with store.write():
         store.put("Service", svc("a", labels={"app": "web", "tier": "fe"}))
         store.put("Service", svc("b", labels={"app": "web"}))
-        store.put("Service", svc("c", "other", labels={"app": "web", "tier": "fe"}))
+        store.put("Service", svc("c", namespace="other", labels={"app": "web", "tier": "fe"}))
     names = lambda objs: [o["metadata"]["name"] for o in objs]  # noqa: E731
     assert names(store.list_by_labels("Service", "default", [("app", "web")])) == ["a", "b"]
     assert names(store.list_by_labels("Service", None, [("app", "web"), ("tier", "fe")])) == \
