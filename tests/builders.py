@@ -133,3 +133,24 @@ def statefulset(name: str = "db", *, replicas: int = 3, namespace: str = "defaul
 def daemonset(name: str = "agent", *, namespace: str = "kube-system", **spec) -> dict:
     return _workload("DaemonSet", name, namespace, {
         "selector": {"matchLabels": {"app": name}}, "template": pod_template(name), **spec})
+
+
+def ip_address_pool(name: str, *addresses: str, auto_assign: bool | None = None,
+                    avoid_buggy_ips: bool | None = None, service_allocation: dict | None = None,
+                    namespace: str = "metallb-system", labels: dict | None = None) -> dict:
+    """A MetalLB IPAddressPool handing out `addresses` (CIDRs or ranges)."""
+    spec: dict = {"addresses": list(addresses)}
+    for key, value in (("autoAssign", auto_assign), ("avoidBuggyIPs", avoid_buggy_ips),
+                       ("serviceAllocation", service_allocation)):
+        if value is not None:
+            spec[key] = value
+    metadata = {"name": name, "namespace": namespace, **({"labels": labels} if labels else {})}
+    return {"apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool", "metadata": metadata,
+            "spec": spec}
+
+
+def advertisement(kind: str = "L2Advertisement", name: str = "adv", *,
+                  namespace: str = "metallb-system", **spec) -> dict:
+    """A MetalLB L2Advertisement or BGPAdvertisement."""
+    return {"apiVersion": "metallb.io/v1beta1", "kind": kind,
+            "metadata": {"name": name, "namespace": namespace}, "spec": spec}

@@ -12,23 +12,12 @@ from kubesvc.controllers.metallb.controller import (
     held_ips,
     pool_status,
 )
+from tests.builders import advertisement as adv
+from tests.builders import ip_address_pool as pool
 from tests.param_ids import by_columns
 
 L2 = {"apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
       "metadata": {"name": "all", "namespace": "metallb-system"}}
-
-
-def pool(name, *addresses, auto=None, buggy=None, alloc=None, ns="metallb-system", labels=None):
-    spec = {"addresses": list(addresses)}
-    if auto is not None:
-        spec["autoAssign"] = auto
-    if buggy is not None:
-        spec["avoidBuggyIPs"] = buggy
-    if alloc is not None:
-        spec["serviceAllocation"] = alloc
-    meta = {"name": name, "namespace": ns, **({"labels": labels} if labels else {})}
-    return {"apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool", "metadata": meta,
-            "spec": spec}
 
 
 def svc(name, ns="default", ports=("TCP/80",), ann=None, labels=None, cluster=("10.96.0.10",),
@@ -77,7 +66,8 @@ def test_addresses_in_order_ranges_summarised():
 def test_buggy_ips_skipped_only_where_asked():
     # MetalLB's TestBuggyIPs: six addresses usable, the seventh Service gets none
     pools = [pool("test", "1.2.3.0/31"), pool("test2", "1.2.3.254/31"),
-             pool("test3", "1.2.4.0/31", buggy=True), pool("test4", "1.2.4.254/31", buggy=True)]
+             pool("test3", "1.2.4.0/31", avoid_buggy_ips=True),
+             pool("test4", "1.2.4.254/31", avoid_buggy_ips=True)]
     got = run([svc(f"s{i}") for i in range(1, 8)], pools)
     taken = sorted(ip for a in got.values() for ip in a.ips)
     assert taken == sorted(["1.2.3.0", "1.2.3.1", "1.2.3.254", "1.2.3.255", "1.2.4.1",
@@ -87,7 +77,7 @@ def test_buggy_ips_skipped_only_where_asked():
 
 def test_auto_assign_false_pool_only_when_asked():
     # MetalLB's TestAutoAssign
-    pools = [pool("test1", "1.2.3.4/31", auto=False), pool("test2", "1.2.3.10/31")]
+    pools = [pool("test1", "1.2.3.4/31", auto_assign=False), pool("test2", "1.2.3.10/31")]
     got = run([svc("s1"), svc("s2"), svc("s3"),
                svc("s4", ann={"metallb.io/address-pool": "test1"}),
                svc("s5", loadBalancerIP="1.2.3.5")], pools)
@@ -96,11 +86,12 @@ def test_auto_assign_false_pool_only_when_asked():
 
 
 def test_pool_order_pinned_by_priority_then_plain_pools_by_name():
+    team = ["team"]
     pools = [pool("z-plain", "10.0.9.0/24"), pool("a-plain", "10.0.8.0/24"),
-             pool("late", "10.0.3.0/24", alloc={"namespaces": ["team"]}),
-             pool("p20", "10.0.2.0/24", alloc={"priority": 20, "namespaces": ["team"]}),
-             pool("p10", "10.0.1.0/31", alloc={"priority": 10, "namespaces": ["team"]}),
-             pool("prio-only", "10.0.4.0/24", alloc={"priority": 1})]
+             pool("late", "10.0.3.0/24", service_allocation={"namespaces": team}),
+             pool("p20", "10.0.2.0/24", service_allocation={"priority": 20, "namespaces": team}),
+             pool("p10", "10.0.1.0/31", service_allocation={"priority": 10, "namespaces": team}),
+             pool("prio-only", "10.0.4.0/24", service_allocation={"priority": 1})]
     got = run([svc(n, ns="team") for n in "abcd"] + [svc("x", ns="other")], pools)
     assert ips(got) == {"team/a": ["10.0.1.0"], "team/b": ["10.0.1.1"],
                         "team/c": ["10.0.2.0"], "team/d": ["10.0.2.1"],
@@ -108,7 +99,7 @@ def test_pool_order_pinned_by_priority_then_plain_pools_by_name():
 
 
 def test_pinned_pools_exhausted_fall_back_to_plain_pools():
-    pools = [pool("mine", "10.0.1.0/32", alloc={"namespaces": ["team"]}),
+    pools = [pool("mine", "10.0.1.0/32", service_allocation={"namespaces": ["team"]}),
              pool("all", "10.0.9.0/24")]
     got = run([svc("a", ns="team"), svc("b", ns="team")], pools)
     assert ips(got) == {"team/a": ["10.0.1.0"], "team/b": ["10.0.9.0"]}
@@ -117,9 +108,9 @@ def test_pinned_pools_exhausted_fall_back_to_plain_pools():
 def test_namespace_and_service_selectors():
     namespaces = [{"metadata": {"name": "red", "labels": {"team": "red"}}},
                   {"metadata": {"name": "blue", "labels": {"team": "blue"}}}]
-    pools = [pool("red", "10.0.1.0/24", alloc={"namespaceSelectors": [
+    pools = [pool("red", "10.0.1.0/24", service_allocation={"namespaceSelectors": [
                   {"matchLabels": {"team": "red"}}]}),
-             pool("web", "10.0.2.0/24", alloc={"serviceSelectors": [
+             pool("web", "10.0.2.0/24", service_allocation={"serviceSelectors": [
                   {"matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}]}]}),
              pool("rest", "10.0.9.0/24")]
     got = run([svc("a", ns="red"), svc("b", ns="blue"), svc("c", ns="blue",
@@ -140,13 +131,13 @@ def test_namespace_and_service_selectors():
 ])
 def test_requested_ip_must_come_from_a_compatible_pool(ns, labels, ip, ok):
     sel = {"matchLabels": {"team": "metallb"}}
-    pools = [pool("test3", "1.2.5.0/24", alloc={"namespaces": ["test-ns1"]}),
-             pool("test4", "1.2.6.0/24", alloc={"serviceSelectors": [sel]}),
-             pool("test5", "1.2.7.0/24", alloc={"priority": 20, "namespaces": ["test-ns1"],
-                                               "serviceSelectors": [sel]}),
-             pool("test6", "1.2.8.0/24", alloc={"priority": 20, "namespaces": ["test-ns2"],
-                                               "serviceSelectors": [
-                                                   {"matchLabels": {"foo": "bar"}}]})]
+    pools = [pool("test3", "1.2.5.0/24", service_allocation={"namespaces": ["test-ns1"]}),
+             pool("test4", "1.2.6.0/24", service_allocation={"serviceSelectors": [sel]}),
+             pool("test5", "1.2.7.0/24", service_allocation={
+                 "priority": 20, "namespaces": ["test-ns1"], "serviceSelectors": [sel]}),
+             pool("test6", "1.2.8.0/24", service_allocation={
+                 "priority": 20, "namespaces": ["test-ns2"],
+                 "serviceSelectors": [{"matchLabels": {"foo": "bar"}}]})]
     got = run([svc("s", ns=ns, labels=labels, loadBalancerIP=ip)], pools)[f"{ns}/s"]
     assert got.ips == ([ip] if ok else [])
     if not ok:
@@ -156,7 +147,7 @@ def test_requested_ip_must_come_from_a_compatible_pool(ns, labels, ip, ok):
 
 # -- requested addresses and sharing --------------------------------------------------------------
 
-POOLS = [pool("test", "1.2.3.4/31"), pool("test2", "1.2.4.0/24", buggy=True)]
+POOLS = [pool("test", "1.2.3.4/31"), pool("test2", "1.2.4.0/24", avoid_buggy_ips=True)]
 
 
 @pytest.mark.parametrize("first, second, second_ips, why", [
@@ -247,7 +238,7 @@ def test_requested_ip_and_pool_must_agree():
 
 
 def test_deprecated_annotations_still_work_and_are_reported():
-    pools = [pool("p", "1.2.3.0/24"), pool("q", "1.2.4.0/24", auto=False)]
+    pools = [pool("p", "1.2.3.0/24"), pool("q", "1.2.4.0/24", auto_assign=False)]
     got = run([svc("a", ann={"metallb.universe.tf/address-pool": "q"})], pools)["default/a"]
     assert got.ips == ["1.2.4.0"]
     assert ("Warning", "deprecatedAnnotation",
@@ -288,7 +279,7 @@ def test_creation_order_decides_among_newcomers():
      [pool("p", "1.2.3.0/24"), pool("q", "1.2.4.0/24")], ["1.2.4.0"], "IPAllocated"),
     (svc("a", loadBalancerIP="1.2.3.50"), [pool("p", "1.2.3.0/24")], ["1.2.3.50"],
      "IPAllocated"),
-    (svc("a"), [pool("p", "1.2.3.0/24", buggy=True)], ["1.2.3.1"], "ClearAssignment"),
+    (svc("a"), [pool("p", "1.2.3.0/24", avoid_buggy_ips=True)], ["1.2.3.1"], "ClearAssignment"),
 ])
 def test_current_address_given_up_when_no_longer_valid(service, pools, new_ips, event):
     got = run([service], pools, held={"default/a": ["1.2.3.0"]})["default/a"]
@@ -337,7 +328,7 @@ def test_non_load_balancer_services():
 def test_no_pool_and_pools_in_the_wrong_namespace():
     got = run([svc("a")], [])["default/a"]
     assert (got.ips, got.reason, got.events) == ([], "no IPAddressPool in metallb-system", [])
-    got = run([svc("a")], [pool("p", "1.2.3.0/24", ns="default")])["default/a"]
+    got = run([svc("a")], [pool("p", "1.2.3.0/24", namespace="default")])["default/a"]
     assert got.reason == ("no IPAddressPool in metallb-system (MetalLB ignores default/p: "
                           "wrong namespace)")
 
@@ -398,10 +389,6 @@ def test_requested_family_must_match_the_service():
 
 # -- announcements -------------------------------------------------------------------------------
 
-def adv(kind="L2Advertisement", name="adv", **spec):
-    return {"apiVersion": "metallb.io/v1beta1", "kind": kind,
-            "metadata": {"name": name, "namespace": "metallb-system"}, "spec": spec}
-
 
 NODES = [{"metadata": {"name": "n1", "labels": {"kubernetes.io/hostname": "n1"}}}]
 
@@ -438,7 +425,8 @@ def test_announcement(advs, kw, warning):
 
 @pytest.mark.parametrize("new, error", [
     (pool("p", "1.2.4.0/24"), None),
-    (pool("p", "1.2.3.0/24", ns="default"), "resource must be created in metallb-system namespace"),
+    (pool("p", "1.2.3.0/24", namespace="default"),
+     "resource must be created in metallb-system namespace"),
     (pool("p", "1.2.2.0/23"), 'CIDR "1.2.2.0/23" in pool "p" overlaps with already defined '
                               'CIDR "1.2.3.128/25"'),
     (pool("a", "1.2.5.0/24"), None),  # replaces the stored pool of the same name
@@ -466,7 +454,7 @@ def test_admission(new, error):
     (["1.2.3.0/31", "1000::/127"], True, (1, 2)),
 ])
 def test_pool_capacity(addresses, buggy, want):
-    status = pool_status(pool("p", *addresses, buggy=buggy), {})
+    status = pool_status(pool("p", *addresses, avoid_buggy_ips=buggy), {})
     assert (status["availableIPv4"], status["availableIPv6"]) == want
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from kubesvc.resolver.check import check_cluster, ip_owners
 from kubesvc.resolver.diagnosis import diagnose_service
+from tests.builders import ip_address_pool as pool
 from tests.resolver.world import cluster, node, pod, service
 
 
@@ -201,11 +202,6 @@ def test_every_reason_cites_its_rule():
 # --- kubesvc check ---------------------------------------------------------------------------
 
 
-def pool(name, *addresses, ns="metallb-system"):
-    return {"apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
-            "metadata": {"name": name, "namespace": ns}, "spec": {"addresses": list(addresses)}}
-
-
 def l2(pools=(), ns="metallb-system"):
     return {"apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
             "metadata": {"name": "l2", "namespace": ns}, "spec": {"ipAddressPools": list(pools)}}
@@ -228,7 +224,7 @@ def test_check_orders_errors_first():
                          "has no prefixes defined"]),
     ((pool("a", "192.0.2.0/28"), pool("b", "192.0.2.10-192.0.2.20"), l2()),
      ["overlaps with already defined CIDR"]),
-    ((pool("a", "192.0.2.0/28", ns="default"), l2()), ["MetalLB reads pools from "
+    ((pool("a", "192.0.2.0/28", namespace="default"), l2()), ["MetalLB reads pools from "
                                                         "metallb-system only"]),
     ((pool("a", "10.96.0.0/24"), l2()), ["overlaps the service range"]),
     ((pool("a", "172.18.0.0/24"), l2()), ["holds node addresses 172.18.0.2"]),
