@@ -66,11 +66,12 @@ def make_id(value, argname: str = "") -> str | None:
 
 
 INDEX = re.compile(r"\[(-?\d+)\]")
+OPEN_INDEX = re.compile(r"\[(-?\d+)$")  # "[1" at the end reads "[1]" once pytest closes it
 
 
 def _no_index(text: str) -> str:
     """List indexes written `.N`, so an id never reads like pytest's own `[N]` suffix."""
-    return INDEX.sub(r".\1", text)
+    return OPEN_INDEX.sub(r".\1", INDEX.sub(r".\1", text))
 
 
 def row_ids(rows, *columns: int) -> list[str]:

@@ -14,7 +14,6 @@ from kubesvc.controllers.metallb.controller import (
 )
 from tests.builders import advertisement as adv
 from tests.builders import ip_address_pool as pool
-from tests.param_ids import by_columns
 
 L2 = {"apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
       "metadata": {"name": "all", "namespace": "metallb-system"}}
@@ -353,7 +352,7 @@ def test_broken_configuration_changes_nothing():
 DUAL_POOL = pool("ds", "1.2.3.4/31", "1000::/127")
 
 
-@by_columns((0, 1, 2), "cluster, spec, pools, want", [
+@pytest.mark.parametrize("cluster, spec, pools, want", [
     (("fd00::10",), {}, [DUAL_POOL], ["1000::"]),
     (("10.96.0.1", "fd00::10"), {"ipFamilyPolicy": "RequireDualStack"}, [DUAL_POOL],
      ["1.2.3.4", "1000::"]),
@@ -368,7 +367,8 @@ DUAL_POOL = pool("ds", "1.2.3.4/31", "1000::/127")
                                  "ipFamilies": ["IPv6", "IPv4"]},
      [pool("v4", "1.2.3.4/31"), pool("v6", "1000::/127")], ["1000::"]),
     (("fd00::10",), {}, [pool("v4", "1.2.3.4/31")], []),
-])
+], ids=["v6-only", "dual-stack-pool", "dual-stack-v6-first", "dual-needs-one-pool",
+        "prefer-dual-two-pools", "prefer-dual-v6-first", "v6-service-v4-pool"])
 def test_ip_families(cluster, spec, pools, want):
     assert run([svc("a", cluster=cluster, **spec)], pools)["default/a"].ips == want
 
@@ -410,7 +410,9 @@ NODES = [{"metadata": {"name": "n1", "labels": {"kubernetes.io/hostname": "n1"}}
      {"nodes": NODES}, "the advertisements that select it match no node"),
     ([adv("BGPAdvertisement")], {}, "BGPAdvertisement adv selects it but there is no BGPPeer"),
     ([adv("BGPAdvertisement")], {"peers": [adv("BGPPeer", "peer")]}, None),
-])
+], ids=["default-l2", "pool-by-name", "pool-by-selector", "no-advertisement", "other-pool",
+        "selector-misses", "wrong-namespace", "service-selector-misses", "node-matches",
+        "node-misses", "bgp-without-peer", "bgp-with-peer"])
 def test_announcement(advs, kw, warning):
     pools = [pool("p", "1.2.3.0/24", labels={"tier": "public"})]
     got = run([svc("a")], pools, advs=advs, **kw)["default/a"]

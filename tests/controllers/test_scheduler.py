@@ -57,7 +57,8 @@ def node(name, labels=None, taints=None, **spec):
     ({"key": "a", "operator": "Equal"}, {"key": "a", "effect": "NoSchedule"}, True),
     ({"key": "a", "operator": "Gt", "value": "1"}, {"key": "a", "value": "2",
                                                     "effect": "NoSchedule"}, False),
-])
+], ids=["exists-any-key", "exists-key", "equal-value", "default-operator-equal", "other-value",
+        "other-key", "other-effect", "same-effect", "equal-without-value", "gt-not-a-taint-op"])
 def test_tolerates_taint(toleration, taint, expected):
     assert tolerates_taint([toleration], taint) is expected
 
