@@ -18,13 +18,13 @@ kubectl's error printer (cmd/util/helpers.go) instead.
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
 from kubesvc.api.errors import ClientError, KubesvcError, StatusError
 from kubesvc.apiserver.patch.patches import apply_patch, json_patch, merge_patch, parse_patch
 from kubesvc.apiserver.patch.strategic import PatchError, patch_meta, strategic_merge_patch
-from tests.param_ids import by_columns, row_ids
 
 GONE = object()
 
@@ -844,7 +844,40 @@ CASES = [
 ]
 
 
-@by_columns((1, 2), ("fixture", "patch_type", "text", "expected"), CASES)
+def _touched(doc: dict, prefix: str = "") -> list[str]:
+    """The paths a merge patch sets (down to the first list or scalar)."""
+    out: list[str] = []
+    for key, value in doc.items():
+        if isinstance(value, dict) and value:
+            out += _touched(value, f"{prefix}{key}.")
+        else:
+            out.append(f"{prefix}{key}")
+    return out or [prefix.rstrip(".") or "{}"]
+
+
+def patch_ids(rows) -> list[str]:
+    """`KIND-TYPE-what the patch does`: a JSON patch's ops and paths, a merge patch's keys."""
+    out, seen = [], {}
+    for fixture, patch_type, text, _ in rows:
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            doc = None
+        if isinstance(doc, list) and all(isinstance(op, dict) for op in doc):
+            what = "+".join(f"{op.get('op')}:{op.get('path', '')}" for op in doc) or "[]"
+        elif isinstance(doc, dict):
+            what = "+".join(_touched(doc))
+        else:
+            what = "text:" + text[:16].replace("[", "(").replace("]", ")")
+        name = f"{fixture.get('kind')}-{patch_type}-{what}"
+        name = name if len(name) <= 56 else name[:53] + "..."
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return out
+
+
+@pytest.mark.parametrize(("fixture", "patch_type", "text", "expected"), CASES,
+                         ids=patch_ids(CASES))
 def test_like_kubectl_patch_local(fixture, patch_type, text, expected):
     before = copy.deepcopy(fixture)
     if isinstance(expected, str):
@@ -901,7 +934,7 @@ SERVER_ERRORS = [
 
 
 @pytest.mark.parametrize(("fixture", "patch_type", "text", "expected"), SERVER_ERRORS,
-                         ids=row_ids(SERVER_ERRORS, 0, 1, 2))
+                         ids=patch_ids(SERVER_ERRORS))
 def test_errors_from_the_api_server(fixture, patch_type, text, expected):
     with pytest.raises(StatusError) as err:
         apply_patch(fixture, text, patch_type)
@@ -913,7 +946,8 @@ SERVER_SIDE = [c for c in CASES
                if isinstance(c[3], dict) and c[3].get(("kind",), None) is not GONE]
 
 
-@by_columns((1, 2), ("fixture", "patch_type", "text", "expected"), SERVER_SIDE)
+@pytest.mark.parametrize(("fixture", "patch_type", "text", "expected"), SERVER_SIDE,
+                         ids=patch_ids(SERVER_SIDE))
 def test_server_side_patches_apply_like_local_ones(fixture, patch_type, text, expected):
     assert apply_patch(fixture, text, patch_type) == expected_object(fixture, expected)
 
