@@ -80,6 +80,24 @@ def expr(key, op, *values):
 LABELLED = node("n1", labels={"zone": "a", "cores": "8"})
 
 
+def selector_id(spec) -> str | None:
+    """`zone=b`, `zone In a,b`, `field metadata.name In n1`; terms joined by ` or `."""
+    if not isinstance(spec, dict):
+        return None
+    parts = [",".join(f"{k}={v}" for k, v in spec.get("nodeSelector", {}).items())]
+    affinity = spec.get("affinity", {}).get("nodeAffinity", {})
+    terms = affinity.get("requiredDuringSchedulingIgnoredDuringExecution", {}).get(
+        "nodeSelectorTerms")
+    if terms is not None:
+        parts.append(" or ".join(" ".join(
+            [f"{e['key']} {e['operator']} {','.join(e.get('values', []))}".strip()
+             for e in term.get("matchExpressions", [])]
+            + [f"field {e['key']} {e['operator']} {','.join(e.get('values', []))}"
+               for e in term.get("matchFields", [])]) or "empty-term"
+            for term in terms) or "no-terms")
+    return " and ".join(p for p in parts if p) or "nothing"
+
+
 @pytest.mark.parametrize("spec, expected", [
     ({}, True),
     ({"nodeSelector": {"zone": "a"}}, True),
@@ -106,7 +124,7 @@ LABELLED = node("n1", labels={"zone": "a", "cores": "8"})
     (required({"matchFields": [{"key": "metadata.name", "operator": "In",
                                 "values": ["n1", "n2"]}]}), False),  # one value only
     ({"nodeSelector": {"zone": "b"}, **required(expr("zone", "In", "a"))}, False),
-])
+], ids=selector_id)
 def test_matches_node_selector(spec, expected):
     assert matches_node_selector(spec, LABELLED) is expected
 
