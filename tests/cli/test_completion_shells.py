@@ -177,6 +177,17 @@ def fish_term(world):
 # -- bash ---------------------------------------------------------------------------------------
 
 # (typed, the line after TAB and Z): Z right after the completion means no space was added
+
+def typed_ids(value) -> str | None:
+    """A row is named by what was typed (without the program name) and the word it completes
+    to (what precedes the cursor mark Z)."""
+    if isinstance(value, str) and value.endswith("Z"):
+        words = value[:-1].split()
+        return f"to {words[-1]}" if len(words) > 1 else "nothing"
+    if isinstance(value, str) and value.startswith("kubesvc"):
+        return value.removeprefix("kubesvc").strip() or "nothing"
+    return None
+
 TYPED = [
     ("kubesvc descr", "kubesvc describe Z"),
     ("kubesvc get deploym", "kubesvc get deployments Z"),
@@ -210,7 +221,7 @@ TYPED = [
 ]
 
 
-@pytest.mark.parametrize(("typed", "expected"), TYPED)
+@pytest.mark.parametrize(("typed", "expected"), TYPED, ids=typed_ids)
 def test_bash_tab(bash, typed, expected):
     assert bash.line_after_tab(typed) == expected
 
@@ -295,7 +306,7 @@ def test_bash_loads_the_script_as_the_help_says(world):
     ("kubesvc cordon nosuch", "kubesvc cordon nosuchZ"),
     ("kubesvc get svc 'web-a", "kubesvc get svc web-admin Z"),
     ("kubesvc resolve web --from 'pod:shop/c", "kubesvc resolve web --from pod:shop/client Z"),
-])
+], ids=typed_ids)
 def test_zsh_tab(zsh, typed, expected):
     assert zsh.line_after_tab(typed) == expected
 
@@ -346,7 +357,7 @@ def fish_complete(world, line: str) -> list[str]:
                                 "svc,deployments\tDeployment (apps)"]),
     ("kubesvc apply -f manifests/", ["manifests/sub/", "manifests/web.yaml"]),
     ("kubesvc cordon nosuch", []),
-])
+], ids=typed_ids)
 def test_fish_complete(world, line, expected):
     assert sorted(fish_complete(world, line)) == sorted(expected)
 
@@ -360,7 +371,7 @@ def test_fish_verbs_have_descriptions(world):
     ("kubesvc get svc -n sh", "kubesvc get svc -n shop Z"),
     ("kubesvc resolve web --from pod:sh", "kubesvc resolve web --from pod:shop/Z"),
     ("kubesvc get --output=ya", "kubesvc get --output=yaml Z"),
-])
+], ids=typed_ids)
 def test_fish_tab(fish_term, typed, expected):
     assert fish_term.line_after_tab(typed) == expected
 

@@ -191,7 +191,9 @@ def res(requests=None, limits=None):
     ([res(limits={"cpu": "1"})], "Burstable"),
     ([res(limits={"cpu": "1", "memory": "1Gi"}), res()], "Burstable"),
     ([res(limits={"nvidia.com/gpu": "1"})], "BestEffort"),
-])
+], ids=["no-resources", "zero-cpu-request", "cpu-request", "limits-only",
+        "equal-in-other-units", "request-below-limit", "cpu-limit-only", "one-of-two-containers",
+        "extended-resource-only"])
 def test_qos_class(containers, expected):
     assert qos_class({"containers": containers}) == expected
 

@@ -705,7 +705,7 @@ def test_scaling_mid_rollout_is_proportional():
     lambda objs: w.reconcile_replicaset(objs["rs"], objs["pods"], NOW),
     lambda objs: w.reconcile_statefulset(objs["sts"], objs["pods"], NOW),
     lambda objs: w.reconcile_daemonset(objs["ds"], objs["pods"], KIND3, NOW),
-])
+], ids=["deployment", "replicaset", "statefulset", "daemonset"])
 def test_reconcilers_are_pure(call):
     objs = {"deploy": deployment(), "rs": replicaset(), "sts": statefulset(),
             "ds": daemonset(), "rss": [replicaset("web", replicas=1)],
