@@ -15,7 +15,6 @@ from kubesvc.bootstrap.kind import (
     node_internal_ip,
     nodes_from_kind_config,
 )
-from tests.param_ids import by_columns
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 API = "kind.x-k8s.io/v1alpha4"
@@ -27,6 +26,24 @@ def cfg(*roles, **extra):
     if roles:
         out["nodes"] = [{"role": r} for r in roles]
     return out
+
+
+def config_id(value) -> str | None:
+    """A kind config named by what differs from the default: kind, roles, name, networking."""
+    if isinstance(value, list) and not all(isinstance(v, tuple) for v in value):
+        return "not-a-mapping"
+    if not isinstance(value, dict) or "apiVersion" not in value:
+        return f"{len(value)}-nodes" if isinstance(value, list) else None
+    parts = [] if value.get("kind") == "Cluster" else [f"kind {value.get('kind')}"]
+    if value["apiVersion"] != API:
+        parts.append(value["apiVersion"])
+    roles = [n.get("role", "no-role") for n in value.get("nodes", [])]
+    if roles:
+        parts.append("+".join(roles))
+    if "name" in value:
+        parts.append(f"name={value['name']}")
+    parts += [f"{k}={v}" for k, v in (value.get("networking") or {}).items()]
+    return " ".join(parts) or "default"
 
 
 def summary(nodes):
@@ -55,13 +72,13 @@ def summary(nodes):
     ({"kind": "Cluster", "apiVersion": API, "nodes": [{}, {"role": "worker"}]}, [
         ("kind-control-plane", "172.18.0.2", "10.244.0.0/24", True),
         ("kind-worker", "172.18.0.3", "10.244.1.0/24", False)]),
-])
+], ids=config_id)
 def test_kind_config_nodes(config, expected):
     nodes, _ = nodes_from_kind_config(config, NOW)
     assert summary(nodes) == expected
 
 
-@by_columns((1,), "config, key, value", [
+@pytest.mark.parametrize("config, key, value", [
     (cfg(), "serviceCIDR", "10.96.0.0/16"),
     (cfg(), "podCIDR", "10.244.0.0/16"),
     (cfg(), "clusterName", "kind"),
@@ -72,7 +89,7 @@ def test_kind_config_nodes(config, expected):
     (cfg(networking={"kubeProxyMode": "ipvs"}), "kubeProxyMode", "ipvs"),
     (cfg("control-plane", "control-plane", "worker"), "loadBalancer",
      {"name": "kind-external-load-balancer", "ip": "172.18.0.5"}),
-])
+], ids=config_id)
 def test_kind_config_settings(config, key, value):
     _, settings = nodes_from_kind_config(config, NOW)
     assert settings[key] == value
@@ -94,7 +111,7 @@ def test_single_control_plane_has_no_load_balancer():
     (cfg("control-plane", "worker", "worker", networking={"podSubnet": "10.0.0.0/23"}),
      "has no /24 left for 3 nodes"),
     (["not", "a", "mapping"], "expected a mapping"),
-])
+], ids=config_id)
 def test_kind_config_errors(config, message):
     with pytest.raises(ClientError, match=message.replace("(", r"\(")):
         nodes_from_kind_config(config, NOW)
