@@ -75,16 +75,18 @@ def _no_index(text: str) -> str:
 
 
 def row_ids(rows, *columns: int) -> list[str]:
-    """Ids for a table from the columns that say what each row tests (its inputs, not what it
-    expects)."""
-    out = []
+    """Ids for a table from the columns that say what each row tests (its inputs, or what it
+    prints when that names the row best); a repeated id gets `-2`, `-3`..."""
+    out: list[str] = []
     for row in rows:
         if getattr(row, "id", None):
             out.append(row.id)
             continue
         values = row.values if hasattr(row, "values") else row
-        parts = [make_id(values[c]) or str(values[c]) for c in columns]
-        out.append(_no_index("-".join(parts)))
+        parts = [make_id(values[c]) or str(values[c]) or "empty" for c in columns]
+        name = _no_index("-".join(parts))
+        repeats = sum(1 for o in out if o == name or o.startswith(f"{name}-#"))
+        out.append(f"{name}-#{repeats + 1}" if repeats else name)
     return out
 
 

@@ -87,7 +87,8 @@ def test_stdin_and_good_objects_applied_beside_a_bad_one(cli):
                                                                     "    nodePort: 80"),
      'The Service "web" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is '
      "not in the valid range. The range of valid ports is 30000-32767"),
-])
+], ids=["unknown-field", "wrong-type", "unknown-kind", "no-apiVersion", "no-name", "invalid-name",
+        "missing-namespace", "node-port-out-of-range"])
 def test_apply_errors_are_one_kubectl_line_and_leave_no_trace(seeded, tmp_path, manifest,
                                                               message):
     before = seeded.dump()

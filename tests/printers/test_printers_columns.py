@@ -165,7 +165,7 @@ def deleting(obj: dict, reason: str | None = None) -> dict:
     return obj
 
 
-@pytest.mark.parametrize(("obj", "status"), [
+@by_columns((1,), ("obj", "status"), [
     (deleting(pod(containers=1, phase="Succeeded", containerStatuses=[
         cs(state={"terminated": {"reason": "Completed", "exitCode": 0}})])), "Completed"),
     (deleting(pod(containers=1, phase="Running", containerStatuses=[cs(state=RUNNING)])),
@@ -265,7 +265,7 @@ def node(name="foo", conditions=None, unschedulable=False, labels=None, info=Non
 READY, NOT_READY = {"type": "Ready", "status": "True"}, {"type": "Ready", "status": "False"}
 
 
-@pytest.mark.parametrize(("obj", "status"), [
+@by_columns((1,), ("obj", "status"), [
     (node(conditions=[READY]), "Ready"),
     (node(conditions=[READY], unschedulable=True), "Ready,SchedulingDisabled"),
     (node(conditions=[READY, READY]), "Ready"),
@@ -375,7 +375,7 @@ def addrs(*ips) -> list[dict]:
     return [{"ip": ip} for ip in ips]
 
 
-@pytest.mark.parametrize(("obj", "want"), [
+@by_columns((1,), ("obj", "want"), [
     (ep(), "<none>"),
     (ep({"addresses": addrs("127.0.0.1")}), "127.0.0.1"),
     (ep({"addresses": addrs("127.0.0.1"), "ports": [{"port": 8001}]}), "127.0.0.1:8001"),
