@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import figures, param_ids
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -90,3 +92,13 @@ def check_golden(name: str, actual: str) -> None:
         path.write_text(actual)
     assert path.exists(), f"golden file {path} missing: run with UPDATE_GOLDEN=1 and review it"
     assert actual == path.read_text()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures the reliability tests measured (tests/figures.py)."""
+    figures.terminal_summary(terminalreporter)
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Readable ids for dicts, lists and long texts (tests/param_ids.py)."""
+    return param_ids.make_id(val, argname)

@@ -1,0 +1,141 @@
+"""The SQLite store: creation, refusal of foreign files, transactions, labels, allocations."""
+
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from kubesvc.api.errors import StoreError
+from kubesvc.bootstrap.seed import make_settings
+from kubesvc.kubectl.session import open_store
+from kubesvc.store.db import FORMAT_VERSION
+from tests.builders import service as svc
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "st" / "state.db")
+    yield s
+    s.close()
+
+
+def test_fresh_store_is_private_and_seeded(tmp_path):
+    path = tmp_path / "st" / "state.db"
+    store = open_store(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    assert store.names("Namespace") == ["default", "kube-node-lease", "kube-public",
+                                         "kube-system", "metallb-system"]
+    kubernetes = store.get("Service", "default", "kubernetes")
+    assert kubernetes["spec"]["clusterIPs"] == ["10.96.0.1"]
+    assert kubernetes["spec"]["ports"] == [{"name": "https", "port": 443, "protocol": "TCP",
+                                            "targetPort": 6443}]
+    assert store.holder("clusterip", int.from_bytes(bytes([10, 96, 0, 1]), "big")) == \
+        "Service/default/kubernetes"
+    assert store.settings == make_settings()
+
+
+def test_settings_are_fixed_at_creation(tmp_path):
+    path = tmp_path / "state.db"
+    open_store(path, settings=make_settings("10.43.0.0/16", "31000-31999")).close()
+    store = open_store(path)
+    assert store.settings["serviceCIDR"] == "10.43.0.0/16"
+    assert store.get("Service", "default", "kubernetes")["spec"]["clusterIP"] == "10.43.0.1"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty"),
+    (b"hello, this is a text file", "not a SQLite database"),
+    (b"SQLite format 3\x00" + b"\x00" * 100, "not a kubesvc state file"),
+])
+def test_foreign_files_are_refused_and_kept(tmp_path, content, message):
+    path = tmp_path / "state.db"
+    path.write_bytes(content)
+    with pytest.raises(StoreError) as exc:
+        open_store(path)
+    assert message in str(exc.value)
+    assert path.read_bytes() == content
+
+
+def test_other_sqlite_database_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a kubesvc state file"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_newer_store_format_is_refused(tmp_path):
+    path = tmp_path / "state.db"
+    open_store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {FORMAT_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="newer kubesvc"):
+        open_store(path)
+
+
+def test_write_is_all_or_nothing(store):
+    with pytest.raises(RuntimeError):
+        with store.write():
+            store.put("Service", svc("a"))
+            raise RuntimeError("crash mid-command")
+    assert store.get("Service", "default", "a") is None
+
+
+def test_savepoint_undoes_one_object_only(store):
+    with store.write():
+        store.put("Service", svc("kept"))
+        with pytest.raises(ValueError):
+            with store.savepoint():
+                store.put("Service", svc("dropped"))
+                store.allocate("nodeport", 30100, "Service/default/dropped")
+                raise ValueError
+    assert store.get("Service", "default", "kept") is not None
+    assert store.get("Service", "default", "dropped") is None
+    assert store.holder("nodeport", 30100) is None
+
+
+def test_dry_run_write_rolls_back(store):
+    with store.write(commit=False):
+        store.put("Service", svc("x"))
+    assert store.get("Service", "default", "x") is None
+
+
+def test_label_index_lookup(store):
+    with store.write():
+        store.put("Service", svc("a", labels={"app": "web", "tier": "fe"}))
+        store.put("Service", svc("b", labels={"app": "web"}))
+        store.put("Service", svc("c", namespace="other", labels={"app": "web", "tier": "fe"}))
+    names = lambda objs: [o["metadata"]["name"] for o in objs]  # noqa: E731
+    assert names(store.list_by_labels("Service", "default", [("app", "web")])) == ["a", "b"]
+    assert names(store.list_by_labels("Service", None, [("app", "web"), ("tier", "fe")])) == \
+        ["a", "c"]
+    with store.write():  # relabelling replaces the index rows
+        store.put("Service", svc("a", labels={"app": "api"}))
+    assert names(store.list_by_labels("Service", "default", [("app", "web")])) == ["b"]
+
+
+def test_lowest_free_and_unique_allocation(store):
+    with store.write():
+        for value in (100, 101, 103):
+            assert store.allocate("p", value, "o1")
+        assert not store.allocate("p", 101, "o2")  # the database refuses a second holder
+        assert store.lowest_free("p", 100, 200) == 102
+        assert store.lowest_free("p", 90, 200) == 90
+        assert store.lowest_free("p", 100, 101) is None  # the whole range is taken
+        store.release("o1", "p", 101)
+        assert store.lowest_free("p", 100, 200) == 101
+
+
+def test_resource_versions_increase(store):
+    with store.write():
+        first = int(store.next_resource_version())
+        second = int(store.next_resource_version())
+    assert second == first + 1
