@@ -8,12 +8,17 @@ Kubernetes version whose schemas validate manifests.
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
+import json
+from importlib.resources import files
 
 from kubesvc.api.errors import ClientError
-
-if TYPE_CHECKING:  # only annotations: `cluster init` imports this before any store is open
-    from kubesvc.apiserver.context import ApiContext
+from kubesvc.api.resources import for_gk
+from kubesvc.apiserver import registry
+from kubesvc.apiserver.allocation import ServiceCIDR
+from kubesvc.apiserver.context import ApiContext
+from kubesvc.apiserver.schema import normalise_version
+from kubesvc.apiserver.strategies.namespace import SYSTEM_NAMESPACES, namespace_object
+from kubesvc.apiserver.strategies.service import kubernetes_service
 
 DEFAULT_SETTINGS = {
     "serviceCIDR": "10.96.0.0/12",  # kubeadm's default --service-cluster-ip-range
@@ -34,7 +39,6 @@ def make_settings(service_cidr: str | None = None, node_port_range: str | None =
     if cluster_domain:
         settings["clusterDomain"] = cluster_domain.strip(".")
     if kubernetes_version:
-        from kubesvc.apiserver.schema import normalise_version
 
         settings["kubernetesVersion"] = normalise_version(kubernetes_version)
     settings.update({k: v for k, v in extra.items() if v is not None})
@@ -74,10 +78,6 @@ def seed(api: ApiContext, dns_addon: bool = False) -> None:
     `cluster init` also installs kubeadm's CoreDNS Deployment behind kube-dns. A state created
     implicitly (often to import a live cluster's dump, which brings its own DNS pods) gets the
     Service only, so no invented pod mixes with the imported ones."""
-    from kubesvc.api.resources import for_gk
-    from kubesvc.apiserver import registry
-    from kubesvc.apiserver.strategies.namespace import SYSTEM_NAMESPACES, namespace_object
-    from kubesvc.apiserver.strategies.service import kubernetes_service
 
     for name in SYSTEM_NAMESPACES:
         registry.create(api, for_gk("Namespace"), namespace_object(name), keep_status=False)
@@ -91,10 +91,7 @@ def seed(api: ApiContext, dns_addon: bool = False) -> None:
 
 def cluster_dns(settings: dict) -> list[dict]:
     """kubeadm's DNS add-on, as `kubeadm init` creates it (kube-dns at the tenth address)."""
-    import json
-    from importlib.resources import files
 
-    from kubesvc.apiserver.allocation import ServiceCIDR
 
     cidr = ServiceCIDR(settings["serviceCIDR"])
     dns_ip = cidr.address(10)

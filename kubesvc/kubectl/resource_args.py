@@ -41,7 +41,8 @@ def lookup(name: str, store_kinds) -> Resource:
     try:
         return lookup_builtin(name, store_kinds)
     except ClientError:
-        from kubesvc.apiserver.crds import builtin_crds, resource_named
+        # lazy: `get` of a built-in kind (its start-up path) never reads the bundled CRDs
+        from kubesvc.apiserver.crds import builtin_crds, resource_named  # noqa: PLC0415
 
         found = resource_named(list(builtin_crds()), name)
         if found is None:

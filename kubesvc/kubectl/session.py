@@ -48,7 +48,7 @@ class Session:
         return cls(env, open_state(env, state), dry_run=dry_run, controllers=controllers)
 
     def __enter__(self) -> ApiContext:
-        from kubesvc.apiserver.context import ApiContext  # lazy: start-up, see the imports
+        from kubesvc.apiserver.context import ApiContext  # noqa: PLC0415 - lazy: see the module's imports (start-up)
 
         if self.own_transaction:
             self.store.begin()
@@ -79,7 +79,7 @@ class Session:
     def settle(self) -> None:
         """Run the controllers now (`diff` reads what they derived before the rollback);
         on exit they run again only if something changed since."""
-        from kubesvc.controllers import run_controllers  # lazy: start-up, see the imports
+        from kubesvc.controllers import run_controllers  # noqa: PLC0415 - lazy: see the module's imports (start-up)
 
         assert self.api is not None, "settle() inside `with session`"
         run_controllers(self.api)
@@ -108,7 +108,7 @@ def open_store(path: Path, *, env: Environment | None = None, create: bool = Tru
     except FileNotFoundError:
         if not create:
             raise ClientError(f"no kubesvc state at {path}") from None
-    from kubesvc.bootstrap import seed as bootstrap  # lazy: start-up, see the imports
+    from kubesvc.bootstrap import seed as bootstrap  # noqa: PLC0415 - lazy: see the module's imports (start-up)
 
     settings = settings or bootstrap.make_settings()
 

@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kubesvc.printers.structured import as_list, go_yaml_key_less, to_json, to_name, to_yaml
+from kubesvc.printers.go_yaml import go_yaml_key_less
+from kubesvc.printers.structured import as_list, to_json, to_name, to_yaml
 from kubesvc.printers.table.columns import headers_for, row_for, table_for
 from tests.conftest import check_golden
 from tests.param_ids import by_columns
