@@ -137,23 +137,25 @@ class GoRepresenter(SafeRepresenter):
         return self.represent_mapping("tag:yaml.org,2002:map", items)
 
 
-GoRepresenter.ignore_aliases = lambda self, data: True
+GoRepresenter.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]
 GoRepresenter.add_representer(str, GoRepresenter.represent_str)
 GoRepresenter.add_representer(float, GoRepresenter.represent_float)
 GoRepresenter.add_representer(dict, GoRepresenter.represent_dict)
-try:
-    from yaml.cyaml import CEmitter as emitter
+
+try:  # libyaml's emitter (it serializes too); the pure-Python one needs a Serializer
+    from yaml.cyaml import CEmitter as Emitter
+
+    PURE_EMITTER = False
 except ImportError:  # pure-Python emitter: long double-quoted strings fold differently
-    emitter = None
+    from yaml.emitter import Emitter  # type: ignore[assignment]
 
-base_emitter = emitter or yaml.emitter.Emitter
+    PURE_EMITTER = True
 
 
-class GoDumper(base_emitter, yaml.serializer.Serializer, GoRepresenter, GoResolver):
+class GoDumper(Emitter, yaml.serializer.Serializer, GoRepresenter, GoResolver):
     def __init__(self, stream, **kw):
-        base = emitter or yaml.emitter.Emitter
-        base.__init__(self, stream, allow_unicode=True)
-        if emitter is None:
+        Emitter.__init__(self, stream, allow_unicode=True)
+        if PURE_EMITTER:
             yaml.serializer.Serializer.__init__(self)
         GoRepresenter.__init__(self, default_flow_style=False, sort_keys=False)
         GoResolver.__init__(self)

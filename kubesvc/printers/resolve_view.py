@@ -5,6 +5,8 @@ The only module that imports rich (kubesvc/printers/ruff.toml allows it here alo
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 from rich.console import Console
 from rich.padding import Padding
@@ -24,8 +26,10 @@ def draw(record, width: int | None = None, color: bool = False) -> str:
     if isinstance(record, list):
         _problems(console, record)
     else:
-        {rec.Route: _route, rec.DnsResult: _dns, rec.ServiceRoutes: _service,
-         rec.IPOwners: _owners}[type(record)](console, record)
+        drawers: dict[type, Callable[[Any, Any], None]] = {
+            rec.Route: _route, rec.DnsResult: _dns, rec.ServiceRoutes: _service,
+            rec.IPOwners: _owners}
+        drawers[type(record)](console, record)
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
@@ -72,7 +76,7 @@ def _route(console, route: rec.Route) -> None:
 
 
 def _client(client: dict) -> str:
-    kind, name = client.get("kind"), client.get("name")
+    kind, name = str(client.get("kind") or ""), str(client.get("name") or "")
     where = " ".join(x for x in (client.get("ip"), client.get("node") and
                                  f"on {client['node']}") if x)
     label = {"pod": f"pod {name}", "node": f"node {name}", "external": "outside the cluster",
@@ -81,7 +85,7 @@ def _client(client: dict) -> str:
 
 
 def _short_client(client: dict) -> str:
-    kind = client.get("kind")
+    kind = str(client.get("kind") or "")
     return {"cluster": "in-cluster", "external": "external"}.get(kind) or f"{kind} {client['name']}"
 
 

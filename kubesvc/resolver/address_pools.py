@@ -41,7 +41,7 @@ def pool_ranges(pool: dict) -> list[tuple]:
     for entry in spec(pool).get("addresses") or []:
         if "-" in entry:
             first, last = (ipaddress.ip_address(x.strip()) for x in entry.split("-", 1))
-            if first.version != last.version or first > last:
+            if first.version != last.version or int(first) > int(last):
                 raise ValueError(f"{entry}: not a range")
         else:
             net = ipaddress.ip_network(entry.strip(), strict=False)

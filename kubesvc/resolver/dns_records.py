@@ -144,7 +144,7 @@ def endpoint_hostname(endpoint: dict, ip: str) -> str:
     return dashed + "0" if dashed.endswith("-") else dashed
 
 
-def slices_of(view, svc: dict) -> list[dict]:
+def slices_of(view, svc: dict) -> list:
     return service_slices(svc, view.slices_for(svc))
 
 

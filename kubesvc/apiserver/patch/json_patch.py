@@ -32,7 +32,8 @@ def json_patch(obj: dict, ops: list) -> dict:
     root, ops = [copy.deepcopy(obj)], copy.deepcopy(ops)
     for op in ops or ():
         op = op or {}
-        kind = op.get("op") if isinstance(op.get("op"), str) else "unknown"
+        named = op.get("op")
+        kind = named if isinstance(named, str) else "unknown"
         handler = _OPERATIONS.get(kind)
         try:
             if handler is None:

@@ -9,6 +9,7 @@ code (controllers/metallb/pools re-exports it), as both run the same Go package 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kubesvc.api.selectors import from_label_selector
@@ -59,7 +60,7 @@ def buggy(ip) -> bool:
 
 # -- configuration -----------------------------------------------------------------------------
 
-def parse_pools(pools: list[dict], namespaces: list[dict] = (), keep_order=False) -> list[Pool]:
+def parse_pools(pools: list[dict], namespaces: Sequence[dict] = (), keep_order=False) -> list[Pool]:
     """config.poolsFor: raises Refused with MetalLB's message when the set is invalid. Pools
     are checked in name order (the API's list order) unless `keep_order`."""
     out: list[Pool] = []
@@ -110,7 +111,7 @@ def _parse_cidr(pool: str, text: str) -> list:
             raise ValueError
     except ValueError:
         raise Refused(fail + f'invalid IP range "{text}"') from None
-    if lo > hi:
+    if int(lo) > int(hi):  # same family: checked above
         raise Refused(fail + f'invalid IP range "{text}": start IP "{lo}" is after the end '
                       f'IP "{hi}"')
     return list(ipaddress.summarize_address_range(lo, hi))

@@ -4,6 +4,7 @@ what the node can allocate, its lease, taints and system info.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from kubesvc.api.quantity import Quantity, add_into, max_into, resource_list
@@ -123,7 +124,7 @@ def _lease(w: PrefixWriter, node_name: str, lease: dict | None, tz) -> None:
         w.write(1, f"{title}:\t{rfc1123z(sp[field], tz) if sp.get(field) else '<unset>'}\n")
 
 
-def describe_node(node: dict, pods: list[dict] = (), *, lease: dict | None = None,
+def describe_node(node: dict, pods: Sequence[dict] = (), *, lease: dict | None = None,
                   show_events: bool = True, now: datetime | None = None) -> str:
     """describeNode; `pods` are the non-terminated pods bound to it, `lease` its kube-node-lease."""
     now = now_or_local(now)
