@@ -128,6 +128,17 @@ def go_unicode(ch: str) -> str:
     return f"U+{ord(ch):04X}" + (f" '{ch}'" if ch.isprintable() else "")
 
 
+def go_json_kind(value) -> str:
+    """The JSON kind `encoding/json` names in `json: cannot unmarshal KIND into ...`."""
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, bool):
+        return "bool"
+    return "string" if isinstance(value, str) else "number"
+
+
 # -- %v and %#v ----------------------------------------------------------------------------------
 
 def go_v(value) -> str:
