@@ -28,8 +28,8 @@ def _shortest(value: float) -> tuple[str, str, int]:
     _, digits, exponent = Decimal(repr(abs(value))).as_tuple()
     text = "".join(map(str, digits)).lstrip("0")
     stripped = text.rstrip("0")
-    exponent += len(text) - len(stripped)
-    return ("-" if value < 0 else ""), stripped, len(stripped) + exponent
+    point = int(exponent) + len(text)  # int(): a finite value's exponent is never 'n' or 'F'
+    return ("-" if value < 0 else ""), stripped, point
 
 
 def _fmt_e(sign: str, digits: str, point: int) -> str:

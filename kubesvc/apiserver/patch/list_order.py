@@ -109,7 +109,8 @@ def partition(merged: list, by: list, merge_key: str) -> tuple[list, list]:
         present = {scalar_key(v) for v in by}
         inside = [v for v in merged if scalar_key(v) in present]
         return inside, [v for v in merged if scalar_key(v) not in present]
-    inside, outside = [], []
+    outside: list = []
+    inside = []
     for item in merged:
         if not isinstance(item, dict):
             raise bad_arg_type("map[string]interface {}", item)
@@ -121,7 +122,8 @@ def partition(merged: list, by: list, merge_key: str) -> tuple[list, list]:
 
 
 def _split_deletes(items: list) -> tuple[list, list]:
-    kept, deleted = [], []
+    kept: list = []
+    deleted: list = []
     for item in items:
         if not isinstance(item, dict):
             raise bad_arg_type("map[string]interface {}", item)
@@ -140,7 +142,7 @@ def _index(order: list, item, merge_key: str, kind: str) -> int:
 
 def _sort_by(items: list, order: list, merge_key: str, kind: str) -> list:
     """normalizeSliceOrder: a stable sort on the position in `order`."""
-    deleted = []
+    deleted: list = []
     if kind == "map":
         for item in chain(items, order):
             if not isinstance(item, dict):
