@@ -26,6 +26,7 @@ from kubesvc.printers.describe.writer import (
     header,
     labels_multiline,
 )
+from kubesvc.printers.duration import LOCAL, rfc1123z
 from kubesvc.printers.table.columns_core import join_host_port
 
 # --- Service -------------------------------------------------------------------------------
@@ -262,8 +263,6 @@ def describe_namespace(ns: dict, resource_quotas: list[dict] = (), limit_ranges:
     annotations_multiline(w, "Annotations", md.get("annotations"))
     w.write(0, f"Status:\t{st.get('phase') or ''}\n")
     if st.get("conditions"):
-        from kubesvc.printers.duration import LOCAL, rfc1123z
-
         tz = now.tzinfo if now is not None else LOCAL
         w.write(0, "Conditions:\n")
         w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")

@@ -18,6 +18,8 @@ Two entry points, because kubectl sorts in two places with different error handl
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kubesvc.api.errors import ClientError, KubesvcError
@@ -41,9 +43,6 @@ class SortFatal(KubesvcError):
         self.exit_code = exit_code
 
     def __str__(self) -> str:
-        import os
-        from datetime import datetime
-
         now = datetime.now()
         head = f"F{now:%m%d %H:%M:%S}.{now.microsecond:06d} {os.getpid():>7} sorter.go:{self.line}]"
         return f"{head} {self.message}"
