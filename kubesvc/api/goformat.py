@@ -28,8 +28,8 @@ def _shortest(value: float) -> tuple[str, str, int]:
     _, digits, exponent = Decimal(repr(abs(value))).as_tuple()
     text = "".join(map(str, digits)).lstrip("0")
     stripped = text.rstrip("0")
-    exponent += len(text) - len(stripped)
-    return ("-" if value < 0 else ""), stripped, len(stripped) + exponent
+    point = int(exponent) + len(text)  # int(): a finite value's exponent is never 'n' or 'F'
+    return ("-" if value < 0 else ""), stripped, point
 
 
 def _fmt_e(sign: str, digits: str, point: int) -> str:
@@ -126,6 +126,17 @@ def go_quote_list(items) -> str:
 def go_unicode(ch: str) -> str:
     """Go's `%#U`: `U+007E '~'`, without the quoted rune when it is not printable."""
     return f"U+{ord(ch):04X}" + (f" '{ch}'" if ch.isprintable() else "")
+
+
+def go_json_kind(value) -> str:
+    """The JSON kind `encoding/json` names in `json: cannot unmarshal KIND into ...`."""
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, bool):
+        return "bool"
+    return "string" if isinstance(value, str) else "number"
 
 
 # -- %v and %#v ----------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ Nothing here reads a clock or a random source: where upstream draws a random nam
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
@@ -69,6 +68,8 @@ def safe_encode(text: str) -> str:
 
 
 def stable_suffix(seed: str, length: int = SUFFIX_LENGTH) -> str:
+    import hashlib  # lazy: `get`'s fast path reads meta() from here and never hashes
+
     digest = hashlib.sha256(seed.encode()).digest()
     return "".join(ALPHANUMS[b % len(ALPHANUMS)] for b in digest[:length])
 

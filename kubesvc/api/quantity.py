@@ -89,8 +89,8 @@ def parse_exact(text: str) -> tuple[Fraction, str] | None:
         value, fmt = number * (1 << _BINARY[suffix]), BINARY_SI
     elif suffix in _DECIMAL:
         value, fmt = number * Fraction(10) ** _DECIMAL[suffix], DECIMAL_SI
-    elif _EXP.match(suffix):
-        value, fmt = number * Fraction(10) ** int(_EXP.match(suffix).group(1)), DECIMAL_EXPONENT
+    elif (exp := _EXP.match(suffix)) is not None:
+        value, fmt = number * Fraction(10) ** int(exp.group(1)), DECIMAL_EXPONENT
     else:
         return None
     return (-value if sign == "-" else value), fmt

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kubesvc.api.errors import ClientError
+from kubesvc.api.goformat import go_json_kind
 from kubesvc.input.yamlsafe import YAMLError, load_all
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -227,16 +228,8 @@ def _check_type_meta(obj: dict, source: str, index: int) -> None:
     for value, wanted, field, go_type in checks:
         if value is not None and not isinstance(value, wanted):
             raise ClientError(f'unable to decode "{source}" (document {index}): json: cannot '
-                              f"unmarshal {_json_type(value)} into Go struct field {field} of "
+                              f"unmarshal {go_json_kind(value)} into Go struct field {field} of "
                               f"type {go_type}")
-
-
-def _json_type(value) -> str:
-    """The JSON type name Go's decoder uses in its "cannot unmarshal X" errors."""
-    if isinstance(value, bool):
-        return "bool"
-    return {dict: "object", list: "array", int: "number", float: "number"}.get(
-        type(value), "string")
 
 
 def _type_name(value) -> str:

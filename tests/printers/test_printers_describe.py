@@ -15,15 +15,17 @@ import pytest
 
 from kubesvc.api.quantity import Quantity
 from kubesvc.printers.describe.describers import (
-    describe_endpoints,
-    describe_endpointslice,
     describe_generic,
     describe_namespace,
     describe_object,
-    describe_service,
     smart_label,
 )
 from kubesvc.printers.describe.node_describer import describe_node
+from kubesvc.printers.describe.service_describer import (
+    describe_endpoints,
+    describe_endpointslice,
+    describe_service,
+)
 from kubesvc.printers.describe.workloads import (
     describe_deployment,
     describe_pod,

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from kubesvc.api.errors import ClientError
-from kubesvc.api.goformat import go_float, go_quote, go_quote_rune
+from kubesvc.api.goformat import go_float, go_json_kind, go_quote, go_quote_rune
 
 # --- the patch text, as kubectl's yaml.ToJSON reads it ---------------------------------------
 
@@ -192,15 +192,5 @@ def _innermost(text: str, pos: int) -> str:
     return stack[-1] if stack else ""
 
 
-def json_kind(value) -> str:
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, bool):
-        return "bool"
-    return "string" if isinstance(value, str) else "number"
-
-
 def cannot_unmarshal(value, go_type: str) -> str:
-    return f"json: cannot unmarshal {json_kind(value)} into Go value of type {go_type}"
+    return f"json: cannot unmarshal {go_json_kind(value)} into Go value of type {go_type}"

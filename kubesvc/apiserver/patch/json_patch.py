@@ -8,8 +8,8 @@ from __future__ import annotations
 import copy
 import re
 
-from kubesvc.api.goformat import go_quote
-from kubesvc.apiserver.patch.decode import cannot_unmarshal, json_kind
+from kubesvc.api.goformat import go_json_kind, go_quote
+from kubesvc.apiserver.patch.decode import cannot_unmarshal
 from kubesvc.apiserver.patch.patch_errors import PatchError
 
 # --- RFC 6902 --------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ def _same_json(a, b) -> bool:
     if isinstance(a, list) or isinstance(b, list):
         return isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(
             _same_json(x, y) for x, y in zip(a, b, strict=True))
-    return isinstance(a, bool) == isinstance(b, bool) and json_kind(a) == json_kind(b) \
+    return isinstance(a, bool) == isinstance(b, bool) and go_json_kind(a) == go_json_kind(b) \
         and a == b
 
 

@@ -13,14 +13,8 @@ into the API server's answer unless `local`.
 from __future__ import annotations
 
 from kubesvc.api.errors import ClientError, StatusError, invalid
-from kubesvc.api.goformat import go_json, go_quote
-from kubesvc.apiserver.patch.decode import (
-    BadJSON,
-    cannot_unmarshal,
-    json_kind,
-    jsonable,
-    parse_patch,
-)
+from kubesvc.api.goformat import go_json, go_json_kind, go_quote
+from kubesvc.apiserver.patch.decode import BadJSON, cannot_unmarshal, jsonable, parse_patch
 from kubesvc.apiserver.patch.json_merge import merge_patch
 from kubesvc.apiserver.patch.json_patch import json_patch
 from kubesvc.apiserver.patch.patch_errors import PatchError, RequestInvalidError
@@ -104,7 +98,7 @@ def _server_decode(patch, chosen: str) -> None:
                              "BadRequest", 400)
         for name in ("op", "path", "from"):
             if op and op.get(name) is not None and not isinstance(op[name], str):
-                raise PatchError(f"{prefix}json: cannot unmarshal {json_kind(op[name])} into "
+                raise PatchError(f"{prefix}json: cannot unmarshal {go_json_kind(op[name])} into "
                                  f"Go struct field jsonPatchOp.{name} of type string",
                                  "BadRequest", 400)
     if len(patch or ()) > MAX_OPERATIONS:
