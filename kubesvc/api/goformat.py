@@ -23,7 +23,8 @@ import json
 def _shortest(value: float) -> tuple[str, str, int]:
     """Shortest round-trip digits of a finite non-zero float: (sign, digits, decimal point)."""
     # lazy: most output prints no float, and importing decimal costs start-up time
-    from decimal import Decimal  # Python's repr is Go's shortest round-trip form too
+    # Python's repr is Go's shortest round-trip form too
+    from decimal import Decimal  # noqa: PLC0415
 
     _, digits, exponent = Decimal(repr(abs(value))).as_tuple()
     text = "".join(map(str, digits)).lstrip("0")

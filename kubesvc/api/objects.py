@@ -68,7 +68,8 @@ def safe_encode(text: str) -> str:
 
 
 def stable_suffix(seed: str, length: int = SUFFIX_LENGTH) -> str:
-    import hashlib  # lazy: `get`'s fast path reads meta() from here and never hashes
+    # lazy: `get`'s fast path reads meta() from here and never hashes
+    import hashlib  # noqa: PLC0415
 
     digest = hashlib.sha256(seed.encode()).digest()
     return "".join(ALPHANUMS[b % len(ALPHANUMS)] for b in digest[:length])

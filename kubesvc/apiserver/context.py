@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from kubesvc.apiserver.schema import SchemaSet, schemas
 from kubesvc.store.db import Store
-
-if TYPE_CHECKING:  # the schemas load lazily: a command that writes nothing never reads them
-    from kubesvc.apiserver.schema import SchemaSet
 
 
 @dataclass(frozen=True)
@@ -69,8 +66,6 @@ class ApiContext:
     def schemas(self) -> SchemaSet:
         """The upstream schemas of the store's Kubernetes version, loaded on first use."""
         if self._schemas is None:
-            from kubesvc.apiserver.schema import schemas  # ~50 ms of JSON: only when needed
-
             self._schemas = schemas(self.settings.get("kubernetesVersion", "1.37"))
         return self._schemas
 

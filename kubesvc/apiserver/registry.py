@@ -11,13 +11,14 @@ vouches for skip it, with `admit=False` and a comment saying why.
 
 from __future__ import annotations
 
-from kubesvc.api.errors import InvalidError, NotFoundError
+from kubesvc.api.errors import AlreadyExistsError, InvalidError, NotFoundError
 from kubesvc.api.resources import Resource
 from kubesvc.apiserver import admission
 from kubesvc.apiserver import meta as sysmeta
 from kubesvc.apiserver.strategies import namespace as ns_strategy
 from kubesvc.apiserver.strategies import service as svc_strategy
 from kubesvc.apiserver.strategies import workloads
+from kubesvc.apiserver.validation.names import validate_object_meta
 
 STRATEGIES: dict[str, object] = {
     "Service": svc_strategy,
@@ -52,7 +53,6 @@ def strategy(gk: str):
 
 
 def check_metadata(res: Resource, obj: dict) -> None:
-    from kubesvc.apiserver.validation.names import validate_object_meta
 
     errors = validate_object_meta(obj.get("metadata") or {}, res.namespaced, name_check(res))
     if errors:
@@ -86,7 +86,6 @@ def create(ctx, res: Resource, obj: dict, keep_status: bool, known_absent: bool 
         admission.admit(ctx, res, obj, keep_status)
     if not known_absent and ctx.store.get(res.gk, obj["metadata"].get("namespace", ""),
                                           obj["metadata"]["name"]):
-        from kubesvc.api.errors import AlreadyExistsError
 
         raise AlreadyExistsError(res.qualified_plural, obj["metadata"]["name"])
     sysmeta.fill_on_create(ctx, res.gk, obj, keep_timestamp=keep_status)

@@ -12,8 +12,14 @@ import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.util import find_spec
 
 from kubesvc.api.errors import ClientError
+
+try:  # compiled; a platform without its wheel falls back to the pure-Python validator
+    import jsonschema_rs
+except ImportError:  # pragma: no cover
+    jsonschema_rs = None
 
 DEFAULT_VERSION = "1.37"
 _DEFS_ID = "https://kubernetes.io/api/_definitions.json"
@@ -31,7 +37,6 @@ class SchemaIssue:
 
 def _schema_root() -> str:
     # find the package without importing it: its __init__ pulls in jsonschema, yaml, packaging
-    from importlib.util import find_spec
 
     spec = find_spec("kubernetes_validate")
     if spec is None or not spec.submodule_search_locations:
@@ -76,8 +81,9 @@ class SchemaSet:
 
     def validator(self, def_name: str):
         if def_name not in self._validators:
-            from jsonschema import Draft202012Validator
-            from referencing import Registry, Resource
+            # lazy: ~60 ms to import; needed only to explain an object the fast path refused
+            from jsonschema import Draft202012Validator  # noqa: PLC0415
+            from referencing import Registry, Resource  # noqa: PLC0415
 
             resource = Resource.from_contents(self.document)
             registry = Registry().with_resource(_DEFS_ID, resource)
@@ -90,9 +96,7 @@ class SchemaSet:
         None when it is not installed; the pure-Python validator then does all the work."""
         key = "rs:" + def_name
         if key not in self._validators:
-            try:
-                import jsonschema_rs
-            except ImportError:
+            if jsonschema_rs is None:
                 self._validators[key] = None
             else:
                 # only the definitions the kind refers to: compiling all ~700 costs ~100 ms,

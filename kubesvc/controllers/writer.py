@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from kubesvc.api.objects import clone
 from kubesvc.api.resources import for_gk
+from kubesvc.apiserver import registry
 
 
 def apply_owned(ctx, gk: str, desired: dict, current: dict | None) -> dict:
     """Create `desired`, or update `current` to it; nothing when they already agree."""
-    from kubesvc.apiserver import registry
 
     res = for_gk(gk)
     if current is None:
@@ -28,7 +28,6 @@ def apply_owned(ctx, gk: str, desired: dict, current: dict | None) -> dict:
 
 
 def remove(ctx, gk: str, obj: dict) -> None:
-    from kubesvc.apiserver import registry
 
     meta = obj["metadata"]
     registry.delete(ctx, for_gk(gk), meta.get("namespace", ""), meta["name"])

@@ -9,6 +9,9 @@ from kubesvc.api.errors import ClientError, NotFoundError
 from kubesvc.api.objects import clone
 from kubesvc.api.resources import Resource, for_gk
 from kubesvc.apiserver import registry
+from kubesvc.apiserver.patch.patches import apply_patch
+from kubesvc.apiserver.validation.names import label_value, qualified_name
+from kubesvc.store.queries import pods_on_node
 
 SCALABLE = ("Deployment.apps", "ReplicaSet.apps", "StatefulSet.apps", "ReplicationController")
 
@@ -56,7 +59,6 @@ def drain(ctx, name: str, ignore_daemonsets: bool, force: bool,
           delete_emptydir_data: bool) -> tuple[list[str], list[str]]:
     """kubectl drain: cordon, then evict every pod on the node. Returns (stdout, warnings);
     raises ClientError with kubectl's text when a pod blocks the drain."""
-    from kubesvc.store.queries import pods_on_node
 
     lines = [set_unschedulable(ctx, name, True)]
     pods = [p for p in pods_on_node(ctx.store, name) if not _terminal(p)]
@@ -122,7 +124,6 @@ def _names(pods: list[dict]) -> str:
 
 def parse_pairs(pairs: list[str], what: str) -> tuple[dict, list[str]]:
     """`k=v` to set and `k-` to remove, as kubectl label/annotate take them."""
-    from kubesvc.apiserver.validation.names import label_value, qualified_name
 
     add, remove = {}, []
     for pair in pairs:
@@ -164,7 +165,6 @@ def set_metadata_map(ctx, res: Resource, obj: dict, field: str, add: dict, remov
 
 def patch(ctx, res: Resource, namespace: str, name: str, patch_text: str, patch_type: str,
           subresource: str | None) -> str:
-    from kubesvc.apiserver.patch.patches import apply_patch
 
     old = _get(ctx, res, namespace, name)
     new = apply_patch(clone(old), patch_text, patch_type, res.kind)

@@ -143,7 +143,7 @@ GoRepresenter.add_representer(float, GoRepresenter.represent_float)
 GoRepresenter.add_representer(dict, GoRepresenter.represent_dict)
 
 try:  # libyaml's emitter (it serializes too); the pure-Python one needs a Serializer
-    from yaml.cyaml import CEmitter as Emitter
+    from yaml._yaml import CEmitter as Emitter
 
     PURE_EMITTER = False
 except ImportError:  # pure-Python emitter: long double-quoted strings fold differently

@@ -29,7 +29,8 @@ def parse_patch(text: str):
             return json.loads(text, parse_constant=lambda name: _no_constant(text, name))
         except json.JSONDecodeError as err:
             return BadJSON(_go_json_error(err))
-    import yaml  # lazy: a JSON patch, the common case, never pays for importing PyYAML
+    # lazy: a JSON patch, the common case, never pays for importing PyYAML
+    import yaml  # noqa: PLC0415
 
     loader = _yaml_loader()(text)
     try:
@@ -61,14 +62,14 @@ _GO_YAML_TYPES = (
 @lru_cache(maxsize=1)
 def _yaml_loader():
     # lazy like `parse_patch`'s import of yaml: only YAML patch text needs these
-    from yaml.constructor import SafeConstructor
-    from yaml.nodes import MappingNode, ScalarNode
-    from yaml.resolver import BaseResolver
+    from yaml.constructor import SafeConstructor  # noqa: PLC0415
+    from yaml.nodes import MappingNode, ScalarNode  # noqa: PLC0415
+    from yaml.resolver import BaseResolver  # noqa: PLC0415
 
     try:
-        from yaml.cyaml import CParser as Parser
+        from yaml.cyaml import CParser as Parser  # noqa: PLC0415
     except ImportError:  # no libyaml: the pure-Python front end
-        from yaml.loader import BaseLoader as Parser
+        from yaml.loader import BaseLoader as Parser  # noqa: PLC0415
 
     class Resolver(BaseResolver):
         pass

@@ -20,8 +20,9 @@ def _dec(text: str) -> int | None:
 
 
 def _parse_v4(text: str) -> bytes | None:
-    octets = [_dec(part) for part in text.split(".")]
-    if len(octets) != 4 or None in octets:
+    parsed = [_dec(part) for part in text.split(".")]
+    octets = [o for o in parsed if o is not None]
+    if len(parsed) != 4 or len(octets) != 4:
         return None
     return bytes(10) + b"\xff\xff" + bytes(octets)  # Go keeps IPv4 in the v4-mapped form
 

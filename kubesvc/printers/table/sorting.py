@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from kubesvc.api.errors import ClientError, KubesvcError
 from kubesvc.api.goformat import go_quote, go_sharp_v
+from kubesvc.api.quantity import parse_exact
 from kubesvc.printers.jsonpath import template as jp
 from kubesvc.printers.jsonpath.evaluate import Byte, Template, go_type
 from kubesvc.printers.jsonpath.parser import JSONPathError
@@ -184,7 +185,6 @@ def _go_kind(value) -> str:
 def parse_quantity(text: str) -> Fraction | None:
     """apimachinery `ParseQuantity` as a value, or None when it would fail."""
     # imported only when strings are compared: `get` without --sort-by never pays for it
-    from kubesvc.api.quantity import parse_exact
 
     parsed = parse_exact(text) if text else None
     return None if parsed is None else parsed[0]
