@@ -43,7 +43,8 @@ def config_id(value) -> str | None:
     if "name" in value:
         parts.append(f"name={value['name']}")
     parts += [f"{k}={v}" for k, v in (value.get("networking") or {}).items()]
-    return " ".join(parts) or "default"
+    text = " ".join(parts) or "default"
+    return text if len(text) <= 36 else text[:33] + "..."
 
 
 def summary(nodes):
