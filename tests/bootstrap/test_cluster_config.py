@@ -36,7 +36,7 @@ def config_id(value) -> str | None:
         return f"{len(value)}-nodes" if isinstance(value, list) else None
     parts = [] if value.get("kind") == "Cluster" else [f"kind {value.get('kind')}"]
     if value.get("apiVersion") != API:
-        parts.append(value["apiVersion"])
+        parts.append(str(value.get("apiVersion")))
     roles = [n.get("role", "no-role") for n in value.get("nodes", [])]
     if roles:
         parts.append("+".join(roles))
