@@ -154,3 +154,16 @@ def advertisement(kind: str = "L2Advertisement", name: str = "adv", *,
     """A MetalLB L2Advertisement or BGPAdvertisement."""
     return {"apiVersion": "metallb.io/v1beta1", "kind": kind,
             "metadata": {"name": name, "namespace": namespace}, "spec": spec}
+
+
+def endpoint_slice(name: str = "web-abcde", endpoints=(), ports=(), *,
+                   namespace: str = "default", service: str | None = "web",
+                   address_type: str = "IPv4") -> dict:
+    """An EndpointSlice labelled for `service` (None: no service label), as a user or another
+    controller writes it (no managed-by label)."""
+    labels = {"kubernetes.io/service-name": service} if service else {}
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": name, "namespace": namespace, "labels": labels},
+            "addressType": address_type,  # None stays None: the API allows a nil list
+            "endpoints": None if endpoints is None else list(endpoints),
+            "ports": None if ports is None else list(ports)}

@@ -51,7 +51,8 @@ def test_string_form_sorted_by_key():
     ({"matchExpressions": [{"key": "a", "operator": "NotIn", "values": ["1"]}]}, {}, True),
     ({"matchExpressions": [{"key": "a", "operator": "Exists"}]}, {}, False),
     ({"matchExpressions": [{"key": "a", "operator": "DoesNotExist"}]}, {}, True),
-])
+], ids=["nil-selects-nothing", "empty-selects-all", "matchLabels", "In", "NotIn-absent-key",
+        "Exists-absent-key", "DoesNotExist-absent-key"])
 def test_label_selector(ls, labels, matches):
     assert selectors.from_label_selector(ls).matches(labels) is matches
 

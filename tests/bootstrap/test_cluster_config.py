@@ -27,18 +27,19 @@ def config_id(value) -> str | None:
     """A kind config named by what differs from the default: kind, roles, name, networking."""
     if isinstance(value, list) and not all(isinstance(v, tuple) for v in value):
         return "not-a-mapping"
-    if not isinstance(value, dict) or "apiVersion" not in value:
+    if not isinstance(value, dict):
         return f"{len(value)}-nodes" if isinstance(value, list) else None
     parts = [] if value.get("kind") == "Cluster" else [f"kind {value.get('kind')}"]
-    if value["apiVersion"] != API:
-        parts.append(value["apiVersion"])
+    if value.get("apiVersion") != API:
+        parts.append(str(value.get("apiVersion")))
     roles = [n.get("role", "no-role") for n in value.get("nodes", [])]
     if roles:
         parts.append("+".join(roles))
     if "name" in value:
         parts.append(f"name={value['name']}")
     parts += [f"{k}={v}" for k, v in (value.get("networking") or {}).items()]
-    return " ".join(parts) or "default"
+    text = " ".join(parts) or "default"
+    return text if len(text) <= 36 else text[:33] + "..."
 
 
 def summary(nodes):
@@ -82,8 +83,9 @@ def test_kind_config_nodes(config, expected):
     (cfg(name="dev"), "clusterName", "dev"),
     (cfg(networking={"serviceSubnet": "10.200.0.0/16"}), "serviceCIDR", "10.200.0.0/16"),
     (cfg(networking={"kubeProxyMode": "ipvs"}), "kubeProxyMode", "ipvs"),
-    (cfg("control-plane", "control-plane", "worker"), "loadBalancer",
-     {"name": "kind-external-load-balancer", "ip": "172.18.0.5"}),
+    pytest.param(cfg("control-plane", "control-plane", "worker"), "loadBalancer",
+                 {"name": "kind-external-load-balancer", "ip": "172.18.0.5"},
+                 id="two-control-planes-loadBalancer"),
 ], ids=config_id)
 def test_kind_config_settings(config, key, value):
     _, settings = nodes_from_kind_config(config, NOW)

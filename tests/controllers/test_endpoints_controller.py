@@ -20,6 +20,7 @@ from kubesvc.controllers.endpoints import (
     service_selects,
 )
 from kubesvc.controllers.endpoints.common import NAME_ALPHABET
+from tests.builders import endpoint_slice as user_slice
 from tests.builders import node, pod
 from tests.builders import service as svc
 from tests.builders import service_port as port
@@ -525,18 +526,6 @@ def test_inputs_are_not_modified():
 # --- §3 consumers ------------------------------------------------------------------------------
 
 
-def user_slice(name, endpoints, ports, ns="default", service="web"):
-    labels = {"kubernetes.io/service-name": service} if service else {}
-    return {
-        "apiVersion": "discovery.k8s.io/v1",
-        "kind": "EndpointSlice",
-        "metadata": {"name": name, "namespace": ns, "labels": labels},
-        "addressType": "IPv4",
-        "endpoints": endpoints,
-        "ports": ports,
-    }
-
-
 def test_backends_merge_every_labelled_slice():
     controller = desired_endpoint_slices(svc(), [pod("p", ip="10.244.1.5")], NODES)
     extra = user_slice(
@@ -554,7 +543,7 @@ def test_backends_merge_every_labelled_slice():
         "other-ns",
         [{"addresses": ["192.168.0.11"]}],
         [{"name": "http", "port": 80, "protocol": "TCP"}],
-        ns="other",
+        namespace="other",
     )
     got = service_backends(svc(), controller + [extra, unlabelled, elsewhere])["http"]
     assert [(b.ip, b.port) for b in got] == [("192.168.0.9", 8443), ("10.244.1.5", 8080)]

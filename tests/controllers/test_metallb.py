@@ -189,7 +189,10 @@ POOLS = [pool("test", "1.2.3.4/31"), pool("test2", "1.2.4.0/24", avoid_buggy_ips
     (svc("s4", ann=shared("share"), loadBalancerIP="1.2.4.3"),
      svc("s3", ann=shared("share"), ports=("TCP/443",), loadBalancerIP="1.2.4.3"),
      ["1.2.4.3"], None),
-])
+], ids=["same-ip-not-shared", "other-free-ip", "buggy-.0-avoided",
+        "buggy-.255-avoided", "buggy-.254-fine", "ip-in-no-pool", "shared-port-clash",
+        "other-sharing-key", "second-not-sharing", "local-different-selectors",
+        "one-local-one-cluster", "local-same-selector-other-port", "shared-other-port"])
 def test_requested_ips_and_sharing(first, second, second_ips, why):
     first["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
     second["metadata"]["creationTimestamp"] = "2026-01-01T00:00:01Z"
@@ -441,7 +444,9 @@ def test_announcement(advs, kw, warning):
     (adv(), None),
     ({**adv(), "metadata": {"name": "x", "namespace": "default"}},
      "resource must be created in metallb-system namespace"),
-])
+], ids=["new-pool", "pool-wrong-namespace", "overlapping-cidr", "replaces-same-name",
+        "invalid-cidr", "inverted-range", "no-addresses", "advertisement",
+        "advertisement-wrong-namespace"])
 def test_admission(new, error):
     stored = [pool("a", "1.2.3.128/25")]
     assert admission_error(new, stored) == error

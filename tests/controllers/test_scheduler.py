@@ -17,7 +17,6 @@ from kubesvc.controllers.scheduling.scheduler import (
     schedule,
     tolerates_taint,
 )
-from tests.param_ids import by_columns
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
 KIND3, _ = nodes_from_kind_config(
@@ -139,7 +138,7 @@ def test_failure_message_as_the_scheduler_words_it():
                        "2 node(s) didn't match Pod's node affinity/selector." + TAIL)
 
 
-@by_columns((1, 2), "nodes, spec, counts, expected", [
+@pytest.mark.parametrize("nodes, spec, counts, expected", [
     # least loaded first, ties by name; the tainted control plane is out
     (KIND3, {}, {}, "kind-worker"),
     (KIND3, {}, {"kind-worker": 1}, "kind-worker2"),
@@ -158,12 +157,15 @@ def test_failure_message_as_the_scheduler_words_it():
     ([node("a", taints=[{"key": "k", "effect": "PreferNoSchedule"}]), node("b")], {},
      {"b": 3}, "b"),
     ([node("a", taints=[{"key": "k", "effect": "PreferNoSchedule"}])], {}, {}, "a"),
-])
+], ids=["first-worker-by-name", "least-loaded", "equal-load-by-name",
+        "tolerates-control-plane", "node-selector", "node-name-skips-scheduling",
+        "default-nodes-untainted", "preferred-affinity-over-load", "prefer-no-schedule-lowers",
+        "prefer-no-schedule-only-node"])
 def test_schedule_picks(nodes, spec, counts, expected):
     assert schedule(pod(**spec), nodes, counts) == (expected, "")
 
 
-@by_columns((1, 2), "nodes, spec, counts, reasons, preemption", [
+@pytest.mark.parametrize("nodes, spec, counts, reasons, preemption", [
     ([node("a", unschedulable=True)], {}, {}, "1 node(s) were unschedulable",
      "1 Preemption is not helpful for scheduling"),
     ([node("a", taints=[{"key": "dedicated", "value": "db", "effect": "NoExecute"}])], {}, {},
@@ -174,7 +176,8 @@ def test_schedule_picks(nodes, spec, counts, expected):
      "1 Too many pods, 1 node(s) didn't match Pod's node affinity/selector",
      "1 No preemption victims found for incoming pod, "
      "1 Preemption is not helpful for scheduling"),
-])
+], ids=["unschedulable", "untolerated-taint", "too-many-pods",
+        "selector-matches-full-node"])
 def test_schedule_failures(nodes, spec, counts, reasons, preemption):
     total = len(nodes)
     assert schedule(pod(**spec), nodes, counts) == (
@@ -221,12 +224,12 @@ def test_preemption_policy_never():
         "no new claims to deallocate, not eligible due to preemptionPolicy=Never.")
 
 
-@by_columns((0,), "spec, nodes, expected", [
+@pytest.mark.parametrize("spec, nodes, expected", [
     ({}, [], (None, NO_NODES)),
     ({"schedulingGates": [{"name": "example.com/wait"}]}, KIND3, (None, SCHEDULING_GATED)),
     ({"schedulerName": "my-scheduler"}, KIND3, (None, "")),
     ({"schedulerName": "default-scheduler"}, KIND3, ("kind-worker", "")),
-])
+], ids=["no-nodes", "scheduling-gated", "other-scheduler", "default-scheduler"])
 def test_schedule_special_cases(spec, nodes, expected):
     assert schedule(pod(**spec), nodes, {}) == expected
 

@@ -31,6 +31,7 @@ from kubesvc.printers.describe.workloads import (
     describe_pod,
     split_replica_sets,
 )
+from tests.builders import endpoint_slice
 from tests.conftest import check_golden
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -48,11 +49,11 @@ def upstream_service(**spec) -> dict:
 
 
 def slice_of(name: str, addresses: list[str], ready=None, protocol="TCP") -> dict:
+    """Slices of upstream's describe tests: Service bar in namespace foo, one port 9527."""
     conditions = {} if ready is None else {"ready": ready}
-    return {"metadata": {"name": name, "namespace": "foo",
-                         "labels": {"kubernetes.io/service-name": "bar"}},
-            "endpoints": [{"addresses": [a], "conditions": conditions} for a in addresses],
-            "ports": [{"name": "port-tcp", "port": 9527, "protocol": protocol}]}
+    return endpoint_slice(name, [{"addresses": [a], "conditions": conditions} for a in addresses],
+                          [{"name": "port-tcp", "port": 9527, "protocol": protocol}],
+                          namespace="foo", service="bar")
 
 
 HEAD = """\

@@ -5,7 +5,7 @@ The main test runs WRITERS processes (8 in CI, 16 with KUBESVC_STRESS=1), each a
 OBJECTS objects (100; 250) in several commands, then scaling, deleting and re-applying some of
 them, while a reader lists everything in a loop. A model of what each writer did then
 predicts the final state, which is checked object by object, along with the store's
-invariants (tests/reliability/test_reliability_store.py: check_store) and every Service's endpoints.
+invariants (tests/reliability/harness.py: check_store) and every Service's endpoints.
 """
 
 from __future__ import annotations
