@@ -104,7 +104,7 @@ def edit(
     import tempfile
 
     from kubesvc.cli.get import _store_kinds, fetch
-    from kubesvc.cli.nodes import run_write
+    from kubesvc.cli.node_cmds import run_write
     from kubesvc.input.load import load_text
     from kubesvc.kubectl.resource_args import parse_targets
     from kubesvc.kubectl.session import read_session

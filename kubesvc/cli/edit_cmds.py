@@ -8,7 +8,7 @@ import typer
 
 from kubesvc.api.errors import UsageError
 from kubesvc.cli import common
-from kubesvc.cli.nodes import run_write
+from kubesvc.cli.node_cmds import run_write
 
 if TYPE_CHECKING:
     from kubesvc.apiserver.context import ApiContext

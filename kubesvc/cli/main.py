@@ -12,11 +12,18 @@ import typer
 
 from kubesvc.cli import apply as apply_cmd
 from kubesvc.cli import cluster as cluster_cmd
-from kubesvc.cli import common, completion_cmd, create_cmds, diff_edit, edit_cmds, info_cmds
+from kubesvc.cli import (
+    common,
+    completion_cmd,
+    create_cmds,
+    diff_edit,
+    edit_cmds,
+    info_cmds,
+    node_cmds,
+)
 from kubesvc.cli import delete as delete_cmd
 from kubesvc.cli import describe as describe_cmd
 from kubesvc.cli import get as get_cmd
-from kubesvc.cli import nodes as node_cmds
 from kubesvc.cli import resolve as resolve_cmd
 from kubesvc.kubectl.environment import Environment
 

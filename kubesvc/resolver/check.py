@@ -13,7 +13,7 @@ import ipaddress
 
 from kubesvc.api.objects import meta, spec
 from kubesvc.api.selectors import from_label_selector
-from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import service_backends
 from kubesvc.controllers.metallb.pools import NAMESPACE, Refused, parse_pools
 from kubesvc.resolver import dns, routing

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 
 from kubesvc.api.objects import meta, spec
 from kubesvc.api.selectors import from_map
-from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import service_selects
 from kubesvc.resolver import records as rec
 from kubesvc.resolver import routing

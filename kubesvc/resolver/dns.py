@@ -14,7 +14,7 @@ import ipaddress
 
 from kubesvc.api.objects import meta, spec
 from kubesvc.apiserver.allocation import ServiceCIDR
-from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import service_backends
 from kubesvc.resolver.dns_records import (
     RecordError,

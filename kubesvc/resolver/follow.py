@@ -5,7 +5,7 @@ search path), then kube-proxy on the node that captures the traffic, down to the
 from __future__ import annotations
 
 from kubesvc.api.objects import meta, spec
-from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.resolver import dns, routing
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.diagnosis import ENDPOINT_CODES, diagnose_service

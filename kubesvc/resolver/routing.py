@@ -14,7 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from kubesvc.api.objects import meta, spec
-from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import service_backends
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.records import EndpointRef, NodeVerdict, Reason, Route

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kubesvc.api.errors import NotFoundError, UsageError
 from kubesvc.api.objects import spec
-from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.resolver import routing
 from kubesvc.resolver.routing import Source
 

@@ -19,7 +19,7 @@ from kubesvc.controllers.endpoints import (
     service_backends,
     service_selects,
 )
-from kubesvc.controllers.endpoints.common import NAME_ALPHABET
+from kubesvc.controllers.endpoints.endpoint_utils import NAME_ALPHABET
 from tests.builders import endpoint_slice as user_slice
 from tests.builders import node, pod
 from tests.builders import service as svc

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from kubesvc.api.objects import meta, spec
 from kubesvc.api.selectors import from_map
-from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints.legacy import desired_endpoints
 from kubesvc.controllers.endpoints.mirroring import mirrored_endpoint_slices
 from kubesvc.controllers.endpoints.slices import desired_endpoint_slices, pod_endpoint_ports

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from kubesvc.api.objects import clone, meta, spec
-from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints.gohash import sort_core_ports, subset_hash
 
 MAX_CAPACITY = 1000  # endpoints_controller.go maxCapacity

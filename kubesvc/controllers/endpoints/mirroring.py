@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from kubesvc.api.objects import clone, meta
-from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints.gohash import sort_slice_ports
 from kubesvc.controllers.endpoints.legacy import TRIGGER_TIME, repack_subsets
 

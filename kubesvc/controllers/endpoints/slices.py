@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from kubesvc.api.objects import clone, meta, spec
-from kubesvc.controllers.endpoints import common as eu
+from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints.gohash import sort_slice_ports
 
 MAX_ENDPOINTS_PER_SLICE = 100  # endpointslice/config/v1alpha1 defaults

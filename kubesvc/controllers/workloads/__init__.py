@@ -24,7 +24,7 @@ from kubesvc.api.defaults import (
     default_statefulset,
     image_pull_policy,
 )
-from kubesvc.controllers.workloads.common import Plan, pod_template_hash, revision_hash
+from kubesvc.controllers.workloads.controller_utils import Plan, pod_template_hash, revision_hash
 from kubesvc.controllers.workloads.daemonset import (
     daemon_pod_template,
     reconcile_daemonset,

@@ -25,7 +25,7 @@ from kubesvc.api.objects import (
 )
 from kubesvc.api.selectors import from_label_selector
 from kubesvc.controllers.scheduling.scheduler import find_untolerated_taint, matches_node_selector
-from kubesvc.controllers.workloads.common import (
+from kubesvc.controllers.workloads.controller_utils import (
     Plan,
     event,
     new_pod_names,

@@ -18,7 +18,12 @@ from datetime import datetime
 from kubesvc.api.defaults import default_deployment, default_pod_template
 from kubesvc.api.objects import as_time, claim, clone, controller_ref, meta
 from kubesvc.api.selectors import from_label_selector
-from kubesvc.controllers.workloads.common import Plan, event, pod_template_hash, strip_zero
+from kubesvc.controllers.workloads.controller_utils import (
+    Plan,
+    event,
+    pod_template_hash,
+    strip_zero,
+)
 from kubesvc.controllers.workloads.deployment_status import (
     COMPONENT,
     DESIRED,

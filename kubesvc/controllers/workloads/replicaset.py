@@ -21,7 +21,7 @@ from kubesvc.api.objects import (
     release_unmatched,
 )
 from kubesvc.api.selectors import from_label_selector, from_map
-from kubesvc.controllers.workloads.common import (
+from kubesvc.controllers.workloads.controller_utils import (
     Plan,
     event,
     new_pod_names,

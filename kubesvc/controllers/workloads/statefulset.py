@@ -28,7 +28,7 @@ from kubesvc.api.objects import (
     meta,
 )
 from kubesvc.api.selectors import from_label_selector
-from kubesvc.controllers.workloads.common import (
+from kubesvc.controllers.workloads.controller_utils import (
     Plan,
     event,
     pod_from_template,

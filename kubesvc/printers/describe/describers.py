@@ -17,19 +17,19 @@ from datetime import datetime
 from kubesvc.api.goformat import go_v_unstructured
 from kubesvc.api.quantity import parse_or_none
 from kubesvc.printers.describe.node_describer import describe_node
-from kubesvc.printers.describe.service_describer import (
-    describe_endpoints,
-    describe_endpointslice,
-    describe_service,
-)
-from kubesvc.printers.describe.workloads import describe_deployment, describe_pod
-from kubesvc.printers.describe.writer import (
+from kubesvc.printers.describe.prefix_writer import (
     PrefixWriter,
     annotations_multiline,
     events,
     header,
     labels_multiline,
 )
+from kubesvc.printers.describe.service_describer import (
+    describe_endpoints,
+    describe_endpointslice,
+    describe_service,
+)
+from kubesvc.printers.describe.workloads import describe_deployment, describe_pod
 from kubesvc.printers.duration import LOCAL, rfc1123z
 
 # --- Namespace ----------------------------------------------------------------------------

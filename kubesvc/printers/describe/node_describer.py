@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from kubesvc.api.quantity import Quantity, add_into, max_into, resource_list
-from kubesvc.printers.describe.writer import (
+from kubesvc.printers.describe.prefix_writer import (
     PrefixWriter,
     annotations_multiline,
     events,

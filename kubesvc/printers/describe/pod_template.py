@@ -6,7 +6,7 @@ import math
 
 from kubesvc.api.quantity import Quantity, resource_list
 from kubesvc.api.selectors import format_label_selector
-from kubesvc.printers.describe.writer import PrefixWriter
+from kubesvc.printers.describe.prefix_writer import PrefixWriter
 from kubesvc.printers.duration import rfc1123z
 
 

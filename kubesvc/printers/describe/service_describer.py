@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kubesvc.api.selectors import format_labels
-from kubesvc.printers.describe.writer import (
+from kubesvc.printers.describe.prefix_writer import (
     PrefixWriter,
     annotations_multiline,
     events,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from kubesvc.api.selectors import from_label_selector
 from kubesvc.printers.describe import pod_template as dp
-from kubesvc.printers.describe.writer import (
+from kubesvc.printers.describe.prefix_writer import (
     PrefixWriter,
     annotations_multiline,
     events,
