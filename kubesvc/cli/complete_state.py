@@ -16,7 +16,7 @@ _MISSING = object()
 
 
 def default_state_path() -> str:
-    """kubesvc.store.db.default_state_path, without importing the store (pathlib, stat, ...)."""
+    """kubesvc.store.files.default_state_path, without importing the store (pathlib, stat, ...)."""
     env = os.environ.get("KUBESVC_STATE")
     if env:
         return env

@@ -51,7 +51,7 @@ def _environment_error(env: Environment, exc: Exception) -> str | None:
     sqlite3 = sys.modules.get("sqlite3")
     if sqlite3 is not None and (isinstance(exc, sqlite3.OperationalError)
                                 or type(exc) is sqlite3.DatabaseError):
-        from kubesvc.store.db import database_error
+        from kubesvc.store.files import database_error
 
         return str(database_error(env.state_path or Path("(unknown)"), exc))
     if isinstance(exc, OSError):

@@ -55,7 +55,7 @@ class Environment:
         """The state file: the verb's --state, else the global --state, else the store's
         default (KUBESVC_STATE, else $XDG_STATE_HOME/kubesvc/state.db)."""
         # lazy: the store module (sqlite3, pathlib rules) is not needed to answer a TAB
-        from kubesvc.store.db import default_state_path  # noqa: PLC0415
+        from kubesvc.store.files import default_state_path  # noqa: PLC0415
 
         chosen = state or self.state
         path = Path(chosen) if chosen else default_state_path(self.environ)

@@ -373,7 +373,7 @@ def test_default_state_path(monkeypatch, tmp_path):
     monkeypatch.delenv("KUBESVC_STATE", raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     assert complete_state.default_state_path() == str(tmp_path / "kubesvc" / "state.db")
-    from kubesvc.store.db import default_state_path
+    from kubesvc.store.files import default_state_path
 
     assert complete_state.default_state_path() == str(default_state_path())
     monkeypatch.delenv("XDG_STATE_HOME")
