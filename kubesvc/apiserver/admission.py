@@ -19,6 +19,7 @@ import re
 from kubesvc.api.errors import InvalidError, StatusError, invalid, required
 from kubesvc.api.resources import Resource, for_kind
 from kubesvc.apiserver import crds
+from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.schema import SchemaIssue
 from kubesvc.apiserver.webhooks.metallb import admission_error
 
@@ -40,7 +41,7 @@ def custom_kind(store, api_version: str, kind: str) -> tuple[dict, crds.CustomKi
             or crds.find_kind(crds.builtin_crds(), api_version, kind))
 
 
-def resource_for(ctx, api_version: str, kind: str) -> Resource | None:
+def resource_for(ctx: ApiContext, api_version: str, kind: str) -> Resource | None:
     """Discovery: the Resource serving `kind` in `api_version`, built-in or CRD-defined."""
     if ctx.schemas.definition(api_version, kind) is not None:
         return for_kind(kind, api_version)
@@ -50,7 +51,7 @@ def resource_for(ctx, api_version: str, kind: str) -> Resource | None:
 
 # -- the admission chain ---------------------------------------------------------------------------
 
-def admit(ctx, res: Resource, obj: dict, keep_status: bool = False) -> None:
+def admit(ctx: ApiContext, res: Resource, obj: dict, keep_status: bool = False) -> None:
     """Check `obj` as the API server does on create/update; prune, zero and default it in
     place. `keep_status`: the write keeps the object's status (an imported snapshot)."""
     api_version, kind = obj.get("apiVersion") or res.api_version, obj.get("kind") or res.kind
@@ -63,7 +64,7 @@ def admit(ctx, res: Resource, obj: dict, keep_status: bool = False) -> None:
         _admit_custom(ctx, res, obj, *found, keep_status=keep_status)
 
 
-def _decode_builtin(ctx, res: Resource, obj: dict, definition: str) -> None:
+def _decode_builtin(ctx: ApiContext, res: Resource, obj: dict, definition: str) -> None:
     schemas = ctx.schemas
     issues = schemas.check(obj, definition)
     typed = [i for i in issues if i.kind == "type"]
@@ -80,7 +81,7 @@ def _decode_builtin(ctx, res: Resource, obj: dict, definition: str) -> None:
         raise InvalidError(res.kind, _name(obj), others)
 
 
-def _admit_custom(ctx, res: Resource, obj: dict, crd: dict, ck: crds.CustomKind,
+def _admit_custom(ctx: ApiContext, res: Resource, obj: dict, crd: dict, ck: crds.CustomKind,
                   keep_status: bool) -> None:
     """A custom resource: pruned, validated and defaulted by its CRD's openAPIV3Schema."""
     if crds.has_status_subresource(crd, ck.api_version) and not keep_status:
@@ -98,7 +99,7 @@ def _admit_custom(ctx, res: Resource, obj: dict, crd: dict, ck: crds.CustomKind,
         _metallb_webhook(ctx, res, obj)
 
 
-def _metallb_webhook(ctx, res: Resource, obj: dict) -> None:
+def _metallb_webhook(ctx: ApiContext, res: Resource, obj: dict) -> None:
     """MetalLB's validating webhooks (overlapping pools, objects outside metallb-system...)."""
     meta = obj.get("metadata") or {}
     probe = {**obj, "metadata": {**meta, "namespace": meta.get("namespace") or "default"}}
@@ -109,7 +110,7 @@ def _metallb_webhook(ctx, res: Resource, obj: dict) -> None:
                              f"{message}", 403)
 
 
-def _unknown_fields(ctx, res: Resource, obj: dict, issues: list[SchemaIssue]) -> None:
+def _unknown_fields(ctx: ApiContext, res: Resource, obj: dict, issues: list[SchemaIssue]) -> None:
     """Strict refuses them, Warn reports them, Ignore says nothing; all drop them."""
     unknown = [i.path for i in issues]
     if unknown and ctx.field_validation == STRICT:

@@ -11,16 +11,30 @@ vouches for skip it, with `admit=False` and a comment saying why.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from kubesvc.api.errors import AlreadyExistsError, InvalidError, NotFoundError
 from kubesvc.api.resources import Resource
 from kubesvc.apiserver import admission
 from kubesvc.apiserver import meta as sysmeta
+from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.strategies import namespace as ns_strategy
 from kubesvc.apiserver.strategies import service as svc_strategy
 from kubesvc.apiserver.strategies import workloads
 from kubesvc.apiserver.validation.names import validate_object_meta
 
-STRATEGIES: dict[str, object] = {
+
+class Strategy(Protocol):
+    """A kind's create/update/delete steps (modules or objects alike)."""
+
+    def create(self, ctx: ApiContext, obj: dict, keep_status: bool) -> None: ...
+
+    def update(self, ctx: ApiContext, new: dict, old: dict, keep_status: bool) -> None: ...
+
+    def delete(self, ctx: ApiContext, obj: dict) -> None: ...
+
+
+STRATEGIES: dict[str, Strategy] = {
     "Service": svc_strategy,
     "Namespace": ns_strategy,
     "Pod": workloads.pod,
@@ -34,22 +48,24 @@ STRATEGIES: dict[str, object] = {
 
 
 class _Generic:
-    @staticmethod
-    def create(ctx, obj, keep_status):
+    """Kinds without a strategy of their own: stored as they are; status kept on update."""
+
+    def create(self, ctx: ApiContext, obj: dict, keep_status: bool) -> None:
         pass
 
-    @staticmethod
-    def update(ctx, new, old, keep_status):
+    def update(self, ctx: ApiContext, new: dict, old: dict, keep_status: bool) -> None:
         if not keep_status and "status" in old:
             new["status"] = old["status"]
 
-    @staticmethod
-    def delete(ctx, obj):
+    def delete(self, ctx: ApiContext, obj: dict) -> None:
         pass
 
 
-def strategy(gk: str):
-    return STRATEGIES.get(gk, _Generic)
+_GENERIC = _Generic()
+
+
+def strategy(gk: str) -> Strategy:
+    return STRATEGIES.get(gk, _GENERIC)
 
 
 def check_metadata(res: Resource, obj: dict) -> None:
@@ -78,7 +94,7 @@ def path_segment_name(name: str) -> list[str]:
     return [f"may not contain '{c}'" for c in ("/", "%") if c in name]
 
 
-def create(ctx, res: Resource, obj: dict, keep_status: bool, known_absent: bool = False,
+def create(ctx: ApiContext, res: Resource, obj: dict, keep_status: bool, known_absent: bool = False,
            admit: bool = True) -> dict:
     """`known_absent`: the caller just looked the object up and found nothing. `admit=False`:
     the object already passed admission (or was built by a controller) in this command."""
@@ -96,7 +112,7 @@ def create(ctx, res: Resource, obj: dict, keep_status: bool, known_absent: bool 
     return obj
 
 
-def update(ctx, res: Resource, new: dict, old: dict, keep_status: bool,
+def update(ctx: ApiContext, res: Resource, new: dict, old: dict, keep_status: bool,
            admit: bool = True) -> dict:
     if admit:
         admission.admit(ctx, res, new, keep_status)
@@ -108,7 +124,7 @@ def update(ctx, res: Resource, new: dict, old: dict, keep_status: bool,
     return new
 
 
-def delete(ctx, res: Resource, namespace: str, name: str) -> dict:
+def delete(ctx: ApiContext, res: Resource, namespace: str, name: str) -> dict:
     obj = ctx.store.get(res.gk, namespace if res.namespaced else "", name)
     if obj is None:
         raise NotFoundError(res.qualified_plural, name)
@@ -120,11 +136,13 @@ def delete(ctx, res: Resource, namespace: str, name: str) -> dict:
     return obj
 
 
-def _delete_namespace_contents(ctx, namespace: str) -> None:
+def _delete_namespace_contents(ctx: ApiContext, namespace: str) -> None:
     """The namespace controller: everything in a deleted namespace goes with it."""
     for gk in ctx.store.kinds_in_namespace(namespace):
         for name in ctx.store.names(gk, namespace):
             obj = ctx.store.get(gk, namespace, name)
+            if obj is None:  # gone already: a strategy's delete removed it with its owner
+                continue
             strategy(gk).delete(ctx, obj)
             ctx.store.delete(gk, namespace, name)
             ctx.record(gk, namespace, name, obj, None)

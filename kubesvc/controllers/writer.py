@@ -12,9 +12,10 @@ from __future__ import annotations
 from kubesvc.api.objects import clone
 from kubesvc.api.resources import for_gk
 from kubesvc.apiserver import registry
+from kubesvc.apiserver.context import ApiContext
 
 
-def apply_owned(ctx, gk: str, desired: dict, current: dict | None) -> dict:
+def apply_owned(ctx: ApiContext, gk: str, desired: dict, current: dict | None) -> dict:
     """Create `desired`, or update `current` to it; nothing when they already agree."""
 
     res = for_gk(gk)
@@ -27,8 +28,7 @@ def apply_owned(ctx, gk: str, desired: dict, current: dict | None) -> dict:
     return registry.update(ctx, res, new, current, keep_status=True, admit=False)
 
 
-def remove(ctx, gk: str, obj: dict) -> None:
-
+def remove(ctx: ApiContext, gk: str, obj: dict) -> None:
     meta = obj["metadata"]
     registry.delete(ctx, for_gk(gk), meta.get("namespace", ""), meta["name"])
 
