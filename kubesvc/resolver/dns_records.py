@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import common as eu
 from kubesvc.controllers.endpoints import service_slices
+from kubesvc.resolver.corefile import KubernetesPlugin
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
@@ -28,18 +29,25 @@ class ServiceRecord:
     domain: str
 
 
-def find_records(view, base: str, zone: str) -> list[ServiceRecord]:
-    """Records(): parseRequest, the namespace check, then findPods or findServices."""
+def find_records(view, base: str, zone: str, plugin: KubernetesPlugin) -> list[ServiceRecord]:
+    """Records(): parseRequest, the namespace check (namespaceExposed: it exists, and is
+    listed by `namespaces` if the plugin has it), then findPods or findServices."""
     req = _parse(base)
     if req is None:
         return []
     kind, ns, name, endpoint, port, proto = req
     if not namespace_exists(view, ns):
         raise RecordError(f"namespace {ns} does not exist", "dns-nxdomain")
+    if not plugin.exposes(ns):
+        raise RecordError(f"namespace {ns} is not among the plugin's namespaces "
+                          f"({' '.join(plugin.namespaces)})", "dns-nxdomain")
+    if kind == "pod" and plugin.pods == "disabled":  # findPods: before the empty-name NODATA
+        raise RecordError("pod names are not answered: the kubernetes plugin has pods disabled "
+                          "(its default without a pods line)", "dns-pods")
     if not name:
         return []  # <ns>.svc / <ns>.pod: NODATA
     if kind == "pod":
-        return _pod(name, ns, zone)
+        return _pod(view, name, ns, zone, plugin.pods)
     return _services(view, ns, name, endpoint, port, proto, zone)
 
 
@@ -62,15 +70,29 @@ def _parse(base: str):
     return kind, ns, name, endpoint, port, proto
 
 
-def _pod(name: str, ns: str, zone: str) -> list[ServiceRecord]:
-    """findPods, `pods insecure`: the IP spelled in the name, whether or not a pod has it."""
+def _pod(view, name: str, ns: str, zone: str, mode: str) -> list[ServiceRecord]:
+    """findPods: `insecure` answers the IP spelled in the name, whether or not a pod has it;
+    `verified` only when a pod of that namespace has that status.podIP and is not
+    terminating (object/pod.go ToPod drops terminating pods)."""
     if name.count("-") == 3 and "--" not in name:
         text = name.replace("-", ".")
     else:
         text = name.replace("-", ":")
-    if not is_ip(text):
+    if mode == "verified":
+        if not any(pod_has_ip(p, text, ns) for p in view.pods_by_ip(text)):
+            raise RecordError(f"no running pod in namespace {ns} has IP {text} (pods verified)",
+                              "dns-pods")
+    elif not is_ip(text):
         raise RecordError(f"{name} does not spell an IP address", "dns-nxdomain")
     return [ServiceRecord(text, 0, f"{name}.{ns}.pod.{zone}")]
+
+
+def pod_has_ip(pod: dict, ip: str, ns: str) -> bool:
+    """podModeVerified: `ip == p.PodIP && match(namespace, p.Namespace)` (the primary IP only,
+    compared as text)."""
+    return ((pod.get("status") or {}).get("podIP") == ip
+            and eu.namespace_of(pod).lower() == ns.lower()
+            and not meta(pod).get("deletionTimestamp"))
 
 
 def _services(view, ns, name, endpoint, port, proto, zone) -> list[ServiceRecord]:
