@@ -3,10 +3,11 @@ read as CoreDNS reads it (Caddyfile server blocks; coredns `core/dnsserver/regis
 keys, `plugin/kubernetes/setup.go` ParseStanza for the `kubernetes` plugin).
 
 Only what decides cluster-DNS answers is kept: which server block serves a name (zone keys on
-port 53) and, in it, the `kubernetes` plugin's zones, `pods`, `ttl`, `fallthrough` and
-`namespaces`. A top-level `import` (of files kubesvc does not have, such as k3s's coredns-custom)
-is skipped. A Corefile kubesvc cannot read is never fatal: `load` answers kubeadm's default
-configuration and says why in `problem` (`kubesvc check` reports it, `resolve` notes it).
+port 53) and, in it, the `kubernetes` plugin's zones, `pods`, `ttl`, `fallthrough`,
+`namespaces` and `endpoint_pod_names`. A top-level `import` (of files kubesvc does not have,
+such as k3s's coredns-custom) is skipped. A Corefile kubesvc cannot read is never fatal: `load`
+answers kubeadm's default configuration and says why in `problem` (`kubesvc check` reports it,
+`resolve` notes it).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ REVERSE = (".in-addr.arpa.", ".ip6.arpa.")
 # it talks to the API server, not which names answer in a one-cluster model)
 _OTHER_OPTIONS = ("endpoint", "tls", "labels", "namespace_labels", "noendpoints", "zonal",
                   "ignore", "kubeconfig", "multicluster", "startup_timeout", "apiserver_qps",
-                  "apiserver_burst", "apiserver_max_inflight", "endpoint_pod_names")
+                  "apiserver_burst", "apiserver_max_inflight")
 
 
 class CorefileError(Exception):
@@ -44,6 +45,7 @@ class KubernetesPlugin:
     ttl: int = DEFAULT_TTL
     fallthrough: tuple[str, ...] | None = None
     namespaces: tuple[str, ...] = ()
+    endpoint_pod_names: bool = False
 
     @property
     def primary(self) -> str:
@@ -321,6 +323,10 @@ def _option(prop: _Directive, options: dict, where: str) -> None:
     elif name == "fallthrough":
         zones = [z for a in args for z in normalize_zone(a, prop.line)]
         options["fallthrough"] = tuple(zones) or (".",)
+    elif name == "endpoint_pod_names":
+        if args:
+            raise CorefileError(f"{where}: endpoint_pod_names takes no value")
+        options["endpoint_pod_names"] = True
     elif name == "namespaces":
         if not args:
             raise CorefileError(f"{where}: namespaces needs at least one namespace")

@@ -270,7 +270,8 @@ def ptr_names(view, ip: str, zone: str, plugin: KubernetesPlugin | None = None) 
             for ep in eps.get("endpoints") or ():
                 if ip in (ep.get("addresses") or ()) and \
                         (ep.get("conditions") or {}).get("ready") is not False:
-                    name = (f"{endpoint_hostname(ep, ip)}.{meta(svc)['name']}."
+                    host = endpoint_hostname(ep, ip, bool(plugin and plugin.endpoint_pod_names))
+                    name = (f"{host}.{meta(svc)['name']}."
                             f"{eu.namespace_of(svc)}.svc.{zone}")
                     if name not in out:
                         out.append(name)

@@ -48,7 +48,7 @@ def find_records(view, base: str, zone: str, plugin: KubernetesPlugin) -> list[S
         return []  # <ns>.svc / <ns>.pod: NODATA
     if kind == "pod":
         return _pod(view, name, ns, zone, plugin.pods)
-    return _services(view, ns, name, endpoint, port, proto, zone)
+    return _services(view, ns, name, endpoint, port, proto, zone, plugin.endpoint_pod_names)
 
 
 def _parse(base: str):
@@ -95,7 +95,8 @@ def pod_has_ip(pod: dict, ip: str, ns: str) -> bool:
             and not meta(pod).get("deletionTimestamp"))
 
 
-def _services(view, ns, name, endpoint, port, proto, zone) -> list[ServiceRecord]:
+def _services(view, ns, name, endpoint, port, proto, zone,
+              pod_names: bool = False) -> list[ServiceRecord]:
     """findServices for one Service (names compare case-insensitively: stored names are
     lowercase, so the lowercased question finds them)."""
     svc = view.service(ns, name)
@@ -105,7 +106,7 @@ def _services(view, ns, name, endpoint, port, proto, zone) -> list[ServiceRecord
     if spec(svc).get("type") == "ExternalName":
         return _external_name(svc, endpoint)
     if not eu.is_service_ip_set(svc) or endpoint:
-        found = _endpoint_records(view, svc, domain, endpoint, port, proto)
+        found = _endpoint_records(view, svc, domain, (endpoint, port, proto), pod_names)
         if not found:
             raise RecordError(_why_no_endpoint(svc, endpoint, port, proto),
                              "dns-headless-empty" if not endpoint and not port else
@@ -130,9 +131,10 @@ def _external_name(svc: dict, endpoint: str) -> list[ServiceRecord]:
     return [ServiceRecord(host.rstrip("."), 0, "")]
 
 
-def _endpoint_records(view, svc, domain, endpoint, port, proto) -> list[ServiceRecord]:
+def _endpoint_records(view, svc, domain, question, pod_names) -> list[ServiceRecord]:
     """Every ready address of every slice labelled for the Service, times its ports (a
     port-less slice gives the sentinel -1, which A answers use and SRV skips)."""
+    endpoint, port, proto = question
     out = []
     for eps in slices_of(view, svc):
         ports = [(p.get("name") or "", p.get("protocol") or "", p.get("port") or -1)
@@ -141,7 +143,7 @@ def _endpoint_records(view, svc, domain, endpoint, port, proto) -> list[ServiceR
             if (ep.get("conditions") or {}).get("ready") is False:
                 continue
             for ip in ep.get("addresses") or ():
-                host = endpoint_hostname(ep, ip)
+                host = endpoint_hostname(ep, ip, pod_names)
                 if endpoint and host.lower() != endpoint:
                     continue
                 out += [ServiceRecord(ip, n, f"{host}.{domain}") for name, pr, n in ports
@@ -158,10 +160,14 @@ def _why_no_endpoint(svc, endpoint, port, proto) -> str:
     return f"headless Service {name} has no ready endpoint"
 
 
-def endpoint_hostname(endpoint: dict, ip: str) -> str:
-    """endpointHostname (default mode): the slice's hostname, else the dashed IP."""
+def endpoint_hostname(endpoint: dict, ip: str, pod_names: bool = False) -> str:
+    """endpointHostname: the slice's hostname; with `endpoint_pod_names`, the targetRef's
+    name when shorter than 64 (object/endpoint.go); else the dashed IP."""
     if endpoint.get("hostname"):
         return endpoint["hostname"]
+    ref = (endpoint.get("targetRef") or {}).get("name") or ""
+    if pod_names and 0 < len(ref) < 64:
+        return ref
     dashed = ip.replace(".", "-").replace(":", "-")
     return dashed + "0" if dashed.endswith("-") else dashed
 

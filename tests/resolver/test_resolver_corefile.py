@@ -234,6 +234,25 @@ def test_namespaces(name, qtype, rcode):
     assert res.rcode == rcode
 
 
+HEADLESS = service("db", "None")
+
+
+@pytest.mark.parametrize("options, name, qtype, records", [
+    pytest.param("", f"10-244-0-10.db.default.svc.{Z}", "A", ["10.244.0.10"],
+                 id="kubernetes.go endpointHostname: the dashed IP by default"),
+    pytest.param("endpoint_pod_names", f"web-1.db.default.svc.{Z}", "A", ["10.244.0.10"],
+                 id="README endpoint_pod_names: the pod's name"),
+    pytest.param("endpoint_pod_names", f"10-244-0-10.db.default.svc.{Z}", "A", [],
+                 id="endpoint_pod_names: the dashed IP no longer names it"),
+    pytest.param("endpoint_pod_names", "10.0.244.10.in-addr.arpa.", "PTR",
+                 [f"web-1.db.default.svc.{Z}", f"web-1.web.default.svc.{Z}"],
+                 id="reverse.go serviceRecordForIP: PTR uses the same hostname"),
+])
+def test_endpoint_pod_names(options, name, qtype, records):
+    res = dns.query(view(k8s(options), HEADLESS), name, qtype)
+    assert sorted(a.split(" ", 2)[2] for a in res.answers) == records
+
+
 # --- no ConfigMap, or one kubesvc cannot read ---------------------------------------------
 
 
