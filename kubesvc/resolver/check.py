@@ -43,6 +43,7 @@ def service_routes(view, svc: dict, client=None) -> ServiceRoutes:
                         reasons=diagnose_service(view, svc))
     name = f"{meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{dns.zone_of(view)}."
     out.dns.append(dns.query(view, name, "A"))
+    out.reasons += [r for r in out.dns[0].reasons if r.code == "dns-corefile"]
     if out.type == "ExternalName":
         return out
     for sport in eu.service_ports(svc):
@@ -247,6 +248,7 @@ def ip_owners(view, ip: str):
                               for e in routing.proxy_endpoints(view, svc, sport, None)
                               if e.ip == ip]
     out.ptr = dns.query(view, dns.reverse_name(ip), "PTR")
+    out.reasons += [r for r in out.ptr.reasons if r.code == "dns-corefile"]
     if not out.owners:
         out.reasons.append(Reason("not-cluster-address", f"nothing in the cluster owns {ip}"))
     return out

@@ -81,14 +81,21 @@ def parse_target(text: str) -> Target:
     parsed = eu.parse_ip(host.strip("[]")) if host.startswith("[") or ":" not in host else None
     if parsed:
         return Target("address", text, ip=parsed[1], port=number, protocol=protocol or "TCP")
+    if not host:
+        raise UsageError(f'invalid target "{text}": a port needs a name or an address before '
+                         "it: NAME:PORT or IP:PORT")
     if not _NAME.match(host):
         raise UsageError(f'invalid target "{text}": "{host}" is neither an IP nor a DNS name')
     return Target("name-port", text, name=host, port=number, protocol=protocol or "TCP")
 
 
 def _refuse_other_types(raw: str) -> None:
-    """`deploy/web` or `pod/web` read as kubectl's TYPE/NAME: say what resolve takes instead
-    of reading the name as a protocol."""
+    """`deploy/web` or `pod/web` read as kubectl's TYPE/NAME, and URLs: say what resolve takes
+    instead of reading the name as a protocol."""
+    _scheme, sep, rest = raw.partition("://")
+    if sep:
+        raise UsageError(f'invalid target "{raw}": resolve takes {FORMS}, without a URL scheme '
+                         f'(e.g. "{rest.split("/", 1)[0] or "NAME:PORT"}")')
     match = _TYPE_NAME.match(raw)
     if not match or match.group(2).upper() in PROTOCOLS:
         return

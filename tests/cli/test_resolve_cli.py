@@ -198,6 +198,9 @@ def test_check_passes_on_a_healthy_namespace(demo):
                                    "deploy is reached through a Service that selects its pods"),
     (["resolve", "pod/web-1"], 2, "a pod is reached at its IP (IP or IP:PORT; `kubesvc get pod "
                                   "web-1 -o wide` shows it), and sends with --from pod:web-1"),
+    (["resolve", "http://web:80/"], 2, 'without a URL scheme (e.g. "web:80")'),
+    (["resolve", ":80"], 2, 'error: invalid target ":80": a port needs a name or an address '
+                            "before it: NAME:PORT or IP:PORT"),
     (["resolve", "web:80", "--from", "node:"], 2, 'error: invalid --from "node:": expected '
                                                   "node:NAME"),
 ])
@@ -282,3 +285,5 @@ def test_check_names_an_unreadable_corefile(demo, tmp_path):
     answered = demo("resolve", "web")
     assert answered.code == 0  # kubeadm's defaults still answer, and say so
     assert "[dns-corefile]" in answered.out and "wrong value for pods: secure" in answered.out
+    for target in ("svc/web", "10.96.0.10"):  # the Service and address reports say so too
+        assert "[dns-corefile]" in demo("resolve", target).out
