@@ -103,13 +103,6 @@ def cluster_dns(settings: dict) -> list[dict]:
     return objs
 
 
-def kubeadm_corefile(domain: str) -> str:
-    """The Corefile kubeadm writes for the cluster domain `domain`
-    (cmd/kubeadm/app/phases/addons/dns/manifests.go CoreDNSConfigMap)."""
-    objs = json.loads(_addon_text(domain))
-    return next(o for o in objs if o["kind"] == "ConfigMap")["data"]["Corefile"]
-
-
 def _addon_text(domain: str) -> str:
     text = files("kubesvc").joinpath("data/kubeadm-dns.json").read_text()
     return text.replace("@DNS_DOMAIN@", domain.strip(".").lower())

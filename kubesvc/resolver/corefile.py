@@ -13,10 +13,10 @@ answers kubeadm's default configuration and says why in `problem` (`kubesvc chec
 from __future__ import annotations
 
 import ipaddress
+import json
 import weakref
 from dataclasses import dataclass, field
-
-from kubesvc.bootstrap.seed import kubeadm_corefile
+from importlib.resources import files
 
 CONFIGMAP_NAMESPACE, CONFIGMAP_NAME = "kube-system", "coredns"
 DEFAULT_TTL = 5  # plugin/kubernetes/kubernetes.go defaultTTL, when the stanza has no `ttl`
@@ -133,6 +133,15 @@ def _load(view) -> DnsConfig:
         return DnsConfig(parse(text), "configmap", None, domain)
     except CorefileError as exc:
         return default_config(domain, "fallback", str(exc))
+
+
+def kubeadm_corefile(domain: str) -> str:
+    """The Corefile kubeadm writes for the cluster domain `domain`
+    (cmd/kubeadm/app/phases/addons/dns/manifests.go CoreDNSConfigMap), from the add-on data
+    `bootstrap.seed` installs (read here directly: `resolve` need not import the seed)."""
+    text = files("kubesvc").joinpath("data/kubeadm-dns.json").read_text()
+    objs = json.loads(text.replace("@DNS_DOMAIN@", domain.strip(".").lower()))
+    return next(o for o in objs if o["kind"] == "ConfigMap")["data"]["Corefile"]
 
 
 def default_config(domain: str, source: str, problem: str | None = None) -> DnsConfig:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from kubesvc.bootstrap.seed import kubeadm_corefile
 from kubesvc.resolver import corefile, dns
 from kubesvc.resolver.check import check_cluster
-from kubesvc.resolver.corefile import CorefileError, parse
+from kubesvc.resolver.corefile import CorefileError, kubeadm_corefile, parse
 from tests.resolver.world import cluster, node, pod, service
 
 Z = "cluster.local."
@@ -77,6 +76,8 @@ def plugin_of(text: str):
     pytest.param(k8s('pods "insecure"  # why\nnamespaces default other\nendpoint_pod_names'),
                  (Z, "in-addr.arpa.", "ip6.arpa."), "insecure", 5, None,
                  id="Caddyfile: quoted values, trailing comments; setup.go known options"),
+    pytest.param(".:53 { kubernetes cluster.local { ttl 7 } }\n", (Z,), "disabled", 7, None,
+                 id="Caddyfile: blocks opened and closed on one line"),
     pytest.param(K3S, (Z, "in-addr.arpa.", "ip6.arpa."), "insecure", 5,
                  ("in-addr.arpa.", "ip6.arpa."),
                  id="k3s: another plugin's fallthrough, a top-level import of files"),

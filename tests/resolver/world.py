@@ -5,8 +5,8 @@ EndpointSlices the real controller makes for each Service."""
 
 from __future__ import annotations
 
-from kubesvc.bootstrap.seed import kubeadm_corefile
 from kubesvc.controllers.endpoints import desired_endpoint_slices, service_selects
+from kubesvc.resolver.corefile import kubeadm_corefile
 from kubesvc.resolver.view import MemoryView
 from tests import builders
 
