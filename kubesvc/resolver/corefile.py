@@ -15,8 +15,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.resources import files
+
+from kubesvc.resolver.caddyfile import CorefileError, Directive, server_blocks
 
 CONFIGMAP_NAMESPACE, CONFIGMAP_NAME = "kube-system", "coredns"
 DEFAULT_TTL = 5  # plugin/kubernetes/kubernetes.go defaultTTL, when the stanza has no `ttl`
@@ -29,10 +31,6 @@ REVERSE = (".in-addr.arpa.", ".ip6.arpa.")
 _OTHER_OPTIONS = ("endpoint", "tls", "labels", "namespace_labels", "noendpoints", "zonal",
                   "ignore", "kubeconfig", "multicluster", "startup_timeout", "apiserver_qps",
                   "apiserver_burst", "apiserver_max_inflight")
-
-
-class CorefileError(Exception):
-    """Why CoreDNS would refuse to start with this Corefile (its setup error, paraphrased)."""
 
 
 @dataclass(frozen=True)
@@ -149,130 +147,19 @@ def default_config(domain: str, source: str, problem: str | None = None) -> DnsC
     return DnsConfig(parse(kubeadm_corefile(domain)), source, problem, domain)
 
 
-# --- Caddyfile ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _Token:
-    text: str
-    line: int
-    quoted: bool = False
-
-
-@dataclass
-class _Directive:
-    name: str
-    args: list[str]
-    line: int
-    block: list[_Directive] = field(default_factory=list)
-
-
 def parse(text: str) -> tuple[ServerBlock, ...]:
     """Server blocks of a Corefile; CorefileError names the first problem and its line."""
-    tokens = _tokens(text)
-    blocks: list[ServerBlock] = []
-    i = 0
-    while i < len(tokens):
-        line = tokens[i].line
-        if _is(tokens[i], "}"):
-            raise CorefileError(f"line {line}: unexpected '}}'")
-        if _is(tokens[i], "import"):  # files kubesvc does not have (k3s: coredns-custom)
-            while i < len(tokens) and tokens[i].line == line:
-                i += 1
-            continue
-        keys = []
-        while i < len(tokens) and tokens[i].line == line and not _is(tokens[i], "{"):
-            keys += [k for k in tokens[i].text.split(",") if k]
-            i += 1
-        if not keys:
-            raise CorefileError(f"line {line}: a server block needs zone keys before '{{'")
-        if i < len(tokens) and _is(tokens[i], "{"):
-            body, i = _block(tokens, i + 1, line)
-        elif not blocks:  # Caddy's one-block form without braces: the rest of the file
-            body, i = _directives(tokens[i:], line), len(tokens)
-        else:
-            raise CorefileError(f"line {line}: expected '{{' after the server block keys")
-        if keys[0].startswith("(") and keys[0].endswith(")"):
-            continue  # a snippet definition: only `import` uses it
-        blocks.append(_server_block(keys, body, line))
+    blocks = [_server_block(b.keys, b.body, b.line) for b in server_blocks(text)]
     if not blocks:
         raise CorefileError("the Corefile has no server block")
     _no_duplicate_keys(blocks)
     return tuple(blocks)
 
 
-def _tokens(text: str) -> list[_Token]:
-    out: list[_Token] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw
-        while line:
-            line = line.lstrip()
-            if not line or line.startswith("#"):
-                break
-            if line.startswith('"'):
-                end = _closing_quote(line, number)
-                out.append(_Token(line[1:end].replace('\\"', '"'), number, True))
-                line = line[end + 1:]
-                continue
-            word = line.split(None, 1)[0]
-            out.append(_Token(word, number))
-            line = line[len(word):]
-    return out
-
-
-def _closing_quote(line: str, number: int) -> int:
-    i = 1
-    while i < len(line):
-        if line[i] == "\\":
-            i += 2
-            continue
-        if line[i] == '"':
-            return i
-        i += 1
-    raise CorefileError(f"line {number}: unterminated quoted string")
-
-
-def _is(token: _Token, text: str) -> bool:
-    return not token.quoted and token.text == text
-
-
-def _block(tokens: list[_Token], i: int, opened: int) -> tuple[list[_Directive], int]:
-    """The tokens up to the matching '}', as directives; returns the index after it."""
-    depth, start = 1, i
-    while i < len(tokens):
-        if _is(tokens[i], "{"):
-            depth += 1
-        elif _is(tokens[i], "}"):
-            depth -= 1
-            if depth == 0:
-                return _directives(tokens[start:i], opened), i + 1
-        i += 1
-    raise CorefileError(f"line {opened}: the block opened here is never closed (missing '}}')")
-
-
-def _directives(tokens: list[_Token], opened: int) -> list[_Directive]:
-    out: list[_Directive] = []
-    i = 0
-    while i < len(tokens):
-        first = tokens[i]
-        if _is(first, "}"):
-            raise CorefileError(f"line {first.line}: unexpected '}}'")
-        i += 1
-        args = []
-        while i < len(tokens) and tokens[i].line == first.line and not _is(tokens[i], "{"):
-            args.append(tokens[i].text)
-            i += 1
-        directive = _Directive(first.text, args, first.line)
-        if i < len(tokens) and _is(tokens[i], "{") and tokens[i].line == first.line:
-            directive.block, i = _block(tokens, i + 1, first.line)
-        out.append(directive)
-    return out
-
-
 # --- server blocks and the kubernetes plugin ----------------------------------------------------
 
 
-def _server_block(keys: list[str], body: list[_Directive], line: int) -> ServerBlock:
+def _server_block(keys: list[str], body: list[Directive], line: int) -> ServerBlock:
     """Zones are the keys' zones on port 53 (the only port kube-dns sends to); the plugin's
     default zones are every key's (OriginsFromArgsOrServerBlock)."""
     served, every = [], []
@@ -303,7 +190,7 @@ def _key(key: str, line: int) -> tuple[list[str], int]:
     return normalize_zone(host or ".", line), (port if scheme == "dns" else 0)
 
 
-def _kubernetes(stanza: _Directive, block_zones: list[str]) -> KubernetesPlugin:
+def _kubernetes(stanza: Directive, block_zones: list[str]) -> KubernetesPlugin:
     where = f"line {stanza.line}: plugin/kubernetes"
     zones: list[str] = []
     for arg in stanza.args:
@@ -317,7 +204,7 @@ def _kubernetes(stanza: _Directive, block_zones: list[str]) -> KubernetesPlugin:
     return KubernetesPlugin(**options)
 
 
-def _option(prop: _Directive, options: dict, where: str) -> None:
+def _option(prop: Directive, options: dict, where: str) -> None:
     """One property of the stanza, with ParseStanza's checks."""
     name, args = prop.name, prop.args
     if name == "pods":
