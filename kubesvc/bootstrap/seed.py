@@ -72,30 +72,37 @@ def _check_port_range(text: str) -> str:
 
 def seed(api: ApiContext, dns_addon: bool = False) -> None:
     """What a fresh kubeadm cluster holds for Services: four namespaces, default/kubernetes at
-    the first address of the range, and the kube-system/kube-dns Service at the tenth. The
-    caller's session runs the controllers and commits (kubesvc.kubectl.session.create_store).
+    the first address of the range, the kube-system/kube-dns Service at the tenth and the
+    CoreDNS ConfigMap kube-system/coredns (kubeadm's Corefile, which cluster DNS answers by).
+    The caller's session runs the controllers and commits (kubesvc.kubectl.session.create_store).
 
     `cluster init` also installs kubeadm's CoreDNS Deployment behind kube-dns. A state created
     implicitly (often to import a live cluster's dump, which brings its own DNS pods) gets the
-    Service only, so no invented pod mixes with the imported ones."""
+    Service and the ConfigMap only, so no invented pod mixes with the imported ones."""
 
     for name in SYSTEM_NAMESPACES:
         registry.create(api, for_gk("Namespace"), namespace_object(name), keep_status=False)
     registry.create(api, for_gk("Service"), kubernetes_service(api.settings), keep_status=True)
     for obj in cluster_dns(api.settings):
-        if obj["kind"] != "Service" and not dns_addon:
+        if obj["kind"] == "Deployment" and not dns_addon:
             continue
-        res = for_gk("Service" if obj["kind"] == "Service" else "Deployment.apps")
+        res = for_gk({"Deployment": "Deployment.apps"}.get(obj["kind"], obj["kind"]))
         registry.create(api, res, obj, keep_status=False)
 
 
 def cluster_dns(settings: dict) -> list[dict]:
-    """kubeadm's DNS add-on, as `kubeadm init` creates it (kube-dns at the tenth address)."""
-
-
+    """kubeadm's DNS add-on, as `kubeadm init` creates it: the CoreDNS ConfigMap, kube-dns at
+    the tenth address and the CoreDNS Deployment (ConfigMap only if the range is too small to
+    hold the tenth address)."""
     cidr = ServiceCIDR(settings["serviceCIDR"])
     dns_ip = cidr.address(10)
+    objs = json.loads(_addon_text(settings.get("clusterDomain") or "cluster.local")
+                      .replace("@DNS_IP@", dns_ip))
     if not cidr.contains(int(ipaddress.ip_address(dns_ip))):
-        return []  # a range too small to hold the tenth address: no cluster DNS
+        return [o for o in objs if o["kind"] == "ConfigMap"]
+    return objs
+
+
+def _addon_text(domain: str) -> str:
     text = files("kubesvc").joinpath("data/kubeadm-dns.json").read_text()
-    return json.loads(text.replace("@DNS_IP@", dns_ip))
+    return text.replace("@DNS_DOMAIN@", domain.strip(".").lower())

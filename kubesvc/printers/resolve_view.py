@@ -155,8 +155,9 @@ def _reasons(console, reasons: list[rec.Reason], indent: int = 0) -> None:
 
 
 def _dns(console, res: rec.DnsResult) -> None:
+    ttl = () if res.ttl is None else (("  ttl ", "dim"), str(res.ttl))
     console.print(_text(("dns ", "dim"), (f"{res.name} {res.qtype}", "bold"), "  ",
-                        _result(res.rcode), ("  server ", "dim"), res.server or "-"))
+                        _result(res.rcode), ("  server ", "dim"), res.server or "-", *ttl))
     for name, rcode in res.tried:
         console.print(_text(("  tried ", "dim"), name, " ", (rcode, "dim")))
     if res.resolved_fqdn:

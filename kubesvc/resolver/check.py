@@ -16,7 +16,7 @@ from kubesvc.api.selectors import from_label_selector
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import service_backends
 from kubesvc.controllers.metallb.pools import NAMESPACE, Refused, parse_pools
-from kubesvc.resolver import dns, routing
+from kubesvc.resolver import corefile, dns, routing
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.address_pools import (
     ADVERTISEMENT_GKS,
@@ -43,6 +43,7 @@ def service_routes(view, svc: dict, client=None) -> ServiceRoutes:
                         reasons=diagnose_service(view, svc))
     name = f"{meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{dns.zone_of(view)}."
     out.dns.append(dns.query(view, name, "A"))
+    out.reasons += [r for r in out.dns[0].reasons if r.code == "dns-corefile"]
     if out.type == "ExternalName":
         return out
     for sport in eu.service_ports(svc):
@@ -136,7 +137,30 @@ def check_cluster(view, namespace: str | None = None) -> list[Problem]:
                 for r in diagnose_service(view, svc) if r.severity != rec.INFO]
     out += [p for p in metallb_problems(view)
             if namespace is None or p.object.split(" ", 1)[1].startswith(namespace + "/")]
+    if namespace in (None, corefile.CONFIGMAP_NAMESPACE):
+        out += corefile_problems(view)
     return sorted(out, key=lambda p: (_ORDER[p.reason.severity], p.object))
+
+
+def corefile_problems(view) -> list[Problem]:
+    """The Corefile cluster DNS runs with: missing, unreadable, or not serving the cluster
+    domain that pods search in."""
+    config = corefile.load(view)
+    where = f"ConfigMap {corefile.CONFIGMAP_NAMESPACE}/{corefile.CONFIGMAP_NAME}"
+    if config.source == "default":
+        why = ("there is none: cluster DNS is shown as kubeadm's default Corefile answers "
+               "(kubeadm init writes it; restore it to match a real cluster)")
+        return [Problem(where, Reason("dns-corefile", why))]
+    if config.problem:
+        why = (f"its Corefile cannot be read: {config.problem}; CoreDNS would not load it, "
+               "kubesvc answers as kubeadm's default Corefile does")
+        return [Problem(where, Reason("dns-corefile", why, severity=rec.ERROR))]
+    if config.cluster_plugin is None or config.cluster_plugin.zone_for(
+            f"svc.{config.domain}.") is None:
+        why = (f"no kubernetes plugin serves the cluster domain {config.domain} that pods "
+               "search in: their cluster names go to the next plugin")
+        return [Problem(where, Reason("dns-corefile", why))]
+    return []
 
 
 def metallb_problems(view) -> list[Problem]:
@@ -224,6 +248,7 @@ def ip_owners(view, ip: str):
                               for e in routing.proxy_endpoints(view, svc, sport, None)
                               if e.ip == ip]
     out.ptr = dns.query(view, dns.reverse_name(ip), "PTR")
+    out.reasons += [r for r in out.ptr.reasons if r.code == "dns-corefile"]
     if not out.owners:
         out.reasons.append(Reason("not-cluster-address", f"nothing in the cluster owns {ip}"))
     return out

@@ -1,5 +1,6 @@
-"""Cluster DNS as CoreDNS's `kubernetes` plugin answers it with kubeadm's Corefile (`pods
-insecure`, `fallthrough in-addr.arpa ip6.arpa`), plus the client's search-path walk (spec
+"""Cluster DNS as CoreDNS answers it with the Corefile the cluster holds (`corefile`: the
+server block serving the name, its `kubernetes` plugin's zones, `pods`, `ttl` and
+`fallthrough`; kubeadm's Corefile when there is none), plus the client's search-path walk (spec
 routing-and-dns.md §5).
 
 Paraphrases coredns `plugin/kubernetes/kubernetes.go` (Services), `reverse.go` and
@@ -16,6 +17,8 @@ from kubesvc.api.objects import meta, spec
 from kubesvc.apiserver.allocation import ServiceCIDR
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import service_backends
+from kubesvc.resolver import corefile
+from kubesvc.resolver.corefile import KubernetesPlugin
 from kubesvc.resolver.dns_records import (
     RecordError,
     ServiceRecord,
@@ -28,8 +31,9 @@ from kubesvc.resolver.dns_records import (
 from kubesvc.resolver.records import DnsResult, Reason
 
 TYPES = ("A", "AAAA", "SRV", "CNAME", "PTR", "TXT")
-NOERROR, NXDOMAIN, UPSTREAM = "NOERROR", "NXDOMAIN", "UPSTREAM"
+NOERROR, NXDOMAIN, UPSTREAM, REFUSED = "NOERROR", "NXDOMAIN", "UPSTREAM", "REFUSED"
 SCHEMA_VERSION = "1.1.0"  # coredns DNSSchemaVersion
+SCHEMA_TTL = 28800  # kubernetes.go Services: the dns-version TXT record's fixed TTL
 NDOTS = 5
 MAX_CNAME_CHAIN = 8  # backend_lookup.go: more than 7 previous records stops the chain
 
@@ -38,6 +42,7 @@ MAX_CNAME_CHAIN = 8  # backend_lookup.go: more than 7 previous records stops the
 
 
 def zone_of(view) -> str:
+    """The cluster domain of the pods' search path (kubelet --cluster-domain)."""
     return (view.settings.get("clusterDomain") or "cluster.local").strip(".").lower()
 
 
@@ -82,31 +87,70 @@ def lookup(view, name: str, qtype: str = "A", namespace: str | None = None) -> D
     else:
         res.reasons = reasons
     res.name, res.tried = name, tried
-    res.reasons.insert(0, Reason("dns-search", f"search path from namespace {namespace}: "
-                                               + ", then ".join(n for n, _ in tried)))
+    if name.endswith("."):
+        res.reasons.insert(0, Reason("dns-absolute", f"{name} ends with a dot: it is asked as "
+                                                     "is, without the search path"))
+    else:
+        res.reasons.insert(0, Reason("dns-search", f"search path from namespace {namespace}: "
+                                                   + ", then ".join(n for n, _ in tried)))
     return res
 
 
 def query(view, name: str, qtype: str = "A") -> DnsResult:
-    """CoreDNS's answer for one absolute name."""
+    """CoreDNS's answer for one absolute name: the server block serving it, then its
+    `kubernetes` plugin (handler.go ServeDNS), or the next plugin."""
     qtype = qtype.upper()
+    config = corefile.load(view)
     res = DnsResult(fqdn(name), qtype, NOERROR, server=dns_server(view))
-    lname = fqdn(name).lower()
-    zone = zone_of(view) + "."
-    try:
-        if lname.endswith((".in-addr.arpa.", ".ip6.arpa.")):
-            _reverse(view, res, lname, zone)
-        elif lname == zone or lname.endswith("." + zone):
-            _forward(view, res, lname[: -len(zone)].rstrip("."), zone)
-        else:
-            res.rcode = UPSTREAM
-            res.reasons.append(Reason("dns-upstream", f"{res.name} is outside {zone}"))
-    except RecordError as exc:
-        res.rcode, res.answers, res.additional = NXDOMAIN, [], []
-        res.reasons.append(Reason(exc.args[1], f"{res.name}: {exc.args[0]}"))
+    lname = res.name.lower()
+    if config.problem:
+        res.reasons.append(Reason("dns-corefile", "the Corefile of ConfigMap kube-system/coredns "
+                                                  f"cannot be read ({config.problem}): shown is "
+                                                  "what kubeadm's default Corefile answers"))
+    block = config.block_for(lname)
+    if block is None:
+        res.rcode = REFUSED
+        res.reasons.append(Reason("dns-refused", f"no server block of the Corefile serves "
+                                                 f"{res.name} on port 53"))
+        return res
+    plugin = block.kubernetes
+    zone = plugin.zone_for(lname) if plugin else None
+    if plugin is None or zone is None:
+        res.rcode = UPSTREAM
+        res.reasons.append(Reason("dns-upstream", _outside(res.name, plugin)))
+        return res
+    _answer(view, res, lname, zone, plugin)
     if res.rcode == NOERROR and not res.answers:
         res.reasons.append(Reason("dns-nodata", f"{res.name} exists but has no {qtype} record"))
     return res
+
+
+def _answer(view, res: DnsResult, lname: str, zone: str, plugin: KubernetesPlugin) -> None:
+    """The plugin's records; a name error is NXDOMAIN unless `fallthrough` covers the name,
+    which then goes to the next plugin (kubeadm's: forward to the upstream resolver)."""
+    res.ttl = plugin.ttl  # answers, and the SOA minimum of a negative answer (MinTTL)
+    try:
+        if corefile.is_reverse(zone):
+            _reverse(view, res, lname, plugin)
+        else:
+            _forward(view, res, lname[: -len(zone)].rstrip("."), zone, plugin)
+    except RecordError as exc:
+        res.answers, res.additional = [], []
+        if plugin.falls_through(lname):
+            res.rcode, res.ttl = UPSTREAM, None
+            covered = " ".join(z.rstrip(".") or "." for z in plugin.fallthrough or ())
+            res.reasons.append(Reason("dns-fallthrough", f"{res.name}: {exc.args[0]}; "
+                                                         f"fallthrough {covered} passes it to "
+                                                         "the next plugin"))
+        else:
+            res.rcode = NXDOMAIN
+            res.reasons.append(Reason(exc.args[1], f"{res.name}: {exc.args[0]}"))
+
+
+def _outside(name: str, plugin: KubernetesPlugin | None) -> str:
+    if plugin is None:
+        return f"{name}: the server block serving it has no kubernetes plugin"
+    return f"{name} is outside the kubernetes plugin's zones ({', '.join(plugin.zones)})"
 
 
 def fqdn(name: str) -> str:
@@ -116,65 +160,69 @@ def fqdn(name: str) -> str:
 # --- forward zone (kubernetes.go Services / Records) -----------------------------------------
 
 
-def _forward(view, res: DnsResult, base: str, zone: str) -> None:
+def _forward(view, res: DnsResult, base: str, zone: str, plugin: KubernetesPlugin) -> None:
     qtype, lbase = res.qtype, base.lower()
     if qtype == "TXT":  # Services(): only dns-version.<zone> has a TXT record
         if lbase == "dns-version":
             res.answers.append(f'{res.name} TXT "{SCHEMA_VERSION}"')
+            res.ttl = SCHEMA_TTL
         return
     if lbase == "ns.dns":  # isDefaultNS: the DNS server's own address
         if qtype == "A":
             res.answers.append(f"{res.name} A {dns_server(view)}")
         return
     if qtype == "PTR":  # Reverse() on a forward name: Records() only tells NXDOMAIN from NODATA
-        find_records(view, lbase, zone)
+        find_records(view, lbase, zone, plugin)
         return
-    svcs = find_records(view, lbase, zone)
+    svcs = find_records(view, lbase, zone, plugin)
     if qtype == "CNAME":
         if svcs and not is_ip(svcs[0].host):
             res.answers.append(f"{res.name} CNAME {fqdn(svcs[0].host)}")
     elif qtype == "SRV":
-        _srv(view, res, [s for s in svcs if is_ip(s.host)], zone)
+        _srv(res, [s for s in svcs if is_ip(s.host)])
     else:
-        _address(view, res, svcs, zone, [])
+        _address(view, res, svcs, plugin, [])
 
 
 # --- record types (backend_lookup.go) --------------------------------------------------------
 
 
-def _address(view, res: DnsResult, svcs: list[ServiceRecord], zone: str, chain: list[str]) -> None:
+def _address(view, res: DnsResult, svcs: list[ServiceRecord], plugin: KubernetesPlugin,
+             chain: list[str]) -> None:
     """A / AAAA: addresses of the wanted family once each; a CNAME inside the zone is
     followed here, one outside is left to the upstream resolver."""
     seen = set()
     for s in svcs:
         if not is_ip(s.host):
-            _follow_cname(view, res, s.host, zone, chain)
+            _follow_cname(view, res, s.host, plugin, chain)
         elif address_type(s.host) == res.qtype and s.host not in seen:
             seen.add(s.host)
             res.answers.append(f"{res.name} {res.qtype} {s.host}")
 
 
-def _follow_cname(view, res: DnsResult, target: str, zone: str, chain: list[str]) -> None:
+def _follow_cname(view, res: DnsResult, target: str, plugin: KubernetesPlugin,
+                  chain: list[str]) -> None:
     record = f"{res.name} CNAME {fqdn(target)}"
     if fqdn(target).lower() == res.name.lower() or len(chain) > MAX_CNAME_CHAIN - 1 \
             or record in chain:
         return
-    if not fqdn(target).lower().endswith("." + zone):
+    zone = plugin.zone_for(fqdn(target))
+    if zone is None or corefile.is_reverse(zone):
         res.answers.append(record)
         res.reasons.append(Reason("dns-upstream", f"{fqdn(target)} is resolved by the "
                                                   "upstream resolver, not by cluster DNS"))
         return
     inner = DnsResult(fqdn(target), res.qtype, NOERROR)
     try:
-        svcs = find_records(view, fqdn(target).lower()[: -len(zone)].rstrip("."), zone)
-        _address(view, inner, svcs, zone, [*chain, record])
+        svcs = find_records(view, fqdn(target).lower()[: -len(zone)].rstrip("."), zone, plugin)
+        _address(view, inner, svcs, plugin, [*chain, record])
     except RecordError:
         return
     if inner.answers:
         res.answers += [record, *inner.answers]
 
 
-def _srv(view, res: DnsResult, svcs: list[ServiceRecord], zone: str) -> None:
+def _srv(res: DnsResult, svcs: list[ServiceRecord]) -> None:
     """SRV: target = the record's own name (Service, or endpoint.Service), port = the
     Service port for a cluster IP, the endpoint's port for endpoints; -1 skipped."""
     seen, extra = set(), set()
@@ -193,34 +241,37 @@ def _srv(view, res: DnsResult, svcs: list[ServiceRecord], zone: str) -> None:
 # --- reverse zones (reverse.go) --------------------------------------------------------------
 
 
-def _reverse(view, res: DnsResult, lname: str, zone: str) -> None:
+def _reverse(view, res: DnsResult, lname: str, plugin: KubernetesPlugin) -> None:
+    """reverse.go Reverse: a PTR question for a whole address names the Service holding it or
+    its ready endpoints; anything else in a reverse zone is a name error (Records)."""
     ip = reverse_ip(lname)
     if ip is None or res.qtype != "PTR":
-        res.rcode = UPSTREAM  # fallthrough in-addr.arpa ip6.arpa: the next plugin answers
-        res.reasons.append(Reason("dns-upstream", f"{res.name} is not answered by cluster DNS"))
-        return
-    names = ptr_names(view, ip, zone)
+        raise RecordError("the kubernetes plugin answers only PTR questions for whole "
+                          "addresses here", "dns-nxdomain")
+    names = ptr_names(view, ip, plugin.primary, plugin)
     if not names:
-        res.rcode = UPSTREAM
-        res.reasons.append(Reason("dns-upstream", f"{ip} is neither a cluster IP nor a ready "
-                                                  "endpoint: CoreDNS falls through to the "
-                                                  "upstream resolver"))
+        raise RecordError(f"{ip} is neither a cluster IP nor a ready endpoint", "dns-nxdomain")
     res.answers += [f"{res.name} PTR {n}" for n in names]
 
 
-def ptr_names(view, ip: str, zone: str) -> list[str]:
+def ptr_names(view, ip: str, zone: str, plugin: KubernetesPlugin | None = None) -> list[str]:
     """serviceRecordForIP: the Service holding the cluster IP, else every ready endpoint
-    with that address (<endpoint name>.<svc>.<ns>.svc.<zone>.), once each."""
+    with that address (<endpoint name>.<svc>.<ns>.svc.<zone>.), once each; with
+    `namespaces`, only Services of those namespaces."""
+    exposed = plugin.exposes if plugin else (lambda ns: True)
     svc = view.service_by_cluster_ip(ip)
-    if svc is not None:
+    if svc is not None and exposed(eu.namespace_of(svc)):
         return [f"{meta(svc)['name']}.{eu.namespace_of(svc)}.svc.{zone}"]
     out: list[str] = []
     for svc in view.services():
+        if not exposed(eu.namespace_of(svc)):
+            continue
         for eps in slices_of(view, svc):
             for ep in eps.get("endpoints") or ():
                 if ip in (ep.get("addresses") or ()) and \
                         (ep.get("conditions") or {}).get("ready") is not False:
-                    name = (f"{endpoint_hostname(ep, ip)}.{meta(svc)['name']}."
+                    host = endpoint_hostname(ep, ip, bool(plugin and plugin.endpoint_pod_names))
+                    name = (f"{host}.{meta(svc)['name']}."
                             f"{eu.namespace_of(svc)}.svc.{zone}")
                     if name not in out:
                         out.append(name)

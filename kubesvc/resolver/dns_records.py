@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import service_slices
+from kubesvc.resolver.corefile import KubernetesPlugin
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
@@ -28,19 +29,26 @@ class ServiceRecord:
     domain: str
 
 
-def find_records(view, base: str, zone: str) -> list[ServiceRecord]:
-    """Records(): parseRequest, the namespace check, then findPods or findServices."""
+def find_records(view, base: str, zone: str, plugin: KubernetesPlugin) -> list[ServiceRecord]:
+    """Records(): parseRequest, the namespace check (namespaceExposed: it exists, and is
+    listed by `namespaces` if the plugin has it), then findPods or findServices."""
     req = _parse(base)
     if req is None:
         return []
     kind, ns, name, endpoint, port, proto = req
     if not namespace_exists(view, ns):
         raise RecordError(f"namespace {ns} does not exist", "dns-nxdomain")
+    if not plugin.exposes(ns):
+        raise RecordError(f"namespace {ns} is not among the plugin's namespaces "
+                          f"({' '.join(plugin.namespaces)})", "dns-nxdomain")
+    if kind == "pod" and plugin.pods == "disabled":  # findPods: before the empty-name NODATA
+        raise RecordError("pod names are not answered: the kubernetes plugin has pods disabled "
+                          "(its default without a pods line)", "dns-pods")
     if not name:
         return []  # <ns>.svc / <ns>.pod: NODATA
     if kind == "pod":
-        return _pod(name, ns, zone)
-    return _services(view, ns, name, endpoint, port, proto, zone)
+        return _pod(view, name, ns, zone, plugin.pods)
+    return _services(view, ns, name, endpoint, port, proto, zone, plugin.endpoint_pod_names)
 
 
 def _parse(base: str):
@@ -62,18 +70,33 @@ def _parse(base: str):
     return kind, ns, name, endpoint, port, proto
 
 
-def _pod(name: str, ns: str, zone: str) -> list[ServiceRecord]:
-    """findPods, `pods insecure`: the IP spelled in the name, whether or not a pod has it."""
+def _pod(view, name: str, ns: str, zone: str, mode: str) -> list[ServiceRecord]:
+    """findPods: `insecure` answers the IP spelled in the name, whether or not a pod has it;
+    `verified` only when a pod of that namespace has that status.podIP and is not
+    terminating (object/pod.go ToPod drops terminating pods)."""
     if name.count("-") == 3 and "--" not in name:
         text = name.replace("-", ".")
     else:
         text = name.replace("-", ":")
-    if not is_ip(text):
+    if mode == "verified":
+        if not any(pod_has_ip(p, text, ns) for p in view.pods_by_ip(text)):
+            raise RecordError(f"no running pod in namespace {ns} has IP {text} (pods verified)",
+                              "dns-pods")
+    elif not is_ip(text):
         raise RecordError(f"{name} does not spell an IP address", "dns-nxdomain")
     return [ServiceRecord(text, 0, f"{name}.{ns}.pod.{zone}")]
 
 
-def _services(view, ns, name, endpoint, port, proto, zone) -> list[ServiceRecord]:
+def pod_has_ip(pod: dict, ip: str, ns: str) -> bool:
+    """podModeVerified: `ip == p.PodIP && match(namespace, p.Namespace)` (the primary IP only,
+    compared as text)."""
+    return ((pod.get("status") or {}).get("podIP") == ip
+            and eu.namespace_of(pod).lower() == ns.lower()
+            and not meta(pod).get("deletionTimestamp"))
+
+
+def _services(view, ns, name, endpoint, port, proto, zone,
+              pod_names: bool = False) -> list[ServiceRecord]:
     """findServices for one Service (names compare case-insensitively: stored names are
     lowercase, so the lowercased question finds them)."""
     svc = view.service(ns, name)
@@ -83,7 +106,7 @@ def _services(view, ns, name, endpoint, port, proto, zone) -> list[ServiceRecord
     if spec(svc).get("type") == "ExternalName":
         return _external_name(svc, endpoint)
     if not eu.is_service_ip_set(svc) or endpoint:
-        found = _endpoint_records(view, svc, domain, endpoint, port, proto)
+        found = _endpoint_records(view, svc, domain, (endpoint, port, proto), pod_names)
         if not found:
             raise RecordError(_why_no_endpoint(svc, endpoint, port, proto),
                              "dns-headless-empty" if not endpoint and not port else
@@ -108,9 +131,10 @@ def _external_name(svc: dict, endpoint: str) -> list[ServiceRecord]:
     return [ServiceRecord(host.rstrip("."), 0, "")]
 
 
-def _endpoint_records(view, svc, domain, endpoint, port, proto) -> list[ServiceRecord]:
+def _endpoint_records(view, svc, domain, question, pod_names) -> list[ServiceRecord]:
     """Every ready address of every slice labelled for the Service, times its ports (a
     port-less slice gives the sentinel -1, which A answers use and SRV skips)."""
+    endpoint, port, proto = question
     out = []
     for eps in slices_of(view, svc):
         ports = [(p.get("name") or "", p.get("protocol") or "", p.get("port") or -1)
@@ -119,7 +143,7 @@ def _endpoint_records(view, svc, domain, endpoint, port, proto) -> list[ServiceR
             if (ep.get("conditions") or {}).get("ready") is False:
                 continue
             for ip in ep.get("addresses") or ():
-                host = endpoint_hostname(ep, ip)
+                host = endpoint_hostname(ep, ip, pod_names)
                 if endpoint and host.lower() != endpoint:
                     continue
                 out += [ServiceRecord(ip, n, f"{host}.{domain}") for name, pr, n in ports
@@ -136,10 +160,14 @@ def _why_no_endpoint(svc, endpoint, port, proto) -> str:
     return f"headless Service {name} has no ready endpoint"
 
 
-def endpoint_hostname(endpoint: dict, ip: str) -> str:
-    """endpointHostname (default mode): the slice's hostname, else the dashed IP."""
+def endpoint_hostname(endpoint: dict, ip: str, pod_names: bool = False) -> str:
+    """endpointHostname: the slice's hostname; with `endpoint_pod_names`, the targetRef's
+    name when shorter than 64 (object/endpoint.go); else the dashed IP."""
     if endpoint.get("hostname"):
         return endpoint["hostname"]
+    ref = (endpoint.get("targetRef") or {}).get("name") or ""
+    if pod_names and 0 < len(ref) < 64:
+        return ref
     dashed = ip.replace(".", "-").replace(":", "-")
     return dashed + "0" if dashed.endswith("-") else dashed
 

@@ -23,6 +23,7 @@ _KP = "kube-proxy iptables mode (k8s pkg/proxy/iptables/proxier.go syncProxyRule
 _CAT = "k8s pkg/proxy/topology.go CategorizeEndpoints"
 _EPS = "EndpointSlice controller (k8s staging/src/k8s.io/endpointslice/utils.go podToEndpoint)"
 _DNS = "CoreDNS kubernetes plugin (coredns plugin/kubernetes/kubernetes.go findServices)"
+_SETUP = "coredns plugin/kubernetes/setup.go ParseStanza"
 
 # code -> (default severity, the rule that applied)
 RULES: dict[str, tuple[str, str]] = {
@@ -116,8 +117,23 @@ RULES: dict[str, tuple[str, str]] = {
                          "client's resolv.conf first (<ns>.svc.<zone> svc.<zone> <zone>, "
                          "ndots:5); the first candidate with records wins "
                          "(web: dns-pod-service.md)"),
-    "dns-upstream": (INFO, "names outside the cluster zone are forwarded to the upstream "
-                           "resolver (forward . /etc/resolv.conf), which kubesvc does not ask"),
+    "dns-absolute": (INFO, "a name ending in a dot is fully qualified: the client's resolver "
+                           "asks it as is, never with the search domains (resolv.conf(5))"),
+    "dns-upstream": (INFO, "names outside the kubernetes plugin's zones go to the next plugin "
+                           "of the server block (kubeadm's: forward . /etc/resolv.conf, the "
+                           "upstream resolver), which kubesvc does not ask"),
+    "dns-fallthrough": (INFO, "fallthrough [ZONES]: a name in those zones that the kubernetes "
+                              "plugin would answer NXDOMAIN goes to the next plugin instead "
+                              "(coredns plugin/kubernetes/handler.go ServeDNS, "
+                              "plugin/pkg/fall)"),
+    "dns-pods": (ERROR, "pods disabled (the plugin's default) answers no <ip>.<ns>.pod name; "
+                        "insecure answers the IP the name spells; verified only an IP a pod of "
+                        "that namespace has (coredns plugin/kubernetes/kubernetes.go findPods)"),
+    "dns-refused": (ERROR, "CoreDNS answers REFUSED for a name no server block serves "
+                           "(coredns core/dnsserver/server.go ServeDNS)"),
+    "dns-corefile": (WARNING, "CoreDNS runs with the Corefile of ConfigMap kube-system/coredns; "
+                              "it refuses to start (or to reload) a Corefile it cannot parse: "
+                              + _SETUP),
     "dns-headless-empty": (ERROR, "a headless Service answers with one record per ready "
                                   "endpoint; with none, the name is NXDOMAIN (dns-spec 2.4.1)"),
     "externalname-ip": (ERROR, "an externalName that is an IP address gets no record: CoreDNS "
@@ -223,13 +239,14 @@ class DnsResult:
 
     name: str
     qtype: str
-    rcode: str  # NOERROR | NXDOMAIN | UPSTREAM
+    rcode: str  # NOERROR | NXDOMAIN | UPSTREAM | REFUSED
     answers: list[str] = field(default_factory=list)
     additional: list[str] = field(default_factory=list)
     resolved_fqdn: str | None = None
     server: str | None = None
     tried: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
+    ttl: int | None = None  # of the answers (or the negative answer); None: not cluster DNS's
 
     def addresses(self) -> list[str]:
         return [a.rsplit(" ", 1)[1] for a in self.answers if a.split(" ")[1] in ("A", "AAAA")]
@@ -237,7 +254,7 @@ class DnsResult:
     def to_dict(self) -> dict:
         return {"kind": "DNSAnswer", "name": self.name, "type": self.qtype, "rcode": self.rcode,
                 "answers": self.answers, "additional": self.additional,
-                "resolved_fqdn": self.resolved_fqdn, "server": self.server,
+                "resolved_fqdn": self.resolved_fqdn, "server": self.server, "ttl": self.ttl,
                 "tried": [{"name": n, "rcode": r} for n, r in self.tried],
                 "reasons": [r.to_dict() for r in self.reasons]}
 

@@ -228,7 +228,8 @@ def _internal(judge, name, cluster, local, src) -> NodeVerdict:
 def _external(judge, name, cluster, local, src) -> NodeVerdict:
     if not etp_local(judge.svc):
         judge.say("client-ip", "externalTrafficPolicy: Cluster: the client IP is masqueraded "
-                               "to the node's")
+                               "to the address of the node that forwards the packet, so the "
+                               "pod does not see the client's own IP")
         return _forward(judge, name, cluster, "Cluster", "masqueraded")
     if src.kind in ("pod", "cluster") or _in_cluster_cidr(judge.view, src.ip):
         judge.say("etp-local-short-circuit", "pod traffic ignores externalTrafficPolicy: Local")

@@ -23,6 +23,9 @@ PROTOCOLS = ("TCP", "UDP", "SCTP")
 DEFAULT_EXTERNAL_IP = "203.0.113.10"  # TEST-NET-3 (RFC 5737): a client on the internet
 _SERVICE_PREFIXES = ("svc/", "service/", "services/")
 _NAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?$")
+_TYPE_NAME = re.compile(r"^([A-Za-z][A-Za-z0-9.-]*)/([^/:]+)$")  # kubectl's TYPE/NAME
+_POD_TYPES = ("pod", "pods", "po")
+FORMS = "svc/NAME, IP:PORT[/PROTO], NAME:PORT[/PROTO], a DNS name or an IP"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def parse_target(text: str) -> Target:
         if not name or "/" in name:
             raise UsageError(f'invalid target "{text}": expected svc/NAME (use -n NAMESPACE)')
         return Target("service", text, name=name)
+    _refuse_other_types(raw)
     body, protocol = _split_protocol(raw)
     parsed = eu.parse_ip(body.strip("[]"))
     if parsed:
@@ -70,17 +74,38 @@ def parse_target(text: str) -> Target:
     if not sep or not port.isdigit() or "]" in port:
         if _NAME.match(body) and protocol is None:
             return Target("name", text, name=body)
-        raise UsageError(f'invalid target "{text}": expected svc/NAME, IP:PORT[/PROTO], '
-                         "NAME:PORT[/PROTO], a DNS name or an IP")
+        raise UsageError(f'invalid target "{text}": expected {FORMS}')
     number = int(port)
     if not 1 <= number <= 65535:
         raise UsageError(f'invalid port in "{text}": must be between 1 and 65535')
     parsed = eu.parse_ip(host.strip("[]")) if host.startswith("[") or ":" not in host else None
     if parsed:
         return Target("address", text, ip=parsed[1], port=number, protocol=protocol or "TCP")
+    if not host:
+        raise UsageError(f'invalid target "{text}": a port needs a name or an address before '
+                         "it: NAME:PORT or IP:PORT")
     if not _NAME.match(host):
         raise UsageError(f'invalid target "{text}": "{host}" is neither an IP nor a DNS name')
     return Target("name-port", text, name=host, port=number, protocol=protocol or "TCP")
+
+
+def _refuse_other_types(raw: str) -> None:
+    """`deploy/web` or `pod/web` read as kubectl's TYPE/NAME, and URLs: say what resolve takes
+    instead of reading the name as a protocol."""
+    _scheme, sep, rest = raw.partition("://")
+    if sep:
+        raise UsageError(f'invalid target "{raw}": resolve takes {FORMS}, without a URL scheme '
+                         f'(e.g. "{rest.split("/", 1)[0] or "NAME:PORT"}")')
+    match = _TYPE_NAME.match(raw)
+    if not match or match.group(2).upper() in PROTOCOLS:
+        return
+    kind, name = match.group(1).lower(), match.group(2)
+    if kind in _POD_TYPES:
+        hint = (f"a pod is reached at its IP (IP or IP:PORT; `kubesvc get pod {name} -o wide` "
+                f"shows it), and sends with --from pod:{name}")
+    else:
+        hint = f"a {kind} is reached through a Service that selects its pods: svc/NAME"
+    raise UsageError(f'invalid target "{raw}": resolve takes {FORMS}; {hint}')
 
 
 def _split_protocol(text: str) -> tuple[str, str | None]:
@@ -100,7 +125,8 @@ def resolve_client(view, text: str | None, namespace: str, default: str) -> Clie
     if kind == "node":
         node = view.node(rest) if rest else None
         if node is None:
-            raise NotFoundError("nodes", rest) if rest else UsageError("--from node:NAME")
+            raise NotFoundError("nodes", rest) if rest else UsageError(
+                f'invalid --from "{text}": expected node:NAME')
         return Client("node", None, rest, (routing.node_ips(node) or [None])[0], rest)
     if kind == "external":
         ip = eu.parse_ip(rest or DEFAULT_EXTERNAL_IP)
@@ -118,7 +144,8 @@ def _pod_client(view, rest: str, namespace: str) -> Client:
     ns = ns or namespace
     pod = view.pod(ns, name) if name else None
     if pod is None:
-        raise NotFoundError("pods", name) if name else UsageError("--from pod:[NS/]NAME")
+        raise NotFoundError("pods", name) if name else UsageError(
+            f'invalid --from "pod:{rest}": expected pod:[NS/]NAME')
     ips = eu.pod_ips(pod)
     if not ips:
         raise UsageError(f"pod {ns}/{name} has no IP (not scheduled or not started): it "

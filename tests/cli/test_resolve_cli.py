@@ -193,6 +193,16 @@ def test_check_passes_on_a_healthy_namespace(demo):
     (["resolve", "svc/nope"], 1, 'Error from server (NotFound): services "nope" not found'),
     (["resolve", "web", "-o", "wide"], 2, 'unable to match a printer suitable for the output '
                                           'format "wide"'),
+    (["resolve", "deploy/web"], 2, 'error: invalid target "deploy/web": resolve takes svc/NAME, '
+                                   "IP:PORT[/PROTO], NAME:PORT[/PROTO], a DNS name or an IP; a "
+                                   "deploy is reached through a Service that selects its pods"),
+    (["resolve", "pod/web-1"], 2, "a pod is reached at its IP (IP or IP:PORT; `kubesvc get pod "
+                                  "web-1 -o wide` shows it), and sends with --from pod:web-1"),
+    (["resolve", "http://web:80/"], 2, 'without a URL scheme (e.g. "web:80")'),
+    (["resolve", ":80"], 2, 'error: invalid target ":80": a port needs a name or an address '
+                            "before it: NAME:PORT or IP:PORT"),
+    (["resolve", "web:80", "--from", "node:"], 2, 'error: invalid --from "node:": expected '
+                                                  "node:NAME"),
 ])
 def test_usage_errors(demo, args, code, message):
     result = demo(*args)
@@ -215,3 +225,65 @@ def test_cluster_dns_of_a_kind_cluster(cli):
     assert result.code == 0, result.err
     check_golden("resolve/kind-cluster-dns.txt", result.out)
     assert cli("check").out == "no problems found\n"
+
+
+COREDNS = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: coredns, namespace: kube-system}
+data:
+  Corefile: |
+    .:53 {
+        errors
+        kubernetes cluster.local in-addr.arpa ip6.arpa {
+           pods verified
+           ttl 10
+        }
+        forward . /etc/resolv.conf
+    }
+"""
+
+
+def test_a_fresh_state_holds_kubeadms_corefile(cli):
+    """kubeadm writes ConfigMap kube-system/coredns; cluster DNS answers by it (ttl 30)."""
+    corefile = cli.ok("get", "cm", "coredns", "-n", "kube-system",
+                      "-o", "jsonpath={.data.Corefile}")
+    assert "kubernetes cluster.local in-addr.arpa ip6.arpa {" in corefile
+    assert "ttl 30" in corefile and "pods insecure" in corefile
+    assert "  ttl 30" in cli("resolve", "kubernetes.default.svc.cluster.local").out
+
+
+def test_cluster_init_writes_the_corefile_of_its_domain(cli):
+    cli.ok("cluster", "init", "--cluster-domain", "corp.example")
+    corefile = cli.ok("get", "cm", "coredns", "-n", "kube-system",
+                      "-o", "jsonpath={.data.Corefile}")
+    assert "kubernetes corp.example in-addr.arpa ip6.arpa {" in corefile
+    assert "disable success corp.example" in corefile
+    assert cli("resolve", "kubernetes.default.svc.corp.example").code == 0
+
+
+def test_resolve_follows_the_corefile(demo, tmp_path):
+    """pods verified and ttl 10 from the cluster's ConfigMap (golden: resolve/corefile-*)."""
+    demo.ok("apply", "-f", write(tmp_path, "coredns.yaml", COREDNS))
+    ip = demo.ok("get", "pod", "cache-0", "-o", "jsonpath={.status.podIP}")
+    name = ip.replace(".", "-")
+    found = demo("resolve", f"{name}.default.pod.cluster.local.")
+    assert found.code == 0, found.err
+    check_golden("resolve/corefile-pod-verified.txt", found.out)
+    missing = demo("resolve", "10-9-9-9.default.pod.cluster.local.")
+    assert missing.code == 1
+    check_golden("resolve/corefile-pod-unverified.txt", missing.out)
+    assert "dns-corefile" not in demo("check", "-n", "kube-system").out
+
+
+def test_check_names_an_unreadable_corefile(demo, tmp_path):
+    broken = COREDNS.replace("pods verified", "pods secure")
+    demo.ok("apply", "-f", write(tmp_path, "coredns.yaml", broken))
+    result = demo("check", "-n", "kube-system")
+    assert result.code == 1
+    check_golden("resolve/corefile-unreadable-check.txt", result.out)
+    answered = demo("resolve", "web")
+    assert answered.code == 0  # kubeadm's defaults still answer, and say so
+    assert "[dns-corefile]" in answered.out and "wrong value for pods: secure" in answered.out
+    for target in ("svc/web", "10.96.0.10"):  # the Service and address reports say so too
+        assert "[dns-corefile]" in demo("resolve", target).out

@@ -6,6 +6,7 @@ EndpointSlices the real controller makes for each Service."""
 from __future__ import annotations
 
 from kubesvc.controllers.endpoints import desired_endpoint_slices, service_selects
+from kubesvc.resolver.corefile import kubeadm_corefile
 from kubesvc.resolver.view import MemoryView
 from tests import builders
 
@@ -39,8 +40,23 @@ def service(name: str, ip: str | None = "10.96.0.50", *, ns: str = "default",
     return obj
 
 
-def cluster(*objs: dict, extra_slices: tuple = (), settings: dict | None = None) -> MemoryView:
-    """A view holding `objs`, plus the EndpointSlices the controller makes for each Service."""
+KUBEADM = "kubeadm"
+
+
+def coredns_configmap(corefile: str) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "coredns", "namespace": "kube-system"},
+            "data": {"Corefile": corefile}}
+
+
+def cluster(*objs: dict, extra_slices: tuple = (), settings: dict | None = None,
+            corefile: str | None = KUBEADM) -> MemoryView:
+    """A view holding `objs`, plus the EndpointSlices the controller makes for each Service
+    and the CoreDNS ConfigMap (kubeadm's Corefile by default, none with corefile=None)."""
+    if corefile is not None:
+        domain = (settings or {}).get("clusterDomain") or "cluster.local"
+        text = kubeadm_corefile(domain) if corefile == KUBEADM else corefile
+        objs = (*objs, coredns_configmap(text))
     nodes = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Node"}
     pods = [o for o in objs if o["kind"] == "Pod"]
     slices = []
