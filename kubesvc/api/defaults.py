@@ -35,6 +35,8 @@ def _default_probe(probe: Mapping | None) -> dict | None:
            "failureThreshold": 3, **probe}
     if "httpGet" in out:
         out["httpGet"] = _default_http_get(out["httpGet"])
+    if "grpc" in out:  # GRPCAction.service: `+default=""` (the generated defaulter)
+        out["grpc"] = {"service": "", **out["grpc"]}
     return out
 
 
@@ -137,7 +139,18 @@ def default_pod(pod: Mapping) -> dict:
         _requests_from_limits(c)
         if spec.get("hostNetwork"):
             _host_network_ports(c)
+    _plural_ips(p.get("status"))
     return p
+
+
+def _plural_ips(status: dict | None) -> None:
+    """Convert_v1_PodStatus_To_core_PodStatus: a status with `podIP`/`hostIP` but no
+    `podIPs`/`hostIPs` gets the one-item lists the API server stores and serves."""
+    if not status:
+        return
+    for single, plural in (("podIP", "podIPs"), ("hostIP", "hostIPs")):
+        if status.get(single) and not status.get(plural):
+            status[plural] = [{"ip": status[single]}]
 
 
 def default_pod_template(template: Mapping | None) -> dict:
