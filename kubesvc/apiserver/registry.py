@@ -11,6 +11,7 @@ vouches for skip it, with `admit=False` and a comment saying why.
 
 from __future__ import annotations
 
+from kubesvc.api import defaults
 from kubesvc.api.errors import AlreadyExistsError, InvalidError, NotFoundError
 from kubesvc.api.resources import Resource
 from kubesvc.apiserver import admission
@@ -18,6 +19,7 @@ from kubesvc.apiserver import meta as sysmeta
 from kubesvc.apiserver.strategies import namespace as ns_strategy
 from kubesvc.apiserver.strategies import service as svc_strategy
 from kubesvc.apiserver.strategies import workloads
+from kubesvc.apiserver.strategies.config import Defaulted
 from kubesvc.apiserver.validation.names import validate_object_meta
 
 STRATEGIES: dict[str, object] = {
@@ -30,6 +32,8 @@ STRATEGIES: dict[str, object] = {
     "StatefulSet.apps": workloads.statefulset,
     "DaemonSet.apps": workloads.daemonset,
     "ReplicationController": workloads.replicationcontroller,
+    "Secret": Defaulted(defaults.default_secret),
+    "HorizontalPodAutoscaler.autoscaling": Defaulted(defaults.default_hpa),
 }
 
 
