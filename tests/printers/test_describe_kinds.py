@@ -132,3 +132,22 @@ def test_hpa_v1_reads_as_v2_cpu_target():
     out = describe_hpa(hpa, show_events=False, now=NOW)
     assert "resource cpu on pods  (as a percentage of request):  <unknown> / 80%" in out
     assert "Min replicas:" in out and "<unset>" in out
+
+
+@pytest.mark.parametrize(("ports", "lines"), [
+    pytest.param([{"name": "redis", "containerPort": 6379, "protocol": "TCP"}],
+                 ["Port:          6379/TCP (redis)", "Host Port:     0/TCP (redis)"],
+                 id="describeContainerPorts-named"),
+    pytest.param([{"containerPort": 53, "protocol": "UDP", "hostPort": 53}],
+                 ["Port:          53/UDP", "Host Port:     53/UDP"], id="unnamed"),
+    pytest.param([{"name": "http", "containerPort": 80, "protocol": "TCP"},
+                  {"name": "https", "containerPort": 443, "protocol": "TCP"}],
+                 ["Ports:         80/TCP (http), 443/TCP (https)",
+                  "Host Ports:    0/TCP (http), 0/TCP (https)"], id="several-ports"),
+])
+def test_container_ports(ports, lines):
+    rs = replicaset("web", template=pod_template(
+        "web", containers=[{"name": "c", "image": "nginx", "ports": ports}]))
+    out = [line.strip() for line in describe_object(rs, now=NOW).splitlines()]
+    assert [line for line in out if line.startswith(("Port", "Host Port"))] == [
+        line.strip() for line in lines]
