@@ -145,3 +145,12 @@ def test_get_events_table_and_wide():
     wide = table_for("Event", [e], NOW, wide=True, all_namespaces=True).splitlines()
     assert wide[0].split() == ["NAMESPACE", "LAST", "SEEN", "TYPE", "REASON", "OBJECT",
                                "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST", "SEEN", "COUNT", "NAME"]
+
+
+def test_get_leases_printLease():
+    """printLease: NAME, HOLDER (empty when unset), AGE."""
+    lease = {"kind": "Lease", "metadata": {"name": "node-a", "namespace": "kube-node-lease",
+                                           "creationTimestamp": "2025-12-31T23:00:00Z"},
+             "spec": {"holderIdentity": "node-a", "leaseDurationSeconds": 40}}
+    assert table_for("Lease", [lease], NOW) == ("NAME     HOLDER   AGE\n"
+                                                "node-a   node-a   60m\n")
