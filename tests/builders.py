@@ -167,3 +167,25 @@ def endpoint_slice(name: str = "web-abcde", endpoints=(), ports=(), *,
             "addressType": address_type,  # None stays None: the API allows a nil list
             "endpoints": None if endpoints is None else list(endpoints),
             "ports": None if ports is None else list(ports)}
+
+
+def event(reason: str = "Scheduled", *, involved: dict | None = None, message: str = "",
+          type: str = "Normal", count: int = 1, first: str = "2025-12-31T23:55:00Z",
+          last: str | None = None, component: str = "default-scheduler", host: str = "",
+          name: str | None = None, namespace: str | None = None, **extra) -> dict:
+    """A core/v1 Event as client-go's recorder writes it: involvedObject{kind,namespace,name,
+    uid}, count, first/lastTimestamp, source{component,host}, reportingComponent. `involved`
+    is the object it is about (its kind and metadata are copied into the reference)."""
+    obj = involved or pod()
+    md = obj.get("metadata") or {}
+    ref = {"kind": obj.get("kind", ""), "name": md.get("name", ""),
+           **({"namespace": md["namespace"]} if md.get("namespace") else {}),
+           **({"uid": md["uid"]} if md.get("uid") else {})}
+    ns = namespace if namespace is not None else (md.get("namespace") or "default")
+    source = {"component": component, **({"host": host} if host else {})}
+    return {"apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": name or f"{md.get('name', '')}.{reason.lower()}",
+                         "namespace": ns},
+            "involvedObject": ref, "reason": reason, "message": message, "type": type,
+            "count": count, "firstTimestamp": first, "lastTimestamp": last or first,
+            "source": source, "reportingComponent": component, **extra}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,10 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXED_NOW = "2026-01-01T00:00:00Z"
+
+# kubectl prints describe's times in the local zone (TZ): pin it so golden files never drift.
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 
 @dataclass

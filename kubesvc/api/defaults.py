@@ -8,6 +8,7 @@ idempotent, so applying it to an already-stored object changes nothing.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 
 from kubesvc.api.objects import clone, meta, stable_suffix
@@ -35,6 +36,8 @@ def _default_probe(probe: Mapping | None) -> dict | None:
            "failureThreshold": 3, **probe}
     if "httpGet" in out:
         out["httpGet"] = _default_http_get(out["httpGet"])
+    if "grpc" in out:  # GRPCAction.service: `+default=""` (the generated defaulter)
+        out["grpc"] = {"service": "", **out["grpc"]}
     return out
 
 
@@ -108,7 +111,7 @@ def default_pod_spec(spec: Mapping) -> dict:
     s.setdefault("securityContext", {})
     s.setdefault("terminationGracePeriodSeconds", 30)
     s.setdefault("schedulerName", "default-scheduler")
-    for key in ("containers", "initContainers"):
+    for key in ("containers", "initContainers", "ephemeralContainers"):
         if s.get(key):
             s[key] = [default_container(c) for c in s[key]]
     if s.get("volumes"):
@@ -137,7 +140,18 @@ def default_pod(pod: Mapping) -> dict:
         _requests_from_limits(c)
         if spec.get("hostNetwork"):
             _host_network_ports(c)
+    _plural_ips(p.get("status"))
     return p
+
+
+def _plural_ips(status: dict | None) -> None:
+    """Convert_v1_PodStatus_To_core_PodStatus: a status with `podIP`/`hostIP` but no
+    `podIPs`/`hostIPs` gets the one-item lists the API server stores and serves."""
+    if not status:
+        return
+    for single, plural in (("podIP", "podIPs"), ("hostIP", "hostIPs")):
+        if status.get(single) and not status.get(plural):
+            status[plural] = [{"ip": status[single]}]
 
 
 def default_pod_template(template: Mapping | None) -> dict:
@@ -271,4 +285,48 @@ def default_daemonset(ds: Mapping) -> dict:
         rolling.setdefault("maxUnavailable", 1)
         rolling.setdefault("maxSurge", 0)
     spec.setdefault("revisionHistoryLimit", 10)
+    return o
+
+
+# -- configuration and autoscaling ---------------------------------------------------------------
+
+def default_secret(secret: Mapping) -> dict:
+    """core/v1 SetDefaults_Secret (type Opaque) and the v1 conversion, which folds `stringData`
+    into `data` (base64), a `stringData` key winning over the same `data` key."""
+    o = clone(dict(secret))
+    if not o.get("type"):
+        o["type"] = "Opaque"
+    string_data = o.pop("stringData", None)
+    if string_data:
+        o["data"] = {**(o.get("data") or {}),
+                     **{k: base64.b64encode(str(v).encode()).decode()
+                        for k, v in string_data.items()}}
+    return o
+
+
+_SCALE_UP = {"stabilizationWindowSeconds": 0, "selectPolicy": "Max",
+             "policies": [{"type": "Pods", "value": 4, "periodSeconds": 15},
+                          {"type": "Percent", "value": 100, "periodSeconds": 15}]}
+_SCALE_DOWN = {"selectPolicy": "Max",
+               "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]}
+
+
+def default_hpa(hpa: Mapping) -> dict:
+    """autoscaling/v2 SetDefaults_HorizontalPodAutoscaler (minReplicas 1, a CPU 80% metric when
+    none is given, the behavior's missing rules from GenerateHPAScale{Up,Down}Rules); v1 objects
+    get only minReplicas."""
+    o = clone(dict(hpa))
+    spec = o.setdefault("spec", {})
+    spec.setdefault("minReplicas", 1)
+    if not str(o.get("apiVersion", "")).endswith("/v2"):
+        return o
+    if not spec.get("metrics"):
+        spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+            "type": "Utilization", "averageUtilization": 80}}}]
+    behavior = spec.get("behavior")
+    if behavior is not None:
+        for key, default in (("scaleUp", _SCALE_UP), ("scaleDown", _SCALE_DOWN)):
+            rules = behavior.get(key) or {}
+            behavior[key] = {**clone(default), **{k: v for k, v in rules.items()
+                                                  if v is not None}}
     return o

@@ -186,7 +186,7 @@ def selectable_fields(obj: dict) -> dict[str, str]:
                   "status.phase": str(_get(obj, "status.phase"))}
     elif group == "" and kind in ("Service", "Secret", "Event"):
         for path in {"Service": ("spec.clusterIP", "spec.type"), "Secret": ("type",),
-                     "Event": _EVENT[:-3]}[kind]:
+                     "Event": [f for f in _EVENT if f not in ("source", *_META)]}[kind]:
             fields[path] = str(_get(obj, path))
         if kind == "Event":
             fields["source"] = str(_get(obj, "source.component") or

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from kubesvc.api import defaults
 from kubesvc.api.errors import AlreadyExistsError, InvalidError, NotFoundError
 from kubesvc.api.resources import Resource
 from kubesvc.apiserver import admission
@@ -21,6 +22,7 @@ from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.strategies import namespace as ns_strategy
 from kubesvc.apiserver.strategies import service as svc_strategy
 from kubesvc.apiserver.strategies import workloads
+from kubesvc.apiserver.strategies.config import Defaulted
 from kubesvc.apiserver.validation.names import validate_object_meta
 
 
@@ -44,6 +46,8 @@ STRATEGIES: dict[str, Strategy] = {
     "StatefulSet.apps": workloads.statefulset,
     "DaemonSet.apps": workloads.daemonset,
     "ReplicationController": workloads.replicationcontroller,
+    "Secret": Defaulted(defaults.default_secret),
+    "HorizontalPodAutoscaler.autoscaling": Defaulted(defaults.default_hpa),
 }
 
 

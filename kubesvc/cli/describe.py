@@ -31,8 +31,8 @@ def describe(
     namespace: str | None = common.NAMESPACE,
     all_namespaces: bool = common.ALL_NAMESPACES,
     selector: str | None = common.SELECTOR,
-    show_events: bool | None = typer.Option(None, "--show-events",
-                                               help="Show events (kubesvc records none)."),
+    show_events: bool | None = typer.Option(
+        None, "--show-events", help="If true, display events related to the described object."),
     state: str | None = common.STATE,
 ) -> None:
     """Show details of a specific resource or group of resources."""
@@ -40,43 +40,51 @@ def describe(
 
     env = common.environment(ctx)
     with read_session(env, state) as store:
-        blocks, errors = _describe(env, store, args or [], namespace, all_namespaces, selector,
-                                   show_events)
-    env.out("\n\n".join(blocks) if len(blocks) > 1 else "".join(blocks))
+        text, errors, requests = _describe(env, store, args or [], namespace, all_namespaces,
+                                           selector, show_events)
+    if any(r.resource.kind == "Endpoints" for r in requests):  # a server warning (1.33+)
+        env.warn("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
+    env.out(text)
     for e in errors:
         env.err(str(e))
     ns = None if all_namespaces else common.current_namespace(namespace)
-    if not blocks and not errors:
+    if not text and not errors:
         env.err(f"No resources found in {ns} namespace." if ns else "No resources found")
     raise typer.Exit(ExitCode.ERROR if errors else ExitCode.OK)
 
 
 def _describe(env: Environment, store: Store, args: list[str], namespace: str | None,
               all_namespaces: bool, selector: str | None,
-              show_events: bool | None) -> tuple[list[str], list[Exception]]:
+              show_events: bool | None) -> tuple[str, list[Exception], list]:
+    """kubectl's describe Run: each object found, the first as is and the others after a blank
+    line; events when a request finds exactly one object (an exact name, or a list or selector
+    with one match). `TYPE NAME` with no such name is DescribeMatchingResources: every object
+    whose name starts with NAME, each followed by one newline, without events."""
     from kubesvc.api.selectors import parse
     from kubesvc.cli.get import _store_kinds, fetch
     from kubesvc.kubectl.resource_args import parse_targets
+    from kubesvc.printers.duration import LOCAL
 
     requests = parse_targets(args, _store_kinds(store))
     ns = None if all_namespaces else common.current_namespace(namespace)
     sel = parse(selector) if selector else None
+    now = env.now().astimezone(LOCAL)  # kubectl prints times in the local zone (TZ)
+    if len(args) == 2 and len(requests) == 1 and len(requests[0].names) == 1 and ns is not None:
+        req = requests[0]
+        objs, missing = fetch(store, req, ns, sel)
+        if missing:
+            matched = _prefixed(store, req, ns, req.names[0])
+            text = "".join(render(store, req.resource, o, bool(show_events), now) + "\n"
+                           for o in matched)
+            return text, [] if matched else list(missing), requests
     blocks: list[str] = []
     errors: list[Exception] = []
     for req in requests:
-        if len(req.names) == 1 and ns is not None:
-            objs, missing = fetch(store, req, ns, sel)
-            if missing:  # no exact match: every object whose name starts with it
-                objs = _prefixed(store, req, ns, req.names[0])
-                errors.extend([] if objs else missing)
-            one = len(objs) == 1 and not missing
-        else:
-            objs, missing = fetch(store, req, ns, sel)
-            errors.extend(missing)
-            one = False
-        events = show_events if show_events is not None else one
-        blocks.extend(render(store, req.resource, o, events, env.now()) for o in objs)
-    return blocks, errors
+        objs, missing = fetch(store, req, ns, sel)
+        errors.extend(missing)
+        events = show_events if show_events is not None else len(objs) == 1
+        blocks.extend(render(store, req.resource, o, events, now) for o in objs)
+    return "\n\n".join(blocks), errors, requests
 
 
 def _prefixed(store, req, ns, prefix):
@@ -100,11 +108,22 @@ def render(store: Store, res: Resource, obj: dict, show_events: bool, now: datet
             r for r in store.list("ReplicaSet.apps", ns)
             if any(o.get("uid") == meta.get("uid") for o in r["metadata"].get("ownerReferences")
                    or [])]
-    elif res.kind == "Node":
+    elif res.kind == "Node":  # kubectl asks for status.phase!=Succeeded,status.phase!=Failed
         from kubesvc.store.queries import pods_on_node
 
-        related["pods"] = pods_on_node(store, meta["name"])
+        related["pods"] = [p for p in pods_on_node(store, meta["name"])
+                           if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+        related["lease"] = store.get("Lease.coordination.k8s.io", "kube-node-lease", meta["name"])
+    elif res.kind in ("ReplicaSet", "StatefulSet", "DaemonSet"):
+        related["pods"] = store.list("Pod", ns)
+    elif res.kind == "ServiceAccount":
+        related["secrets"] = store.list("Secret", ns)
     elif res.kind == "Namespace":
         related["resource_quotas"] = store.list("ResourceQuota", meta["name"])
         related["limit_ranges"] = store.list("LimitRange", meta["name"])
+    if show_events:
+        from kubesvc.printers.describe.events import events_for
+
+        candidates = store.list("Event", None if res.kind == "Node" else ns)
+        related["events"] = events_for({**obj, "kind": res.kind}, candidates)
     return describe_object(obj, show_events=show_events, now=now, **related)

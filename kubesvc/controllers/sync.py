@@ -14,6 +14,7 @@ from kubesvc.api.selectors import from_label_selector, from_map
 from kubesvc.controllers import workloads as w
 from kubesvc.controllers.endpoints.sync import sync_endpoints
 from kubesvc.controllers.metallb.sync import sync_load_balancers
+from kubesvc.controllers.node_lease import sync_node_leases
 from kubesvc.controllers.podgc import collect_orphaned_pods
 from kubesvc.controllers.scheduling.pod_start import sync_pods
 from kubesvc.controllers.writer import apply_owned, remove
@@ -39,6 +40,7 @@ def sync_all(ctx) -> None:
         start = end
     sync_endpoints(ctx, ctx.changes)
     sync_load_balancers(ctx, ctx.changes)
+    sync_node_leases(ctx, ctx.changes)
 
 
 # -- garbage collection -----------------------------------------------------------------------

@@ -271,13 +271,14 @@ class Store:
         return json.loads(row[0]) if row else None
 
     def list(self, gk: str, namespace: str | None = None) -> builtins.list[dict]:
-        """Objects of a kind in storage-key order (namespace, then name), as the API lists."""
+        """Objects of a kind in storage-key order, as the API lists: etcd keys `NS/NAME` compared
+        as bytes, so `ex-guestbook-go/x` comes before `ex-guestbook/x` ('-' < '/')."""
         return [json.loads(body) for body in self.list_raw(gk, namespace)]
 
     def list_raw(self, gk: str, namespace: str | None = None) -> builtins.list[str]:
         if namespace is None:
             rows = self.conn.execute(
-                "SELECT body FROM objects WHERE gk=? ORDER BY namespace, name", (gk,))
+                "SELECT body FROM objects WHERE gk=? ORDER BY namespace || '/' || name", (gk,))
         else:
             rows = self.conn.execute(
                 "SELECT body FROM objects WHERE gk=? AND namespace=? ORDER BY name",
@@ -302,7 +303,7 @@ class Store:
         for key, value in pairs:
             sql += " AND o.id IN (SELECT object_id FROM labels WHERE key=? AND value=?)"
             args += [key, value]
-        sql += " ORDER BY o.namespace, o.name"
+        sql += " ORDER BY o.namespace || '/' || o.name"  # etcd key order, as list() above
         return [json.loads(r[0]) for r in self.conn.execute(sql, args)]
 
     def put(self, gk: str, obj: dict, new: bool = False) -> None:

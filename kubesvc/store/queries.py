@@ -10,10 +10,11 @@ from kubesvc.store.db import Store
 
 
 def pods_on_node(store: Store, node_name: str) -> list[dict]:
-    """Pods bound to `node_name` (`spec.nodeName`), in (namespace, name) order."""
+    """Pods bound to `node_name` (`spec.nodeName`), in the API's list order (etcd keys
+    `NS/NAME` as bytes, as `Store.list`): node describe prints them in that order."""
     rows = store.conn.execute(
         "SELECT body FROM objects WHERE gk='Pod' AND json_extract(body, '$.spec.nodeName')=? "
-        "ORDER BY namespace, name", (node_name,))
+        "ORDER BY namespace || '/' || name", (node_name,))
     return [json.loads(r[0]) for r in rows]
 
 

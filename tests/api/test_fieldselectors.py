@@ -146,6 +146,12 @@ def test_select_pods(selector, selected):
     ({"kind": "Event", "apiVersion": "v1", "metadata": {"name": "e", "namespace": "d"},
       "involvedObject": {"kind": "Service", "name": "web"}, "reportingComponent": "ctrl"},
      "Event", "involvedObject.kind=Service,source=ctrl", True),
+    # pkg/registry/core/event/strategy.go ToSelectableFields: type and reason are selectable
+    ({"kind": "Event", "apiVersion": "v1", "metadata": {"name": "e", "namespace": "d"},
+      "type": "Warning", "reason": "Failed", "involvedObject": {"uid": "u1"}},
+     "Event", "type=Warning,reason=Failed,involvedObject.uid=u1", True),
+    ({"kind": "Event", "apiVersion": "v1", "metadata": {"name": "e", "namespace": "d"},
+      "type": "Normal"}, "Event", "type=Warning", False),
 ])
 def test_select_other_kinds(obj, kind, selector, selected):
     group = fs.group_of(obj["apiVersion"])

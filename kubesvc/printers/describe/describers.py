@@ -6,7 +6,7 @@ describer here).
 Text is built with the same prefix-writer calls as kubectl and then aligned by `tabwrite`
 (Go text/tabwriter with min width 0, padding 2), so label widths follow from the lines present.
 Objects are plain API JSON dicts; nothing here reads a store. `show_events=True` ends the output
-with `Events:  <none>` as for a single described object (kubesvc has no events).
+with the object's events (`events.describe_events`), or `Events:  <none>` when it has none.
 `now` (timezone-aware) gives ages and the zone for RFC1123Z timestamps (kubectl uses local time).
 """
 
@@ -16,6 +16,18 @@ from datetime import datetime
 
 from kubesvc.api.goformat import go_v_unstructured
 from kubesvc.api.quantity import parse_or_none
+from kubesvc.printers.describe.config import (
+    describe_configmap,
+    describe_hpa,
+    describe_secret,
+    describe_service_account,
+)
+from kubesvc.printers.describe.controllers import (
+    describe_daemonset,
+    describe_replicaset,
+    describe_statefulset,
+)
+from kubesvc.printers.describe.events import describe_events
 from kubesvc.printers.describe.node_describer import describe_node
 from kubesvc.printers.describe.prefix_writer import (
     PrefixWriter,
@@ -23,6 +35,7 @@ from kubesvc.printers.describe.prefix_writer import (
     events,
     header,
     labels_multiline,
+    now_or_local,
 )
 from kubesvc.printers.describe.service_describer import (
     describe_endpoints,
@@ -182,12 +195,40 @@ def describe_generic(obj: dict, *, show_events: bool = True, now: datetime | Non
 
 
 def describe_object(obj: dict, *, endpoint_slices: list[dict] = (), replica_sets: list[dict] = (),
-                    pods: list[dict] = (), lease: dict | None = None,
+                    pods: list[dict] = (), lease: dict | None = None, secrets: list[dict] = (),
                     resource_quotas: list[dict] = (), limit_ranges: list[dict] = (),
-                    show_events: bool = True, now: datetime | None = None) -> str:
-    """Describe any object: the kind's own describer, else the generic one."""
+                    show_events: bool = True, now: datetime | None = None,
+                    events: list[dict] = ()) -> str:
+    """Describe any object: the kind's own describer, else the generic one. `events` are the
+    object's (see `events.events_for`); kubectl's table of them is flushed and aligned apart."""
+    if show_events and events and obj.get("kind") not in NO_EVENTS:
+        body = _describe_kind(obj, endpoint_slices, replica_sets, pods, lease, secrets,
+                              resource_quotas, limit_ranges, show_events=False, now=now)
+        return body + describe_events(list(events), now_or_local(now))
+    return _describe_kind(obj, endpoint_slices, replica_sets, pods, lease, secrets,
+                          resource_quotas, limit_ranges, show_events=show_events, now=now)
+
+
+_WITH_PODS = {"ReplicaSet": describe_replicaset, "StatefulSet": describe_statefulset,
+              "DaemonSet": describe_daemonset}
+_PLAIN = {"ConfigMap": describe_configmap, "Secret": describe_secret,
+          "HorizontalPodAutoscaler": describe_hpa}
+
+# Describers that never search events (describeNamespace, describeSecret).
+NO_EVENTS = frozenset({"Namespace", "Secret"})
+
+
+def _describe_kind(obj: dict, endpoint_slices, replica_sets, pods, lease, secrets,
+                   resource_quotas, limit_ranges, *, show_events: bool,
+                   now: datetime | None) -> str:
     kind = obj.get("kind", "")
     common = {"show_events": show_events, "now": now}
+    if kind in _WITH_PODS:
+        return _WITH_PODS[kind](obj, list(pods), **common)
+    if kind in _PLAIN:
+        return _PLAIN[kind](obj, **common)
+    if kind == "ServiceAccount":
+        return describe_service_account(obj, list(secrets), **common)
     if kind == "Service":
         return describe_service(obj, list(endpoint_slices), **common)
     if kind == "Pod":

@@ -24,7 +24,9 @@ def describe_resources(w: PrefixWriter, resources: dict | None, level: int) -> N
 
 
 def _port_string(ports: list[dict], field: str) -> str:
-    return ", ".join(f"{int(p.get(field) or 0)}/{p.get('protocol') or ''}" for p in ports)
+    """describeContainerPorts / describeContainerHostPorts: `6379/TCP (redis)` for a named port."""
+    return ", ".join(f"{int(p.get(field) or 0)}/{p.get('protocol') or ''}"
+                     + (f" ({p['name']})" if p.get("name") else "") for p in ports)
 
 
 def _int_or_str(value) -> str:
