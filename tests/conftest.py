@@ -75,6 +75,7 @@ def _pinned_clock(monkeypatch):
 
 @pytest.fixture
 def cli(tmp_path) -> Cli:
+    (tmp_path / "state").mkdir()  # kubesvc makes only the default XDG folder for the user
     return Cli(tmp_path / "state" / "state.db")
 
 

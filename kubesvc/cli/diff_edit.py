@@ -53,7 +53,7 @@ def diff(
     for r in results:
         if r.error is not None:
             env.err(str(r.error))
-            raise typer.Exit(ExitCode.USAGE + 1)
+            raise typer.Exit(ExitCode.DIFF_FAILED)
         key = _diff_name(r)
         lines = list(difflib.unified_diff(_yaml(before[id(r.doc)]), _yaml(merged[id(r.doc)]),
                                           f"LIVE/{key}", f"MERGED/{key}"))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from kubesvc.api.errors import ClientError
 from kubesvc.kubectl.environment import Environment
-from kubesvc.store.db import Store
+from kubesvc.store.db import Store, default_state_path
 
 # Start-up: read-only verbs (`get`, on its fast path) open the store through here and never
 # need the API server, the controllers or the seed; write sessions import them when they start.
@@ -90,7 +90,7 @@ class Session:
 def read_session(env: Environment, state: str | None = None) -> Iterator[Store]:
     """What read-only verbs use: no write lock, one consistent snapshot of the state while
     the command reads it (a writer committing meanwhile is not half seen)."""
-    store = open_state(env, state)
+    store = open_state(env, state, create=False)
     with store.read():
         yield store
 
@@ -107,7 +107,8 @@ def open_store(path: Path, *, env: Environment | None = None, create: bool = Tru
         return Store.open(path, busy_timeout=busy_timeout)
     except FileNotFoundError:
         if not create:
-            raise ClientError(f"no kubesvc state at {path}") from None
+            raise ClientError(f"no kubesvc state at {path}: {MISSING_HINT}") from None
+        _check_folder(path, env)
     from kubesvc.bootstrap import seed as bootstrap  # noqa: PLC0415 - lazy: see the module's imports (start-up)
 
     settings = settings or bootstrap.make_settings()
@@ -117,6 +118,19 @@ def open_store(path: Path, *, env: Environment | None = None, create: bool = Tru
             bootstrap.seed(api, dns_addon=dns_addon)
 
     return Store.create(path, settings, fill)
+
+
+MISSING_HINT = ("no such file (run `kubesvc cluster init`, or `kubesvc apply -f FILE`, to "
+                "create one; --state or KUBESVC_STATE names another)")
+
+
+def _check_folder(path: Path, env: Environment) -> None:
+    """Only the default XDG folder is made for the user: a state path someone typed whose
+    folder is missing is much more likely a typo than a wish for new folders."""
+    default = default_state_path({k: v for k, v in env.environ.items() if k != "KUBESVC_STATE"})
+    if path != default and not path.parent.is_dir():
+        raise ClientError(f"cannot create the state file {path}: the folder {path.parent} "
+                          "does not exist")
 
 
 def open_state(env: Environment, state: str | None = None, **options: Any) -> Store:

@@ -182,16 +182,16 @@ def test_check_passes_on_a_healthy_namespace(demo):
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["resolve", "web:http"], 2, 'error: invalid target "web:http"'),
-    (["resolve", "10.96.1.1:80/ICMP"], 2, 'error: invalid protocol "ICMP"'),
-    (["resolve", "10.96.1.1:0"], 2, "error: invalid port"),
+    (["resolve", "web:http"], 1, 'error: invalid target "web:http"'),
+    (["resolve", "10.96.1.1:80/ICMP"], 1, 'error: invalid protocol "ICMP"'),
+    (["resolve", "10.96.1.1:0"], 1, "error: invalid port"),
     (["resolve", "web:80", "--from", "pod:nope"], 1,
      'Error from server (NotFound): pods "nope" not found'),
-    (["resolve", "web:80", "--from", "moon"], 2, 'error: invalid --from "moon"'),
-    (["resolve", "web", "--type", "MX"], 2, "error: --type MX: expected one of"),
-    (["resolve", "web:80", "--type", "SRV"], 2, "error: --type applies to a bare DNS name"),
+    (["resolve", "web:80", "--from", "moon"], 1, 'error: invalid --from "moon"'),
+    (["resolve", "web", "--type", "MX"], 1, "error: --type MX: expected one of"),
+    (["resolve", "web:80", "--type", "SRV"], 1, "error: --type applies to a bare DNS name"),
     (["resolve", "svc/nope"], 1, 'Error from server (NotFound): services "nope" not found'),
-    (["resolve", "web", "-o", "wide"], 2, 'unable to match a printer suitable for the output '
+    (["resolve", "web", "-o", "wide"], 1, 'unable to match a printer suitable for the output '
                                           'format "wide"'),
 ])
 def test_usage_errors(demo, args, code, message):
