@@ -123,3 +123,25 @@ def test_completion_reads_the_same_forms(words, namespace, all_namespaces):
     completer = Completer(words)
     completer.run()
     assert (completer.namespace, completer.all_namespaces) == (namespace, all_namespaces)
+
+
+@pytest.mark.parametrize("typed, plain", [
+    # apimachinery ParseResourceArg: RESOURCE.VERSION.GROUP, then RESOURCE.GROUP
+    ("deployments.v1.apps", "deployments"),
+    ("deploy.apps", "deployments"),
+    ("svc.v1.", "services"),  # the core group is the empty one
+    ("endpointslices.v1.discovery.k8s.io", "endpointslices"),
+    ("deploy.apps/web", "deployments/web"),
+])
+def test_fully_qualified_types(cli, typed, plain):
+    cli.ok("apply", "-f", str(REPO / "manifests"))
+    assert cli.ok("get", typed) == cli.ok("get", plain)
+    assert run_fast(["--state", str(cli.state), typed]) == (0, cli.ok("get", plain), "")
+
+
+@pytest.mark.parametrize("typed", ["deploy.v2.apps", "svc.v1.apps", "services.v1", "svc.apps"])
+def test_qualified_types_that_name_nothing(cli, typed):
+    cli.ok("cluster", "init")
+    result = cli("get", typed)
+    assert (result.code, result.err) == (
+        1, f'error: the server doesn\'t have a resource type "{typed}"\n')
