@@ -112,9 +112,9 @@ def delete(ctx, res: Resource, namespace: str, name: str) -> dict:
     obj = ctx.store.get(res.gk, namespace if res.namespaced else "", name)
     if obj is None:
         raise NotFoundError(res.qualified_plural, name)
+    strategy(res.gk).delete(ctx, obj)  # first: it may refuse (admission runs before storage)
     if res.kind == "Namespace":
         _delete_namespace_contents(ctx, name)
-    strategy(res.gk).delete(ctx, obj)
     ctx.store.delete(res.gk, namespace if res.namespaced else "", name)
     ctx.record(res.gk, namespace if res.namespaced else "", name, obj, None)
     return obj

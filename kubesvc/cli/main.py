@@ -6,6 +6,7 @@ typer at the top; everything heavy is imported inside the function that needs it
 
 from __future__ import annotations
 
+import re
 import sys
 
 import typer
@@ -166,4 +167,7 @@ def _usage_message(exc) -> str:
             return f"unknown flag: {name}"
         return f"unknown shorthand flag: '{name[1:2]}' in {name}"
     message = exc.format_message()
+    unknown = re.fullmatch(r"No such command '(.*)'\.", message)
+    if unknown and getattr(exc, "ctx", None) is not None:  # cobra's words
+        return f'unknown command "{unknown[1]}" for "{exc.ctx.command_path}"'
     return message[:1].lower() + message[1:]

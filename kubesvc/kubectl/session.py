@@ -43,9 +43,11 @@ class Session:
 
     @classmethod
     def open(cls, env: Environment, state: str | None = None, *, dry_run: bool = False,
-             controllers: bool = True) -> Session:
-        """A session on the state file the environment (or the verb's --state) names."""
-        return cls(env, open_state(env, state), dry_run=dry_run, controllers=controllers)
+             controllers: bool = True, create: bool = True) -> Session:
+        """A session on the state file the environment (or the verb's --state) names;
+        `create=False` for verbs that only read (a missing state is an error, not a cluster)."""
+        return cls(env, open_state(env, state, create=create), dry_run=dry_run,
+                   controllers=controllers)
 
     def __enter__(self) -> ApiContext:
         from kubesvc.apiserver.context import ApiContext  # noqa: PLC0415 - lazy: see the module's imports (start-up)

@@ -27,7 +27,7 @@ def test_immortal_namespaces(cli, name, refused):
 
 
 def test_the_others_in_the_same_command_are_deleted(cli):
-    cli.ok("create", "namespace", "team-a")
+    cli.ok("apply", "-f", "-", stdin="apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n")
     result = cli("delete", "ns", "default", "team-a")
     assert (result.code, result.out) == (1, 'namespace "team-a" deleted\n')
     assert "Forbidden" in result.err

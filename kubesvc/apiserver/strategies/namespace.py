@@ -27,8 +27,7 @@ def update(ctx, new: dict, old: dict, keep_status: bool) -> None:
 
 
 def delete(ctx, ns: dict) -> None:
-    """Raised after the namespace's contents went: the caller's savepoint (or the session)
-    rolls them back with it."""
+    """Called before the namespace's contents go (registry.delete)."""
     name = ns["metadata"]["name"]
     if name in IMMORTAL_NAMESPACES:
         raise StatusError(FORBIDDEN, f'namespaces "{name}" is forbidden: this namespace may '
