@@ -15,6 +15,7 @@ from kubesvc.api.errors import AlreadyExistsError, InvalidError, NotFoundError
 from kubesvc.api.resources import Resource
 from kubesvc.apiserver import admission
 from kubesvc.apiserver import meta as sysmeta
+from kubesvc.apiserver.strategies import endpoints as ep_strategy
 from kubesvc.apiserver.strategies import namespace as ns_strategy
 from kubesvc.apiserver.strategies import service as svc_strategy
 from kubesvc.apiserver.strategies import workloads
@@ -30,6 +31,8 @@ STRATEGIES: dict[str, object] = {
     "StatefulSet.apps": workloads.statefulset,
     "DaemonSet.apps": workloads.daemonset,
     "ReplicationController": workloads.replicationcontroller,
+    "EndpointSlice.discovery.k8s.io": ep_strategy.endpointslice,
+    "Endpoints": ep_strategy.endpoints,
 }
 
 
