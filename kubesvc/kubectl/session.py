@@ -99,7 +99,7 @@ def read_session(env: Environment, state: str | None = None) -> Iterator[Store]:
 
 def open_store(path: Path, *, env: Environment | None = None, create: bool = True,
                busy_timeout: float | None = None, settings: dict | None = None,
-               dns_addon: bool = False) -> Store:
+               dns_addon: bool = False, make_folders: bool = True) -> Store:
     """Open the store at `path`, creating it (with `settings`, default ones otherwise) on first
     use: the fresh cluster is seeded through a Session inside the transaction that creates it."""
     env = env or Environment()
@@ -110,7 +110,9 @@ def open_store(path: Path, *, env: Environment | None = None, create: bool = Tru
     except FileNotFoundError:
         if not create:
             raise ClientError(f"no kubesvc state at {path}: {MISSING_HINT}") from None
-        _check_folder(path, env)
+        if not make_folders and not path.parent.is_dir():
+            raise ClientError(f"cannot create the state file {path}: the folder {path.parent} "
+                              "does not exist") from None
     from kubesvc.bootstrap import seed as bootstrap  # noqa: PLC0415 - lazy: see the module's imports (start-up)
 
     settings = settings or bootstrap.make_settings()
@@ -126,16 +128,11 @@ MISSING_HINT = ("no such file (run `kubesvc cluster init`, or `kubesvc apply -f 
                 "create one; --state or KUBESVC_STATE names another)")
 
 
-def _check_folder(path: Path, env: Environment) -> None:
-    """Only the default XDG folder is made for the user: a state path someone typed whose
-    folder is missing is much more likely a typo than a wish for new folders."""
-    default = default_state_path({k: v for k, v in env.environ.items() if k != "KUBESVC_STATE"})
-    if path != default and not path.parent.is_dir():
-        raise ClientError(f"cannot create the state file {path}: the folder {path.parent} "
-                          "does not exist")
-
-
 def open_state(env: Environment, state: str | None = None, **options: Any) -> Store:
     """The store the verb's --state, the global --state or the environment names."""
-    return open_store(env.resolve_state(state), env=env, busy_timeout=env.lock_timeout(),
-                      **options)
+    path = env.resolve_state(state)
+    # only the default XDG folder is made for the user: a path someone typed whose folder is
+    # missing is much more likely a typo than a wish for new folders
+    default = default_state_path({k: v for k, v in env.environ.items() if k != "KUBESVC_STATE"})
+    return open_store(path, env=env, busy_timeout=env.lock_timeout(),
+                      make_folders=path == default, **options)
