@@ -371,6 +371,6 @@ def test_lock_timeout_gives_a_clear_message_and_changes_nothing(tmp_path):
 def test_bad_lock_timeout_is_a_usage_error(cli, monkeypatch, value):
     monkeypatch.setenv("KUBESVC_LOCK_TIMEOUT", value)
     result = cli("get", "svc")
-    assert result.code == 2, value
+    assert result.code == 1, value  # kubectl exits 1 for usage errors
     assert result.err == ("error: KUBESVC_LOCK_TIMEOUT must be a number of seconds between "
                           f'0 and 86400, not "{value}"\n')
