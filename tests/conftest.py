@@ -60,6 +60,14 @@ class Cli:
         assert result.code == 0, f"kubesvc {' '.join(args)} failed: {result.err}"
         return result.out
 
+    def fresh(self) -> None:
+        """Create the state as the first writing command does (read verbs no longer create
+        one): the seed without CoreDNS, unlike `cluster init`."""
+        from kubesvc.kubectl.environment import Environment
+        from kubesvc.kubectl.session import open_state
+
+        open_state(Environment(), str(self.state)).close()
+
     def dump(self) -> bytes:
         """The store's content, for "nothing changed" assertions."""
         import sqlite3
@@ -80,6 +88,7 @@ def _pinned_clock(monkeypatch):
 
 @pytest.fixture
 def cli(tmp_path) -> Cli:
+    (tmp_path / "state").mkdir()  # kubesvc makes only the default XDG folder for the user
     return Cli(tmp_path / "state" / "state.db")
 
 

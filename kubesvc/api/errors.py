@@ -16,7 +16,8 @@ from typing import Any
 class ExitCode(IntEnum):
     OK = 0
     ERROR = 1  # a "server side" error: invalid object, not found, conflict
-    USAGE = 2  # the command line itself is wrong
+    USAGE = 1  # the command line itself is wrong: kubectl exits 1 for these too
+    DIFF_FAILED = 2  # `diff` only: 1 means "differences found", so its own errors say 2
 
 
 class KubesvcError(Exception):

@@ -158,7 +158,17 @@ def for_gk(gk: str) -> Resource:
 
 
 def lookup(name: str, extra_gks: list[str] = ()) -> Resource:
-    """Resolve what the user typed (`svc`, `services`, `deployment.apps`, `Service`)."""
+    """Resolve what the user typed (`svc`, `services`, `deployment.apps`, `Service`, and the
+    fully qualified forms `get --help` shows: `deployments.v1.apps`, `svc.v1.`, `deploy.apps`)."""
+    found = _lookup_word(name, extra_gks)
+    if found is None:
+        found = _lookup_qualified(name, extra_gks)
+    if found is None:
+        raise ClientError(f'the server doesn\'t have a resource type "{name}"')
+    return found
+
+
+def _lookup_word(name: str, extra_gks: list[str]) -> Resource | None:
     found = _BY_NAME.get(name.lower())
     if found:
         return found
@@ -166,7 +176,21 @@ def lookup(name: str, extra_gks: list[str] = ()) -> Resource:
         r = for_gk(gk)
         if name.lower() in (r.plural, r.singular, r.qualified_plural, r.name_prefix):
             return r
-    raise ClientError(f'the server doesn\'t have a resource type "{name}"')
+    return None
+
+
+def _lookup_qualified(name: str, extra_gks: list[str]) -> Resource | None:
+    """apimachinery's ParseResourceArg: RESOURCE.VERSION.GROUP first (the group may be empty,
+    `svc.v1.` is the core group), then RESOURCE.GROUP; the resource part may be a short name
+    (kubectl's shortcut expander runs on it)."""
+    resource, _, rest = name.partition(".")
+    res = _lookup_word(resource, extra_gks) if resource and rest else None
+    if res is None:
+        return None
+    version, dot, group = rest.partition(".")
+    if dot and res.group.lower() == group.lower() and res.version == version:
+        return res
+    return res if res.group and res.group.lower() == rest.lower() else None
 
 
 def all_category() -> list[Resource]:

@@ -172,10 +172,16 @@ class Allocator:
         if not requested:
             spec["healthCheckNodePort"] = self.next_node_port(owner, "a HealthCheck NodePort")
             return
-        if self.store.holder(POOL_NODEPORT, requested) == owner:
+        # the allocator's transaction already holds this Service's node ports, so one of them
+        # asked for again is "already allocated" (storage/alloc.go allocHealthCheckNodePort)
+        own_node_ports = {p.get("nodePort") for p in spec.get("ports") or []}
+        if self.store.holder(POOL_NODEPORT, requested) == owner and \
+                requested not in own_node_ports:
             return
         reason = None
-        if not self.ports.contains(requested):
+        if requested in own_node_ports:
+            reason = "provided port is already allocated"
+        elif not self.ports.contains(requested):
             reason = ("provided port is not in the valid range. The range of valid ports is "
                       f"{self.ports}")
         elif not self.store.allocate(POOL_NODEPORT, requested, owner):

@@ -19,6 +19,7 @@ from kubesvc.api.resources import Resource
 from kubesvc.apiserver import admission
 from kubesvc.apiserver import meta as sysmeta
 from kubesvc.apiserver.context import ApiContext
+from kubesvc.apiserver.strategies import endpoints as ep_strategy
 from kubesvc.apiserver.strategies import namespace as ns_strategy
 from kubesvc.apiserver.strategies import service as svc_strategy
 from kubesvc.apiserver.strategies import workloads
@@ -48,6 +49,8 @@ STRATEGIES: dict[str, Strategy] = {
     "ReplicationController": workloads.replicationcontroller,
     "Secret": Defaulted(defaults.default_secret),
     "HorizontalPodAutoscaler.autoscaling": Defaulted(defaults.default_hpa),
+    "EndpointSlice.discovery.k8s.io": ep_strategy.endpointslice,
+    "Endpoints": ep_strategy.endpoints,
 }
 
 
@@ -132,9 +135,9 @@ def delete(ctx: ApiContext, res: Resource, namespace: str, name: str) -> dict:
     obj = ctx.store.get(res.gk, namespace if res.namespaced else "", name)
     if obj is None:
         raise NotFoundError(res.qualified_plural, name)
+    strategy(res.gk).delete(ctx, obj)  # first: it may refuse (admission runs before storage)
     if res.kind == "Namespace":
         _delete_namespace_contents(ctx, name)
-    strategy(res.gk).delete(ctx, obj)
     ctx.store.delete(res.gk, namespace if res.namespaced else "", name)
     ctx.record(res.gk, namespace if res.namespaced else "", name, obj, None)
     return obj

@@ -15,6 +15,7 @@ Where docker or registration order is racy upstream, kubesvc takes config order.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -38,6 +39,7 @@ def nodes_from_kind_config(cfg: Mapping, now: datetime | str) -> tuple[list[dict
     clusterName, podCIDR, serviceCIDR, ipFamily, kubeProxyMode, apiServerAddress, nodeCIDR,
     and loadBalancer (name and IP of kind's haproxy when there are several control planes)."""
     _check_header(cfg)
+    _check_fields(cfg)
     cluster = cfg.get("name") or "kind"
     specs = [dict(n or {}) for n in (cfg.get("nodes") or [{"role": CONTROL_PLANE}])]
     for spec in specs:
@@ -67,20 +69,17 @@ def nodes_from_kind_config(cfg: Mapping, now: datetime | str) -> tuple[list[dict
 
 
 def default_nodes(count: int, now: datetime | str, cluster: str = "kind") -> list[dict]:
-    """`cluster init --nodes N`: N nodes, all of them schedulable, as `minikube start --nodes N`
-    gives and as a kubectl user reading "3 nodes" expects to be able to run pods on.
-
-    They are named, addressed and labelled like a kind cluster of 1 control plane and N-1
-    workers (`kind-control-plane`, `kind-worker`, `kind-worker2`...), but the control plane
-    carries no NoSchedule taint: that is exactly kind's single-node cluster for N=1, and for N>1
-    it matches minikube, whose control plane is untainted. Use a kind config file for the
-    tainted multi-node layout."""
+    """`cluster init --nodes N`: the nodes of a kind cluster of 1 control plane and N-1
+    workers (`kind-control-plane`, `kind-worker`, `kind-worker2`...), laid out as kind lays
+    them: the control plane keeps kubeadm's NoSchedule taint when there are workers, and
+    loses it only in a single-node cluster (kind's kubeadminit action)."""
     if count < 1:
         raise ClientError(f"--nodes must be at least 1, got {count}")
     specs = [{"role": CONTROL_PLANE}] + [{"role": WORKER} for _ in range(count - 1)]
     ordered = _name_nodes(cluster, specs)
     ips, cidrs = _node_ips(count), _pod_cidrs(DEFAULT_POD_SUBNET, count)
-    return [make_node(name, ips[i], cidrs[i], spec["role"], now, cluster=cluster, tainted=False)
+    return [make_node(name, ips[i], cidrs[i], spec["role"], now, cluster=cluster,
+                      tainted=spec["role"] == CONTROL_PLANE and count > 1)
             for i, (name, spec) in enumerate(ordered)]
 
 
@@ -98,6 +97,78 @@ def _check_header(cfg: Mapping) -> None:
     if cfg.get("apiVersion") != KIND_API_VERSION:
         raise ClientError(f'kind config: unknown apiVersion "{cfg.get("apiVersion", "")}", '
                           f'expected "{KIND_API_VERSION}"')
+
+
+# v1alpha4's Go types (kind decodes strictly: an unknown field or a wrong type is an error)
+_LIST, _MAP = "a list", "a mapping"
+CLUSTER_FIELDS = {"kind": str, "apiVersion": str, "name": str, "nodes": _LIST,
+                  "networking": _MAP, "featureGates": _MAP, "runtimeConfig": _MAP,
+                  "kubeadmConfigPatches": _LIST, "kubeadmConfigPatchesJSON6902": _LIST,
+                  "containerdConfigPatches": _LIST, "containerdConfigPatchesJSON6902": _LIST}
+NODE_FIELDS = {"role": str, "image": str, "labels": _MAP, "extraMounts": _LIST,
+               "extraPortMappings": _LIST, "kubeadmConfigPatches": _LIST,
+               "kubeadmConfigPatchesJSON6902": _LIST}
+NETWORKING_FIELDS = {"ipFamily": str, "apiServerPort": int, "apiServerAddress": str,
+                     "podSubnet": str, "serviceSubnet": str, "disableDefaultCNI": bool,
+                     "kubeProxyMode": str, "dnsSearch": _LIST}
+CLUSTER_NAME = re.compile(r"^[a-z0-9.-]+$")  # kind's validNameRE
+
+
+def _check_fields(cfg: Mapping) -> None:
+    """Every field of the right type, as kind's strict decoding demands; a message naming
+    the field instead of a crash further on."""
+    _check_mapping("", cfg, CLUSTER_FIELDS)
+    if cfg.get("networking") is not None:
+        _check_mapping("networking.", cfg["networking"], NETWORKING_FIELDS)
+    for i, node in enumerate(cfg.get("nodes") or []):
+        if not isinstance(node, Mapping):
+            raise ClientError(f"kind config: nodes[{i}]: expected a mapping, got {_a(node)}")
+        _check_mapping(f"nodes[{i}].", node, NODE_FIELDS)
+        for key, value in (node.get("labels") or {}).items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise ClientError(f"kind config: nodes[{i}].labels: {key!s}: labels are "
+                                  "strings (quote numbers and booleans)")
+    name = cfg.get("name")
+    if name is not None and not CLUSTER_NAME.match(name):
+        raise ClientError(f"kind config: '{name}' is not a valid cluster name, cluster names "
+                          f"must match `{CLUSTER_NAME.pattern}`")
+
+
+def _check_mapping(prefix: str, value: object, fields: dict) -> None:
+    if not isinstance(value, Mapping):
+        raise ClientError(f"kind config: {prefix.rstrip('.')}: expected a mapping, got "
+                          f"{_a(value)}")
+    for key, item in value.items():
+        want = fields.get(key)
+        if want is None:
+            raise ClientError(f'kind config: {prefix}{key}: unknown field "{key}"')
+        if item is None:
+            continue
+        if not _has_type(item, want):
+            shown = want if isinstance(want, str) else {str: "a string", int: "a number",
+                                                        bool: "true or false"}[want]
+            raise ClientError(f"kind config: {prefix}{key}: expected {shown}, got {_a(item)}")
+
+
+def _has_type(value: object, want: type | str) -> bool:
+    if want == _LIST:
+        return isinstance(value, list)
+    if want == _MAP:
+        return isinstance(value, Mapping)
+    assert isinstance(want, type)
+    return isinstance(value, want) and (want is bool or not isinstance(value, bool))
+
+
+def _a(value: object) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f'the string "{value}"'
 
 
 def _check_roles(specs: list[dict]) -> None:

@@ -28,8 +28,9 @@ def init(
                                                  help="DNS domain (default cluster.local)."),
     kubernetes_version: str | None = typer.Option(
         None, "--kubernetes-version", help="Schemas to validate with (default 1.37)."),
-    nodes: int | None = typer.Option(None, "--nodes", help="Add N Ready, schedulable nodes "
-                                     "(named and addressed as in a kind cluster)."),
+    nodes: int | None = typer.Option(None, "--nodes", help="Add N Ready nodes laid out as kind "
+                                     "does: a control plane (tainted when there are workers) "
+                                     "and N-1 workers."),
     config: str | None = typer.Option(None, "--config", metavar="FILE",
                                       help="A kind cluster configuration (kind: Cluster, "
                                            "kind.x-k8s.io/v1alpha4): nodes, podSubnet, "

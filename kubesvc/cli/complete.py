@@ -92,8 +92,8 @@ class Completer:
             elif not dashdash and word.startswith("-") and word != "-":
                 for opt, value in self._parse_flag(node, word):
                     seen.add(opt["names"][0])
-                    if opt.get("value") is None:
-                        self._record(opt, None)
+                    if opt.get("value") is None:  # a boolean: `--flag=false` too (pflag)
+                        self._record(opt, value)
                     elif value is None:
                         pending = opt
                     else:
@@ -139,8 +139,8 @@ class Completer:
 
     def _record(self, opt: dict, value: str | None) -> None:
         names = opt["names"]
-        if "--all-namespaces" in names:
-            self.all_namespaces = True
+        if "--all-namespaces" in names:  # pflag's `--all-namespaces=false` too
+            self.all_namespaces = value not in {"0", "f", "F", "FALSE", "false", "False"}
         elif "--namespace" in names:
             self.namespace = value
         elif "--state" in names:

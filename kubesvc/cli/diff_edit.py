@@ -41,7 +41,8 @@ def diff(
         raise UsageError("must specify one of -f and -k")
     env = common.environment(ctx)
     docs = load_paths(filenames, recursive)
-    session = Session.open(env, state, dry_run=True)  # a server-side dry run: rolled back
+    # a server-side dry run (rolled back); a read: a missing state is an error, not a cluster
+    session = Session.open(env, state, dry_run=True, create=False)
     store = session.store
     with session as api:
         before = {id(doc): _live(store, doc, namespace) for doc in docs}
@@ -53,7 +54,7 @@ def diff(
     for r in results:
         if r.error is not None:
             env.err(str(r.error))
-            raise typer.Exit(ExitCode.USAGE + 1)
+            raise typer.Exit(ExitCode.DIFF_FAILED)
         key = _diff_name(r)
         lines = list(difflib.unified_diff(_yaml(before[id(r.doc)]), _yaml(merged[id(r.doc)]),
                                           f"LIVE/{key}", f"MERGED/{key}"))

@@ -6,13 +6,29 @@ from __future__ import annotations
 
 import sys
 
+# kubectl's global (persistent) flags that `get` also takes: before the verb they mean the same
+GLOBAL_VALUE_FLAGS = ("--state", "--namespace", "-n")
+
+
+def globals_after_get(argv: list[str]) -> list[str]:
+    """`--state S -n NS get ...` as `get --state S -n NS ...`, for the fast path; any other
+    command line unchanged."""
+    i = 0
+    while i < len(argv) and argv[i] != "get":
+        word = argv[i]
+        if word in GLOBAL_VALUE_FLAGS:
+            i += 2
+        elif word.startswith(("--state=", "--namespace=", "-n")):
+            i += 1
+        else:
+            return argv
+    if 0 < i < len(argv):
+        return ["get", *argv[:i], *argv[i + 1:]]
+    return argv
+
 
 def run() -> None:
-    argv = sys.argv[1:]
-    if len(argv) > 2 and argv[0] == "--state" and argv[2] == "get":  # the global flag first
-        argv = [argv[2], "--state", argv[1], *argv[3:]]
-    elif argv and argv[0].startswith("--state=") and argv[1:2] == ["get"]:
-        argv = ["get", argv[0], *argv[2:]]
+    argv = globals_after_get(sys.argv[1:])
     if argv and argv[0] == "__complete":
         from kubesvc.cli.complete import main as complete
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kubesvc.cli.flags import FALSE_WORDS, TRUE_WORDS
+
 if TYPE_CHECKING:  # imported when run, after the parse (help and --watch never need it)
     from kubesvc.kubectl.environment import Environment
 
@@ -48,25 +50,33 @@ def parse_get(words: list[str]) -> dict | None:
         flag, value, i = _flag(words, i)
         if flag is None:
             return None
-        _, field, takes_value = GET_FLAGS[flag]
+        _, field, _ = GET_FLAGS[flag]
         if field == "label_columns":
             opts[field].extend(value.split(","))
         else:
-            opts[field] = value if takes_value else True
+            opts[field] = value
     return opts
 
 
 def _flag(words: list[str], i: int):
-    """(long flag, value, next index), or (None, None, i) for what Typer must handle."""
+    """(long flag, value, next index), or (None, None, i) for what Typer must handle. pflag's
+    forms too: `-n=NS` (the `=` is not part of the value) and `-A=true` / `--show-kind=false`
+    (cli/flags.py does the same for Typer)."""
     word = words[i]
     if word in SLOW_FLAGS:
         return None, None, i
     name, eq, attached = word.partition("=") if word.startswith("--") else (word[:2], "", word[2:])
+    if not eq and attached.startswith("="):
+        eq, attached = "=", attached[1:]
     flag = name if name.startswith("--") else _SHORT.get(name)
     if flag not in GET_FLAGS:
         return None, None, i
     if not GET_FLAGS[flag][2]:
-        return (flag, None, i + 1) if not eq and not attached else (None, None, i)
+        if not eq and not attached:
+            return flag, True, i + 1
+        if eq and attached in TRUE_WORDS | FALSE_WORDS:
+            return flag, attached in TRUE_WORDS, i + 1
+        return None, None, i
     if eq or attached:
         return flag, attached, i + 1
     if i + 1 >= len(words):

@@ -6,9 +6,11 @@ typer at the top; everything heavy is imported inside the function that needs it
 
 from __future__ import annotations
 
+import re
 import sys
 
 import typer
+import typer.main
 
 from kubesvc.cli import apply as apply_cmd
 from kubesvc.cli import cluster as cluster_cmd
@@ -18,6 +20,7 @@ from kubesvc.cli import (
     create_cmds,
     diff_edit,
     edit_cmds,
+    flags,
     info_cmds,
     node_cmds,
 )
@@ -44,12 +47,28 @@ def root(
     state: str | None = typer.Option(None, "--state", metavar="PATH",
                                         help="State file (env KUBESVC_STATE; default "
                                              "$XDG_STATE_HOME/kubesvc/state.db)."),
+    namespace: str | None = typer.Option(None, "--namespace", "-n",
+                                         help="The namespace scope for this request (also "
+                                              "after the verb, as kubectl's global flag)."),
     verbosity: int = typer.Option(0, "-v", "--v", metavar="LEVEL",
                                   help="Log level; 6 or more prints tracebacks of internal "
                                        "errors."),
 ) -> None:
     env = common.environment(ctx)  # the global flags are part of this invocation's environment
     env.state, env.verbosity = state, verbosity
+    if namespace is not None:  # kubectl's -n is a persistent flag: it may come before the verb
+        ctx.default_map = _defaults(ctx.command, "namespace", namespace)
+
+
+def _defaults(command, param: str, value: str) -> dict:
+    """A Click default_map giving `param` the value `value` in every command that has it."""
+    found: dict = {}
+    for name, sub in getattr(command, "commands", {}).items():
+        if any(p.name == param for p in sub.params):
+            found[name] = {param: value}
+        if getattr(sub, "commands", None):
+            found.setdefault(name, {}).update(_defaults(sub, param, value))
+    return found
 
 
 app.command("apply", epilog=common.examples(apply_cmd.EXAMPLES))(apply_cmd.apply)
@@ -93,7 +112,7 @@ app.add_typer(cluster_cmd.cluster_app, name="cluster")
 
 
 def run(argv: list[str] | None = None, env: Environment | None = None) -> None:
-    """Console-script entry point: exit codes 0 ok, 1 server-side error, 2 usage error.
+    """Console-script entry point: exit codes 0 ok, 1 any error (kubectl's usage errors too).
     `env` defaults to the process's own streams and environment variables."""
     sys.exit(invoke(argv, env or Environment()))
 
@@ -105,13 +124,15 @@ def invoke(argv: list[str] | None, env: Environment) -> int:
     from kubesvc.api.errors import ExitCode, KubesvcError
 
     try:
-        code = app(args=argv, standalone_mode=False, prog_name="kubesvc", obj=env)
+        command = typer.main.get_command(app)
+        args = _pflag_forms(command, sys.argv[1:] if argv is None else argv)
+        code = command.main(args=args, standalone_mode=False, prog_name="kubesvc", obj=env)
     except KubesvcError as exc:
         env.err(str(exc))
         code = exc.exit_code
     except TyperException as exc:  # the parser's usage errors
         ctx = getattr(exc, "ctx", None)
-        env.err(f"error: {exc.format_message()}")
+        env.err(f"error: {_usage_message(exc)}")
         env.err(f"See '{ctx.command_path if ctx else 'kubesvc'} --help' for usage.")
         code = ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code
     except (Abort, KeyboardInterrupt):
@@ -122,3 +143,39 @@ def invoke(argv: list[str] | None, env: Environment) -> int:
     except Exception as exc:
         code = common.unexpected(env, exc)
     return code if isinstance(code, int) else 0
+
+
+def _pflag_forms(command, argv: list[str]) -> list[str]:
+    """argv with pflag's spellings (`-n=NS`, `--all-namespaces=true`) made Click's, using the
+    flags of the root and of the verb (and sub-verb) the words name."""
+    values, bools = flags.command_flags(command.params)
+    i = 0
+    while i < len(argv) and getattr(command, "commands", None):
+        word = argv[i]
+        if word.startswith("-"):
+            i += 2 if word in values else 1
+            continue
+        command = command.commands.get(word)
+        if command is None:
+            break
+        more_values, more_bools = flags.command_flags(command.params)
+        values |= more_values
+        bools.update(more_bools)
+        i += 1
+    return flags.normalize(argv, values, bools)
+
+
+def _usage_message(exc) -> str:
+    """Click's usage message in pflag's words where kubectl users know them, lower case."""
+    from typer._click.exceptions import NoSuchOption
+
+    if isinstance(exc, NoSuchOption):
+        name = exc.option_name
+        if name.startswith("--"):
+            return f"unknown flag: {name}"
+        return f"unknown shorthand flag: '{name[1:2]}' in {name}"
+    message = exc.format_message()
+    unknown = re.fullmatch(r"No such command '(.*)'\.", message)
+    if unknown and getattr(exc, "ctx", None) is not None:  # cobra's words
+        return f'unknown command "{unknown[1]}" for "{exc.ctx.command_path}"'
+    return message[:1].lower() + message[1:]

@@ -57,6 +57,8 @@ class Environment:
         # lazy: the store module (sqlite3, pathlib rules) is not needed to answer a TAB
         from kubesvc.store.files import default_state_path  # noqa: PLC0415
 
+        if self.state and state is not None and state == self.environ.get("KUBESVC_STATE"):
+            state = None  # the verb's --state read KUBESVC_STATE: a global --state beats it
         chosen = state or self.state
         path = Path(chosen) if chosen else default_state_path(self.environ)
         self.state_path = path

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from kubesvc.api.errors import ClientError
 from kubesvc.kubectl.environment import Environment
 from kubesvc.store.db import Store
+from kubesvc.store.files import default_state_path
 
 # Start-up: read-only verbs (`get`, on its fast path) open the store through here and never
 # need the API server, the controllers or the seed; write sessions import them when they start.
@@ -43,9 +44,11 @@ class Session:
 
     @classmethod
     def open(cls, env: Environment, state: str | None = None, *, dry_run: bool = False,
-             controllers: bool = True) -> Session:
-        """A session on the state file the environment (or the verb's --state) names."""
-        return cls(env, open_state(env, state), dry_run=dry_run, controllers=controllers)
+             controllers: bool = True, create: bool = True) -> Session:
+        """A session on the state file the environment (or the verb's --state) names;
+        `create=False` for verbs that only read (a missing state is an error, not a cluster)."""
+        return cls(env, open_state(env, state, create=create), dry_run=dry_run,
+                   controllers=controllers)
 
     def __enter__(self) -> ApiContext:
         from kubesvc.apiserver.context import ApiContext  # noqa: PLC0415 - lazy: see the module's imports (start-up)
@@ -90,14 +93,14 @@ class Session:
 def read_session(env: Environment, state: str | None = None) -> Iterator[Store]:
     """What read-only verbs use: no write lock, one consistent snapshot of the state while
     the command reads it (a writer committing meanwhile is not half seen)."""
-    store = open_state(env, state)
+    store = open_state(env, state, create=False)
     with store.read():
         yield store
 
 
 def open_store(path: Path, *, env: Environment | None = None, create: bool = True,
                busy_timeout: float | None = None, settings: dict | None = None,
-               dns_addon: bool = False) -> Store:
+               dns_addon: bool = False, make_folders: bool = True) -> Store:
     """Open the store at `path`, creating it (with `settings`, default ones otherwise) on first
     use: the fresh cluster is seeded through a Session inside the transaction that creates it."""
     env = env or Environment()
@@ -107,7 +110,10 @@ def open_store(path: Path, *, env: Environment | None = None, create: bool = Tru
         return Store.open(path, busy_timeout=busy_timeout)
     except FileNotFoundError:
         if not create:
-            raise ClientError(f"no kubesvc state at {path}") from None
+            raise ClientError(f"no kubesvc state at {path}: {MISSING_HINT}") from None
+        if not make_folders and not path.parent.is_dir():
+            raise ClientError(f"cannot create the state file {path}: the folder {path.parent} "
+                              "does not exist") from None
     from kubesvc.bootstrap import seed as bootstrap  # noqa: PLC0415 - lazy: see the module's imports (start-up)
 
     settings = settings or bootstrap.make_settings()
@@ -119,7 +125,15 @@ def open_store(path: Path, *, env: Environment | None = None, create: bool = Tru
     return Store.create(path, settings, fill)
 
 
+MISSING_HINT = ("no such file (run `kubesvc cluster init`, or `kubesvc apply -f FILE`, to "
+                "create one; --state or KUBESVC_STATE names another)")
+
+
 def open_state(env: Environment, state: str | None = None, **options: Any) -> Store:
     """The store the verb's --state, the global --state or the environment names."""
-    return open_store(env.resolve_state(state), env=env, busy_timeout=env.lock_timeout(),
-                      **options)
+    path = env.resolve_state(state)
+    # only the default XDG folder is made for the user: a path someone typed whose folder is
+    # missing is much more likely a typo than a wish for new folders
+    default = default_state_path({k: v for k, v in env.environ.items() if k != "KUBESVC_STATE"})
+    return open_store(path, env=env, busy_timeout=env.lock_timeout(),
+                      make_folders=path == default, **options)

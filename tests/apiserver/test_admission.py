@@ -213,7 +213,7 @@ def test_other_write_verbs_are_refused_by_the_server(web, verb, args, message):
 
 @pytest.mark.parametrize("case", ["unknown-field", "wrong-type", "bad-type", "port-zero"])
 def test_apply_of_a_new_object_gets_the_same_answer(cli, tmp_path, case):
-    cli.ok("get", "svc")  # the state exists before the snapshot
+    cli.fresh()  # the state exists before the snapshot
     before = _state(cli)
     result, path = _apply(cli, tmp_path, case)
     expected = _as_printed(MESSAGES[case].format(name="web"), f'error when creating "{path}": ')

@@ -117,11 +117,37 @@ def test_kind_config_errors(config, message):
 def test_config_labels_are_added():
     config = cfg()
     config["nodes"] = [{"role": "control-plane"},
-                       {"role": "worker", "labels": {"tier": "frontend", "gpu": True}}]
+                       {"role": "worker", "labels": {"tier": "frontend", "gpu": "true"}}]
     nodes, _ = nodes_from_kind_config(config, NOW)
     assert nodes[1]["metadata"]["labels"]["tier"] == "frontend"
-    assert nodes[1]["metadata"]["labels"]["gpu"] == "True"
+    assert nodes[1]["metadata"]["labels"]["gpu"] == "true"
     assert "tier" not in nodes[0]["metadata"]["labels"]
+
+
+@pytest.mark.parametrize("change, message", [
+    # kind decodes v1alpha4 strictly (sigs.k8s.io/yaml): a wrong type or unknown field is an error
+    ({"nodes": "abc"}, 'kind config: nodes: expected a list, got the string "abc"'),
+    ({"nodes": ["worker"]}, 'kind config: nodes[0]: expected a mapping, got the string "worker"'),
+    ({"networking": "x"}, 'kind config: networking: expected a mapping, got the string "x"'),
+    ({"nodes": [{"role": "control-plane", "labels": {"gpu": True}}]},
+     "kind config: nodes[0].labels: gpu: labels are strings (quote numbers and booleans)"),
+    ({"nodes": [{"role": "control-plane", "image": 5}]},
+     "kind config: nodes[0].image: expected a string, got the number 5"),
+    ({"networking": {"podSubnet": 5}},
+     "kind config: networking.podSubnet: expected a string, got the number 5"),
+    ({"networking": {"apiServerPort": True}},
+     "kind config: networking.apiServerPort: expected a number, got the boolean true"),
+    ({"networking": {"disableDefaultCNI": "x"}},
+     'kind config: networking.disableDefaultCNI: expected true or false, got the string "x"'),
+    ({"bogus": 1}, 'kind config: bogus: unknown field "bogus"'),
+    # kind's validNameRE
+    ({"name": "Bad_Name"}, "kind config: 'Bad_Name' is not a valid cluster name, cluster names "
+                           "must match `^[a-z0-9.-]+$`"),
+], ids=lambda v: str(v)[:30] if isinstance(v, dict) else None)
+def test_malformed_config_is_a_validation_message(change, message):
+    with pytest.raises(ClientError) as err:
+        nodes_from_kind_config({**cfg(), **change}, NOW)
+    assert err.value.message == message
 
 
 def test_node_image_sets_kubelet_version():
@@ -147,10 +173,14 @@ def test_disable_default_cni_leaves_nodes_not_ready():
     (1, ["kind-control-plane"]),
     (3, ["kind-control-plane", "kind-worker", "kind-worker2"]),
 ])
-def test_default_nodes_are_all_schedulable(count, names):
+def test_default_nodes_are_laid_out_as_kind_does(count, names):
     nodes = default_nodes(count, NOW)
     assert [n["metadata"]["name"] for n in nodes] == names
-    assert all(not n["spec"].get("taints") for n in nodes)
+    # kubeadm taints the control plane; kind's kubeadminit action removes the taint only for a
+    # single-node cluster
+    taints = [[t["key"] for t in n["spec"].get("taints") or []] for n in nodes]
+    assert taints == ([[]] if count == 1 else
+                      [["node-role.kubernetes.io/control-plane"]] + [[]] * (count - 1))
     assert [node_internal_ip(n) for n in nodes] == [f"172.18.0.{i + 2}" for i in range(count)]
     assert [n["spec"]["podCIDR"] for n in nodes] == [f"10.244.{i}.0/24" for i in range(count)]
 

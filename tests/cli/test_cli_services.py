@@ -152,15 +152,16 @@ def test_get_namespaces_and_stored_kinds(cli, tmp_path):
 
 
 def test_unknown_resource_type(cli):
+    cli.ok("cluster", "init")
     result = cli("get", "widgets")
     assert (result.code, result.err) == (1, 'error: the server doesn\'t have a resource type '
                                             '"widgets"\n')
 
 
-def test_usage_errors_exit_2(cli):
-    assert cli("get", "svc", "--bogus").code == 2
-    assert cli("get", "svc", "-o", "xml").code == 2
-    assert cli("apply").code == 2
+def test_usage_errors_exit_1_as_kubectl(cli):
+    assert cli("get", "svc", "--bogus").code == 1
+    assert cli("get", "svc", "-o", "xml").code == 1
+    assert cli("apply").code == 1
 
 
 def test_delete_messages_and_namespace_cascade(seeded, tmp_path):

@@ -53,6 +53,6 @@ def test_same_as_typer(cli, args):
 
 
 @pytest.mark.parametrize("args", [["svc", "-w"], ["svc", "--help"], ["svc", "--bogus"],
-                                  ["svc", "-n"], ["svc", "--no-headers=1"]])
+                                  ["svc", "-n"], ["svc", "--no-headers=yes"]])
 def test_what_it_does_not_handle_goes_to_typer(args):
     assert fast.parse_get(args) is None

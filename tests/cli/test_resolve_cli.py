@@ -182,26 +182,26 @@ def test_check_passes_on_a_healthy_namespace(demo):
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["resolve", "web:http"], 2, 'error: invalid target "web:http"'),
-    (["resolve", "10.96.1.1:80/ICMP"], 2, 'error: invalid protocol "ICMP"'),
-    (["resolve", "10.96.1.1:0"], 2, "error: invalid port"),
+    (["resolve", "web:http"], 1, 'error: invalid target "web:http"'),
+    (["resolve", "10.96.1.1:80/ICMP"], 1, 'error: invalid protocol "ICMP"'),
+    (["resolve", "10.96.1.1:0"], 1, "error: invalid port"),
     (["resolve", "web:80", "--from", "pod:nope"], 1,
      'Error from server (NotFound): pods "nope" not found'),
-    (["resolve", "web:80", "--from", "moon"], 2, 'error: invalid --from "moon"'),
-    (["resolve", "web", "--type", "MX"], 2, "error: --type MX: expected one of"),
-    (["resolve", "web:80", "--type", "SRV"], 2, "error: --type applies to a bare DNS name"),
+    (["resolve", "web:80", "--from", "moon"], 1, 'error: invalid --from "moon"'),
+    (["resolve", "web", "--type", "MX"], 1, "error: --type MX: expected one of"),
+    (["resolve", "web:80", "--type", "SRV"], 1, "error: --type applies to a bare DNS name"),
     (["resolve", "svc/nope"], 1, 'Error from server (NotFound): services "nope" not found'),
-    (["resolve", "web", "-o", "wide"], 2, 'unable to match a printer suitable for the output '
+    (["resolve", "web", "-o", "wide"], 1, 'unable to match a printer suitable for the output '
                                           'format "wide"'),
-    (["resolve", "deploy/web"], 2, 'error: invalid target "deploy/web": resolve takes svc/NAME, '
+    (["resolve", "deploy/web"], 1, 'error: invalid target "deploy/web": resolve takes svc/NAME, '
                                    "IP:PORT[/PROTO], NAME:PORT[/PROTO], a DNS name or an IP; a "
                                    "deploy is reached through a Service that selects its pods"),
-    (["resolve", "pod/web-1"], 2, "a pod is reached at its IP (IP or IP:PORT; `kubesvc get pod "
+    (["resolve", "pod/web-1"], 1, "a pod is reached at its IP (IP or IP:PORT; `kubesvc get pod "
                                   "web-1 -o wide` shows it), and sends with --from pod:web-1"),
-    (["resolve", "http://web:80/"], 2, 'without a URL scheme (e.g. "web:80")'),
-    (["resolve", ":80"], 2, 'error: invalid target ":80": a port needs a name or an address '
+    (["resolve", "http://web:80/"], 1, 'without a URL scheme (e.g. "web:80")'),
+    (["resolve", ":80"], 1, 'error: invalid target ":80": a port needs a name or an address '
                             "before it: NAME:PORT or IP:PORT"),
-    (["resolve", "web:80", "--from", "node:"], 2, 'error: invalid --from "node:": expected '
+    (["resolve", "web:80", "--from", "node:"], 1, 'error: invalid --from "node:": expected '
                                                   "node:NAME"),
 ])
 def test_usage_errors(demo, args, code, message):
@@ -246,6 +246,7 @@ data:
 
 def test_a_fresh_state_holds_kubeadms_corefile(cli):
     """kubeadm writes ConfigMap kube-system/coredns; cluster DNS answers by it (ttl 30)."""
+    cli.fresh()
     corefile = cli.ok("get", "cm", "coredns", "-n", "kube-system",
                       "-o", "jsonpath={.data.Corefile}")
     assert "kubernetes cluster.local in-addr.arpa ip6.arpa {" in corefile

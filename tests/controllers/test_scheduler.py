@@ -148,7 +148,7 @@ def test_failure_message_as_the_scheduler_words_it():
      {"kind-worker": 1, "kind-worker2": 1}, "kind-control-plane"),
     (KIND3, {"nodeSelector": {"kubernetes.io/hostname": "kind-worker2"}}, {}, "kind-worker2"),
     (KIND3, {"nodeName": "kind-control-plane"}, {}, "kind-control-plane"),  # no scheduling
-    (default_nodes(2, NOW), {}, {}, "kind-control-plane"),
+    (default_nodes(2, NOW), {}, {}, "kind-worker"),  # kind's layout: the control plane tainted
     # preferred node affinity outweighs load
     (KIND3, {"affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
         {"weight": 10, "preference": expr("kubernetes.io/hostname", "In", "kind-worker2")}]}}},
@@ -159,7 +159,7 @@ def test_failure_message_as_the_scheduler_words_it():
     ([node("a", taints=[{"key": "k", "effect": "PreferNoSchedule"}])], {}, {}, "a"),
 ], ids=["first-worker-by-name", "least-loaded", "equal-load-by-name",
         "tolerates-control-plane", "node-selector", "node-name-skips-scheduling",
-        "default-nodes-untainted", "preferred-affinity-over-load", "prefer-no-schedule-lowers",
+        "default-nodes-kind-layout", "preferred-affinity-over-load", "prefer-no-schedule-lowers",
         "prefer-no-schedule-only-node"])
 def test_schedule_picks(nodes, spec, counts, expected):
     assert schedule(pod(**spec), nodes, counts) == (expected, "")

@@ -299,14 +299,17 @@ def test_racing_first_commands_create_one_store(tmp_path):
     """Many processes find no store and create one at the same moment: one wins, the others
     use it; nothing is seeded twice and no temp file is left behind."""
     state = tmp_path / "fresh" / "state.db"
-    procs = [subprocess.Popen([*KUBESVC, "--state", str(state), "get", "ns", "-o", "name"],
+    state.parent.mkdir()
+    manifest = tmp_path / "ns.yaml"  # a write verb: only those create a store
+    manifest.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n")
+    procs = [subprocess.Popen([*KUBESVC, "--state", str(state), "apply", "-f", str(manifest)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(WRITERS)]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * WRITERS, outputs
     expected = ("namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\n"
-                "namespace/kube-system\nnamespace/metallb-system\n")
-    assert {out for out, _ in outputs} == {expected}
+                "namespace/kube-system\nnamespace/metallb-system\nnamespace/team\n")
+    assert kubesvc(state, "get", "ns", "-o", "name").stdout == expected
     assert os.listdir(state.parent) == ["state.db"]
     services = [k for k in objects_of(state) if k[0] == "Service"]
     assert sorted(services) == [("Service", "default", "kubernetes"),
@@ -323,7 +326,7 @@ def _hold_write_lock(state: Path) -> sqlite3.Connection:
 
 def test_writer_waits_for_the_lock_within_the_timeout(tmp_path):
     state = tmp_path / "state.db"
-    assert kubesvc(state, "get", "ns").returncode == 0
+    assert kubesvc(state, "cluster", "init").returncode == 0
     manifest = tmp_path / "svc.yaml"
     manifest.write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n"
                         "  ports:\n  - port: 80\n")
@@ -340,7 +343,7 @@ def test_writer_waits_for_the_lock_within_the_timeout(tmp_path):
 
 def test_lock_timeout_gives_a_clear_message_and_changes_nothing(tmp_path):
     state = tmp_path / "state.db"
-    assert kubesvc(state, "get", "ns").returncode == 0
+    assert kubesvc(state, "cluster", "init").returncode == 0
     manifest = tmp_path / "svc.yaml"
     manifest.write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n"
                         "  ports:\n  - port: 80\n")
@@ -368,6 +371,6 @@ def test_lock_timeout_gives_a_clear_message_and_changes_nothing(tmp_path):
 def test_bad_lock_timeout_is_a_usage_error(cli, monkeypatch, value):
     monkeypatch.setenv("KUBESVC_LOCK_TIMEOUT", value)
     result = cli("get", "svc")
-    assert result.code == 2, value
+    assert result.code == 1, value  # kubectl exits 1 for usage errors
     assert result.err == ("error: KUBESVC_LOCK_TIMEOUT must be a number of seconds between "
                           f'0 and 86400, not "{value}"\n')

@@ -198,19 +198,21 @@ def test_sigkill_at_random_moments_leaves_each_command_whole_or_absent(tmp_path)
                    store_objects=check_store(state)["objects"])
 
 
-@pytest.mark.parametrize("verb", ["get", "apply"])
+@pytest.mark.parametrize("verb", ["init", "apply"])  # the writing verbs create a store
 def test_sigkill_while_creating_the_store_leaves_none_or_a_whole_one(tmp_path, verb):
     rng = random.Random(SEED + 1)
     manifest = tmp_path / "batch.yaml"
     manifest.write_text(yaml.safe_dump_all(batch(0, 1)))
-    args = ["get", "ns"] if verb == "get" else ["apply", "-f", str(manifest)]
+    args = ["cluster", "init"] if verb == "init" else ["apply", "-f", str(manifest)]
     probe = tmp_path / "probe" / "state.db"
+    probe.parent.mkdir()
     started = time.monotonic()
     assert kubesvc(probe, *args).returncode == 0
     duration = time.monotonic() - started
     leftovers = made = 0
     for i in range(CREATION_KILLS // 2):
         state = tmp_path / f"try{i}" / "state.db"
+        state.parent.mkdir()
         _kill_at([*KUBESVC, "--state", str(state), *args], rng.uniform(0, duration), state)
         if state.exists():
             made += 1

@@ -186,7 +186,7 @@ CASES = [
 
 @pytest.fixture
 def store(cli):
-    cli.ok("get", "ns")  # the store exists before the hostile command
+    cli.fresh()  # the store exists before the hostile command
     return cli
 
 

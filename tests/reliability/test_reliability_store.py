@@ -75,9 +75,12 @@ def manifest(tmp_path) -> Path:
 
 
 def test_store_folders_and_files_are_private_even_with_a_permissive_umask(tmp_path):
-    path = tmp_path / "a" / "b" / "state.db"
-    result = subprocess.run([*KUBESVC, "--state", str(path), "get", "ns"], capture_output=True,
-                            text=True, preexec_fn=lambda: os.umask(0))
+    # only the default XDG folder is made (an explicit --state needs its folder to exist)
+    path = tmp_path / "a" / "b" / "kubesvc" / "state.db"
+    env = {k: v for k, v in os.environ.items() if k != "KUBESVC_STATE"}
+    result = subprocess.run([*KUBESVC, "cluster", "init"], capture_output=True, text=True,
+                            env={**env, "XDG_STATE_HOME": str(tmp_path / "a" / "b")},
+                            preexec_fn=lambda: os.umask(0))
     assert result.returncode == 0, result.stderr
     mode = lambda p: stat.S_IMODE(os.stat(p).st_mode)  # noqa: E731
     assert mode(path) == 0o600
@@ -93,16 +96,19 @@ def test_store_folders_and_files_are_private_even_with_a_permissive_umask(tmp_pa
 def test_folder_that_cannot_be_created_gets_a_clear_message(tmp_path):
     folder = tmp_path / "locked"
     folder.mkdir(mode=0o500)
-    result = kubesvc(folder / "sub" / "state.db", "get", "svc",
-                     preexec_fn=without_root_privileges())
+    env = {k: v for k, v in os.environ.items() if k != "KUBESVC_STATE"}
+    result = subprocess.run([*KUBESVC, "cluster", "init"], capture_output=True, text=True,
+                            env={**env, "XDG_STATE_HOME": str(folder / "sub")},
+                            preexec_fn=without_root_privileges())
     line = one_error_line(result)
-    assert line == f"error: cannot create the state file {folder}/sub/state.db: Permission denied"
+    assert line == (f"error: cannot create the state file {folder}/sub/kubesvc/state.db: "
+                    "Permission denied")
     assert os.listdir(folder) == []
 
 
 def test_full_disk_while_creating_leaves_no_file(tmp_path):
     path = tmp_path / "state.db"
-    result = kubesvc(path, "get", "svc", preexec_fn=_file_size_limit(8192))
+    result = kubesvc(path, "cluster", "init", preexec_fn=_file_size_limit(8192))
     line = one_error_line(result)
     assert line.startswith(f"error: cannot write the state file {path}: ")
     assert "is the disk full?" in line
@@ -223,7 +229,7 @@ def _dump(path: Path):
 def _store_at(folder: Path) -> Path:
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / "real.db"
-    assert kubesvc(path, "get", "ns").returncode == 0
+    assert kubesvc(path, "cluster", "init").returncode == 0
     return path
 
 

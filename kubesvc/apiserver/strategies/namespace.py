@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from kubesvc.api.errors import FORBIDDEN, StatusError
+
+# plugin/pkg/admission/namespace/lifecycle (immortalNamespaces): the API server refuses to
+# delete these, whatever the client asks
+IMMORTAL_NAMESPACES = ("default", "kube-public", "kube-system")
+
 
 def create(ctx, ns: dict, keep_status: bool) -> None:
     name = ns["metadata"]["name"]
@@ -21,7 +27,11 @@ def update(ctx, new: dict, old: dict, keep_status: bool) -> None:
 
 
 def delete(ctx, ns: dict) -> None:
-    pass
+    """Called before the namespace's contents go (registry.delete)."""
+    name = ns["metadata"]["name"]
+    if name in IMMORTAL_NAMESPACES:
+        raise StatusError(FORBIDDEN, f'namespaces "{name}" is forbidden: this namespace may '
+                                     "not be deleted", 403)
 
 
 def namespace_object(name: str) -> dict:

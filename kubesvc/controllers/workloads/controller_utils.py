@@ -6,7 +6,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from kubesvc.api.defaults import default_pod, default_pod_template
 from kubesvc.api.goformat import go_json_fast
@@ -18,7 +17,6 @@ from kubesvc.api.objects import (
     generate_name,
     meta,
     safe_encode,
-    ts,
 )
 
 
@@ -103,19 +101,18 @@ def pod_from_template(owner: Mapping, template: Mapping, *, name: str | None = N
     return default_pod({"apiVersion": "v1", "kind": "Pod", "metadata": m, "spec": spec})
 
 
-def new_pod_names(owner: Mapping, count: int, existing: Iterable[str],
-                  now: datetime | str) -> list[str]:
+def new_pod_names(owner: Mapping, count: int, existing: Iterable[str]) -> list[str]:
     """Names for `count` new pods of a ReplicaSet/DaemonSet: `<owner>-` + 5 characters.
 
-    The suffix hashes the owner's identity, resourceVersion and status, `now` and the pods
-    that exist, so a pod that replaces a deleted one gets a new name, and the same input the
-    same names."""
+    The suffix hashes the owner's identity, resourceVersion and status and the pods that
+    exist, so a pod that replaces a deleted one gets a new name, and the same input the same
+    names. Not the clock: like uids, names do not depend on when the commands ran, so the pod
+    names a tutorial shows are the ones a reader who follows it gets."""
     m = meta(owner)
     taken = set(existing)
     identity = m.get("uid") or f"{m.get('namespace', '')}/{m.get('name', '')}"
     state = go_json_fast(owner.get("status") or {})
-    seed = (f"{identity}/{m.get('resourceVersion', '')}/{state}/{ts(now)}"
-            f"/{','.join(sorted(taken))}")
+    seed = f"{identity}/{m.get('resourceVersion', '')}/{state}/{','.join(sorted(taken))}"
     names = []
     for i in range(count):
         name = generate_name(f"{m.get('name', '')}-", f"{seed}/{i}", taken)

@@ -141,7 +141,7 @@ def _manage(d, by_node, eligible, nodes, revision, template, plan: Plan, now) ->
                 if not (pod.get("spec") or {}).get("nodeName"):
                     _delete(d, pod, plan)
     all_pods = [meta(p).get("name") for group in by_node.values() for p in group]
-    names = new_pod_names(d, len(missing), all_pods, now)
+    names = new_pod_names(d, len(missing), all_pods)
     for node_name, pod_name in zip(missing, names, strict=True):
         plan.create.append(_new_pod(d, template, node_name, pod_name, revision))
         plan.events.append(event(d, "SuccessfulCreate", f"Created pod: {pod_name}", COMPONENT))

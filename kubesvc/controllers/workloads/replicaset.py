@@ -57,7 +57,7 @@ def _manage(rs: Mapping, active: list, names: list, now, plan: Plan, component: 
     diff = len(active) - int((rs.get("spec") or {}).get("replicas", 1))
     if diff < 0:
         template = (rs.get("spec") or {}).get("template") or {}
-        for name in new_pod_names(rs, -diff, names, now):
+        for name in new_pod_names(rs, -diff, names):
             plan.create.append(pod_from_template(rs, template, name=name,
                                                  prefix=f"{meta(rs).get('name', '')}-"))
             plan.events.append(event(rs, "SuccessfulCreate", f"Created pod: {name}", component))
