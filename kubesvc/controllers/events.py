@@ -1,0 +1,215 @@
+"""The one event recorder the controllers call: core/v1 Events as client-go records them.
+
+Two recorders exist upstream and both are modelled, because their objects differ:
+- the legacy one (client-go tools/record), used by the kubelet and the controller-manager:
+  `source` {component, host}, `firstTimestamp`/`lastTimestamp`, `count`, `eventTime: null`,
+  `reportingComponent`/`reportingInstance` copied from the source. Its correlator's
+  EventLogger turns an identical event (same source, object, type, reason, message) into
+  `count`+1 with a new `lastTimestamp` on the first event, not a new object;
+- the events.k8s.io/v1 one (client-go tools/events), used by kube-scheduler: `eventTime`,
+  `action`, `reportingComponent`/`reportingInstance`, `source: {}`, null first/last
+  timestamps; an isomorphic event (same object, action, reason, reporter, type; the note
+  may differ) within six minutes becomes a `series` {count, lastObservedTime}.
+
+Upstream the correlator's cache lives in a long-running process; kubesvc keeps it in the
+store, so the same event seen in a later command still aggregates: the `allocations` table
+holds a digest of each event's correlation key owned by the Event (deleting the Event, by
+TTL or by hand, frees the key with it).
+
+Names are `<involvedObject.name>.<UnixNano in hex>` as both recorders make them; kubesvc
+adds a per-store sequence to the nanoseconds so names are unique and the same inputs give
+the same names under KUBESVC_NOW.
+
+Bounded: the API server stores events with a one-hour TTL (`--event-ttl`), applied here on
+every command that runs the controllers; and the correlator's spam filter (a token bucket
+of burst 25 per source and object) caps what one command records about one object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from kubesvc.api.clock import parse_time, rfc3339
+from kubesvc.api.resources import for_gk
+from kubesvc.apiserver import registry
+from kubesvc.store.db import object_key
+
+EVENT_TTL = timedelta(hours=1)  # kube-apiserver --event-ttl default
+SPAM_BURST = 25  # client-go record.EventSourceObjectSpamFilter defaultSpamBurst
+SERIES_WINDOW = timedelta(minutes=6)  # tools/events: isomorphic events within it form a series
+KEY_POOL = "event-key"
+_OLDEST = "events/oldest"  # the oldest write time among stored events (skips needless GC)
+_SEQ = "events/seq"
+_ATTR = "_event_recorder"
+
+
+@dataclass
+class Recorder:
+    """Events recorded during one controllers' pass, written when the pass ends."""
+
+    pending: list[dict] = field(default_factory=list)
+    spam: dict[tuple, int] = field(default_factory=dict)
+    seen: set[tuple] = field(default_factory=set)
+
+    def once(self, *key) -> bool:
+        """True the first time `key` is asked in this command (a controller looking at the
+        same object twice in one pass records once, as one sync would)."""
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+def recorder(ctx) -> Recorder:
+    """The recorder of this command, kept on its ApiContext so every controller shares it
+    without threading it through each sync function."""
+    rec = getattr(ctx, _ATTR, None)
+    if rec is None:
+        rec = Recorder()
+        setattr(ctx, _ATTR, rec)
+    return rec
+
+
+def object_ref(obj: dict, field_path: str = "") -> dict:
+    """reference.GetReference: what `involvedObject` says about the object."""
+    m = obj.get("metadata") or {}
+    ref = {"apiVersion": obj.get("apiVersion", "v1"), "kind": obj.get("kind", ""),
+           "name": m.get("name", ""), "namespace": m.get("namespace", ""),
+           "resourceVersion": m.get("resourceVersion", ""), "uid": m.get("uid", "")}
+    if field_path:
+        ref["fieldPath"] = field_path
+    return {k: v for k, v in ref.items() if v}
+
+
+def record(ctx, ref: dict, etype: str, reason: str, message: str, component: str,
+           host: str = "") -> None:
+    """An event from the legacy recorder (kubelet, controller-manager, MetalLB)."""
+    rec = recorder(ctx)
+    spam_key = (component, host, ref.get("kind"), ref.get("namespace"), ref.get("name"),
+                ref.get("uid"))
+    if rec.spam.get(spam_key, 0) >= SPAM_BURST:
+        return
+    rec.spam[spam_key] = rec.spam.get(spam_key, 0) + 1
+    source = {"component": component, **({"host": host} if host else {})}
+    rec.pending.append({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": "", "namespace": ref.get("namespace") or "default"},
+        "involvedObject": ref, "reason": reason, "message": message, "source": source,
+        "firstTimestamp": None, "lastTimestamp": None, "count": 1, "type": etype,
+        "eventTime": None, "reportingComponent": component, "reportingInstance": host})
+
+
+def record_v1(ctx, ref: dict, etype: str, reason: str, action: str, note: str,
+              controller: str, instance: str) -> None:
+    """An event from the events.k8s.io/v1 recorder (kube-scheduler)."""
+    recorder(ctx).pending.append({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": "", "namespace": ref.get("namespace") or "default"},
+        "involvedObject": ref, "reason": reason, "message": note, "source": {},
+        "firstTimestamp": None, "lastTimestamp": None, "type": etype, "eventTime": None,
+        "action": action, "reportingComponent": controller, "reportingInstance": instance})
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+def flush(ctx) -> None:
+    """Expire old events, then write (or aggregate) what this pass recorded."""
+    rec = recorder(ctx)
+    collect_expired(ctx)
+    if not rec.pending:
+        return
+    pending, rec.pending = rec.pending, []
+    seq = int(ctx.store.get_meta(_SEQ) or 0)
+    oldest = ctx.store.get_meta(_OLDEST)
+    for ev in pending:
+        if not _aggregate(ctx, ev):
+            _create(ctx, ev, seq)
+            seq += 1
+    ctx.store.set_meta(_SEQ, str(seq))
+    now = rfc3339(ctx.now)
+    if oldest is None or now < oldest:
+        ctx.store.set_meta(_OLDEST, now)
+
+
+def _micro(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _key_digest(ev: dict) -> int:
+    """The correlation key: the EventLogger's for legacy events (message included), the
+    series key for v1 ones (note excluded), as a 63-bit index value."""
+    ref = ev["involvedObject"]
+    parts = [ref.get("kind"), ref.get("namespace"), ref.get("name"), ref.get("uid"),
+             ref.get("apiVersion"), ref.get("fieldPath"), ev["type"], ev["reason"],
+             ev["reportingComponent"], ev["reportingInstance"]]
+    parts += [ev.get("action")] if "action" in ev else [ev["message"]]
+    digest = hashlib.blake2b("\x00".join(str(p or "") for p in parts).encode(),
+                             digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def _aggregate(ctx, ev: dict) -> bool:
+    """Fold `ev` into the stored event it repeats; False when there is none to fold into."""
+    holder = ctx.store.holder(KEY_POOL, _key_digest(ev))
+    if holder is None:
+        return False
+    ns, _, name = holder.removeprefix("Event/").partition("/")
+    current = ctx.store.get("Event", ns, name)
+    if current is None:
+        return False
+    new = dict(current)
+    if "action" in ev:
+        last = (current.get("series") or {}).get("lastObservedTime") or current.get("eventTime")
+        if not last or ctx.now - parse_time(last) > SERIES_WINDOW:
+            return False
+        count = (current.get("series") or {}).get("count", 1) + 1
+        new["series"] = {"count": count, "lastObservedTime": _micro(ctx.now)}
+    else:
+        new["count"] = current.get("count", 1) + 1
+        new["lastTimestamp"] = rfc3339(ctx.now)
+    registry.update(ctx, for_gk("Event"), new, current, keep_status=True, admit=False)
+    return True
+
+
+def _create(ctx, ev: dict, seq: int) -> None:
+    nanos = int(ctx.now.timestamp()) * 1_000_000_000 + seq
+    ev["metadata"]["name"] = f"{ev['involvedObject'].get('name', '')}.{nanos:x}"
+    if "action" in ev:
+        ev["eventTime"] = _micro(ctx.now)
+    else:
+        ev["firstTimestamp"] = ev["lastTimestamp"] = rfc3339(ctx.now)
+    ns, name = ev["metadata"]["namespace"], ev["metadata"]["name"]
+    if ctx.store.get("Event", ns, name) is not None:
+        return  # a hand-made event holds the name: upstream's name would differ anyway
+    registry.create(ctx, for_gk("Event"), ev, keep_status=True, known_absent=True, admit=False)
+    ctx.store.allocate(KEY_POOL, _key_digest(ev), object_key("Event", ns, name))
+
+
+# -- TTL ----------------------------------------------------------------------------------------
+
+def last_write(ev: dict) -> str:
+    """When the API server last wrote the event (its TTL lease starts there)."""
+    times = [ev.get("lastTimestamp"), ev.get("eventTime"),
+             (ev.get("series") or {}).get("lastObservedTime"),
+             (ev.get("metadata") or {}).get("creationTimestamp")]
+    return max((t for t in times if t), default="")
+
+
+def collect_expired(ctx) -> None:
+    """Delete events whose TTL ran out. Listing events is skipped while the oldest one
+    stored is younger than the TTL."""
+    oldest = ctx.store.get_meta(_OLDEST)
+    if oldest is not None and ctx.now - parse_time(oldest) <= EVENT_TTL:
+        return
+    new_oldest = None
+    for ev in ctx.store.list("Event"):
+        written = last_write(ev)
+        if written and ctx.now - parse_time(written) > EVENT_TTL:
+            registry.delete(ctx, for_gk("Event"), ev["metadata"]["namespace"],
+                            ev["metadata"]["name"])
+        elif written:
+            at = rfc3339(parse_time(written))
+            new_oldest = at if new_oldest is None or at < new_oldest else new_oldest
+    ctx.store.set_meta(_OLDEST, new_oldest or rfc3339(ctx.now))
