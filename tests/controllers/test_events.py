@@ -210,7 +210,7 @@ def test_identical_event_counts_up(cluster, tmp_path, monkeypatch):
     lastTimestamp; the events.k8s.io recorder makes a series instead."""
     monkeypatch.setenv("KUBESVC_NOW", "2026-01-01T00:00:00Z")
     cluster.ok("apply", "-f", deploy(tmp_path, 1))
-    rs = [e for e in all_events(cluster) if e["reason"] == "ScalingReplicaSet"][0]
+    rs = next(e for e in all_events(cluster) if e["reason"] == "ScalingReplicaSet")
     monkeypatch.setenv("KUBESVC_NOW", "2026-01-01T00:01:00Z")
     cluster.ok("apply", "-f", deploy(tmp_path, 0))
     monkeypatch.setenv("KUBESVC_NOW", "2026-01-01T00:02:00Z")
