@@ -124,8 +124,9 @@ def flush(ctx) -> None:
     seq = int(ctx.store.get_meta(_SEQ) or 0)
     oldest = ctx.store.get_meta(_OLDEST)
     for ev in pending:
-        if not _aggregate(ctx, ev):
-            _create(ctx, ev, seq)
+        digest = _key_digest(ev)
+        if not _aggregate(ctx, ev, digest):
+            _create(ctx, ev, seq, digest)
             seq += 1
     ctx.store.set_meta(_SEQ, str(seq))
     now = rfc3339(ctx.now)
@@ -150,9 +151,9 @@ def _key_digest(ev: dict) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
-def _aggregate(ctx, ev: dict) -> bool:
+def _aggregate(ctx, ev: dict, digest: int) -> bool:
     """Fold `ev` into the stored event it repeats; False when there is none to fold into."""
-    holder = ctx.store.holder(KEY_POOL, _key_digest(ev))
+    holder = ctx.store.holder(KEY_POOL, digest)
     if holder is None:
         return False
     ns, _, name = holder.removeprefix("Event/").partition("/")
@@ -173,7 +174,7 @@ def _aggregate(ctx, ev: dict) -> bool:
     return True
 
 
-def _create(ctx, ev: dict, seq: int) -> None:
+def _create(ctx, ev: dict, seq: int, digest: int) -> None:
     nanos = int(ctx.now.timestamp()) * 1_000_000_000 + seq
     ev["metadata"]["name"] = f"{ev['involvedObject'].get('name', '')}.{nanos:x}"
     if "action" in ev:
@@ -184,7 +185,10 @@ def _create(ctx, ev: dict, seq: int) -> None:
     if ctx.store.get("Event", ns, name) is not None:
         return  # a hand-made event holds the name: upstream's name would differ anyway
     registry.create(ctx, for_gk("Event"), ev, keep_status=True, known_absent=True, admit=False)
-    ctx.store.allocate(KEY_POOL, _key_digest(ev), object_key("Event", ns, name))
+    owner = object_key("Event", ns, name)
+    if not ctx.store.allocate(KEY_POOL, digest, owner):  # a series that ended: the new one
+        ctx.store.release(ctx.store.holder(KEY_POOL, digest) or "", KEY_POOL, digest)
+        ctx.store.allocate(KEY_POOL, digest, owner)
 
 
 # -- TTL ----------------------------------------------------------------------------------------
