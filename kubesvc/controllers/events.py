@@ -28,6 +28,8 @@ of burst 25 per source and object) caps what one command records about one objec
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -42,6 +44,7 @@ SERIES_WINDOW = timedelta(minutes=6)  # tools/events: isomorphic events within i
 KEY_POOL = "event-key"
 _OLDEST = "events/oldest"  # the oldest write time among stored events (skips needless GC)
 _SEQ = "events/seq"
+_RV = "events/rv"
 _ATTR = "_event_recorder"
 
 
@@ -123,15 +126,31 @@ def flush(ctx) -> None:
     pending, rec.pending = rec.pending, []
     seq = int(ctx.store.get_meta(_SEQ) or 0)
     oldest = ctx.store.get_meta(_OLDEST)
-    for ev in pending:
-        digest = _key_digest(ev)
-        if not _aggregate(ctx, ev, digest):
-            _create(ctx, ev, seq, digest)
-            seq += 1
+    with _own_revisions(ctx.store):
+        for ev in pending:
+            digest = _key_digest(ev)
+            if not _aggregate(ctx, ev, digest):
+                _create(ctx, ev, seq, digest)
+                seq += 1
     ctx.store.set_meta(_SEQ, str(seq))
     now = rfc3339(ctx.now)
     if oldest is None or now < oldest:
         ctx.store.set_meta(_OLDEST, now)
+
+
+@contextmanager
+def _own_revisions(store) -> Iterator[None]:
+    """Events get resourceVersions from a sequence of their own, as when the API server keeps
+    them in an etcd of their own (`--etcd-servers-overrides=/events#...`): recording an event
+    never shifts the resourceVersions, and so the uids and generated names, of the objects
+    written after it."""
+    main = store.get_meta("rv")
+    store.set_meta("rv", store.get_meta(_RV) or "0")
+    try:
+        yield
+    finally:
+        store.set_meta(_RV, store.get_meta("rv"))
+        store.set_meta("rv", main)
 
 
 def _micro(moment: datetime) -> str:
