@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from kubesvc.api.clock import parse_time, rfc3339
 from kubesvc.api.resources import for_gk
@@ -153,8 +154,15 @@ def _own_revisions(store) -> Iterator[None]:
         store.set_meta("rv", main)
 
 
+@lru_cache(maxsize=4)
 def _micro(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@lru_cache(maxsize=4)
+def _stamp(moment: datetime) -> str:
+    """rfc3339, once per command rather than once per event."""
+    return rfc3339(moment)
 
 
 def _key_digest(ev: dict) -> int:
@@ -199,10 +207,10 @@ def _create(ctx, ev: dict, seq: int, digest: int) -> None:
     if "action" in ev:
         ev["eventTime"] = _micro(ctx.now)
     else:
-        ev["firstTimestamp"] = ev["lastTimestamp"] = rfc3339(ctx.now)
+        ev["firstTimestamp"] = ev["lastTimestamp"] = _stamp(ctx.now)
     ns, name = ev["metadata"]["namespace"], ev["metadata"]["name"]
-    if ctx.store.get("Event", ns, name) is not None:
-        return  # a hand-made event holds the name: upstream's name would differ anyway
+    # known_absent: the per-store sequence makes the name new (a hand-made event would
+    # have to guess it)
     registry.create(ctx, for_gk("Event"), ev, keep_status=True, known_absent=True, admit=False)
     owner = object_key("Event", ns, name)
     if not ctx.store.allocate(KEY_POOL, digest, owner):  # a series that ended: the new one
