@@ -127,8 +127,14 @@ def flush(ctx) -> None:
     pending, rec.pending = rec.pending, []
     seq = int(ctx.store.get_meta(_SEQ) or 0)
     oldest = ctx.store.get_meta(_OLDEST)
+    live: dict[str, bool] = {}
     with _own_revisions(ctx.store):
         for ev in pending:
+            ns = ev["metadata"]["namespace"]
+            if ns not in live:
+                live[ns] = ctx.store.get("Namespace", "", ns) is not None
+            if not live[ns]:
+                continue  # the namespace went away in this command (its pods' Killing)
             digest = _key_digest(ev)
             if not _aggregate(ctx, ev, digest):
                 _create(ctx, ev, seq, digest)

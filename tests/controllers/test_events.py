@@ -281,3 +281,13 @@ def test_init_containers_come_first():
                     "containers": [{"name": "web", "image": "nginx:1.27"}]}}
     paths = [r[3] for r in pod_events.started(pod, set())]
     assert paths[0] == "spec.initContainers{init}" and paths[-1] == "spec.containers{web}"
+
+
+def test_no_events_in_a_deleted_namespace(cluster, tmp_path):
+    """Deleting a namespace deletes its pods: their Killing events would have no namespace
+    to live in (the API server refuses them: the namespace is terminating)."""
+    cluster.ok("apply", "-f", write(tmp_path, "ns.yaml", NS.format("shop")))
+    cluster.ok("apply", "-n", "shop", "-f", deploy(tmp_path, 1))
+    assert all_events(cluster, "shop")
+    cluster.ok("delete", "namespace", "shop")
+    assert all_events(cluster, "shop") == []
