@@ -5,7 +5,9 @@ Two recorders exist upstream and both are modelled, because their objects differ
   `source` {component, host}, `firstTimestamp`/`lastTimestamp`, `count`, `eventTime: null`,
   `reportingComponent`/`reportingInstance` copied from the source. Its correlator's
   EventLogger turns an identical event (same source, object, type, reason, message) into
-  `count`+1 with a new `lastTimestamp` on the first event, not a new object;
+  `count`+1 with a new `lastTimestamp` on the first event, not a new object; its
+  EventAggregator folds similar events (same source, object, type and reason) past ten
+  distinct messages into one `(combined from similar events): ...` event;
 - the events.k8s.io/v1 one (client-go tools/events), used by kube-scheduler: `eventTime`,
   `action`, `reportingComponent`/`reportingInstance`, `source: {}`, null first/last
   timestamps; an isomorphic event (same object, action, reason, reporter, type; the note
@@ -42,6 +44,11 @@ from kubesvc.store.db import object_key
 EVENT_TTL = timedelta(hours=1)  # kube-apiserver --event-ttl default
 SPAM_BURST = 25  # client-go record.EventSourceObjectSpamFilter defaultSpamBurst
 SERIES_WINDOW = timedelta(minutes=6)  # tools/events: isomorphic events within it form a series
+# EventAggregator: past 10 distinct messages of similar events (same source, object, type,
+# reason) they are folded into one event whose message says so
+MAX_SIMILAR = 10
+COMBINED = "(combined from similar events): "
+_COMBINED = "_combined"  # marks a pending aggregate (its key leaves the message out)
 KEY_POOL = "event-key"
 _OLDEST = "events/oldest"  # the oldest write time among stored events (skips needless GC)
 _SEQ = "events/seq"
@@ -55,6 +62,7 @@ class Recorder:
 
     pending: list[dict] = field(default_factory=list)
     spam: dict[tuple, int] = field(default_factory=dict)
+    similar: dict[tuple, set[str]] = field(default_factory=dict)
     seen: set[tuple] = field(default_factory=set)
 
     def once(self, *key) -> bool:
@@ -96,13 +104,19 @@ def record(ctx, ref: dict, etype: str, reason: str, message: str, component: str
     if rec.spam.get(spam_key, 0) >= SPAM_BURST:
         return
     rec.spam[spam_key] = rec.spam.get(spam_key, 0) + 1
+    messages = rec.similar.setdefault((*spam_key, etype, reason), set())
+    combined = message not in messages and len(messages) >= MAX_SIMILAR
+    if not combined:
+        messages.add(message)
     source = {"component": component, **({"host": host} if host else {})}
     rec.pending.append({
         "apiVersion": "v1", "kind": "Event",
         "metadata": {"name": "", "namespace": ref.get("namespace") or "default"},
-        "involvedObject": ref, "reason": reason, "message": message, "source": source,
+        "involvedObject": ref, "reason": reason,
+        "message": f"{COMBINED}{message}" if combined else message, "source": source,
         "firstTimestamp": None, "lastTimestamp": None, "count": 1, "type": etype,
-        "eventTime": None, "reportingComponent": component, "reportingInstance": host})
+        "eventTime": None, "reportingComponent": component, "reportingInstance": host,
+        **({_COMBINED: True} if combined else {})})
 
 
 def record_v1(ctx, ref: dict, etype: str, reason: str, action: str, note: str,
@@ -178,7 +192,8 @@ def _key_digest(ev: dict) -> int:
     parts = [ref.get("kind"), ref.get("namespace"), ref.get("name"), ref.get("uid"),
              ref.get("apiVersion"), ref.get("fieldPath"), ev["type"], ev["reason"],
              ev["reportingComponent"], ev["reportingInstance"]]
-    parts += [ev.get("action")] if "action" in ev else [ev["message"]]
+    parts += [ev.get("action")] if "action" in ev else [
+        "" if ev.get(_COMBINED) else ev["message"]]
     digest = hashlib.blake2b("\x00".join(str(p or "") for p in parts).encode(),
                              digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 1
@@ -202,12 +217,14 @@ def _aggregate(ctx, ev: dict, digest: int) -> bool:
         new["series"] = {"count": count, "lastObservedTime": _micro(ctx.now)}
     else:
         new["count"] = current.get("count", 1) + 1
-        new["lastTimestamp"] = rfc3339(ctx.now)
+        new["lastTimestamp"] = _stamp(ctx.now)
+        new["message"] = ev["message"]  # an aggregate shows the latest message
     registry.update(ctx, for_gk("Event"), new, current, keep_status=True, admit=False)
     return True
 
 
 def _create(ctx, ev: dict, seq: int, digest: int) -> None:
+    ev.pop(_COMBINED, None)
     nanos = int(ctx.now.timestamp()) * 1_000_000_000 + seq
     ev["metadata"]["name"] = f"{ev['involvedObject'].get('name', '')}.{nanos:x}"
     if "action" in ev:

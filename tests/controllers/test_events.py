@@ -291,3 +291,15 @@ def test_no_events_in_a_deleted_namespace(cluster, tmp_path):
     assert all_events(cluster, "shop")
     cluster.ok("delete", "namespace", "shop")
     assert all_events(cluster, "shop") == []
+
+
+def test_similar_events_are_combined_and_capped(cluster, tmp_path):
+    """EventAggregator: ten distinct `Created pod:` messages, then one combined event; the
+    spam filter stops the ReplicaSet's events at 25 for the burst."""
+    cluster.ok("apply", "-f", deploy(tmp_path, 30))
+    creates = [e for e in all_events(cluster) if e["reason"] == "SuccessfulCreate"]
+    plain = [e for e in creates if not e["message"].startswith(events.COMBINED)]
+    combined = [e for e in creates if e["message"].startswith(events.COMBINED)]
+    assert len(plain) == events.MAX_SIMILAR and len(combined) == 1
+    assert combined[0]["count"] == events.SPAM_BURST - events.MAX_SIMILAR
+    assert combined[0]["message"].startswith(f"{events.COMBINED}Created pod: ")
