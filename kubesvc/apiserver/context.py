@@ -19,6 +19,7 @@ class Change:
     name: str
     old_meta: dict | None  # labels and ownerReferences before (None: created)
     new_meta: dict | None  # after (None: deleted)
+    gone: dict | None = None  # a deleted Pod whole: the kubelet's Killing events name it
 
     def labels(self) -> list[dict]:
         return [(m.get("labels") or {}) for m in (self.old_meta, self.new_meta) if m]
@@ -53,7 +54,9 @@ class ApiContext:
 
     def record(self, gk: str, namespace: str, name: str, old: dict | None,
                new: dict | None) -> None:
-        self.changes.append(Change(gk, namespace, name, _routing_meta(old), _routing_meta(new)))
+        gone = old if new is None and gk == "Pod" else None
+        self.changes.append(Change(gk, namespace, name, _routing_meta(old), _routing_meta(new),
+                                   gone))
 
     def changed_kinds(self, since: int = 0) -> set[str]:
         return {c.gk for c in self.changes[since:]}

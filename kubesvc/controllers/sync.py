@@ -11,7 +11,9 @@ so one pod change costs a few lookups, not a pass over the cluster.
 from __future__ import annotations
 
 from kubesvc.api.selectors import from_label_selector, from_map
+from kubesvc.controllers import events
 from kubesvc.controllers import workloads as w
+from kubesvc.controllers.change_events import record_change_events
 from kubesvc.controllers.endpoints.sync import sync_endpoints
 from kubesvc.controllers.metallb.sync import sync_load_balancers
 from kubesvc.controllers.node_lease import sync_node_leases
@@ -33,6 +35,7 @@ def sync_all(ctx) -> None:
         if start == end:
             break
         batch = ctx.changes[start:end]
+        record_change_events(ctx, batch)
         collect_garbage(ctx, batch)
         collect_orphaned_pods(ctx, batch)
         sync_workloads(ctx, batch)
@@ -41,6 +44,7 @@ def sync_all(ctx) -> None:
     sync_endpoints(ctx, ctx.changes)
     sync_load_balancers(ctx, ctx.changes)
     sync_node_leases(ctx, ctx.changes)
+    events.flush(ctx)
 
 
 # -- garbage collection -----------------------------------------------------------------------
@@ -126,6 +130,9 @@ def _candidate_pods(store, owner: dict, batch) -> list[dict]:
 
 
 def write_plan(ctx, plan) -> None:
+    for ev in plan.events:
+        events.record(ctx, ev["involvedObject"], ev["type"], ev["reason"], ev["message"],
+                      ev["source"]["component"])
     for obj in plan.create + plan.update:
         gk, meta = _gk(obj), obj["metadata"]
         apply_owned(ctx, gk, obj, ctx.store.get(gk, meta.get("namespace", ""), meta["name"]))

@@ -139,6 +139,7 @@ def check_cluster(view, namespace: str | None = None) -> list[Problem]:
             if namespace is None or p.object.split(" ", 1)[1].startswith(namespace + "/")]
     if namespace in (None, corefile.CONFIGMAP_NAMESPACE):
         out += corefile_problems(view)
+    out += unschedulable_pods(view, namespace)
     return sorted(out, key=lambda p: (_ORDER[p.reason.severity], p.object))
 
 
@@ -161,6 +162,43 @@ def corefile_problems(view) -> list[Problem]:
                "search in: their cluster names go to the next plugin")
         return [Problem(where, Reason("dns-corefile", why))]
     return []
+
+NO_NODES_HINT = ("the cluster has no nodes: `kubesvc cluster init --nodes N --force` makes a "
+                 "kind-like cluster of N nodes, or apply Node objects")
+_UNSCHEDULABLE_RULE = ("kube-scheduler leaves a pod Pending while no node passes its filters "
+                       "(FailedScheduling)")
+
+
+def unschedulable_pods(view, namespace: str | None = None) -> list[Problem]:
+    """Pods the scheduler could not place (PodScheduled False, Unschedulable), with its
+    message; with no node in the cluster at all, one problem per namespace that says how to
+    add nodes."""
+    pending = [p for p in view.pods(namespace) if _unschedulable(p) is not None]
+    if view.nodes():
+        return [Problem(f"Pod {ns_name(p)}", Reason("pod-unschedulable",
+                                                    f"Pending: {_unschedulable(p)}",
+                                                    severity=rec.WARNING,
+                                                    rule=_UNSCHEDULABLE_RULE))
+                for p in pending]
+    by_ns: dict[str, list[str]] = {}
+    for pod in pending:
+        by_ns.setdefault(eu.namespace_of(pod), []).append(meta(pod)["name"])
+    return [Problem(f"Pod {ns}/*", Reason(
+        "pod-unschedulable", f"{len(names)} pod(s) Pending: no nodes available to schedule "
+        f"pods ({', '.join(names)}); {NO_NODES_HINT}", severity=rec.WARNING,
+        rule=_UNSCHEDULABLE_RULE)) for ns, names in by_ns.items()]
+
+
+def _unschedulable(pod: dict) -> str | None:
+    """The scheduler's message on a Pending pod it could not place, else None."""
+    status = pod.get("status") or {}
+    if status.get("phase", "Pending") != "Pending":
+        return None
+    for cond in status.get("conditions") or []:
+        if cond.get("type") == "PodScheduled" and (cond.get("status"), cond.get(
+                "reason")) == ("False", "Unschedulable"):
+            return cond.get("message", "")
+    return None
 
 
 def metallb_problems(view) -> list[Problem]:

@@ -74,7 +74,8 @@ def batch_state(live: dict, j: int) -> str:
         return labels.get("batch") == name or key[2].startswith(f"{name}-") or \
             labels.get("kubernetes.io/service-name", "").startswith(f"{name}-")
 
-    mine = {k: o for k, o in live.items() if belongs(k, o)}
+    # Events outlive what they are about (until the event TTL), as on a cluster
+    mine = {k: o for k, o in live.items() if belongs(k, o) and k[0] != "Event"}
     if not mine:
         return "absent"
     manifests = {(o["kind"], o["metadata"]["name"]) for o in batch(j, 1)}

@@ -4,11 +4,14 @@ have no node yet are placed; pods bound to a node are started (IP, Running, Read
 from __future__ import annotations
 
 import ipaddress
+import json
 
 from kubesvc.api.nodes import node_internal_ip
 from kubesvc.api.objects import clone
+from kubesvc.controllers import events
+from kubesvc.controllers.scheduling import pod_events
 from kubesvc.controllers.scheduling.kubelet import pending_pod, run_pod
-from kubesvc.controllers.scheduling.scheduler import schedule
+from kubesvc.controllers.scheduling.scheduler import SCHEDULING_GATED, schedule
 from kubesvc.controllers.writer import apply_owned
 from kubesvc.store.db import object_key
 from kubesvc.store.queries import pending_pods, pods_per_node
@@ -67,7 +70,42 @@ def _start(ctx, pod: dict, nodes: dict, counts: dict) -> None:
         if not pod["spec"].get("nodeName"):
             counts[name] = counts.get(name, 0) + 1
     if new != pod:
-        apply_owned(ctx, "Pod", new, pod)
+        new = apply_owned(ctx, "Pod", new, pod)
+    _record(ctx, pod, new, nodes, message)
+
+
+def _record(ctx, old: dict, pod: dict, nodes: dict, message: str) -> None:
+    """Scheduled or FailedScheduling (kube-scheduler), then the kubelet's container events
+    when the pod just started."""
+    m = pod["metadata"]
+    if not events.recorder(ctx).once("schedule", m.get("namespace"), m["name"]):
+        return
+    node = pod["spec"].get("nodeName")
+    if not old["spec"].get("nodeName") and (node or message != SCHEDULING_GATED):
+        etype, reason, note = (("Normal", "Scheduled", pod_events.scheduled(pod, node)) if node
+                               else ("Warning", "FailedScheduling", message))
+        events.record_v1(ctx, events.object_ref(pod), etype, reason,
+                         "Binding" if node else "Scheduling", note, pod_events.SCHEDULER,
+                         _scheduler_instance(nodes))
+    if node and pod_events.was_running(pod) and not pod_events.was_running(old):
+        key = f"kubelet-images/{node}"
+        present = set(json.loads(ctx.store.get_meta(key) or "[]"))
+        before = len(present)
+        for etype, reason, text, path in pod_events.started(pod, present):
+            events.record(ctx, events.object_ref(pod, path), etype, reason, text,
+                          pod_events.KUBELET, node)
+        if len(present) != before:
+            ctx.store.set_meta(key, json.dumps(sorted(present)))
+
+
+def _scheduler_instance(nodes: dict) -> str:
+    """tools/events: reportingInstance is the controller name and the host it runs on, a
+    control-plane node."""
+    for name in sorted(nodes):
+        if "node-role.kubernetes.io/control-plane" in (nodes[name]["metadata"].get("labels")
+                                                       or {}):
+            return f"{pod_events.SCHEDULER}-{name}"
+    return pod_events.SCHEDULER
 
 
 def _pod_ip(ctx, pod: dict, node: dict) -> str | None:

@@ -45,8 +45,9 @@ def event(obj: Mapping, reason: str, message: str, component: str,
           etype: str = "Normal") -> dict:
     m = meta(obj)
     ref = {"apiVersion": obj.get("apiVersion", ""), "kind": obj.get("kind", ""),
-           "namespace": m.get("namespace", ""), "name": m.get("name", ""),
-           "uid": m.get("uid", "")}
+           "name": m.get("name", ""), "namespace": m.get("namespace", ""),
+           "resourceVersion": m.get("resourceVersion", ""), "uid": m.get("uid", "")}
+    ref = {k: v for k, v in ref.items() if v}  # ObjectReference fields are omitempty
     return {"type": etype, "reason": reason, "message": message,
             "source": {"component": component}, "involvedObject": ref}
 
