@@ -194,6 +194,7 @@ def test_names_and_determinism(tmp_path):
 
     outs = []
     for run in ("a", "b"):
+        (tmp_path / run).mkdir()
         cli = Cli(tmp_path / run / "state.db")
         cli.ok("cluster", "init", "--nodes", "2")
         cli.ok("apply", "-f", deploy(tmp_path, 2))
