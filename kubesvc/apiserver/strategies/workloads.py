@@ -75,7 +75,8 @@ def validate_pod(pod: dict) -> None:
 class _Pod:
     def create(self, ctx, pod: dict, keep_status: bool) -> None:
         validate_pod(pod)
-        pod.update(d.default_pod(d.admit_pod(pod)))
+        # a restored pod went through the live cluster's admission plugins already
+        pod.update(d.default_pod(pod if ctx.restoring else d.admit_pod(pod)))
         if not keep_status:  # PrepareForCreate: the kubelet owns status
             pod["status"] = {"phase": "Pending", "qosClass": _qos(pod)}
         hold_pod_ip(ctx, pod)
