@@ -121,22 +121,23 @@ def _workload(status: dict) -> list[FieldError]:
     available than ready."""
     errs = [invalid(f"status.{name}", status[name], NON_NEGATIVE) for name in _COUNTERS
             if isinstance(status.get(name), int) and status[name] < 0]
-    replicas, ready = status.get("replicas"), status.get("readyReplicas")
-    available = status.get("availableReplicas")
-    if _ints(ready, replicas) and ready > replicas:
+    replicas, ready, available = (_count(status, k) for k in
+                                  ("replicas", "readyReplicas", "availableReplicas"))
+    if ready is not None and replicas is not None and ready > replicas:
         errs.append(invalid("status.readyReplicas", ready, "cannot be greater than "
                             "status.replicas"))
-    if _ints(available, replicas) and available > replicas:
+    if available is not None and replicas is not None and available > replicas:
         errs.append(invalid("status.availableReplicas", available, "cannot be greater than "
                             "status.replicas"))
-    if _ints(available, ready) and available > ready:
+    if available is not None and ready is not None and available > ready:
         errs.append(invalid("status.availableReplicas", available, "cannot be greater than "
                             "readyReplicas"))
     return errs
 
 
-def _ints(*values) -> bool:
-    return all(isinstance(v, int) and v >= 0 for v in values)
+def _count(status: dict, name: str) -> int | None:
+    value = status.get(name)
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 _CHECKS = {"Pod": _pod, "Node": _node, "Service": _service,
