@@ -82,6 +82,9 @@ def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport) -
 
 def _replace(ctx, res, obj: dict, live: dict) -> tuple[str, dict]:
     """The snapshot's version wins; `unchanged` when it is what the state already holds."""
+    if _same(obj, live, ignore=("resourceVersion", "managedFields", "selfLink")):
+        ctx.restored.add((res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]))
+        return "unchanged", live  # a re-import of the same dump: no write at all
     changes = len(ctx.changes)
     for system in SYSTEM_FIELDS:
         obj["metadata"].pop(system, None)
@@ -96,9 +99,9 @@ def _replace(ctx, res, obj: dict, live: dict) -> tuple[str, dict]:
     return "configured", new
 
 
-def _same(a: dict, b: dict) -> bool:
+def _same(a: dict, b: dict, ignore: tuple[str, ...] = ("resourceVersion",)) -> bool:
     def strip(obj: dict) -> dict:
-        meta = {k: v for k, v in obj["metadata"].items() if k != "resourceVersion"}
+        meta = {k: v for k, v in obj["metadata"].items() if k not in ignore}
         return {**obj, "metadata": meta}
     return strip(a) == strip(b)
 
