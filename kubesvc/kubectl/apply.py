@@ -85,10 +85,10 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | 
 
 def _status_ignored(result: ApplyResult) -> bool:
     """The manifest carried a status the server did not keep (a Node keeps its status on
-    create: nodeStrategy.PrepareForCreate allows every field)."""
-    if not result.doc.obj.get("status"):
-        return False
-    return not (result.doc.obj.get("kind") == "Node" and result.action == "created")
+    create, nodeStrategy.PrepareForCreate allowing every field; so does a custom resource
+    without a status subresource)."""
+    status = result.doc.obj.get("status")
+    return bool(status) and (result.obj or {}).get("status") != status
 
 
 def status_warning(count: int) -> str:

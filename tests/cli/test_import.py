@@ -97,7 +97,7 @@ def test_a_restored_pending_pod_stays_pending(cli, tmp_path):
            "status": {"phase": "Pending", "qosClass": "BestEffort"}}
     cli.ok("import", "-f", write(tmp_path, "pod.yaml", yaml.safe_dump(pod)))
     assert "Pending" in cli.ok("get", "pod", "waiting")
-    fresh = {**pod, "metadata": {"name": "fresh"}}
+    fresh = {**pod, "metadata": {"name": "fresh"}, "status": {"phase": "Running"}}
     result = cli("apply", "-f", write(tmp_path, "fresh.yaml", yaml.safe_dump(fresh)))
     assert "Running" in cli.ok("get", "pod", "fresh")
     assert "status of 1 object was ignored" in result.err
