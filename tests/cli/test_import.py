@@ -140,3 +140,17 @@ def test_apply_leaves_status_to_the_cluster_with_one_warning(cli, tmp_path):
 def test_usage_errors(cli, args, message):
     result = cli("import", *args)
     assert result.code != 0 and message in result.err
+
+
+def test_a_restored_deployment_is_not_rolled(cli, live_dump, tmp_path):
+    """A dump from another Kubernetes version names its ReplicaSet with a template hash kubesvc
+    would not compute: the restored Deployment keeps that ReplicaSet and its pods (the
+    deployment controller's FindNewReplicaSet compares templates, not hashes)."""
+    text = open(live_dump).read()
+    old_hash = text.split("name: web-", 1)[1].split("-", 1)[0].split("\n", 1)[0]
+    dump = write(tmp_path, "dump.yaml", text.replace(old_hash, "legacy1234"))
+    cli.ok("import", "-f", dump)
+    replicasets = cli.ok("get", "rs", "-l", "app=web", "-o", "name")
+    assert replicasets == "replicaset.apps/web-legacy1234\n"
+    pods = cli.ok("get", "pods", "-l", "app=web", "-o", "name").split()
+    assert pods and all(p.startswith("pod/web-legacy1234-") for p in pods)
