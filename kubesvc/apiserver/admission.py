@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from kubesvc.api.errors import InvalidError, StatusError, invalid, required
+from kubesvc.api.errors import InvalidError, StatusError
 from kubesvc.api.resources import Resource, for_kind
 from kubesvc.apiserver import crds
 from kubesvc.apiserver.context import ApiContext
@@ -72,13 +72,10 @@ def _decode_builtin(ctx: ApiContext, res: Resource, obj: dict, definition: str) 
         raise _cannot_handle(res, typed[0].detail)
     _unknown_fields(ctx, res, obj, [i for i in issues if i.kind == "unknown"])
     schemas.zero_null_items(obj, definition)  # a null list item is a zero value to Go
-    # required and other schema rules stand in for the kind's validation, which never checks
-    # what the schema asks of a status (kubelets and controllers write it, partly filled)
-    spec_issues = [i for i in issues if i.path != "status" and not i.path.startswith("status.")]
-    others = [required(i.path) for i in spec_issues if i.kind == "required"]
-    others += [invalid(i.path, None, i.detail) for i in spec_issues if i.kind == "other"]
-    if others and res.kind != "Service":  # Services get the API server's own rules instead
-        raise InvalidError(res.kind, _name(obj), others)
+    # Decoding stops here: the schema's `required` lists are not the API server's rules (a
+    # kubelet writes a container status without imageID, a Node without kernelVersion, and
+    # the server stores them). Whether a field is required is the kind's hand-written
+    # validation's to say (the strategies, apiserver/validation/).
 
 
 def _admit_custom(ctx: ApiContext, res: Resource, obj: dict, crd: dict, ck: crds.CustomKind,

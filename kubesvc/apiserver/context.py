@@ -50,6 +50,10 @@ class ApiContext:
     namespaces_seen: set[str] = field(default_factory=set)  # known to exist in this command
     # the request's ?fieldValidation= (kubectl --validate): Strict, Warn or Ignore, lower-cased
     field_validation: str = "strict"
+    # objects this command restored from a snapshot (`kubesvc import`): (gk, namespace, name).
+    # The controllers leave them as the snapshot states them (controllers/writer.py).
+    restored: set[tuple[str, str, str]] = field(default_factory=set)
+    restoring: bool = False  # during a restored object's strategy: no mutating admission
     _schemas: SchemaSet | None = field(default=None, repr=False)
 
     def record(self, gk: str, namespace: str, name: str, old: dict | None,
@@ -57,6 +61,10 @@ class ApiContext:
         gone = old if new is None and gk == "Pod" else None
         self.changes.append(Change(gk, namespace, name, _routing_meta(old), _routing_meta(new),
                                    gone))
+
+    def is_restored(self, gk: str, obj: dict) -> bool:
+        meta = obj.get("metadata") or {}
+        return (gk, meta.get("namespace", ""), meta.get("name", "")) in self.restored
 
     def changed_kinds(self, since: int = 0) -> set[str]:
         return {c.gk for c in self.changes[since:]}

@@ -27,20 +27,22 @@ def strip_system_fields(obj: dict) -> None:
             meta.pop(system, None)
 
 
-def fill_on_create(ctx, gk: str, obj: dict, keep_timestamp: bool = False) -> None:
-    """uid, resourceVersion, generation, creationTimestamp. A snapshot of a live object (one
-    that carries its status) keeps its creationTimestamp, so AGE reads as it did there."""
+def fill_on_create(ctx, gk: str, obj: dict, restore: bool = False) -> None:
+    """uid, resourceVersion, generation, creationTimestamp. A restored snapshot of a live object
+    (`kubesvc import`) keeps its creationTimestamp (AGE reads as it did there), its uid (the
+    dump's ownerReferences name it) and its generation (its status's observedGeneration)."""
     meta = obj.setdefault("metadata", {})
+    kept = {k: meta.get(k) for k in ("uid", "generation")} if restore else {}
     strip_system_fields(obj)
-    if not (keep_timestamp and meta.get("creationTimestamp")):
+    if not (restore and meta.get("creationTimestamp")):
         meta["creationTimestamp"] = rfc3339(ctx.now)
     rv = ctx.store.next_resource_version()
     key = f"{gk}/{meta.get('namespace', '')}/{meta['name']}/{rv}"
     meta["resourceVersion"] = rv
     # deterministic, still unique within a store: kubesvc replays the same input identically
-    meta["uid"] = str(uuid.uuid5(_UID_NAMESPACE, key))
+    meta["uid"] = kept.get("uid") or str(uuid.uuid5(_UID_NAMESPACE, key))
     if gk in _SPEC_GENERATION:
-        meta["generation"] = 1
+        meta["generation"] = kept.get("generation") or 1
     else:
         meta.pop("generation", None)
 

@@ -4,6 +4,13 @@ A strategy is a module (or object) with `create(ctx, obj, keep_status)`,
 `update(ctx, new, old, keep_status)` and `delete(ctx, obj)`; kinds without one are stored as
 they are, after their metadata is checked (ConfigMap, ServiceAccount, ...).
 
+`keep_status=False` is a write to the main resource, as a user's `apply`, `edit` or `patch`:
+each kind's PrepareForCreate resets the status (a Node keeps the one it registers with), and
+PrepareForUpdate keeps the stored one. `keep_status=True` is a write that owns the status: the
+/status subresource, a controller, the kubelet. `restore=True` (`kubesvc import`) also keeps
+the snapshot's creationTimestamp, uid and generation, validates the status as a status update
+does, and marks the object restored so this command's controllers leave it as stated.
+
 Every create and update first passes admission (apiserver/admission.py: decoding, strict
 fields, CRD schemas, webhooks), so all verbs get the same answers. Only writes the caller
 vouches for skip it, with `admit=False` and a comment saying why.
@@ -25,6 +32,7 @@ from kubesvc.apiserver.strategies import service as svc_strategy
 from kubesvc.apiserver.strategies import workloads
 from kubesvc.apiserver.strategies.config import Defaulted
 from kubesvc.apiserver.validation.names import validate_object_meta
+from kubesvc.apiserver.validation.status import default_status, validate_status
 
 
 class Strategy(Protocol):
@@ -55,13 +63,24 @@ STRATEGIES: dict[str, Strategy] = {
 
 
 class _Generic:
-    """Kinds without a strategy of their own: stored as they are; status kept on update."""
+    """Kinds kubesvc stores as they are. A built-in kind's status is its /status subresource's
+    (Ingress, Job, PersistentVolumeClaim...: PrepareForCreate resets it, PrepareForUpdate keeps
+    the stored one); a custom resource's status was already handled by admission (the CRD
+    says whether it has a status subresource)."""
 
     def create(self, ctx: ApiContext, obj: dict, keep_status: bool) -> None:
-        pass
+        if not keep_status and _builtin(ctx, obj):
+            obj.pop("status", None)
 
     def update(self, ctx: ApiContext, new: dict, old: dict, keep_status: bool) -> None:
-        if not keep_status and "status" in old:
+        if keep_status:
+            return
+        if _builtin(ctx, new):
+            if "status" in old:
+                new["status"] = old["status"]
+            else:
+                new.pop("status", None)
+        elif "status" not in new and "status" in old:  # dropped by admission (/status only)
             new["status"] = old["status"]
 
     def delete(self, ctx: ApiContext, obj: dict) -> None:
@@ -69,6 +88,10 @@ class _Generic:
 
 
 _GENERIC = _Generic()
+
+
+def _builtin(ctx: ApiContext, obj: dict) -> bool:
+    return ctx.schemas.definition(obj.get("apiVersion", ""), obj.get("kind", "")) is not None
 
 
 def strategy(gk: str) -> Strategy:
@@ -102,33 +125,61 @@ def path_segment_name(name: str) -> list[str]:
 
 
 def create(ctx: ApiContext, res: Resource, obj: dict, keep_status: bool, known_absent: bool = False,
-           admit: bool = True) -> dict:
+           admit: bool = True, restore: bool = False) -> dict:
     """`known_absent`: the caller just looked the object up and found nothing. `admit=False`:
-    the object already passed admission (or was built by a controller) in this command."""
+    the object already passed admission (or was built by a controller) in this command.
+    `restore`: see the module's doc."""
+    keep_status = keep_status or restore
     if admit:  # decoding comes before the storage lookup, as in the API server
         admission.admit(ctx, res, obj, keep_status)
     if not known_absent and ctx.store.get(res.gk, obj["metadata"].get("namespace", ""),
                                           obj["metadata"]["name"]):
 
         raise AlreadyExistsError(res.qualified_plural, obj["metadata"]["name"])
-    sysmeta.fill_on_create(ctx, res.gk, obj, keep_timestamp=keep_status)
-    strategy(res.gk).create(ctx, obj, keep_status)
+    sysmeta.fill_on_create(ctx, res.gk, obj, restore=restore)
+    ctx.restoring = restore
+    try:
+        strategy(res.gk).create(ctx, obj, keep_status)
+    finally:
+        ctx.restoring = False
     check_metadata(res, obj)
+    if admit and keep_status:
+        _check_status(res, obj)
+    if restore:
+        _mark_restored(ctx, res, obj)
     ctx.store.put(res.gk, obj, new=True)
     ctx.record(res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], None, obj)
     return obj
 
 
 def update(ctx: ApiContext, res: Resource, new: dict, old: dict, keep_status: bool,
-           admit: bool = True) -> dict:
+           admit: bool = True, restore: bool = False) -> dict:
+    keep_status = keep_status or restore
     if admit:
         admission.admit(ctx, res, new, keep_status)
     strategy(res.gk).update(ctx, new, old, keep_status)
     check_metadata(res, new)
+    if admit and keep_status:
+        _check_status(res, new)
+    if restore:
+        _mark_restored(ctx, res, new)
     sysmeta.fill_on_update(ctx, res.gk, new, old)
     ctx.store.put(res.gk, new)
     ctx.record(res.gk, new["metadata"].get("namespace", ""), new["metadata"]["name"], old, new)
     return new
+
+
+def _check_status(res: Resource, obj: dict) -> None:
+    """A status someone wrote (the /status subresource, a restored snapshot) passes the API
+    server's hand-written status validation, never the schema's `required` lists."""
+    default_status(res.gk, obj)
+    errors = validate_status(res.gk, obj)
+    if errors:
+        raise InvalidError(res.kind, obj["metadata"].get("name", ""), errors)
+
+
+def _mark_restored(ctx: ApiContext, res: Resource, obj: dict) -> None:
+    ctx.restored.add((res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]))
 
 
 def delete(ctx: ApiContext, res: Resource, namespace: str, name: str) -> dict:

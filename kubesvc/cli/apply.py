@@ -13,8 +13,8 @@ Examples:
   # Apply every manifest in a folder (and its sub-folders)
   kubesvc apply -f manifests/ -R
 
-  # Bring a live cluster's state in (status is kept)
-  kubectl get svc,pods,nodes -A -o yaml | kubesvc apply -f -
+  # Apply from stdin (status is the cluster's; to restore a dump, see kubesvc import)
+  cat web.yaml | kubesvc apply -f -
 
   # What would change, without changing anything
   kubesvc apply -f web.yaml --dry-run=server
@@ -73,10 +73,10 @@ def run_apply(env: Environment, filenames: list[str], recursive: bool, namespace
     schema_set = schemas(version or session.store.settings.get("kubernetesVersion", "1.37"))
     with session as api:
         results = apply_documents(api, docs, schema_set, ApplyOptions(namespace, mode, dry_run))
-    return _report(env, results, output, dry_run)
+    return report_results(env, results, output, dry_run)
 
 
-def _report(env: Environment, results: list, output: str | None, dry_run: str) -> int:
+def report_results(env: Environment, results: list, output: str | None, dry_run: str) -> int:
     from kubesvc.printers.structured import as_list, to_json, to_yaml
 
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")

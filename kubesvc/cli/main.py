@@ -27,6 +27,7 @@ from kubesvc.cli import (
 from kubesvc.cli import delete as delete_cmd
 from kubesvc.cli import describe as describe_cmd
 from kubesvc.cli import get as get_cmd
+from kubesvc.cli import import_cmd as import_verb
 from kubesvc.cli import resolve as resolve_cmd
 from kubesvc.kubectl.environment import Environment
 
@@ -72,6 +73,7 @@ def _defaults(command, param: str, value: str) -> dict:
 
 
 app.command("apply", epilog=common.examples(apply_cmd.EXAMPLES))(apply_cmd.apply)
+app.command("import", epilog=common.examples(import_verb.EXAMPLES))(import_verb.import_)
 app.command("get", epilog=common.examples(get_cmd.EXAMPLES))(get_cmd.get)
 app.command("describe", epilog=common.examples(describe_cmd.EXAMPLES))(describe_cmd.describe)
 app.command("delete", epilog=common.examples(delete_cmd.EXAMPLES))(delete_cmd.delete)

@@ -97,8 +97,8 @@ def sync_workloads(ctx, batch) -> None:
     nodes = None
     for gk, ns, name in sorted(dirty_owners(ctx, batch)):
         owner = store.get(gk, ns, name)
-        if owner is None:
-            continue
+        if owner is None or ctx.is_restored(gk, owner):
+            continue  # a restored owner keeps its replicas and pods as the snapshot has them
         if gk == "Deployment.apps":
             plan = w.reconcile_deployment(owner, store.list("ReplicaSet.apps", ns), ctx.now)
         else:

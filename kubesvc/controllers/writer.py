@@ -5,7 +5,11 @@ Controller writes skip admission (`admit=False`): the controllers build these ob
 typed templates, never from user input, so decoding and strict-field checks could not refuse
 them, and a schema pass over every pod, ReplicaSet and EndpointSlice a bulk apply produces
 would cost more than the rest of the write. The kind's strategy still runs (defaults,
-allocation, metadata checks)."""
+allocation, metadata checks).
+
+Objects the command restored from a snapshot (`kubesvc import`, `ctx.restored`) are left as
+the snapshot states them: no controller rewrites or deletes them in that command (later
+commands find a cluster that lives on, as a restored cluster does)."""
 
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ def apply_owned(ctx: ApiContext, gk: str, desired: dict, current: dict | None) -
     """Create `desired`, or update `current` to it; nothing when they already agree."""
 
     res = for_gk(gk)
+    if current is not None and ctx.is_restored(gk, current):
+        return current
     if current is None:
         return registry.create(ctx, res, clone(desired), keep_status=True, known_absent=True,
                                admit=False)
@@ -29,6 +35,8 @@ def apply_owned(ctx: ApiContext, gk: str, desired: dict, current: dict | None) -
 
 
 def remove(ctx: ApiContext, gk: str, obj: dict) -> None:
+    if ctx.is_restored(gk, obj):
+        return
     meta = obj["metadata"]
     registry.delete(ctx, for_gk(gk), meta.get("namespace", ""), meta["name"])
 

@@ -8,6 +8,10 @@ last-applied annotation, the three-way merge, created/configured/unchanged, --dr
 Schema, strict-field, CRD and webhook checks are the API server's (apiserver/admission.py);
 the manifest passes them before its annotation is recorded, so the annotation holds what the
 server keeps (unknown fields dropped, CRD defaults filled) and a re-apply is `unchanged`.
+
+Status is the server's, as on a cluster: a manifest's `status` is reset on create (a Node keeps
+the one it registers with) and ignored on update; one warning says so and points at
+`kubesvc import`, which restores a cluster dump as it was (kubectl/restore.py).
 """
 
 from __future__ import annotations
@@ -17,13 +21,12 @@ from dataclasses import dataclass, field
 
 from kubesvc.api.errors import ClientError, KubesvcError, StatusError
 from kubesvc.api.objects import clone
-from kubesvc.api.resources import APPLY_ORDER, Resource, for_gk
+from kubesvc.api.resources import APPLY_ORDER, Resource
 from kubesvc.apiserver import admission, registry
 from kubesvc.apiserver.admission import AdmissionError
 from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import LAST_APPLIED, strip_system_fields
 from kubesvc.apiserver.schema import SchemaSet
-from kubesvc.apiserver.strategies.namespace import namespace_object
 from kubesvc.input.load import Document
 from kubesvc.kubectl.three_way import contained, merge, removed_fields
 
@@ -59,7 +62,7 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | 
     if schemas is not None:
         ctx.schemas = schemas
     ctx.field_validation = opts.validate  # sent as the request's fieldValidation
-    results = []
+    results, ignored = [], []
     for doc in ordered(docs):
         result = ApplyResult(doc)
         before = len(ctx.warnings)
@@ -73,23 +76,40 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | 
             result.error = err
         result.warnings = ctx.warnings[before:]
         results.append(result)
+        if result.error is None and _status_ignored(result):
+            ignored.append(result)
+    if ignored:
+        ignored[0].warnings.insert(0, status_warning(len(ignored)))
     return results
+
+
+def _status_ignored(result: ApplyResult) -> bool:
+    """The manifest carried a status the server did not keep (a Node keeps its status on
+    create, nodeStrategy.PrepareForCreate allowing every field; so does a custom resource
+    without a status subresource)."""
+    status = result.doc.obj.get("status")
+    return bool(status) and (result.obj or {}).get("status") != status
+
+
+def status_warning(count: int) -> str:
+    objects = "1 object" if count == 1 else f"{count} objects"
+    return (f"status is set by the cluster: the status of {objects} was ignored, as the API "
+            'server ignores it; to restore a cluster dump as it was, use "kubesvc import -f"')
 
 
 def _apply_one(ctx, doc: Document, opts: ApplyOptions, result) -> None:
     manifest = clone(doc.obj)  # the document stays as read, for messages
-    snapshot = _is_snapshot(manifest)
     strip_system_fields(manifest)
-    res = _resource(ctx, doc, manifest)
+    res = find_resource(ctx, doc, manifest)
     result.resource = res
     # the server's admission, before kubectl records the annotation (see the module doc)
-    admission.admit(ctx, res, manifest, keep_status=bool(manifest.get("status")))
+    admission.admit(ctx, res, manifest)
     meta = manifest.get("metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         raise ClientError(f"error when retrieving current configuration of {res.kind} from "
                           f'"{doc.source}" (document {doc.index}): resource name may not be empty')
     result.name = meta["name"]
-    _set_namespace(ctx, res, manifest, opts, doc, snapshot)
+    _set_namespace(ctx, res, manifest, opts, doc)
     if opts.dry_run == "client":
         live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
         result.action, result.obj = ("configured" if live else "created"), manifest
@@ -97,7 +117,7 @@ def _apply_one(ctx, doc: Document, opts: ApplyOptions, result) -> None:
     result.action, result.obj = _create_or_update(ctx, res, manifest)
 
 
-def _resource(ctx, doc: Document, obj: dict) -> Resource:
+def find_resource(ctx, doc: Document, obj: dict) -> Resource:
     """kubectl's discovery (RESTMapper): which resource serves the document's kind."""
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     missing = [f"{f} not set" for f, v in (("apiVersion", api_version), ("kind", kind)) if not v]
@@ -124,14 +144,7 @@ def _namespace(obj: dict) -> str:
     return str(meta.get("namespace", "")) if isinstance(meta, dict) else ""
 
 
-def _is_snapshot(obj: dict) -> bool:
-    """An object read from a live cluster (`kubectl get -o yaml`): it has a uid or a status."""
-    meta = obj.get("metadata")
-    return bool(obj.get("status")) or (isinstance(meta, dict) and bool(meta.get("uid")))
-
-
-def _set_namespace(ctx, res: Resource, obj: dict, opts: ApplyOptions, doc: Document,
-                   snapshot: bool) -> None:
+def _set_namespace(ctx, res: Resource, obj: dict, opts: ApplyOptions, doc: Document) -> None:
     meta = obj["metadata"]
     if not res.namespaced:
         meta.pop("namespace", None)
@@ -147,16 +160,8 @@ def _set_namespace(ctx, res: Resource, obj: dict, opts: ApplyOptions, doc: Docum
     if ctx.store.get("Namespace", "", meta["namespace"]) is not None:
         ctx.namespaces_seen.add(meta["namespace"])
     else:
-        if snapshot:  # `kubectl get pods,svc -A -o yaml` lists no namespaces: bring them along
-            _create_namespace(ctx, meta["namespace"])
-            return
         raise StatusError("NotFound", f'error when creating "{doc.source}": namespaces '
                           f'"{meta["namespace"]}" not found', 404)
-
-
-def _create_namespace(ctx, name: str) -> None:
-    registry.create(ctx, for_gk("Namespace"), namespace_object(name), keep_status=False)
-    ctx.warnings.append(f'namespace "{name}" created for objects imported from a live cluster')
 
 
 def last_applied(manifest: dict) -> str:
@@ -170,14 +175,13 @@ def last_applied(manifest: dict) -> str:
 def _create_or_update(ctx, res: Resource, manifest: dict) -> tuple[str, dict]:
     meta = manifest["metadata"]
     applied = last_applied(manifest)
-    keep_status = bool(manifest.get("status"))
     live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
     if live is None:
         obj = manifest  # this command's own copy: nothing else holds it
         obj["metadata"]["annotations"] = {**(obj["metadata"].get("annotations") or {}),
                                           LAST_APPLIED: applied}
         # admitted in _apply_one already; the annotation added since is kubectl's own
-        return "created", registry.create(ctx, res, obj, keep_status, known_absent=True,
+        return "created", registry.create(ctx, res, obj, keep_status=False, known_absent=True,
                                           admit=False)
     previous = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
     original = json.loads(previous) if previous else None
@@ -190,9 +194,8 @@ def _create_or_update(ctx, res: Resource, manifest: dict) -> tuple[str, dict]:
     new = merge(original, desired, live)
     new["metadata"]["annotations"] = {**(new["metadata"].get("annotations") or {}),
                                       LAST_APPLIED: applied}
-    if not keep_status:
-        new.pop("status", None)
-    return "configured", registry.update(ctx, res, new, live, keep_status)
+    new.pop("status", None)  # the main resource's update keeps the stored status
+    return "configured", registry.update(ctx, res, new, live, keep_status=False)
 
 
 def _missing_annotation_warning(res: Resource, name: str) -> str:

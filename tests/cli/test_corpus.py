@@ -37,11 +37,12 @@ def test_corpus_folder(cli, folder):
 
 @pytest.mark.parametrize("dump", DUMPS)
 def test_live_cluster_dump(cli, dump):
-    """A dump of a live cluster applies as it is (status kept, nothing scheduled) and gives the
-    endpoints that cluster had. Each dump is its own cluster: a fresh state each."""
+    """A dump of a live cluster imports as it was (status kept, nothing scheduled or
+    re-addressed: a Pending pod stays Pending) and gives the endpoints that cluster had. Each
+    dump is its own cluster: a fresh state each."""
     text = transcript(
         cli,
-        ("apply", "-R", "-f", str(CORPUS / "cluster-dumps" / dump)),
+        ("import", "-R", "-f", str(CORPUS / "cluster-dumps" / dump)),
         ("get", "nodes", "-o", "wide"),
         ("get", "pods", "-A", "-o", "wide"),
         ("get", "services", "-A", "-o", "wide"),

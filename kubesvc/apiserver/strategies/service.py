@@ -58,10 +58,12 @@ def create(ctx, svc: dict, keep_status: bool) -> None:
         alloc.allocate_node_ports(svc, owner, wants_node_ports(svc))
     if needs_health_check(svc):
         alloc.allocate_health_check(svc, owner)
-    # PrepareForCreate clears status; kubesvc keeps a status the manifest carries (a snapshot
-    # of a live cluster) and lets its own controllers fill in only what is missing.
+    # PrepareForCreate clears status; a restored snapshot keeps its own (registry.py). Either
+    # way the stored Service has `status.loadBalancer`, as Go's encoding of ServiceStatus does.
     if not keep_status:
         svc["status"] = {"loadBalancer": {}}
+    elif isinstance(svc.get("status", {}), dict):
+        svc.setdefault("status", {}).setdefault("loadBalancer", {})
     _raise(svc, validate_service(svc))
     ctx.warnings.extend(service_warnings(svc))
 
@@ -74,6 +76,8 @@ def update(ctx, new: dict, old: dict, keep_status: bool) -> None:
     _raise(new, init_ip_family_fields(new, old))
     if not keep_status:  # PrepareForUpdate: status changes only through the status subresource
         new["status"] = clone(old.get("status") or {"loadBalancer": {}})
+    elif isinstance(new.get("status", {}), dict):
+        new.setdefault("status", {}).setdefault("loadBalancer", {})
     drop_type_dependent_fields(new, old)
     _allocate_update(ctx, new, old)
     _raise(new, validate_service_update(new, old))

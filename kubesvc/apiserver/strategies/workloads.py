@@ -47,6 +47,8 @@ def validate_replicas(obj: dict) -> None:
     replicas = spec.get("replicas")
     if isinstance(replicas, int) and replicas < 0:
         errors.append(invalid("spec.replicas", replicas, "must be greater than or equal to 0"))
+    template_spec = ((spec.get("template") or {}).get("spec")) or {}
+    errors += container_errors(template_spec, "spec.template.spec")
     if obj.get("kind") != "ReplicationController":  # an RC defaults its selector
         labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
         if not spec.get("selector"):
@@ -66,16 +68,31 @@ daemonset = _Defaulted(d.default_daemonset)
 
 
 def validate_pod(pod: dict) -> None:
-    """ValidatePodSpec's first rule: a pod runs at least one container."""
+    """ValidatePodSpec's first rules: a pod runs at least one container, each named and with
+    an image."""
+    errors = container_errors(pod.get("spec") or {}, "spec")
+    if errors:
+        raise InvalidError("Pod", pod["metadata"].get("name", ""), errors)
 
-    if not (pod.get("spec") or {}).get("containers"):
-        raise InvalidError("Pod", pod["metadata"].get("name", ""), [required("spec.containers")])
+
+def container_errors(spec: dict, path: str) -> list:
+    """validateContainers (pkg/apis/core/validation): the required fields the API server
+    itself checks (the OpenAPI schema's `required` lists are not its rules)."""
+    containers = spec.get("containers")
+    if not containers:
+        return [required(f"{path}.containers")]
+    errors = []
+    for i, container in enumerate(c if isinstance(c, dict) else {} for c in containers):
+        errors += [required(f"{path}.containers[{i}].{field}") for field in ("name", "image")
+                   if not container.get(field)]
+    return errors
 
 
 class _Pod:
     def create(self, ctx, pod: dict, keep_status: bool) -> None:
         validate_pod(pod)
-        pod.update(d.default_pod(d.admit_pod(pod)))
+        # a restored pod went through the live cluster's admission plugins already
+        pod.update(d.default_pod(pod if ctx.restoring else d.admit_pod(pod)))
         if not keep_status:  # PrepareForCreate: the kubelet owns status
             pod["status"] = {"phase": "Pending", "qosClass": _qos(pod)}
         hold_pod_ip(ctx, pod)

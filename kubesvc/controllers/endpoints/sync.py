@@ -117,13 +117,19 @@ def sync_service(ctx, svc: dict, nodes: dict, index: PodIndex | None = None) -> 
     if spec.get("type") == "ExternalName":
         return
     existing = store.list_by_labels(SLICE_GK, ns, [("kubernetes.io/service-name", name)])
+    # slices or Endpoints a snapshot restored in this command stay as it states them
+    slices_restored = any(ctx.is_restored(SLICE_GK, s) for s in existing)
     if not spec.get("selector"):
-        _mirror(ctx, svc, existing)
+        if not slices_restored:
+            _mirror(ctx, svc, existing)
         return
     pods = service_pods(store, svc, index)
-    desired = ep.desired_endpoint_slices(svc, pods, nodes, existing)
-    _write_slices(ctx, desired, existing, "endpointslice-controller.k8s.io")
+    if not slices_restored:
+        desired = ep.desired_endpoint_slices(svc, pods, nodes, existing)
+        _write_slices(ctx, desired, existing, "endpointslice-controller.k8s.io")
     current_eps = store.get("Endpoints", ns, name)
+    if current_eps is not None and ctx.is_restored("Endpoints", current_eps):
+        return
     wanted_eps = ep.desired_endpoints(svc, pods, current_eps)
     if wanted_eps is not None:
         apply_owned(ctx, "Endpoints", wanted_eps, current_eps)

@@ -44,7 +44,8 @@ def _waiting_pods(ctx, changes) -> list[dict]:
 
 def sync_pods(ctx, changes) -> None:
     pods = [p for p in _waiting_pods(ctx, changes)
-            if kubesvc_owns_status(p) and not p["metadata"].get("deletionTimestamp")]
+            if kubesvc_owns_status(p) and not p["metadata"].get("deletionTimestamp")
+            and not ctx.is_restored("Pod", p)]  # restored: as the snapshot states it
     if not pods:
         return
     nodes = {n["metadata"]["name"]: n for n in ctx.store.list("Node")}

@@ -1,0 +1,115 @@
+"""`kubesvc import`: restore a snapshot of a live cluster (`kubectl get ... -A -o yaml`, or
+kubesvc's own `-o yaml`) as it was, through the same API server path as every write.
+
+What `apply` gives the cluster to decide (status, creationTimestamp, uid, generation), `import`
+keeps: each object is written with `restore=True` (apiserver/registry.py), so its status is
+validated as a status update is and kept, and this command's controllers leave it as the
+snapshot states it (pods are not rescheduled, restarted or re-addressed, load-balancer ingress
+is not re-allocated, restored EndpointSlices are not recomputed). Cluster IPs, node ports and
+pod IPs the snapshot holds are allocated to their objects, so new ones never collide.
+
+An object already in the state is replaced by the snapshot's (`configured`), or left alone when
+the snapshot says what the state holds (`unchanged`). Namespaces the snapshot's objects live in
+but that it does not list (`kubectl get pods,svc -A` lists none) are created; the caller says so
+once. A bad object is reported and the others are imported, each in its own savepoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kubesvc.api.errors import ClientError, KubesvcError
+from kubesvc.api.objects import clone
+from kubesvc.api.resources import for_gk
+from kubesvc.apiserver import registry
+from kubesvc.apiserver.context import ApiContext
+from kubesvc.apiserver.meta import SYSTEM_FIELDS
+from kubesvc.apiserver.strategies.namespace import namespace_object
+from kubesvc.input.load import Document
+from kubesvc.kubectl.apply import ApplyResult, find_resource, ordered
+
+
+@dataclass
+class ImportReport:
+    results: list[ApplyResult] = field(default_factory=list)
+    created_namespaces: list[str] = field(default_factory=list)  # not in the snapshot
+
+
+class _Unchanged(Exception):
+    """Rolls back the savepoint of a replacement that changed nothing."""
+
+
+def import_documents(ctx: ApiContext, docs: list[Document]) -> ImportReport:
+    report = ImportReport()
+    for doc in ordered(docs):
+        result = ApplyResult(doc)
+        before, made = len(ctx.warnings), len(report.created_namespaces)
+        try:
+            with ctx.store.savepoint():
+                _import_one(ctx, doc, result, report)
+        except KubesvcError as err:
+            result.error = err
+            for name in report.created_namespaces[made:]:  # rolled back with the object
+                ctx.namespaces_seen.discard(name)
+            del report.created_namespaces[made:]
+        result.warnings = ctx.warnings[before:]
+        report.results.append(result)
+    return report
+
+
+def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport) -> None:
+    obj = clone(doc.obj)
+    res = find_resource(ctx, doc, obj)
+    result.resource = res
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or not meta.get("name"):
+        raise ClientError(f'error restoring {res.kind} from "{doc.source}" (document '
+                          f"{doc.index}): resource name may not be empty")
+    result.name = meta["name"]
+    if res.namespaced:
+        meta["namespace"] = meta.get("namespace") or "default"
+        _ensure_namespace(ctx, meta["namespace"], report)
+    else:
+        meta.pop("namespace", None)
+    live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
+    if live is None:
+        result.action = "created"
+        result.obj = registry.create(ctx, res, obj, keep_status=True, known_absent=True,
+                                     restore=True)
+        return
+    result.action, result.obj = _replace(ctx, res, obj, live)
+
+
+def _replace(ctx, res, obj: dict, live: dict) -> tuple[str, dict]:
+    """The snapshot's version wins; `unchanged` when it is what the state already holds."""
+    if _same(obj, live, ignore=("resourceVersion", "managedFields", "selfLink")):
+        ctx.restored.add((res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]))
+        return "unchanged", live  # a re-import of the same dump: no write at all
+    changes = len(ctx.changes)
+    for system in SYSTEM_FIELDS:
+        obj["metadata"].pop(system, None)
+    try:
+        with ctx.store.savepoint():
+            new = registry.update(ctx, res, obj, live, keep_status=True, restore=True)
+            if _same(new, live):
+                raise _Unchanged
+    except _Unchanged:
+        del ctx.changes[changes:]
+        return "unchanged", live
+    return "configured", new
+
+
+def _same(a: dict, b: dict, ignore: tuple[str, ...] = ("resourceVersion",)) -> bool:
+    def strip(obj: dict) -> dict:
+        meta = {k: v for k, v in obj["metadata"].items() if k not in ignore}
+        return {**obj, "metadata": meta}
+    return strip(a) == strip(b)
+
+
+def _ensure_namespace(ctx, name: str, report: ImportReport) -> None:
+    if name in ctx.namespaces_seen:
+        return
+    if ctx.store.get("Namespace", "", name) is None:
+        registry.create(ctx, for_gk("Namespace"), namespace_object(name), keep_status=False)
+        report.created_namespaces.append(name)
+    ctx.namespaces_seen.add(name)
