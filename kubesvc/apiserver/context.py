@@ -3,6 +3,8 @@ and the log of what changed, which the controllers read to look only where it ma
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -61,6 +63,19 @@ class ApiContext:
         gone = old if new is None and gk == "Pod" else None
         self.changes.append(Change(gk, namespace, name, _routing_meta(old), _routing_meta(new),
                                    gone))
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """One object's writes, all or nothing: on an error the store rolls back to here and
+        the change log forgets what was undone, so the controllers never act on it."""
+        changes, restored = len(self.changes), set(self.restored)
+        try:
+            with self.store.savepoint():
+                yield
+        except BaseException:
+            del self.changes[changes:]
+            self.restored = restored
+            raise
 
     def is_restored(self, gk: str, obj: dict) -> bool:
         meta = obj.get("metadata") or {}

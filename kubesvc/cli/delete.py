@@ -69,7 +69,7 @@ def _delete_one(env: Environment, ctx: ApiContext, res: Resource, ns: str, name:
     from kubesvc.apiserver import registry
 
     try:
-        with ctx.store.savepoint():
+        with ctx.savepoint():
             registry.delete(ctx, res, ns, name)
     except NotFoundError as exc:
         if ignore_not_found:

@@ -67,7 +67,7 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | 
         result = ApplyResult(doc)
         before = len(ctx.warnings)
         try:
-            with ctx.store.savepoint():
+            with ctx.savepoint():
                 _apply_one(ctx, doc, opts, result)
         except AdmissionError as err:  # kubectl names the file the refused object came from
             result.error = StatusError(err.reason, f'error when creating "{doc.source}": '

@@ -45,7 +45,7 @@ def import_documents(ctx: ApiContext, docs: list[Document]) -> ImportReport:
         result = ApplyResult(doc)
         before, made = len(ctx.warnings), len(report.created_namespaces)
         try:
-            with ctx.store.savepoint():
+            with ctx.savepoint():
                 _import_one(ctx, doc, result, report)
         except KubesvcError as err:
             result.error = err
@@ -89,7 +89,7 @@ def _replace(ctx, res, obj: dict, live: dict) -> tuple[str, dict]:
     for system in SYSTEM_FIELDS:
         obj["metadata"].pop(system, None)
     try:
-        with ctx.store.savepoint():
+        with ctx.savepoint():
             new = registry.update(ctx, res, obj, live, keep_status=True, restore=True)
             if _same(new, live):
                 raise _Unchanged

@@ -59,6 +59,24 @@ def test_a_clean_exit_runs_the_controllers_then_commits(env):
         assert len(store.list("ReplicaSet.apps", "default")) == 1
 
 
+def test_a_failed_object_leaves_no_change_for_the_controllers(env):
+    """ApiContext.savepoint: an object that fails half-way is rolled back in the store AND in
+    the change log, so the controllers do not act on writes that never happened (a refused
+    cascade must not make them recreate what was never deleted)."""
+    with Session.open(env) as api:
+        create(api, deployment("kept", 1))
+        before = len(api.changes)
+        with pytest.raises(RuntimeError), api.savepoint():
+            create(api, deployment("undone", 2))
+            assert len(api.changes) > before
+            raise RuntimeError("the second half of this object's writes failed")
+        assert len(api.changes) == before
+    assert len(pods_of(env, "kept")) == 1
+    assert pods_of(env, "undone") == []
+    with read_session(env) as store:
+        assert store.get("Deployment.apps", "default", "undone") is None
+
+
 def test_a_second_session_sees_what_the_first_committed(env):
     with Session.open(env) as api:
         create(api, deployment("web", 1))
