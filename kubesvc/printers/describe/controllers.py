@@ -19,16 +19,8 @@ from kubesvc.printers.describe.prefix_writer import (
     labels_multiline,
     now_or_local,
 )
-from kubesvc.printers.describe.workloads import describe_pod_template
+from kubesvc.printers.describe.workloads import controller_ref, describe_pod_template
 from kubesvc.printers.duration import rfc1123z
-
-
-def controller_ref(obj: dict) -> str:
-    """printController: `Kind/name` of the controlling owner, "" when none."""
-    for ref in (obj.get("metadata") or {}).get("ownerReferences") or []:
-        if ref.get("controller"):
-            return f"{ref.get('kind', '')}/{ref.get('name', '')}"
-    return ""
 
 
 def pod_status_line(obj: dict, pods: Sequence[dict]) -> str:

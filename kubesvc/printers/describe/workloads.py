@@ -18,7 +18,8 @@ from kubesvc.printers.duration import parse_time, rfc1123z, translate_timestamp_
 POD_TEMPLATE_HASH = "pod-template-hash"
 
 
-def _controller(obj: dict) -> str:
+def controller_ref(obj: dict) -> str:
+    """printController: `Kind/name` of the controlling owner, "" when none."""
     for ref in (obj.get("metadata") or {}).get("ownerReferences") or []:
         if ref.get("controller"):
             return f"{ref.get('kind', '')}/{ref.get('name', '')}"
@@ -74,8 +75,8 @@ def describe_pod(pod: dict, *, show_events: bool = True, now: datetime | None = 
         w.write(0, "IPs:\n")
         for ip in ips:
             w.write(1, f"IP:\t{ip.get('ip', '')}\n")
-    if _controller(pod):
-        w.write(0, f"Controlled By:\t{_controller(pod)}\n")
+    if controller_ref(pod):
+        w.write(0, f"Controlled By:\t{controller_ref(pod)}\n")
     if st.get("nominatedNodeName"):
         w.write(0, f"NominatedNodeName:\t{st['nominatedNodeName']}\n")
     if sp.get("resources") is not None:
