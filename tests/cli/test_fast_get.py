@@ -2,6 +2,9 @@
 flags, same output, same errors, same exit codes."""
 
 import io
+import os
+import subprocess
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
@@ -56,3 +59,23 @@ def test_same_as_typer(cli, args):
                                   ["svc", "-n"], ["svc", "--no-headers=yes"]])
 def test_what_it_does_not_handle_goes_to_typer(args):
     assert fast.parse_get(args) is None
+
+
+def test_get_imports_no_typer_and_no_dataclasses(tmp_path):
+    """`get`'s start-up: neither Typer (~35 ms) nor `dataclasses`, whose import of inspect
+    alone costs ~15 ms; the objects on this path are NamedTuples and slotted classes."""
+    state = tmp_path / "state.db"
+    code = ("import sys; from kubesvc.cli import entry\n"
+            "sys.argv = ['kubesvc', 'get', 'svc']\n"
+            "try:\n    entry.run()\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)")
+    init = subprocess.run([sys.executable, "-m", "kubesvc", "--state", str(state), "cluster",
+                           "init"], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert init.returncode == 0, init.stderr
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO),
+                                             "KUBESVC_STATE": str(state)})
+    assert "kubernetes" in proc.stdout
+    loaded = set(proc.stderr.split())
+    assert not loaded & {"typer", "click", "dataclasses", "inspect"}
