@@ -19,7 +19,11 @@ from kubesvc.printers.describe.prefix_writer import (
     labels_multiline,
     now_or_local,
 )
-from kubesvc.printers.describe.workloads import controller_ref, describe_pod_template
+from kubesvc.printers.describe.workloads import (
+    controller_conditions,
+    controller_ref,
+    describe_pod_template,
+)
 from kubesvc.printers.duration import rfc1123z
 
 
@@ -60,11 +64,7 @@ def describe_replicaset(rs: dict, pods: Sequence[dict] = (), *, show_events: boo
     w.write(0, f"Replicas:\t{int(st.get('replicas') or 0)} current / {_replicas(sp)} desired\n")
     w.write(0, f"Pods Status:\t{pod_status_line(rs, pods)}\n")
     describe_pod_template(w, sp.get("template"), now.tzinfo)
-    if st.get("conditions"):
-        w.write(0, "Conditions:\n  Type\tStatus\tReason\n")
-        w.write(1, "----\t------\t------\n")
-        for c in st["conditions"]:
-            w.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
+    controller_conditions(w, st.get("conditions"))
     events(w, show_events)
     return w.render()
 

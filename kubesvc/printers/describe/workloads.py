@@ -18,6 +18,17 @@ from kubesvc.printers.duration import parse_time, rfc1123z, translate_timestamp_
 POD_TEMPLATE_HASH = "pod-template-hash"
 
 
+def controller_conditions(w: PrefixWriter, conditions: list[dict] | None) -> None:
+    """The Type/Status/Reason table of a Deployment's or ReplicaSet's conditions (none: no
+    section), as kubectl's describers print it."""
+    if not conditions:
+        return
+    w.write(0, "Conditions:\n  Type\tStatus\tReason\n")
+    w.write(1, "----\t------\t------\n")
+    for c in conditions:
+        w.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
+
+
 def controller_ref(obj: dict) -> str:
     """printController: `Kind/name` of the controlling owner, "" when none."""
     for ref in (obj.get("metadata") or {}).get("ownerReferences") or []:
@@ -211,11 +222,7 @@ def describe_deployment(deploy: dict, replica_sets: list[dict] = (), *, show_eve
         surge = "<nil>" if ru.get("maxSurge") is None else ru["maxSurge"]
         w.write(0, f"RollingUpdateStrategy:\t{unavailable} max unavailable, {surge} max surge\n")
     describe_pod_template(w, sp.get("template"), now.tzinfo)
-    if st.get("conditions"):
-        w.write(0, "Conditions:\n  Type\tStatus\tReason\n")
-        w.write(1, "----\t------\t------\n")
-        for c in st["conditions"]:
-            w.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
+    controller_conditions(w, st.get("conditions"))
     old, new = split_replica_sets(deploy, list(replica_sets))
     if old or new is not None:
         w.write(0, f"OldReplicaSets:\t{_rs_list(old)}\n")
