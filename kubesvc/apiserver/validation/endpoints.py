@@ -56,12 +56,20 @@ def _endpoints(endpoints: list, kind: str) -> list[FieldError]:
             errs.append(too_many(f"{path}.addresses", len(addresses), MAX_ADDRESSES))
         for j, address in enumerate(addresses):
             errs += _address(f"{path}.addresses[{j}]", str(address), kind)
-        if ep.get("hostname") is not None:
-            errs += [invalid(f"{path}.hostname", ep["hostname"], m)
-                     for m in dns1123_label(str(ep["hostname"]))]
-        if ep.get("nodeName"):
-            errs += [invalid(f"{path}.nodeName", ep["nodeName"], m)
-                     for m in dns1123_subdomain(str(ep["nodeName"]))]
+        errs += _host_and_node(path, ep, ep.get("hostname") is not None)
+    return errs
+
+
+def _host_and_node(path: str, obj: dict, check_hostname: bool) -> list[FieldError]:
+    """hostname a DNS label, nodeName a DNS subdomain: the same rules for slice endpoints
+    (a set hostname, even empty) and Endpoints addresses (a non-empty one)."""
+    errs: list[FieldError] = []
+    if check_hostname:
+        errs += [invalid(f"{path}.hostname", obj["hostname"], m)
+                 for m in dns1123_label(str(obj["hostname"]))]
+    if obj.get("nodeName"):
+        errs += [invalid(f"{path}.nodeName", obj["nodeName"], m)
+                 for m in dns1123_subdomain(str(obj["nodeName"]))]
     return errs
 
 
@@ -148,12 +156,7 @@ def _endpoint_address(path: str, address: dict) -> list[FieldError]:
     errs = [invalid(f"{path}.ip", ip, m) for m in ip_address(ip, strict=False)]
     if not errs:
         errs = [invalid(f"{path}.ip", ip, m) for m in non_special_ip(ip)]
-    if address.get("hostname"):
-        errs += [invalid(f"{path}.hostname", address["hostname"], m)
-                 for m in dns1123_label(str(address["hostname"]))]
-    if address.get("nodeName"):
-        errs += [invalid(f"{path}.nodeName", address["nodeName"], m)
-                 for m in dns1123_subdomain(str(address["nodeName"]))]
+    errs += _host_and_node(path, address, bool(address.get("hostname")))
     return errs
 
 
