@@ -32,7 +32,9 @@ def describe(
     all_namespaces: bool = common.ALL_NAMESPACES,
     selector: str | None = common.SELECTOR,
     show_events: bool | None = typer.Option(
-        None, "--show-events", help="If true, display events related to the described object."),
+        None, "--show-events/--no-show-events",
+        help="If true, display events related to the described object (`--show-events=false` "
+             "as kubectl; unset: events when exactly one object is described)."),
     state: str | None = common.STATE,
 ) -> None:
     """Show details of a specific resource or group of resources."""

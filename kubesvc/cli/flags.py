@@ -64,7 +64,10 @@ def _rewrite(word: str, takes_value: set[str], bool_flags: Mapping[str, str]) ->
     if not eq:
         return [word]
     if name in bool_flags:
-        return [name] if parse_bool(bool_flags[name], value) else []
+        if parse_bool(bool_flags[name], value):
+            return [name]
+        negation = "--no-" + name[2:]  # a tri-state flag (`--show-events`): say "false" outright
+        return [negation] if negation in bool_flags and name.startswith("--") else []
     if name in takes_value and not name.startswith("--"):
         return [name, value]
     return [word]
@@ -83,6 +86,8 @@ def command_flags(params: Iterable) -> tuple[set[str], dict[str, str]]:
             # describe's --show-events) cannot be turned off by leaving it out
             if not param.secondary_opts and param.default is False:
                 bools.update({name: shown for name in param.opts})
+            elif param.secondary_opts and param.default is None:  # unset means "decide"
+                bools.update({name: shown for name in (*param.opts, *param.secondary_opts)})
         else:
             values.update(param.opts)
     return values, bools

@@ -43,6 +43,9 @@ def _with_events(cli, tmp_path) -> None:
     pytest.param(("cm",), [], id="namespace-list-of-two"),
     pytest.param(("cm", "web-"), [], id="name-prefix-DescribeMatchingResources"),
     pytest.param(("cm", "--show-events"), ["web-a", "web-b"], id="show-events-forced"),
+    pytest.param(("cm", "--show-events=true"), ["web-a", "web-b"], id="show-events=true"),
+    pytest.param(("cm", "web-a", "--show-events=false"), [], id="show-events=false"),
+    pytest.param(("cm", "web-a", "--show-events=0"), [], id="show-events=0-ParseBool"),
 ])
 def test_events_shown_for_exactly_one_object(cli, tmp_path, args, shown):
     """Events (or `Events:  <none>`) only when the request found exactly one object."""
