@@ -107,12 +107,13 @@ def info(ctx: typer.Context, state: str | None = common.STATE,
 
 
 def info_text(store: Store) -> str:
+    from kubesvc.store.queries import counts_by_kind
+
     s = store.settings
     svc = store.get("Service", "default", "kubernetes")
     api = f"{svc['spec']['clusterIP']}:443" if svc else "<none>"
     nodes = store.names("Node")
-    counts = store.conn.execute(
-        "SELECT gk, COUNT(*) FROM objects GROUP BY gk ORDER BY gk").fetchall()
+    counts = counts_by_kind(store)
     rows = [("Kubernetes version", s["kubernetesVersion"]), ("Service CIDR", s["serviceCIDR"]),
             ("Service node port range", s["nodePortRange"]),
             ("Cluster domain", s["clusterDomain"]),

@@ -177,7 +177,9 @@ class GetView:
 
 
 def _store_kinds(store) -> list[str]:
-    return [r[0] for r in store.conn.execute("SELECT DISTINCT gk FROM objects")]
+    from kubesvc.store.queries import kinds_present
+
+    return kinds_present(store)
 
 
 def fetch(store, req, namespace: str | None, sel):

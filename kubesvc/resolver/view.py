@@ -6,11 +6,11 @@ Every method returns Kubernetes objects as plain dicts; lists come in (namespace
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Protocol
 
 from kubesvc.bootstrap.seed import DEFAULT_SETTINGS
+from kubesvc.store import queries
 from kubesvc.store.db import Store
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
@@ -142,9 +142,6 @@ class StoreView(ClusterView):
         self.store = store
         self.settings = store.settings
 
-    def _query(self, sql: str, args: tuple = ()) -> list[dict]:
-        return [json.loads(r[0]) for r in self.store.conn.execute(sql, args)]
-
     def objects(self, gk: str, namespace: str | None = None) -> list[dict]:
         return self.store.list(gk, namespace)
 
@@ -155,21 +152,15 @@ class StoreView(ClusterView):
         return self.store.get("Service", namespace, name)
 
     def service_by_cluster_ip(self, ip: str) -> dict | None:
-        found = self._query(
-            "SELECT body FROM objects, json_each(objects.body, '$.spec.clusterIPs') AS ips "
-            "WHERE gk='Service' AND ips.value=? ORDER BY namespace, name LIMIT 1", (ip,))
-        return found[0] if found else None
+        return queries.service_by_cluster_ip(self.store, ip)
 
     def services_by_external_ip(self, ip: str) -> list[dict]:
-        return [s for s in self._query(
-            "SELECT body FROM objects WHERE gk='Service' AND instr(body, ?) > 0 "
-            "ORDER BY namespace, name", (f'"{ip}"',)) if ip in _external_ips(s)]
+        return [s for s in queries.objects_mentioning(self.store, "Service", f'"{ip}"')
+                if ip in _external_ips(s)]
 
     def services_by_node_port(self, port: int) -> list[dict]:
-        return [s for s in self._query(
-            "SELECT body FROM objects WHERE gk='Service' AND (instr(body, ?) > 0 OR "
-            "instr(body, ?) > 0) ORDER BY namespace, name",
-            (f'"nodePort":{port}', f'"healthCheckNodePort":{port}'))
+        return [s for s in queries.objects_mentioning(
+            self.store, "Service", f'"nodePort":{port}', f'"healthCheckNodePort":{port}')
             if any(p.get("nodePort") == port for p in s["spec"].get("ports") or [])
             or s["spec"].get("healthCheckNodePort") == port]
 
@@ -180,18 +171,15 @@ class StoreView(ClusterView):
         return self.store.get("Pod", namespace, name)
 
     def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]:
-        return self._query(
-            "SELECT body FROM objects WHERE gk='Pod' AND namespace=? AND "
-            "json_extract(body, '$.spec.subdomain')=? ORDER BY name", (namespace, subdomain))
+        return queries.pods_with_subdomain(self.store, namespace, subdomain)
 
     def pods_selected(self, namespace: str, selector: dict) -> list[dict]:
         """Through the label index: one Service's pods without reading the namespace."""
         return self.store.list_by_labels("Pod", namespace, sorted(selector.items()))
 
     def pods_by_ip(self, ip: str) -> list[dict]:
-        return [p for p in self._query(
-            "SELECT body FROM objects WHERE gk='Pod' AND instr(body, ?) > 0 "
-            "ORDER BY namespace, name", (f'"{ip}"',)) if ip in _pod_ips(p)]
+        return [p for p in queries.objects_mentioning(self.store, "Pod", f'"{ip}"')
+                if ip in _pod_ips(p)]
 
     def nodes(self) -> list[dict]:
         return self.store.list("Node")

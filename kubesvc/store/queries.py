@@ -57,3 +57,29 @@ def counts_by_kind(store: Store) -> list[tuple[str, int]]:
     """(group-kind, number of objects), by group-kind."""
     return store.conn.execute(
         "SELECT gk, COUNT(*) FROM objects GROUP BY gk ORDER BY gk").fetchall()
+
+
+def service_by_cluster_ip(store: Store, ip: str) -> dict | None:
+    """The Service one of whose `spec.clusterIPs` is `ip` (the first, in key order)."""
+    row = store.conn.execute(
+        "SELECT body FROM objects, json_each(objects.body, '$.spec.clusterIPs') AS ips "
+        "WHERE gk='Service' AND ips.value=? ORDER BY namespace, name LIMIT 1", (ip,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def objects_mentioning(store: Store, gk: str, *texts: str) -> list[dict]:
+    """Objects of a kind whose stored JSON contains any of `texts`: a cheap pre-filter (the
+    caller checks the field it means), in (namespace, name) order."""
+    where = " OR ".join("instr(body, ?) > 0" for _ in texts) or "1"
+    rows = store.conn.execute(
+        f"SELECT body FROM objects WHERE gk=? AND ({where}) ORDER BY namespace, name",
+        (gk, *texts))
+    return [json.loads(r[0]) for r in rows]
+
+
+def pods_with_subdomain(store: Store, namespace: str, subdomain: str) -> list[dict]:
+    """A namespace's pods whose `spec.subdomain` is `subdomain`, by name."""
+    rows = store.conn.execute(
+        "SELECT body FROM objects WHERE gk='Pod' AND namespace=? AND "
+        "json_extract(body, '$.spec.subdomain')=? ORDER BY name", (namespace, subdomain))
+    return [json.loads(r[0]) for r in rows]
