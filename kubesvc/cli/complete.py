@@ -6,9 +6,9 @@ one candidate a line, `candidate<TAB>description` where a description helps, and
 `:DIRECTIVE`, a sum of the bits below (the protocol cobra programs such as kubectl speak, so the
 scripts read like kubectl's). Candidates come from kubesvc/data/cli-spec.json (verbs, flags,
 kinds: generated from the Typer app by kubesvc.cli.complete_spec) and, for names, straight from
-the state file (kubesvc.cli.complete_state).
+the state file (kubesvc.store.tab_reader).
 
-Start-up is the whole cost of a TAB, so this module and complete_state import `os` and `sys`
+Start-up is the whole cost of a TAB, so this module and store/tab_reader import `os` and `sys`
 (already loaded by Python itself), `json` and, only when names are asked for, sqlite3's C
 extension. Nothing else.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 
-from kubesvc.cli.complete_state import StateReader
+from kubesvc.store.tab_reader import StateReader
 
 # directives (cobra's ShellCompDirective values)
 DEFAULT = 0  # no candidates: let the shell complete file names

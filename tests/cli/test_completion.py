@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kubesvc.cli import complete, complete_spec, complete_state
+from kubesvc.cli import complete, complete_spec
 from kubesvc.cli.complete import NO_FILE, NO_SPACE, Completer
 from kubesvc.cli.completion_cmd import FILE_NAMES, SHELLS
+from kubesvc.store import tab_reader as complete_state
 from tests.cli.demo_state import make_demo_state
 from tests.conftest import REPO, Cli
 
@@ -189,7 +190,7 @@ def test_a_tab_imports_nothing_heavy(state, tmp_path):
                            "print(' '.join(sorted(set(sys.modules) - before)))"],
                           capture_output=True, text=True, cwd=tmp_path).stdout.split()
     allowed = {"kubesvc", "kubesvc.cli", "kubesvc.cli.entry", "kubesvc.cli.complete",
-               "kubesvc.cli.complete_state", *base}
+               "kubesvc.store", "kubesvc.store.tab_reader", *base}
     assert loaded <= allowed, loaded - allowed
 
 

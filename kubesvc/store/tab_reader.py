@@ -41,9 +41,9 @@ class StateReader:
         if not os.path.isfile(path):
             return None
         try:  # the extension itself: `sqlite3` adds datetime & co., 2 ms of a TAB
-            import _sqlite3 as sqlite3
+            import _sqlite3 as sqlite3  # noqa: PLC0415 - lazy: a TAB naming no objects
         except ImportError:  # pragma: no cover - CPython always has it
-            import sqlite3
+            import sqlite3  # noqa: PLC0415
 
         quoted = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
         # immutable: no locks, and no -shm/-wal files left behind by a TAB (a read-only
