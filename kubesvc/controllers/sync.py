@@ -13,6 +13,7 @@ from __future__ import annotations
 from kubesvc.api.selectors import from_label_selector, from_map
 from kubesvc.controllers import events
 from kubesvc.controllers import workloads as w
+from kubesvc.controllers.apiserver_endpoints import sync_api_server_endpoints
 from kubesvc.controllers.change_events import record_change_events
 from kubesvc.controllers.endpoints.sync import sync_endpoints
 from kubesvc.controllers.metallb.sync import sync_load_balancers
@@ -42,6 +43,7 @@ def sync_all(ctx) -> None:
         sync_pods(ctx, ctx.changes[start:])
         start = end
     sync_endpoints(ctx, ctx.changes)
+    sync_api_server_endpoints(ctx, ctx.changes)
     sync_load_balancers(ctx, ctx.changes)
     sync_node_leases(ctx, ctx.changes)
     events.flush(ctx)

@@ -81,7 +81,8 @@ def _external_name(svc: dict) -> list[Reason]:
 def _selectorless(view, svc: dict) -> list[Reason]:
     if ns_name(svc) == "default/kubernetes":
         return [Reason("no-selector", "kube-apiserver keeps the endpoints of default/kubernetes "
-                                      "itself (not modelled by kubesvc)", severity=rec.INFO)]
+                                      "itself: its own address on every control-plane node, "
+                                      "port 6443", severity=rec.INFO)]
     if any(eps.get("endpoints") for eps in view.slices_for(svc)):
         return []
     legacy = view.endpoints_for(svc)
