@@ -32,6 +32,7 @@ from kubesvc.resolver.records import DnsResult, Reason
 
 TYPES = ("A", "AAAA", "SRV", "CNAME", "PTR", "TXT")
 NOERROR, NXDOMAIN, UPSTREAM, REFUSED = "NOERROR", "NXDOMAIN", "UPSTREAM", "REFUSED"
+TIMEOUT = "TIMEOUT"  # no answer: a NetworkPolicy drops the query (resolver/policy_route.py)
 SCHEMA_VERSION = "1.1.0"  # coredns DNSSchemaVersion
 SCHEMA_TTL = 28800  # kubernetes.go Services: the dns-version TXT record's fixed TTL
 NDOTS = 5

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import endpoint_utils as eu
-from kubesvc.resolver import dns, routing
+from kubesvc.resolver import dns, policy_route, routing
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.diagnosis import ENDPOINT_CODES, diagnose_service
 from kubesvc.resolver.records import EndpointRef, Reason, Route
@@ -30,7 +30,7 @@ def route_address(view, client: Client, ip: str, port: int, proto: str, text: st
         return _via_node(view, route, client, node, ip, port, proto)
     pods = [p for p in view.pods_by_ip(ip) if not spec(p).get("hostNetwork")]
     if pods:
-        return _direct(route, pods[0], ip, port, proto)
+        return _direct(view, route, pods[0], ip, port, proto)
     if view.services_by_external_ip(ip):
         owner = routing.ns_name(view.services_by_external_ip(ip)[0])
         return _unhandled(route, "port-not-intercepted", f"{owner} does not define port "
@@ -140,7 +140,7 @@ def _via_node(view, route, client, node, ip, port, proto) -> Route:
     for pod in view.pods():
         target = _host_port(pod, name, port, proto)
         if target is not None:
-            return _direct(route, pod, eu.pod_ips(pod)[0], target, proto)
+            return _direct(view, route, pod, eu.pod_ips(pod)[0], target, proto)
     return _unhandled(route, "node-port-closed", f"no Service has node port {port}/{proto}, "
                                                  f"and no pod listens on {name}'s port {port}")
 
@@ -170,7 +170,9 @@ def _judge(view, route, svc, sport, ip, nodes, entry, source) -> Route:
         view, svc, sport, routing.family(ip)), route.reasons)
     route.nodes = [routing.verdict(judge, node, entry, source) for node in nodes]
     route.result, route.endpoints = routing.merge(route.nodes)
-    return _diagnose(view, route, svc) if route.result != rec.FORWARD else route
+    if route.result != rec.FORWARD:
+        return _diagnose(view, route, svc)
+    return policy_route.judge_route(view, route, sport["protocol"])
 
 
 def _diagnose(view, route: Route, svc: dict) -> Route:
@@ -182,7 +184,7 @@ def _diagnose(view, route: Route, svc: dict) -> Route:
     return route
 
 
-def _direct(route: Route, pod: dict, ip: str, port: int, proto: str) -> Route:
+def _direct(view, route: Route, pod: dict, ip: str, port: int, proto: str) -> Route:
     name = f"{eu.namespace_of(pod)}/{meta(pod)['name']}"
     state = "ready" if eu.is_pod_ready(pod) else "not-ready"
     route.result, route.way = rec.DIRECT, route.way or "Pod"
@@ -194,7 +196,7 @@ def _direct(route: Route, pod: dict, ip: str, port: int, proto: str) -> Route:
     if (port, proto) not in declared:
         route.reasons.append(Reason("port-not-declared", f"pod {name} declares no container "
                                                          f"port {port}/{proto}"))
-    return route
+    return policy_route.judge_route(view, route, proto)
 
 
 # --- following a name ------------------------------------------------------------------------
@@ -215,6 +217,11 @@ def client_lookup(view, client: Client, name: str, qtype: str = "A"):
         res = dns.lookup(view, name, qtype, client.namespace)
     warning = dns.server_warning(view)
     res.reasons += [warning] if warning else []
+    blocked = policy_route.dns_reason(view, client.to_dict())
+    if blocked is not None:
+        res.reasons.append(blocked)
+        if blocked.code == "network-policy":  # the query never gets an answer
+            res.rcode, res.answers, res.additional = dns.TIMEOUT, [], []
     return res
 
 
@@ -228,6 +235,9 @@ def route_name(view, client: Client, name: str, port: int, proto: str, text: str
     if not addresses:
         route = Route(text, client.to_dict(), rec.NXDOMAIN, address=f"{name}:{port}/{proto}",
                       dns=answer, reasons=list(answer.reasons))
+        if answer.rcode == dns.TIMEOUT:
+            route.result = rec.DROP
+            return route
         if any(a.split(" ")[1] == "CNAME" for a in answer.answers):
             route.result, route.way = rec.CNAME, "ExternalName"
             host = answer.answers[-1].rsplit(" ", 1)[1].rstrip(".")

@@ -16,6 +16,7 @@ SEVERITIES = (ERROR, WARNING, INFO)
 # Route results (docs/resolve.md "result")
 FORWARD, DIRECT, REJECT, DROP = "forward", "direct", "reject", "drop"
 UNHANDLED, EXTERNAL_LB, NO_INGRESS = "unhandled", "external-lb", "no-ingress"
+NOT_FOUND, UNAVAILABLE = "not-found", "unavailable"  # an Ingress answers 404 / 503
 HEALTH, CNAME, NXDOMAIN = "health", "cname", "nxdomain"
 DELIVERED = (FORWARD, DIRECT, EXTERNAL_LB, CNAME)
 
@@ -182,6 +183,43 @@ RULES: dict[str, tuple[str, str]] = {
     # MetalLB (check)
     "metallb-pool": (ERROR, "an IPAddressPool hands out the addresses listed in spec.addresses "
                             "(metallb.io/v1beta1)"),
+    # NetworkPolicy (resolver/netpol.py) and Ingress (resolver/ingress.py)
+    "network-policy": (ERROR, "a pod selected by a NetworkPolicy of type Ingress (Egress) "
+                              "accepts (sends) only what one rule of one such policy admits; "
+                              "a connection needs the source's egress and the destination's "
+                              "ingress, judged on the pod IP and target port after kube-proxy's "
+                              "DNAT (k8s docs network-policies.md; NetworkPolicySpec)"),
+    "network-policy-off": (WARNING, "NetworkPolicies are enforced by the network plugin; with "
+                                    "enforcement off (cluster setting networkPolicyEnforcement) "
+                                    "they are stored but change nothing [kubesvc setting]"),
+    "policy-selects-nothing": (WARNING, "a NetworkPolicy's podSelector matches no pod of its "
+                                        "namespace: it isolates nothing (yet)"),
+    "policy-unreachable-pod": (WARNING, "every NetworkPolicy selecting this pod for Ingress has "
+                                        "no rule that any peer can match: only its own node "
+                                        "reaches it"),
+    "ingress-route": (INFO, "ingress-nginx matches the Host header (exact, then *.domain of one "
+                            "label), then the longest path (Exact before Prefix); it proxies to "
+                            "the Service's endpoints directly (ingress-nginx "
+                            "internal/ingress/controller/controller.go)"),
+    "ingress-no-match": (ERROR, "no rule matches and no defaultBackend: ingress-nginx answers "
+                                "404 from its default backend"),
+    "ingress-no-service": (ERROR, "the backend Service (or its port) does not exist: "
+                                  "ingress-nginx answers 503"),
+    "ingress-no-endpoints": (ERROR, "the backend Service port has no ready endpoint: "
+                                    "ingress-nginx answers 503"),
+    "ingress-class": (WARNING, "ingress-nginx handles an Ingress whose ingressClassName (or "
+                               "kubernetes.io/ingress.class annotation) names an IngressClass of "
+                               "controller k8s.io/ingress-nginx; the DefaultIngressClass "
+                               "admission plugin sets the class marked "
+                               "ingressclass.kubernetes.io/is-default-class at creation"),
+    "ingress-tls": (INFO, "https: the certificate comes from the tls entry listing the host; "
+                          "without one ingress-nginx serves its self-signed default "
+                          "certificate; http to a TLS host is redirected (308) to https "
+                          "(ssl-redirect)"),
+    "ingress-host-conflict": (WARNING, "two Ingresses claim the same host and path: ingress-nginx "
+                                       "keeps the oldest one's rule"),
+    "ingress-backend-missing": (ERROR, "an Ingress backend names a Service or port that does "
+                                       "not exist: ingress-nginx answers 503 for it"),
     "metallb-advertisement": (WARNING, "MetalLB announces pool addresses only when an "
                                        "L2Advertisement or BGPAdvertisement selects the pool"),
 }
@@ -277,6 +315,9 @@ class Route:
     health: dict | None = None
     dns: DnsResult | None = None
     reasons: list[Reason] = field(default_factory=list)
+    blocked: list[EndpointRef] = field(default_factory=list)  # dropped by NetworkPolicies
+    policy: list[dict] = field(default_factory=list)  # the verdict per backend
+    ingress: dict | None = None  # way Ingress: name, host, path, pathType
 
     @property
     def backends(self) -> list[str]:
@@ -294,6 +335,8 @@ class Route:
                 "backends": self.backends, "endpoints": [e.to_dict() for e in self.endpoints],
                 "nodes": [n.to_dict() for n in self.nodes], "affinity": self.affinity,
                 "health": self.health, "dns": self.dns.to_dict() if self.dns else None,
+                "blocked": [e.to_dict() for e in self.blocked], "policy": self.policy,
+                **({"ingress": self.ingress} if self.ingress is not None else {}),
                 "reasons": [r.to_dict() for r in self.reasons]}
 
 

@@ -1,0 +1,166 @@
+"""NetworkPolicy verdicts on a computed Route: each backend kube-proxy picked (the pod IP and
+target port, after DNAT) is judged with the source address the pod sees (the client's own
+address, or the forwarding node's after masquerade), and DNS lookups of a pod client are judged
+on their way to kube-dns (53/UDP and 53/TCP).
+"""
+
+from __future__ import annotations
+
+from kubesvc.api.objects import meta
+from kubesvc.resolver import netpol, routing
+from kubesvc.resolver import records as rec
+from kubesvc.resolver.netpol import Peer, PolicyIndex
+from kubesvc.resolver.records import EndpointRef, Reason, Route
+
+_INDEX_ATTR = "_kubesvc_policy_index"
+
+
+def index_for(view) -> PolicyIndex:
+    """One index per view (a resolve asks for many connections of the same cluster)."""
+    index = getattr(view, _INDEX_ATTR, None)
+    if index is None:
+        index = PolicyIndex(view)
+        setattr(view, _INDEX_ATTR, index)
+    return index
+
+
+def client_peer(view, client: dict, source_kind: str | None = None) -> Peer:
+    """The sender as the datapath sees it before any masquerade."""
+    kind, ip = client.get("kind"), client.get("ip")
+    if kind == "cluster" or (kind is None and source_kind == "cluster"):
+        ns = client.get("namespace") or "default"
+        pseudo = {"metadata": {"namespace": ns, "name": "<any pod>", "labels": {}}, "spec": {}}
+        return Peer(None, pseudo, None, f"a pod without labels in namespace {ns}")
+    if kind == "external":
+        return Peer(ip, None, None, f"external client {ip}")
+    return netpol.peer_for_ip(view, ip)
+
+
+def _masqueraded(view, node_name: str | None) -> Peer:
+    node = view.node(node_name) if node_name else None
+    ip = (routing.node_ips(node) or [None])[0]
+    return Peer(ip, None, node_name, f"node {node_name} ({ip}, after masquerade)")
+
+
+def judge_route(view, route: Route, proto: str) -> Route:
+    """Split the route's endpoints into reachable and blocked; DROP when none is reachable."""
+    if route.result not in (rec.FORWARD, rec.DIRECT) or not route.endpoints:
+        return route
+    index = index_for(view)
+    paths: dict[str, list[tuple[Peer, EndpointRef]]] = {}
+    if route.nodes:
+        for v in route.nodes:
+            src = (_masqueraded(view, v.node) if v.client_ip == "masqueraded"
+                   else client_peer(view, route.client))
+            for ep in v.endpoints:
+                paths.setdefault(ep.address, []).append((src, ep))
+    else:
+        paths = {ep.address: [(client_peer(view, route.client), ep)] for ep in route.endpoints}
+    on = netpol.enforced(view)
+    kept, blocked = [], []
+    for ep in route.endpoints:
+        entry = _backend(view, index, paths.get(ep.address) or [(client_peer(view, route.client),
+                                                                 ep)], proto)
+        route.policy.append(entry["view"])
+        if entry["verdict"].allowed or not on:
+            kept.append(ep)
+        else:
+            blocked.append(ep)
+        _say(route, entry, on)
+    route.endpoints, route.blocked = kept, blocked
+    if not kept:
+        route.result = rec.DROP
+    return route
+
+
+def _backend(view, index: PolicyIndex, paths, proto: str) -> dict:
+    """The first path that gets through, or the last refused one."""
+    chosen = None
+    for src, ep in paths:
+        host, _, port = ep.address.rpartition(":")
+        dst = netpol.peer_for_ip(view, host.strip("[]"))
+        result = netpol.judge(index, src, dst, int(port), proto)
+        chosen = (src, ep, result)
+        if result.allowed:
+            break
+    assert chosen is not None
+    src, ep, result = chosen
+    decision = result.deciding
+    data = {"backend": ep.address, "pod": ep.pod, "from": src.describe(),
+            "result": "allow" if result.allowed else "drop",
+            "direction": decision.direction if decision else None,
+            "policies": decision.policies if decision else [],
+            "rule": decision.rule if decision else result.note}
+    return {"verdict": result, "view": data, "src": src, "ep": ep}
+
+
+def _say(route: Route, entry: dict, on: bool) -> None:
+    result, ep, src = entry["verdict"], entry["ep"], entry["src"]
+    decision = result.deciding
+    if decision is None:
+        return
+    names = ", ".join(f"NetworkPolicy {n}" for n in decision.policies)
+    who = f"pod {ep.pod}" if ep.pod else ep.address
+    if decision.direction == netpol.EGRESS:
+        who = src.describe()
+    if result.allowed:
+        msg = f"{names} isolate{'s' if len(decision.policies) == 1 else ''} {who} " \
+              f"({decision.direction.lower()}); {decision.rule} admits it"
+        reason = Reason("network-policy", msg, severity=rec.INFO)
+    elif not on:
+        msg = (f"{names} select{'s' if len(decision.policies) == 1 else ''} {who} and "
+               f"{decision.rule}, but the cluster's network plugin does not enforce "
+               "NetworkPolicies: delivered anyway")
+        reason = Reason("network-policy-off", msg)
+    else:
+        side = "the pod" if decision.direction == netpol.INGRESS else "the client"
+        msg = (f"{names} select{'s' if len(decision.policies) == 1 else ''} {side} ({who}) and "
+               f"{decision.rule} (from {src.describe()} to {ep.address}): DROP (the SYN is "
+               "dropped; the client times out)")
+        reason = Reason("network-policy", msg)
+    if not any(r.code == reason.code and r.message == reason.message for r in route.reasons):
+        route.reasons.append(reason)
+
+
+# --- DNS from a pod ------------------------------------------------------------------------------
+
+
+def dns_reason(view, client: dict) -> Reason | None:
+    """A pod's queries go to the kube-dns cluster IP, DNATed to a CoreDNS pod on 53/UDP (and
+    53/TCP for long answers): a policy that blocks every CoreDNS backend makes lookups time
+    out."""
+    if client.get("kind") not in ("pod", "cluster") or client.get("namespace") is None:
+        return None
+    svc = view.service("kube-system", "kube-dns")
+    if svc is None:
+        return None
+    index, src = index_for(view), client_peer(view, client)
+    verdicts: dict[str, list] = {}
+    for sport in routing.service_ports(svc):
+        if sport["port"] != 53:
+            continue
+        for ep in routing.proxy_endpoints(view, svc, sport, None):
+            if ep.ready:
+                dst = netpol.peer_for_ip(view, ep.ip)
+                verdicts.setdefault(sport["protocol"], []).append(
+                    netpol.judge(index, src, dst, ep.port, sport["protocol"]))
+    udp = verdicts.get("UDP") or []
+    if not udp or any(v.allowed for v in udp):
+        return None
+    decision = udp[0].deciding
+    assert decision is not None
+    names = ", ".join(f"NetworkPolicy {n}" for n in decision.policies)
+    on = netpol.enforced(view)
+    tail = ("but the cluster's network plugin does not enforce NetworkPolicies"
+            if not on else "the lookup times out (no answer)")
+    return Reason("network-policy" if on else "network-policy-off",
+                  f"DNS: {names}: {decision.rule} (from {src.describe()} to the CoreDNS pods of "
+                  f"kube-system/kube-dns, 53/UDP): {tail}")
+
+
+def policy_names(view, pod: dict) -> list[str]:
+    return [netpol.name_of(p) for p in index_for(view).selecting(pod)]
+
+
+def pod_label(pod: dict) -> str:
+    return f"{meta(pod).get('namespace', 'default')}/{meta(pod)['name']}"
