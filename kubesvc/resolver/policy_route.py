@@ -42,13 +42,16 @@ def _masqueraded(view, node_name: str | None) -> Peer:
     return Peer(ip, None, node_name, f"node {node_name} ({ip}, after masquerade)")
 
 
-def judge_route(view, route: Route, proto: str) -> Route:
-    """Split the route's endpoints into reachable and blocked; DROP when none is reachable."""
+def judge_route(view, route: Route, proto: str, source: Peer | None = None) -> Route:
+    """Split the route's endpoints into reachable and blocked; DROP when none is reachable.
+    `source` replaces the client (an Ingress controller pod proxies for it)."""
     if route.result not in (rec.FORWARD, rec.DIRECT) or not route.endpoints:
         return route
     index = index_for(view)
     paths: dict[str, list[tuple[Peer, EndpointRef]]] = {}
-    if route.nodes:
+    if source is not None:
+        paths = {ep.address: [(source, ep)] for ep in route.endpoints}
+    elif route.nodes:
         for v in route.nodes:
             src = (_masqueraded(view, v.node) if v.client_ip == "masqueraded"
                    else client_peer(view, route.client))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kubesvc.api.errors import NotFoundError, UsageError
-from kubesvc.resolver import dns
+from kubesvc.resolver import dns, ingress
 from kubesvc.resolver.check import ip_owners, service_routes
 from kubesvc.resolver.follow import client_lookup, route_address, route_name
 from kubesvc.resolver.targets import default_client, parse_target, resolve_client
@@ -26,6 +26,9 @@ def resolve(view, text: str, client_text: str | None = None, namespace: str = "d
         return service_routes(view, svc, client)
     if target.kind == "ip":
         return ip_owners(view, target.ip)
+    if target.kind == "url":
+        return ingress.route_url(view, resolve_client(view, client_text, namespace, "external"),
+                                 text)
     default = default_client(view, target.ip) if target.kind == "address" else "cluster"
     client = resolve_client(view, client_text, namespace, default)
     if target.kind == "name":

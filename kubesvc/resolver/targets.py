@@ -25,12 +25,13 @@ _SERVICE_PREFIXES = ("svc/", "service/", "services/")
 _NAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?$")
 _TYPE_NAME = re.compile(r"^([A-Za-z][A-Za-z0-9.-]*)/([^/:]+)$")  # kubectl's TYPE/NAME
 _POD_TYPES = ("pod", "pods", "po")
-FORMS = "svc/NAME, IP:PORT[/PROTO], NAME:PORT[/PROTO], a DNS name or an IP"
+FORMS = ("svc/NAME, IP:PORT[/PROTO], NAME:PORT[/PROTO], http[s]://HOST[:PORT]/PATH, a DNS "
+         "name or an IP")
 
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # service | address | name-port | name | ip
+    kind: str  # service | address | name-port | name | ip | url
     text: str
     name: str = ""
     ip: str = ""
@@ -65,6 +66,8 @@ def parse_target(text: str) -> Target:
         if not name or "/" in name:
             raise UsageError(f'invalid target "{text}": expected svc/NAME (use -n NAMESPACE)')
         return Target("service", text, name=name)
+    if raw.lower().startswith(("http://", "https://")):
+        return Target("url", text, name=raw)  # an HTTP request through an Ingress
     _refuse_other_types(raw)
     body, protocol = _split_protocol(raw)
     parsed = eu.parse_ip(body.strip("[]"))
