@@ -26,6 +26,10 @@ DEFAULT_SETTINGS = {
     "clusterDomain": "cluster.local",
     "kubernetesVersion": "1.37",
 }
+# Whether the network plugin enforces NetworkPolicies: "on" as kind's kindnet does (a state
+# made before the setting existed reads as on); "off" for plugins that ignore them (flannel)
+NETWORK_POLICY_SETTING = "networkPolicyEnforcement"
+NETWORK_POLICY_VALUES = ("on", "off")
 
 
 def make_settings(service_cidr: str | None = None, node_port_range: str | None = None,

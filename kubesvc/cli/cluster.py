@@ -35,21 +35,28 @@ def init(
                                       help="A kind cluster configuration (kind: Cluster, "
                                            "kind.x-k8s.io/v1alpha4): nodes, podSubnet, "
                                            "serviceSubnet."),
+    network_policy: str | None = typer.Option(
+        None, "--network-policy", metavar="on|off",
+        help="Whether the network plugin enforces NetworkPolicies (default on, as kind's "
+             "kindnet does)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing state file."),
     state: str | None = common.STATE,
 ) -> None:
     """Create a new cluster state with the given settings."""
-    from kubesvc.bootstrap.seed import make_settings
+    from kubesvc.bootstrap.seed import NETWORK_POLICY_SETTING, NETWORK_POLICY_VALUES, make_settings
     from kubesvc.kubectl.session import Session, open_state
 
     env = common.environment(ctx)
     if nodes is not None and config:
         raise ClientError("--nodes and --config cannot be used together")
+    if network_policy is not None and network_policy not in NETWORK_POLICY_VALUES:
+        raise ClientError(f'invalid --network-policy "{network_policy}": expected on or off')
     path = env.resolve_state(state)
     node_objs, extra = _nodes(env, nodes, config)
     settings = make_settings(service_cidr or extra.get("serviceCIDR"), node_port_range,
                              cluster_domain, kubernetes_version,
-                             podCIDR=extra.get("podCIDR"), clusterName=extra.get("clusterName"))
+                             podCIDR=extra.get("podCIDR"), clusterName=extra.get("clusterName"),
+                             **{NETWORK_POLICY_SETTING: network_policy or "on"})
     if path.exists() or path.is_symlink():
         if not force:
             raise ClientError(f"a cluster state already exists at {path}; pass --force to "
@@ -117,7 +124,9 @@ def info_text(store: Store) -> str:
     rows = [("Kubernetes version", s["kubernetesVersion"]), ("Service CIDR", s["serviceCIDR"]),
             ("Service node port range", s["nodePortRange"]),
             ("Cluster domain", s["clusterDomain"]),
-            ("Pod subnet", s.get("podCIDR") or "10.244.0.0/16"), ("kubernetes Service", api),
+            ("Pod subnet", s.get("podCIDR") or "10.244.0.0/16"),
+            ("Network policy enforcement", s.get("networkPolicyEnforcement") or "on"),
+            ("kubernetes Service", api),
             ("Nodes", ", ".join(nodes) if nodes else "none"),
             ("State", str(store.path)),
             ("Objects", ", ".join(f"{gk} {n}" for gk, n in counts) or "none")]

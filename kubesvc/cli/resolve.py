@@ -27,6 +27,9 @@ Examples:
   # A DNS answer, as CoreDNS gives it (SRV for a named port)
   kubesvc resolve _http._tcp.web.default.svc.cluster.local --type SRV
 
+  # An HTTP request through the Ingress rules ingress-nginx serves
+  kubesvc resolve https://shop.example.com/api/v1/items
+
   # Who owns an IP, and which Services route to it
   kubesvc resolve 10.244.1.5
 
@@ -36,7 +39,8 @@ Examples:
 
 CHECK_EXAMPLES = """\b
 Examples:
-  # Problems of every Service (and MetalLB pool), errors first; exit 1 on any error
+  # Problems of every Service, MetalLB pool, NetworkPolicy and Ingress, errors first;
+  # exit 1 on any error
   kubesvc check
 
   # For tools
@@ -51,8 +55,9 @@ OUTPUT = typer.Option(None, "--output", "-o", help="Output format: json|yaml (de
 def resolve(
     ctx: typer.Context,
     target: str = typer.Argument(..., metavar="TARGET",
-                                 help="svc/NAME, IP:PORT[/PROTO], NAME:PORT[/PROTO], a DNS name "
-                                      "or an IP."),
+                                 help="svc/NAME, IP:PORT[/PROTO], NAME:PORT[/PROTO], "
+                                      "http[s]://HOST[:PORT]/PATH (through an Ingress), a DNS "
+                                      "name or an IP."),
     from_: str | None = typer.Option(None, "--from", metavar="CLIENT",
                                      help="The client: pod:[NS/]NAME, node:NAME or "
                                           "external[:SRC_IP] (default: a pod-less client in "

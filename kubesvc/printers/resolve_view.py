@@ -68,6 +68,8 @@ def _route(console, route: rec.Route) -> None:
     if route.address or route.way:
         branch = branch.add(_text((route.address or route.target, "bold"),
                                   f"  {_way(route)}"))
+    if route.ingress:
+        branch = branch.add(_ingress(route))
     _nodes(branch, route)
     console.print(_text(("resolve ", "dim"), (route.target, "bold"), "  ", _result(route.result),
                         f"  {_summary(route)}"))
@@ -91,6 +93,8 @@ def _short_client(client: dict) -> str:
 
 def _way(route: rec.Route) -> str:
     parts = [route.way or ""]
+    if route.way == "Ingress":
+        return "ingress-nginx"
     if route.service:
         parts.append(f"of {route.service}")
     if route.port:
@@ -106,7 +110,9 @@ def _summary(route: rec.Route) -> str:
     if route.affinity:
         return (f"{len(route.endpoints)} backend(s), sticky per client IP for "
                 f"{route.affinity['timeoutSeconds']}s")
-    return f"{len(route.endpoints)} backend(s)" if route.endpoints else ""
+    blocked = f"{len(route.blocked)} blocked by NetworkPolicy" if route.blocked else ""
+    return ", ".join(x for x in (f"{len(route.endpoints)} backend(s)" if route.endpoints
+                                 else "", blocked) if x)
 
 
 def _nodes(branch, route: rec.Route) -> None:
@@ -114,7 +120,8 @@ def _nodes(branch, route: rec.Route) -> None:
     for v in route.nodes:
         key = (v.result, tuple(e.address for e in v.endpoints), v.policy, v.client_ip)
         groups.setdefault(key, []).append(v.node or "<no node>")
-    by_address = {e.address: e for e in route.endpoints}
+    by_address = {e.address: e for e in route.endpoints + route.blocked}
+    verdicts = {v["backend"]: v for v in route.policy}
     for (result, addresses, policy, client_ip), names in groups.items():
         label = ", ".join(names)
         extra = ", ".join(x for x in (f"{policy} policy", client_ip and f"client IP {client_ip}")
@@ -122,16 +129,37 @@ def _nodes(branch, route: rec.Route) -> None:
         node = branch.add(_text(("kube-proxy on ", "dim"), (label, "bold"), ": ",
                                 _result(result), f"  ({extra})"))
         for address in addresses:
-            _endpoint(node, by_address.get(address) or rec.EndpointRef(address))
+            _endpoint(node, by_address.get(address) or rec.EndpointRef(address),
+                      verdicts.get(address))
     if not route.nodes:
-        for ep in route.endpoints:
-            _endpoint(branch, ep)
+        for ep in route.endpoints + route.blocked:
+            _endpoint(branch, ep, verdicts.get(ep.address))
 
 
-def _endpoint(branch, ep: rec.EndpointRef) -> None:
+def _endpoint(branch, ep: rec.EndpointRef, verdict: dict | None = None) -> None:
     state = "" if ep.state == "ready" else f"  {ep.state}"
-    branch.add(_text((ep.address, "green"), f"  pod {ep.pod or '-'}",
-                     f"  on {ep.node or '-'}", (state, "yellow")))
+    leaf = branch.add(_text((ep.address, "green" if not verdict or verdict["result"] == "allow"
+                             else "red"), f"  pod {ep.pod or '-'}",
+                            f"  on {ep.node or '-'}", (state, "yellow")))
+    if verdict and verdict["policies"]:
+        names = ", ".join(verdict["policies"])
+        word = "NetworkPolicies" if len(verdict["policies"]) > 1 else "NetworkPolicy"
+        if verdict["result"] == "allow":
+            leaf.add(_text((f"{word} {names} ({verdict['direction']}): {verdict['rule']}",
+                            "dim")))
+        else:
+            leaf.add(_text(f"{word} {names} ({verdict['direction']}): {verdict['rule']}: ",
+                           _result(rec.DROP)))
+
+
+def _ingress(route: rec.Route) -> Text:
+    ing = route.ingress or {}
+    where = f"host {ing['host']}" if ing.get("host") else "any host"
+    what = (f"path {ing['path']} ({ing['pathType']})" if ing.get("path") is not None
+            else "defaultBackend")
+    return _text(("Ingress ", "dim"), (str(ing.get("name")), "bold"), f"  {where}, {what}",
+                 ("  → ", "dim"), f"Service {route.service or '-'}",
+                 ("  (ingress-nginx proxies to the endpoints)", "dim"))
 
 
 def _reasons(console, reasons: list[rec.Reason], indent: int = 0) -> None:

@@ -30,15 +30,16 @@ from dataclasses import dataclass, field
 from kubesvc.api.errors import ClientError
 from kubesvc.api.objects import meta, spec
 from kubesvc.api.selectors import NOTHING, Selector, from_label_selector
+from kubesvc.bootstrap.seed import NETWORK_POLICY_SETTING
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 
 GK = "NetworkPolicy.networking.k8s.io"
-SETTING = "networkPolicyEnforcement"  # cluster setting: "on" (kindnet's default) | "off"
+SETTING = NETWORK_POLICY_SETTING  # cluster setting: "on" (kindnet's default) | "off"
 INGRESS, EGRESS = "Ingress", "Egress"
 
 
 def enforced(view) -> bool:
-    return str(view.settings.get(SETTING) or "on").lower() not in ("off", "false", "no")
+    return str(view.settings.get(SETTING) or "on").lower() != "off"
 
 
 def name_of(policy: dict) -> str:

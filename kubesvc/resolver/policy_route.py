@@ -60,16 +60,19 @@ def judge_route(view, route: Route, proto: str, source: Peer | None = None) -> R
     else:
         paths = {ep.address: [(client_peer(view, route.client), ep)] for ep in route.endpoints}
     on = netpol.enforced(view)
-    kept, blocked = [], []
+    kept, blocked, said = [], [], {}
     for ep in route.endpoints:
         entry = _backend(view, index, paths.get(ep.address) or [(client_peer(view, route.client),
                                                                  ep)], proto)
         route.policy.append(entry["view"])
-        if entry["verdict"].allowed or not on:
-            kept.append(ep)
-        else:
-            blocked.append(ep)
-        _say(route, entry, on)
+        (kept if entry["verdict"].allowed or not on else blocked).append(ep)
+        decision = entry["verdict"].deciding
+        if decision is not None:
+            key = (entry["verdict"].allowed, decision.direction, tuple(decision.policies),
+                   decision.rule, entry["src"].describe())
+            said.setdefault(key, []).append(ep)
+    for key, eps in said.items():
+        _say(route, key, eps, on)
     route.endpoints, route.blocked = kept, blocked
     if not kept:
         route.result = rec.DROP
@@ -97,32 +100,28 @@ def _backend(view, index: PolicyIndex, paths, proto: str) -> dict:
     return {"verdict": result, "view": data, "src": src, "ep": ep}
 
 
-def _say(route: Route, entry: dict, on: bool) -> None:
-    result, ep, src = entry["verdict"], entry["ep"], entry["src"]
-    decision = result.deciding
-    if decision is None:
-        return
-    names = ", ".join(f"NetworkPolicy {n}" for n in decision.policies)
-    who = f"pod {ep.pod}" if ep.pod else ep.address
-    if decision.direction == netpol.EGRESS:
-        who = src.describe()
-    if result.allowed:
-        msg = f"{names} isolate{'s' if len(decision.policies) == 1 else ''} {who} " \
-              f"({decision.direction.lower()}); {decision.rule} admits it"
-        reason = Reason("network-policy", msg, severity=rec.INFO)
-    elif not on:
-        msg = (f"{names} select{'s' if len(decision.policies) == 1 else ''} {who} and "
-               f"{decision.rule}, but the cluster's network plugin does not enforce "
-               "NetworkPolicies: delivered anyway")
-        reason = Reason("network-policy-off", msg)
+def _say(route: Route, key: tuple, eps: list[EndpointRef], on: bool) -> None:
+    """One reason per (verdict, policies, rule, source), naming the backends it covers."""
+    allowed, direction, policies, rule, src = key
+    names = ", ".join(f"NetworkPolicy {n}" for n in policies)
+    verb = "select" if len(policies) > 1 else "selects"
+    pods = ", ".join(e.pod or e.address for e in eps)
+    if direction == netpol.EGRESS:
+        subject = f"the client ({src}), which sends to {pods}"
     else:
-        side = "the pod" if decision.direction == netpol.INGRESS else "the client"
-        msg = (f"{names} select{'s' if len(decision.policies) == 1 else ''} {side} ({who}) and "
-               f"{decision.rule} (from {src.describe()} to {ep.address}): DROP (the SYN is "
-               "dropped; the client times out)")
-        reason = Reason("network-policy", msg)
-    if not any(r.code == reason.code and r.message == reason.message for r in route.reasons):
-        route.reasons.append(reason)
+        subject = f"the pod{'s' if len(eps) > 1 else ''} ({pods})"
+    if allowed:
+        reason = Reason("network-policy", f"{names} {verb} {subject} for "
+                                          f"{direction.lower()}; {rule} admits {src}",
+                        severity=rec.INFO)
+    elif not on:
+        reason = Reason("network-policy-off", f"{names} {verb} {subject} and {rule}, but the "
+                                              "cluster's network plugin does not enforce "
+                                              "NetworkPolicies: delivered anyway")
+    else:
+        reason = Reason("network-policy", f"{names} {verb} {subject} and {rule}: DROP (the SYN "
+                                          "is dropped; the client times out)")
+    route.reasons.append(reason)
 
 
 # --- DNS from a pod ------------------------------------------------------------------------------

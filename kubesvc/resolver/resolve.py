@@ -23,7 +23,7 @@ def resolve(view, text: str, client_text: str | None = None, namespace: str = "d
         if svc is None:
             raise NotFoundError("services", target.name)
         client = resolve_client(view, client_text, namespace, "cluster") if client_text else None
-        return service_routes(view, svc, client)
+        return _with_policy_reasons(service_routes(view, svc, client))
     if target.kind == "ip":
         return ip_owners(view, target.ip)
     if target.kind == "url":
@@ -36,3 +36,16 @@ def resolve(view, text: str, client_text: str | None = None, namespace: str = "d
     if target.kind == "address":
         return route_address(view, client, target.ip, target.port, target.protocol, text)
     return route_name(view, client, target.name, target.port, target.protocol, text)
+
+
+def _with_policy_reasons(report):
+    """The table of ways shows each route's result; the NetworkPolicy reasons that decided
+    them are the report's too (once each)."""
+    seen = {(r.code, r.message) for r in report.reasons}
+    for route in report.routes:
+        for reason in route.reasons:
+            if reason.code.startswith("network-policy") and (reason.code,
+                                                             reason.message) not in seen:
+                seen.add((reason.code, reason.message))
+                report.reasons.append(reason)
+    return report

@@ -84,9 +84,10 @@ def test_route_verdicts(source, policies, target, frm, svc, result, backends):
 def test_drop_names_the_policy_and_the_rule():
     route = resolve(world(DENY), "web:80", "pod:other", "default")
     reasons = [r for r in route.reasons if r.code == "network-policy"]
-    assert reasons[0].message.startswith("NetworkPolicy default/web-deny-all selects the pod "
-                                         "(pod default/web-1) and no ingress rule admits pod "
-                                         "default/other to port 8080/TCP")
+    assert [r.message for r in reasons] == [
+        "NetworkPolicy default/web-deny-all selects the pods (default/web-1, default/web-2) and "
+        "no ingress rule admits pod default/other to port 8080/TCP: DROP (the SYN is dropped; "
+        "the client times out)"]
     assert route.policy[0] == {
         "backend": "10.244.0.10:8080", "pod": "default/web-1", "from": "pod default/other",
         "result": "drop", "direction": "Ingress", "policies": ["default/web-deny-all"],
