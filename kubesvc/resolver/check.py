@@ -27,6 +27,7 @@ from kubesvc.resolver.address_pools import (
 )
 from kubesvc.resolver.diagnosis import diagnose_service
 from kubesvc.resolver.follow import route_address
+from kubesvc.resolver.netcheck import network_problems
 from kubesvc.resolver.records import EndpointRef, IPOwners, Problem, Reason, Route, ServiceRoutes
 from kubesvc.resolver.routing import ns_name
 from kubesvc.resolver.targets import resolve_client
@@ -140,6 +141,7 @@ def check_cluster(view, namespace: str | None = None) -> list[Problem]:
     if namespace in (None, corefile.CONFIGMAP_NAMESPACE):
         out += corefile_problems(view)
     out += unschedulable_pods(view, namespace)
+    out += network_problems(view, namespace)
     return sorted(out, key=lambda p: (_ORDER[p.reason.severity], p.object))
 
 

@@ -159,14 +159,15 @@ def judge(index: PolicyIndex, src: Peer, dst: Peer, port: int, proto: str) -> Ve
     """Whether `src` reaches `dst` at port/proto (the destination after DNAT)."""
     if src.pod is not None and dst.pod is not None and _key(src.pod) == _key(dst.pod):
         return Verdict(True, note="a pod can always reach itself")
-    decisions, notes = [], []
-    if _subject(src.pod):
+    decisions: list[Decision] = []
+    notes: list[str] = []
+    if src.pod is not None and _subject(src.pod):
         if _own_node(dst, src.pod):
             notes.append(f"traffic to the pod's own node {dst.node} is always allowed")
         else:
             out = _direction(index, src.pod, EGRESS, dst, port, proto)
             decisions += [out] if out else []
-    if _subject(dst.pod):
+    if dst.pod is not None and _subject(dst.pod):
         if _own_node(src, dst.pod):
             notes.append(f"traffic from the pod's own node {src.node} is always allowed")
         else:

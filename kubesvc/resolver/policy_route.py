@@ -29,7 +29,8 @@ def client_peer(view, client: dict, source_kind: str | None = None) -> Peer:
     kind, ip = client.get("kind"), client.get("ip")
     if kind == "cluster" or (kind is None and source_kind == "cluster"):
         ns = client.get("namespace") or "default"
-        pseudo = {"metadata": {"namespace": ns, "name": "<any pod>", "labels": {}}, "spec": {}}
+        pseudo: dict = {"metadata": {"namespace": ns, "name": "<any pod>", "labels": {}},
+                        "spec": {}}
         return Peer(None, pseudo, None, f"a pod without labels in namespace {ns}")
     if kind == "external":
         return Peer(ip, None, None, f"external client {ip}")
@@ -38,7 +39,8 @@ def client_peer(view, client: dict, source_kind: str | None = None) -> Peer:
 
 def _masqueraded(view, node_name: str | None) -> Peer:
     node = view.node(node_name) if node_name else None
-    ip = (routing.node_ips(node) or [None])[0]
+    ips = routing.node_ips(node)
+    ip = ips[0] if ips else None
     return Peer(ip, None, node_name, f"node {node_name} ({ip}, after masquerade)")
 
 
@@ -60,7 +62,9 @@ def judge_route(view, route: Route, proto: str, source: Peer | None = None) -> R
     else:
         paths = {ep.address: [(client_peer(view, route.client), ep)] for ep in route.endpoints}
     on = netpol.enforced(view)
-    kept, blocked, said = [], [], {}
+    kept: list[EndpointRef] = []
+    blocked: list[EndpointRef] = []
+    said: dict[tuple, list[EndpointRef]] = {}
     for ep in route.endpoints:
         entry = _backend(view, index, paths.get(ep.address) or [(client_peer(view, route.client),
                                                                  ep)], proto)

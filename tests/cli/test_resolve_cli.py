@@ -195,7 +195,8 @@ def test_check_passes_on_a_healthy_namespace(demo):
                                           'format "wide"'),
     (["resolve", "deploy/web"], 1, 'error: invalid target "deploy/web": resolve takes svc/NAME, '
                                    "IP:PORT[/PROTO], NAME:PORT[/PROTO], http[s]://HOST[:PORT]/"
-                                   "PATH, a DNS name or an IP; a deploy is reached through a Service that selects its pods"),
+                                   "PATH, a DNS name or an IP; a deploy is reached through a "
+                                   "Service that selects its pods"),
     (["resolve", "pod/web-1"], 1, "a pod is reached at its IP (IP or IP:PORT; `kubesvc get pod "
                                   "web-1 -o wide` shows it), and sends with --from pod:web-1"),
     (["resolve", "ftp://web:80/"], 1, 'without a URL scheme (e.g. "web:80")'),
