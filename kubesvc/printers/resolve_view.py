@@ -145,8 +145,7 @@ def _endpoint(branch, ep: rec.EndpointRef, verdict: dict | None = None) -> None:
         names = ", ".join(verdict["policies"])
         word = "NetworkPolicies" if len(verdict["policies"]) > 1 else "NetworkPolicy"
         if verdict["result"] == "allow":
-            leaf.add(_text((f"{word} {names} ({verdict['direction']}): {verdict['rule']}",
-                            "dim")))
+            leaf.add(_text((f"{verdict['direction']}: admitted by {verdict['rule']}", "dim")))
         else:
             leaf.add(_text(f"{word} {names} ({verdict['direction']}): {verdict['rule']}: ",
                            _result(rec.DROP)))

@@ -270,8 +270,20 @@ def _backend(view, route: Route, ing: dict, backend: dict) -> Route:
         return route
     route.result = rec.FORWARD
     controller = controller_pod(view)
-    source = netpol.peer_for_ip(view, eu.pod_ips(controller)[0]) if controller else None
+    if controller is None:
+        if index_has_policies(view):
+            route.reasons.append(Reason("ingress-route", "no ingress-nginx controller pod "
+                                                         f"(namespace {CONTROLLER_NAMESPACE}) "
+                                                         "in the state: NetworkPolicies are "
+                                                         "not judged on its connections to "
+                                                         "the backends"))
+        return route
+    source = netpol.peer_for_ip(view, eu.pod_ips(controller)[0])
     return policy_route.judge_route(view, route, sport["protocol"], source)
+
+
+def index_has_policies(view) -> bool:
+    return bool(view.objects(netpol.GK))
 
 
 def controller_pod(view) -> dict | None:
