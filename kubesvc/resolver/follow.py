@@ -264,6 +264,8 @@ def _combine(routes: list[Route]) -> Route:
     for other in routes[1:]:
         first.endpoints += other.endpoints
         first.nodes += other.nodes
+        first.blocked += other.blocked
+        first.policy += other.policy
         first.reasons += [r for r in other.reasons if (r.code, r.message) not in seen]
         seen |= {(r.code, r.message) for r in other.reasons}
     results = {r.result for r in routes}
