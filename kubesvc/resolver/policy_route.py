@@ -6,7 +6,7 @@ on their way to kube-dns (53/UDP and 53/TCP).
 
 from __future__ import annotations
 
-from kubesvc.api.objects import meta
+from kubesvc.api.objects import meta, spec
 from kubesvc.resolver import netpol, routing
 from kubesvc.resolver import records as rec
 from kubesvc.resolver.netpol import Peer, PolicyIndex
@@ -34,7 +34,19 @@ def client_peer(view, client: dict, source_kind: str | None = None) -> Peer:
         return Peer(None, pseudo, None, f"a pod without labels in namespace {ns}")
     if kind == "external":
         return Peer(ip, None, None, f"external client {ip}")
+    if kind == "pod":
+        return _pod_peer(view, str(client.get("name") or ""), ip)
     return netpol.peer_for_ip(view, ip)
+
+
+def _pod_peer(view, ns_name: str | None, ip: str | None) -> Peer:
+    """A pod known by name (an endpoint's targetRef, a --from pod): read by key, not found by
+    its address (which scans the pods)."""
+    ns, _, name = (ns_name or "").partition("/")
+    pod = view.pod(ns, name) if name else None
+    if pod is None or spec(pod).get("hostNetwork"):
+        return netpol.peer_for_ip(view, ip)
+    return Peer(ip, pod, spec(pod).get("nodeName"))
 
 
 def _masqueraded(view, node_name: str | None) -> Peer:
@@ -88,7 +100,7 @@ def _backend(view, index: PolicyIndex, paths, proto: str) -> dict:
     chosen = None
     for src, ep in paths:
         host, _, port = ep.address.rpartition(":")
-        dst = netpol.peer_for_ip(view, host.strip("[]"))
+        dst = _pod_peer(view, ep.pod, host.strip("[]"))
         result = netpol.judge(index, src, dst, int(port), proto)
         chosen = (src, ep, result)
         if result.allowed:
@@ -147,7 +159,7 @@ def dns_reason(view, client: dict) -> Reason | None:
             continue
         for ep in routing.proxy_endpoints(view, svc, sport, None):
             if ep.ready:
-                dst = netpol.peer_for_ip(view, ep.ip)
+                dst = _pod_peer(view, ep.pod, ep.ip)
                 verdicts.setdefault(sport["protocol"], []).append(
                     netpol.judge(index, src, dst, ep.port, sport["protocol"]))
     udp = verdicts.get("UDP") or []
