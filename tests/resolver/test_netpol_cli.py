@@ -1,0 +1,45 @@
+"""The cluster setting and the CLI paths of issue 13: `cluster init --network-policy`,
+`cluster info`, and `resolve` / `check` on a state made by apply."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+POLICY = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-deny-all}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+"""
+
+
+@pytest.mark.parametrize("flag, shown", [((), "on"), (("--network-policy", "off"), "off")])
+def test_cluster_info_shows_enforcement(cli, flag, shown):
+    cli.ok("cluster", "init", "--nodes", "3", *flag)
+    assert f"Network policy enforcement: {shown}\n" in cli.ok("cluster", "info")
+    assert json.loads(cli.ok("cluster", "info", "-o", "json"))[
+        "networkPolicyEnforcement"] == shown
+
+
+def test_cluster_init_refuses_another_value(cli):
+    result = cli("cluster", "init", "--network-policy", "maybe")
+    assert result.code == 1
+    assert result.err == 'error: invalid --network-policy "maybe": expected on or off\n'
+
+
+@pytest.mark.parametrize("flag, result, code", [((), "drop", 1),
+                                                (("--network-policy", "off"), "forward", 0)])
+def test_resolve_and_check_on_an_applied_policy(cli, flag, result, code):
+    cli.ok("cluster", "init", *flag)
+    cli.ok("apply", "-f", "manifests/")
+    cli.ok("apply", "-f", "-", stdin=POLICY)
+    out = cli("resolve", "web:80", "--from", "pod:cache-0", "-o", "json")
+    assert (json.loads(out.out)["result"], out.code) == (result, code)
+    problems = json.loads(cli("check", "-o", "json").out)["problems"]
+    assert {"object": "NetworkPolicy default/web-deny-all",
+            "code": "policy-unreachable-pod"}.items() <= next(
+        p for p in problems if p["code"].startswith("policy")).items()
