@@ -12,7 +12,8 @@ _UID_NAMESPACE = uuid.UUID("6b737663-0000-4000-8000-6b7573766321")
 # the others bump it on every change of the object (e.g. ConfigMap: never set).
 _SPEC_GENERATION = {"Deployment.apps", "ReplicaSet.apps", "StatefulSet.apps",
                     "DaemonSet.apps", "ReplicationController", "Pod",
-                    "Job.batch", "CronJob.batch", "Ingress.networking.k8s.io"}
+                    "Job.batch", "CronJob.batch", "Ingress.networking.k8s.io",
+                    "NetworkPolicy.networking.k8s.io", "IngressClass.networking.k8s.io"}
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 

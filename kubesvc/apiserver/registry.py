@@ -28,8 +28,8 @@ from kubesvc.apiserver import meta as sysmeta
 from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.strategies import endpoints as ep_strategy
 from kubesvc.apiserver.strategies import namespace as ns_strategy
+from kubesvc.apiserver.strategies import networking, workloads
 from kubesvc.apiserver.strategies import service as svc_strategy
-from kubesvc.apiserver.strategies import workloads
 from kubesvc.apiserver.strategies.config import Defaulted
 from kubesvc.apiserver.validation.names import validate_object_meta
 from kubesvc.apiserver.validation.status import default_status, validate_status
@@ -59,6 +59,9 @@ STRATEGIES: dict[str, Strategy] = {
     "HorizontalPodAutoscaler.autoscaling": Defaulted(defaults.default_hpa),
     "EndpointSlice.discovery.k8s.io": ep_strategy.endpointslice,
     "Endpoints": ep_strategy.endpoints,
+    "NetworkPolicy.networking.k8s.io": networking.networkpolicy,
+    "Ingress.networking.k8s.io": networking.ingress,
+    "IngressClass.networking.k8s.io": networking.ingressclass,
 }
 
 

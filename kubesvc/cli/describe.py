@@ -105,6 +105,9 @@ def render(store: Store, res: Resource, obj: dict, show_events: bool, now: datet
     if res.kind == "Service":
         related["endpoint_slices"] = store.list_by_labels(
             "EndpointSlice.discovery.k8s.io", ns, [("kubernetes.io/service-name", meta["name"])])
+    elif res.kind == "Ingress":  # describeBackendV1: each backend's Service and its slices
+        related["services"] = store.list("Service", ns)
+        related["endpoint_slices"] = store.list("EndpointSlice.discovery.k8s.io", ns)
     elif res.kind == "Deployment":
         related["replica_sets"] = [
             r for r in store.list("ReplicaSet.apps", ns)

@@ -28,6 +28,11 @@ from kubesvc.printers.describe.controllers import (
     describe_statefulset,
 )
 from kubesvc.printers.describe.events import describe_events
+from kubesvc.printers.describe.networking import (
+    describe_ingress,
+    describe_ingress_class,
+    describe_network_policy,
+)
 from kubesvc.printers.describe.node_describer import describe_node
 from kubesvc.printers.describe.prefix_writer import (
     PrefixWriter,
@@ -198,29 +203,32 @@ def describe_object(obj: dict, *, endpoint_slices: list[dict] = (), replica_sets
                     pods: list[dict] = (), lease: dict | None = None, secrets: list[dict] = (),
                     resource_quotas: list[dict] = (), limit_ranges: list[dict] = (),
                     show_events: bool = True, now: datetime | None = None,
-                    events: list[dict] = ()) -> str:
+                    events: list[dict] = (), services: list[dict] = ()) -> str:
     """Describe any object: the kind's own describer, else the generic one. `events` are the
     object's (see `events.events_for`); kubectl's table of them is flushed and aligned apart."""
     if show_events and events and obj.get("kind") not in NO_EVENTS:
         body = _describe_kind(obj, endpoint_slices, replica_sets, pods, lease, secrets,
-                              resource_quotas, limit_ranges, show_events=False, now=now)
+                              resource_quotas, limit_ranges, show_events=False, now=now,
+                              services=services)
         return body + describe_events(list(events), now_or_local(now))
     return _describe_kind(obj, endpoint_slices, replica_sets, pods, lease, secrets,
-                          resource_quotas, limit_ranges, show_events=show_events, now=now)
+                          resource_quotas, limit_ranges, show_events=show_events, now=now,
+                          services=services)
 
 
 _WITH_PODS = {"ReplicaSet": describe_replicaset, "StatefulSet": describe_statefulset,
               "DaemonSet": describe_daemonset}
 _PLAIN = {"ConfigMap": describe_configmap, "Secret": describe_secret,
-          "HorizontalPodAutoscaler": describe_hpa}
+          "HorizontalPodAutoscaler": describe_hpa, "IngressClass": describe_ingress_class,
+          "NetworkPolicy": describe_network_policy}
 
 # Describers that never search events (describeNamespace, describeSecret).
-NO_EVENTS = frozenset({"Namespace", "Secret"})
+NO_EVENTS = frozenset({"Namespace", "Secret", "NetworkPolicy"})
 
 
 def _describe_kind(obj: dict, endpoint_slices, replica_sets, pods, lease, secrets,
                    resource_quotas, limit_ranges, *, show_events: bool,
-                   now: datetime | None) -> str:
+                   now: datetime | None, services: list[dict] = ()) -> str:
     kind = obj.get("kind", "")
     common = {"show_events": show_events, "now": now}
     if kind in _WITH_PODS:
@@ -231,6 +239,8 @@ def _describe_kind(obj: dict, endpoint_slices, replica_sets, pods, lease, secret
         return describe_service_account(obj, list(secrets), **common)
     if kind == "Service":
         return describe_service(obj, list(endpoint_slices), **common)
+    if kind == "Ingress":
+        return describe_ingress(obj, list(services), list(endpoint_slices), **common)
     if kind == "Pod":
         return describe_pod(obj, **common)
     if kind == "Deployment":

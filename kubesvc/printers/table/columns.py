@@ -13,6 +13,7 @@ from datetime import datetime
 from kubesvc.api.selectors import format_labels
 from kubesvc.printers.table import columns_core as core
 from kubesvc.printers.table import columns_events as events
+from kubesvc.printers.table import columns_networking as net
 from kubesvc.printers.table import columns_workloads as work
 from kubesvc.printers.table.tabwriter import render_table
 
@@ -34,6 +35,8 @@ PRINTERS: dict[str, tuple[core.Columns, RowFunc]] = {
     "Secret": (core.SECRET_COLUMNS, core.secret_row),
     "ServiceAccount": (core.SERVICEACCOUNT_COLUMNS, core.serviceaccount_row),
     "Ingress": (core.INGRESS_COLUMNS, core.ingress_row),
+    "IngressClass": (net.INGRESSCLASS_COLUMNS, net.ingressclass_row),
+    "NetworkPolicy": (net.NETWORKPOLICY_COLUMNS, net.networkpolicy_row),
     "Event": (events.EVENT_COLUMNS, events.event_row),
     "Lease": (events.LEASE_COLUMNS, events.lease_row),
 }
