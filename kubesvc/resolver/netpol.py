@@ -77,8 +77,12 @@ class Peer:
         return eu.namespace_of(self.pod) if self.pod is not None else None
 
     def describe(self) -> str:
-        return self.label or (f"pod {self.namespace}/{meta(self.pod)['name']}" if self.pod
-                              else str(self.ip))
+        if self.label:
+            return self.label
+        if self.pod is None:
+            return str(self.ip)
+        name = f"pod {self.namespace}/{meta(self.pod)['name']}"
+        return f"{name} ({self.ip})" if self.ip else name
 
 
 @dataclass

@@ -86,12 +86,13 @@ def test_drop_names_the_policy_and_the_rule():
     reasons = [r for r in route.reasons if r.code == "network-policy"]
     assert [r.message for r in reasons] == [
         "NetworkPolicy default/web-deny-all selects the pods (default/web-1, default/web-2) and "
-        "no ingress rule admits pod default/other to port 8080/TCP: DROP (the SYN is dropped; "
-        "the client times out)"]
+        "no ingress rule admits pod default/other (10.244.2.7) to port 8080/TCP: DROP (the SYN "
+        "is dropped; the client times out)"]
     assert route.policy[0] == {
-        "backend": "10.244.0.10:8080", "pod": "default/web-1", "from": "pod default/other",
+        "backend": "10.244.0.10:8080", "pod": "default/web-1",
+        "from": "pod default/other (10.244.2.7)",
         "result": "drop", "direction": "Ingress", "policies": ["default/web-deny-all"],
-        "rule": "no ingress rule admits pod default/other to port 8080/TCP"}
+        "rule": "no ingress rule admits pod default/other (10.244.2.7) to port 8080/TCP"}
     assert [e.address for e in route.blocked] == BOTH
 
 
