@@ -220,7 +220,7 @@ def client_lookup(view, client: Client, name: str, qtype: str = "A"):
     blocked = policy_route.dns_reason(view, client.to_dict())
     if blocked is not None:
         res.reasons.append(blocked)
-        if blocked.code == "network-policy":  # the query never gets an answer
+        if blocked.severity == rec.ERROR:  # the query never gets an answer
             res.rcode, res.answers, res.additional = dns.TIMEOUT, [], []
     return res
 

@@ -162,7 +162,14 @@ def dns_reason(view, client: dict) -> Reason | None:
                 dst = _pod_peer(view, ep.pod, ep.ip)
                 verdicts.setdefault(sport["protocol"], []).append(
                     netpol.judge(index, src, dst, ep.port, sport["protocol"]))
-    udp = verdicts.get("UDP") or []
+    udp, tcp = verdicts.get("UDP") or [], verdicts.get("TCP") or []
+    if udp and any(v.allowed for v in udp) and tcp and not any(v.allowed for v in tcp):
+        decision = tcp[0].deciding
+        assert decision is not None
+        return Reason("network-policy", f"DNS over TCP: {decision.rule} (to the CoreDNS pods of "
+                                        "kube-system/kube-dns, 53/TCP): answers too large for "
+                                        "UDP (truncated, retried over TCP) time out",
+                      severity=rec.WARNING)
     if not udp or any(v.allowed for v in udp):
         return None
     decision = udp[0].deciding

@@ -131,3 +131,12 @@ def test_egress_is_judged_on_the_backend_not_the_cluster_ip():
     assert resolve(world(to_svc), "10.96.0.50:80", "pod:client", "default").result == "drop"
     assert resolve(world(to_pods), "10.96.0.50:80", "pod:client",
                    "default").backends == BOTH
+
+
+def test_dns_over_tcp_blocked_is_a_warning():
+    """DOCS ports/protocol: a policy admitting 53/UDP only leaves TCP fallback blocked."""
+    udp_only = policy("dns-udp", {"matchLabels": {"app": "client"}}, egress=[{
+        "to": [{"namespaceSelector": {}}], "ports": [{"port": 53, "protocol": "UDP"}]}])
+    answer = resolve(world(udp_only), "web", "pod:client", "default")
+    assert answer.rcode == "NOERROR"
+    assert [r.severity for r in answer.reasons if r.code == "network-policy"] == ["warning"]
