@@ -118,13 +118,16 @@ class PolicyIndex:
         self.view = view
         self._ns: dict[str, tuple[dict, list]] = {}
         self._ns_labels: dict[str, dict] | None = None
+        self._selected: dict[tuple, list[dict]] = {}  # (ns, name, labels) -> its policies
+        self.peers: dict[str, Peer] = {}  # backend address -> Peer, for the resolver's routes
 
     def _namespace(self, namespace: str) -> tuple[dict, list]:
+        """(policies by their first matchLabels pair, the others) of one namespace."""
         if namespace not in self._ns:
             by_label: dict[tuple[str, str], list] = {}
             rest: list = []
             for policy in self.view.objects(GK, namespace):
-                entry = (policy, _selector(spec(policy).get("podSelector") or {}))
+                entry = [policy, None]  # the selector is parsed when a pod first needs it
                 pairs = sorted(((spec(policy).get("podSelector") or {}).get("matchLabels")
                                 or {}).items())
                 if pairs:
@@ -138,12 +141,21 @@ class PolicyIndex:
         return bool(self.view.objects(GK))
 
     def selecting(self, pod: dict) -> list[dict]:
-        """The policies of the pod's namespace whose podSelector matches its labels."""
-        by_label, rest = self._namespace(eu.namespace_of(pod))
+        """The policies of the pod's namespace whose podSelector matches its labels (kept per
+        pod: a route judges the same backends from many nodes)."""
         labels = eu.labels_of(pod)
-        candidates = [e for k, v in labels.items() for e in by_label.get((k, str(v)), ())]
-        found = [p for p, sel in candidates + rest if sel.matches(labels)]
-        return sorted(found, key=name_of)
+        key = (eu.namespace_of(pod), meta(pod).get("name"), tuple(sorted(labels.items())))
+        found = self._selected.get(key)
+        if found is None:
+            by_label, rest = self._namespace(key[0])
+            candidates = [e for k, v in labels.items() for e in by_label.get((k, str(v)), ())]
+            for entry in candidates + rest:
+                if entry[1] is None:
+                    entry[1] = _selector(spec(entry[0]).get("podSelector") or {})
+            found = sorted((p for p, sel in candidates + rest if sel.matches(labels)),
+                           key=name_of)
+            self._selected[key] = found
+        return found
 
     def namespace_labels(self, namespace: str | None) -> dict:
         if self._ns_labels is None:

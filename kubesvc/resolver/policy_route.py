@@ -66,41 +66,52 @@ def judge_route(view, route: Route, proto: str, source: Peer | None = None) -> R
     if source is not None:
         paths = {ep.address: [(source, ep)] for ep in route.endpoints}
     elif route.nodes:
-        for v in route.nodes:
-            src = (_masqueraded(view, v.node) if v.client_ip == "masqueraded"
-                   else client_peer(view, route.client))
+        client = client_peer(view, route.client)
+        by_source: dict[str | None, tuple[Peer, dict[str, EndpointRef]]] = {}
+        for v in route.nodes:  # one path per distinct source (many nodes share the client)
+            masq = v.client_ip == "masqueraded"
+            key = v.node if masq else None
+            if key not in by_source:
+                by_source[key] = (_masqueraded(view, v.node) if masq else client, {})
+            eps = by_source[key][1]
             for ep in v.endpoints:
-                paths.setdefault(ep.address, []).append((src, ep))
+                eps.setdefault(ep.address, ep)
+        for src, eps in by_source.values():
+            for address, ep in eps.items():
+                paths.setdefault(address, []).append((src, ep))
     else:
         paths = {ep.address: [(client_peer(view, route.client), ep)] for ep in route.endpoints}
     on = netpol.enforced(view)
+    pods = index.peers  # backends read once per resolve (a Service's ports share them)
     kept: list[EndpointRef] = []
     blocked: list[EndpointRef] = []
     said: dict[tuple, list[EndpointRef]] = {}
     for ep in route.endpoints:
         entry = _backend(view, index, paths.get(ep.address) or [(client_peer(view, route.client),
-                                                                 ep)], proto)
+                                                                 ep)], proto, pods)
         route.policy.append(entry["view"])
         (kept if entry["verdict"].allowed or not on else blocked).append(ep)
         decision = entry["verdict"].deciding
         if decision is not None:
-            key = (entry["verdict"].allowed, decision.direction, tuple(decision.policies),
-                   decision.rule, entry["src"].describe())
-            said.setdefault(key, []).append(ep)
-    for key, eps in said.items():
-        _say(route, key, eps, on)
+            said_key = (entry["verdict"].allowed, decision.direction, tuple(decision.policies),
+                        decision.rule, entry["src"].describe())
+            said.setdefault(said_key, []).append(ep)
+    for said_key, same in said.items():
+        _say(route, said_key, same, on)
     route.endpoints, route.blocked = kept, blocked
     if not kept:
         route.result = rec.DROP
     return route
 
 
-def _backend(view, index: PolicyIndex, paths, proto: str) -> dict:
+def _backend(view, index: PolicyIndex, paths, proto: str, pods: dict[str, Peer]) -> dict:
     """The first path that gets through, or the last refused one."""
     chosen = None
     for src, ep in paths:
         host, _, port = ep.address.rpartition(":")
-        dst = _pod_peer(view, ep.pod, host.strip("[]"))
+        dst = pods.get(ep.address)
+        if dst is None:
+            dst = pods[ep.address] = _pod_peer(view, ep.pod, host.strip("[]"))
         result = netpol.judge(index, src, dst, int(port), proto)
         chosen = (src, ep, result)
         if result.allowed:
