@@ -234,7 +234,8 @@ def _service(console, report: rec.ServiceRoutes) -> None:
 def _backends(route: rec.Route) -> str:
     if route.result == rec.HEALTH and route.health:
         return f"HTTP {route.health['status']} ({route.health['localEndpoints']} local)"
-    return ", ".join(route.backends) or "-"
+    blocked = f" ({len(route.blocked)} blocked by NetworkPolicy)" if route.blocked else ""
+    return (", ".join(route.backends) or "-") + blocked
 
 
 def _owners(console, report: rec.IPOwners) -> None:

@@ -43,3 +43,59 @@ def test_resolve_and_check_on_an_applied_policy(cli, flag, result, code):
     assert {"object": "NetworkPolicy default/web-deny-all",
             "code": "policy-unreachable-pod"}.items() <= next(
         p for p in problems if p["code"].startswith("policy")).items()
+
+
+EXAMPLE = "docs/examples/policy-and-ingress.yaml"
+
+
+@pytest.mark.parametrize("golden, args", [
+    ("netpol-drop.txt", ["resolve", "web:80"]),
+    ("netpol-admit.txt", ["resolve", "web:80", "--from", "pod:cache-0"]),
+    ("netpol-svc.txt", ["resolve", "svc/web"]),
+    ("ingress-route.txt", ["resolve", "https://shop.example.com/api/v1/items"]),
+    ("ingress-route.json", ["resolve", "http://shop.example.com/api", "-o", "json"]),
+    ("ingress-404.txt", ["resolve", "http://other.example.com/"]),
+    ("netpol-check.txt", ["check"]),
+])
+def test_views(cli, monkeypatch, golden, args):
+    """The tour's policy and Ingress, drawn as a user sees them (tests/golden/resolve/)."""
+    from tests.conftest import REPO, check_golden
+
+    monkeypatch.chdir(REPO)
+    cli.ok("cluster", "init")
+    cli.ok("apply", "-f", "manifests/")
+    cli.ok("apply", "-f", EXAMPLE)
+    check_golden(f"resolve/{golden}", cli(*args).out)
+
+
+BROKEN = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: typo}
+spec:
+  podSelector: {matchLabels: {app: wbe}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop-v2}
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /api, pathType: Prefix, backend: {service: {name: web, port: {number: 8080}}}}
+      - {path: /cart, pathType: Prefix, backend: {service: {name: cart, port: {number: 80}}}}
+"""
+
+
+def test_check_reports_policies_and_ingresses(cli, monkeypatch):
+    from tests.conftest import REPO, check_golden
+
+    monkeypatch.chdir(REPO)
+    cli.ok("cluster", "init")
+    cli.ok("apply", "-f", "manifests/")
+    cli.ok("apply", "-f", EXAMPLE)
+    cli.ok("apply", "-f", "-", stdin=BROKEN)
+    result = cli("check")
+    assert result.code == 1
+    check_golden("resolve/netpol-check-problems.txt", result.out)
