@@ -89,6 +89,8 @@ def judge_route(view, route: Route, proto: str, source: Peer | None = None) -> R
     for ep in route.endpoints:
         entry = _backend(view, index, paths.get(ep.address) or [(client_peer(view, route.client),
                                                                  ep)], proto, pods)
+        if not on and not entry["verdict"].allowed:
+            entry["view"]["result"] = "not-enforced"  # would be dropped; the plugin lets it by
         route.policy.append(entry["view"])
         (kept if entry["verdict"].allowed or not on else blocked).append(ep)
         decision = entry["verdict"].deciding

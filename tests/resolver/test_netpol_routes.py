@@ -101,6 +101,7 @@ def test_enforcement_off_delivers_and_says_so():
                     "pod:other", "default")
     assert (route.result, route.backends) == ("forward", BOTH)
     assert route.blocked == []
+    assert {v["result"] for v in route.policy} == {"not-enforced"}
     assert any(r.code == "network-policy-off" and "does not enforce" in r.message
                for r in route.reasons)
 
