@@ -138,14 +138,17 @@ def _nodes(branch, route: rec.Route) -> None:
 
 def _endpoint(branch, ep: rec.EndpointRef, verdict: dict | None = None) -> None:
     state = "" if ep.state == "ready" else f"  {ep.state}"
-    leaf = branch.add(_text((ep.address, "green" if not verdict or verdict["result"] == "allow"
-                             else "red"), f"  pod {ep.pod or '-'}",
+    leaf = branch.add(_text((ep.address, "red" if verdict and verdict["result"] == "drop"
+                             else "green"), f"  pod {ep.pod or '-'}",
                             f"  on {ep.node or '-'}", (state, "yellow")))
     if verdict and verdict["policies"]:
         names = ", ".join(verdict["policies"])
         word = "NetworkPolicies" if len(verdict["policies"]) > 1 else "NetworkPolicy"
         if verdict["result"] == "allow":
             leaf.add(_text((f"{verdict['direction']}: admitted by {verdict['rule']}", "dim")))
+        elif verdict["result"] == "not-enforced":
+            leaf.add(_text(f"{word} {names} ({verdict['direction']}): {verdict['rule']}: ",
+                           ("not enforced by the network plugin", "yellow")))
         else:
             leaf.add(_text(f"{word} {names} ({verdict['direction']}): {verdict['rule']}: ",
                            _result(rec.DROP)))
