@@ -46,6 +46,28 @@ def default_ingress_class(ic: dict) -> None:
         params["scope"] = "Cluster"
 
 
+DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
+
+
+def default_ingress_class_name(ing: dict, classes: list[dict]) -> None:
+    """The DefaultIngressClass admission plugin (on by default), on create only: an Ingress
+    with neither `ingressClassName` nor the `kubernetes.io/ingress.class` annotation gets the
+    default IngressClass (annotated is-default-class "true"); of several, the newest, then
+    the first by name (plugin/pkg/admission/network/defaultingressclass)."""
+    spec = ing.setdefault("spec", {})
+    annotations = (ing.get("metadata") or {}).get("annotations") or {}
+    if not isinstance(spec, dict) or spec.get("ingressClassName") is not None or \
+            "kubernetes.io/ingress.class" in annotations:
+        return
+    defaults = [c for c in classes if ((c.get("metadata") or {}).get("annotations") or {})
+                .get(DEFAULT_CLASS_ANNOTATION) == "true"]
+    if defaults:
+        newest = max(c["metadata"].get("creationTimestamp") or "" for c in defaults)
+        spec["ingressClassName"] = min(c["metadata"]["name"] for c in defaults
+                                       if (c["metadata"].get("creationTimestamp") or "")
+                                       == newest)
+
+
 def _raise(obj: dict, errors: list[FieldError]) -> None:
     if errors:
         meta = obj.get("metadata") or {}
@@ -65,6 +87,8 @@ class _Networking:
     def create(self, ctx, obj: dict, keep_status: bool) -> None:
         if self.default:
             self.default(obj)
+        if self.status and not ctx.restoring:  # mutating admission, before validation
+            default_ingress_class_name(obj, ctx.store.list("IngressClass.networking.k8s.io"))
         if self.status:
             if not keep_status or not isinstance(obj.get("status"), dict):
                 obj["status"] = {}  # PrepareForCreate: a create cannot set status
