@@ -6,6 +6,7 @@ Exact; rules of one host share its HTTP paths), `--default-backend=service:port`
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from kubesvc.api.errors import ClientError, InvalidError, StatusError
 
@@ -92,7 +93,7 @@ def _tls(rules: list[str]) -> list[dict]:
 
 
 def ingress(name: str, rules: list[str], default_backend: str | None = None,
-            class_name: str | None = None, annotations: list[str] = ()) -> dict:
+            class_name: str | None = None, annotations: Sequence[str] = ()) -> dict:
     validate(rules, default_backend, list(annotations))
     meta: dict = {"name": name}
     if annotations:
