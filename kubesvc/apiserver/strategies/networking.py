@@ -19,7 +19,10 @@ from collections.abc import Callable
 
 from kubesvc.api.errors import FieldError, InvalidError
 from kubesvc.api.objects import clone
-from kubesvc.apiserver.validation.networking import validate_network_policy
+from kubesvc.apiserver.validation.networking import (
+    network_policy_warnings,
+    validate_network_policy,
+)
 from kubesvc.apiserver.validation.networking_ingress import (
     validate_ingress,
     validate_ingress_class,
@@ -79,8 +82,10 @@ class _Networking:
 
     def __init__(self, default: Callable[[dict], None] | None,
                  validate: Callable[[dict, dict | None], list[FieldError]],
-                 status: bool) -> None:
+                 status: bool,
+                 warnings: Callable[[dict], list[str]] | None = None) -> None:
         self.default = default
+        self.warnings = warnings
         self.validate = validate
         self.status = status  # the kind has a /status subresource (Ingress)
 
@@ -96,6 +101,8 @@ class _Networking:
         _raise(obj, self.validate(obj, None))
         if self.status and keep_status:
             _raise(obj, validate_ingress_status(obj))
+        if self.warnings:
+            ctx.warnings.extend(self.warnings(obj))
 
     def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
         if self.default:
@@ -108,11 +115,14 @@ class _Networking:
         _raise(new, self.validate(new, old))
         if self.status and keep_status:
             _raise(new, validate_ingress_status(new, old))
+        if self.warnings:
+            ctx.warnings.extend(self.warnings(new))
 
     def delete(self, ctx, obj: dict) -> None:
         pass
 
 
-networkpolicy = _Networking(default_network_policy, validate_network_policy, status=False)
+networkpolicy = _Networking(default_network_policy, validate_network_policy, status=False,
+                            warnings=network_policy_warnings)
 ingress = _Networking(None, validate_ingress, status=True)
 ingressclass = _Networking(default_ingress_class, validate_ingress_class, status=False)
