@@ -24,6 +24,7 @@ runs `/nginx-ingress-controller`. Ingresses no controller serves are left as the
 
 from __future__ import annotations
 
+import json
 from typing import NamedTuple
 
 from kubesvc.api.objects import clone
@@ -187,8 +188,12 @@ def decide(ingresses: list[dict], controllers: list[tuple[Controller, list[dict]
 def _controllers(store) -> list[tuple[Controller, list[dict]]]:
     found = []
     for gk in ("Deployment.apps", "DaemonSet.apps"):
-        for workload in store.list(gk):
-            ctl = controller_of(workload)
+        # the raw JSON is searched first: most workloads are not ingress-nginx, and parsing
+        # every Deployment of a large state after each command would dominate the pass
+        for raw in store.list_raw(gk):
+            if BINARY not in raw:
+                continue
+            ctl = controller_of(json.loads(raw))
             if ctl is None:
                 continue
             selector = from_label_selector(ctl.selector)
