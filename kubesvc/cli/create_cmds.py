@@ -111,6 +111,37 @@ def create_deployment(
                   namespace, dry_run, output, state)
 
 
+@create_app.command("ingress")
+def create_ingress(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., metavar="NAME"),
+    rule: list[str] = typer.Option(None, "--rule", help="Rule in format "
+                                   "host/path=service:port[,tls=secretname]. Paths containing the "
+                                   "leading character '*' are considered pathType=Prefix. tls "
+                                   "argument is optional."),
+    class_name: str | None = typer.Option(None, "--class", help="Ingress Class to be used"),
+    default_backend: str | None = typer.Option(None, "--default-backend", help="Default service "
+                                               "for backend, in format of svcname:port"),
+    annotation: list[str] = typer.Option(None, "--annotation", help="Annotation to insert in "
+                                         "the ingress object, in the format annotation=value"),
+    namespace: str | None = common.NAMESPACE,
+    dry_run: str = DRY_RUN,
+    output: str | None = common.OUTPUT,
+    state: str | None = common.STATE,
+) -> None:
+    """Create an ingress with the specified name."""
+    from kubesvc.api.errors import StatusError
+    from kubesvc.kubectl.generators_ingress import failed_to_create, ingress
+    obj = ingress(name, rule or [], default_backend, class_name, annotation or [])
+    try:
+        create_object(common.environment(ctx), obj, namespace, dry_run, output, state)
+    except StatusError as err:  # kubectl wraps the API error: fmt.Errorf("failed to create...")
+        raise failed_to_create(err) from None
+
+
+create_app.command("ing", hidden=True)(create_ingress)
+
+
 def expose(
     ctx: typer.Context,
     args: list[str] = typer.Argument(..., metavar="(TYPE NAME | TYPE/NAME)"),

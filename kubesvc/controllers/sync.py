@@ -16,6 +16,7 @@ from kubesvc.controllers import workloads as w
 from kubesvc.controllers.apiserver_endpoints import sync_api_server_endpoints
 from kubesvc.controllers.change_events import record_change_events
 from kubesvc.controllers.endpoints.sync import sync_endpoints
+from kubesvc.controllers.ingress_status import sync_ingress_status
 from kubesvc.controllers.metallb.sync import sync_load_balancers
 from kubesvc.controllers.node_lease import sync_node_leases
 from kubesvc.controllers.podgc import collect_orphaned_pods
@@ -45,6 +46,7 @@ def sync_all(ctx) -> None:
     sync_endpoints(ctx, ctx.changes)
     sync_api_server_endpoints(ctx, ctx.changes)
     sync_load_balancers(ctx, ctx.changes)
+    sync_ingress_status(ctx, ctx.changes)  # after MetalLB: --publish-service reads its IPs
     sync_node_leases(ctx, ctx.changes)
     events.flush(ctx)
 

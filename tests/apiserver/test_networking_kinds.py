@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from kubesvc.apiserver.strategies.networking import default_ingress_class_name
+
 MANIFEST = """\
 apiVersion: networking.k8s.io/v1
 kind: IngressClass
@@ -116,3 +118,37 @@ def test_user_cannot_write_ingress_status(cli):
                  '{"status":{"loadBalancer":{"ingress":[{"ip":"1.2.3.4"}]}}}')
     ing = json.loads(cli.ok("get", "ing", "web", "-o", "json"))
     assert ing["status"] == {"loadBalancer": {}}, result
+
+
+def _klass(name: str, created: str, default: bool = True) -> dict:
+    annotations = {"ingressclass.kubernetes.io/is-default-class": "true"} if default else {}
+    return {"metadata": {"name": name, "creationTimestamp": created, "annotations": annotations}}
+
+
+@pytest.mark.parametrize(("ingress", "classes", "expected"), [
+    pytest.param({"spec": {}}, [_klass("a", "2026-01-01T00:00:00Z")], "a", id="the default"),
+    pytest.param({"spec": {}}, [_klass("a", "2026-01-01T00:00:00Z", default=False)], None,
+                 id="no default class"),
+    pytest.param({"spec": {}}, [_klass("old", "2025-01-01T00:00:00Z"),
+                                _klass("new", "2026-01-01T00:00:00Z")], "new",
+                 id="several defaults: the newest"),
+    pytest.param({"spec": {}}, [_klass("b", "2026-01-01T00:00:00Z"),
+                                _klass("a", "2026-01-01T00:00:00Z")], "a",
+                 id="same age: first by name"),
+    pytest.param({"spec": {"ingressClassName": "x"}}, [_klass("a", "2026-01-01T00:00:00Z")], "x",
+                 id="a set class is kept"),
+    pytest.param({"metadata": {"annotations": {"kubernetes.io/ingress.class": "x"}}, "spec": {}},
+                 [_klass("a", "2026-01-01T00:00:00Z")], None, id="the annotation counts as set"),
+])
+def test_default_ingress_class_admission(ingress, classes, expected):
+    """plugin/pkg/admission/network/defaultingressclass: Admit and getDefaultClass."""
+    default_ingress_class_name(ingress, classes)
+    assert ingress["spec"].get("ingressClassName") == expected
+
+
+def test_apply_gets_the_default_class(cli):
+    default = MANIFEST.replace("  name: nginx\n", "  name: nginx\n  annotations:\n"
+                               "    ingressclass.kubernetes.io/is-default-class: \"true\"\n", 1)
+    cli.ok("apply", "-f", "-", stdin=default.replace("  ingressClassName: nginx\n", ""))
+    ing = json.loads(cli.ok("get", "ing", "web", "-o", "json"))
+    assert ing["spec"]["ingressClassName"] == "nginx"

@@ -14,7 +14,10 @@ import copy
 import pytest
 
 from kubesvc.apiserver.strategies.networking import default_ingress_class, default_network_policy
-from kubesvc.apiserver.validation.networking import validate_network_policy
+from kubesvc.apiserver.validation.networking import (
+    network_policy_warnings,
+    validate_network_policy,
+)
 from kubesvc.apiserver.validation.networking_ingress import (
     validate_ingress,
     validate_ingress_class,
@@ -458,3 +461,19 @@ def test_default_ingress_class(params, scope):
     ic = _apply(CLASS, (at("spec.parameters", params),))
     default_ingress_class(ic)
     assert ic["spec"]["parameters"]["scope"] == scope
+
+
+@pytest.mark.parametrize(("block", "warnings"), [
+    pytest.param({"cidr": "10.0.0.0/8"}, [], id="standard"),
+    pytest.param({"cidr": "2001:DB8::/64"},
+                 ['spec.egress[0].to[0].ipBlock.cidr: IPv6 CIDR value "2001:DB8::/64" should be '
+                  'in RFC 5952 canonical format ("2001:db8::/64")'], id="non-canonical IPv6"),
+    pytest.param({"cidr": "10.0.0.0/8", "except": ["10.1.0.1/16"]},
+                 ['spec.egress[0].to[0].ipBlock.except[0]: CIDR value "10.1.0.1/16" is ambiguous '
+                  'in this context (should be "10.1.0.0/16" or "10.1.0.1/32"?)'],
+                 id="except with host bits (a stored value)"),
+])
+def test_network_policy_warnings(block, warnings):
+    """networkPolicyWarnings: GetWarningsForCIDR on ipBlock cidr and except."""
+    np = _apply(POLICY, (at("spec.egress[0].to[0].ipBlock", block),))
+    assert network_policy_warnings(np) == warnings

@@ -19,7 +19,10 @@ from collections.abc import Callable
 
 from kubesvc.api.errors import FieldError, InvalidError
 from kubesvc.api.objects import clone
-from kubesvc.apiserver.validation.networking import validate_network_policy
+from kubesvc.apiserver.validation.networking import (
+    network_policy_warnings,
+    validate_network_policy,
+)
 from kubesvc.apiserver.validation.networking_ingress import (
     validate_ingress,
     validate_ingress_class,
@@ -46,6 +49,28 @@ def default_ingress_class(ic: dict) -> None:
         params["scope"] = "Cluster"
 
 
+DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
+
+
+def default_ingress_class_name(ing: dict, classes: list[dict]) -> None:
+    """The DefaultIngressClass admission plugin (on by default), on create only: an Ingress
+    with neither `ingressClassName` nor the `kubernetes.io/ingress.class` annotation gets the
+    default IngressClass (annotated is-default-class "true"); of several, the newest, then
+    the first by name (plugin/pkg/admission/network/defaultingressclass)."""
+    spec = ing.setdefault("spec", {})
+    annotations = (ing.get("metadata") or {}).get("annotations") or {}
+    if not isinstance(spec, dict) or spec.get("ingressClassName") is not None or \
+            "kubernetes.io/ingress.class" in annotations:
+        return
+    defaults = [c for c in classes if ((c.get("metadata") or {}).get("annotations") or {})
+                .get(DEFAULT_CLASS_ANNOTATION) == "true"]
+    if defaults:
+        newest = max(c["metadata"].get("creationTimestamp") or "" for c in defaults)
+        spec["ingressClassName"] = min(c["metadata"]["name"] for c in defaults
+                                       if (c["metadata"].get("creationTimestamp") or "")
+                                       == newest)
+
+
 def _raise(obj: dict, errors: list[FieldError]) -> None:
     if errors:
         meta = obj.get("metadata") or {}
@@ -57,14 +82,18 @@ class _Networking:
 
     def __init__(self, default: Callable[[dict], None] | None,
                  validate: Callable[[dict, dict | None], list[FieldError]],
-                 status: bool) -> None:
+                 status: bool,
+                 warnings: Callable[[dict], list[str]] | None = None) -> None:
         self.default = default
+        self.warnings = warnings
         self.validate = validate
         self.status = status  # the kind has a /status subresource (Ingress)
 
     def create(self, ctx, obj: dict, keep_status: bool) -> None:
         if self.default:
             self.default(obj)
+        if self.status and not ctx.restoring:  # mutating admission, before validation
+            default_ingress_class_name(obj, ctx.store.list("IngressClass.networking.k8s.io"))
         if self.status:
             if not keep_status or not isinstance(obj.get("status"), dict):
                 obj["status"] = {}  # PrepareForCreate: a create cannot set status
@@ -72,6 +101,8 @@ class _Networking:
         _raise(obj, self.validate(obj, None))
         if self.status and keep_status:
             _raise(obj, validate_ingress_status(obj))
+        if self.warnings:
+            ctx.warnings.extend(self.warnings(obj))
 
     def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
         if self.default:
@@ -84,11 +115,14 @@ class _Networking:
         _raise(new, self.validate(new, old))
         if self.status and keep_status:
             _raise(new, validate_ingress_status(new, old))
+        if self.warnings:
+            ctx.warnings.extend(self.warnings(new))
 
     def delete(self, ctx, obj: dict) -> None:
         pass
 
 
-networkpolicy = _Networking(default_network_policy, validate_network_policy, status=False)
+networkpolicy = _Networking(default_network_policy, validate_network_policy, status=False,
+                            warnings=network_policy_warnings)
 ingress = _Networking(None, validate_ingress, status=True)
 ingressclass = _Networking(default_ingress_class, validate_ingress_class, status=False)

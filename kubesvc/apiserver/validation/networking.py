@@ -22,7 +22,7 @@ from kubesvc.api.errors import (
     required,
     unsupported,
 )
-from kubesvc.apiserver.validation.ip_addresses import cidr, parse_cidr
+from kubesvc.apiserver.validation.ip_addresses import cidr, cidr_warnings, parse_cidr
 from kubesvc.apiserver.validation.names import (
     dns1123_subdomain,
     label_value,
@@ -207,3 +207,21 @@ def _strict_subset(outer: tuple[bytes, int, int], inner: tuple[bytes, int, int])
     i_net = (int.from_bytes(i_ip[16 - i_width // 8:], "big")
              >> (i_width - i_len) << (i_width - i_len)) >> shift
     return o_net == i_net
+
+
+def network_policy_warnings(np: dict) -> list[str]:
+    """The strategy's WarningsOnCreate/WarningsOnUpdate (networkPolicyWarnings):
+    GetWarningsForCIDR on every ipBlock's cidr and except entries (ambiguous host bits,
+    non-standard or non-canonical forms that validation still lets through)."""
+    spec, warnings = np.get("spec") or {}, []
+    for key, peers in (("ingress", "from"), ("egress", "to")):
+        for i, rule in enumerate(spec.get(key) or []):
+            for j, peer in enumerate((rule or {}).get(peers) or []):
+                block = (peer or {}).get("ipBlock")
+                if not isinstance(block, dict):
+                    continue
+                path = f"spec.{key}[{i}].{peers}[{j}].ipBlock"
+                warnings += cidr_warnings(f"{path}.cidr", str(block.get("cidr") or ""))
+                for k, text in enumerate(block.get("except") or []):
+                    warnings += cidr_warnings(f"{path}.except[{k}]", str(text))
+    return warnings
