@@ -39,6 +39,7 @@ CLASS_GK = "IngressClass.networking.k8s.io"
 CONTROLLER = "k8s.io/ingress-nginx"
 DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+LEGACY_CLASS = "nginx"  # ingress-nginx's --ingress-class default
 CONTROLLER_NAMESPACE = "ingress-nginx"
 CONTROLLER_LABELS = {"app.kubernetes.io/name": "ingress-nginx",
                      "app.kubernetes.io/component": "controller"}
@@ -89,6 +90,8 @@ def served(view, ing: dict) -> bool:
     name = class_name(view, ing)
     if name is None:
         return False
+    if not spec(ing).get("ingressClassName") and name == LEGACY_CLASS:
+        return True  # the annotation equal to --ingress-class (default nginx) is enough
     found = next((c for c in view.objects(CLASS_GK) if meta(c)["name"] == name), None)
     return found is not None and spec(found).get("controller") == CONTROLLER
 

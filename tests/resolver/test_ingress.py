@@ -174,3 +174,12 @@ def test_controller_to_backend_is_judged_by_network_policies():
 def test_parse_url(text, parsed):
     url = ing.parse_url(text)
     assert (url.scheme, url.host, url.port, url.path) == parsed
+
+
+@pytest.mark.parametrize("annotation, result", [("nginx", "forward"), ("traefik", "not-found")])
+def test_legacy_annotation_without_ingress_class(annotation, result):
+    """NGX store.GetIngressClass: the annotation equal to --ingress-class (default nginx) is
+    served with no IngressClass object at all."""
+    view = cluster(*BASE, ingress("legacy", [rule("l.test", path("/", "api"))], cls=None,
+                                  annotations={"kubernetes.io/ingress.class": annotation}))
+    assert resolve(view, "http://l.test/", None, "default").result == result
