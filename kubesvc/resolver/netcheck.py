@@ -24,31 +24,54 @@ def policy_problems(view, namespace: str | None = None) -> list[Problem]:
     if not policies:
         return []
     index = index_for(view)
-    selected: dict[str, list[dict]] = {}  # policy -> the pods it selects
-    isolated: dict[tuple[str, ...], list[dict]] = {}  # a closed ingress policy set -> pods
-    for ns in sorted({eu.namespace_of(p) for p in policies}):
-        for pod in view.pods(ns):
-            if spec(pod).get("hostNetwork") or pod_done(pod):
-                continue
-            mine = index.selecting(pod)
-            for p in mine:
-                selected.setdefault(netpol.name_of(p), []).append(pod)
-            ingress = [p for p in mine if netpol.INGRESS in netpol.policy_types(p)]
-            if ingress and not any(spec(p).get("ingress") for p in ingress):
-                isolated.setdefault(tuple(netpol.name_of(p) for p in ingress), []).append(pod)
+    pods = _PodsOf(view)
     out = [Problem(f"NetworkPolicy {netpol.name_of(p)}",
                    Reason("policy-selects-nothing", f"podSelector {_selector(p)} matches no pod "
                                                     f"of namespace {eu.namespace_of(p)}"))
-           for p in policies if netpol.name_of(p) not in selected]
-    for names, pods in isolated.items():
-        shown = ", ".join(meta(p)["name"] for p in pods[:5]) + (
-            f" and {len(pods) - 5} more" if len(pods) > 5 else "")
-        why = (f"isolates {len(pods)} pod(s) of {eu.namespace_of(pods[0])} for ingress "
+           for p in policies if not pods.selected_by(p)]
+    closed = [p for p in policies if netpol.INGRESS in netpol.policy_types(p)
+              and not spec(p).get("ingress")]
+    isolated: dict[tuple[str, ...], list[dict]] = {}  # a closed ingress policy set -> pods
+    seen: set[tuple[str, str]] = set()
+    for policy in closed:
+        for pod in pods.selected_by(policy):
+            key = (eu.namespace_of(pod), meta(pod)["name"])
+            if key in seen:
+                continue
+            seen.add(key)
+            ingress = [p for p in index.selecting(pod) if netpol.INGRESS in netpol.policy_types(p)]
+            if not any(spec(p).get("ingress") for p in ingress):
+                isolated.setdefault(tuple(netpol.name_of(p) for p in ingress), []).append(pod)
+    for names, found in isolated.items():
+        shown = ", ".join(meta(p)["name"] for p in found[:5]) + (
+            f" and {len(found) - 5} more" if len(found) > 5 else "")
+        why = (f"isolates {len(found)} pod(s) of {eu.namespace_of(found[0])} for ingress "
                f"({shown}) and no policy selecting them has an ingress rule: no connection "
                "reaches them but from their own node")
         out.append(Problem(f"NetworkPolicy {', '.join(names)}",
                            Reason("policy-unreachable-pod", why)))
     return out
+
+
+class _PodsOf:
+    """The live pod-network pods a policy selects: through the label index for a matchLabels
+    selector (a few rows), reading a namespace's pods only for expression selectors."""
+
+    def __init__(self, view):
+        self.view = view
+        self._ns: dict[str, list[dict]] = {}
+
+    def selected_by(self, policy: dict) -> list[dict]:
+        ns, ls = eu.namespace_of(policy), spec(policy).get("podSelector") or {}
+        selector = netpol._selector(ls)
+        if ls.get("matchLabels") and not ls.get("matchExpressions"):
+            found = self.view.pods_selected(ns, {k: str(v) for k, v in
+                                                 ls["matchLabels"].items()})
+        else:
+            if ns not in self._ns:
+                self._ns[ns] = self.view.pods(ns)
+            found = [p for p in self._ns[ns] if selector.matches(eu.labels_of(p))]
+        return [p for p in found if not spec(p).get("hostNetwork") and not pod_done(p)]
 
 
 def pod_done(pod: dict) -> bool:
