@@ -173,9 +173,9 @@ def _found(triple, server) -> Match:
 
 def route_url(view, client, text: str) -> Route:
     url = parse_url(text)
-    route = Route(text, client.to_dict(), rec.NOT_FOUND, way="Ingress",
-                  address=_address(view, url))
+    route = Route(text, client.to_dict(), rec.NOT_FOUND, way="Ingress")
     found, server_ings = match(view, url)
+    route.address = _address(view, url, found.ingress if found else None)
     _tls(route, url, server_ings, found)
     if found is None:
         route.reasons.append(Reason("ingress-no-match", f"no Ingress rule matches host "
@@ -194,12 +194,15 @@ def route_url(view, client, text: str) -> Route:
     return _backend(view, route, ing, found.backend)
 
 
-def _address(view, url: Url) -> str:
-    """Where the controller is reached: an Ingress status address, else the host itself."""
-    for ing in view.objects(GK):
-        for entry in ((ing.get("status") or {}).get("loadBalancer") or {}).get("ingress") or ():
-            if entry.get("ip") and served(view, ing):
-                return routing.address(entry["ip"], url.port, "TCP")
+def _address(view, url: Url, matched: dict | None) -> str:
+    """Where the controller is reached: the matched Ingress's status address (ADDRESS, written
+    by the controller's status sync), else the host itself."""
+    for entry in (((matched or {}).get("status") or {}).get("loadBalancer") or {}).get(
+            "ingress") or ():
+        if entry.get("ip"):
+            return routing.address(entry["ip"], url.port, "TCP")
+        if entry.get("hostname"):
+            return f"{entry['hostname']}:{url.port}/TCP"
     return f"{url.host}:{url.port}/TCP"
 
 

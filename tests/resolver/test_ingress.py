@@ -183,3 +183,10 @@ def test_legacy_annotation_without_ingress_class(annotation, result):
     view = cluster(*BASE, ingress("legacy", [rule("l.test", path("/", "api"))], cls=None,
                                   annotations={"kubernetes.io/ingress.class": annotation}))
     assert resolve(view, "http://l.test/", None, "default").result == result
+
+
+def test_address_is_the_matched_ingress_status():
+    """NGX status sync writes where the controller is reachable (kubectl's ADDRESS)."""
+    shop = {**SHOP, "status": {"loadBalancer": {"ingress": [{"ip": "172.18.255.201"}]}}}
+    route = resolve(world(shop), "http://shop.example.com/", None, "default")
+    assert route.address == "172.18.255.201:80/TCP"
