@@ -203,7 +203,8 @@ def test_denial_names_the_policy_and_says_no_rule_matched():
     decision = result.deciding
     assert decision is not None
     assert (decision.direction, decision.policies) == ("Ingress", ["default/deny-all"])
-    assert decision.rule == "no ingress rule admits pod default/client (10.244.1.5) to port 8080/TCP"
+    assert decision.rule == ("no ingress rule admits pod default/client (10.244.1.5) to port "
+                             "8080/TCP")
 
 
 def test_admission_names_the_rule_that_matched():
