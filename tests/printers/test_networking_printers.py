@@ -95,6 +95,25 @@ def test_get_and_describe_golden(cli, args, golden):
     check_golden(f"printers/networking/{golden}", cli.ok(*args))
 
 
+EDGE = Path(__file__).with_name("networking_edge_fixture.yaml")
+
+
+@pytest.mark.parametrize(("args", "golden"), [
+    (("describe", "ingress", "res"), "describe_ingress_edge.txt"),
+    (("describe", "ingressclass", "plain"), "describe_ingressclass_edge.txt"),
+    (("describe", "networkpolicy", "egress-only"), "describe_netpol_edge.txt"),
+    (("get", "ingress,ingressclass,networkpolicy"), "get_edge.txt"),
+])
+def test_edge_cases_golden(cli, args, golden):
+    """A restored Ingress with load-balancer addresses, a resource default backend, a rule
+    without http and TLS without hosts; an IngressClass with labels and no parameters; an
+    egress-only policy with a protocol-only port, a port range and an expression selector.
+    The describe goldens were byte-identical to kubectl 1.37.1's describe of the same objects
+    (served to it by a stub API server)."""
+    cli.ok("import", "-f", str(EDGE))
+    check_golden(f"printers/networking/{golden}", cli.ok(*args))
+
+
 SVC = {"metadata": {"name": "web"}, "spec": {"ports": [{"name": "http", "port": 80},
                                                        {"name": "admin", "port": 9000}]}}
 SLICE = {"metadata": {"labels": {"kubernetes.io/service-name": "web"}},
