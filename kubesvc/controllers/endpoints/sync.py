@@ -12,12 +12,14 @@ from collections import defaultdict
 
 from kubesvc.api.selectors import from_map
 from kubesvc.controllers import endpoints as ep
-from kubesvc.controllers.writer import apply_owned, remove
+from kubesvc.controllers.writer import bulk_writes, queue_owned, remove
 from kubesvc.store.queries import namespaces_with, service_selectors
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 SLICE_MANAGERS = ("endpointslice-controller.k8s.io", "endpointslicemirroring-controller.k8s.io")
-BULK = 64  # past this many Services in a namespace, index its pods once in memory
+# past this many Services in a namespace, read its pods, slices and Endpoints once
+FEW = 4
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
 def affected_services(ctx, changes) -> dict[str, set[str]] | None:
@@ -71,21 +73,23 @@ def sync_endpoints(ctx, changes) -> None:
     nodes = LazyNodes(store)
     if wanted is None:
         wanted = {ns: None for ns in namespaces_with(store, "Service")}
-    for ns in sorted(wanted):
-        names = wanted[ns]
-        if names is None or len(names) > BULK:  # many: one read of the namespace
-            services = [s for s in store.list("Service", ns)
-                        if names is None or s["metadata"]["name"] in names]
-        else:
-            services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
-        pods = PodIndex(store, ns) if len(services) > BULK else None
-        for svc in services:
-            sync_service(ctx, svc, nodes, pods)
+    with bulk_writes(ctx):
+        for ns in sorted(wanted):
+            names = wanted[ns]
+            if names is None or len(names) > FEW:  # many: one read of the namespace
+                services = [s for s in store.list("Service", ns)
+                            if names is None or s["metadata"]["name"] in names]
+            else:
+                services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
+            view = NamespaceView(store, ns) if len(services) > FEW else None
+            for svc in services:
+                sync_service(ctx, svc, nodes, view)
 
 
-class PodIndex:
-    """All pods of a namespace, indexed by label: many Services' selectors answered from one
-    read instead of one query each (an inverted index, smallest posting list first)."""
+class NamespaceView:
+    """A namespace's pods (indexed by label), EndpointSlices (by Service name) and Endpoints,
+    read once: many Services' inputs answered from three reads instead of a few queries each
+    (the pod index is an inverted index, smallest posting list first)."""
 
     def __init__(self, store, namespace: str):
         self.pods = store.list("Pod", namespace)
@@ -93,6 +97,12 @@ class PodIndex:
         for i, pod in enumerate(self.pods):
             for item in ((pod["metadata"].get("labels")) or {}).items():
                 self.by_label[item].append(i)
+        self.slices: dict[str, list[dict]] = defaultdict(list)
+        for eps in store.list(SLICE_GK, namespace):  # in name order, as list_by_labels
+            owner = (eps["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)
+            if owner is not None:
+                self.slices[owner].append(eps)
+        self.endpoints = {e["metadata"]["name"]: e for e in store.list("Endpoints", namespace)}
 
     def select(self, selector: dict) -> list[dict]:
         postings = sorted((self.by_label.get(item, []) for item in selector.items()), key=len)
@@ -102,7 +112,10 @@ class PodIndex:
         return [self.pods[i] for i in sorted(found)]
 
 
-def service_pods(store, svc: dict, index: PodIndex | None = None) -> list[dict]:
+PodIndex = NamespaceView  # the older name
+
+
+def service_pods(store, svc: dict, index: NamespaceView | None = None) -> list[dict]:
     selector = (svc.get("spec") or {}).get("selector") or {}
     ns = svc["metadata"].get("namespace", "")
     pods = index.select(selector) if index else store.list_by_labels(
@@ -110,29 +123,33 @@ def service_pods(store, svc: dict, index: PodIndex | None = None) -> list[dict]:
     return [p for p in pods if ep.service_selects(svc, p)]
 
 
-def sync_service(ctx, svc: dict, nodes: dict, index: PodIndex | None = None) -> None:
+def sync_service(ctx, svc: dict, nodes: dict, view: NamespaceView | None = None) -> None:
     store, meta = ctx.store, svc["metadata"]
     ns, name = meta.get("namespace", ""), meta["name"]
     spec = svc.get("spec") or {}
     if spec.get("type") == "ExternalName":
         return
-    existing = store.list_by_labels(SLICE_GK, ns, [("kubernetes.io/service-name", name)])
+    if view is not None:
+        existing = view.slices.get(name, [])
+    else:
+        existing = store.list_by_labels(SLICE_GK, ns, [(SERVICE_NAME_LABEL, name)])
     # slices or Endpoints a snapshot restored in this command stay as it states them
     slices_restored = any(ctx.is_restored(SLICE_GK, s) for s in existing)
     if not spec.get("selector"):
         if not slices_restored:
             _mirror(ctx, svc, existing)
         return
-    pods = service_pods(store, svc, index)
+    pods = service_pods(store, svc, view)
     if not slices_restored:
         desired = ep.desired_endpoint_slices(svc, pods, nodes, existing)
         _write_slices(ctx, desired, existing, "endpointslice-controller.k8s.io")
-    current_eps = store.get("Endpoints", ns, name)
+    current_eps = view.endpoints.get(name) if view is not None else store.get(
+        "Endpoints", ns, name)
     if current_eps is not None and ctx.is_restored("Endpoints", current_eps):
         return
     wanted_eps = ep.desired_endpoints(svc, pods, current_eps)
     if wanted_eps is not None:
-        apply_owned(ctx, "Endpoints", wanted_eps, current_eps)
+        queue_owned(ctx, "Endpoints", wanted_eps, current_eps)
 
 
 def _mirror(ctx, svc: dict, existing: list[dict]) -> None:
@@ -145,7 +162,7 @@ def _mirror(ctx, svc: dict, existing: list[dict]) -> None:
 def _write_slices(ctx, desired: list[dict], existing: list[dict], manager: str) -> None:
     by_name = {s["metadata"]["name"]: s for s in existing}
     for obj in desired:
-        apply_owned(ctx, SLICE_GK, obj, by_name.get(obj["metadata"]["name"]))
+        queue_owned(ctx, SLICE_GK, obj, by_name.get(obj["metadata"]["name"]))
     keep = {s["metadata"]["name"] for s in desired}
     for old in existing:
         labels = old["metadata"].get("labels") or {}
