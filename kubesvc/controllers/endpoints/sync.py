@@ -13,7 +13,7 @@ from collections import defaultdict
 from kubesvc.api.selectors import from_map
 from kubesvc.controllers import endpoints as ep
 from kubesvc.controllers.writer import bulk_writes, queue_owned, remove
-from kubesvc.store.queries import namespaces_with, service_selectors
+from kubesvc.store.queries import namespaces_with, pods_for_endpoints, service_selectors
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 SLICE_MANAGERS = ("endpointslice-controller.k8s.io", "endpointslicemirroring-controller.k8s.io")
@@ -81,7 +81,7 @@ def sync_endpoints(ctx, changes) -> None:
                             if names is None or s["metadata"]["name"] in names]
             else:
                 services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
-            view = NamespaceView(store, ns) if len(services) > FEW else None
+            view = NamespaceView(store, ns, services) if len(services) > FEW else None
             for svc in services:
                 sync_service(ctx, svc, nodes, view)
 
@@ -91,8 +91,11 @@ class NamespaceView:
     read once: many Services' inputs answered from three reads instead of a few queries each
     (the pod index is an inverted index, smallest posting list first)."""
 
-    def __init__(self, store, namespace: str):
-        self.pods = store.list("Pod", namespace)
+    def __init__(self, store, namespace: str, services: list[dict]):
+        # the containers only matter to a Service port whose targetPort is a name (FindPort)
+        named = any(isinstance(p.get("targetPort"), str)
+                    for s in services for p in (s.get("spec") or {}).get("ports") or ())
+        self.pods = pods_for_endpoints(store, namespace, containers=named)
         self.by_label: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, pod in enumerate(self.pods):
             for item in ((pod["metadata"].get("labels")) or {}).items():
