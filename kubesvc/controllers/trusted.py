@@ -15,6 +15,7 @@ an Endpoints `validate_endpoints`, for every kind `validate_object_meta`.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from kubesvc.apiserver.validation.endpoints import validate_endpoints, validate_slice
@@ -28,9 +29,6 @@ from kubesvc.apiserver.validation.names import (
 )
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
-# first octets of the IPv4 ranges ValidateNonSpecialIP refuses (0.0.0.0, 127/8, 169.254/16,
-# 224.0.0/24): an address outside them is never refused
-_SPECIAL_V4 = frozenset(("0", "127", "169", "224"))
 _CACHE = 1 << 14
 
 
@@ -141,12 +139,14 @@ def _slice_ports_ok(key: tuple | None) -> bool:
     return not validate_slice(probe)
 
 
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
+_PLAIN_V4 = re.compile(rf"(?!(?:0|127|169|224)\.){_OCTET}(?:\.{_OCTET}){{3}}")
+
+
 def _plain_v4(address: str) -> bool:
-    """A canonical dotted quad outside the special ranges: every IP check passes it."""
-    parts = address.split(".")
-    return (len(parts) == 4 and parts[0] not in _SPECIAL_V4
-            and all(p.isdigit() and p.isascii() and (p == "0" or p[0] != "0")
-                    and int(p) < 256 for p in parts))
+    """A canonical dotted quad (no leading zeros) outside the special ranges (first octet
+    0, 127, 169 or 224): every IP check passes it."""
+    return _PLAIN_V4.fullmatch(address) is not None
 
 
 @lru_cache(maxsize=1 << 17)

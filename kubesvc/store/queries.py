@@ -36,10 +36,11 @@ def pods_per_node(store: Store) -> dict[str, int]:
 
 def service_selectors(store: Store, namespace: str) -> list[tuple[str, dict]]:
     """(name, spec.selector) of a namespace's Services, without decoding whole objects."""
-    rows = store.conn.execute(
-        "SELECT name, json_extract(body, '$.spec.selector') FROM objects "
-        "WHERE gk='Service' AND namespace=?", (namespace,))
-    return [(name, json.loads(sel) if sel else {}) for name, sel in rows]
+    # one JSON array for the whole namespace: one decode instead of one per Service
+    row = store.conn.execute(
+        "SELECT json_group_array(json_array(name, json_extract(body, '$.spec.selector'))) "
+        "FROM objects WHERE gk='Service' AND namespace=?", (namespace,)).fetchone()
+    return [(name, sel or {}) for name, sel in json.loads(row[0])]
 
 
 def namespaces_with(store: Store, gk: str) -> list[str]:

@@ -155,6 +155,8 @@ def _subset(members: frozenset, ports: list, all_addresses: Mapping) -> dict:
 
 def _sort_subsets(subsets: list[dict]) -> list[dict]:
     """subsetsByHash: by the Go hash of each (already sorted) subset."""
+    if len(subsets) < 2:
+        return subsets  # nothing to order: spare the hash
     return sorted(
         subsets, key=lambda s: subset_hash(s["addresses"], s["notReadyAddresses"], s["ports"])
     )

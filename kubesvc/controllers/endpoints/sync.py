@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from kubesvc.api.selectors import from_map
 from kubesvc.controllers import endpoints as ep
+from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.writer import bulk_writes, queue_owned, remove
 from kubesvc.store.queries import namespaces_with, pods_for_endpoints, service_selectors
 
@@ -40,9 +41,18 @@ def affected_services(ctx, changes) -> dict[str, set[str]] | None:
             pod_labels[c.namespace].extend(c.labels())
     for ns, label_sets in pod_labels.items():
         for name, selector in service_selectors(ctx.store, ns):
-            if selector and any(from_map(selector).matches(lbl) for lbl in label_sets):
+            if selector and any(_selects(selector, lbl) for lbl in label_sets):
                 out[ns].add(name)
     return out
+
+
+def _selects(selector: dict, labels: dict) -> bool:
+    """`from_map(selector).matches(labels)`: every key=value among the labels; a plain subset
+    test of the two maps when the values are strings, as validation makes them."""
+    items = selector.items()
+    if all(type(v) is str for _, v in items):
+        return items <= labels.items()
+    return from_map(selector).matches(labels)
 
 
 
@@ -119,11 +129,16 @@ PodIndex = NamespaceView  # the older name
 
 
 def service_pods(store, svc: dict, index: NamespaceView | None = None) -> list[dict]:
+    """The pods the Service selects (`ep.service_selects`, its selector built once)."""
     selector = (svc.get("spec") or {}).get("selector") or {}
-    ns = svc["metadata"].get("namespace", "")
+    if not eu.controller_handles(svc):
+        return []
+    ns = eu.namespace_of(svc)
     pods = index.select(selector) if index else store.list_by_labels(
         "Pod", ns, sorted(selector.items()))
-    return [p for p in pods if ep.service_selects(svc, p)]
+    match = from_map(selector).matches
+    return [p for p in pods
+            if eu.namespace_of(p) == ns and match(p["metadata"].get("labels"))]
 
 
 def sync_service(ctx, svc: dict, nodes: dict, view: NamespaceView | None = None) -> None:
