@@ -84,7 +84,7 @@ def bulk_writes(ctx: ApiContext) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        setattr(ctx, _QUEUE, [])
+        setattr(ctx, _QUEUE, None)
         raise
     flush(ctx)
 
@@ -94,22 +94,38 @@ def queue_owned(ctx: ApiContext, gk: str, desired: dict, current: dict | None) -
     is the caller's to give away (freshly built, no one else holds it): it is stored as is."""
     if current is not None and (ctx.is_restored(gk, current) or _same(desired, current)):
         return
-    meta = desired["metadata"]
-    _queue(ctx).append((gk, desired, current))
-    ctx.record(gk, meta.get("namespace", ""), meta["name"], current, desired)
+    queue_write(ctx, gk, desired, current)
 
 
-def queue_new(ctx: ApiContext, gk: str, obj: dict) -> None:
-    """Create `obj` at the next `flush` (its name is known to be free)."""
+def queue_write(ctx: ApiContext, gk: str, obj: dict, current: dict | None) -> None:
+    """Create `obj` (`current` None: its name is known to be free) or update `current` to it,
+    at the next `flush`: registry.create/update with `keep_status=True, admit=False`."""
     meta = obj["metadata"]
-    _queue(ctx).append((gk, obj, None))
-    ctx.record(gk, meta.get("namespace", ""), meta["name"], None, obj)
+    queue = _queue(ctx)
+    queue.append((gk, obj, current))
+    queue.keys.add((gk, meta.get("namespace", ""), meta["name"]))
+    ctx.record(gk, meta.get("namespace", ""), meta["name"], current, obj)
 
 
-def _queue(ctx: ApiContext) -> list:
+def is_queued(ctx: ApiContext, gk: str, namespace: str, name: str) -> bool:
+    """Whether a write of this object waits for the next `flush` (the store does not have
+    it yet: read it after a flush)."""
+    queue = getattr(ctx, _QUEUE, None)
+    return bool(queue) and (gk, namespace, name) in queue.keys
+
+
+class _Queue(list):
+    """Queued (gk, object, current) writes, and the keys they write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: set[tuple[str, str, str]] = set()
+
+
+def _queue(ctx: ApiContext) -> _Queue:
     queue = getattr(ctx, _QUEUE, None)
     if queue is None:
-        queue = []
+        queue = _Queue()
         setattr(ctx, _QUEUE, queue)
     return queue
 
@@ -120,7 +136,7 @@ def flush(ctx: ApiContext) -> None:
     queue = getattr(ctx, _QUEUE, None)
     if not queue:
         return
-    setattr(ctx, _QUEUE, [])
+    setattr(ctx, _QUEUE, None)
     rv = reserve_resource_versions(ctx.store, len(queue))
     rows = []
     for gk, obj, old in queue:
