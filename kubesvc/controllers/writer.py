@@ -110,8 +110,8 @@ def queue_write(ctx: ApiContext, gk: str, obj: dict, current: dict | None) -> No
 def is_queued(ctx: ApiContext, gk: str, namespace: str, name: str) -> bool:
     """Whether a write of this object waits for the next `flush` (the store does not have
     it yet: read it after a flush)."""
-    queue = getattr(ctx, _QUEUE, None)
-    return bool(queue) and (gk, namespace, name) in queue.keys
+    queue: _Queue | None = getattr(ctx, _QUEUE, None)
+    return queue is not None and (gk, namespace, name) in queue.keys
 
 
 class _Queue(list):
@@ -138,7 +138,7 @@ def flush(ctx: ApiContext) -> None:
         return
     setattr(ctx, _QUEUE, None)
     rv = reserve_resource_versions(ctx.store, len(queue))
-    rows = []
+    rows: list[tuple[str, dict, dict | None]] = []
     for gk, obj, old in queue:
         res = for_gk(gk)
         # the strategy and the metadata check run in full only where no cheap proof says
