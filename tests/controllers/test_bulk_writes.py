@@ -315,3 +315,20 @@ def test_namespace_view_and_per_service_reads_agree(cli, tmp_path, monkeypatch):
     bodies = {name: body for gk, _, name, body in whole[0][0] if gk == "Endpoints"}
     assert '"port":8080' in bodies["by-name"] and '"port":53' in bodies["two-ports"]
     assert "notReadyAddresses" not in bodies["by-number"]
+
+
+_LABEL_SETS = [{"app": "web", "tier": "front"}, {"app": "web", "tier": "back"},
+               {"app": "db"}, {}, {"app": "web", "tier": "front"}, {"odd": 5, "app": "x"}]
+
+
+@pytest.mark.parametrize("selector", [
+    {"app": "web"}, {"app": "web", "tier": "back"}, {"app": "db", "tier": "front"},
+    {"app": "none"}, {"tier": "front"}, {"app": "x"}, {"odd": "5"}, {"app": "db"},
+    {"odd": 5}, {"missing": "x", "app": "web"},
+])
+def test_label_set_index_answers_as_matching_each_pod(selector):
+    from kubesvc.api.selectors import from_map
+    from kubesvc.controllers.endpoints.sync import _LabelSetIndex
+
+    expected = any(from_map(selector).matches(labels) for labels in _LABEL_SETS)
+    assert _LabelSetIndex(_LABEL_SETS).any_selected(selector) is expected

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from kubesvc.api.objects import clone, meta, spec
+from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints.gohash import sort_core_ports, subset_hash
 
@@ -209,7 +209,8 @@ def _endpoints_object(service: Mapping, subsets: list[dict], existing: Mapping |
     if annotations:
         metadata["annotations"] = annotations
     out = {"apiVersion": "v1", "kind": "Endpoints", "metadata": metadata}
-    json_subsets = [{k: clone(v) for k, v in s.items() if v} for s in subsets]
+    # the subsets are this call's own (addresses and ports built above): no copy needed
+    json_subsets = [{k: v for k, v in s.items() if v} for s in subsets]
     if json_subsets:
         out["subsets"] = json_subsets
     return out

@@ -40,10 +40,40 @@ def affected_services(ctx, changes) -> dict[str, set[str]] | None:
         elif c.gk == "Pod":
             pod_labels[c.namespace].extend(c.labels())
     for ns, label_sets in pod_labels.items():
+        selects = _LabelSetIndex(label_sets).any_selected
         for name, selector in service_selectors(ctx.store, ns):
-            if selector and any(_selects(selector, lbl) for lbl in label_sets):
+            if selector and selects(selector):
                 out[ns].add(name)
     return out
+
+
+class _LabelSetIndex:
+    """The changed pods' label sets of a namespace, indexed by label: whether a Service's
+    selector picks any of them costs a few set lookups, not a pass over every pod (an apply
+    of many Services and pods at once would otherwise be Services x pods)."""
+
+    def __init__(self, label_sets: list[dict]):
+        self.odd: list[dict] = []  # label sets with a non-string value: matched one by one
+        self.sets: dict[frozenset, int] = {}
+        self.by_label: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for labels in label_sets:
+            if not all(type(v) is str for v in labels.values()):
+                self.odd.append(labels)
+                continue
+            items = frozenset(labels.items())
+            if items not in self.sets:
+                self.sets[items] = i = len(self.sets)
+                for item in items:
+                    self.by_label[item].add(i)
+
+    def any_selected(self, selector: dict) -> bool:
+        if not all(type(v) is str for v in selector.values()):
+            return any(from_map(selector).matches(lbl)
+                       for lbl in [*map(dict, self.sets), *self.odd])
+        postings = sorted((self.by_label.get(item, set()) for item in selector.items()), key=len)
+        if postings and postings[0] and postings[0].intersection(*postings[1:]):
+            return True
+        return any(_selects(selector, lbl) for lbl in self.odd)
 
 
 def _selects(selector: dict, labels: dict) -> bool:
