@@ -4,6 +4,12 @@ The pure functions in `endpoints.py` decide; this module finds which Services a 
 changes concern (the Services themselves, the Services whose selectors match a changed pod's
 old or new labels, the owners of changed manual Endpoints; every Service after a Node change),
 fetches their inputs through the store's indexes, and writes back only what differs.
+
+Past a few Services in a namespace (a bulk apply, an import, a Node change) the namespace's
+pods (cut down to what the controllers read), slices and Endpoints are read once; the
+slices and Endpoints are written through the controllers' bulk path (writer.py
+`queue_owned`), in the order the one-by-one writes had, so they get the same
+resourceVersions, uids and names.
 """
 
 from __future__ import annotations
@@ -154,8 +160,6 @@ class NamespaceView:
         found = set(postings[0]).intersection(*postings[1:])
         return [self.pods[i] for i in sorted(found)]
 
-
-PodIndex = NamespaceView  # the older name
 
 
 def service_pods(store, svc: dict, index: NamespaceView | None = None) -> list[dict]:
