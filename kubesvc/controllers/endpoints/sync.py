@@ -26,6 +26,7 @@ SLICE_GK = "EndpointSlice.discovery.k8s.io"
 SLICE_MANAGERS = ("endpointslice-controller.k8s.io", "endpointslicemirroring-controller.k8s.io")
 # past this many Services in a namespace, read its pods, slices and Endpoints once
 FEW = 4
+SHARE = 8  # ... and they are at least 1/SHARE of the namespace's Services
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
@@ -122,12 +123,16 @@ def sync_endpoints(ctx, changes) -> None:
     with bulk_writes(ctx):
         for ns in sorted(wanted):
             names = wanted[ns]
+            view = None
             if names is None or len(names) > FEW:  # many: one read of the namespace
-                services = [s for s in store.list("Service", ns)
-                            if names is None or s["metadata"]["name"] in names]
+                every = store.list("Service", ns)
+                services = [s for s in every if names is None or s["metadata"]["name"] in names]
+                # and one read of its pods, unless these few Services are a small part of it
+                # (their pods then come cheaper through the label index)
+                if len(services) > FEW and len(services) * SHARE >= len(every):
+                    view = NamespaceView(store, ns, services)
             else:
                 services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
-            view = NamespaceView(store, ns, services) if len(services) > FEW else None
             for svc in services:
                 sync_service(ctx, svc, nodes, view)
 
