@@ -28,16 +28,17 @@ def strip_system_fields(obj: dict) -> None:
             meta.pop(system, None)
 
 
-def fill_on_create(ctx, gk: str, obj: dict, restore: bool = False) -> None:
+def fill_on_create(ctx, gk: str, obj: dict, restore: bool = False, rv: str | None = None) -> None:
     """uid, resourceVersion, generation, creationTimestamp. A restored snapshot of a live object
     (`kubesvc import`) keeps its creationTimestamp (AGE reads as it did there), its uid (the
-    dump's ownerReferences name it) and its generation (its status's observedGeneration)."""
+    dump's ownerReferences name it) and its generation (its status's observedGeneration).
+    `rv`: a resourceVersion the caller already reserved (bulk writes, store/bulk.py)."""
     meta = obj.setdefault("metadata", {})
     kept = {k: meta.get(k) for k in ("uid", "generation")} if restore else {}
     strip_system_fields(obj)
     if not (restore and meta.get("creationTimestamp")):
         meta["creationTimestamp"] = rfc3339(ctx.now)
-    rv = ctx.store.next_resource_version()
+    rv = rv or ctx.store.next_resource_version()
     key = f"{gk}/{meta.get('namespace', '')}/{meta['name']}/{rv}"
     meta["resourceVersion"] = rv
     # deterministic, still unique within a store: kubesvc replays the same input identically
@@ -48,13 +49,13 @@ def fill_on_create(ctx, gk: str, obj: dict, restore: bool = False) -> None:
         meta.pop("generation", None)
 
 
-def fill_on_update(ctx, gk: str, new: dict, old: dict) -> None:
+def fill_on_update(ctx, gk: str, new: dict, old: dict, rv: str | None = None) -> None:
     meta, old_meta = new.setdefault("metadata", {}), old["metadata"]
     for system in ("uid", "creationTimestamp", "namespace", "name"):
         if system in old_meta:
             meta[system] = old_meta[system]
     meta.pop("managedFields", None)
-    meta["resourceVersion"] = ctx.store.next_resource_version()
+    meta["resourceVersion"] = rv or ctx.store.next_resource_version()
     if gk in _SPEC_GENERATION:
         changed = new.get("spec") != old.get("spec")
         meta["generation"] = old_meta.get("generation", 1) + (1 if changed else 0)

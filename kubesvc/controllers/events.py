@@ -39,6 +39,7 @@ from functools import lru_cache
 from kubesvc.api.clock import parse_time, rfc3339
 from kubesvc.api.resources import for_gk
 from kubesvc.apiserver import registry
+from kubesvc.controllers import writer
 from kubesvc.store.db import object_key
 
 EVENT_TTL = timedelta(hours=1)  # kube-apiserver --event-ttl default
@@ -142,7 +143,8 @@ def flush(ctx) -> None:
     seq = int(ctx.store.get_meta(_SEQ) or 0)
     oldest = ctx.store.get_meta(_OLDEST)
     live: dict[str, bool] = {}
-    with _own_revisions(ctx.store):
+    writer.flush(ctx)  # what the controllers queued takes the main resourceVersions
+    with _own_revisions(ctx.store), writer.bulk_writes(ctx):  # events go in bulk
         for ev in pending:
             ns = ev["metadata"]["namespace"]
             if ns not in live:
@@ -205,6 +207,8 @@ def _aggregate(ctx, ev: dict, digest: int) -> bool:
     if holder is None:
         return False
     ns, _, name = holder.removeprefix("Event/").partition("/")
+    if writer.is_queued(ctx, "Event", ns, name):  # this pass wrote it: flush first (rare)
+        writer.flush(ctx)
     current = ctx.store.get("Event", ns, name)
     if current is None:
         return False
@@ -219,7 +223,7 @@ def _aggregate(ctx, ev: dict, digest: int) -> bool:
         new["count"] = current.get("count", 1) + 1
         new["lastTimestamp"] = _stamp(ctx.now)
         new["message"] = ev["message"]  # an aggregate shows the latest message
-    registry.update(ctx, for_gk("Event"), new, current, keep_status=True, admit=False)
+    writer.queue_write(ctx, "Event", new, current)
     return True
 
 
@@ -234,7 +238,7 @@ def _create(ctx, ev: dict, seq: int, digest: int) -> None:
     ns, name = ev["metadata"]["namespace"], ev["metadata"]["name"]
     # known_absent: the per-store sequence makes the name new (a hand-made event would
     # have to guess it)
-    registry.create(ctx, for_gk("Event"), ev, keep_status=True, known_absent=True, admit=False)
+    writer.queue_write(ctx, "Event", ev, None)
     owner = object_key("Event", ns, name)
     if not ctx.store.allocate(KEY_POOL, digest, owner):  # a series that ended: the new one
         ctx.store.release(ctx.store.holder(KEY_POOL, digest) or "", KEY_POOL, digest)

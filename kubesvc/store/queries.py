@@ -36,10 +36,11 @@ def pods_per_node(store: Store) -> dict[str, int]:
 
 def service_selectors(store: Store, namespace: str) -> list[tuple[str, dict]]:
     """(name, spec.selector) of a namespace's Services, without decoding whole objects."""
-    rows = store.conn.execute(
-        "SELECT name, json_extract(body, '$.spec.selector') FROM objects "
-        "WHERE gk='Service' AND namespace=?", (namespace,))
-    return [(name, json.loads(sel) if sel else {}) for name, sel in rows]
+    # one JSON array for the whole namespace: one decode instead of one per Service
+    row = store.conn.execute(
+        "SELECT json_group_array(json_array(name, json_extract(body, '$.spec.selector'))) "
+        "FROM objects WHERE gk='Service' AND namespace=?", (namespace,)).fetchone()
+    return [(name, sel or {}) for name, sel in json.loads(row[0])]
 
 
 def namespaces_with(store: Store, gk: str) -> list[str]:
@@ -83,3 +84,35 @@ def pods_with_subdomain(store: Store, namespace: str, subdomain: str) -> list[di
         "SELECT body FROM objects WHERE gk='Pod' AND namespace=? AND "
         "json_extract(body, '$.spec.subdomain')=? ORDER BY name", (namespace, subdomain))
     return [json.loads(r[0]) for r in rows]
+
+
+_POD_ENDPOINT_PATHS = ("$.metadata.uid", "$.metadata.labels", "$.metadata.deletionTimestamp",
+                       "$.spec.nodeName", "$.spec.hostname", "$.spec.subdomain",
+                       "$.status.phase", "$.status.podIP", "$.status.podIPs",
+                       "$.status.conditions")
+_POD_CONTAINER_PATHS = ("$.spec.containers", "$.spec.initContainers")
+
+
+def pods_for_endpoints(store: Store, namespace: str, containers: bool) -> list[dict]:
+    """A namespace's pods by name, cut down to the fields the endpoint controllers read
+    (name, namespace, uid, labels, deletionTimestamp; nodeName, hostname, subdomain and, with
+    `containers`, the containers for named ports; phase, IPs and conditions). SQLite picks the
+    fields out of each body, which costs a fraction of decoding whole pods. A field that is
+    null or absent is left out (the controllers read both the same way)."""
+    paths = _POD_ENDPOINT_PATHS + (_POD_CONTAINER_PATHS if containers else ())
+    sql = (f"SELECT name, json_extract(body, {', '.join('?' for _ in paths)}) FROM objects "
+           "WHERE gk='Pod' AND namespace=? ORDER BY name")
+    out = []
+    loads = json.loads
+    for name, fields in store.conn.execute(sql, (*paths, namespace)):
+        values = loads(fields)
+        pod: dict = {"metadata": {"name": name, "namespace": namespace}, "spec": {},
+                     "status": {}}
+        for (section, key), value in zip(_SLIM_KEYS, values, strict=False):
+            if value is not None:
+                pod[section][key] = value
+        out.append(pod)
+    return out
+
+
+_SLIM_KEYS = [tuple(p.split(".")[1:]) for p in _POD_ENDPOINT_PATHS + _POD_CONTAINER_PATHS]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from kubesvc.api.objects import clone, meta, spec
+from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints.gohash import sort_core_ports, subset_hash
 
@@ -155,6 +155,8 @@ def _subset(members: frozenset, ports: list, all_addresses: Mapping) -> dict:
 
 def _sort_subsets(subsets: list[dict]) -> list[dict]:
     """subsetsByHash: by the Go hash of each (already sorted) subset."""
+    if len(subsets) < 2:
+        return subsets  # nothing to order: spare the hash
     return sorted(
         subsets, key=lambda s: subset_hash(s["addresses"], s["notReadyAddresses"], s["ports"])
     )
@@ -207,7 +209,8 @@ def _endpoints_object(service: Mapping, subsets: list[dict], existing: Mapping |
     if annotations:
         metadata["annotations"] = annotations
     out = {"apiVersion": "v1", "kind": "Endpoints", "metadata": metadata}
-    json_subsets = [{k: clone(v) for k, v in s.items() if v} for s in subsets]
+    # the subsets are this call's own (addresses and ports built above): no copy needed
+    json_subsets = [{k: v for k, v in s.items() if v} for s in subsets]
     if json_subsets:
         out["subsets"] = json_subsets
     return out

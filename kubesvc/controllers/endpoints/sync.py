@@ -4,6 +4,12 @@ The pure functions in `endpoints.py` decide; this module finds which Services a 
 changes concern (the Services themselves, the Services whose selectors match a changed pod's
 old or new labels, the owners of changed manual Endpoints; every Service after a Node change),
 fetches their inputs through the store's indexes, and writes back only what differs.
+
+Past a few Services in a namespace (a bulk apply, an import, a Node change) the namespace's
+pods (cut down to what the controllers read), slices and Endpoints are read once; the
+slices and Endpoints are written through the controllers' bulk path (writer.py
+`queue_owned`), in the order the one-by-one writes had, so they get the same
+resourceVersions, uids and names.
 """
 
 from __future__ import annotations
@@ -12,12 +18,16 @@ from collections import defaultdict
 
 from kubesvc.api.selectors import from_map
 from kubesvc.controllers import endpoints as ep
-from kubesvc.controllers.writer import apply_owned, remove
-from kubesvc.store.queries import namespaces_with, service_selectors
+from kubesvc.controllers.endpoints import endpoint_utils as eu
+from kubesvc.controllers.writer import bulk_writes, queue_owned, remove
+from kubesvc.store.queries import namespaces_with, pods_for_endpoints, service_selectors
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 SLICE_MANAGERS = ("endpointslice-controller.k8s.io", "endpointslicemirroring-controller.k8s.io")
-BULK = 64  # past this many Services in a namespace, index its pods once in memory
+# past this many Services in a namespace, read its pods, slices and Endpoints once
+FEW = 4
+SHARE = 8  # ... and they are at least 1/SHARE of the namespace's Services
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
 def affected_services(ctx, changes) -> dict[str, set[str]] | None:
@@ -37,10 +47,49 @@ def affected_services(ctx, changes) -> dict[str, set[str]] | None:
         elif c.gk == "Pod":
             pod_labels[c.namespace].extend(c.labels())
     for ns, label_sets in pod_labels.items():
+        selects = _LabelSetIndex(label_sets).any_selected
         for name, selector in service_selectors(ctx.store, ns):
-            if selector and any(from_map(selector).matches(lbl) for lbl in label_sets):
+            if selector and selects(selector):
                 out[ns].add(name)
     return out
+
+
+class _LabelSetIndex:
+    """The changed pods' label sets of a namespace, indexed by label: whether a Service's
+    selector picks any of them costs a few set lookups, not a pass over every pod (an apply
+    of many Services and pods at once would otherwise be Services x pods)."""
+
+    def __init__(self, label_sets: list[dict]):
+        self.odd: list[dict] = []  # label sets with a non-string value: matched one by one
+        self.sets: dict[frozenset, int] = {}
+        self.by_label: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for labels in label_sets:
+            if not all(type(v) is str for v in labels.values()):
+                self.odd.append(labels)
+                continue
+            items = frozenset(labels.items())
+            if items not in self.sets:
+                self.sets[items] = i = len(self.sets)
+                for item in items:
+                    self.by_label[item].add(i)
+
+    def any_selected(self, selector: dict) -> bool:
+        if not all(type(v) is str for v in selector.values()):
+            return any(from_map(selector).matches(lbl)
+                       for lbl in [*map(dict, self.sets), *self.odd])
+        postings = sorted((self.by_label.get(item, set()) for item in selector.items()), key=len)
+        if postings and postings[0] and postings[0].intersection(*postings[1:]):
+            return True
+        return any(_selects(selector, lbl) for lbl in self.odd)
+
+
+def _selects(selector: dict, labels: dict) -> bool:
+    """`from_map(selector).matches(labels)`: every key=value among the labels; a plain subset
+    test of the two maps when the values are strings, as validation makes them."""
+    items = selector.items()
+    if all(type(v) is str for _, v in items):
+        return items <= labels.items()
+    return from_map(selector).matches(labels)
 
 
 
@@ -71,28 +120,43 @@ def sync_endpoints(ctx, changes) -> None:
     nodes = LazyNodes(store)
     if wanted is None:
         wanted = {ns: None for ns in namespaces_with(store, "Service")}
-    for ns in sorted(wanted):
-        names = wanted[ns]
-        if names is None or len(names) > BULK:  # many: one read of the namespace
-            services = [s for s in store.list("Service", ns)
-                        if names is None or s["metadata"]["name"] in names]
-        else:
-            services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
-        pods = PodIndex(store, ns) if len(services) > BULK else None
-        for svc in services:
-            sync_service(ctx, svc, nodes, pods)
+    with bulk_writes(ctx):
+        for ns in sorted(wanted):
+            names = wanted[ns]
+            view = None
+            if names is None or len(names) > FEW:  # many: one read of the namespace
+                every = store.list("Service", ns)
+                services = [s for s in every if names is None or s["metadata"]["name"] in names]
+                # and one read of its pods, unless these few Services are a small part of it
+                # (their pods then come cheaper through the label index)
+                if len(services) > FEW and len(services) * SHARE >= len(every):
+                    view = NamespaceView(store, ns, services)
+            else:
+                services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
+            for svc in services:
+                sync_service(ctx, svc, nodes, view)
 
 
-class PodIndex:
-    """All pods of a namespace, indexed by label: many Services' selectors answered from one
-    read instead of one query each (an inverted index, smallest posting list first)."""
+class NamespaceView:
+    """A namespace's pods (indexed by label), EndpointSlices (by Service name) and Endpoints,
+    read once: many Services' inputs answered from three reads instead of a few queries each
+    (the pod index is an inverted index, smallest posting list first)."""
 
-    def __init__(self, store, namespace: str):
-        self.pods = store.list("Pod", namespace)
+    def __init__(self, store, namespace: str, services: list[dict]):
+        # the containers only matter to a Service port whose targetPort is a name (FindPort)
+        named = any(isinstance(p.get("targetPort"), str)
+                    for s in services for p in (s.get("spec") or {}).get("ports") or ())
+        self.pods = pods_for_endpoints(store, namespace, containers=named)
         self.by_label: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, pod in enumerate(self.pods):
             for item in ((pod["metadata"].get("labels")) or {}).items():
                 self.by_label[item].append(i)
+        self.slices: dict[str, list[dict]] = defaultdict(list)
+        for eps in store.list(SLICE_GK, namespace):  # in name order, as list_by_labels
+            owner = (eps["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)
+            if owner is not None:
+                self.slices[owner].append(eps)
+        self.endpoints = {e["metadata"]["name"]: e for e in store.list("Endpoints", namespace)}
 
     def select(self, selector: dict) -> list[dict]:
         postings = sorted((self.by_label.get(item, []) for item in selector.items()), key=len)
@@ -102,37 +166,47 @@ class PodIndex:
         return [self.pods[i] for i in sorted(found)]
 
 
-def service_pods(store, svc: dict, index: PodIndex | None = None) -> list[dict]:
+
+def service_pods(store, svc: dict, index: NamespaceView | None = None) -> list[dict]:
+    """The pods the Service selects (`ep.service_selects`, its selector built once)."""
     selector = (svc.get("spec") or {}).get("selector") or {}
-    ns = svc["metadata"].get("namespace", "")
+    if not eu.controller_handles(svc):
+        return []
+    ns = eu.namespace_of(svc)
     pods = index.select(selector) if index else store.list_by_labels(
         "Pod", ns, sorted(selector.items()))
-    return [p for p in pods if ep.service_selects(svc, p)]
+    match = from_map(selector).matches
+    return [p for p in pods
+            if eu.namespace_of(p) == ns and match(p["metadata"].get("labels"))]
 
 
-def sync_service(ctx, svc: dict, nodes: dict, index: PodIndex | None = None) -> None:
+def sync_service(ctx, svc: dict, nodes: dict, view: NamespaceView | None = None) -> None:
     store, meta = ctx.store, svc["metadata"]
     ns, name = meta.get("namespace", ""), meta["name"]
     spec = svc.get("spec") or {}
     if spec.get("type") == "ExternalName":
         return
-    existing = store.list_by_labels(SLICE_GK, ns, [("kubernetes.io/service-name", name)])
+    if view is not None:
+        existing = view.slices.get(name, [])
+    else:
+        existing = store.list_by_labels(SLICE_GK, ns, [(SERVICE_NAME_LABEL, name)])
     # slices or Endpoints a snapshot restored in this command stay as it states them
     slices_restored = any(ctx.is_restored(SLICE_GK, s) for s in existing)
     if not spec.get("selector"):
         if not slices_restored:
             _mirror(ctx, svc, existing)
         return
-    pods = service_pods(store, svc, index)
+    pods = service_pods(store, svc, view)
     if not slices_restored:
         desired = ep.desired_endpoint_slices(svc, pods, nodes, existing)
         _write_slices(ctx, desired, existing, "endpointslice-controller.k8s.io")
-    current_eps = store.get("Endpoints", ns, name)
+    current_eps = view.endpoints.get(name) if view is not None else store.get(
+        "Endpoints", ns, name)
     if current_eps is not None and ctx.is_restored("Endpoints", current_eps):
         return
     wanted_eps = ep.desired_endpoints(svc, pods, current_eps)
     if wanted_eps is not None:
-        apply_owned(ctx, "Endpoints", wanted_eps, current_eps)
+        queue_owned(ctx, "Endpoints", wanted_eps, current_eps)
 
 
 def _mirror(ctx, svc: dict, existing: list[dict]) -> None:
@@ -145,7 +219,7 @@ def _mirror(ctx, svc: dict, existing: list[dict]) -> None:
 def _write_slices(ctx, desired: list[dict], existing: list[dict], manager: str) -> None:
     by_name = {s["metadata"]["name"]: s for s in existing}
     for obj in desired:
-        apply_owned(ctx, SLICE_GK, obj, by_name.get(obj["metadata"]["name"]))
+        queue_owned(ctx, SLICE_GK, obj, by_name.get(obj["metadata"]["name"]))
     keep = {s["metadata"]["name"] for s in desired}
     for old in existing:
         labels = old["metadata"].get("labels") or {}
