@@ -19,13 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kubesvc.api.errors import ClientError, KubesvcError
-from kubesvc.api.objects import clone
 from kubesvc.api.resources import for_gk
 from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import SYSTEM_FIELDS
 from kubesvc.apiserver.strategies.namespace import namespace_object
 from kubesvc.input.load import Document
+from kubesvc.store import codec
 from kubesvc.kubectl.apply import ApplyResult, find_resource, ordered
 
 
@@ -39,8 +39,14 @@ class _Unchanged(Exception):
     """Rolls back the savepoint of a replacement that changed nothing."""
 
 
+# from this many documents on, a command turns on the bulk encoder (store/codec.py)
+BULK = 200
+
+
 def import_documents(ctx: ApiContext, docs: list[Document]) -> ImportReport:
     report = ImportReport()
+    if len(docs) >= BULK:
+        codec.enable()
     for doc in ordered(docs):
         result = ApplyResult(doc)
         before, made = len(ctx.warnings), len(report.created_namespaces)
@@ -54,11 +60,13 @@ def import_documents(ctx: ApiContext, docs: list[Document]) -> ImportReport:
             del report.created_namespaces[made:]
         result.warnings = ctx.warnings[before:]
         report.results.append(result)
+        if result.obj is not None:  # the document as read is no longer needed: one copy held
+            doc.obj = result.obj
     return report
 
 
 def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport) -> None:
-    obj = clone(doc.obj)
+    obj = codec.copy(doc.obj)
     res = find_resource(ctx, doc, obj)
     result.resource = res
     meta = obj.get("metadata")
@@ -83,7 +91,7 @@ def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport) -
 def _replace(ctx, res, obj: dict, live: dict) -> tuple[str, dict]:
     """The snapshot's version wins; `unchanged` when it is what the state already holds."""
     if _same(obj, live, ignore=("resourceVersion", "managedFields", "selfLink")):
-        ctx.restored.add((res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]))
+        ctx.mark_restored(res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
         return "unchanged", live  # a re-import of the same dump: no write at all
     changes = len(ctx.changes)
     for system in SYSTEM_FIELDS:

@@ -19,6 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from kubesvc.api.errors import StoreError
+from kubesvc.store import codec
 from kubesvc.store.files import check_store_file, database_error
 
 APPLICATION_ID = 0x6B737663  # "ksvc": marks the file as a kubesvc store
@@ -311,7 +312,7 @@ class Store:
         caller knows it does not exist yet, which saves the label-index comparison."""
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
-        body = _dumps(obj)
+        body = codec.dumps(obj)  # json.dumps' text (orjson's in a bulk command)
         row = self.conn.execute(
             "INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body RETURNING id",

@@ -1,0 +1,74 @@
+"""JSON encoding for bulk writes: orjson where its text is json.dumps' own, json otherwise.
+
+A bulk `apply`/`import` serializes every object once to store it and copies every manifest
+once before the API path changes it; with the standard library that is ~60% of the per-object
+work. orjson does both ~8x faster, but it is imported only once a command turns the fast path
+on (`enable()`: ~15 ms of start-up that a one-object command would not win back), and its
+output is used only where it is byte for byte what `json.dumps(separators=(",", ":"),
+ensure_ascii=False)` writes:
+* any float (orjson writes `1e16` and `0.00001` where Python writes `1e+16` and `1e-05`; NaN
+  and infinities as `null`), an integer beyond 64 bits, a non-string key, a lone surrogate or any type JSON has
+  no word for: the standard library does it, as before;
+* `null` anywhere in the output: an explicit null (or a NaN) takes the standard path too, so
+  what a copy holds is never changed (a NaN would otherwise come back as None).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from types import ModuleType
+
+from kubesvc.api.objects import clone
+
+_orjson: ModuleType | None = None
+# a float (a number with a fraction or an exponent): orjson and Python spell some of them
+# differently (`0.00001` and `1e-05`), so any float takes the standard path. In compact
+# JSON a number follows ':', ',' or '['; a string holding ":1.5" also matches, and merely
+# takes the standard path too.
+_FLOAT = re.compile(rb"[:,\[]-?[0-9]+[.eE]")
+
+
+def enable() -> bool:
+    """Turn the orjson path on for this process (a bulk command). False when not installed."""
+    global _orjson
+    if _orjson is None:
+        try:
+            import orjson  # noqa: PLC0415 - lazy: ~15 ms of start-up, paid only by bulk writes
+        except ImportError:  # pragma: no cover - a runtime dependency; json does the work then
+            return False
+        _orjson = orjson
+    return True
+
+
+def _fast(obj, sort_keys: bool = False) -> bytes | None:
+    """orjson's text of `obj` when it is exactly json.dumps' compact text; None otherwise."""
+    if _orjson is None:
+        return None
+    option = _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_SUBCLASS | \
+        _orjson.OPT_PASSTHROUGH_DATACLASS
+    if sort_keys:
+        option |= _orjson.OPT_SORT_KEYS
+    try:
+        out = _orjson.dumps(obj, option=option)
+    except TypeError:  # orjson.JSONEncodeError: big int, non-str key, surrogate, other types
+        return None
+    if b"null" in out or _FLOAT.search(out):
+        return None
+    return out
+
+
+def dumps(obj, sort_keys: bool = False) -> str:
+    """`json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=...)`."""
+    out = _fast(obj, sort_keys)
+    if out is not None:
+        return out.decode()
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=sort_keys)
+
+
+def copy(obj):
+    """A deep copy of JSON data (no shared sub-objects, even where a YAML alias shared one)."""
+    out = _fast(obj)
+    if out is not None:
+        return _orjson.loads(out)  # type: ignore[union-attr]
+    return clone(obj)
