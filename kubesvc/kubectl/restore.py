@@ -25,8 +25,8 @@ from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import SYSTEM_FIELDS
 from kubesvc.apiserver.strategies.namespace import namespace_object
 from kubesvc.input.load import Document
-from kubesvc.store import codec
 from kubesvc.kubectl.apply import ApplyResult, find_resource, ordered
+from kubesvc.store import codec
 
 
 @dataclass

@@ -5,10 +5,10 @@ once before the API path changes it; with the standard library that is ~60% of t
 work. orjson does both ~8x faster, but it is imported only once a command turns the fast path
 on (`enable()`: ~15 ms of start-up that a one-object command would not win back), and its
 output is used only where it is byte for byte what `json.dumps(separators=(",", ":"),
-ensure_ascii=False)` writes:
-* any float (orjson writes `1e16` and `0.00001` where Python writes `1e+16` and `1e-05`; NaN
-  and infinities as `null`), an integer beyond 64 bits, a non-string key, a lone surrogate or any type JSON has
-  no word for: the standard library does it, as before;
+ensure_ascii=False)` writes (a copy only needs orjson to read back what it wrote):
+* a float in a stored text (orjson writes `1e16` and `0.00001` where Python writes `1e+16`
+  and `1e-05`), an integer beyond 64 bits, a non-string key, a lone surrogate or any type
+  JSON has no word for: the standard library does it, as before;
 * `null` anywhere in the output: an explicit null (or a NaN) takes the standard path too, so
   what a copy holds is never changed (a NaN would otherwise come back as None).
 """
@@ -23,10 +23,21 @@ from kubesvc.api.objects import clone
 
 _orjson: ModuleType | None = None
 # a float (a number with a fraction or an exponent): orjson and Python spell some of them
-# differently (`0.00001` and `1e-05`), so any float takes the standard path. In compact
-# JSON a number follows ':', ',' or '['; a string holding ":1.5" also matches, and merely
-# takes the standard path too.
-_FLOAT = re.compile(rb"[:,\[]-?[0-9]+[.eE]")
+# differently (`0.00001` and `1e-05`), so a text with a float is written by the standard
+# library. In compact JSON a value follows a key's `":`, a `,` or a `[`: candidates are found
+# by one quick scan, and a candidate after ':' counts only when a quote comes before it (an
+# image tag's ":1.0" inside a string does not; a string holding ",1.5" does, and merely takes
+# the standard path).
+_FLOAT_CANDIDATE = re.compile(rb"[:,\[]-?[0-9]++[.eE]")
+_COLON, _QUOTE = ord(":"), ord('"')
+
+
+def _has_float(out: bytes) -> bool:
+    for m in _FLOAT_CANDIDATE.finditer(out):
+        start = m.start()
+        if out[start] != _COLON or out[start - 1] == _QUOTE:
+            return True
+    return False
 
 
 def enable() -> bool:
@@ -41,8 +52,9 @@ def enable() -> bool:
     return True
 
 
-def _fast(obj, sort_keys: bool = False) -> bytes | None:
-    """orjson's text of `obj` when it is exactly json.dumps' compact text; None otherwise."""
+def _fast(obj, sort_keys: bool = False, floats: bool = False) -> bytes | None:
+    """orjson's text of `obj` when it is exactly json.dumps' compact text (`floats`: or when
+    it differs at most in how a float is spelled, for a copy); None otherwise."""
     if _orjson is None:
         return None
     option = _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_SUBCLASS | \
@@ -53,7 +65,7 @@ def _fast(obj, sort_keys: bool = False) -> bytes | None:
         out = _orjson.dumps(obj, option=option)
     except TypeError:  # orjson.JSONEncodeError: big int, non-str key, surrogate, other types
         return None
-    if b"null" in out or _FLOAT.search(out):
+    if b"null" in out or (not floats and _has_float(out)):
         return None
     return out
 
@@ -68,7 +80,7 @@ def dumps(obj, sort_keys: bool = False) -> str:
 
 def copy(obj):
     """A deep copy of JSON data (no shared sub-objects, even where a YAML alias shared one)."""
-    out = _fast(obj)
+    out = _fast(obj, floats=True)  # orjson reads back the very float it wrote
     if out is not None:
         return _orjson.loads(out)  # type: ignore[union-attr]
     return clone(obj)
