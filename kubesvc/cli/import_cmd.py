@@ -54,7 +54,7 @@ def run_import(env: Environment, filenames: list[str], recursive: bool, output: 
     if not docs:
         raise ClientError("no objects passed to import")
     with Session.open(env, state, dry_run=dry_run) as api:
-        report = import_documents(api, docs)
+        report = import_documents(api, docs, objects=output in ("yaml", "json"))
     if report.created_namespaces:
         names = ", ".join(report.created_namespaces)
         count = len(report.created_namespaces)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kubesvc import __version__
 from kubesvc.api.errors import ClientError, KubesvcError
 from kubesvc.api.resources import for_gk
 from kubesvc.apiserver import registry
@@ -43,13 +44,18 @@ class _Unchanged(Exception):
 BULK = 200
 
 
-def import_documents(ctx: ApiContext, docs: list[Document]) -> ImportReport:
+def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True) -> ImportReport:
+    """`objects=False`: the caller prints no objects, so a result found unchanged by its
+    digest need not read the stored object back (its `obj` stays None)."""
     report = ImportReport()
-    if len(docs) >= BULK:
-        codec.enable()
+    digests = _Digests(ctx) if len(docs) >= BULK and codec.enable() else None
     for doc in ordered(docs):
         result = ApplyResult(doc)
+        if digests is not None and digests.unchanged(doc, result, objects):
+            report.results.append(result)
+            continue
         before, made = len(ctx.warnings), len(report.created_namespaces)
+        changes = len(ctx.changes)
         try:
             with ctx.savepoint():
                 _import_one(ctx, doc, result, report)
@@ -60,9 +66,65 @@ def import_documents(ctx: ApiContext, docs: list[Document]) -> ImportReport:
             del report.created_namespaces[made:]
         result.warnings = ctx.warnings[before:]
         report.results.append(result)
+        if digests is not None:
+            digests.written(ctx.changes[changes:], result)
         if result.obj is not None:  # the document as read is no longer needed: one copy held
             doc.obj = result.obj
+    if digests is not None:
+        digests.record()
     return report
+
+
+class _Digests:
+    """Re-importing the same dump: an object whose stored version an import wrote from this
+    very document (same bytes, same kubesvc, same schemas) is `unchanged` without the API path.
+    The store forgets a digest whenever the object is written again (store/db.py); built-in
+    kinds only (a custom resource's admission may warn, e.g. of a deprecated version)."""
+
+    def __init__(self, ctx: ApiContext):
+        self.ctx = ctx
+        self.known = ctx.store.input_digests()
+        self.salt = f"import {__version__} {ctx.schemas.version} {ctx.field_validation}"
+        self.pending: dict[tuple[str, str, str], str] = {}
+        self.current: str | None = None
+
+    def unchanged(self, doc: Document, result: ApplyResult, objects: bool) -> bool:
+        self.current = None
+        obj = doc.obj
+        api_version, kind, meta = obj.get("apiVersion"), obj.get("kind"), obj.get("metadata")
+        if not (isinstance(api_version, str) and isinstance(kind, str)
+                and isinstance(meta, dict) and isinstance(meta.get("name"), str)
+                and self.ctx.schemas.definition(api_version, kind) is not None):
+            return False
+        self.current = codec.digest(obj, self.salt)
+        if self.current is None:
+            return False
+        res = find_resource(self.ctx, doc, obj)
+        namespace = (meta.get("namespace") or "default") if res.namespaced else ""
+        key = (res.gk, namespace, meta["name"])
+        if not meta["name"] or self.known.get(key) != self.current:
+            return False
+        live = self.ctx.store.get(*key) if objects else None
+        result.resource, result.name, result.action, result.obj = res, meta["name"], \
+            "unchanged", live
+        self.ctx.mark_restored(*key)
+        return True
+
+    def written(self, changes: list, result: ApplyResult) -> None:
+        """After an object took the API path: whatever it wrote has no digest any more, and
+        the object itself gets its document's."""
+        for change in changes:
+            key = (change.gk, change.namespace, change.name)
+            self.known.pop(key, None)
+            self.pending.pop(key, None)
+        if result.error is None and self.current is not None and result.resource is not None:
+            meta = (result.obj or {}).get("metadata") or {}
+            key = (result.resource.gk, meta.get("namespace", ""), result.name)
+            self.pending[key] = self.current
+
+    def record(self) -> None:
+        self.ctx.store.record_input_digests(
+            [(digest, *key) for key, digest in self.pending.items()])
 
 
 def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport) -> None:

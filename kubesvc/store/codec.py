@@ -15,6 +15,7 @@ ensure_ascii=False)` writes (a copy only needs orjson to read back what it wrote
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from types import ModuleType
@@ -76,6 +77,17 @@ def dumps(obj, sort_keys: bool = False) -> str:
     if out is not None:
         return out.decode()
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=sort_keys)
+
+
+def digest(obj, salt: str) -> str | None:
+    """A digest of JSON data as given (key order included), or None when it holds what the
+    digest could not tell apart (a null and a NaN) or orjson is off: no digest, no shortcut."""
+    if _orjson is None:
+        return None
+    out = _fast(obj, floats=True)
+    if out is None:
+        return None
+    return hashlib.blake2b(salt.encode() + b"\0" + out, digest_size=16).hexdigest()
 
 
 def copy(obj):

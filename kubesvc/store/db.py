@@ -52,6 +52,18 @@ CREATE TABLE allocations (
 CREATE INDEX allocations_owner ON allocations (owner);
 """
 
+# Made by the first bulk import that records one (no format change: a store without it simply
+# has no digests). A digest names the input an import wrote the object from; any later write
+# of the object's body, or its deletion, drops it.
+INPUT_DIGESTS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS input_digests (object_id INTEGER PRIMARY KEY, "
+    "digest TEXT NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS input_digests_update AFTER UPDATE OF body ON objects "
+    "BEGIN DELETE FROM input_digests WHERE object_id = OLD.id; END",
+    "CREATE TRIGGER IF NOT EXISTS input_digests_delete AFTER DELETE ON objects "
+    "BEGIN DELETE FROM input_digests WHERE object_id = OLD.id; END",
+)
+
 
 
 
@@ -325,6 +337,37 @@ class Store:
                                       [(row[0], k, str(v)) for k, v in labels.items()])
             return
         self._put_labels(row[0], labels)
+
+    # -- digests of what an import wrote (re-importing the same dump skips the API path) ---------
+
+    def _ensure_input_digests(self) -> None:
+        """The digest table and the triggers that forget a digest as soon as its object is
+        written again or deleted, by any writer (triggers live in the file, so an older
+        kubesvc that knows nothing of digests keeps them honest too)."""
+        for statement in INPUT_DIGESTS_SCHEMA:
+            self.conn.execute(statement)
+
+    def input_digests(self) -> dict[tuple[str, str, str], str]:
+        """(gk, namespace, name) -> digest of the input that last wrote the object as it is."""
+        if not self._has_table("input_digests"):
+            return {}
+        rows = self.conn.execute(
+            "SELECT o.gk, o.namespace, o.name, d.digest FROM input_digests d "
+            "JOIN objects o ON o.id = d.object_id")
+        return {(gk, ns, name): digest for gk, ns, name, digest in rows}
+
+    def record_input_digests(self, rows: builtins.list[tuple[str, str, str, str]]) -> None:
+        """(digest, gk, namespace, name): the object as stored now is what that input made."""
+        if not rows:
+            return
+        self._ensure_input_digests()
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO input_digests (object_id, digest) SELECT id, ? FROM objects "
+            "WHERE gk=? AND namespace=? AND name=?", rows)
+
+    def _has_table(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                                 (name,)).fetchone() is not None
 
     def _put_labels(self, object_id: int, labels: dict) -> None:
         current = dict(self.conn.execute(
