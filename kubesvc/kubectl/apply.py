@@ -28,6 +28,7 @@ from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import LAST_APPLIED, strip_system_fields
 from kubesvc.apiserver.schema import SchemaSet
 from kubesvc.input.load import Document
+from kubesvc.kubectl.progress import Progress
 from kubesvc.kubectl.three_way import contained, merge, removed_fields
 
 
@@ -56,14 +57,18 @@ def ordered(docs: list[Document]) -> list[Document]:
 
 
 def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | None = None,
-                    opts: ApplyOptions | None = None) -> list[ApplyResult]:
-    """`schemas`: the --kubernetes-version's (default: the store's, loaded by the context)."""
+                    opts: ApplyOptions | None = None,
+                    progress: Progress | None = None) -> list[ApplyResult]:
+    """`schemas`: the --kubernetes-version's (default: the store's, loaded by the context).
+    `progress` is told of each object done."""
     opts = opts or ApplyOptions()
     if schemas is not None:
         ctx.schemas = schemas
     ctx.field_validation = opts.validate  # sent as the request's fieldValidation
     results, ignored = [], []
     for doc in ordered(docs):
+        if progress is not None:
+            progress.step()
         result = ApplyResult(doc)
         before = len(ctx.warnings)
         try:

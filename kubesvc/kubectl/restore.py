@@ -27,6 +27,7 @@ from kubesvc.apiserver.meta import SYSTEM_FIELDS
 from kubesvc.apiserver.strategies.namespace import namespace_object
 from kubesvc.input.load import Document
 from kubesvc.kubectl.apply import ApplyResult, find_resource, ordered
+from kubesvc.kubectl.progress import Progress
 from kubesvc.store import codec
 
 
@@ -44,13 +45,17 @@ class _Unchanged(Exception):
 BULK = 200
 
 
-def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True) -> ImportReport:
+def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True,
+                     progress: Progress | None = None) -> ImportReport:
     """`objects=False`: the caller prints no objects, so a result found unchanged by its
-    digest need not read the stored object back (its `obj` stays None)."""
+    digest need not read the stored object back (its `obj` stays None). `progress` is told
+    of each object done."""
     report = ImportReport()
     digests = _Digests(ctx) if len(docs) >= BULK and codec.enable() else None
     for doc in ordered(docs):
         result = ApplyResult(doc)
+        if progress is not None:
+            progress.step()
         if digests is not None and digests.unchanged(doc, result, objects):
             report.results.append(result)
             continue

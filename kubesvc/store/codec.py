@@ -94,5 +94,5 @@ def copy(obj):
     """A deep copy of JSON data (no shared sub-objects, even where a YAML alias shared one)."""
     out = _fast(obj, floats=True)  # orjson reads back the very float it wrote
     if out is not None:
-        return _orjson.loads(out)  # type: ignore[union-attr]
+        return _orjson.loads(out)  # type: ignore[union-attr,unused-ignore]
     return clone(obj)
