@@ -56,6 +56,9 @@ class ApiContext:
     # The controllers leave them as the snapshot states them (controllers/writer.py).
     restored: set[tuple[str, str, str]] = field(default_factory=set)
     restoring: bool = False  # during a restored object's strategy: no mutating admission
+    # an object its caller knows holds no null anywhere (a bulk copy checked it): admission
+    # skips looking for nulls to zero in it (compared by identity)
+    null_free: object | None = field(default=None, repr=False)
     # what `restored` gained, in order: a savepoint forgets its own additions on a rollback
     # without copying the whole set (a copy per object made a bulk import quadratic)
     _restored_log: list[tuple[str, str, str]] = field(default_factory=list, repr=False)

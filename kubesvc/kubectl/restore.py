@@ -51,7 +51,10 @@ def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True
     digest need not read the stored object back (its `obj` stays None). `progress` is told
     of each object done."""
     report = ImportReport()
-    digests = _Digests(ctx) if len(docs) >= BULK and codec.enable() else None
+    bulk = len(docs) >= BULK and codec.enable()
+    digests = _Digests(ctx) if bulk else None
+    # a bulk import reads the stored keys once, then looks up only objects that exist
+    existing = ctx.store.keys() if bulk else None
     for doc in ordered(docs):
         result = ApplyResult(doc)
         if progress is not None:
@@ -63,7 +66,7 @@ def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True
         changes = len(ctx.changes)
         try:
             with ctx.savepoint():
-                _import_one(ctx, doc, result, report)
+                _import_one(ctx, doc, result, report, existing)
         except KubesvcError as err:
             result.error = err
             for name in report.created_namespaces[made:]:  # rolled back with the object
@@ -71,6 +74,14 @@ def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True
             del report.created_namespaces[made:]
         result.warnings = ctx.warnings[before:]
         report.results.append(result)
+        ctx.null_free = None
+        if existing is not None:
+            for change in ctx.changes[changes:]:
+                key = (change.gk, change.namespace, change.name)
+                if change.new_meta is None:
+                    existing.discard(key)
+                else:
+                    existing.add(key)
         if digests is not None:
             digests.written(ctx.changes[changes:], result)
         if result.obj is not None:  # the document as read is no longer needed: one copy held
@@ -132,8 +143,12 @@ class _Digests:
             [(digest, *key) for key, digest in self.pending.items()])
 
 
-def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport) -> None:
-    obj = codec.copy(doc.obj)
+def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport,
+                existing: set | None) -> None:
+    """`existing`: the keys of every stored object (a bulk import), or None: look it up."""
+    obj, null_free = codec.copy_checked(doc.obj)
+    if null_free:
+        ctx.null_free = obj  # admission need not look for nulls to zero
     res = find_resource(ctx, doc, obj)
     result.resource = res
     meta = obj.get("metadata")
@@ -146,7 +161,8 @@ def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport) -
         _ensure_namespace(ctx, meta["namespace"], report)
     else:
         meta.pop("namespace", None)
-    live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
+    key = (res.gk, meta.get("namespace", ""), meta["name"])
+    live = ctx.store.get(*key) if existing is None or key in existing else None
     if live is None:
         result.action = "created"
         result.obj = registry.create(ctx, res, obj, keep_status=True, known_absent=True,

@@ -92,7 +92,12 @@ def digest(obj, salt: str) -> str | None:
 
 def copy(obj):
     """A deep copy of JSON data (no shared sub-objects, even where a YAML alias shared one)."""
+    return copy_checked(obj)[0]
+
+
+def copy_checked(obj) -> tuple:
+    """(a deep copy, True when it is known to hold no null anywhere)."""
     out = _fast(obj, floats=True)  # orjson reads back the very float it wrote
-    if out is not None:
-        return _orjson.loads(out)  # type: ignore[union-attr,unused-ignore]
-    return clone(obj)
+    if out is not None:  # no null in its text: none in the data
+        return _orjson.loads(out), True  # type: ignore[union-attr,unused-ignore]
+    return clone(obj), False

@@ -84,6 +84,11 @@ class Store:
         self.path = path
         self.busy_timeout = busy_timeout
         self._settings: dict | None = None
+        # the resourceVersion counter while a write transaction hands them out: kept here and
+        # written to the meta row before anyone reads it (get_meta) and before COMMIT, instead
+        # of one UPDATE per object; None = the row is the truth
+        self._rv: int | None = None
+        self._rv_written = True
 
     # -- opening -------------------------------------------------------------------------
 
@@ -181,16 +186,20 @@ class Store:
 
     def begin(self) -> None:
         """Take the write lock (BEGIN IMMEDIATE); `commit()` or `rollback()` ends it."""
+        self._forget_rv()
         self._begin_immediate()
 
     def commit(self) -> None:
         try:
+            self._write_rv()
             self.conn.execute("COMMIT")
+            self._forget_rv()  # another process may write next: the row is the truth again
         except sqlite3.OperationalError as exc:
             self.rollback()
             raise database_error(self.path, exc) from None
 
     def rollback(self) -> None:
+        self._forget_rv()
         self._rollback()
 
     @contextmanager
@@ -230,6 +239,7 @@ class Store:
         """Undo the open transaction. SQLite itself rolls back on some errors (disk full, I/O
         error): then there is nothing left to undo, and the original error must not be masked
         by "cannot rollback - no transaction is active"."""
+        self._forget_rv()
         if self.conn.in_transaction:
             # a failed ROLLBACK leaves nothing committed: the process ends without it either way
             with suppress(sqlite3.Error):
@@ -239,12 +249,17 @@ class Store:
     def savepoint(self) -> Iterator[None]:
         """One object inside a command: a failure undoes only this object's changes."""
         self.conn.execute("SAVEPOINT obj")
+        rv, rv_written = self._rv, self._rv_written
         try:
             yield
         except BaseException:
             if self.conn.in_transaction:  # not when SQLite rolled everything back itself
                 self.conn.execute("ROLLBACK TO obj")
                 self.conn.execute("RELEASE obj")
+                # the counter as it was (a row written since is rolled back with the rest)
+                self._rv, self._rv_written = rv, rv_written if rv is not None else True
+            else:
+                self._forget_rv()
             raise
         self.conn.execute("RELEASE obj")
 
@@ -262,18 +277,37 @@ class Store:
         self._settings = settings
 
     def get_meta(self, key: str) -> str | None:
+        if key == "rv":
+            self._write_rv()
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
+        if key == "rv":
+            self._forget_rv()
         self.conn.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                           "value=excluded.value", (key, value))
 
     def next_resource_version(self) -> str:
-        row = self.conn.execute(
-            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='rv' RETURNING value"
-        ).fetchone()
-        return str(row[0])
+        if not self.conn.in_transaction:  # autocommit: written at once, as it always was
+            self._forget_rv()
+            row = self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
+                                    "WHERE key='rv' RETURNING value").fetchone()
+            return str(row[0])
+        if self._rv is None:
+            row = self.conn.execute("SELECT value FROM meta WHERE key='rv'").fetchone()
+            self._rv = int(row[0])
+        self._rv += 1
+        self._rv_written = False
+        return str(self._rv)
+
+    def _write_rv(self) -> None:
+        if self._rv is not None and not self._rv_written:
+            self.conn.execute("UPDATE meta SET value=? WHERE key='rv'", (str(self._rv),))
+            self._rv_written = True
+
+    def _forget_rv(self) -> None:
+        self._rv, self._rv_written = None, True
 
     # -- objects -------------------------------------------------------------------------
 
@@ -364,6 +398,10 @@ class Store:
         self.conn.executemany(
             "INSERT OR REPLACE INTO input_digests (object_id, digest) SELECT id, ? FROM objects "
             "WHERE gk=? AND namespace=? AND name=?", rows)
+
+    def keys(self) -> set[tuple[str, str, str]]:
+        """Every stored object's (gk, namespace, name): a bulk write looks up only these."""
+        return set(self.conn.execute("SELECT gk, namespace, name FROM objects"))
 
     def _has_table(self, name: str) -> bool:
         return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
