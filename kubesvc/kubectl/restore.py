@@ -59,14 +59,15 @@ def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True
         result = ApplyResult(doc)
         if progress is not None:
             progress.step()
-        if digests is not None and digests.unchanged(doc, result, objects):
+        raw = codec.encode(doc.obj) if bulk else None  # digested and copied from
+        if digests is not None and digests.unchanged(doc, raw, result, objects):
             report.results.append(result)
             continue
         before, made = len(ctx.warnings), len(report.created_namespaces)
         changes = len(ctx.changes)
         try:
             with ctx.savepoint():
-                _import_one(ctx, doc, result, report, existing)
+                _import_one(ctx, doc, result, report, existing, raw)
         except KubesvcError as err:
             result.error = err
             for name in report.created_namespaces[made:]:  # rolled back with the object
@@ -104,7 +105,8 @@ class _Digests:
         self.pending: dict[tuple[str, str, str], str] = {}
         self.current: str | None = None
 
-    def unchanged(self, doc: Document, result: ApplyResult, objects: bool) -> bool:
+    def unchanged(self, doc: Document, raw: bytes | None, result: ApplyResult,
+                  objects: bool) -> bool:
         self.current = None
         obj = doc.obj
         api_version, kind, meta = obj.get("apiVersion"), obj.get("kind"), obj.get("metadata")
@@ -112,9 +114,9 @@ class _Digests:
                 and isinstance(meta, dict) and isinstance(meta.get("name"), str)
                 and self.ctx.schemas.definition(api_version, kind) is not None):
             return False
-        self.current = codec.digest(obj, self.salt)
-        if self.current is None:
+        if raw is None:
             return False
+        self.current = codec.digest(raw, self.salt)
         res = find_resource(self.ctx, doc, obj)
         namespace = (meta.get("namespace") or "default") if res.namespaced else ""
         key = (res.gk, namespace, meta["name"])
@@ -144,9 +146,10 @@ class _Digests:
 
 
 def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport,
-                existing: set | None) -> None:
-    """`existing`: the keys of every stored object (a bulk import), or None: look it up."""
-    obj, null_free = codec.copy_checked(doc.obj)
+                existing: set | None, raw: bytes | None) -> None:
+    """`existing`: the keys of every stored object (a bulk import), or None: look it up;
+    `raw`: the document's `codec.encode` text, when the caller has it."""
+    obj, null_free = codec.copy_checked(doc.obj, raw)
     if null_free:
         ctx.null_free = obj  # admission need not look for nulls to zero
     res = find_resource(ctx, doc, obj)

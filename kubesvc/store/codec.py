@@ -79,15 +79,20 @@ def dumps(obj, sort_keys: bool = False) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=sort_keys)
 
 
-def digest(obj, salt: str) -> str | None:
-    """A digest of JSON data as given (key order included), or None when it holds what the
-    digest could not tell apart (a null and a NaN) or orjson is off: no digest, no shortcut."""
-    if _orjson is None:
-        return None
-    out = _fast(obj, floats=True)
-    if out is None:
-        return None
-    return hashlib.blake2b(salt.encode() + b"\0" + out, digest_size=16).hexdigest()
+def encode(obj) -> bytes | None:
+    """orjson's text of JSON data as given, for `digest` and `decode`: None when orjson is off
+    or the data holds what the text could not give back (a null and a NaN look alike)."""
+    return _fast(obj, floats=True)  # orjson reads back the very float it wrote
+
+
+def digest(raw: bytes, salt: str) -> str:
+    """A digest of `encode`'s text (key order included)."""
+    return hashlib.blake2b(salt.encode() + b"\0" + raw, digest_size=16).hexdigest()
+
+
+def decode(raw: bytes):
+    """A new copy of what `encode` was given (no null in it)."""
+    return _orjson.loads(raw)  # type: ignore[union-attr,unused-ignore]
 
 
 def copy(obj):
@@ -95,9 +100,10 @@ def copy(obj):
     return copy_checked(obj)[0]
 
 
-def copy_checked(obj) -> tuple:
-    """(a deep copy, True when it is known to hold no null anywhere)."""
-    out = _fast(obj, floats=True)  # orjson reads back the very float it wrote
+def copy_checked(obj, raw: bytes | None = None) -> tuple:
+    """(a deep copy, True when it is known to hold no null anywhere); `raw`: `encode(obj)`
+    when the caller has it already."""
+    out = raw if raw is not None else encode(obj)
     if out is not None:  # no null in its text: none in the data
-        return _orjson.loads(out), True  # type: ignore[union-attr,unused-ignore]
+        return decode(out), True
     return clone(obj), False
