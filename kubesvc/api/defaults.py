@@ -103,9 +103,13 @@ def _default_env_like(items: list) -> list:
             for i in items]
 
 
+_COPIED_BELOW = frozenset(("containers", "initContainers", "ephemeralContainers", "volumes"))
+
+
 def default_pod_spec(spec: Mapping) -> dict:
     """SetDefaults_PodSpec plus its containers and volumes (what a pod template gets)."""
-    s = clone(dict(spec))
+    # a copy: containers and volumes are copied by their own defaulting below, once
+    s = {k: v if v and k in _COPIED_BELOW else clone(v) for k, v in spec.items()}
     s.setdefault("dnsPolicy", "ClusterFirst")
     s.setdefault("restartPolicy", "Always")
     s.setdefault("securityContext", {})
@@ -133,7 +137,8 @@ def _host_network_ports(container: dict) -> None:
 def default_pod(pod: Mapping) -> dict:
     """SetDefaults_Pod on top of the pod spec defaults: requests default to limits,
     enableServiceLinks true, host ports follow container ports on the host network."""
-    p = clone(dict(pod))
+    # a copy (the spec is copied by default_pod_spec, once)
+    p = {k: v if k == "spec" else clone(v) for k, v in pod.items()}
     spec = p["spec"] = default_pod_spec(p.get("spec") or {})
     spec.setdefault("enableServiceLinks", True)
     for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):

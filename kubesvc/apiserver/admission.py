@@ -71,7 +71,8 @@ def _decode_builtin(ctx: ApiContext, res: Resource, obj: dict, definition: str) 
     if typed:
         raise _cannot_handle(res, typed[0].detail)
     _unknown_fields(ctx, res, obj, [i for i in issues if i.kind == "unknown"])
-    schemas.zero_null_items(obj, definition)  # a null list item is a zero value to Go
+    if ctx.null_free is not obj:
+        schemas.zero_null_items(obj, definition)  # a null list item is a zero value to Go
     # Decoding stops here: the schema's `required` lists are not the API server's rules (a
     # kubelet writes a container status without imageID, a Node without kernelVersion, and
     # the server stores them). Whether a field is required is the kind's hand-written

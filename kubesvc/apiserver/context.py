@@ -56,6 +56,12 @@ class ApiContext:
     # The controllers leave them as the snapshot states them (controllers/writer.py).
     restored: set[tuple[str, str, str]] = field(default_factory=set)
     restoring: bool = False  # during a restored object's strategy: no mutating admission
+    # an object its caller knows holds no null anywhere (a bulk copy checked it): admission
+    # skips looking for nulls to zero in it (compared by identity)
+    null_free: object | None = field(default=None, repr=False)
+    # what `restored` gained, in order: a savepoint forgets its own additions on a rollback
+    # without copying the whole set (a copy per object made a bulk import quadratic)
+    _restored_log: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
     _schemas: SchemaSet | None = field(default=None, repr=False)
 
     def record(self, gk: str, namespace: str, name: str, old: dict | None,
@@ -68,14 +74,23 @@ class ApiContext:
     def savepoint(self) -> Iterator[None]:
         """One object's writes, all or nothing: on an error the store rolls back to here and
         the change log forgets what was undone, so the controllers never act on it."""
-        changes, restored = len(self.changes), set(self.restored)
+        changes, restored = len(self.changes), len(self._restored_log)
         try:
             with self.store.savepoint():
                 yield
         except BaseException:
             del self.changes[changes:]
-            self.restored = restored
+            for key in self._restored_log[restored:]:
+                self.restored.discard(key)
+            del self._restored_log[restored:]
             raise
+
+    def mark_restored(self, gk: str, namespace: str, name: str) -> None:
+        """This command restored the object from a snapshot (see `restored`)."""
+        key = (gk, namespace, name)
+        if key not in self.restored:
+            self.restored.add(key)
+            self._restored_log.append(key)
 
     def is_restored(self, gk: str, obj: dict) -> bool:
         meta = obj.get("metadata") or {}

@@ -182,7 +182,7 @@ def _check_status(res: Resource, obj: dict) -> None:
 
 
 def _mark_restored(ctx: ApiContext, res: Resource, obj: dict) -> None:
-    ctx.restored.add((res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]))
+    ctx.mark_restored(res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
 
 
 def delete(ctx: ApiContext, res: Resource, namespace: str, name: str) -> dict:

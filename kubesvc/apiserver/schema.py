@@ -162,7 +162,8 @@ class SchemaSet:
     def zero_null_items(self, obj: dict, def_name: str) -> None:
         """Nulls as Go's JSON decoder reads them: a null field is unset, a null list item is
         its type's zero value (`ports: [null]` is a port 0 to the API server, not a crash)."""
-        self._zero_nulls(obj, {"$ref": f"#/$defs/{def_name}"})
+        if _has_null(obj):  # the common case has none: one plain walk instead of the schema's
+            self._zero_nulls(obj, {"$ref": f"#/$defs/{def_name}"})
 
     def _zero_nulls(self, value, schema: dict) -> None:
         schema, _ = self._resolve(schema)
@@ -188,6 +189,19 @@ class SchemaSet:
             name = schema["$ref"].rsplit("/", 1)[-1]
             schema = self.defs.get(name, {})
         return schema, name
+
+
+def _has_null(obj) -> bool:
+    """Whether a None is anywhere in the JSON data."""
+    stack = [obj]
+    while stack:
+        node = stack.pop()
+        for child in (node.values() if type(node) is dict else node):
+            if child is None:
+                return True
+            if type(child) is dict or type(child) is list:
+                stack.append(child)
+    return False
 
 
 def _refs(node) -> list[str]:

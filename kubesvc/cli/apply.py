@@ -63,6 +63,7 @@ def run_apply(env: Environment, filenames: list[str], recursive: bool, namespace
     from kubesvc.apiserver.schema import schemas
     from kubesvc.input.load import load_paths
     from kubesvc.kubectl.apply import ApplyOptions, apply_documents
+    from kubesvc.kubectl.progress import Progress
     from kubesvc.kubectl.session import Session
 
     docs = load_paths(filenames, recursive)
@@ -71,8 +72,14 @@ def run_apply(env: Environment, filenames: list[str], recursive: bool, namespace
     session = Session.open(env, state, dry_run=dry_run != "none",
                            controllers=dry_run != "client")  # kubectl's client dry run
     schema_set = schemas(version or session.store.settings.get("kubernetesVersion", "1.37"))
-    with session as api:
-        results = apply_documents(api, docs, schema_set, ApplyOptions(namespace, mode, dry_run))
+    progress = Progress.on_terminal(env.stderr, len(docs), "applying")
+    try:
+        with session as api:
+            results = apply_documents(api, docs, schema_set,
+                                      ApplyOptions(namespace, mode, dry_run), progress)
+    finally:
+        if progress is not None:
+            progress.close()
     return report_results(env, results, output, dry_run)
 
 

@@ -47,14 +47,21 @@ def run_import(env: Environment, filenames: list[str], recursive: bool, output: 
                dry_run: bool, state: str | None) -> int:
     from kubesvc.cli.apply import report_results
     from kubesvc.input.load import load_paths
+    from kubesvc.kubectl.progress import Progress
     from kubesvc.kubectl.restore import import_documents
     from kubesvc.kubectl.session import Session
 
     docs = load_paths(filenames, recursive)
     if not docs:
         raise ClientError("no objects passed to import")
-    with Session.open(env, state, dry_run=dry_run) as api:
-        report = import_documents(api, docs)
+    progress = Progress.on_terminal(env.stderr, len(docs), "importing")
+    try:
+        with Session.open(env, state, dry_run=dry_run) as api:
+            report = import_documents(api, docs, objects=output in ("yaml", "json"),
+                                      progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     if report.created_namespaces:
         names = ", ".join(report.created_namespaces)
         count = len(report.created_namespaces)

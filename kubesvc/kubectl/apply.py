@@ -28,7 +28,9 @@ from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import LAST_APPLIED, strip_system_fields
 from kubesvc.apiserver.schema import SchemaSet
 from kubesvc.input.load import Document
+from kubesvc.kubectl.progress import Progress
 from kubesvc.kubectl.three_way import contained, merge, removed_fields
+from kubesvc.store import codec
 
 
 @dataclass
@@ -56,19 +58,26 @@ def ordered(docs: list[Document]) -> list[Document]:
 
 
 def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | None = None,
-                    opts: ApplyOptions | None = None) -> list[ApplyResult]:
-    """`schemas`: the --kubernetes-version's (default: the store's, loaded by the context)."""
+                    opts: ApplyOptions | None = None,
+                    progress: Progress | None = None) -> list[ApplyResult]:
+    """`schemas`: the --kubernetes-version's (default: the store's, loaded by the context).
+    `progress` is told of each object done."""
     opts = opts or ApplyOptions()
     if schemas is not None:
         ctx.schemas = schemas
     ctx.field_validation = opts.validate  # sent as the request's fieldValidation
     results, ignored = [], []
+    bulk = len(docs) >= BULK and codec.enable()
+    # a bulk apply reads the stored keys once, then looks up only objects that exist
+    existing = ctx.store.keys() if bulk else None
     for doc in ordered(docs):
+        if progress is not None:
+            progress.step()
         result = ApplyResult(doc)
-        before = len(ctx.warnings)
+        before, changes = len(ctx.warnings), len(ctx.changes)
         try:
             with ctx.savepoint():
-                _apply_one(ctx, doc, opts, result)
+                _apply_one(ctx, doc, opts, result, existing)
         except AdmissionError as err:  # kubectl names the file the refused object came from
             result.error = StatusError(err.reason, f'error when creating "{doc.source}": '
                                        f"{err.message}", err.code)
@@ -76,8 +85,18 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | 
             result.error = err
         result.warnings = ctx.warnings[before:]
         results.append(result)
+        ctx.null_free = None
+        if existing is not None:
+            for change in ctx.changes[changes:]:
+                key = (change.gk, change.namespace, change.name)
+                if change.new_meta is None:
+                    existing.discard(key)
+                else:
+                    existing.add(key)
         if result.error is None and _status_ignored(result):
             ignored.append(result)
+        if bulk and result.obj is not None:  # the document as read is no longer needed
+            doc.obj = result.obj
     if ignored:
         ignored[0].warnings.insert(0, status_warning(len(ignored)))
     return results
@@ -97,8 +116,18 @@ def status_warning(count: int) -> str:
             'server ignores it; to restore a cluster dump as it was, use "kubesvc import -f"')
 
 
-def _apply_one(ctx, doc: Document, opts: ApplyOptions, result) -> None:
-    manifest = clone(doc.obj)  # the document stays as read, for messages
+# from this many documents on, a command turns on the bulk encoder (store/codec.py)
+BULK = 200
+
+
+def _apply_one(ctx, doc: Document, opts: ApplyOptions, result, existing: set | None) -> None:
+    """`existing`: the keys of every stored object (a bulk apply), or None: look it up."""
+    if existing is None:
+        manifest = clone(doc.obj)  # the document stays as read, for messages
+    else:
+        manifest, null_free = codec.copy_checked(doc.obj)
+        if null_free:
+            ctx.null_free = manifest  # admission need not look for nulls to zero
     strip_system_fields(manifest)
     res = find_resource(ctx, doc, manifest)
     result.resource = res
@@ -110,11 +139,12 @@ def _apply_one(ctx, doc: Document, opts: ApplyOptions, result) -> None:
                           f'"{doc.source}" (document {doc.index}): resource name may not be empty')
     result.name = meta["name"]
     _set_namespace(ctx, res, manifest, opts, doc)
+    key = (res.gk, meta.get("namespace", ""), meta["name"])
+    live = ctx.store.get(*key) if existing is None or key in existing else None
     if opts.dry_run == "client":
-        live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
         result.action, result.obj = ("configured" if live else "created"), manifest
         return
-    result.action, result.obj = _create_or_update(ctx, res, manifest)
+    result.action, result.obj = _create_or_update(ctx, res, manifest, live)
 
 
 def find_resource(ctx, doc: Document, obj: dict) -> Resource:
@@ -169,13 +199,13 @@ def last_applied(manifest: dict) -> str:
     meta = manifest.get("metadata") or {}
     annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED}
     obj = {**manifest, "metadata": {**meta, "annotations": annotations}}  # shallow: no copy
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    return codec.dumps(obj, sort_keys=True) + "\n"  # json.dumps' own text
 
 
-def _create_or_update(ctx, res: Resource, manifest: dict) -> tuple[str, dict]:
+def _create_or_update(ctx, res: Resource, manifest: dict, live: dict | None) -> tuple[str, dict]:
+    """`live`: the stored object, None when there is none."""
     meta = manifest["metadata"]
     applied = last_applied(manifest)
-    live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
     if live is None:
         obj = manifest  # this command's own copy: nothing else holds it
         obj["metadata"]["annotations"] = {**(obj["metadata"].get("annotations") or {}),

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kubesvc import __version__
 from kubesvc.api.errors import ClientError, KubesvcError
-from kubesvc.api.objects import clone
 from kubesvc.api.resources import for_gk
 from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext
@@ -27,6 +27,8 @@ from kubesvc.apiserver.meta import SYSTEM_FIELDS
 from kubesvc.apiserver.strategies.namespace import namespace_object
 from kubesvc.input.load import Document
 from kubesvc.kubectl.apply import ApplyResult, find_resource, ordered
+from kubesvc.kubectl.progress import Progress
+from kubesvc.store import codec
 
 
 @dataclass
@@ -39,14 +41,33 @@ class _Unchanged(Exception):
     """Rolls back the savepoint of a replacement that changed nothing."""
 
 
-def import_documents(ctx: ApiContext, docs: list[Document]) -> ImportReport:
+# from this many documents on, a command turns on the bulk encoder (store/codec.py)
+BULK = 200
+
+
+def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True,
+                     progress: Progress | None = None) -> ImportReport:
+    """`objects=False`: the caller prints no objects, so a result found unchanged by its
+    digest need not read the stored object back (its `obj` stays None). `progress` is told
+    of each object done."""
     report = ImportReport()
+    bulk = len(docs) >= BULK and codec.enable()
+    digests = _Digests(ctx) if bulk else None
+    # a bulk import reads the stored keys once, then looks up only objects that exist
+    existing = ctx.store.keys() if bulk else None
     for doc in ordered(docs):
         result = ApplyResult(doc)
+        if progress is not None:
+            progress.step()
+        raw = codec.encode(doc.obj) if bulk else None  # digested and copied from
+        if digests is not None and digests.unchanged(doc, raw, result, objects):
+            report.results.append(result)
+            continue
         before, made = len(ctx.warnings), len(report.created_namespaces)
+        changes = len(ctx.changes)
         try:
             with ctx.savepoint():
-                _import_one(ctx, doc, result, report)
+                _import_one(ctx, doc, result, report, existing, raw)
         except KubesvcError as err:
             result.error = err
             for name in report.created_namespaces[made:]:  # rolled back with the object
@@ -54,11 +75,83 @@ def import_documents(ctx: ApiContext, docs: list[Document]) -> ImportReport:
             del report.created_namespaces[made:]
         result.warnings = ctx.warnings[before:]
         report.results.append(result)
+        ctx.null_free = None
+        if existing is not None:
+            for change in ctx.changes[changes:]:
+                key = (change.gk, change.namespace, change.name)
+                if change.new_meta is None:
+                    existing.discard(key)
+                else:
+                    existing.add(key)
+        if digests is not None:
+            digests.written(ctx.changes[changes:], result)
+        if result.obj is not None:  # the document as read is no longer needed: one copy held
+            doc.obj = result.obj
+    if digests is not None:
+        digests.record()
     return report
 
 
-def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport) -> None:
-    obj = clone(doc.obj)
+class _Digests:
+    """Re-importing the same dump: an object whose stored version an import wrote from this
+    very document (same bytes, same kubesvc, same schemas) is `unchanged` without the API path.
+    The store forgets a digest whenever the object is written again (store/db.py); built-in
+    kinds only (a custom resource's admission may warn, e.g. of a deprecated version)."""
+
+    def __init__(self, ctx: ApiContext):
+        self.ctx = ctx
+        self.known = ctx.store.input_digests()
+        self.salt = f"import {__version__} {ctx.schemas.version} {ctx.field_validation}"
+        self.pending: dict[tuple[str, str, str], str] = {}
+        self.current: str | None = None
+
+    def unchanged(self, doc: Document, raw: bytes | None, result: ApplyResult,
+                  objects: bool) -> bool:
+        self.current = None
+        obj = doc.obj
+        api_version, kind, meta = obj.get("apiVersion"), obj.get("kind"), obj.get("metadata")
+        if not (isinstance(api_version, str) and isinstance(kind, str)
+                and isinstance(meta, dict) and isinstance(meta.get("name"), str)
+                and self.ctx.schemas.definition(api_version, kind) is not None):
+            return False
+        if raw is None:
+            return False
+        self.current = codec.digest(raw, self.salt)
+        res = find_resource(self.ctx, doc, obj)
+        namespace = (meta.get("namespace") or "default") if res.namespaced else ""
+        key = (res.gk, namespace, meta["name"])
+        if not meta["name"] or self.known.get(key) != self.current:
+            return False
+        live = self.ctx.store.get(*key) if objects else None
+        result.resource, result.name, result.action, result.obj = res, meta["name"], \
+            "unchanged", live
+        self.ctx.mark_restored(*key)
+        return True
+
+    def written(self, changes: list, result: ApplyResult) -> None:
+        """After an object took the API path: whatever it wrote has no digest any more, and
+        the object itself gets its document's."""
+        for change in changes:
+            key = (change.gk, change.namespace, change.name)
+            self.known.pop(key, None)
+            self.pending.pop(key, None)
+        if result.error is None and self.current is not None and result.resource is not None:
+            meta = (result.obj or {}).get("metadata") or {}
+            key = (result.resource.gk, meta.get("namespace", ""), result.name)
+            self.pending[key] = self.current
+
+    def record(self) -> None:
+        self.ctx.store.record_input_digests(
+            [(digest, *key) for key, digest in self.pending.items()])
+
+
+def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport,
+                existing: set | None, raw: bytes | None) -> None:
+    """`existing`: the keys of every stored object (a bulk import), or None: look it up;
+    `raw`: the document's `codec.encode` text, when the caller has it."""
+    obj, null_free = codec.copy_checked(doc.obj, raw)
+    if null_free:
+        ctx.null_free = obj  # admission need not look for nulls to zero
     res = find_resource(ctx, doc, obj)
     result.resource = res
     meta = obj.get("metadata")
@@ -71,7 +164,8 @@ def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport) -
         _ensure_namespace(ctx, meta["namespace"], report)
     else:
         meta.pop("namespace", None)
-    live = ctx.store.get(res.gk, meta.get("namespace", ""), meta["name"])
+    key = (res.gk, meta.get("namespace", ""), meta["name"])
+    live = ctx.store.get(*key) if existing is None or key in existing else None
     if live is None:
         result.action = "created"
         result.obj = registry.create(ctx, res, obj, keep_status=True, known_absent=True,
@@ -83,7 +177,7 @@ def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport) -
 def _replace(ctx, res, obj: dict, live: dict) -> tuple[str, dict]:
     """The snapshot's version wins; `unchanged` when it is what the state already holds."""
     if _same(obj, live, ignore=("resourceVersion", "managedFields", "selfLink")):
-        ctx.restored.add((res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]))
+        ctx.mark_restored(res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
         return "unchanged", live  # a re-import of the same dump: no write at all
     changes = len(ctx.changes)
     for system in SYSTEM_FIELDS:

@@ -19,6 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from kubesvc.api.errors import StoreError
+from kubesvc.store import codec
 from kubesvc.store.files import check_store_file, database_error
 
 APPLICATION_ID = 0x6B737663  # "ksvc": marks the file as a kubesvc store
@@ -51,6 +52,18 @@ CREATE TABLE allocations (
 CREATE INDEX allocations_owner ON allocations (owner);
 """
 
+# Made by the first bulk import that records one (no format change: a store without it simply
+# has no digests). A digest names the input an import wrote the object from; any later write
+# of the object's body, or its deletion, drops it.
+INPUT_DIGESTS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS input_digests (object_id INTEGER PRIMARY KEY, "
+    "digest TEXT NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS input_digests_update AFTER UPDATE OF body ON objects "
+    "BEGIN DELETE FROM input_digests WHERE object_id = OLD.id; END",
+    "CREATE TRIGGER IF NOT EXISTS input_digests_delete AFTER DELETE ON objects "
+    "BEGIN DELETE FROM input_digests WHERE object_id = OLD.id; END",
+)
+
 
 
 
@@ -71,6 +84,11 @@ class Store:
         self.path = path
         self.busy_timeout = busy_timeout
         self._settings: dict | None = None
+        # the resourceVersion counter while a write transaction hands them out: kept here and
+        # written to the meta row before anyone reads it (get_meta) and before COMMIT, instead
+        # of one UPDATE per object; None = the row is the truth
+        self._rv: int | None = None
+        self._rv_written = True
 
     # -- opening -------------------------------------------------------------------------
 
@@ -168,16 +186,20 @@ class Store:
 
     def begin(self) -> None:
         """Take the write lock (BEGIN IMMEDIATE); `commit()` or `rollback()` ends it."""
+        self._forget_rv()
         self._begin_immediate()
 
     def commit(self) -> None:
         try:
+            self._write_rv()
             self.conn.execute("COMMIT")
+            self._forget_rv()  # another process may write next: the row is the truth again
         except sqlite3.OperationalError as exc:
             self.rollback()
             raise database_error(self.path, exc) from None
 
     def rollback(self) -> None:
+        self._forget_rv()
         self._rollback()
 
     @contextmanager
@@ -217,6 +239,7 @@ class Store:
         """Undo the open transaction. SQLite itself rolls back on some errors (disk full, I/O
         error): then there is nothing left to undo, and the original error must not be masked
         by "cannot rollback - no transaction is active"."""
+        self._forget_rv()
         if self.conn.in_transaction:
             # a failed ROLLBACK leaves nothing committed: the process ends without it either way
             with suppress(sqlite3.Error):
@@ -226,12 +249,17 @@ class Store:
     def savepoint(self) -> Iterator[None]:
         """One object inside a command: a failure undoes only this object's changes."""
         self.conn.execute("SAVEPOINT obj")
+        rv, rv_written = self._rv, self._rv_written
         try:
             yield
         except BaseException:
             if self.conn.in_transaction:  # not when SQLite rolled everything back itself
                 self.conn.execute("ROLLBACK TO obj")
                 self.conn.execute("RELEASE obj")
+                # the counter as it was (a row written since is rolled back with the rest)
+                self._rv, self._rv_written = rv, rv_written if rv is not None else True
+            else:
+                self._forget_rv()
             raise
         self.conn.execute("RELEASE obj")
 
@@ -249,18 +277,37 @@ class Store:
         self._settings = settings
 
     def get_meta(self, key: str) -> str | None:
+        if key == "rv":
+            self._write_rv()
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
+        if key == "rv":
+            self._forget_rv()
         self.conn.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                           "value=excluded.value", (key, value))
 
     def next_resource_version(self) -> str:
-        row = self.conn.execute(
-            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='rv' RETURNING value"
-        ).fetchone()
-        return str(row[0])
+        if not self.conn.in_transaction:  # autocommit: written at once, as it always was
+            self._forget_rv()
+            row = self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
+                                    "WHERE key='rv' RETURNING value").fetchone()
+            return str(row[0])
+        if self._rv is None:
+            row = self.conn.execute("SELECT value FROM meta WHERE key='rv'").fetchone()
+            self._rv = int(row[0])
+        self._rv += 1
+        self._rv_written = False
+        return str(self._rv)
+
+    def _write_rv(self) -> None:
+        if self._rv is not None and not self._rv_written:
+            self.conn.execute("UPDATE meta SET value=? WHERE key='rv'", (str(self._rv),))
+            self._rv_written = True
+
+    def _forget_rv(self) -> None:
+        self._rv, self._rv_written = None, True
 
     # -- objects -------------------------------------------------------------------------
 
@@ -311,7 +358,7 @@ class Store:
         caller knows it does not exist yet, which saves the label-index comparison."""
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
-        body = _dumps(obj)
+        body = codec.dumps(obj)  # json.dumps' text (orjson's in a bulk command)
         row = self.conn.execute(
             "INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body RETURNING id",
@@ -324,6 +371,41 @@ class Store:
                                       [(row[0], k, str(v)) for k, v in labels.items()])
             return
         self._put_labels(row[0], labels)
+
+    # -- digests of what an import wrote (re-importing the same dump skips the API path) ---------
+
+    def _ensure_input_digests(self) -> None:
+        """The digest table and the triggers that forget a digest as soon as its object is
+        written again or deleted, by any writer (triggers live in the file, so an older
+        kubesvc that knows nothing of digests keeps them honest too)."""
+        for statement in INPUT_DIGESTS_SCHEMA:
+            self.conn.execute(statement)
+
+    def input_digests(self) -> dict[tuple[str, str, str], str]:
+        """(gk, namespace, name) -> digest of the input that last wrote the object as it is."""
+        if not self._has_table("input_digests"):
+            return {}
+        rows = self.conn.execute(
+            "SELECT o.gk, o.namespace, o.name, d.digest FROM input_digests d "
+            "JOIN objects o ON o.id = d.object_id")
+        return {(gk, ns, name): digest for gk, ns, name, digest in rows}
+
+    def record_input_digests(self, rows: builtins.list[tuple[str, str, str, str]]) -> None:
+        """(digest, gk, namespace, name): the object as stored now is what that input made."""
+        if not rows:
+            return
+        self._ensure_input_digests()
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO input_digests (object_id, digest) SELECT id, ? FROM objects "
+            "WHERE gk=? AND namespace=? AND name=?", rows)
+
+    def keys(self) -> set[tuple[str, str, str]]:
+        """Every stored object's (gk, namespace, name): a bulk write looks up only these."""
+        return set(self.conn.execute("SELECT gk, namespace, name FROM objects"))
+
+    def _has_table(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                                 (name,)).fetchone() is not None
 
     def _put_labels(self, object_id: int, labels: dict) -> None:
         current = dict(self.conn.execute(

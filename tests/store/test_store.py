@@ -139,3 +139,46 @@ def test_resource_versions_increase(store):
         first = int(store.next_resource_version())
         second = int(store.next_resource_version())
     assert second == first + 1
+
+
+def _rv_row(store) -> int:
+    return int(store.conn.execute("SELECT value FROM meta WHERE key='rv'").fetchone()[0])
+
+
+@pytest.mark.parametrize("ending", ["commit", "rollback", "savepoint-rollback", "read-meta"])
+def test_resource_version_counter_is_kept_exactly(store, ending):
+    """The counter held in memory during a write reaches the row as the UPDATE per object did:
+    on commit, before anyone reads it, and not at all when rolled back."""
+    start = _rv_row(store)
+    if ending == "rollback":
+        with store.write(commit=False):
+            store.next_resource_version()
+        assert _rv_row(store) == start
+    elif ending == "savepoint-rollback":
+        with store.write():
+            assert store.next_resource_version() == str(start + 1)
+            with pytest.raises(ValueError), store.savepoint():
+                assert store.next_resource_version() == str(start + 2)
+                assert store.get_meta("rv") == str(start + 2)  # written when read
+                raise ValueError
+            assert store.next_resource_version() == str(start + 2)  # handed out again
+        assert _rv_row(store) == start + 2
+    elif ending == "read-meta":
+        with store.write():
+            store.next_resource_version()
+            assert store.get_meta("rv") == str(start + 1)
+            store.set_meta("rv", "1000")  # events.py swaps the counter this way
+            assert store.next_resource_version() == "1001"
+        assert _rv_row(store) == 1001
+    else:
+        with store.write():
+            for _ in range(3):
+                store.next_resource_version()
+        assert _rv_row(store) == start + 3
+    other = sqlite3.connect(store.path)  # another process starts from what was committed
+    other.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 5 WHERE key='rv'")
+    other.commit()
+    other.close()
+    committed = _rv_row(store)
+    with store.write():
+        assert store.next_resource_version() == str(committed + 1)

@@ -92,19 +92,27 @@ class _Pod:
     def create(self, ctx, pod: dict, keep_status: bool) -> None:
         validate_pod(pod)
         # a restored pod went through the live cluster's admission plugins already
-        pod.update(d.default_pod(pod if ctx.restoring else d.admit_pod(pod)))
+        source = pod if ctx.restoring else d.admit_pod(pod)
+        pod.update(source)
+        pod.update(_defaulted(source))
         if not keep_status:  # PrepareForCreate: the kubelet owns status
             pod["status"] = {"phase": "Pending", "qosClass": _qos(pod)}
         hold_pod_ip(ctx, pod)
 
     def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:
-        new.update(d.default_pod(new))
+        new.update(_defaulted(new))
         if not keep_status:
             new["status"] = clone(old.get("status") or {})
         hold_pod_ip(ctx, new)
 
     def delete(self, ctx, pod: dict) -> None:
         """The pod's IP is released with the object (allocations are owned by it)."""
+
+
+def _defaulted(pod: dict) -> dict:
+    """The defaulted spec and status of a pod (the command's own object): default_pod copies
+    what it is given, and only these two change, so the metadata is not copied for nothing."""
+    return d.default_pod({k: pod[k] for k in ("spec", "status") if k in pod})
 
 
 def _qos(pod: dict) -> str:

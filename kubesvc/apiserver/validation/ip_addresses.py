@@ -14,9 +14,13 @@ IP_MSG = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
 CIDR_MSG = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
 
 
+_DIGITS = re.compile("[0-9]+")
+_HEX = re.compile("[0-9A-Fa-f]+")
+
+
 def _dec(text: str) -> int | None:
     # The forked parser reads any number of digits, so leading zeros are "valid" here.
-    return int(text) if re.fullmatch("[0-9]+", text) and int(text) <= 255 else None
+    return int(text) if _DIGITS.fullmatch(text) and int(text) <= 255 else None
 
 
 def _parse_v4(text: str) -> bytes | None:
@@ -37,7 +41,7 @@ def _hex_groups(text: str) -> list[int] | None:
             if v4 is None:
                 return None
             groups += [v4[12] << 8 | v4[13], v4[14] << 8 | v4[15]]
-        elif re.fullmatch("[0-9A-Fa-f]+", part) and int(part, 16) <= 0xFFFF:
+        elif _HEX.fullmatch(part) and int(part, 16) <= 0xFFFF:
             groups.append(int(part, 16))
         else:
             return None

@@ -62,8 +62,21 @@ def regex_error(msg: str, fmt: str, *examples: str) -> str:
     return f"{msg} (e.g. {shown}regex used for validation is '{fmt}')"
 
 
+_COMPILED: dict[str, re.Pattern] = {}
+
+
 def _matches(fmt: str, value: str) -> bool:
-    return re.fullmatch(fmt, value) is not None
+    pattern = _COMPILED.get(fmt)
+    if pattern is None:
+        pattern = _COMPILED[fmt] = re.compile(fmt)
+    return pattern.fullmatch(value) is not None
+
+
+# Strings already found valid (a bulk apply checks the same label keys and values, the same
+# namespaces thousands of times); bounded, and only the valid answer (an empty list) is kept.
+_VALID_MAX = 50_000
+_valid_keys: set[str] = set()
+_valid_values: set[str] = set()
 
 
 def dns1123_label(value: str) -> list[str]:
@@ -101,6 +114,15 @@ def dns1035_label(value: str) -> list[str]:
 
 def qualified_name(value: str) -> list[str]:
     """`content.IsLabelKey` (alias IsQualifiedName): label keys, appProtocol, loadBalancerClass."""
+    if value in _valid_keys:
+        return []
+    errs = _qualified_name(value)
+    if not errs and len(_valid_keys) < _VALID_MAX:
+        _valid_keys.add(value)
+    return errs
+
+
+def _qualified_name(value: str) -> list[str]:
     parts = value.split("/")
     if len(parts) > 2:
         return [
@@ -127,6 +149,15 @@ def qualified_name(value: str) -> list[str]:
 
 def label_value(value: str) -> list[str]:
     """`content.IsLabelValue`."""
+    if value in _valid_values:
+        return []
+    errs = _label_value(value)
+    if not errs and len(_valid_values) < _VALID_MAX:
+        _valid_values.add(value)
+    return errs
+
+
+def _label_value(value: str) -> list[str]:
     errs = []
     if _size(value) > 63:
         errs.append(max_len_error(63, "bytes"))

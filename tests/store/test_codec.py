@@ -1,0 +1,67 @@
+"""store/codec.py: the bulk encoder writes exactly what json.dumps writes, and copies exactly."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kubesvc.store import codec
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _fast_path():
+    assert codec.enable()  # orjson is a runtime dependency
+
+
+def _reference(obj, sort_keys: bool = False) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=sort_keys)
+
+
+json_data = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=20)
+
+
+@given(json_data, st.booleans())
+def test_dumps_is_json_dumps_text(obj, sort_keys):
+    assert codec.dumps(obj, sort_keys) == _reference(obj, sort_keys)
+
+
+@given(json_data)
+def test_copy_is_equal_and_shares_nothing(obj):
+    copied = codec.copy(obj)
+    assert _reference(copied) == _reference(obj)  # NaN-safe equality: the same text
+    if isinstance(obj, (dict, list)):
+        assert copied is not obj
+
+
+@pytest.mark.parametrize("obj, fast", [
+    ({"image": "registry/app:1.0.0", "ip": "10.244.0.2"}, True),  # ':1.' inside strings
+    ({"a": [1, -2, {"b": True}]}, True),
+    ({"a": 1e16}, False),  # orjson `1e16`, Python `1e+16`
+    ({"a": [2, 1e-05]}, False),  # orjson `0.00001`
+    ({"a": {"b": -1.5}}, False),
+    ({"a": None}, False),
+    ({"a": math.nan}, False),  # orjson writes null
+    ({"a": 2**70}, False),  # beyond 64 bits
+    ({1: "x"}, False),  # a key YAML read as an int
+    ({"s": "\ud800"}, False),  # a lone surrogate
+], ids=["strings-with-dots", "ints", "exponent", "small-float", "nested-float", "null", "nan",
+        "bigint", "int-key", "surrogate"])
+def test_which_texts_take_orjson(obj, fast):
+    assert (codec._fast(obj) is not None) == fast
+    assert codec.dumps(obj) == _reference(obj)
+
+
+def test_copy_unshares_yaml_aliases():
+    shared = {"app": "web"}
+    obj = {"metadata": {"labels": shared}, "spec": {"selector": shared}}
+    copied = codec.copy(obj)
+    assert copied == obj
+    assert copied["metadata"]["labels"] is not copied["spec"]["selector"]
