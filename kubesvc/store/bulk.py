@@ -25,12 +25,10 @@ _ADD_LABEL = ("INSERT INTO labels SELECT id, ?, ? FROM objects "
 
 
 def reserve_resource_versions(store: Store, count: int) -> int:
-    """Take `count` consecutive resourceVersions in one statement; returns the first one.
-    The same numbers `count` calls of `Store.next_resource_version` would have handed out."""
-    row = store.conn.execute(
-        "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key='rv' RETURNING value",
-        (count,)).fetchone()
-    return int(row[0]) - count + 1
+    """Take `count` consecutive resourceVersions at once; returns the first one. The same
+    numbers `count` calls of `Store.next_resource_version` would have handed out (the store
+    keeps the counter in memory during a write transaction: never UPDATE its row here)."""
+    return store.reserve_resource_versions(count)
 
 
 def put_objects(store: Store, rows: Iterable[tuple[str, dict, dict | None]]) -> None:

@@ -289,17 +289,23 @@ class Store:
                           "value=excluded.value", (key, value))
 
     def next_resource_version(self) -> str:
+        return str(self.reserve_resource_versions(1))
+
+    def reserve_resource_versions(self, count: int) -> int:
+        """Take `count` consecutive resourceVersions; returns the first. Inside a write
+        transaction the counter lives in memory and is written before COMMIT."""
         if not self.conn.in_transaction:  # autocommit: written at once, as it always was
             self._forget_rv()
-            row = self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
-                                    "WHERE key='rv' RETURNING value").fetchone()
-            return str(row[0])
+            row = self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? "
+                                    "WHERE key='rv' RETURNING value", (count,)).fetchone()
+            return int(row[0]) - count + 1
         if self._rv is None:
             row = self.conn.execute("SELECT value FROM meta WHERE key='rv'").fetchone()
             self._rv = int(row[0])
-        self._rv += 1
+        first = self._rv + 1
+        self._rv += count
         self._rv_written = False
-        return str(self._rv)
+        return first
 
     def _write_rv(self) -> None:
         if self._rv is not None and not self._rv_written:
