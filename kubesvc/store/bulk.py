@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kubesvc.store.db import Store, _dumps
+from kubesvc.store import codec
+from kubesvc.store.db import Store
 
 _UPSERT = ("INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?) "
            "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body")
@@ -43,7 +44,7 @@ def put_objects(store: Store, rows: Iterable[tuple[str, dict, dict | None]]) -> 
     for gk, obj, old_labels in rows:
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
-        bodies.append((gk, ns, name, _dumps(obj)))
+        bodies.append((gk, ns, name, codec.dumps(obj)))  # as Store.put writes it
         labels = meta.get("labels") or {}
         if old_labels is not None:
             if old_labels == labels:
