@@ -1,6 +1,10 @@
 """A YAML loader that builds plain data only and refuses what a Kubernetes decoder refuses.
 
 - libyaml's C parser when present (7-9x faster), the pure-Python one otherwise;
+- plain scalars resolve as Kubernetes resolves them: sigs.k8s.io/yaml over go-yaml v2
+  (`resolve()` in go-yaml v2's resolve.go, YAML 1.1 rules), not as PyYAML's YAML 1.1 resolver
+  does: `y`/`n` are booleans too, `0o17`/`0X1F`/`0B1` are numbers, `1e3` and `09` are
+  floats, `1:20` (sexagesimal) and `=` stay strings, timestamps stay strings;
 - no tag ever constructs a Python object (safe constructors only);
 - duplicate keys in a mapping are an error, as in kubectl (sigs.k8s.io/yaml is strict);
 - aliases may not expand beyond a limit, so a "billion laughs" document cannot blow up
@@ -8,6 +12,8 @@
 """
 
 from __future__ import annotations
+
+import re
 
 import yaml
 from yaml import YAMLError
@@ -29,9 +35,93 @@ class StrictLoader(_Base):  # type: ignore[misc, valid-type]
         return super().construct_mapping(node, deep)
 
 
-# Timestamps stay strings (Kubernetes fields are strings; a datetime would not serialise).
+# Timestamps stay strings (Kubernetes fields are strings; a datetime would not serialise). A
+# plain scalar is never resolved as one (below); this covers an explicit !!timestamp tag.
 StrictLoader.add_constructor("tag:yaml.org,2002:timestamp",
                              StrictLoader.yaml_constructors["tag:yaml.org,2002:str"])
+
+
+# --- Plain scalars, resolved as go-yaml v2's resolve() does ------------------------------------
+# go-yaml v2 looks up the exact spellings below first (resolveMap), then, for a scalar starting
+# with a digit or a sign, tries a timestamp (kept as a string by sigs.k8s.io/yaml's
+# interface{} decoding), strconv.ParseInt(s without "_", base 0) (0x/0X, 0o/0O, 0b/0B, a
+# leading 0 for octal), ParseUint, and a float of the yamlStyleFloat shape; a scalar starting
+# with "." is tried with ParseFloat. Everything else is a string: no sexagesimal numbers, no
+# `=` value key, and the merge key `<<` is a merge only as a mapping key.
+GO_BOOLS = {**dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE",
+                             "on", "On", "ON"), True),
+            **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE",
+                             "off", "Off", "OFF"), False)}
+NUMBER_TAG = "tag:kubesvc,2026:go-number"  # private: the constructor decides int, float or str
+_SPECIAL_FLOAT = re.compile(r"(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z")
+_NUMBER_LIKE = re.compile(r"[-+.0-9][-+.0-9_a-fA-FxXoO]*\Z")
+_GO_INT = re.compile(r"([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]([0-7]+)|0([0-7]*)"
+                     r"|([1-9][0-9]*))\Z")
+_YAML_STYLE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_DOT_FLOAT = re.compile(r"\.[0-9]+(?:[eE][-+]?[0-9]+)?\Z")
+_INT64_MIN, _INT64_MAX, _UINT64_MAX = -(2 ** 63), 2 ** 63 - 1, 2 ** 64 - 1
+
+
+def go_number(text: str) -> int | float | str:
+    """What go-yaml v2 makes of a plain scalar starting with a digit, a sign or a dot."""
+    if text[0] == ".":
+        if _DOT_FLOAT.match(text):
+            value = float(text)
+            return text if value in (float("inf"), float("-inf")) else value
+        return text
+    plain = text.replace("_", "")
+    match = _GO_INT.match(plain)
+    if match:
+        sign, hexa, binary, octal, legacy_octal, decimal = match.groups()
+        if hexa is not None:
+            number = int(hexa, 16)
+        elif binary is not None:
+            number = int(binary, 2)
+        elif octal is not None:
+            number = int(octal, 8)
+        elif decimal is not None:
+            number = int(decimal)
+        else:
+            number = int(legacy_octal or "0", 8)
+        if sign == "-":
+            number = -number
+        if _INT64_MIN <= number <= _INT64_MAX or (not sign and number <= _UINT64_MAX):
+            return number
+    if _YAML_STYLE_FLOAT.match(plain):
+        value = float(plain)
+        if value not in (float("inf"), float("-inf")):  # ParseFloat: out of range
+            return value
+    if match and not match.group(1):  # an unsigned integer beyond 64 bits: a big.Int
+        return number
+    return text
+
+
+def _construct_go_number(loader, node):
+    return go_number(loader.construct_scalar(node))
+
+
+def _construct_go_bool(loader, node):
+    value = loader.construct_scalar(node)
+    if value not in GO_BOOLS:
+        raise ConstructorError(None, None, f"cannot decode !!str `{value}` as a !!bool",
+                               node.start_mark)
+    return GO_BOOLS[value]
+
+
+StrictLoader.yaml_implicit_resolvers = {}
+StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile("(?:" + "|".join(GO_BOOLS) + r")\Z"),
+    list("yYnNtTfFoO"))
+StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"(?:~|null|Null|NULL|)\Z"), ["~", "n", "N", ""])
+StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", _SPECIAL_FLOAT, list("-+."))
+StrictLoader.add_implicit_resolver(NUMBER_TAG, _NUMBER_LIKE, list("-+.0123456789"))
+StrictLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"<<\Z"), ["<"])
+StrictLoader.add_constructor("tag:yaml.org,2002:bool", _construct_go_bool)
+StrictLoader.add_constructor(NUMBER_TAG, _construct_go_number)
+# `<<` merges only as a mapping key (the mapping constructor sees to it); as a value it is text.
+StrictLoader.add_constructor("tag:yaml.org,2002:merge",
+                             lambda loader, node: loader.construct_scalar(node))
 
 
 # The other YAML 1.1 tags PyYAML's safe loader knows would build bytes, sets and tuples, which
