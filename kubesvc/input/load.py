@@ -17,7 +17,8 @@ from pathlib import Path
 
 from kubesvc.api.errors import ClientError
 from kubesvc.api.goformat import go_json_kind
-from kubesvc.input.yamlsafe import YAMLError, load_all
+from kubesvc.input.yamlfast import load_all
+from kubesvc.input.yamlsafe import YAMLError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
