@@ -37,17 +37,24 @@ FAST_MIN_CHARS = 256 * 1024
 _TOKEN = (r"(?=[yYnNoO0-9._+-])(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF"  # booleans only in 1.1
           r"|[-+]?(?:0[0-9_][0-9_.eE+-]*"  # a leading zero: octal in 1.1 (and 09 a float)
           r"|[0-9.][0-9a-fA-FxXoO.+-]*_[0-9a-fA-FxXoO_.+-]*|_[0-9a-zA-Z_.+-]*"  # underscores
-          r"|\.[iInN][a-zA-Z]*|[0-9]{19}[0-9.eE+-]*))"  # .Inf-like spellings, beyond 64 bits
+          r"|\.[iInN][a-zA-Z]*|[0-9]{19}[0-9.eE+-]*"  # .Inf-like spellings, beyond 64 bits
+          r"|[0-9.]+[eE][-+]?[0-9]{3,}))"  # beyond a float's range (a string in go-yaml)
           r"(?= *(?:\n|\Z|[,\]\}:#]))")
 # Each pattern starts with a literal (re finds a literal fast; a character class is ~10x slower)
-_AT_LINE_START = re.compile(r"\n *+(?:- ++)*+" + _TOKEN)  # keys, values on their own line, items
-_AT_START = re.compile(r" *+(?:- ++)*+" + _TOKEN)
+# keys, values on their own line, sequence items; an empty key
+_AT_LINE_START = re.compile(r"\n *+(?:- ++)*+(?:" + _TOKEN + "|:)")
+_AT_START = re.compile(r" *+(?:- ++)*+(?:" + _TOKEN + "|:)")
 _AFTER_COLON = re.compile(r": ++" + _TOKEN)
 _GATED = [  # (literal that must be present, pattern)
-    ('":', re.compile(r'":' + _TOKEN)), ("':", re.compile(r"':" + _TOKEN)),
+    ('":', re.compile(r'":(?:' + _TOKEN + "|:)")), ("':", re.compile(r"':(?:" + _TOKEN + "|:)")),
     ("[", re.compile(r"\[ *+" + _TOKEN)), ("{", re.compile(r"\{ *+" + _TOKEN)),
     (",", re.compile(r", *+" + _TOKEN)), ("---", re.compile(r"--- ++" + _TOKEN)),
     ("<<", re.compile(r"<<")), ("]", re.compile(r"\] *:")), ("}", re.compile(r"\} *:")),
+    # yaml-rs reads some odd uses of ":" that libyaml refuses: an empty key, ":" before a
+    # flow indicator, a plain scalar starting with ":"
+    (":]", re.compile(r":\]")), (":}", re.compile(r":\}")), (":,", re.compile(r":,")),
+    (" :", re.compile(r" :")), ("[:", re.compile(r"\[:")), ("{:", re.compile(r"\{:")),
+    (",:", re.compile(r",:")),
 ]
 _INDICATORS = "&*!?"  # anchor, alias, tag, explicit key: where a token starts
 _TOKEN_STARTS = frozenset(" \n[{,")
@@ -60,9 +67,10 @@ _NOT_PLAIN_TEXT = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U0
                              "|[\u2028\u2029\ufeff]")
 
 
-def load_all(text: str, min_chars: int = FAST_MIN_CHARS) -> Iterator:
+def load_all(text: str, min_chars: int | None = None) -> Iterator:
     """Documents of a YAML stream, as yamlsafe.load_all gives them (None for an empty one)."""
-    docs = fast_documents(text) if len(text) >= min_chars else None
+    big = len(text) >= (FAST_MIN_CHARS if min_chars is None else min_chars)
+    docs = fast_documents(text) if big else None
     if docs is None:
         yield from safe_load_all(text)
     else:

@@ -27,6 +27,8 @@ class StrictLoader(_Base):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue  # a collection as a key: the base class says "found unhashable key"
             key = key_node.value
             if key in seen and key_node.tag != "tag:yaml.org,2002:merge":
                 raise ConstructorError(None, None, f'key "{key}" already set in map',
