@@ -34,7 +34,8 @@ from kubesvc.input.yamlsafe import load_all as safe_load_all
 # Below this many characters the libyaml loader is used: the fast path pays an import.
 FAST_MIN_CHARS = 256 * 1024
 
-_TOKEN = (r"(?=[yYnNoO0-9._+-])(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF"  # booleans only in 1.1
+# booleans only in YAML 1.1:
+_TOKEN = (r"(?=[yYnNoO0-9._+-])(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF"
           r"|[-+]?(?:0[0-9_][0-9_.eE+-]*"  # a leading zero: octal in 1.1 (and 09 a float)
           r"|[0-9.][0-9a-fA-FxXoO.+-]*_[0-9a-fA-FxXoO_.+-]*|_[0-9a-zA-Z_.+-]*"  # underscores
           r"|\.[iInN][a-zA-Z]*|[0-9]{19}[0-9.eE+-]*"  # .Inf-like spellings, beyond 64 bits
