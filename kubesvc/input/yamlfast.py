@@ -35,11 +35,13 @@ from kubesvc.input.yamlsafe import load_all as safe_load_all
 FAST_MIN_CHARS = 256 * 1024
 
 # booleans only in YAML 1.1:
-_TOKEN = (r"(?=[yYnNoO0-9._+-])(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF"
+_TOKEN = (r"(?=[yYnNoOtTfF~0-9._+-])(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF"
           r"|[-+]?(?:0[0-9_][0-9_.eE+-]*"  # a leading zero: octal in 1.1 (and 09 a float)
           r"|[0-9.][0-9a-fA-FxXoO.+-]*_[0-9a-fA-FxXoO_.+-]*|_[0-9a-zA-Z_.+-]*"  # underscores
-          r"|\.[iInN][a-zA-Z]*|[0-9]{19}[0-9.eE+-]*"  # .Inf-like spellings, beyond 64 bits
-          r"|[0-9.]+[eE][-+]?[0-9]{3,}))"  # beyond a float's range (a string in go-yaml)
+          r"|\.[iInN][a-zA-Z]*"  # .Inf-like spellings
+          r"|[0-9.]+[eE][-+]?[0-9]{3,})"  # beyond a float's range (a string in go-yaml)
+          r"|(?:[-+.0-9][0-9a-zA-Z_.+-]*|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)"
+          r"(?= *:(?:[ \n]|\Z)))"  # a key that is not a string (yamlsafe makes it one)
           r"(?= *(?:\n|\Z|[,\]\}:#]))")
 # Each pattern starts with a literal (re finds a literal fast; a character class is ~10x slower)
 # keys, values on their own line, sequence items; an empty key

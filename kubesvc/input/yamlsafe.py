@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+import struct
 
 import yaml
 from yaml import YAMLError
@@ -26,6 +27,7 @@ MAX_EXPANDED_NODES = 5_000_000  # far beyond any real manifest; a billion-laughs
 class StrictLoader(_Base):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node, deep=False):
         seen = set()
+        other_keys = False
         for key_node, _ in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue  # a collection as a key: the base class says "found unhashable key"
@@ -34,7 +36,58 @@ class StrictLoader(_Base):  # type: ignore[misc, valid-type]
                 raise ConstructorError(None, None, f'key "{key}" already set in map',
                                        key_node.start_mark)
             seen.add(key)
-        return super().construct_mapping(node, deep)
+            other_keys = other_keys or key_node.tag != "tag:yaml.org,2002:str"
+        mapping = super().construct_mapping(node, deep)
+        if other_keys and any(type(key) is not str for key in mapping):
+            mapping = {_json_key(key, node): value for key, value in mapping.items()}
+        return mapping
+
+
+def _json_key(key, node) -> str:
+    """sigs.k8s.io/yaml turns go-yaml's non-string keys into JSON's strings: `on: x` is
+    {"true": "x"}, `80: http` {"80": "http"}; a null key is refused."""
+    if type(key) is bool:
+        return "true" if key else "false"
+    if type(key) is int:
+        return str(key)
+    if type(key) is float:
+        return go_float32_string(key)
+    if type(key) is str:
+        return key
+    raise ConstructorError(None, None, "unsupported map key of type: <nil>", node.start_mark)
+
+
+def _float32(value: float) -> float:
+    try:
+        return struct.unpack("f", struct.pack("f", value))[0]
+    except OverflowError:  # beyond float32: Go's FormatFloat says +Inf / -Inf
+        return float("inf") if value > 0 else float("-inf")
+
+
+def go_float32_string(value: float) -> str:
+    """strconv.FormatFloat(v, 'g', -1, 32), as sigs.k8s.io/yaml spells a float key."""
+    single = _float32(value)
+    if single != single:
+        return ".nan"
+    if single in (float("inf"), float("-inf")):
+        return ".inf" if single > 0 else "-.inf"
+    for places in range(9):  # the shortest spelling that reads back as the same float32
+        text = f"{single:.{places}e}"
+        if _float32(float(text)) == single:
+            break
+    mantissa, exponent = text.split("e")
+    exp = int(exponent)
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    if exp < -4 or exp >= 6:  # Go's %e for the shortest 'g' form
+        return f"{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    sign, digits = ("-", mantissa[1:]) if mantissa.startswith("-") else ("", mantissa)
+    digits = digits.replace(".", "")
+    if exp >= 0:
+        whole, fraction = digits[:exp + 1].ljust(exp + 1, "0"), digits[exp + 1:]
+    else:
+        whole, fraction = "0", "0" * (-exp - 1) + digits
+    return sign + whole + ("." + fraction if fraction else "")
 
 
 # Timestamps stay strings (Kubernetes fields are strings; a datetime would not serialise). A
@@ -61,7 +114,6 @@ _GO_INT = re.compile(r"([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]([0-7]+)|
                      r"|([1-9][0-9]*))\Z")
 _YAML_STYLE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 _DOT_FLOAT = re.compile(r"\.[0-9]+(?:[eE][-+]?[0-9]+)?\Z")
-_INT64_MIN, _INT64_MAX, _UINT64_MAX = -(2 ** 63), 2 ** 63 - 1, 2 ** 64 - 1
 
 
 def go_number(text: str) -> int | float | str:
@@ -87,14 +139,14 @@ def go_number(text: str) -> int | float | str:
             number = int(legacy_octal or "0", 8)
         if sign == "-":
             number = -number
-        if _INT64_MIN <= number <= _INT64_MAX or (not sign and number <= _UINT64_MAX):
-            return number
+        # go-yaml makes a float of a decimal beyond 64 bits (a big.Int of a hexadecimal one);
+        # kubesvc keeps every integer exact, as PyYAML and yaml-rs read it: an API field
+        # holding one is refused with the number as written
+        return number
     if _YAML_STYLE_FLOAT.match(plain):
         value = float(plain)
         if value not in (float("inf"), float("-inf")):  # ParseFloat: out of range
             return value
-    if match and not match.group(1):  # an unsigned integer beyond 64 bits: a big.Int
-        return number
     return text
 
 

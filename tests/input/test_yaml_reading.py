@@ -67,8 +67,8 @@ DIFFERING = [
     (".5", 0.5), ("-.5", -0.5), ("+.5", 0.5), ("1.", 1.0),
     (".Nan", ".Nan"), (".iNf", ".iNf"), ("+.nan", "+.nan"),
     ("9223372036854775807", 2**63 - 1), ("18446744073709551615", 2**64 - 1),
-    ("18446744073709551616", 1.8446744073709552e19),
-    ("-9223372036854775809", -9.223372036854776e18),
+    # beyond 64 bits go-yaml v2 makes a float of it; kubesvc keeps it exact (see go_number)
+    ("18446744073709551616", 2**64), ("-9223372036854775809", -(2**63) - 1),
     ("2024-01-01", "2024-01-01"), ("2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"),
     ("=", "="),
 ]
@@ -77,6 +77,27 @@ AGREED = [("true", True), ("True", True), ("FALSE", False), ("~", None), ("null"
           ("NULL", None), ("12", 12), ("-0", 0), ("+12", 12), ("1.5", 1.5), ("-0.0", -0.0),
           (".inf", math.inf), ("-.Inf", -math.inf), (".NaN", math.nan), ("0.5", 0.5),
           ("10.244.0.1", "10.244.0.1"), ("0xG", "0xG"), ("1e", "1e"), ("1.2.3", "1.2.3")]
+def json_key(value) -> str:
+    """sigs.k8s.io/yaml's key conversion (bool, int, float32 'g' spelling)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return yamlsafe.go_float32_string(value)
+    return str(value)
+
+
+KEYS = [("on", "true"), ("n", "false"), ("80", "80"), ("1.5", "1.5"), ("0.1", "0.1"),
+        ("1e6", "1e+06"), ("123456", "123456"), ("3.14159265358979", "3.1415927"),
+        ("-.inf", "-.inf"), (".nan", ".nan"), ("012", "10"), ("'on'", "on")]
+
+
+@pytest.mark.parametrize("key, spelt", KEYS)
+def test_keys_are_strings_as_sigs_k8s_io_yaml_makes_them(key, spelt):
+    for reader in (fast, safe):
+        assert list(reader(f"{key}: v\nz: 1\n")[0]) == [spelt, "z"]
+        assert list(reader(f"m: {{{key}: v}}\n")[0]["m"]) == [spelt]
+
+
 CLEAN = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{}\ndata:\n  a: b\n"
 
 
@@ -95,9 +116,12 @@ def test_plain_scalars_read_as_kubernetes_reads_them(plain, expected):
             docs = reader(stream)
             assert len(docs) == 3 and docs[2]["metadata"]["name"] == "c2"
             assert same(pick(docs[1]), expected), (reader.__name__, text, pick(docs[1]))
-    for reader in (fast, safe):  # as a key (sigs.k8s.io/yaml then spells it as JSON would)
-        if isinstance(expected, str):
-            assert list(reader(f"{plain}: v\n")[0]) == [expected]
+    for reader in (fast, safe):  # as a key, spelt as sigs.k8s.io/yaml spells it for JSON
+        if expected is None:
+            with pytest.raises(yamlsafe.YAMLError, match="unsupported map key"):
+                reader(f"{plain}: v\n")
+        else:
+            assert list(reader(f"{plain}: v\n")[0]) == [json_key(expected)]
         # quoted, it is text in every reader
         assert reader(f"k: '{plain}'\n")[0]["k"] == plain
         assert reader(f'k: "{plain}"\n')[0]["k"] == plain
@@ -182,6 +206,11 @@ BAD = [
     "a: *nowhere\n",
     CLEAN.format(1) + "---\n- a list\n",
     "a: {b: 1, b: 2}\n",
+    "- " * 3000 + "x\n",  # beyond libyaml's nesting limit (yaml-rs has none in block style)
+    "".join(" " * i + "a:\n" for i in range(1200)),
+    "- " * 300 + "x\n",  # beyond kubesvc's 200 levels
+    "a: " + "[" * 250 + "]" * 250 + "\n",
+    "a: " + "[" * 5000 + "]" * 5000 + "\n",
 ]
 
 
