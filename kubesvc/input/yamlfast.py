@@ -47,17 +47,15 @@ _TOKEN = (r"(?=[yYnNoOtTfF~0-9._+-])(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off
 # keys, values on their own line, sequence items; an empty key
 _AT_LINE_START = re.compile(r"\n *+(?:- ++)*+(?:" + _TOKEN + "|:)")
 _AT_START = re.compile(r" *+(?:- ++)*+(?:" + _TOKEN + "|:)")
-_AFTER_COLON = re.compile(r": ++" + _TOKEN)
+# after a colon: a value; a JSON-like key's value (no space needed); and odd uses of ":" that
+# yaml-rs reads but libyaml refuses (an empty key, ":" before a flow indicator, a plain scalar
+# starting with ":")
+_AFTER_COLON = re.compile(r":(?: ++" + _TOKEN + r"|[\]\},]|(?<=[ \[\{,]:)|(?<=[\"']:)(?:"
+                          + _TOKEN + "|:))")
 _GATED = [  # (literal that must be present, pattern)
-    ('":', re.compile(r'":(?:' + _TOKEN + "|:)")), ("':", re.compile(r"':(?:" + _TOKEN + "|:)")),
     ("[", re.compile(r"\[ *+" + _TOKEN)), ("{", re.compile(r"\{ *+" + _TOKEN)),
     (",", re.compile(r", *+" + _TOKEN)), ("---", re.compile(r"--- ++" + _TOKEN)),
     ("<<", re.compile(r"<<")), ("]", re.compile(r"\] *:")), ("}", re.compile(r"\} *:")),
-    # yaml-rs reads some odd uses of ":" that libyaml refuses: an empty key, ":" before a
-    # flow indicator, a plain scalar starting with ":"
-    (":]", re.compile(r":\]")), (":}", re.compile(r":\}")), (":,", re.compile(r":,")),
-    (" :", re.compile(r" :")), ("[:", re.compile(r"\[:")), ("{:", re.compile(r"\{:")),
-    (",:", re.compile(r",:")),
 ]
 _INDICATORS = "&*!?"  # anchor, alias, tag, explicit key: where a token starts
 _TOKEN_STARTS = frozenset(" \n[{,")
@@ -149,7 +147,7 @@ def risky_positions(text: str) -> list[int]:
     for char in _INDICATORS:
         pos = text.find(char)
         while pos >= 0:
-            if pos == 0 or text[pos - 1] in _TOKEN_STARTS:
+            if pos == 0 or text[pos - 1] in _TOKEN_STARTS or text[pos - 2:pos] in ('":', "':"):
                 found.append(pos)
             pos = text.find(char, pos + 1)
     return found
