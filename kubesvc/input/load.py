@@ -17,7 +17,9 @@ from pathlib import Path
 
 from kubesvc.api.errors import ClientError
 from kubesvc.api.goformat import go_json_kind
-from kubesvc.input.yamlsafe import YAMLError, load_all
+from kubesvc.input.yamlfast import load_all
+from kubesvc.input.yamlsafe import YAMLError
+from kubesvc.input.yamlsafe import load_all as libyaml_load_all
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -100,13 +102,17 @@ def load_text(text: str, source: str) -> list[Document]:
     raw: list = []
     if stripped.startswith(("{", "[")):
         raw = _json_documents(text, source)
-    if not raw:
+    from_yaml = not raw
+    if from_yaml:
         raw = list(_yaml_documents(text, source))
     docs = []
     for index, obj in enumerate(raw, start=1):
         if obj is None:
             continue
         if isinstance(obj, (dict, list)) and _too_deep(obj):
+            if from_yaml:  # libyaml may refuse the nesting first (yaml-rs does not): its message
+                for _ in _yaml_documents(text, source, fast=False):
+                    pass
             raise ClientError(f"error parsing {source} (document {index}): the document is "
                               f"nested more than {MAX_DEPTH} levels deep")
         if not isinstance(obj, dict):
@@ -161,10 +167,13 @@ def _too_deep(obj) -> bool:
     return False
 
 
-def _yaml_documents(text: str, source: str) -> Iterator:
+def _yaml_documents(text: str, source: str, fast: bool = True) -> Iterator:
+    """Documents of a YAML stream: through the yaml-rs fast path where it applies (identical
+    documents and errors), or through libyaml only."""
     index = 0
     try:
-        for index, obj in enumerate(load_all(text), start=1):  # noqa: B007 (read on error)
+        reader = load_all(text) if fast else libyaml_load_all(text)
+        for index, obj in enumerate(reader, start=1):  # noqa: B007 (read on error)
             yield obj
     except YAMLError as exc:
         position = getattr(exc, "position", None)  # a ReaderError: a character YAML forbids

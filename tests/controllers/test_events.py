@@ -242,7 +242,7 @@ def test_events_expire_after_the_ttl(cluster, tmp_path, monkeypatch):
     cluster.ok("apply", "-f", write(tmp_path, "x.yaml", NS.format("x")))
     assert all_events(cluster)
     monkeypatch.setenv("KUBESVC_NOW", "2026-01-01T01:01:00Z")
-    cluster.ok("apply", "-f", write(tmp_path, "y.yaml", NS.format("y")))
+    cluster.ok("apply", "-f", write(tmp_path, "w.yaml", NS.format("w")))
     assert all_events(cluster) == []
     assert all_events(cluster, "kube-system") == []
 

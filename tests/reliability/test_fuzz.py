@@ -19,6 +19,7 @@ import gc
 import itertools
 import json
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -33,6 +34,14 @@ from tests.conftest import Cli
 from tests.reliability.harness import STRESS, check_store
 
 _fixed = int(os.environ.get("KUBESVC_FUZZ_EXAMPLES", "0"))
+
+
+class _KubeDumper(yaml.SafeDumper):
+    """Quotes y/Y/n/N too: booleans in Kubernetes' YAML (go-yaml v2), not in PyYAML's."""
+
+
+_KubeDumper.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"),
+                                  list("yYnN"))
 JUNK_EXAMPLES = _fixed or (1500 if STRESS else 120)
 SET_EXAMPLES = _fixed or (400 if STRESS else 35)
 # Shrinking replays examples for minutes; the failing example is printed unshrunk unless
@@ -83,7 +92,7 @@ class Session:
         if as_json:
             path.write_text("\n".join(json.dumps(d) for d in docs))
         else:
-            path.write_text(yaml.safe_dump_all(docs, sort_keys=False))
+            path.write_text(yaml.dump_all(docs, Dumper=_KubeDumper, sort_keys=False))
         return str(path)
 
     def table(self, sql: str) -> list:

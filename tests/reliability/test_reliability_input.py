@@ -275,12 +275,12 @@ def test_yaml_tags_build_plain_data_only(store, tmp_path):
     path = tmp_path / "tags.yaml"
     path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tags\n  labels: !!set "
                     "{}\n  annotations:\n    greeting: !!binary aGVsbG8=\n    when: 2024-01-01\n"
-                    "data:\n  n: !!str 5\n")
+                    "data:\n  num: !!str 5\n")
     store.ok("apply", "-f", str(path))
     got = json.loads(store.ok("get", "configmap", "tags", "-o", "json"))
     assert got["metadata"]["annotations"]["greeting"] == "hello"
     assert got["metadata"]["annotations"]["when"] == "2024-01-01"
-    assert got["data"] == {"n": "5"}
+    assert got["data"] == {"num": "5"}
     assert "labels" not in got["metadata"] or got["metadata"]["labels"] == {}
     bad = tmp_path / "bad-binary.yaml"
     bad.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  x: !!binary "
