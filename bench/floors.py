@@ -64,7 +64,7 @@ def yaml_parse(path: str) -> dict:
 # -- kubesvc's own YAML loader ------------------------------------------------------------------
 
 PARSER_MODULES = {"yaml_rs": "yaml-rs", "ryml": "rapidyaml", "rapidyaml": "rapidyaml",
-                  "yaml._yaml": "libyaml (PyYAML's CSafeLoader)", "_yaml": "libyaml"}
+                  "yaml._yaml": "libyaml (CSafeLoader)", "_yaml": "libyaml"}
 
 
 def kubesvc_parse(path: str) -> dict:
@@ -83,7 +83,7 @@ def kubesvc_parse(path: str) -> dict:
     if not used:  # no faster parser loaded: PyYAML (libyaml's when PyYAML was built with it)
         import yaml
 
-        used = ["libyaml (PyYAML's CSafeLoader)" if yaml.__with_libyaml__ else
+        used = ["libyaml (CSafeLoader)" if yaml.__with_libyaml__ else
                 "PyYAML's pure-Python loader"]
     declared = {attr: str(getattr(yamlsafe, attr)) for attr in
                 ("BACKEND", "PARSER", "FAST_PARSER", "parser_name") if hasattr(yamlsafe, attr)}
