@@ -782,11 +782,12 @@ class Suite:
             g.figure = "not measured: `kubesvc check` not present"
             return
         cmd = self.ks(self.large, "check")
-        first = run_captured(*cmd)  # also the warm-up
+        first = run_captured(*cmd)  # the warm-up; a slow check counts it and runs once more
         lines = [x for x in first.stdout.decode(errors="replace").splitlines() if x.strip()]
-        log(f"check: {self.args.get_runs} runs")
-        runs = rotate({"check": cmd}, self.args.get_runs, 0)["check"]
-        w = walls(runs)
+        more = self.args.get_runs if first.wall < 5 else 1
+        log(f"check: first run {first.wall:.1f} s, {more} more")
+        runs = rotate({"check": cmd}, more, 0)["check"]
+        w = walls(runs if more > 1 else [first, *runs])
         g.figure = w.fmt("s")
         g.anchor = "the 2 s limit"
         g.ratio = w.median / 2.0
@@ -842,8 +843,7 @@ class Suite:
         g.ratio_text = f"{round(extra.median * 1e3):+d} ms over the small state"
         g.met = extra.median < 0.100
         codes = {r.code for r in runs["policies"]}
-        g.note = (f"{outcome['counts'].get('created', 0)} policies created; exit codes "
-                  f"{sorted(codes)}")
+        g.note = f"policies: {fmt_counts(outcome['counts'])}; exit codes {sorted(codes)}"
 
     # ---- kubectl through `kubesvc serve` (issue 12)
     def serve_get(self) -> None:
@@ -1006,6 +1006,11 @@ def draw_plot(growth: dict[float, dict], path: Path) -> str:
     return f"![seconds per 10k objects against size]({path.name})"
 
 
+def cell(text: str) -> str:
+    """One markdown table cell: no line breaks, no bare pipes."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
 def render(suite: Suite, machine, elapsed: float, files, plot_line: str) -> str:
     a, res = suite.args, suite.res
     n_svc, n_pod, n_node = gen.sizes(suite.scale)
@@ -1041,8 +1046,9 @@ def render(suite: Suite, machine, elapsed: float, files, plot_line: str) -> str:
         g = res.goals.get(key)
         if g is None:
             continue
-        out.append(f"| {g.title} | {g.figure} | {g.anchor} | {g.ratio_text} | {g.target} | "
-                   f"**{g.status()}** | {g.note} |")
+        out.append("| " + " | ".join(cell(x) for x in (
+            g.title, g.figure, g.anchor, g.ratio_text, g.target, f"**{g.status()}**", g.note))
+            + " |")
     out += ["", "## How cost grows", "",
             "Seconds per 10k objects against the data's size (objects in the dump): flat lines "
             "are linear. apply = `kubesvc apply -f` of the status-less manifest (JSON) into a "
