@@ -2,8 +2,9 @@
 returns for a large cluster whose pods belong to Deployments.
 
 At scale 1.0: 20 Namespaces, 200 Nodes, 10,000 Services and 50,000 Pods (60,220 objects).
-* Nodes carry a live status (Ready, InternalIP, capacity), a podCIDR (10.244.K.0/24) and zone
-  labels; they are named by the pods, so applying the dump needs no scheduling.
+* Nodes carry a live status (Ready, InternalIP, capacity), a podCIDR (10.244.K.0/24; past
+  256 nodes 10.245.K-256.0/24 ...) and zone labels; they are named by the pods, so applying
+  the dump needs no scheduling.
 * Pods carry what a Deployment's pods carry (app, tier, pod-template-hash, env labels; an owner
   reference to their ReplicaSet) and a live status: phase Running, nodeName, podIP(s) from
   their node's podCIDR, conditions, containerStatuses. kubesvc keeps a manifest's status, so an
@@ -74,9 +75,15 @@ def node_ip(k: int) -> str:
     return f"172.18.{k // 250}.{k % 250 + 2}"
 
 
+def pod_net(k: int) -> str:
+    """Node k's /24 (without the last octet): 10.244.K for the first 256 nodes, then on
+    through 10.245, 10.246 ... (scale 3 has 600 nodes)."""
+    return f"10.{244 + k // 256}.{k % 256}"
+
+
 def node(g: _Gen, k: int) -> dict:
     name = f"node-{k:03d}"
-    cidr = f"10.244.{k}.0/24"
+    cidr = f"{pod_net(k)}.0/24"
     ready_at = "2026-11-01T00:05:00Z"
     cond = [{"type": t, "status": "False", "reason": r, "message": m,
              "lastHeartbeatTime": "2026-11-26T00:00:00Z", "lastTransitionTime": ready_at}
@@ -119,7 +126,9 @@ def node(g: _Gen, k: int) -> dict:
 def service(g: _Gen, i: int, namespace_name: str | None = None) -> dict:
     app = f"app-{i}"
     nports = 1 + (i % 3)
-    nodeport = i % 13 == 0  # 13 and 20 coprime: NodePorts in every namespace
+    # 13 and 20 coprime: NodePorts in every namespace; 922 of them at most (scale 3), so their
+    # ports stay in 30000-32767
+    nodeport = i % 13 == 0 and i // 13 < 922
     ports = []
     for p in range(nports):
         port = {"name": ("http", "grpc", "metrics")[p], "protocol": "TCP",
@@ -149,7 +158,7 @@ def pod(g: _Gen, j: int, n_svc: int, n_node: int, rs_hash: list[str]) -> dict:
     app, h = f"app-{a}", rs_hash[a]
     tier = TIERS[a % 3] if replica < 4 else TIERS[(a + 1) % 3]
     k, slot = j % n_node, j // n_node
-    ip = f"10.244.{k}.{slot + 2}"
+    ip = f"{pod_net(k)}.{slot + 2}"
     containers, statuses = [], []
     for c in range(2 if j % 4 == 0 else 1):
         name = app if c == 0 else "envoy-sidecar"
