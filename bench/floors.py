@@ -69,22 +69,47 @@ PARSER_MODULES = {"yaml_rs": "yaml-rs", "ryml": "rapidyaml", "rapidyaml": "rapid
 
 def kubesvc_parse(path: str) -> dict:
     """Time the loader kubesvc's `apply`/`import` call, whatever parser it uses, and say which
-    YAML parser modules it loaded (a new fast path shows up here without any change)."""
+    YAML parser it used: the characters handed to yaml-rs (`yaml_rs.loads`) and to the libyaml
+    loader (`kubesvc.input.yamlsafe.StrictLoader`) are counted by thin wrappers, and any other
+    known parser module the call loads is named (a new fast path shows up without a change
+    here). yaml-rs, when installed, is imported before the clock starts (a few ms)."""
     from kubesvc.input import load, yamlsafe
 
+    chars = {"yaml-rs": 0, "libyaml (CSafeLoader)": 0}
+
+    def counting(fn, key):
+        def wrapper(text, *a, **k):
+            chars[key] += len(text) if isinstance(text, (str, bytes)) else 0
+            return fn(text, *a, **k)
+        return wrapper
+
+    try:
+        import yaml_rs
+
+        yaml_rs.loads = counting(yaml_rs.loads, "yaml-rs")
+    except ImportError:
+        pass
+    loader = getattr(yamlsafe, "StrictLoader", None)
+    if loader is not None:
+        init = loader.__init__
+
+        def counted_init(self, stream, *a, **k):
+            chars["libyaml (CSafeLoader)"] += len(stream) if isinstance(stream, (str, bytes)) else 0
+            init(self, stream, *a, **k)
+
+        loader.__init__ = counted_init
     before = set(sys.modules)
     gc.disable()
     t0 = time.perf_counter()
     docs = load.load_paths([path])
     seconds = time.perf_counter() - t0
     loaded = set(sys.modules) - before
-    used = sorted({name for mod, name in PARSER_MODULES.items()
-                   if mod in loaded and "libyaml" not in name})
-    if not used:  # no faster parser loaded: PyYAML (libyaml's when PyYAML was built with it)
-        import yaml
-
-        used = ["libyaml (CSafeLoader)" if yaml.__with_libyaml__ else
-                "PyYAML's pure-Python loader"]
+    total = sum(chars.values()) or 1
+    used = [f"{name} ({n / total:.0%} of the text)" for name, n in chars.items() if n]
+    used += sorted({name for mod, name in PARSER_MODULES.items()
+                    if mod in loaded and name not in chars and "libyaml" not in name})
+    if not used:
+        used = ["unknown (neither yaml-rs nor the libyaml loader was called)"]
     declared = {attr: str(getattr(yamlsafe, attr)) for attr in
                 ("BACKEND", "PARSER", "FAST_PARSER", "parser_name") if hasattr(yamlsafe, attr)}
     pool = any(m.startswith(("concurrent.futures.process", "multiprocessing.pool"))
