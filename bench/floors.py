@@ -99,10 +99,12 @@ def kubesvc_parse(path: str) -> dict:
 
         loader.__init__ = counted_init
     before = set(sys.modules)
+    rss_before = rss_now_mib()
     gc.disable()
     t0 = time.perf_counter()
     docs = load.load_paths([path])
     seconds = time.perf_counter() - t0
+    objects_mib = rss_now_mib() - rss_before  # the text is freed by now (a large str is mmapped)
     loaded = set(sys.modules) - before
     total = sum(chars.values()) or 1
     used = [f"{name} ({n / total:.0%} of the text)" for name, n in chars.items() if n]
@@ -121,6 +123,7 @@ def kubesvc_parse(path: str) -> dict:
             versions[dist] = v
     return {"seconds": seconds, "objects": len(docs), "bytes": os.path.getsize(path),
             "parsers": used, "declared": declared, "process_pool": pool,
+            "objects_mib": objects_mib,
             "versions": versions}
 
 
