@@ -75,7 +75,7 @@ def kubesvc_parse(path: str) -> dict:
     here). yaml-rs, when installed, is imported before the clock starts (a few ms)."""
     from kubesvc.input import load, yamlsafe
 
-    chars = {"yaml-rs": 0, "libyaml (CSafeLoader)": 0}
+    chars = {"yaml-rs": 0, "libyaml CSafeLoader": 0}
 
     def counting(fn, key):
         def wrapper(text, *a, **k):
@@ -94,7 +94,7 @@ def kubesvc_parse(path: str) -> dict:
         init = loader.__init__
 
         def counted_init(self, stream, *a, **k):
-            chars["libyaml (CSafeLoader)"] += len(stream) if isinstance(stream, (str, bytes)) else 0
+            chars["libyaml CSafeLoader"] += len(stream) if isinstance(stream, (str, bytes)) else 0
             init(self, stream, *a, **k)
 
         loader.__init__ = counted_init
@@ -107,7 +107,7 @@ def kubesvc_parse(path: str) -> dict:
     objects_mib = rss_now_mib() - rss_before  # the text is freed by now (a large str is mmapped)
     loaded = set(sys.modules) - before
     total = sum(chars.values()) or 1
-    used = [f"{name} ({n / total:.0%} of the text)" for name, n in chars.items() if n]
+    used = [f"{name} on {n / total:.0%} of the text" for name, n in chars.items() if n]
     used += sorted({name for mod, name in PARSER_MODULES.items()
                     if mod in loaded and name not in chars and "libyaml" not in name})
     if not used:
