@@ -73,9 +73,12 @@ def kubesvc_parse(path: str) -> dict:
     loader (`kubesvc.input.yamlsafe.StrictLoader`) are counted by thin wrappers, and any other
     known parser module the call loads is named (a new fast path shows up without a change
     here). yaml-rs, when installed, is imported before the clock starts (a few ms)."""
+    import yaml
+
     from kubesvc.input import load, yamlsafe
 
-    chars = {"yaml-rs": 0, "libyaml CSafeLoader": 0}
+    lib = "libyaml CSafeLoader" if yaml.__with_libyaml__ else "PyYAML's pure-Python loader"
+    chars = {"yaml-rs": 0, lib: 0}
 
     def counting(fn, key):
         def wrapper(text, *a, **k):
@@ -94,7 +97,7 @@ def kubesvc_parse(path: str) -> dict:
         init = loader.__init__
 
         def counted_init(self, stream, *a, **k):
-            chars["libyaml CSafeLoader"] += len(stream) if isinstance(stream, (str, bytes)) else 0
+            chars[lib] += len(stream) if isinstance(stream, (str, bytes)) else 0
             init(self, stream, *a, **k)
 
         loader.__init__ = counted_init
