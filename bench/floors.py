@@ -5,6 +5,9 @@
 Tasks:
   yaml-parse FILE          read + decode + `yaml.load_all(CSafeLoader)`, GC off; RSS growth
                            while the parsed objects are held (their own footprint)
+  kubesvc-parse FILE       kubesvc's own manifest loader (`kubesvc.input.load.load_paths`:
+                           read, decode, parse with whichever YAML parser kubesvc uses, its
+                           checks), GC off; names the parser it loaded
   json-floor FILE          fastest available JSON parser (json, orjson, msgspec; GC off) +
                            serialize and insert the objects with their label rows into a fresh
                            store with kubesvc's own schema, in one WAL transaction
@@ -13,6 +16,9 @@ Tasks:
   read STATE               the rows `get` reads: SELECT body ... ORDER BY namespace, name
   endpoints STATE REPS     kubesvc's endpoint controllers for every Service from scratch, and
                            all controllers after one pod's readiness change (kubesvc library)
+  import-phases FILE STATE `kubesvc import -f FILE` run in process (the CLI's own `invoke`,
+                           GC off as the console script has it), with the loader, the
+                           controllers and each controller phase timed
 """
 
 from __future__ import annotations
@@ -53,6 +59,75 @@ def yaml_parse(path: str) -> dict:
     after = rss_now_mib()
     return {"seconds": seconds, "objects": len(objs), "objects_mib": after - before,
             "bytes": os.path.getsize(path), "peak_rss_mib": after}
+
+
+# -- kubesvc's own YAML loader ------------------------------------------------------------------
+
+PARSER_MODULES = {"yaml_rs": "yaml-rs", "ryml": "rapidyaml", "rapidyaml": "rapidyaml",
+                  "yaml._yaml": "libyaml (CSafeLoader)", "_yaml": "libyaml"}
+
+
+def kubesvc_parse(path: str) -> dict:
+    """Time the loader kubesvc's `apply`/`import` call, whatever parser it uses, and say which
+    YAML parser it used: the characters handed to yaml-rs (`yaml_rs.loads`) and to the libyaml
+    loader (`kubesvc.input.yamlsafe.StrictLoader`) are counted by thin wrappers, and any other
+    known parser module the call loads is named (a new fast path shows up without a change
+    here). yaml-rs, when installed, is imported before the clock starts (a few ms)."""
+    import yaml
+
+    from kubesvc.input import load, yamlsafe
+
+    lib = "libyaml CSafeLoader" if yaml.__with_libyaml__ else "PyYAML's pure-Python loader"
+    chars = {"yaml-rs": 0, lib: 0}
+
+    def counting(fn, key):
+        def wrapper(text, *a, **k):
+            chars[key] += len(text) if isinstance(text, (str, bytes)) else 0
+            return fn(text, *a, **k)
+        return wrapper
+
+    try:
+        import yaml_rs
+
+        yaml_rs.loads = counting(yaml_rs.loads, "yaml-rs")
+    except ImportError:
+        pass
+    loader = getattr(yamlsafe, "StrictLoader", None)
+    if loader is not None:
+        init = loader.__init__
+
+        def counted_init(self, stream, *a, **k):
+            chars[lib] += len(stream) if isinstance(stream, (str, bytes)) else 0
+            init(self, stream, *a, **k)
+
+        loader.__init__ = counted_init
+    before = set(sys.modules)
+    rss_before = rss_now_mib()
+    gc.disable()
+    t0 = time.perf_counter()
+    docs = load.load_paths([path])
+    seconds = time.perf_counter() - t0
+    objects_mib = rss_now_mib() - rss_before  # the text is freed by now (a large str is mmapped)
+    loaded = set(sys.modules) - before
+    total = sum(chars.values()) or 1
+    used = [f"{name} on {n / total:.0%} of the text" for name, n in chars.items() if n]
+    used += sorted({name for mod, name in PARSER_MODULES.items()
+                    if mod in loaded and name not in chars and "libyaml" not in name})
+    if not used:
+        used = ["unknown (neither yaml-rs nor the libyaml loader was called)"]
+    declared = {attr: str(getattr(yamlsafe, attr)) for attr in
+                ("BACKEND", "PARSER", "FAST_PARSER", "parser_name") if hasattr(yamlsafe, attr)}
+    pool = any(m.startswith(("concurrent.futures.process", "multiprocessing.pool"))
+               for m in loaded)
+    versions = {}
+    for dist in ("yaml-rs", "rapidyaml", "PyYAML"):
+        v = _version(dist)
+        if v != "?":
+            versions[dist] = v
+    return {"seconds": seconds, "objects": len(docs), "bytes": os.path.getsize(path),
+            "parsers": used, "declared": declared, "process_pool": pool,
+            "objects_mib": objects_mib,
+            "versions": versions}
 
 
 # -- JSON + one SQLite transaction ------------------------------------------------------------
@@ -338,10 +413,62 @@ def _slices_text(conn, ns: str) -> str:
     return "".join(r[0] for r in rows)
 
 
+# -- a whole import in process, its phases timed ------------------------------------------------
+
+def import_phases(path: str, state: str) -> dict:
+    """`kubesvc import -f FILE` through the CLI's own `invoke`, with the loader, the controllers'
+    entry point and every phase of `kubesvc.controllers.sync` wrapped in a timer (the wrappers
+    replace module attributes, which is where the callers look them up at call time)."""
+    import kubesvc.controllers as controllers
+    from kubesvc.cli.main import invoke
+    from kubesvc.controllers import sync as sync_mod
+    from kubesvc.input import load
+    from kubesvc.kubectl.environment import Environment
+
+    phases: dict[str, float] = {}
+
+    def wrap(module, fname: str, label: str) -> None:
+        original = getattr(module, fname, None)
+        if not callable(original):
+            return
+
+        def timed(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return original(*a, **k)
+            finally:
+                phases[label] = phases.get(label, 0.0) + time.perf_counter() - t0
+
+        setattr(module, fname, timed)
+
+    wrap(load, "load_paths", "load")
+    wrap(controllers, "run_controllers", "controllers")
+    for fname in dir(sync_mod):
+        if fname.startswith(("sync_", "collect_", "record_")) and fname != "sync_all":
+            wrap(sync_mod, fname, fname)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(state + suffix):
+            os.unlink(state + suffix)
+    devnull = open(os.devnull, "w")
+    env = Environment(stdout=devnull, stderr=devnull,
+                      environ=dict(os.environ, KUBESVC_STATE=state))
+    gc.disable()
+    t0 = time.perf_counter()
+    code = invoke(["import", "-f", path], env)
+    seconds = time.perf_counter() - t0
+    controller_phases = {k: v for k, v in phases.items() if k not in ("load", "controllers")}
+    return {"seconds": seconds, "code": code, "load": phases.get("load"),
+            "controllers": phases.get("controllers"), "phases": controller_phases}
+
+
 def main(argv: list[str]) -> None:
     task, args = argv[0], argv[1:]
     if task == "yaml-parse":
         out = yaml_parse(args[0])
+    elif task == "kubesvc-parse":
+        out = kubesvc_parse(args[0])
+    elif task == "import-phases":
+        out = import_phases(args[0], args[1])
     elif task == "json-floor":
         out = json_floor(args[0], args[1])
     elif task == "kv-validate":

@@ -2,8 +2,9 @@
 returns for a large cluster whose pods belong to Deployments.
 
 At scale 1.0: 20 Namespaces, 200 Nodes, 10,000 Services and 50,000 Pods (60,220 objects).
-* Nodes carry a live status (Ready, InternalIP, capacity), a podCIDR (10.244.K.0/24) and zone
-  labels; they are named by the pods, so applying the dump needs no scheduling.
+* Nodes carry a live status (Ready, InternalIP, capacity), a podCIDR (10.244.K.0/24; past
+  256 nodes 10.245.K-256.0/24 ...) and zone labels; they are named by the pods, so applying
+  the dump needs no scheduling.
 * Pods carry what a Deployment's pods carry (app, tier, pod-template-hash, env labels; an owner
   reference to their ReplicaSet) and a live status: phase Running, nodeName, podIP(s) from
   their node's podCIDR, conditions, containerStatuses. kubesvc keeps a manifest's status, so an
@@ -74,9 +75,15 @@ def node_ip(k: int) -> str:
     return f"172.18.{k // 250}.{k % 250 + 2}"
 
 
+def pod_net(k: int) -> str:
+    """Node k's /24 (without the last octet): 10.244.K for the first 256 nodes, then on
+    through 10.245, 10.246 ... (scale 3 has 600 nodes)."""
+    return f"10.{244 + k // 256}.{k % 256}"
+
+
 def node(g: _Gen, k: int) -> dict:
     name = f"node-{k:03d}"
-    cidr = f"10.244.{k}.0/24"
+    cidr = f"{pod_net(k)}.0/24"
     ready_at = "2026-11-01T00:05:00Z"
     cond = [{"type": t, "status": "False", "reason": r, "message": m,
              "lastHeartbeatTime": "2026-11-26T00:00:00Z", "lastTransitionTime": ready_at}
@@ -119,7 +126,9 @@ def node(g: _Gen, k: int) -> dict:
 def service(g: _Gen, i: int, namespace_name: str | None = None) -> dict:
     app = f"app-{i}"
     nports = 1 + (i % 3)
-    nodeport = i % 13 == 0  # 13 and 20 coprime: NodePorts in every namespace
+    # 13 and 20 coprime: NodePorts in every namespace; 922 of them at most (scale 3), so their
+    # ports stay in 30000-32767
+    nodeport = i % 13 == 0 and i // 13 < 922
     ports = []
     for p in range(nports):
         port = {"name": ("http", "grpc", "metrics")[p], "protocol": "TCP",
@@ -149,7 +158,7 @@ def pod(g: _Gen, j: int, n_svc: int, n_node: int, rs_hash: list[str]) -> dict:
     app, h = f"app-{a}", rs_hash[a]
     tier = TIERS[a % 3] if replica < 4 else TIERS[(a + 1) % 3]
     k, slot = j % n_node, j // n_node
-    ip = f"10.244.{k}.{slot + 2}"
+    ip = f"{pod_net(k)}.{slot + 2}"
     containers, statuses = [], []
     for c in range(2 if j % 4 == 0 else 1):
         name = app if c == 0 else "envoy-sidecar"
@@ -225,6 +234,62 @@ def small_objects(n_services: int = 10) -> list[dict]:
     return objs
 
 
+def manifest_object(obj: dict) -> dict:
+    """The object as a user writes it for `apply`: no status, no server-set metadata (uid,
+    resourceVersion, creation time, owner references), no allocated cluster IPs or node ports.
+    Pods keep their nodeName: applying them exercises pod start and IP allocation, not the
+    scheduler."""
+    meta = {k: v for k, v in obj["metadata"].items()
+            if k in ("name", "namespace", "labels", "annotations")}
+    out = {k: v for k, v in obj.items() if k not in ("status", "metadata")}
+    out["metadata"] = meta
+    if obj["kind"] == "Service":
+        spec = {k: v for k, v in obj["spec"].items() if k not in ("clusterIP", "clusterIPs")}
+        spec["ports"] = [{k: v for k, v in p.items() if k != "nodePort"} for p in spec["ports"]]
+        out["spec"] = spec
+    return out
+
+
+POLICY_KINDS = ("from-tier", "from-ns", "from-cidr", "env-and-egress")
+
+
+def network_policies(scale: float) -> list[dict]:
+    """2,000 NetworkPolicies at scale 1 (scaled), each selecting one app's pods by the bench's
+    labels, with a mix of ingress rules: podSelector, namespaceSelector (+ podSelector),
+    ipBlock with except, ports by number, by name and with endPort; one in four also limits
+    egress (DNS to kube-system allowed). The first selects app-5 in ns-05, the Service the
+    resolve rows follow."""
+    n_svc = sizes(scale)[0]
+    n_pol = max(1, round(2000 * scale))
+    out = []
+    for k in range(n_pol):
+        a = (5 * (k + 1)) % n_svc
+        ns, kind = ns_of(a), k % 4
+        from_ = {0: [{"podSelector": {"matchLabels": {"tier": "frontend"}}}],
+                 1: [{"namespaceSelector": {"matchLabels": {
+                         "kubernetes.io/metadata.name": ns_of(a + 1)}},
+                      "podSelector": {"matchLabels": {"app": f"app-{(a + 1) % n_svc}"}}}],
+                 2: [{"ipBlock": {"cidr": "10.244.0.0/16", "except": [f"10.244.{k % 200}.0/24"]}}],
+                 3: [{"podSelector": {"matchExpressions": [
+                         {"key": "env", "operator": "In", "values": ["prod", "staging"]}]}},
+                     {"namespaceSelector": {}}]}[kind]
+        ports = {0: [{"protocol": "TCP", "port": 8080}],
+                 1: [{"protocol": "TCP", "port": "http"}],
+                 2: [{"protocol": "TCP", "port": 8080, "endPort": 8090}],
+                 3: [{"protocol": "TCP", "port": 9100}, {"protocol": "UDP", "port": 53}]}[kind]
+        spec: dict = {"podSelector": {"matchLabels": {"app": f"app-{a}", "tier": TIERS[a % 3]}},
+                      "ingress": [{"from": from_, "ports": ports}]}
+        if kind == 3:
+            spec["policyTypes"] = ["Ingress", "Egress"]
+            spec["egress"] = [{"to": [{"namespaceSelector": {"matchLabels": {
+                "kubernetes.io/metadata.name": "kube-system"}}}],
+                "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}]
+        out.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                    "metadata": {"name": f"app-{a}-{POLICY_KINDS[kind]}", "namespace": ns},
+                    "spec": spec})
+    return out
+
+
 def write_yaml(objs: list[dict], path: str) -> None:
     import yaml
 
@@ -233,20 +298,46 @@ def write_yaml(objs: list[dict], path: str) -> None:
         yaml.dump_all(objs, fh, Dumper=dumper, default_flow_style=False, sort_keys=False)
 
 
+def write_yaml_list(objs: list[dict], path: str) -> None:
+    """One `kind: List` document, as `kubectl get ... -A -o yaml` prints a dump (keys sorted,
+    as Go's YAML marshalling of a map does)."""
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    with open(path, "w") as fh:
+        yaml.dump({"apiVersion": "v1", "items": objs, "kind": "List",
+                   "metadata": {"resourceVersion": ""}}, fh, Dumper=dumper,
+                  default_flow_style=False, sort_keys=True)
+
+
 def write_json_list(objs: list[dict], path: str) -> None:
     with open(path, "w") as fh:
         json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, fh,
                   separators=(",", ":"))
 
 
+WRITERS = {"yaml": write_yaml, "json": write_json_list, "dump": write_yaml_list,
+           "manifest": write_json_list}
+
+
 def main(argv: list[str]) -> None:
-    """python bench/gen.py bulk SCALE YAML_PATH JSON_PATH | small YAML_PATH"""
+    """python bench/gen.py bulk SCALE FORM=PATH... | small YAML_PATH | netpol SCALE YAML_PATH
+
+    Forms of the bulk objects: yaml (multi-document YAML), json (a JSON List), dump (a YAML
+    `kind: List`, as kubectl get -o yaml prints it), manifest (a JSON List without status and
+    server-set fields, for `apply`)."""
     if argv[0] == "bulk":
         objs = bulk_objects(float(argv[1]))
-        write_yaml(objs, argv[2])
-        write_json_list(objs, argv[3])
+        for arg in argv[2:]:
+            form, _, path = arg.partition("=")
+            if form == "manifest":
+                WRITERS[form]([manifest_object(o) for o in objs], path)
+            else:
+                WRITERS[form](objs, path)
     elif argv[0] == "small":
         write_yaml(small_objects(), argv[1])
+    elif argv[0] == "netpol":
+        write_yaml(network_policies(float(argv[1])), argv[2])
     else:
         raise SystemExit(main.__doc__)
 

@@ -18,6 +18,8 @@ import platform
 import re
 import shlex
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -123,21 +125,19 @@ def machine_info(kubesvc: str, kubectl: str | None) -> list[tuple[str, str]]:
              "print(platform.python_version(), platform.python_implementation(),"
              " sqlite3.sqlite_version, yaml.__version__, yaml.__with_libyaml__,"
              " v('kubesvc'), v('typer'), v('jsonschema-rs'), v('orjson'),"
-             " '\"editable\": true' in du, sep='|')\n")
+             " '\"editable\": true' in du, v('yaml-rs'), v('rapidyaml'), v('matplotlib'),"
+             " sep='|')\n")
     _, out, _ = capture([PY, "-c", probe], cwd=tempfile.gettempdir())  # not a source tree
-    parts = out.strip().split("|") + ["?"] * 10
-    pyver, impl, sqlite_v, yaml_v, libyaml, ksvc_v, typer_v, rs_v, orjson_v, editable = parts[:10]
+    parts = out.strip().split("|") + ["?"] * 13
+    (pyver, impl, sqlite_v, yaml_v, libyaml, ksvc_v, typer_v, rs_v, orjson_v, editable,
+     yrs_v, ryml_v, mpl_v) = parts[:13]
     install = ("EDITABLE install: its import finder adds ~11 ms to every start"
                if editable == "True" else "regular install")
     kubectl_v = "not found"
     if kubectl:
         _, kout, _ = capture([kubectl, "version", "--client"])
         kubectl_v = kout.strip().splitlines()[0] if kout.strip() else "?"
-    commit = "?"
-    repo = HERE.parent
-    if (repo / ".git").exists():
-        rc, cout, _ = capture(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"])
-        commit = cout.strip() if rc == 0 else "?"
+    tree = git_tree_info(HERE.parent)
     return [
         ("Date (UTC)", time.strftime("%Y-%m-%d %H:%M", time.gmtime())),
         ("OS", f"{platform.system()} {platform.release()}"),
@@ -147,9 +147,31 @@ def machine_info(kubesvc: str, kubectl: str | None) -> list[tuple[str, str]]:
         ("SQLite", sqlite_v),
         ("PyYAML", f"{yaml_v} (libyaml: {libyaml})"),
         ("kubectl", f"{kubectl_v} at {kubectl}"),
-        ("kubesvc", f"{ksvc_v} at {kubesvc} (git HEAD {commit}; {install})"),
-        ("Packages", f"typer {typer_v}, jsonschema-rs {rs_v}, orjson {orjson_v}"),
+        ("kubesvc", f"{ksvc_v} at {kubesvc} ({install})"),
+        ("git", tree),
+        ("Packages", f"typer {typer_v}, jsonschema-rs {rs_v}, orjson {orjson_v}, "
+                     f"yaml-rs {yrs_v}, rapidyaml {ryml_v}, matplotlib {mpl_v}"),
     ]
+
+
+def git_tree_info(repo: Path) -> str:
+    """HEAD, the last commit that changed kubesvc/, and whether kubesvc/ has uncommitted
+    changes: what the figures measured (RESULTS.md must come from a run after the last change
+    to kubesvc/, on a clean tree)."""
+    def git(*argv: str) -> str:
+        rc, out, _ = capture(["git", "-C", str(repo), *argv])
+        return out.strip() if rc == 0 else "?"
+
+    head = git("rev-parse", "HEAD")
+    if head == "?":
+        return "not a git checkout"
+    last = git("log", "-1", "--format=%H", "--", "kubesvc/")
+    dirty = git("status", "--porcelain", "--", "kubesvc/")
+    any_dirty = git("status", "--porcelain", "--untracked-files=no")
+    return (f"HEAD {head}; last change to kubesvc/ {last}"
+            f"{' (= HEAD)' if last == head else ''}; kubesvc/ "
+            f"{'clean' if not dirty else f'has {len(dirty.splitlines())} uncommitted changes'}"
+            f", tree {'clean' if not any_dirty else 'with uncommitted changes outside kubesvc/'}")
 
 
 def kubesvc_commands(kubesvc: str) -> set[str]:
@@ -170,34 +192,43 @@ def kubesvc_commands(kubesvc: str) -> set[str]:
 
 # -- data -----------------------------------------------------------------------------------
 
-def data_files(data_dir: Path, scale: float, bulk: bool = True) -> dict[str, Path]:
+BULK_FORMS = {"yaml": "yaml", "json": "json", "dump": "dump.yaml", "manifest": "manifest.json"}
+
+
+def data_files(data_dir: Path, scale: float, forms: tuple[str, ...] = ()) -> dict[str, Path]:
     """The generated manifests, cached by scale and generator hash. Generated in a child
     process, so this process stays small (a large parent makes every timed child slower to
-    start and inflates its peak RSS, which counts the parent's pages until exec)."""
+    start and inflates its peak RSS, which counts the parent's pages until exec).
+    Forms: yaml (multi-document), json (a JSON List), dump (a YAML `kind: List` as
+    `kubectl get -o yaml` prints), manifest (JSON without status, for apply), netpol."""
     digest = hashlib.sha256((HERE / "gen.py").read_bytes()).hexdigest()[:10]
     tag = f"s{scale:g}-{digest}"
-    files = {"yaml": data_dir / f"bulk-{tag}.yaml", "json": data_dir / f"bulk-{tag}.json",
-             "small": data_dir / f"small-{digest}.yaml"}
+    files = {"small": data_dir / f"small-{digest}.yaml",
+             "netpol": data_dir / f"netpol-{tag}.yaml"}
+    files.update({form: data_dir / f"bulk-{tag}.{ext}" for form, ext in BULK_FORMS.items()})
     data_dir.mkdir(parents=True, exist_ok=True)
     if not files["small"].exists():
         tmp = files["small"].with_suffix(".tmp")
         subprocess.run([PY, str(HERE / "gen.py"), "small", str(tmp)], check=True)
         tmp.replace(files["small"])
-    if not bulk:
-        return files
-    if files["yaml"].exists() and files["json"].exists():
-        log(f"data: cached in {data_dir} ({tag})")
+    if "netpol" in forms and not files["netpol"].exists():
+        tmp = files["netpol"].with_suffix(".tmp")
+        subprocess.run([PY, str(HERE / "gen.py"), "netpol", f"{scale:g}", str(tmp)], check=True)
+        tmp.replace(files["netpol"])
+    missing = [f for f in forms if f in BULK_FORMS and not files[f].exists()]
+    if not missing:
+        if forms:
+            log(f"data: cached in {data_dir} ({tag})")
         return files
     n_svc, n_pod, n_node = gen.sizes(scale)
     log(f"data: generating {gen.N_NS} namespaces, {n_node} nodes, {n_svc} services, "
-        f"{n_pod} pods ...")
-    ty, tj = files["yaml"].with_suffix(".ytmp"), files["json"].with_suffix(".jtmp")
-    subprocess.run([PY, str(HERE / "gen.py"), "bulk", f"{scale:g}", str(ty), str(tj)],
-                   check=True)
-    ty.replace(files["yaml"])
-    tj.replace(files["json"])
-    log(f"data: YAML {files['yaml'].stat().st_size / 1e6:.1f} MB, "
-        f"JSON {files['json'].stat().st_size / 1e6:.1f} MB")
+        f"{n_pod} pods as {', '.join(missing)} ...")
+    tmps = {f: files[f].with_suffix(".tmp-" + f) for f in missing}
+    subprocess.run([PY, str(HERE / "gen.py"), "bulk", f"{scale:g}",
+                    *(f"{f}={t}" for f, t in tmps.items())], check=True)
+    for f, t in tmps.items():
+        t.replace(files[f])
+        log(f"data: {f} {files[f].stat().st_size / 1e6:.1f} MB")
     return files
 
 
@@ -278,6 +309,8 @@ class Suite:
         self.completion_env: dict | None = None
         self.done_optional: set[str] = set()
         self.completion_note = ""
+        self.scale = args.goal_scale
+        self.growth: dict[float, dict] = {}  # scale -> seconds of apply, import, ...
 
     def ks(self, state: Path, *argv: str) -> tuple[list[str], dict]:
         """`kubesvc ARGS` on a state, as a user types it: the state comes from $KUBESVC_STATE
@@ -382,9 +415,12 @@ class Suite:
         floor_db = str(self.work / "floor.db")
         yaml_anchor, json_anchor, yaml_apply, json_apply = [], [], [], []
         outcomes = {}
+        log("bulk: libyaml parse anchor (once: the slowest anchor; also the parsed objects' "
+            "own memory)")
+        self.libyaml = floor("yaml-parse", ys)
         for rep in range(a.bulk_runs):
-            log(f"bulk {rep + 1}/{a.bulk_runs}: libyaml parse anchor")
-            yaml_anchor.append(floor("yaml-parse", ys))
+            log(f"bulk {rep + 1}/{a.bulk_runs}: kubesvc's own YAML loader anchor")
+            yaml_anchor.append(floor("kubesvc-parse", ys))
             log(f"bulk {rep + 1}/{a.bulk_runs}: kubesvc import -f YAML (fresh state)")
             remove_state(self.large)
             r = run_captured(*self.ks(self.large, "import", "-f", ys))
@@ -410,9 +446,23 @@ class Suite:
     def _bulk_goals(self, ya, ja, yapp, japp, outcomes, n_objects) -> None:
         ypar = Stats([x["seconds"] for x in ya])
         jfl = Stats([x["seconds"] for x in ja])
-        self.res.anchors.append((f"libyaml parse (read + CSafeLoader, GC off) of the YAML, "
+        lib = self.libyaml
+        parser = ", ".join(ya[0]["parsers"]) + (" in a process pool" if ya[0]["process_pool"]
+                                                 else "")
+        self.yaml_parser = parser
+        self.res.anchors.append((f"kubesvc's YAML loader (kubesvc.input.load.load_paths: read "
+                                 f"+ parse with {parser} + its checks, GC off) of the YAML, "
                                  f"{ya[0]['bytes'] / 1e6:.1f} MB, {ya[0]['objects']} objects",
                                  ypar.fmt("s")))
+        self.res.anchors.append((f"libyaml parse (read + CSafeLoader, GC off) of the YAML, "
+                                 f"{lib['bytes'] / 1e6:.1f} MB, {lib['objects']} objects",
+                                 Stats([lib["seconds"]]).fmt("s")))
+        if ya[0]["declared"] or ya[0]["versions"]:
+            self.res.details.append(
+                f"YAML parser kubesvc loaded: {parser}; packages "
+                + ", ".join(f"{k} {v}" for k, v in ya[0]["versions"].items())
+                + (f"; kubesvc.input.yamlsafe says {ya[0]['declared']}" if ya[0]["declared"]
+                   else ""))
         self.res.anchors.append((
             f"fastest JSON parse ({ja[0]['parser']}, GC off) of the JSON List, "
             f"{ja[0]['bytes'] / 1e6:.1f} MB", Stats([x['parse_seconds'] for x in ja]).fmt("s")))
@@ -421,14 +471,19 @@ class Suite:
             f"{ja[0]['serializer']})", Stats([x['txn_seconds'] for x in ja]).fmt("s")))
         parsers = ", ".join(f"{k} {v:.3f} s" for k, v in ja[0]["parsers"].items())
         self.res.details.append(f"JSON parsers tried (GC off, best of 2): {parsers}")
+        self.json_floor = jfl
         for fmt_, app, anchor, anchor_name, target, limit in (
-                ("yaml", yapp, ypar, "libyaml parse", "≤ 1.3× libyaml parse", 1.3),
+                ("yaml", yapp, ypar, f"kubesvc's YAML parse ({parser})",
+                 "≤ 1.3× the YAML parse kubesvc uses", 1.3),
                 ("json", japp, jfl, "JSON parse + 1 txn", "≤ 3× fastest JSON parse + one "
                                                          "SQLite txn", 3.0)):
             g = self.res.goal(f"bulk_{fmt_}", f"bulk apply of {n_objects} objects from "
-                              f"{fmt_.upper()} (fresh state)", target)
+                              f"{fmt_.upper()} (fresh state, `kubesvc import`)", target)
             g.figure = walls(app).fmt("s")
             g.anchor = f"{anchor_name} {anchor.fmt('s')}"
+            if fmt_ == "yaml":
+                g.anchor += (f"; libyaml parse {lib['seconds']:.3f} s (n=1): apply "
+                             f"{walls(app).median / lib['seconds']:.2f}× it")
             ratio = Stats([x.wall / y for x, y in zip(app, anchor.values, strict=True)])
             g.ratio, g.ratio_text = ratio.median, ratio.fmt("x")
             g.met = ratio.median <= limit
@@ -436,6 +491,7 @@ class Suite:
             g.note = fmt_counts(o["counts"])
             if o["code"] or o["errors"]:
                 g.note += f"; exit {o['code']}, {o['errors']} error lines: {o['first_error'][:200]}"
+        self.json_apply = japp
         # memory
         for fmt_, app, anc in (("yaml", yapp, ya), ("json", japp, ja)):
             own = statistics.median(x["objects_mib"] for x in anc)
@@ -444,14 +500,23 @@ class Suite:
                               "≤ 2× the parsed objects' own")
             g.figure = f"{peak:.0f} MiB peak RSS"
             g.anchor = (f"parsed objects' own {own:.0f} MiB (RSS growth while "
-                        f"{'CSafeLoader' if fmt_ == 'yaml' else 'json.loads'}'s result is held)")
+                        f"{'kubesvc loader' if fmt_ == 'yaml' else 'json.loads'}'s result is "
+                        "held)")
+            if fmt_ == "yaml":
+                g.anchor += (f"; with libyaml's (CSafeLoader) {lib['objects_mib']:.0f} MiB: "
+                             f"{peak / lib['objects_mib']:.2f}×")
             g.ratio = peak / own
             g.ratio_text = f"{g.ratio:.2f}×"
             g.met = g.ratio <= 2.0
             anchor_peak = statistics.median(x["process_rss_mib"] for x in anc)
-            self.res.anchors.append((f"parsed objects' own memory ({fmt_.upper()})",
+            self.res.anchors.append((f"parsed objects' own memory ({fmt_.upper()}"
+                                     f"{', kubesvc loader' if fmt_ == 'yaml' else ''})",
                                      f"{own:.0f} MiB; anchor process peak RSS "
                                      f"{anchor_peak:.0f} MiB"))
+            if fmt_ == "yaml":
+                self.res.anchors.append(("parsed objects' own memory (YAML, libyaml)",
+                                         f"{lib['objects_mib']:.0f} MiB; anchor process peak "
+                                         f"RSS {lib['process_rss_mib']:.0f} MiB"))
 
     def reapply(self, files) -> None:
         a = self.args
@@ -498,6 +563,88 @@ class Suite:
             g.ratio_text = f"{g.ratio:.1f}× faster"
             g.met = g.ratio >= 100
 
+    # ---- restore a cluster dump
+    def restore(self, files, n_objects: int) -> None:
+        """`kubesvc import` of the `kind: List` YAML dump against the real kubectl reading and
+        decoding the same file offline, in rotation; the JSON form reuses the bulk JSON runs."""
+        a, dump = self.args, str(files["dump"])
+        g = self.res.goal("restore_yaml", f"restore a cluster dump of {n_objects} objects from "
+                          "YAML (`kubesvc import -f dump.yaml`: one `kind: List` as `kubectl "
+                          "get -o yaml` prints it, with status; fresh state)",
+                          "≤ 1.0× kubectl label --local -f on the same file")
+        target = self.work / "restore.db"
+        runs_k, runs_i, outcome = [], [], {}
+        for rep in range(a.bulk_runs):
+            if self.kubectl:
+                log(f"restore {rep + 1}/{a.bulk_runs}: kubectl label --local -f dump.yaml x=y "
+                    "-o name")
+                runs_k.append(run_captured([self.kubectl, "label", "--local", "-f", dump,
+                                            "x=y", "-o", "name"]))
+            log(f"restore {rep + 1}/{a.bulk_runs}: kubesvc import -f dump.yaml (fresh state)")
+            remove_state(target)
+            r = run_captured(*self.ks(target, "import", "-f", dump))
+            runs_i.append(r)
+            outcome = apply_outcome(r)
+            log(f"  {r.wall:.2f} s, peak RSS {r.rss_mib:.0f} MiB, {fmt_counts(outcome['counts'])}")
+        remove_state(target)
+        self.restore_runs = runs_i
+        g.figure = walls(runs_i).fmt("s")
+        g.note = fmt_counts(outcome["counts"])
+        if outcome["code"] or outcome["errors"]:
+            g.note += f"; exit {outcome['code']}: {outcome['first_error'][:200]}"
+        if runs_k:
+            names = len(runs_k[-1].stdout.splitlines())
+            kw = walls(runs_k)
+            g.anchor = (f"kubectl label --local -f dump.yaml x=y -o name {kw.fmt('s')} "
+                        f"({names} names printed, exit {runs_k[-1].code})")
+            ratio = paired_ratio(runs_i, runs_k)
+            g.ratio, g.ratio_text = ratio.median, ratio.fmt("x")
+            g.met = ratio.median <= 1.0
+            self.res.anchors.append(("kubectl label --local -f dump.yaml x=y -o name "
+                                     f"({files['dump'].stat().st_size / 1e6:.1f} MB)",
+                                     kw.fmt("s")))
+        else:
+            g.anchor = "not measured: kubectl not found"
+        gj = self.res.goal("restore_json", "restore the same dump from JSON (`kubesvc import "
+                           "-f dump.json`, one JSON `List`: the bulk JSON apply's runs)",
+                           "≤ 2× fastest JSON parse + one SQLite txn")
+        japp, jfl = self.json_apply, self.json_floor
+        gj.figure = walls(japp).fmt("s")
+        gj.anchor = f"JSON parse + 1 txn {jfl.fmt('s')}"
+        ratio = Stats([x.wall / y for x, y in zip(japp, jfl.values, strict=True)])
+        gj.ratio, gj.ratio_text = ratio.median, ratio.fmt("x")
+        gj.met = ratio.median <= 2.0
+
+    # ---- the controllers' part of a whole import
+    def import_phases(self, files) -> None:
+        g = self.res.goal("ep_import", "endpoints from scratch inside a whole import: the "
+                          "controllers' part of `kubesvc import -f dump.json` (in process, "
+                          "fresh state)", "< 1 s")
+        log("import in process with its phases timed (JSON dump, fresh state)")
+        try:
+            ph = floor("import-phases", str(files["json"]), str(self.work / "phases.db"))
+        except RuntimeError as exc:
+            g.figure = "not measured: the in-process import failed"
+            self.res.details.append(f"import-phases: {str(exc)[-600:]}")
+            return
+        finally:
+            remove_state(self.work / "phases.db")
+        if ph["controllers"] is None:
+            g.figure = ("not measured: the import did not call "
+                        "kubesvc.controllers.run_controllers")
+            return
+        endpoints = sum(v for k, v in ph["phases"].items() if "endpoint" in k)
+        g.figure = f"{ph['controllers']:.3f} s (n=1)"
+        g.anchor = (f"of which endpoint controllers {endpoints:.3f} s; phases: " + ", ".join(
+            f"{k} {v:.3f} s" for k, v in sorted(ph["phases"].items(), key=lambda kv: -kv[1])
+            if v >= 0.001) + f". Whole import in process {ph['seconds']:.2f} s (loading "
+            f"{ph['load'] or 0:.2f} s)")
+        g.ratio = ph["controllers"] / 1.0
+        g.ratio_text = f"{g.ratio:.2f}× the 1 s limit"
+        g.met = ph["controllers"] < 1.0
+        if ph["code"]:
+            g.note = f"exit {ph['code']}"
+
     # ---- endpoints
     def endpoints(self) -> None:
         log("endpoints: controllers in process on a copy of the large state")
@@ -515,6 +662,7 @@ class Suite:
         finally:
             remove_state(self.work / "ep.db")
         fs, one = ep["from_scratch"], ep["one_pod"]
+        self.ep_seconds = fs["seconds"]
         g1.figure = Stats(fs["all"]).fmt("s")
         g1.anchor = (f"{fs['services']} Services, {fs['pods']} pods; {fs['slices_made']} "
                      f"EndpointSlices made (the apply had made {fs['slices_before']})")
@@ -539,6 +687,7 @@ class Suite:
         cmds = {"get pods -A": self.ks(self.large, "get", "pods", "-A"),
                 "get svc -A -o wide": self.ks(self.large, "get", "svc", "-A", "-o", "wide")}
         runs = rotate(cmds, a.get_runs, 1)
+        self.get_pods_seconds = walls(runs["get pods -A"]).median
         py = self.py_start.median if self.py_start else float("nan")
         for key, name, gk in (("get_pods", "get pods -A", "Pod"),
                               ("get_svc", "get svc -A -o wide", "Service")):
@@ -633,6 +782,183 @@ class Suite:
             f"{k}: `{v}`" for k, v in forms.items()))
         return forms
 
+    # ---- check
+    def check(self) -> None:
+        n_svc = gen.sizes(self.scale)[0]
+        g = self.res.goal("check", f"`kubesvc check` over the {n_svc}-Service state "
+                          "(stdout to /dev/null)", "< 2 s")
+        if "check" not in self.commands:
+            g.figure = "not measured: `kubesvc check` not present"
+            return
+        cmd = self.ks(self.large, "check")
+        first = run_captured(*cmd)  # the warm-up; a slow check counts it and runs once more
+        lines = [x for x in first.stdout.decode(errors="replace").splitlines() if x.strip()]
+        more = self.args.get_runs if first.wall < 5 else 1
+        log(f"check: first run {first.wall:.1f} s, {more} more")
+        runs = rotate({"check": cmd}, more, 0)["check"]
+        w = walls(runs if more > 1 else [first, *runs])
+        g.figure = w.fmt("s")
+        g.anchor = "the 2 s limit"
+        g.ratio = w.median / 2.0
+        g.ratio_text = f"{g.ratio:.2f}× the 2 s limit"
+        g.met = w.median < 2.0
+        summary = lines[-1][:120] if lines else "(nothing)"
+        g.note = f"exit {first.code} (1 = error-level findings); says: {summary}"
+
+    # ---- resolve with NetworkPolicies (issue 13)
+    def netpol_resolve(self, files) -> None:
+        n_svc = gen.sizes(self.scale)[0]
+        n_pol = sum(1 for line in files["netpol"].read_text().splitlines()
+                    if line == "kind: NetworkPolicy")
+        g = self.res.goal("resolve_netpol", f"resolve svc/NAME on the {n_svc}-Service state with "
+                          f"{n_pol} NetworkPolicies (`kubesvc resolve svc/app-5 -n ns-05`)",
+                          "< 100 ms beyond start-up")
+        if "resolve" not in self.commands:
+            g.figure = "not measured: `kubesvc resolve` not present"
+            return
+        state = self.work / "netpol.db"
+        copy_state(self.large, state)
+        log(f"resolve with policies: applying {n_pol} NetworkPolicies to a copy of the state")
+        r = run_captured(*self.ks(state, "apply", "-f", str(files["netpol"])))
+        outcome = apply_outcome(r)
+        if r.code != 0 or outcome["errors"]:
+            g.figure = (f"not measured: applying the NetworkPolicies failed (exit {r.code}): "
+                        f"{outcome['first_error'][:160]}")
+            remove_state(state)
+            return
+        cmd = ["resolve", "svc/app-5", "-n", "ns-05"]
+        probe, probe_env = self.ks(state, *cmd, "-o", "json")
+        _, out, _ = capture(probe, env=probe_env)
+        if not re.search(r"NetworkPolic|network-policy|network policy", out, re.I):
+            g.figure = ("not measured: resolve's answer names no NetworkPolicy (issue 13's "
+                        "policy verdicts are not built yet)")
+            remove_state(state)
+            return
+        cmds = {"get service (small)": self.ks(self.small, "get", "service"),
+                "small": self.ks(self.small, "resolve", "svc/app-5", "-n", "default"),
+                "large": self.ks(self.large, *cmd),
+                "policies": self.ks(state, *cmd)}
+        rounds = max(5, self.args.runs // 2)
+        log(f"resolve with policies: {len(cmds)} commands in rotation, {rounds} rounds")
+        runs = rotate(cmds, rounds, 1)
+        remove_state(state)
+        extra = Stats([x.wall - y.wall for x, y in
+                       zip(runs["policies"], runs["small"], strict=True)])
+        g.figure = walls(runs["policies"]).fmt("ms")
+        g.anchor = (f"same command on the 10-Service state {walls(runs['small']).fmt('ms')}; "
+                    f"on the state without policies {walls(runs['large']).fmt('ms')}; get "
+                    f"service on the small state {walls(runs['get service (small)']).fmt('ms')}")
+        g.ratio = extra.median
+        g.ratio_text = f"{round(extra.median * 1e3):+d} ms over the small state"
+        g.met = extra.median < 0.100
+        codes = {r.code for r in runs["policies"]}
+        g.note = (f"policies: {fmt_counts(outcome['counts'])}; exit codes {sorted(codes)} (1: "
+                  "not delivered, e.g. a policy drops it)")
+
+    # ---- kubectl through `kubesvc serve` (issue 12)
+    def serve_get(self) -> None:
+        n_pod = gen.sizes(self.scale)[1]
+        g = self.res.goal("serve_get", f"`kubectl get pods -A` ({n_pod} pods) through `kubesvc "
+                          "serve` (KUBECONFIG from `serve --kubeconfig`)",
+                          "≤ 2× kubesvc get pods -A")
+        if "serve" not in self.commands:
+            g.figure = "not measured: `kubesvc serve` not present (issue 12)"
+            return
+        if not self.kubectl:
+            g.figure = "not measured: kubectl not found"
+            return
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        kubeconfig = self.work / "serve.kubeconfig"
+        kubeconfig.unlink(missing_ok=True)
+        log_path = self.work / "serve.log"
+        cmd, env = self.ks(self.large, "serve", "--port", str(port), "--kubeconfig",
+                           str(kubeconfig))
+        with open(log_path, "wb") as log_fh:
+            server = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=log_fh,
+                                      stderr=subprocess.STDOUT)
+        try:
+            kenv = dict(ENV, KUBECONFIG=str(kubeconfig))
+            kubectl = [self.kubectl, f"--cache-dir={self.work / 'kube-cache'}"]
+            deadline, ready = time.monotonic() + 60, False
+            while time.monotonic() < deadline and server.poll() is None:
+                if kubeconfig.exists():
+                    rc, _, _ = capture([*kubectl, "get", "--raw", "/version"], env=kenv)
+                    if rc == 0:
+                        ready = True
+                        break
+                time.sleep(0.5)
+            if not ready:
+                tail = log_path.read_bytes().decode(errors="replace").strip()[-200:]
+                g.figure = (f"not measured: `kubesvc serve` did not answer within 60 s "
+                            f"(exit {server.poll()}): {tail}")
+                return
+            check_k = run_captured([*kubectl, "get", "pods", "-A"], env=kenv)
+            check_s = run_captured(*self.ks(self.large, "get", "pods", "-A"))
+            cmds = {"kubectl get pods -A (serve)": ([*kubectl, "get", "pods", "-A"], kenv),
+                    "kubesvc get pods -A": self.ks(self.large, "get", "pods", "-A")}
+            log(f"serve: kubectl get pods -A through serve on port {port}, "
+                f"{self.args.get_runs} rounds")
+            runs = rotate(cmds, self.args.get_runs, 1)
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        kw, sw = walls(runs["kubectl get pods -A (serve)"]), walls(runs["kubesvc get pods -A"])
+        ratio = paired_ratio(runs["kubectl get pods -A (serve)"], runs["kubesvc get pods -A"])
+        g.figure = kw.fmt("s")
+        g.anchor = f"kubesvc get pods -A {sw.fmt('s')}"
+        g.ratio, g.ratio_text = ratio.median, ratio.fmt("x")
+        g.met = ratio.median <= 2.0
+        same = check_k.stdout == check_s.stdout
+        g.note = (f"exit {check_k.code}; kubectl printed {len(check_k.stdout.splitlines())} "
+                  f"lines, kubesvc {len(check_s.stdout.splitlines())}"
+                  f"{' (identical)' if same else ' (they differ)'}")
+
+    # ---- how cost grows with size
+    def apply_manifest(self, files) -> Run:
+        target = self.work / "apply.db"
+        remove_state(target)
+        log("apply -f manifest.json (no status, fresh state)")
+        r = run_captured(*self.ks(target, "apply", "-f", str(files["manifest"])))
+        remove_state(target)
+        log(f"  {r.wall:.2f} s, {fmt_counts(apply_outcome(r)['counts'])}")
+        return r
+
+    def growth_point(self, scale: float, files) -> None:
+        """At a smaller scale: one import of the dump, endpoints from scratch, get pods -A and
+        one apply of the status-less manifest (the plot's points)."""
+        self.scale = scale
+        log(f"growth at scale {scale:g}: import -f dump.yaml (fresh state)")
+        remove_state(self.large)
+        r = run_captured(*self.ks(self.large, "import", "-f", str(files["dump"])))
+        imp = apply_outcome(r)
+        log(f"  {r.wall:.2f} s, {fmt_counts(imp['counts'])}")
+        copy_state(self.large, self.work / "ep.db")
+        try:
+            ep = floor("endpoints", str(self.work / "ep.db"), str(self.args.ep_runs))
+            ep_s = ep["from_scratch"]["seconds"]
+        except RuntimeError as exc:
+            ep_s = None
+            self.res.details.append(f"growth {scale:g}: endpoints: {str(exc)[-300:]}")
+        finally:
+            remove_state(self.work / "ep.db")
+        runs = rotate({"get": self.ks(self.large, "get", "pods", "-A")}, 2, 1)["get"]
+        app = self.apply_manifest(files)
+        self.record_growth(scale, app, r.wall, ep_s, walls(runs).median,
+                           apply_outcome(app)["counts"], imp["counts"])
+
+    def record_growth(self, scale, app: Run, imp: float, ep: float | None, get: float,
+                      app_counts: dict, imp_counts: dict) -> None:
+        self.growth[scale] = {"objects": object_count(scale), "apply": app.wall,
+                              "import": imp, "endpoints": ep, "get pods -A": get,
+                              "notes": f"apply: {fmt_counts(app_counts)}; import: "
+                                       f"{fmt_counts(imp_counts)}"}
+
     # ---- optional commands that appeared during the run
     def recheck(self) -> None:
         self.commands = kubesvc_commands(self.kubesvc)
@@ -660,16 +986,51 @@ class Suite:
 # -- report -------------------------------------------------------------------------------------
 
 ORDER = ["startup", "completion", "bulk_yaml", "bulk_json", "kv_yaml", "kv_json", "mem_yaml",
-         "mem_json", "reapply_yaml", "reapply_json", "ep_all", "ep_one", "get_pods", "get_svc",
-         "resolve_svc", "resolve_dns"]
+         "mem_json", "reapply_yaml", "reapply_json", "restore_yaml", "restore_json", "ep_all",
+         "ep_import", "ep_one", "get_pods", "get_svc", "check", "resolve_svc", "resolve_dns",
+         "resolve_netpol", "serve_get"]
+GROWTH_SERIES = ("apply", "import", "endpoints", "get pods -A")
 
 
-def render(suite: Suite, machine, elapsed: float, files) -> str:
+def growth_table(growth: dict[float, dict]) -> list[str]:
+    out = ["| scale | objects | " + " | ".join(f"{k} s (s per 10k)" for k in GROWTH_SERIES)
+           + " | notes |", "| --- | --- | " + "--- | " * len(GROWTH_SERIES) + "--- |"]
+    for scale in sorted(growth):
+        p = growth[scale]
+        cells = []
+        for k in GROWTH_SERIES:
+            v = p.get(k)
+            cells.append("n/a" if v is None else f"{v:.2f} ({v / (p['objects'] / 1e4):.2f})")
+        out.append(f"| {scale:g} | {p['objects']} | " + " | ".join(cells) + f" | {p['notes']} |")
+    return out
+
+
+def draw_plot(growth: dict[float, dict], path: Path) -> str:
+    """The plot, drawn by bench/plot.py in a child process (matplotlib stays out of this one).
+    Returns a line for RESULTS.md."""
+    data = path.with_suffix(".json")
+    data.write_text(json.dumps({f"{k:g}": v for k, v in sorted(growth.items())}, indent=1))
+    rc, out, err = capture([PY, str(HERE / "plot.py"), str(data), str(path)])
+    if rc != 0:
+        return f"Plot not drawn: {(err or out).strip().splitlines()[-1][:200]}"
+    return f"![seconds per 10k objects against size]({path.name})"
+
+
+def cell(text: str) -> str:
+    """One markdown table cell: no line breaks, no bare pipes."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def render(suite: Suite, machine, elapsed: float, files, plot_line: str) -> str:
     a, res = suite.args, suite.res
-    n_svc, n_pod, n_node = gen.sizes(a.scale)
+    n_svc, n_pod, n_node = gen.sizes(suite.scale)
+    n_pol = sum(1 for line in files["netpol"].read_text().splitlines()
+                if line == "kind: NetworkPolicy") if files["netpol"].exists() else 0
+    scales = ",".join(f"{x:g}" for x in a.scales)
     out = ["# kubesvc benchmark results", "",
-           f"`python bench/run.py --scale {a.scale:g}` — suite wall time "
-           f"{elapsed / 60:.1f} min. Start-up figures: {a.runs} rounds after {a.warmup} "
+           f"`python bench/run.py --scales {scales}` — suite wall time "
+           f"{elapsed / 60:.1f} min. Goals at scale {suite.scale:g}; every scale gives the "
+           f"growth table and plot. Start-up figures: {a.runs} rounds after {a.warmup} "
            f"warm-up (commands in rotation); bulk figures: {a.bulk_runs} run(s) each; "
            f"medians with [min..max]. Ratios are per-run pairs (kubesvc run ÷ the anchor run "
            "next to it) where both are whole runs; no test asserts any of these times.", "",
@@ -678,18 +1039,34 @@ def render(suite: Suite, machine, elapsed: float, files) -> str:
     out += ["", f"Bulk data: {gen.N_NS} Namespaces, {n_node} Nodes, {n_svc} Services, "
                 f"{n_pod} Pods (pods with a live status: podIP, nodeName, conditions; "
                 "Deployment-style labels and ReplicaSet owner references; the nodes they "
-                "name are in the data, so applying exercises endpoint computation but not "
-                f"scheduling). YAML {files['yaml'].stat().st_size / 1e6:.1f} MB, JSON "
-                f"{files['json'].stat().st_size / 1e6:.1f} MB.", "",
-            "## Goals", "",
-            "| goal | kubesvc | compared with | ratio | target | result | notes |",
+                "name are in the data, so importing exercises endpoint computation but not "
+                f"scheduling); {n_pol} NetworkPolicies for the policy row. YAML "
+                f"{files['yaml'].stat().st_size / 1e6:.1f} MB (multi-document), YAML dump "
+                f"{files['dump'].stat().st_size / 1e6:.1f} MB (`kind: List`), JSON "
+                f"{files['json'].stat().st_size / 1e6:.1f} MB (`List`), manifest without status "
+                f"{files['manifest'].stat().st_size / 1e6:.1f} MB.", ""]
+    met = [g for g in res.goals.values() if g.met]
+    judged = [g for g in res.goals.values() if g.met is not None]
+    unmeasured = len(res.goals) - len(judged)
+    out += ["## Goals", "", f"{len(met)} of {len(judged)} measured goals met"
+            f"{f'; {unmeasured} not measured' if unmeasured else ''}.",
+            "", "| goal | kubesvc | compared with | ratio | target | result | notes |",
             "| --- | --- | --- | --- | --- | --- | --- |"]
     for key in ORDER:
         g = res.goals.get(key)
         if g is None:
             continue
-        out.append(f"| {g.title} | {g.figure} | {g.anchor} | {g.ratio_text} | {g.target} | "
-                   f"**{g.status()}** | {g.note} |")
+        out.append("| " + " | ".join(cell(x) for x in (
+            g.title, g.figure, g.anchor, g.ratio_text, g.target, f"**{g.status()}**", g.note))
+            + " |")
+    out += ["", "## How cost grows", "",
+            "Seconds per 10k objects against the data's size (objects in the dump): flat lines "
+            "are linear. apply = `kubesvc apply -f` of the status-less manifest (JSON) into a "
+            "fresh state; import = `kubesvc import -f dump.yaml`; endpoints = every Service's "
+            "endpoints from scratch (in process); get pods -A = the whole command. One run "
+            "each below the goal scale; at the goal scale, the goal rows' medians.", ""]
+    out += growth_table(suite.growth)
+    out += ["", plot_line]
     out += ["", "## Anchors (same run)", "", "| anchor | measured |", "| --- | --- |"]
     out += [f"| {k} | {v} |" for k, v in res.anchors]
     if res.details:
@@ -698,7 +1075,7 @@ def render(suite: Suite, machine, elapsed: float, files) -> str:
     return "\n".join(out)
 
 
-def print_table(res: Results) -> None:
+def print_table(res: Results, growth: dict) -> None:
     print("\n" + "=" * 100)
     for key in ORDER:
         g = res.goals.get(key)
@@ -706,21 +1083,28 @@ def print_table(res: Results) -> None:
             continue
         print(f"{g.status():8s} {g.title}\n         kubesvc {g.figure} | vs {g.anchor}\n"
               f"         ratio {g.ratio_text} (target {g.target}) {g.note}")
+    print("\n".join(growth_table(growth)))
     print("=" * 100)
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--scale", type=float, default=1.0,
-                   help="bulk size factor: 1.0 = 10,000 Services + 50,000 Pods (default); "
-                        "0.1 for a quick run")
+    p.add_argument("--scales", default="0.1,0.3,1",
+                   help="comma-separated bulk size factors (1.0 = 10,000 Services + 50,000 "
+                        "Pods): every goal at 1 (or the largest when 1 is not among them), "
+                        "the growth points at each (default 0.1,0.3,1; add 3 for the large "
+                        "point)")
+    p.add_argument("--scale", type=float,
+                   help="one scale only (e.g. 0.1 for a quick run): same as --scales S")
     p.add_argument("--out", default=str(HERE / "RESULTS.md"), help="results file (markdown)")
+    p.add_argument("--plot", help="growth plot (SVG or PNG; default growth.svg next to --out)")
     p.add_argument("--runs", type=int, help="start-up rounds (default 20; 10 below scale 0.5)")
     p.add_argument("--warmup", type=int, default=2, help="start-up warm-up rounds")
     p.add_argument("--bulk-runs", type=int,
-                   help="runs of each bulk apply (default 3; 1 below scale 0.5)")
-    p.add_argument("--get-runs", type=int, help="rounds of the get commands (default 5; 3 "
-                                                "below scale 0.5)")
+                   help="runs of each bulk import at the goal scale (default 2; 1 below "
+                        "scale 0.5)")
+    p.add_argument("--get-runs", type=int, help="rounds of the get/check commands (default "
+                                                "5; 3 below scale 0.5)")
     p.add_argument("--ep-runs", type=int, default=3, help="endpoint-from-scratch repetitions")
     p.add_argument("--kv-sample", type=int, default=None,
                    help="objects validated with kubernetes-validate (default 200; 60 below "
@@ -738,11 +1122,16 @@ def parse_args(argv=None):
                                          "'resolve svc/{name} -n {ns}'")
     p.add_argument("--dns-cmd", help="DNS query arguments with {fqdn}, e.g. 'resolve dns {fqdn}'")
     args = p.parse_args(argv)
-    quick = args.scale < 0.5
+    args.scales = sorted({float(x) for x in args.scales.split(",") if x.strip()}
+                         if args.scale is None else {args.scale})
+    # the goals are defined at 60,220 objects: measured at scale 1 when it is in the run
+    args.goal_scale = 1.0 if 1.0 in args.scales else max(args.scales)
+    quick = args.goal_scale < 0.5
     args.runs = args.runs or (10 if quick else 20)
-    args.bulk_runs = args.bulk_runs or (1 if quick else 3)
+    args.bulk_runs = args.bulk_runs or (1 if quick else 2)
     args.get_runs = args.get_runs or (3 if quick else 5)
     args.kv_sample = args.kv_sample or (60 if quick else 200)
+    args.plot = Path(args.plot) if args.plot else Path(args.out).with_name("growth.svg")
     return args
 
 
@@ -754,23 +1143,41 @@ def main(argv=None) -> None:
     for k, v in machine:
         log(f"{k}: {v}")
     data_dir = Path(args.data or Path(tempfile.gettempdir()) / "kubesvc-bench-data")
+    top = args.goal_scale
     try:
-        suite.setup_small(data_files(data_dir, args.scale, bulk=False))
+        suite.setup_small(data_files(data_dir, top))
         suite.startup()  # first, while nothing else has run yet
-        files = data_files(data_dir, args.scale)
-        suite.bulk(files, object_count(args.scale))
-        suite.endpoints()
-        suite.gets()
-        suite.resolve()
-        suite.recheck()
+        for scale in args.scales:
+            if scale != top:
+                suite.growth_point(scale, data_files(data_dir, scale, ("dump", "manifest")))
+                continue
+            suite.scale = top
+            files = data_files(data_dir, top, ("yaml", "json", "dump", "manifest", "netpol"))
+            suite.bulk(files, object_count(top))
+            suite.restore(files, object_count(top))
+            suite.import_phases(files)
+            suite.endpoints()
+            suite.gets()
+            suite.check()
+            suite.resolve()
+            suite.netpol_resolve(files)
+            suite.serve_get()
+            suite.recheck()
+            app = suite.apply_manifest(files)
+            suite.record_growth(top, app, walls(suite.restore_runs).median,
+                                getattr(suite, "ep_seconds", None), suite.get_pods_seconds,
+                                apply_outcome(app)["counts"],
+                                apply_outcome(suite.restore_runs[-1])["counts"])
+        suite.scale = top
     finally:
         if not args.keep and not args.work:
             shutil.rmtree(suite.work, ignore_errors=True)
+    plot_line = draw_plot(suite.growth, args.plot)
     elapsed = time.perf_counter() - t0
-    text = render(suite, machine, elapsed, files)
+    text = render(suite, machine, elapsed, files, plot_line)
     Path(args.out).write_text(text)
-    print_table(suite.res)
-    log(f"results written to {args.out} ({elapsed / 60:.1f} min)")
+    print_table(suite.res, suite.growth)
+    log(f"results written to {args.out} ({elapsed / 60:.1f} min); plot: {plot_line}")
 
 
 if __name__ == "__main__":
