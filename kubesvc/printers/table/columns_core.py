@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kubesvc.api import table_cells as cells
 from kubesvc.api.objects import meta, spec
-from kubesvc.api.selectors import format_labels
 from kubesvc.printers.duration import translate_timestamp_since
 
 Obj = dict
@@ -22,6 +22,22 @@ def status(obj: Obj) -> dict:
 
 def age(obj: Obj, now: datetime) -> str:
     return translate_timestamp_since(meta(obj).get("creationTimestamp"), now)
+
+
+class Ages:
+    """AGE cells at one `now`, remembered per timestamp text (a large list shares many)."""
+
+    __slots__ = ("_seen", "now")
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self._seen: dict[str, str] = {}
+
+    def __call__(self, ts: str) -> str:
+        cell = self._seen.get(ts)
+        if cell is None:
+            cell = self._seen[ts] = translate_timestamp_since(ts, self.now)
+        return cell
 
 
 def num(value) -> str:
@@ -50,52 +66,13 @@ SERVICE_COLUMNS: Columns = [
 ]
 
 
-def load_balancer_ips(svc: Obj) -> list[str]:
-    """loadBalancerStatusStringer (never clipped): ip, else hostname; deduplicated and sorted."""
-    found = set()
-    for ing in (status(svc).get("loadBalancer") or {}).get("ingress") or []:
-        value = ing.get("ip") or ing.get("hostname")
-        if value:
-            found.add(value)
-    return sorted(found)
-
-
-def service_external_ip(svc: Obj) -> str:
-    s = spec(svc)
-    svc_type = s.get("type") or ""
-    external = list(s.get("externalIPs") or [])
-    if svc_type in ("ClusterIP", "NodePort"):
-        return ",".join(external) if external else "<none>"
-    if svc_type == "LoadBalancer":
-        lb = load_balancer_ips(svc)
-        if external:
-            return ",".join(lb + external)
-        return ",".join(lb) if lb else "<pending>"
-    if svc_type == "ExternalName":
-        return s.get("externalName") or ""
-    return "<unknown>"
-
-
-def service_ports(svc: Obj) -> str:
-    pieces = []
-    for p in spec(svc).get("ports") or []:
-        proto = p.get("protocol") or ""
-        node_port = int(p.get("nodePort") or 0)
-        if node_port > 0:
-            pieces.append(f"{p.get('port', 0)}:{node_port}/{proto}")
-        else:
-            pieces.append(f"{p.get('port', 0)}/{proto}")
-    return ",".join(pieces) or "<none>"
-
-
 def service_row(svc: Obj, now: datetime) -> list[str]:
-    s = spec(svc)
-    ips = s.get("clusterIPs") or []
-    return [
-        meta(svc).get("name", ""), s.get("type") or "", ips[0] if ips else "<none>",
-        service_external_ip(svc), service_ports(svc), age(svc, now),
-        format_labels(s.get("selector")),
-    ]
+    return finish_service(meta(svc).get("name", ""), cells.service_cells(svc), Ages(now))
+
+
+def finish_service(name: str, c: list[str], ages: Ages) -> list[str]:
+    """The row from a Service's summary cells (table_cells.service_cells)."""
+    return [name, c[0], c[1], c[2], c[3], ages(c[4]), c[5]]
 
 
 # --- Endpoints / EndpointSlice -------------------------------------------------------------
