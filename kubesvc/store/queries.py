@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from kubesvc.api import table_cells
 from kubesvc.store.db import Store
 
 
@@ -83,3 +84,29 @@ def pods_with_subdomain(store: Store, namespace: str, subdomain: str) -> list[di
         "SELECT body FROM objects WHERE gk='Pod' AND namespace=? AND "
         "json_extract(body, '$.spec.subdomain')=? ORDER BY name", (namespace, subdomain))
     return [json.loads(r[0]) for r in rows]
+
+
+def table_rows(store: Store, gk: str, namespace: str | None = None) -> list[tuple]:
+    """(namespace, name, summary, body) of a kind's objects in `Store.list`'s order, for
+    `get` tables: `body` only where `summary` is NULL (see Store.put / db.summary_row). Read
+    in index order, then the namespaces put in etcd key order (`NS/` as bytes), which only
+    differs when one namespace's name is a prefix of another's."""
+    args: list[object]
+    if not store.has_summary:
+        sql, args = "SELECT namespace, name, NULL, body FROM objects WHERE gk=?", [gk]
+    else:
+        tag = table_cells.SUMMARY_VERSION + table_cells.SEP
+        sql = ("SELECT namespace, name, summary, CASE WHEN substr(summary, 1, ?) = ? "
+               "THEN NULL ELSE body END FROM objects WHERE gk=?")
+        args = [len(tag), tag, gk]
+    if namespace is not None:
+        return store.conn.execute(sql + " AND namespace=? ORDER BY name",
+                                  (*args, namespace)).fetchall()
+    rows = store.conn.execute(sql + " ORDER BY namespace, name", args).fetchall()
+    spaces = sorted({r[0] for r in rows}) if rows and rows[0][0] != rows[-1][0] else []
+    if spaces != sorted(spaces, key=lambda ns: ns + "/"):
+        by_ns: dict[str, list[tuple]] = {}
+        for row in rows:
+            by_ns.setdefault(row[0], []).append(row)
+        rows = [r for ns in sorted(by_ns, key=lambda ns: ns + "/") for r in by_ns[ns]]
+    return rows
