@@ -39,6 +39,8 @@ CREATE TABLE objects (
     summary TEXT,                -- its table cells that do not depend on the clock, or NULL
     UNIQUE (gk, namespace, name)
 );
+-- `get` reads a kind's summaries from this index alone, never touching the bodies' pages
+CREATE INDEX objects_summary ON objects (gk, namespace, name, summary);
 CREATE TABLE labels (
     object_id INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
     key TEXT NOT NULL,
@@ -82,6 +84,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> int:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version < 2:  # 1 -> 2: the summary column, filled for the kinds that have one
             conn.execute("ALTER TABLE objects ADD COLUMN summary TEXT")
+            conn.execute("CREATE INDEX objects_summary ON objects (gk, namespace, name, summary)")
             kinds = list(table_cells.CELLS)
             rows = conn.execute(
                 f"SELECT id, gk, body FROM objects WHERE gk IN ({','.join('?' * len(kinds))})",

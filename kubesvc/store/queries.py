@@ -88,22 +88,28 @@ def pods_with_subdomain(store: Store, namespace: str, subdomain: str) -> list[di
 
 def table_rows(store: Store, gk: str, namespace: str | None = None) -> list[tuple]:
     """(namespace, name, summary, body) of a kind's objects in `Store.list`'s order, for
-    `get` tables: `body` only where `summary` is NULL (see Store.put / db.summary_row). Read
-    in index order, then the namespaces put in etcd key order (`NS/` as bytes), which only
-    differs when one namespace's name is a prefix of another's."""
-    args: list[object]
-    if not store.has_summary:
-        sql, args = "SELECT namespace, name, NULL, body FROM objects WHERE gk=?", [gk]
-    else:
+    `get` tables, read from the objects_summary index alone; `body` is None except where the
+    summary is missing or of another version (see db.summary_row): those rows are read again
+    with their bodies. Read in index order, then the namespaces put in etcd key order (`NS/`
+    as bytes), which only differs when one namespace's name is a prefix of another's."""
+    where, args = ("gk=?", [gk]) if namespace is None else ("gk=? AND namespace=?",
+                                                           [gk, namespace])
+    if store.has_summary:
         tag = table_cells.SUMMARY_VERSION + table_cells.SEP
-        sql = ("SELECT namespace, name, summary, CASE WHEN substr(summary, 1, ?) = ? "
-               "THEN NULL ELSE body END FROM objects WHERE gk=?")
-        args = [len(tag), tag, gk]
-    if namespace is not None:
-        return store.conn.execute(sql + " AND namespace=? ORDER BY name",
-                                  (*args, namespace)).fetchall()
-    rows = store.conn.execute(sql + " ORDER BY namespace, name", args).fetchall()
-    spaces = sorted({r[0] for r in rows}) if rows and rows[0][0] != rows[-1][0] else []
+        rows = store.conn.execute(
+            f"SELECT namespace, name, summary, NULL FROM objects WHERE {where} "
+            "ORDER BY namespace, name", args).fetchall()
+        if any(s is None or not s.startswith(tag) for _, _, s, _ in rows):
+            rows = store.conn.execute(
+                "SELECT namespace, name, summary, CASE WHEN substr(summary, 1, ?) = ? THEN NULL "
+                f"ELSE body END FROM objects WHERE {where} ORDER BY namespace, name",
+                [len(tag), tag, *args]).fetchall()
+    else:
+        rows = store.conn.execute(f"SELECT namespace, name, NULL, body FROM objects WHERE "
+                                  f"{where} ORDER BY namespace, name", args).fetchall()
+    if namespace is not None or not rows or rows[0][0] == rows[-1][0]:
+        return rows
+    spaces = sorted({r[0] for r in rows})
     if spaces != sorted(spaces, key=lambda ns: ns + "/"):
         by_ns: dict[str, list[tuple]] = {}
         for row in rows:
