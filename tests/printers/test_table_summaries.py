@@ -71,8 +71,8 @@ PODS = [
     _pod("odd\x1fname-cell", phase="Run\x1fning"),  # a separator in a cell: no summary
 ]
 SERVICES = [
-    {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "ns",
-                                                         "creationTimestamp": "2026-01-01T00:00:00Z"},
+    {"apiVersion": "v1", "kind": "Service",
+     "metadata": {"name": "web", "namespace": "ns", "creationTimestamp": "2026-01-01T00:00:00Z"},
      "spec": {"type": "NodePort", "clusterIPs": ["10.96.0.10"], "selector": {"app": "web"},
               "ports": [{"port": 80, "nodePort": 30080, "protocol": "TCP"}]}},
     {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb", "namespace": "ns"},
