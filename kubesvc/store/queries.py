@@ -116,3 +116,29 @@ def table_rows(store: Store, gk: str, namespace: str | None = None) -> list[tupl
             by_ns.setdefault(row[0], []).append(row)
         rows = [r for ns in sorted(by_ns, key=lambda ns: ns + "/") for r in by_ns[ns]]
     return rows
+
+
+def label_rows(store: Store, gk: str) -> list[tuple[int, str, str, str]]:
+    """(object id, namespace, label key, label value) of every object of a kind: selectors
+    matched in memory when many are asked at once (`check`)."""
+    return store.conn.execute(
+        "SELECT o.id, o.namespace, l.key, l.value FROM objects o JOIN labels l "
+        "ON l.object_id = o.id WHERE o.gk=?", (gk,)).fetchall()
+
+
+def objects_by_id(store: Store, ids: list[int]) -> list[dict]:
+    """The objects with these row ids, in the API's list order (as `Store.list`)."""
+    if not ids:
+        return []
+    rows = store.conn.execute(
+        f"SELECT body FROM objects WHERE id IN ({','.join('?' * len(ids))}) "
+        "ORDER BY namespace || '/' || name", ids)
+    return [json.loads(r[0]) for r in rows]
+
+
+def pods_with_any_subdomain(store: Store) -> list[dict]:
+    """Every pod that sets `spec.subdomain`, in (namespace, name) order."""
+    rows = store.conn.execute(
+        "SELECT body FROM objects WHERE gk='Pod' AND instr(body, '\"subdomain\"') > 0 AND "
+        "json_extract(body, '$.spec.subdomain') IS NOT NULL ORDER BY namespace, name")
+    return [json.loads(r[0]) for r in rows]
