@@ -146,7 +146,7 @@ class StoreView(ClusterView):
     asked about (`check`), selectors and subdomains are answered from one read of the pods'
     labels / subdomains instead of a query each."""
 
-    BULK_AFTER = 16  # calls answered by a query each before one read answers all the rest
+    BULK_AFTER = 2  # calls answered by a query each before one read answers all the rest
 
     def __init__(self, store: Store):
         self.store = store
