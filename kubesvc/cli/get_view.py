@@ -62,8 +62,9 @@ class GetView:
         self.label_columns, self.show_kind = label_columns, show_kind
         self.no_headers, self.show_labels = no_headers, show_labels
 
-    def collect(self, store):
-        """([(resource, objects)], errors, requests) for this request against the store."""
+    def collect(self, store, summaries: bool = False):
+        """([(resource, objects)], errors, requests) for this request against the store; with
+        `summaries`, kinds printed as plain tables come as SummaryRows instead of objects."""
         from kubesvc.api.errors import UsageError
         from kubesvc.api.selectors import parse
         from kubesvc.kubectl.resource_args import parse_targets
@@ -75,6 +76,9 @@ class GetView:
         ns = None if self.all_namespaces else common.current_namespace(self.namespace)
         found, errors = [], []
         for req in requests:
+            if summaries and self._from_summaries(req, sel):
+                found.append((req.resource, SummaryRows(_table_rows(store, req, ns))))
+                continue
             objs, missing = fetch(store, req, ns, sel)
             if self.field_selector:
                 objs = self._field_filter(req.resource, objs)
@@ -82,6 +86,16 @@ class GetView:
             if objs or len(requests) == 1 or self.fmt in STRUCTURED:
                 found.append((req.resource, objs))
         return found, errors, requests, ns
+
+    def _from_summaries(self, req, sel) -> bool:
+        """A plain table of every object of a kind with a summary: printed from the store's
+        summary column (table_rows) without decoding bodies."""
+        from kubesvc.printers.table.columns import FINISH
+
+        return (self.fmt in (None, "wide") and not req.names and sel is None
+                and not self.field_selector and not self.sort_by and not self.label_columns
+                and not self.show_labels and req.resource.kind in FINISH
+                and req.resource.gk == req.resource.kind)
 
     def _field_filter(self, res, objs):
         from kubesvc.api import fieldselectors as fs
@@ -93,7 +107,7 @@ class GetView:
 
     def run(self, env: Environment, store: Store) -> int:
         self.env = env
-        found, errors, requests, ns = self.collect(store)
+        found, errors, requests, ns = self.collect(store, summaries=True)
         if any(r.resource.kind == "Endpoints" for r in requests):  # a server warning (1.33+)
             self.env.warn("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
                         "EndpointSlice")
@@ -166,6 +180,14 @@ class GetView:
                     continue
             if not objs:
                 continue
+            if isinstance(objs, SummaryRows):
+                from kubesvc.printers.table.columns import summary_table
+
+                tables.append(summary_table(
+                    res.kind, objs, now, wide=self.fmt == "wide",
+                    all_namespaces=self.all_namespaces, no_headers=self.no_headers,
+                    show_kind_prefix=res.name_prefix if self.prefix else None))
+                continue
             tables.append(table_for(res.kind, objs, now, wide=self.fmt == "wide",
                                     all_namespaces=self.all_namespaces,
                                     show_labels=self.show_labels,
@@ -174,6 +196,18 @@ class GetView:
                                     show_kind_prefix=res.name_prefix if self.prefix else None))
         self.env.out("\n".join(tables))
         return bool(tables)
+
+
+class SummaryRows(list):
+    """A kind's (namespace, name, summary, body) rows, to print as a table (never a
+    structured format: those need whole objects)."""
+
+
+def _table_rows(store, req, namespace: str | None) -> list[tuple]:
+    from kubesvc.store.queries import table_rows
+
+    res = req.resource
+    return table_rows(store, res.gk, namespace if res.namespaced else "")
 
 
 def _store_kinds(store) -> list[str]:

@@ -271,7 +271,9 @@ def _why_port(pod: dict, sport: dict) -> str:
 
 
 def _policies(view, svc: dict) -> list[Reason]:
-    out = []
+    out: list[Reason] = []
+    if not (routing.etp_local(svc) or routing.itp_local(svc)):
+        return out  # the node names below are only needed then (check asks per Service)
     nodes = [meta(n)["name"] for n in view.nodes()]
     if routing.etp_local(svc):
         counts = routing.local_ready_counts(view, svc)

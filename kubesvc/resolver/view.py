@@ -44,6 +44,7 @@ class ClusterView(Protocol):
     def slices_for(self, service: dict) -> list[dict]: ...
     def endpoints_for(self, service: dict) -> dict | None: ...
     def objects(self, gk: str, namespace: str | None = None) -> list[dict]: ...
+    def pods_mentioning(self, text: str, namespace: str | None = None) -> list[dict]: ...
 
 
 def _external_ips(svc: dict) -> list[str]:
@@ -101,6 +102,10 @@ class MemoryView(ClusterView):
     def pods(self, namespace: str | None = None) -> list[dict]:
         return self.objects("Pod", namespace)
 
+    def pods_mentioning(self, text: str, namespace: str | None = None) -> list[dict]:
+        """A superset of the pods whose JSON contains `text` (here: all of them)."""
+        return self.pods(namespace)
+
     def pod(self, namespace: str, name: str) -> dict | None:
         return next((p for p in self.pods(namespace) if _key(p)[1] == name), None)
 
@@ -136,11 +141,25 @@ class MemoryView(ClusterView):
 
 
 class StoreView(ClusterView):
-    """The same questions, answered by indexed queries on the store (no full loads)."""
+    """The same questions, answered by indexed queries on the store (no full loads). A view
+    serves one command on one snapshot: the nodes are read once, and when many Services are
+    asked about (`check`), selectors and subdomains are answered from one read of the pods'
+    labels / subdomains instead of a query each."""
+
+    BULK_AFTER = 2  # calls answered by a query each before one read answers all the rest
 
     def __init__(self, store: Store):
         self.store = store
         self.settings = store.settings
+        self._nodes: list[dict] | None = None
+        self._node_by_name: dict[str, dict] = {}
+        self._calls = {"selected": 0, "subdomain": 0}
+        self._labels: dict[str, dict[tuple[str, str], set[int]]] | None = None
+        self._subdomains: dict[tuple[str, str], list[dict]] | None = None
+
+    def _bulk(self, what: str) -> bool:
+        self._calls[what] += 1
+        return self._calls[what] > self.BULK_AFTER
 
     def objects(self, gk: str, namespace: str | None = None) -> list[dict]:
         return self.store.list(gk, namespace)
@@ -167,25 +186,55 @@ class StoreView(ClusterView):
     def pods(self, namespace: str | None = None) -> list[dict]:
         return self.store.list("Pod", namespace)
 
+    def pods_mentioning(self, text: str, namespace: str | None = None) -> list[dict]:
+        """The pods whose stored JSON contains `text` (a pre-filter: the caller checks the
+        field it means)."""
+        return [p for p in queries.objects_mentioning(self.store, "Pod", text)
+                if namespace is None or _key(p)[0] == namespace]
+
     def pod(self, namespace: str, name: str) -> dict | None:
         return self.store.get("Pod", namespace, name)
 
     def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]:
-        return queries.pods_with_subdomain(self.store, namespace, subdomain)
+        if self._subdomains is None and self._bulk("subdomain"):
+            self._subdomains = {}
+            for pod in queries.pods_with_any_subdomain(self.store):
+                sub = str((pod.get("spec") or {}).get("subdomain"))
+                self._subdomains.setdefault((_key(pod)[0], sub), []).append(pod)
+        if self._subdomains is None:
+            return queries.pods_with_subdomain(self.store, namespace, subdomain)
+        return [p for p in self._subdomains.get((namespace, subdomain), [])
+                if (p.get("spec") or {}).get("subdomain") == subdomain]
 
     def pods_selected(self, namespace: str, selector: dict) -> list[dict]:
         """Through the label index: one Service's pods without reading the namespace."""
-        return self.store.list_by_labels("Pod", namespace, sorted(selector.items()))
+        if not selector:
+            return self.store.list_by_labels("Pod", namespace, [])
+        if self._labels is None and self._bulk("selected"):
+            self._labels = {}
+            for oid, ns, key, value in queries.label_rows(self.store, "Pod"):
+                self._labels.setdefault(ns, {}).setdefault((key, value), set()).add(oid)
+        if self._labels is None:
+            return self.store.list_by_labels("Pod", namespace, sorted(selector.items()))
+        index = self._labels.get(namespace, {})
+        sets = sorted((index.get((k, str(v)), set()) for k, v in selector.items()), key=len)
+        ids = set(sets[0]).intersection(*sets[1:])
+        return queries.objects_by_id(self.store, sorted(ids))
 
     def pods_by_ip(self, ip: str) -> list[dict]:
         return [p for p in queries.objects_mentioning(self.store, "Pod", f'"{ip}"')
                 if ip in _pod_ips(p)]
 
     def nodes(self) -> list[dict]:
-        return self.store.list("Node")
+        if self._nodes is None:
+            self._nodes = self.store.list("Node")
+            self._node_by_name = {_key(n)[1]: n for n in self._nodes}
+        return list(self._nodes)
 
     def node(self, name: str) -> dict | None:
-        return self.store.get("Node", "", name)
+        if self._nodes is None:
+            return self.store.get("Node", "", name)
+        return self._node_by_name.get(name)
 
     def node_by_ip(self, ip: str) -> dict | None:
         return next((n for n in self.nodes() if ip in _node_ips(n)), None)

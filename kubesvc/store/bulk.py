@@ -15,10 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kubesvc.store import codec
-from kubesvc.store.db import Store
+from kubesvc.store.db import Store, summary_row
 
 _UPSERT = ("INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?) "
            "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body")
+# with the `get` summary (store format 2), kept current with every body as Store.put does
+_UPSERT_SUMMARY = ("INSERT INTO objects (gk, namespace, name, body, summary) "
+                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (gk, namespace, name) "
+                   "DO UPDATE SET body=excluded.body, summary=excluded.summary")
 _DROP_LABELS = ("DELETE FROM labels WHERE object_id="
                 "(SELECT id FROM objects WHERE gk=? AND namespace=? AND name=?)")
 _ADD_LABEL = ("INSERT INTO labels SELECT id, ?, ? FROM objects "
@@ -38,13 +42,16 @@ def put_objects(store: Store, rows: Iterable[tuple[str, dict, dict | None]]) -> 
     Each row is (gk, object, labels the stored object had before: None when the caller knows
     it is new). Equivalent to `Store.put(gk, obj, new=old_labels is None)` for every row: the
     body, then the label rows, rewritten only when the labels changed."""
-    bodies: list[tuple[str, str, str, str]] = []
+    with_summary = store.has_summary
+    bodies: list[tuple] = []
     drop: list[tuple[str, str, str]] = []
     add: list[tuple[str, str, str, str, str]] = []
     for gk, obj, old_labels in rows:
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
-        bodies.append((gk, ns, name, codec.dumps(obj)))  # as Store.put writes it
+        body = codec.dumps(obj)  # as Store.put writes it
+        bodies.append((gk, ns, name, body, summary_row(gk, obj)) if with_summary
+                      else (gk, ns, name, body))
         labels = meta.get("labels") or {}
         if old_labels is not None:
             if old_labels == labels:
@@ -52,7 +59,7 @@ def put_objects(store: Store, rows: Iterable[tuple[str, dict, dict | None]]) -> 
             drop.append((gk, ns, name))
         add.extend((k, str(v), gk, ns, name) for k, v in labels.items())
     conn = store.conn
-    conn.executemany(_UPSERT, bodies)
+    conn.executemany(_UPSERT_SUMMARY if with_summary else _UPSERT, bodies)
     if drop:
         conn.executemany(_DROP_LABELS, drop)
     if add:

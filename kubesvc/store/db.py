@@ -18,12 +18,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from kubesvc.api import table_cells
 from kubesvc.api.errors import StoreError
 from kubesvc.store import codec
 from kubesvc.store.files import check_store_file, database_error
 
 APPLICATION_ID = 0x6B737663  # "ksvc": marks the file as a kubesvc store
-FORMAT_VERSION = 1  # PRAGMA user_version; bump with a migration when the schema changes
+# PRAGMA user_version; bump with a migration (`_migrate`) when the schema changes.
+# 2: objects.summary (a kubesvc of format 1 would rewrite bodies and leave summaries stale)
+FORMAT_VERSION = 2
 DEFAULT_BUSY_TIMEOUT = 30.0
 
 SCHEMA = """
@@ -34,8 +37,11 @@ CREATE TABLE objects (
     namespace TEXT NOT NULL,     -- '' for cluster-scoped kinds
     name TEXT NOT NULL,
     body TEXT NOT NULL,          -- the object as Kubernetes JSON
+    summary TEXT,                -- its table cells that do not depend on the clock, or NULL
     UNIQUE (gk, namespace, name)
 );
+-- `get` reads a kind's summaries from this index alone, never touching the bodies' pages
+CREATE INDEX objects_summary ON objects (gk, namespace, name, summary);
 CREATE TABLE labels (
     object_id INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
     key TEXT NOT NULL,
@@ -71,6 +77,44 @@ def object_key(gk: str, namespace: str, name: str) -> str:
     return f"{gk}/{namespace}/{name}"
 
 
+def summary_row(gk: str, obj: dict) -> str | None:
+    """The `summary` column of an object (its clock-free `get` table cells, see
+    kubesvc.api.table_cells), or None for kinds without one. Every write of an object's body
+    stores this next to it, so `get` prints large lists without decoding bodies."""
+    return table_cells.summary(gk, obj)
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> int:
+    """Bring a store of an older format up to FORMAT_VERSION in one transaction; returns the
+    format the file is at afterwards (unchanged when it cannot be written: read-only file)."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        raise database_error(path, exc) from None
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version < 2:  # 1 -> 2: the summary column, filled for the kinds that have one
+            conn.execute("ALTER TABLE objects ADD COLUMN summary TEXT")
+            conn.execute("CREATE INDEX objects_summary ON objects (gk, namespace, name, summary)")
+            kinds = list(table_cells.CELLS)
+            rows = conn.execute(
+                f"SELECT id, gk, body FROM objects WHERE gk IN ({','.join('?' * len(kinds))})",
+                kinds).fetchall()
+            conn.executemany("UPDATE objects SET summary=? WHERE id=?",
+                             [(summary_row(gk, json.loads(body)), oid) for oid, gk, body in rows])
+            version = 2
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        conn.execute("ROLLBACK")
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        raise database_error(path, exc) from None
+    return version
+
+
 def _dumps(obj: dict) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
@@ -89,6 +133,7 @@ class Store:
         # of one UPDATE per object; None = the row is the truth
         self._rv: int | None = None
         self._rv_written = True
+        self.has_summary = True  # objects.summary exists (format 2 and later)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -116,8 +161,12 @@ class Store:
                 f"{path} was written by a newer kubesvc (store format {version}, this kubesvc "
                 f"reads up to {FORMAT_VERSION}); upgrade kubesvc to use it"
             )
+        if version < FORMAT_VERSION and not readonly:
+            version = _migrate(conn, path)
         conn.execute("PRAGMA foreign_keys = ON")
-        return cls(conn, path, busy_timeout)
+        store = cls(conn, path, busy_timeout)
+        store.has_summary = version >= 2  # a read-only older store: `get` reads the bodies
+        return store
 
     @classmethod
     def create(cls, path: Path, settings: dict, seed: Callable[[Store], None]) -> Store:
@@ -365,11 +414,19 @@ class Store:
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
         body = codec.dumps(obj)  # json.dumps' text (orjson's in a bulk command)
-        row = self.conn.execute(
-            "INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body RETURNING id",
-            (gk, ns, name, body),
-        ).fetchone()
+        if self.has_summary:
+            row = self.conn.execute(
+                "INSERT INTO objects (gk, namespace, name, body, summary) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body, "
+                "summary=excluded.summary RETURNING id",
+                (gk, ns, name, body, summary_row(gk, obj)),
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                "INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body RETURNING id",
+                (gk, ns, name, body),
+            ).fetchone()
         labels = meta.get("labels") or {}
         if new:
             if labels:

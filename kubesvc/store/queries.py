@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from kubesvc.api import table_cells
 from kubesvc.store.db import Store
 
 
@@ -116,3 +117,60 @@ def pods_for_endpoints(store: Store, namespace: str, containers: bool) -> list[d
 
 
 _SLIM_KEYS = [tuple(p.split(".")[1:]) for p in _POD_ENDPOINT_PATHS + _POD_CONTAINER_PATHS]
+
+def table_rows(store: Store, gk: str, namespace: str | None = None) -> list[tuple]:
+    """(namespace, name, summary, body) of a kind's objects in `Store.list`'s order, for
+    `get` tables, read from the objects_summary index alone; `body` is None except where the
+    summary is missing or of another version (see db.summary_row): those rows are read again
+    with their bodies. Read in index order, then the namespaces put in etcd key order (`NS/`
+    as bytes), which only differs when one namespace's name is a prefix of another's."""
+    where, args = ("gk=?", [gk]) if namespace is None else ("gk=? AND namespace=?",
+                                                           [gk, namespace])
+    if store.has_summary:
+        tag = table_cells.SUMMARY_VERSION + table_cells.SEP
+        rows = store.conn.execute(
+            f"SELECT namespace, name, summary, NULL FROM objects WHERE {where} "
+            "ORDER BY namespace, name", args).fetchall()
+        if any(s is None or not s.startswith(tag) for _, _, s, _ in rows):
+            rows = store.conn.execute(
+                "SELECT namespace, name, summary, CASE WHEN substr(summary, 1, ?) = ? THEN NULL "
+                f"ELSE body END FROM objects WHERE {where} ORDER BY namespace, name",
+                [len(tag), tag, *args]).fetchall()
+    else:
+        rows = store.conn.execute(f"SELECT namespace, name, NULL, body FROM objects WHERE "
+                                  f"{where} ORDER BY namespace, name", args).fetchall()
+    if namespace is not None or not rows or rows[0][0] == rows[-1][0]:
+        return rows
+    spaces = sorted({r[0] for r in rows})
+    if spaces != sorted(spaces, key=lambda ns: ns + "/"):
+        by_ns: dict[str, list[tuple]] = {}
+        for row in rows:
+            by_ns.setdefault(row[0], []).append(row)
+        rows = [r for ns in sorted(by_ns, key=lambda ns: ns + "/") for r in by_ns[ns]]
+    return rows
+
+
+def label_rows(store: Store, gk: str) -> list[tuple[int, str, str, str]]:
+    """(object id, namespace, label key, label value) of every object of a kind: selectors
+    matched in memory when many are asked at once (`check`)."""
+    return store.conn.execute(
+        "SELECT o.id, o.namespace, l.key, l.value FROM objects o JOIN labels l "
+        "ON l.object_id = o.id WHERE o.gk=?", (gk,)).fetchall()
+
+
+def objects_by_id(store: Store, ids: list[int]) -> list[dict]:
+    """The objects with these row ids, in the API's list order (as `Store.list`)."""
+    if not ids:
+        return []
+    rows = store.conn.execute(
+        f"SELECT body FROM objects WHERE id IN ({','.join('?' * len(ids))}) "
+        "ORDER BY namespace || '/' || name", ids)
+    return [json.loads(r[0]) for r in rows]
+
+
+def pods_with_any_subdomain(store: Store) -> list[dict]:
+    """Every pod that sets `spec.subdomain`, in (namespace, name) order."""
+    rows = store.conn.execute(
+        "SELECT body FROM objects WHERE gk='Pod' AND instr(body, '\"subdomain\"') > 0 AND "
+        "json_extract(body, '$.spec.subdomain') IS NOT NULL ORDER BY namespace, name")
+    return [json.loads(r[0]) for r in rows]

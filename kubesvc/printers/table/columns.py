@@ -7,9 +7,11 @@ label columns and LABELS come last, and `show_kind_prefix` turns `web` into `ser
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from kubesvc.api import table_cells
 from kubesvc.api.selectors import format_labels
 from kubesvc.printers.table import columns_core as core
 from kubesvc.printers.table import columns_events as events
@@ -41,6 +43,11 @@ PRINTERS: dict[str, tuple[core.Columns, RowFunc]] = {
     "Lease": (events.LEASE_COLUMNS, events.lease_row),
 }
 GENERIC = (core.GENERIC_COLUMNS, core.generic_row)
+
+# Kinds whose rows can be printed from the store's summary column: cells -> row, as the row
+# function itself builds it (kubesvc.api.table_cells).
+FinishFunc = Callable[[str, list[str], core.Ages], list[str]]
+FINISH: dict[str, FinishFunc] = {"Pod": work.finish_pod, "Service": core.finish_service}
 
 # Kinds whose REST scope is the cluster: `-A` adds no NAMESPACE column for them.
 CLUSTER_SCOPED = frozenset({
@@ -113,3 +120,39 @@ def table_for(
             cells.append(format_labels(labels))
         rows.append(([md.get("namespace", "")] if with_ns else []) + cells)
     return render_table(headers, rows, no_headers=no_headers)
+
+
+def summary_table(
+    kind: str,
+    rows: list[tuple],
+    now: datetime,
+    *,
+    wide: bool = False,
+    all_namespaces: bool = False,
+    no_headers: bool = False,
+    show_kind_prefix: str | None = None,
+) -> str:
+    """`table_for` from the store's rows (namespace, name, summary, body) of a kind in FINISH:
+    the same bytes, without decoding bodies (a row without a current summary is computed from
+    its body)."""
+    columns, _ = printer_for(kind)
+    finish, compute = FINISH[kind], table_cells.CELLS[kind]
+    tag = table_cells.SUMMARY_VERSION + table_cells.SEP
+    skip, sep = len(tag), table_cells.SEP
+    ages = core.Ages(now)
+    keep = [i for i, (_, prio) in enumerate(columns) if wide or prio == 0]
+    every = len(keep) == len(columns)
+    with_ns = all_namespaces and kind not in CLUSTER_SCOPED
+    prefix = f"{show_kind_prefix.lower()}/" if show_kind_prefix else ""
+    out = []
+    for ns, name, summary, body in rows:
+        if summary is not None and summary.startswith(tag):
+            cells = summary[skip:].split(sep)
+        else:
+            cells = compute(json.loads(body))  # no summary (yet): the body it is made from
+        row = finish(prefix + name, cells, ages)
+        if not every:
+            row = [row[i] for i in keep]
+        out.append([ns, *row] if with_ns else row)
+    headers = (["NAMESPACE"] if with_ns else []) + headers_for(kind, wide)
+    return render_table(headers, out, no_headers=no_headers)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kubesvc.api import table_cells as cells
 from kubesvc.api.errors import ClientError
 from kubesvc.api.selectors import format_label_selector, format_labels, from_label_selector
 from kubesvc.printers.duration import human_duration, parse_time
-from kubesvc.printers.table.columns_core import Columns, Obj, age, meta, num, spec, status
+from kubesvc.printers.table.columns_core import Ages, Columns, Obj, age, meta, num, spec, status
 
 POD_COLUMNS: Columns = [
     ("NAME", 0), ("READY", 0), ("STATUS", 0), ("RESTARTS", 0), ("AGE", 0),
@@ -33,140 +34,22 @@ DAEMONSET_COLUMNS: Columns = [
 
 
 # --- Pod -----------------------------------------------------------------------------------
-
-def is_restartable_init(container: dict | None) -> bool:
-    return bool(container) and container.get("restartPolicy") == "Always"
-
-
-def _condition_true(st: dict, ctype: str) -> bool:
-    conditions = st.get("conditions") or []
-    return any(c.get("type") == ctype and c.get("status") == "True" for c in conditions)
-
-
-class _Tally:
-    """Restart counts and the newest `lastState.terminated.finishedAt` seen."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.last: datetime | None = None
-
-    def add(self, cs: dict) -> None:
-        self.count += int(cs.get("restartCount") or 0)
-        term = (cs.get("lastState") or {}).get("terminated")
-        finished = parse_time(term.get("finishedAt")) if term is not None else None
-        if finished is not None and (self.last is None or self.last < finished):
-            self.last = finished
-
-
-def _exit_text(term: dict, prefix: str = "") -> str:
-    signal = int(term.get("signal") or 0)
-    if signal != 0:
-        return f"{prefix}Signal:{signal}"
-    return f"{prefix}ExitCode:{int(term.get('exitCode') or 0)}"
-
-
-def _init_status(pod: Obj, reason: str, all_restarts: _Tally, sidecars: _Tally) -> tuple:
-    """Walk init container statuses; returns (reason, ready, initializing)."""
-    init_specs = {c.get("name"): c for c in spec(pod).get("initContainers") or []}
-    n_init = len(spec(pod).get("initContainers") or [])
-    ready = 0
-    for i, cs in enumerate(status(pod).get("initContainerStatuses") or []):
-        all_restarts.add(cs)
-        sidecar = is_restartable_init(init_specs.get(cs.get("name")))
-        if sidecar:
-            sidecars.add(cs)
-        state = cs.get("state") or {}
-        term, wait = state.get("terminated"), state.get("waiting")
-        if term is not None and int(term.get("exitCode") or 0) == 0:
-            continue
-        if sidecar and cs.get("started") is True:
-            ready += 1 if cs.get("ready") else 0
-            continue
-        if term is not None:
-            reason = "Init:" + term["reason"] if term.get("reason") else _exit_text(term, "Init:")
-        elif wait is not None and wait.get("reason") and wait.get("reason") != "PodInitializing":
-            reason = "Init:" + wait["reason"]
-        else:
-            reason = f"Init:{i}/{n_init}"
-        return reason, ready, True
-    return reason, ready, False
-
-
-def _main_status(pod: Obj, reason: str, tally: _Tally) -> tuple[str, int]:
-    ready, has_running = 0, False
-    for cs in reversed(status(pod).get("containerStatuses") or []):
-        tally.add(cs)
-        state = cs.get("state") or {}
-        term, wait = state.get("terminated"), state.get("waiting")
-        if wait is not None and wait.get("reason"):
-            reason = wait["reason"]
-        elif term is not None and term.get("reason"):
-            reason = term["reason"]
-        elif term is not None:
-            reason = _exit_text(term)
-        elif cs.get("ready") and state.get("running") is not None:
-            has_running = True
-            ready += 1
-    if reason == "Completed" and has_running:
-        reason = "Running" if _condition_true(status(pod), "Ready") else "NotReady"
-    return reason, ready
-
-
-def pod_status(pod: Obj) -> tuple[str, int, int, _Tally]:
-    """printPod's STATUS algorithm: (reason, ready, total, restart tally)."""
-    sp, st = spec(pod), status(pod)
-    phase = st.get("phase") or ""
-    reason = st.get("reason") or phase
-    for cond in st.get("conditions") or []:
-        if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
-            reason = "SchedulingGated"
-    total = len(sp.get("containers") or [])
-    total += sum(1 for c in sp.get("initContainers") or [] if is_restartable_init(c))
-    all_restarts, sidecars = _Tally(), _Tally()
-    reason, ready, initializing = _init_status(pod, reason, all_restarts, sidecars)
-    tally = all_restarts
-    if not initializing or _condition_true(st, "Initialized"):
-        tally = sidecars
-        reason, main_ready = _main_status(pod, reason, tally)
-        ready += main_ready
-    if meta(pod).get("deletionTimestamp"):
-        if st.get("reason") == "NodeLost":
-            reason = "Unknown"
-        elif phase not in ("Succeeded", "Failed"):
-            reason = "Terminating"
-    return reason, ready, total, tally
-
-
-def pod_ip(pod: Obj) -> str:
-    st = status(pod)
-    ips = st.get("podIPs") or ([{"ip": st["podIP"]}] if st.get("podIP") else [])
-    return (ips[0].get("ip") if ips else "") or "<none>"
-
-
-def readiness_gates(pod: Obj) -> str:
-    gates = spec(pod).get("readinessGates") or []
-    if not gates:
-        return "<none>"
-    conditions = status(pod).get("conditions") or []
-    true_count = 0
-    for gate in gates:
-        for cond in conditions:
-            if cond.get("type") == gate.get("conditionType"):
-                true_count += cond.get("status") == "True"
-                break
-    return f"{true_count}/{len(gates)}"
-
+# The clock-free cells come from kubesvc.api.table_cells (also what the store keeps as the
+# pod's summary); `finish_pod` adds what depends on the clock: AGE and RESTARTS' "(N ago)".
 
 def pod_row(pod: Obj, now: datetime) -> list[str]:
-    reason, ready, total, tally = pod_status(pod)
-    restarts = str(tally.count)
-    if tally.count != 0 and tally.last is not None:
-        restarts = f"{tally.count} ({human_duration(now - tally.last)} ago)"
-    return [
-        meta(pod).get("name", ""), f"{ready}/{total}", reason, restarts, age(pod, now),
-        pod_ip(pod), spec(pod).get("nodeName") or "<none>",
-        status(pod).get("nominatedNodeName") or "<none>", readiness_gates(pod),
-    ]
+    return finish_pod(meta(pod).get("name", ""), cells.pod_cells(pod), Ages(now))
+
+
+def finish_pod(name: str, c: list[str], ages: Ages) -> list[str]:
+    """The row from a pod's summary cells (table_cells.pod_cells)."""
+    restarts = c[2]
+    if restarts != "0" and c[8]:
+        last = max((t for t in map(parse_time, c[8].split(cells.LIST_SEP)) if t is not None),
+                   default=None)
+        if last is not None:
+            restarts = f"{restarts} ({human_duration(ages.now - last)} ago)"
+    return [name, c[0], c[1], restarts, ages(c[3]), c[4], c[5], c[6], c[7]]
 
 
 # --- Controllers ---------------------------------------------------------------------------

@@ -1,0 +1,260 @@
+"""The cells of `kubectl get` tables that do not depend on the clock, computed from an object
+alone, so the store can keep them next to the object (its `summary` column) and `get` can
+print a large list without decoding every body.
+
+A summary is the row's cells after NAME, in column order, with the AGE cell holding the raw
+`metadata.creationTimestamp` (the printer turns it into an age at print time) and, for pods, a
+last cell listing the `lastState.terminated.finishedAt` values RESTARTS takes its
+`(N ago)` from. Cells are joined with US (0x1f) behind a version tag; an object whose cells
+hold a separator gets no summary (the printer then reads its body). The printers
+(kubesvc/printers/table/) build their rows from these same functions, so a row printed from a
+summary and one printed from the body are the same bytes.
+
+Bump SUMMARY_VERSION whenever a cell computed here changes: summaries written by another
+version are then ignored (the body is read instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from kubesvc.api.selectors import format_labels
+
+SUMMARY_VERSION = "1"
+SEP = "\x1f"  # between cells
+LIST_SEP = "\x1e"  # between the finishedAt values of the pods' last cell
+
+Obj = Mapping
+
+
+def _meta(obj: Obj) -> Mapping:
+    return obj.get("metadata") or {}
+
+
+def _spec(obj: Obj) -> Mapping:
+    return obj.get("spec") or {}
+
+
+def _status(obj: Obj) -> Mapping:
+    return obj.get("status") or {}
+
+
+def created(obj: Obj) -> str:
+    """The raw creationTimestamp, "" when missing or not a string (both print `<unknown>`)."""
+    ts = _meta(obj).get("creationTimestamp")
+    return ts if isinstance(ts, str) else ""
+
+
+# --- Pod -----------------------------------------------------------------------------------
+
+def is_restartable_init(container: Mapping | None) -> bool:
+    return bool(container) and container.get("restartPolicy") == "Always"  # type: ignore[union-attr]
+
+
+def _condition_true(st: Mapping, ctype: str) -> bool:
+    conditions = st.get("conditions") or []
+    return any(c.get("type") == ctype and c.get("status") == "True" for c in conditions)
+
+
+class Tally:
+    """Restart counts and the `lastState.terminated.finishedAt` values seen (the printer
+    takes the newest of them)."""
+
+    __slots__ = ("count", "finished")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.finished: list[str] = []
+
+    def add(self, cs: Mapping) -> None:
+        self.count += int(cs.get("restartCount") or 0)
+        term = (cs.get("lastState") or {}).get("terminated")
+        if term is not None:
+            finished = term.get("finishedAt")
+            if finished and isinstance(finished, str):
+                self.finished.append(finished)
+
+
+def _exit_text(term: Mapping, prefix: str = "") -> str:
+    signal = int(term.get("signal") or 0)
+    if signal != 0:
+        return f"{prefix}Signal:{signal}"
+    return f"{prefix}ExitCode:{int(term.get('exitCode') or 0)}"
+
+
+def _init_status(pod: Obj, reason: str, all_restarts: Tally, sidecars: Tally) -> tuple:
+    """Walk init container statuses; returns (reason, ready, initializing)."""
+    init_specs = {c.get("name"): c for c in _spec(pod).get("initContainers") or []}
+    n_init = len(_spec(pod).get("initContainers") or [])
+    ready = 0
+    for i, cs in enumerate(_status(pod).get("initContainerStatuses") or []):
+        all_restarts.add(cs)
+        sidecar = is_restartable_init(init_specs.get(cs.get("name")))
+        if sidecar:
+            sidecars.add(cs)
+        state = cs.get("state") or {}
+        term, wait = state.get("terminated"), state.get("waiting")
+        if term is not None and int(term.get("exitCode") or 0) == 0:
+            continue
+        if sidecar and cs.get("started") is True:
+            ready += 1 if cs.get("ready") else 0
+            continue
+        if term is not None:
+            reason = "Init:" + term["reason"] if term.get("reason") else _exit_text(term, "Init:")
+        elif wait is not None and wait.get("reason") and wait.get("reason") != "PodInitializing":
+            reason = "Init:" + wait["reason"]
+        else:
+            reason = f"Init:{i}/{n_init}"
+        return reason, ready, True
+    return reason, ready, False
+
+
+def _main_status(pod: Obj, reason: str, tally: Tally) -> tuple[str, int]:
+    ready, has_running = 0, False
+    for cs in reversed(_status(pod).get("containerStatuses") or []):
+        tally.add(cs)
+        state = cs.get("state") or {}
+        term, wait = state.get("terminated"), state.get("waiting")
+        if wait is not None and wait.get("reason"):
+            reason = wait["reason"]
+        elif term is not None and term.get("reason"):
+            reason = term["reason"]
+        elif term is not None:
+            reason = _exit_text(term)
+        elif cs.get("ready") and state.get("running") is not None:
+            has_running = True
+            ready += 1
+    if reason == "Completed" and has_running:
+        reason = "Running" if _condition_true(_status(pod), "Ready") else "NotReady"
+    return reason, ready
+
+
+def pod_status(pod: Obj) -> tuple[str, int, int, Tally]:
+    """printPod's STATUS algorithm: (reason, ready, total, restart tally)."""
+    sp, st = _spec(pod), _status(pod)
+    phase = st.get("phase") or ""
+    reason = st.get("reason") or phase
+    for cond in st.get("conditions") or []:
+        if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
+            reason = "SchedulingGated"
+    total = len(sp.get("containers") or [])
+    total += sum(1 for c in sp.get("initContainers") or [] if is_restartable_init(c))
+    all_restarts, sidecars = Tally(), Tally()
+    reason, ready, initializing = _init_status(pod, reason, all_restarts, sidecars)
+    tally = all_restarts
+    if not initializing or _condition_true(st, "Initialized"):
+        tally = sidecars
+        reason, main_ready = _main_status(pod, reason, tally)
+        ready += main_ready
+    if _meta(pod).get("deletionTimestamp"):
+        if st.get("reason") == "NodeLost":
+            reason = "Unknown"
+        elif phase not in ("Succeeded", "Failed"):
+            reason = "Terminating"
+    return reason, ready, total, tally
+
+
+def pod_ip(pod: Obj) -> str:
+    st = _status(pod)
+    ips = st.get("podIPs") or ([{"ip": st["podIP"]}] if st.get("podIP") else [])
+    return (ips[0].get("ip") if ips else "") or "<none>"
+
+
+def readiness_gates(pod: Obj) -> str:
+    gates = _spec(pod).get("readinessGates") or []
+    if not gates:
+        return "<none>"
+    conditions = _status(pod).get("conditions") or []
+    true_count = 0
+    for gate in gates:
+        for cond in conditions:
+            if cond.get("type") == gate.get("conditionType"):
+                true_count += cond.get("status") == "True"
+                break
+    return f"{true_count}/{len(gates)}"
+
+
+def pod_cells(pod: Obj) -> list[str]:
+    """READY, STATUS, restart count, creationTimestamp, IP, NODE, NOMINATED NODE, READINESS
+    GATES, then the finishedAt values (LIST_SEP-joined; only when there were restarts)."""
+    reason, ready, total, tally = pod_status(pod)
+    return [
+        f"{ready}/{total}", reason, str(tally.count), created(pod), pod_ip(pod),
+        _spec(pod).get("nodeName") or "<none>", _status(pod).get("nominatedNodeName") or "<none>",
+        readiness_gates(pod), _finished(tally),
+    ]
+
+
+def _finished(tally: Tally) -> str:
+    if not tally.count:
+        return ""
+    if any(LIST_SEP in f for f in tally.finished):
+        raise ValueError("a finishedAt holds the list separator")
+    return LIST_SEP.join(tally.finished)
+
+
+# --- Service -------------------------------------------------------------------------------
+
+def load_balancer_ips(svc: Obj) -> list[str]:
+    """loadBalancerStatusStringer (never clipped): ip, else hostname; deduplicated and sorted."""
+    found = set()
+    for ing in (_status(svc).get("loadBalancer") or {}).get("ingress") or []:
+        value = ing.get("ip") or ing.get("hostname")
+        if value:
+            found.add(value)
+    return sorted(found)
+
+
+def service_external_ip(svc: Obj) -> str:
+    s = _spec(svc)
+    svc_type = s.get("type") or ""
+    external = list(s.get("externalIPs") or [])
+    if svc_type in ("ClusterIP", "NodePort"):
+        return ",".join(external) if external else "<none>"
+    if svc_type == "LoadBalancer":
+        lb = load_balancer_ips(svc)
+        if external:
+            return ",".join(lb + external)
+        return ",".join(lb) if lb else "<pending>"
+    if svc_type == "ExternalName":
+        return s.get("externalName") or ""
+    return "<unknown>"
+
+
+def service_ports(svc: Obj) -> str:
+    pieces = []
+    for p in _spec(svc).get("ports") or []:
+        proto = p.get("protocol") or ""
+        node_port = int(p.get("nodePort") or 0)
+        if node_port > 0:
+            pieces.append(f"{p.get('port', 0)}:{node_port}/{proto}")
+        else:
+            pieces.append(f"{p.get('port', 0)}/{proto}")
+    return ",".join(pieces) or "<none>"
+
+
+def service_cells(svc: Obj) -> list[str]:
+    """TYPE, CLUSTER-IP, EXTERNAL-IP, PORT(S), creationTimestamp, SELECTOR."""
+    s = _spec(svc)
+    ips = s.get("clusterIPs") or []
+    return [s.get("type") or "", ips[0] if ips else "<none>", service_external_ip(svc),
+            service_ports(svc), created(svc), format_labels(s.get("selector"))]
+
+
+CELLS: dict[str, Callable[[Obj], list[str]]] = {"Pod": pod_cells, "Service": service_cells}
+
+
+def summary(gk: str, obj: Obj) -> str | None:
+    """The summary the store keeps for an object of group-kind `gk`; None for kinds without
+    one, and for cells that hold a separator or cannot be computed from this object."""
+    cells = CELLS.get(gk)
+    if cells is None:
+        return None
+    try:
+        values = cells(obj)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError):  # malformed object:
+        return None  # the printer reads the body and fails (or not) as it always did
+    text = SEP.join((SUMMARY_VERSION, *values))
+    if text.count(SEP) != len(values):
+        return None  # a cell holds the separator
+    return text

@@ -1,0 +1,105 @@
+"""Tables printed from the store's summary column (kubesvc.api.table_cells) are the tables
+printed from the objects: same AGE cells, same rows, same bytes."""
+
+import json
+import random
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from kubesvc.api import table_cells
+from kubesvc.printers.duration import translate_timestamp_since
+from kubesvc.printers.table.columns import FINISH, summary_table, table_for
+from kubesvc.printers.table.columns_core import Ages
+
+NOWS = [datetime(2026, 12, 1, 0, 0, 0, tzinfo=UTC), datetime(2026, 12, 7, 16, 59, 7, tzinfo=UTC),
+        datetime(2026, 12, 7, 16, 59, 7, 250000, tzinfo=UTC),
+        datetime(2026, 12, 7, 17, 29, 7, tzinfo=timezone(timedelta(hours=5, minutes=30)))]
+
+
+def _timestamps(now: datetime, count: int) -> list[str]:
+    rnd = random.Random(11)
+    out = []
+    for _ in range(count):
+        back = rnd.choice([rnd.randint(-5, 200), rnd.randint(0, 4000), rnd.randint(0, 200000),
+                           rnd.randint(0, 400 * 86400), rnd.randint(0, 12 * 365 * 86400),
+                           3 * 86400 + rnd.randint(0, 7200), 40 * 3600 + rnd.randint(0, 30000)])
+        out.append((now - timedelta(seconds=back)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return out
+
+
+ODD = ["", "not a time", "2026-11-31T00:00:00Z", "2026-11-01T24:00:00Z", "2026-11-01T23:60:00Z",
+       "2026-11-01T23:00:60Z", "2026-11-01T23:00:00z", "2026-11-01T23:00:00.5Z",
+       "2026-11-01T23:00:00+02:00", " 2026-11-01T23:00:00Z", "0000-01-01T00:00:00Z",
+       "2026-11-01t23:00:00Z", "2026-11-01T23:00:00", "２０２６-11-01T23:00:00Z"]
+
+
+@pytest.mark.parametrize("now", NOWS)
+def test_ages_are_translate_timestamp_since(now):
+    ages = Ages(now)
+    for ts in _timestamps(now, 3000) + ODD:
+        assert ages(ts) == translate_timestamp_since(ts, now), ts
+        assert ages(ts) == translate_timestamp_since(ts, now), ts  # remembered the same
+
+
+def _pod(name, **status):
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "ns", "creationTimestamp":
+                         "2026-11-20T10:00:00Z"},
+            "spec": {"containers": [{"name": "a"}, {"name": "b"}], "nodeName": "n1"},
+            "status": status}
+
+
+PODS = [
+    _pod("plain"),
+    _pod("running", phase="Running", podIP="10.0.0.1", containerStatuses=[
+        {"name": "a", "ready": True, "restartCount": 0, "state": {"running": {}}}]),
+    _pod("restarted", phase="Running", podIPs=[{"ip": "10.0.0.2"}], containerStatuses=[
+        {"name": "a", "ready": True, "restartCount": 3, "state": {"running": {}},
+         "lastState": {"terminated": {"finishedAt": "2026-11-30T23:00:00Z", "exitCode": 1}}},
+        {"name": "b", "ready": False, "restartCount": 1, "state": {"waiting": {
+            "reason": "CrashLoopBackOff"}},
+         "lastState": {"terminated": {"finishedAt": "2026-11-30T23:50:00Z"}}}]),
+    _pod("restarted-no-time", phase="Running", containerStatuses=[
+        {"name": "a", "restartCount": 2, "state": {"terminated": {"exitCode": 2}}}]),
+    {**_pod("terminating", phase="Running"),
+     "metadata": {"name": "terminating", "namespace": "ns", "deletionTimestamp": "x"}},
+    {**_pod("init", phase="Pending", initContainerStatuses=[
+        {"name": "i", "restartCount": 1, "state": {"waiting": {"reason": "ErrImagePull"}}}]),
+     "spec": {"initContainers": [{"name": "i"}], "containers": [{"name": "a"}],
+              "readinessGates": [{"conditionType": "x"}]}},
+    _pod("odd\x1fname-cell", phase="Run\x1fning"),  # a separator in a cell: no summary
+]
+SERVICES = [
+    {"apiVersion": "v1", "kind": "Service",
+     "metadata": {"name": "web", "namespace": "ns", "creationTimestamp": "2026-01-01T00:00:00Z"},
+     "spec": {"type": "NodePort", "clusterIPs": ["10.96.0.10"], "selector": {"app": "web"},
+              "ports": [{"port": 80, "nodePort": 30080, "protocol": "TCP"}]}},
+    {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb", "namespace": "ns"},
+     "spec": {"type": "LoadBalancer", "externalIPs": ["1.2.3.4"]},
+     "status": {"loadBalancer": {"ingress": [{"hostname": "h"}, {"ip": "5.6.7.8"}]}}},
+]
+
+
+def _rows(objs, with_summary=True):
+    return [(o["metadata"].get("namespace", ""), o["metadata"]["name"],
+             table_cells.summary(o["kind"], o) if with_summary else None,
+             json.dumps(o)) for o in objs]
+
+
+@pytest.mark.parametrize("kind,objs", [("Pod", PODS), ("Service", SERVICES)])
+@pytest.mark.parametrize("with_summary", [True, False])
+@pytest.mark.parametrize("opts", [{}, {"wide": True}, {"all_namespaces": True},
+                                  {"no_headers": True, "show_kind_prefix": "Pod"}])
+def test_summary_table_is_table_for(kind, objs, with_summary, opts):
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    rows = _rows(objs, with_summary)
+    rows = [(ns, name, s, None if s is not None else body) for ns, name, s, body in rows]
+    assert kind in FINISH
+    assert summary_table(kind, rows, now, **opts) == table_for(kind, objs, now, **opts)
+
+
+def test_a_cell_holding_the_separator_leaves_no_summary():
+    assert table_cells.summary("Pod", PODS[-1]) is None
+    assert table_cells.summary("Pod", PODS[0]).startswith(table_cells.SUMMARY_VERSION + "\x1f")
+    assert table_cells.summary("ConfigMap", {"metadata": {"name": "x"}}) is None

@@ -1,0 +1,99 @@
+"""The summary column `get` prints Pod and Service tables from: written with every body,
+added to stores of format 1 when they are opened, and never needed: a store without it, or
+with summaries of another version, prints the same tables from the bodies."""
+
+import io
+import sqlite3
+
+import pytest
+
+from kubesvc.store.db import FORMAT_VERSION, Store
+from tests.conftest import REPO
+
+GETS = [["pods", "-A"], ["svc", "-A", "-o", "wide"], ["pods", "-o", "wide"], ["svc,pods"],
+        ["pods", "-A", "--no-headers", "--show-kind"], ["svc", "-n", "kube-system"]]
+
+
+def _outputs(cli):
+    return [cli.ok("get", *args) for args in GETS]
+
+
+def _sql(path, *statements):
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def _summaries(path):
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT gk, name, summary FROM objects WHERE gk IN ('Pod', 'Service')"
+                            " ORDER BY gk, name").fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def applied(cli):
+    cli.ok("apply", "-f", str(REPO / "manifests"))
+    assert any(s for _, _, s in _summaries(cli.state))
+    return cli
+
+
+@pytest.mark.parametrize("damage", [
+    ["UPDATE objects SET summary = NULL"],
+    ["UPDATE objects SET summary = '0' || substr(summary, 2) WHERE summary IS NOT NULL"],
+    ["UPDATE objects SET summary = NULL WHERE gk = 'Pod' AND rowid % 2 = 0"],
+])
+def test_missing_or_other_version_summaries_print_from_bodies(applied, damage):
+    before = _outputs(applied)
+    _sql(applied.state, *damage)
+    assert _outputs(applied) == before
+
+
+def _make_format_1(path):
+    _sql(path, "DROP INDEX objects_summary", "ALTER TABLE objects DROP COLUMN summary",
+         "PRAGMA user_version = 1")
+
+
+def test_a_format_1_store_is_migrated_on_open(applied):
+    before, summaries = _outputs(applied), _summaries(applied.state)
+    _make_format_1(applied.state)
+    assert _outputs(applied) == before  # opening it migrated it
+    assert _summaries(applied.state) == summaries
+    conn = sqlite3.connect(applied.state)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == FORMAT_VERSION == 2
+    conn.close()
+
+
+def test_a_read_only_format_1_store_prints_from_bodies(applied):
+    before = _outputs(applied)
+    _make_format_1(applied.state)
+    store = Store.open(applied.state, readonly=True)
+    try:
+        assert not store.has_summary
+        from kubesvc.store.queries import table_rows
+
+        rows = table_rows(store, "Pod")
+        assert rows and all(s is None and body for _, _, s, body in rows)
+        from kubesvc.cli.get_view import GetView
+        from kubesvc.kubectl.environment import Environment
+
+        printed = io.StringIO()
+        with store.read():
+            GetView(["pods"], None, True, None, None, None, None, None, [], False, False,
+                    False).run(Environment(stdout=printed), store)
+        assert printed.getvalue() == before[0]
+    finally:
+        store.close()
+
+
+def test_writes_keep_the_summary_current(applied):
+    applied.ok("label", "svc", "--all", "x=y")
+    applied.ok("patch", "svc", "web", "-p", '{"spec":{"type":"NodePort"}}')
+    out = applied.ok("get", "svc", "-o", "wide")
+    _sql(applied.state, "UPDATE objects SET summary = NULL")
+    assert applied.ok("get", "svc", "-o", "wide") == out
+    assert "NodePort" in out
