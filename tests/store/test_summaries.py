@@ -97,3 +97,20 @@ def test_writes_keep_the_summary_current(applied):
     _sql(applied.state, "UPDATE objects SET summary = NULL")
     assert applied.ok("get", "svc", "-o", "wide") == out
     assert "NodePort" in out
+
+
+def test_bulk_writes_store_the_summary_as_put_does(tmp_path):
+    """Controller output written in bulk (store/bulk.py) carries the same summary column as a
+    Store.put of the same object, so `get` never prints a stale row."""
+    from kubesvc.store import bulk
+    from kubesvc.store.db import summary_row
+    from tests.builders import pod
+
+    store = Store.create(tmp_path / "s.db", {}, lambda _store: None)
+    objs = [pod(f"p{i}", ip=f"10.244.0.{i + 2}") for i in range(3)]
+    with store.write():
+        bulk.put_objects(store, [("Pod", o, None) for o in objs])
+    rows = store.conn.execute("SELECT name, summary FROM objects WHERE gk='Pod' "
+                              "ORDER BY name").fetchall()
+    assert rows == [(o["metadata"]["name"], summary_row("Pod", o)) for o in objs]
+    assert all(s is not None for _, s in rows)
