@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from kubesvc import __version__
 from kubesvc.api.errors import KubesvcError
 from kubesvc.kubectl.environment import Environment
-from kubesvc.serve import catalog, discovery, objects, watch
+from kubesvc.serve import catalog, discovery, objects, openapi, watch
 from kubesvc.serve import status as st
 from kubesvc.serve.objects import Reply, Server
 from kubesvc.serve.request import MAX_BODY, Request, Target, parse_target
@@ -78,6 +78,8 @@ class App:
             return Reply(200, {"status": "ok"})
         if parts == ["version"]:
             return Reply(200, discovery.version(__version__))
+        if parts[:2] == ["openapi", "v3"]:
+            return self._openapi(parts[2:])
         if parts[:1] in (["openapi"], ["swagger.json"]):
             raise HttpError(404, "the server could not find the requested resource")
         if parts in (["api"], ["apis"]) or (len(parts) in (2, 3) and parts[0] == "apis") or (
@@ -85,6 +87,19 @@ class App:
             cat = self.server.read(catalog.build)
             return self._discovery(req, parts, cat)
         return None
+
+    def _openapi(self, rest: list[str]) -> Reply:
+        cat = self.server.read(catalog.build)
+        if not rest:
+            return Reply(200, openapi.index(cat, cat.crd_versions))
+        found = None
+        if rest[:1] == ["api"] and len(rest) == 2:
+            found = openapi.document(cat, "", rest[1])
+        elif rest[:1] == ["apis"] and len(rest) == 3:
+            found = openapi.document(cat, rest[1], rest[2])
+        if found is None:
+            raise HttpError(404, "the server could not find the requested resource")
+        return Reply(200, found)
 
     def _discovery(self, req: Request, parts: list[str], cat: catalog.Catalog) -> Reply:
         if len(parts) == 1 and discovery.wants_aggregated(req.header("accept")):

@@ -27,13 +27,15 @@ class Served(NamedTuple):
     subresources: tuple[str, ...]
     categories: tuple[str, ...] = ()
     custom: bool = False
+    schema: dict | None = None  # a custom kind's openAPIV3Schema
 
 
 class Catalog:
     """The served resources of one state, looked up by (group, version, plural)."""
 
-    def __init__(self, served: list[Served]):
+    def __init__(self, served: list[Served], crd_versions: str = ""):
         self.served = served
+        self.crd_versions = crd_versions  # changes whenever a stored CRD does
         self._by_path = {(s.res.group, s.res.version, s.res.plural): s for s in served}
 
     def find(self, group: str, version: str, plural: str) -> Served | None:
@@ -57,19 +59,21 @@ class Catalog:
 def build(store: Store) -> Catalog:
     served = [Served(r, _builtin_subresources(r), ("all",) if r.in_all else ()) for r in KNOWN]
     seen = {s.res.gk for s in served}
-    for crd in [*crds.builtin_crds(), *store.list(crds.CRD_GK)]:
+    stored = store.list(crds.CRD_GK)
+    for crd in [*crds.builtin_crds(), *stored]:
         for ck in crds.crd_kinds(crd):
             res = crds.to_resource(crd, ck)
             subs = tuple(k for k in ("status", "scale")
                          if k in (crds._version(crd, ck.api_version).get("subresources") or {}))
             names = (crd.get("spec") or {}).get("names") or {}
-            served.append(Served(res, subs, tuple(names.get("categories") or ()), custom=True))
+            served.append(Served(res, subs, tuple(names.get("categories") or ()), custom=True,
+                                 schema=ck.schema))
             seen.add(res.gk)
     for gk in kinds_present(store):
         if gk not in seen:
             seen.add(gk)
             served.append(Served(for_gk(gk), ()))
-    return Catalog(served)
+    return Catalog(served, ",".join(c["metadata"].get("resourceVersion", "") for c in stored))
 
 
 def _builtin_subresources(res: Resource) -> tuple[str, ...]:
