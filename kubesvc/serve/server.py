@@ -66,7 +66,8 @@ def create(env: Environment, state: str, address: str, port: int, token: str | N
     app = App(env, state, token=token, address=f"{_host(address)}:{port}", log=log)
     try:
         server = waitress.create_server(app, host=address, port=port, threads=THREADS,
-                                        max_request_body_size=MAX_BODY,
+                                        # past twice our limit: waitress's plain 413
+                                        max_request_body_size=2 * MAX_BODY,
                                         clear_untrusted_proxy_headers=True, ident="kubesvc")
     except OSError as exc:
         raise ClientError(f"cannot listen on {address}:{port}: {exc.strerror or exc}") from None
