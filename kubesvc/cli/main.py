@@ -112,6 +112,7 @@ app.command("version", epilog=common.examples(MORE_EXAMPLES["version"]))(info_cm
 app.command("api-resources", epilog=common.examples(MORE_EXAMPLES["api-resources"]))(
     info_cmds.api_resources)
 app.add_typer(cluster_cmd.cluster_app, name="cluster")
+app.command("kustomize")(apply_cmd.kustomize_cmd)
 app.command("serve", epilog=common.examples(serve_cmd.EXAMPLES))(serve_cmd.serve)
 
 

