@@ -50,8 +50,8 @@ def apply(
         raise UsageError(f'Invalid dry-run value ({dry_run}). Must be "none", "server", or '
                          '"client".')
     common.check_output(output, ("yaml", "json", "name"))
-    code = run_apply(common.environment(ctx), filenames or [], recursive, namespace, output, dry_run,
-                     mode, kubernetes_version, state, kustomize)
+    code = run_apply(common.environment(ctx), filenames or [], recursive, namespace, output,
+                     dry_run, mode, kubernetes_version, state, kustomize)
     raise typer.Exit(code)
 
 

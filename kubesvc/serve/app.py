@@ -7,8 +7,8 @@ import hmac
 import json
 import sys
 import traceback
-from http import HTTPStatus
 from collections.abc import Callable, Iterable, Iterator
+from http import HTTPStatus
 
 from kubesvc import __version__
 from kubesvc.api.errors import KubesvcError

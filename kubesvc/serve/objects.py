@@ -150,8 +150,8 @@ def _page(req: Request, objs: list[dict], rv: str) -> tuple[list[dict], str, int
     page = objs[start:end]
     if end >= len(objs):
         return page, "", 0
-    token = base64.urlsafe_b64encode(json.dumps({"rv": rv, "start": _key(page[-1])}).encode())
-    return page, token.decode(), len(objs) - end
+    encoded = base64.urlsafe_b64encode(json.dumps({"rv": rv, "start": _key(page[-1])}).encode())
+    return page, encoded.decode(), len(objs) - end
 
 
 def _key(obj: dict) -> str:
@@ -219,7 +219,7 @@ def update(server: Server, req: Request, served: Served, target: Target) -> Repl
     if target.sub == "scale":
         return _write_scale(server, req, res, ns, name, lambda scale: body)
     _check_kind(res, body)
-    meta = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    meta: dict = body["metadata"] if isinstance(body.get("metadata"), dict) else {}
     if meta.get("name", name) != name:
         raise HttpError(400, f'the name of the object ({meta.get("name")}) does not match the '
                              f"name on the URL ({name})")

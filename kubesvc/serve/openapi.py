@@ -113,7 +113,7 @@ def _definitions() -> dict:
 
 @lru_cache(maxsize=1)
 def _by_gvk() -> dict[tuple[str, str, str], str]:
-    found = {}
+    found: dict[tuple[str, str, str], str] = {}
     for name, schema in _definitions().items():
         for gvk in schema.get("x-kubernetes-group-version-kind") or []:
             found.setdefault((gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", "")),
@@ -140,7 +140,7 @@ def _convert(node, refs: list[str], name: str = ""):
         return [_convert(n, refs) for n in node]
     if not isinstance(node, dict):
         return node
-    out = {}
+    out: dict = {}
     for key, value in node.items():
         if key == "$ref" and isinstance(value, str):
             target = value.rsplit("/", 1)[-1]

@@ -71,7 +71,7 @@ def create(env: Environment, state: str, address: str, port: int, token: str | N
                                         clear_untrusted_proxy_headers=True, ident="kubesvc")
     except OSError as exc:
         raise ClientError(f"cannot listen on {address}:{port}: {exc.strerror or exc}") from None
-    actual = server.effective_port  # type: ignore[union-attr]
+    actual = server.effective_port
     if actual != port:
         url = f"http://{_host(address)}:{actual}"
         app.address = f"{_host(address)}:{actual}"

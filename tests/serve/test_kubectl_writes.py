@@ -129,7 +129,8 @@ def test_unknown_field_strict_and_warn(served, tmp_path):
 
 
 def test_delete_and_cli_writes_show_up(served):
-    assert served.kubectl("delete", "svc", "web").stdout == 'service "web" deleted from default namespace\n'
+    assert served.kubectl("delete", "svc", "web").stdout == (
+        'service "web" deleted from default namespace\n')
     assert served.cli("get", "svc", "web").code == 1
     served.cli.ok("apply", "-f", "-", stdin=CONFIG.format(value=1).replace("cfg", "from-cli"))
     assert served.kubectl("get", "cm", "from-cli", "-o", "name").stdout == "configmap/from-cli\n"

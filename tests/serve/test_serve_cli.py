@@ -4,6 +4,7 @@ token rule beyond loopback, a clean stop on SIGTERM, and no cost to the other ve
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import signal
@@ -93,7 +94,8 @@ def test_writes_in_flight_survive_sigterm(tmp_path):
     conns = []
     for i in range(5):
         conn = http.client.HTTPConnection(host, int(port), timeout=30)
-        body = ('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-%d"}}' % i)
+        body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+                           "metadata": {"name": f"cm-{i}"}})
         conn.request("POST", "/api/v1/namespaces/default/configmaps", body=body,
                      headers={"Content-Type": "application/json"})
         conns.append(conn)
