@@ -559,6 +559,40 @@ class Suite:
             self.res.anchors.append((f"read the {gk} rows from the store (SELECT body, "
                                      "ORDER BY namespace, name)", ms(read)))
 
+    # ---- the served API (issue 12)
+    def served_get(self) -> None:
+        """`kubectl get pods -A` through `kubesvc serve` against `kubesvc get pods -A`, both on
+        the large state, in rotation; the server runs (warm) for the whole row."""
+        if not self.kubectl:
+            return
+        a = self.args
+        g = self.res.goal("served_get_pods", "kubectl get pods -A through kubesvc serve",
+                          "≤ 2× kubesvc get pods -A (same run, paired rounds)")
+        kubeconfig = self.work / "served.kubeconfig"
+        env = dict(ENV, KUBESVC_STATE=str(self.large))
+        server = subprocess.Popen([self.kubesvc, "serve", "--port", "0", "--kubeconfig",
+                                   str(kubeconfig)], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, env=env, text=True)
+        try:
+            server.stdout.readline()  # the URL line: listening
+            log(f"served get: {a.get_runs} rounds of kubectl get pods -A / kubesvc get pods -A")
+            cmds = {"kubectl": ([self.kubectl, "--kubeconfig", str(kubeconfig), "get", "pods",
+                                 "-A"], None),
+                    "kubesvc": self.ks(self.large, "get", "pods", "-A")}
+            runs = rotate(cmds, a.get_runs, 1)
+        finally:
+            server.terminate()
+            server.wait(30)
+        ratio = paired_ratio(runs["kubectl"], runs["kubesvc"])
+        g.figure = walls(runs["kubectl"]).fmt("s")
+        g.anchor = f"kubesvc get pods -A {walls(runs['kubesvc']).fmt('s')}"
+        g.ratio = ratio.median
+        g.ratio_text = f"{ratio.median:.2f}× kubesvc get pods -A"
+        g.met = ratio.median <= 2.0
+        codes = {r.code for r in runs["kubectl"]}
+        if codes != {0}:
+            g.note = f"exit codes {sorted(codes)}"
+
     # ---- resolve
     def resolve(self) -> None:
         forms = self.find_resolve_forms()
@@ -761,6 +795,7 @@ def main(argv=None) -> None:
         suite.bulk(files, object_count(args.scale))
         suite.endpoints()
         suite.gets()
+        suite.served_get()
         suite.resolve()
         suite.recheck()
     finally:

@@ -7,6 +7,9 @@ from __future__ import annotations
 import base64
 import json
 import random
+import threading
+import time
+import uuid
 from collections.abc import Callable
 from contextlib import closing
 from typing import Any
@@ -96,19 +99,57 @@ def get(server: Server, req: Request, served: Served, target: Target) -> Reply:
 
 def list_objects(server: Server, req: Request, served: Served, target: Target) -> Reply:
     res = served.res
-    objs, rv = server.read(lambda store: matching(store, req, res, target.namespace))
-    objs, cont, remaining = _page(req, objs, rv)
+    token = _token(req.query.get("continue"))
+    cached = _SNAPSHOTS.take(token.get("id", "")) if token else None
+    if cached is not None:  # the next page of a list already read: the same snapshot
+        objs, rv = cached
+    else:
+        objs, rv = server.read(lambda store: matching(store, req, res, target.namespace))
+    page, cont, remaining = _page(req, objs, rv, token, cached is not None)
     meta: dict = {"resourceVersion": rv}
     if cont:
         meta["continue"] = cont
         meta["remainingItemCount"] = remaining
     if tables.wants_table(req.header("accept")):
-        return Reply(200, tables.table(res.kind, objs, server.env.now(),
+        return Reply(200, tables.table(res.kind, page, server.env.now(),
                                        req.query.get("includeObject", "Metadata"), meta))
-    for obj in objs:
+    for obj in page:
         _typed(res, obj)
     return Reply(200, {"kind": f"{res.kind}List", "apiVersion": res.api_version,
-                       "metadata": meta, "items": objs})
+                       "metadata": meta, "items": page})
+
+
+class _Snapshots:
+    """Lists being read page by page (kubectl asks 500 at a time): the rest of a list is
+    kept for a while under its continue token's id, so a 50,000-pod list is read from the
+    store once, not once per page, and every page comes from one snapshot (as etcd's do).
+    A token whose snapshot is gone resumes after its last key from a fresh read."""
+
+    TTL = 300.0
+    MAX = 8
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: dict[str, tuple[float, list[dict], str]] = {}
+
+    def put(self, objs: list[dict], rv: str) -> str:
+        ident = uuid.uuid4().hex
+        with self._lock:
+            now = time.monotonic()
+            for key in [k for k, (t, _, _) in self._kept.items() if now - t > self.TTL]:
+                del self._kept[key]
+            while len(self._kept) >= self.MAX:
+                del self._kept[next(iter(self._kept))]
+            self._kept[ident] = (now, objs, rv)
+        return ident
+
+    def take(self, ident: str) -> tuple[list[dict], str] | None:
+        with self._lock:
+            found = self._kept.pop(ident, None)
+        return (found[1], found[2]) if found else None
+
+
+_SNAPSHOTS = _Snapshots()
 
 
 def matching(store: Store, req: Request, res: Resource, namespace: str | None
@@ -133,15 +174,26 @@ def matching(store: Store, req: Request, res: Resource, namespace: str | None
     return objs, store.get_meta("rv") or "0"
 
 
-def _page(req: Request, objs: list[dict], rv: str) -> tuple[list[dict], str, int]:
-    """limit/continue: the token carries the key of the last object sent."""
+def _token(text: str | None) -> dict:
+    if not text:
+        return {}
+    try:
+        token = json.loads(base64.urlsafe_b64decode(text.encode()))
+        str(token["start"])
+    except (ValueError, KeyError, TypeError):
+        raise HttpError(400, "continue key is not valid: illegal base64 data") from None
+    if not isinstance(token, dict):
+        raise HttpError(400, "continue key is not valid: illegal base64 data")
+    return token
+
+
+def _page(req: Request, objs: list[dict], rv: str, token: dict, cached: bool
+          ) -> tuple[list[dict], str, int]:
+    """limit/continue. The token carries the key of the last object sent (and the id of the
+    kept snapshot, whose first object is the next one to send)."""
     start = 0
-    token = req.query.get("continue")
-    if token:
-        try:
-            after = json.loads(base64.urlsafe_b64decode(token.encode()))["start"]
-        except (ValueError, KeyError, TypeError):
-            raise HttpError(400, "continue key is not valid: illegal base64 data") from None
+    if token and not cached:
+        after = str(token["start"])
         start = next((i for i, o in enumerate(objs) if _key(o) > after), len(objs))
     limit = req.query.get("limit", "")
     if not limit.isdigit() or int(limit) == 0:
@@ -150,7 +202,9 @@ def _page(req: Request, objs: list[dict], rv: str) -> tuple[list[dict], str, int
     page = objs[start:end]
     if end >= len(objs):
         return page, "", 0
-    encoded = base64.urlsafe_b64encode(json.dumps({"rv": rv, "start": _key(page[-1])}).encode())
+    ident = _SNAPSHOTS.put(objs[end:], rv)
+    encoded = base64.urlsafe_b64encode(json.dumps(
+        {"rv": rv, "start": _key(page[-1]), "id": ident}).encode())
     return page, encoded.decode(), len(objs) - end
 
 
