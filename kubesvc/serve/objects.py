@@ -11,7 +11,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import closing
 from typing import Any
 
 import yaml
@@ -49,29 +48,38 @@ class Reply:
 
 
 class Server:
-    """What every handler needs: the environment and the state path."""
+    """What every handler needs: the environment and the state. The state file is opened
+    once, checked, and kept open while serving; each worker thread then gets its own
+    connection from it (Store.reopen: never the file opened outside SQLite again)."""
 
     def __init__(self, env: Environment, state: str):
         self.env = env
         self.state = state
+        self.root = open_state(env, state)
+        self._local = threading.local()
+
+    def store(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = self.root.reopen()
+        return store
 
     # -- sessions ---------------------------------------------------------------------------
 
     def read(self, func: Callable[[Store], Any]) -> Any:
-        store = open_state(self.env, self.state, create=False)
-        with closing(store.conn), store.read():
+        store = self.store()
+        with store.read():
             return func(store)
 
     def write(self, req: Request, func: Callable[[ApiContext], Any]) -> tuple[Any, list[str]]:
-        session = Session.open(self.env, self.state, dry_run=req.dry_run)
-        with closing(session.store.conn):
-            with session as api:
-                api.field_validation = req.query.get("fieldValidation", "Warn").lower()
-                if api.field_validation not in ("strict", "warn", "ignore"):
-                    raise HttpError(400, "fieldValidation must be one of Strict, Warn, "
-                                         f"Ignore, not {req.query['fieldValidation']!r}")
-                result = func(api)
-            return result, list(dict.fromkeys(api.warnings))
+        session = Session(self.env, self.store(), dry_run=req.dry_run)
+        with session as api:
+            api.field_validation = req.query.get("fieldValidation", "Warn").lower()
+            if api.field_validation not in ("strict", "warn", "ignore"):
+                raise HttpError(400, "fieldValidation must be one of Strict, Warn, "
+                                     f"Ignore, not {req.query['fieldValidation']!r}")
+            result = func(api)
+        return result, list(dict.fromkeys(api.warnings))
 
 
 # -- reads ---------------------------------------------------------------------------------------

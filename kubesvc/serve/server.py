@@ -17,7 +17,6 @@ import yaml
 
 from kubesvc.api.errors import ClientError
 from kubesvc.kubectl.environment import Environment
-from kubesvc.kubectl.session import open_state
 from kubesvc.serve import watch
 from kubesvc.serve.app import App
 from kubesvc.serve.request import MAX_BODY
@@ -61,7 +60,6 @@ def create(env: Environment, state: str, address: str, port: int, token: str | N
     if not is_loopback(address) and not token:
         raise ClientError(f"--address {address} is reachable from other machines: it needs a "
                           "bearer token (--token, or let kubesvc generate one)")
-    open_state(env, state).close()  # create the state now (and fail now) rather than per request
     url = f"http://{_host(address)}:{port}"
     app = App(env, state, token=token, address=f"{_host(address)}:{port}", log=log)
     try:

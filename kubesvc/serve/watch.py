@@ -10,7 +10,6 @@ import json
 import threading
 from collections.abc import Iterator
 
-from kubesvc.kubectl.session import open_state
 from kubesvc.serve import tables
 from kubesvc.serve.catalog import Served
 from kubesvc.serve.objects import Server, _key, _typed, matching
@@ -36,7 +35,7 @@ def watch(server: Server, req: Request, served: Served, target: Target) -> Itera
     except ValueError:
         timeout = DEFAULT_TIMEOUT
     bookmarks = req.flag("allowWatchBookmarks")
-    store = open_state(server.env, server.state, create=False)
+    store = server.store()  # this worker thread's: the stream runs in the same thread
     with store.read():  # before the first byte: a bad selector is a 400, not a broken stream
         objs, rv = matching(store, req, res, ns)
 
@@ -55,19 +54,16 @@ def watch(server: Server, req: Request, served: Served, target: Target) -> Itera
                                   "metadata": meta})
 
     def stream() -> Iterator[bytes]:
-        try:
-            known = {_key(o): o for o in objs}
-            since = req.query.get("resourceVersion") or "0"
-            initial = since == "0" or req.flag("sendInitialEvents")
-            for obj in objs:
-                if initial or _newer(obj, since):
-                    yield event("ADDED" if initial else "MODIFIED", obj)
-            if req.flag("sendInitialEvents") and bookmarks:
-                yield bookmark(rv, initial_end=True)
-            yield from _follow(store, known, rv, timeout, bookmarks, event, bookmark,
-                               lambda: matching(store, req, res, ns))
-        finally:
-            store.close()
+        known = {_key(o): o for o in objs}
+        since = req.query.get("resourceVersion") or "0"
+        initial = since == "0" or req.flag("sendInitialEvents")
+        for obj in objs:
+            if initial or _newer(obj, since):
+                yield event("ADDED" if initial else "MODIFIED", obj)
+        if req.flag("sendInitialEvents") and bookmarks:
+            yield bookmark(rv, initial_end=True)
+        yield from _follow(store, known, rv, timeout, bookmarks, event, bookmark,
+                           lambda: matching(store, req, res, ns))
 
     return stream()
 

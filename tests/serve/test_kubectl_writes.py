@@ -157,3 +157,41 @@ def test_get_watch_sees_cli_writes(served):
     finally:
         watcher.kill()
     assert "watched" in out.split("\n", 1)[1]  # after the list: an event
+
+
+def test_cli_and_server_write_at_once_and_the_state_stays_whole(served):
+    """Several HTTP writers (server threads, each with its own connection) and the CLI in
+    another process, all at once: every write lands, and SQLite finds the file intact."""
+    import http.client
+    import sqlite3
+    import threading
+    from urllib.parse import urlparse
+
+    url = urlparse(served.url)
+    codes: list[int] = []
+
+    def writer(n: int) -> None:
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        for i in range(8):
+            body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+                               "metadata": {"name": f"http-{n}-{i}"}})
+            conn.request("POST", "/api/v1/namespaces/default/configmaps", body=body,
+                         headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            resp.read()
+            codes.append(resp.status)
+        conn.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for i in range(4):
+        served.cli.ok("apply", "-f", "-", stdin=CONFIG.format(value=i).replace("cfg", f"cli-{i}"))
+    for t in threads:
+        t.join(120)
+    assert codes == [201] * 24
+    names = served.cli.ok("get", "cm", "-o", "name").split()
+    assert len([n for n in names if n.startswith(("configmap/http-", "configmap/cli-"))]) == 28
+    conn = sqlite3.connect(served.state)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()
