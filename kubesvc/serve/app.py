@@ -20,7 +20,7 @@ from kubesvc.serve.request import MAX_BODY, Request, Target, parse_target
 from kubesvc.serve.status import HttpError
 
 JSON = "application/json"
-StartResponse = Callable[..., object]
+StartResponse = Callable[..., Callable[[bytes], object]]
 
 
 class App:
@@ -48,7 +48,8 @@ class App:
                   f"{result.code if isinstance(result, Reply) else 200}", file=sys.stderr)
         if isinstance(result, Reply):
             return _send(start_response, result)
-        start_response("200 OK", [("Content-Type", JSON), ("Cache-Control", "no-cache")])
+        write = start_response("200 OK", [("Content-Type", JSON), ("Cache-Control", "no-cache")])
+        write(b"")  # a watch's status line and headers go out now, not with its first event
         return result
 
     def _authenticate(self, req: Request) -> None:

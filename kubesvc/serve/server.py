@@ -9,11 +9,14 @@ import os
 import secrets
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import TextIO
 
 import waitress
 import yaml
+from waitress import wasyncore
 
 from kubesvc.api.errors import ClientError
 from kubesvc.kubectl.environment import Environment
@@ -66,7 +69,10 @@ def create(env: Environment, state: str, address: str, port: int, token: str | N
         server = waitress.create_server(app, host=address, port=port, threads=THREADS,
                                         # past twice our limit: waitress's plain 413
                                         max_request_body_size=2 * MAX_BODY,
-                                        clear_untrusted_proxy_headers=True, ident="kubesvc")
+                                        clear_untrusted_proxy_headers=True, ident="kubesvc",
+                                        # a watch's headers and events go out as soon as
+                                        # written, not when 18 kB have piled up
+                                        send_bytes=1)
     except OSError as exc:
         raise ClientError(f"cannot listen on {address}:{port}: {exc.strerror or exc}") from None
     actual = server.effective_port
@@ -84,21 +90,42 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def run(server, out: TextIO = sys.stdout) -> None:
-    """Serve until SIGINT or SIGTERM; then stop accepting, end the watches and let the
-    requests in flight finish (each is one transaction: it commits whole or not at all)."""
+def run(server, out: TextIO = sys.stdout, grace: float = 30.0) -> None:
+    """Serve until SIGINT or SIGTERM. Then: stop accepting connections, end the open watches,
+    and keep the event loop running until every request in flight has finished and its
+    answer has been sent (each request is one transaction: a write commits whole, and its
+    client hears so), `grace` seconds at most."""
+    stopping = threading.Event()
 
     def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+        stopping.set()
         watch.STOPPING.set()
-        server.close()  # waits for the worker threads: no write is cut short
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    socket_map = server._map
+    try:
+        while not stopping.is_set():
+            wasyncore.loop(timeout=0.2, map=socket_map, count=1)
+        # connections clients opened just before the signal: accept and answer them
+        settle = time.monotonic() + 0.5
+        while time.monotonic() < settle:
+            wasyncore.loop(timeout=0.05, map=socket_map, count=1)
+        wasyncore.dispatcher.close(server)  # the listening socket only: no new connections
+        deadline = time.monotonic() + grace
+        while _busy(server) and time.monotonic() < deadline:
+            wasyncore.loop(timeout=0.05, map=socket_map, count=1)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.task_dispatcher.shutdown(timeout=1)
+        wasyncore.close_all(socket_map)
         out.write("kubesvc serve: stopped\n")
         out.flush()
+
+
+def _busy(server) -> bool:
+    """A request still running in a worker thread, or an answer not yet sent."""
+    if server.task_dispatcher.active_count or server.task_dispatcher.queue:
+        return True
+    return any(getattr(ch, "total_outbufs_len", 0) or getattr(ch, "requests", None)
+               for ch in list(server._map.values()))
