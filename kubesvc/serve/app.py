@@ -141,7 +141,8 @@ def _handler(req: Request, target: Target):
             return watch.watch
         return objects.get if named else objects.list_objects
     table = {("POST", False): objects.create, ("PUT", True): objects.update,
-             ("PATCH", True): objects.patch, ("DELETE", True): objects.delete}
+             ("PATCH", True): objects.patch, ("DELETE", True): objects.delete,
+             ("DELETE", False): objects.delete_collection}
     handler = table.get((method, named))
     if handler is None or (target.sub and method in ("POST", "DELETE")):
         raise HttpError(405, "the server does not allow this method on the requested resource")

@@ -451,6 +451,25 @@ def delete(server: Server, req: Request, served: Served, target: Target) -> Repl
                                   "uid": gone["metadata"].get("uid", "")}), warnings)
 
 
+def delete_collection(server: Server, req: Request, served: Served, target: Target) -> Reply:
+    """DELETE on a collection: every object the selectors match, in one transaction."""
+    res = served.res
+    options = _delete_options(req)
+    if options.get("dryRun") == ["All"]:
+        req.query["dryRun"] = "All"
+
+    def run(api: ApiContext) -> int:
+        objs, _ = matching(api.store, req, res, target.namespace)
+        for obj in objs:
+            meta = obj["metadata"]
+            if api.store.get(res.gk, meta.get("namespace", ""), meta["name"]) is not None:
+                registry.delete(api, res, meta.get("namespace", ""), meta["name"])
+        return len(objs)
+
+    _, warnings = server.write(req, run)
+    return Reply(200, st.success({"group": res.group, "kind": res.plural}), warnings)
+
+
 def _delete_options(req: Request) -> dict:
     if not req.body or not req.body.strip():
         return {}

@@ -74,3 +74,14 @@ def test_watch_sees_a_cli_write(served, core):
                                            "metadata: {name: from-cli}\n")
     thread.join(30)
     assert ("ADDED", "from-cli") in seen
+
+
+def test_delete_collection_by_label(served, core):
+    from kubernetes import client
+
+    for name in ("a", "b"):
+        core.create_namespaced_config_map("default", client.V1ConfigMap(
+            metadata=client.V1ObjectMeta(name=name, labels={"batch": "x"})))
+    done = core.delete_collection_namespaced_config_map("default", label_selector="batch=x")
+    assert done.status == "Success"
+    assert served.cli.ok("get", "cm", "-l", "batch=x", "-o", "name") == ""
