@@ -59,6 +59,11 @@ class Request:
 
     def json(self) -> dict:
         """The body as a JSON object (YAML is not what clients send outside apply-patch)."""
+        if self.content_type in ("application/vnd.kubernetes.protobuf", "application/cbor"):
+            # kubectl's typed clients (`create namespace|deployment|configmap...`, `run`)
+            # send protobuf; kubesvc serve decodes JSON only
+            raise HttpError(415, "the body of the request was in an unknown format - accepted "
+                                 "media types include: application/json")
         if not self.body:
             raise HttpError(400, "the request body is empty")
         try:

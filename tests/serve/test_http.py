@@ -49,6 +49,8 @@ DEEP = b'{"a":' * 300 + b"1" + b"}" * 300
      "BadRequest"),
     ("POST", SVC, b'{"kind":"Pod","apiVersion":"v1","metadata":{"name":"x"}}',
      {"Content-Type": "application/json"}, 400, "BadRequest"),
+    ("POST", SVC, b"k8s\x00\n\x0b", {"Content-Type": "application/vnd.kubernetes.protobuf"},
+     415, "UnsupportedMediaType"),
     ("GET", "/api/v1/nothings", None, None, 404, "NotFound"),
     ("GET", "/no/such/path", None, None, 404, "NotFound"),
     ("GET", f"{SVC}?labelSelector=a%20in%20(", None, None, 400, "BadRequest"),
