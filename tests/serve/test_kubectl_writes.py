@@ -195,3 +195,42 @@ def test_cli_and_server_write_at_once_and_the_state_stays_whole(served):
     conn = sqlite3.connect(served.state)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
+
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, shortNames: [wd]}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer, description: How big the widget is.}
+"""
+
+
+def test_custom_resources_through_kubectl(served, tmp_path):
+    (tmp_path / "crd.yaml").write_text(CRD)
+    (tmp_path / "w1.yaml").write_text("apiVersion: example.com/v1\nkind: Widget\n"
+                                      "metadata: {name: w1}\nspec: {size: 3}\n")
+    served.kubectl("apply", "-f", str(tmp_path / "crd.yaml"))
+    assert served.kubectl("apply", "-f", str(tmp_path / "w1.yaml")).stdout == (
+        "widget.example.com/w1 created\n")
+    assert served.kubectl("get", "wd").stdout == served.cli.ok("get", "widgets")
+    assert "How big the widget is." in served.kubectl("explain", "widget.spec.size").stdout
+    served.kubectl("patch", "wd", "w1", "--type", "merge", "-p", '{"spec":{"size":4}}')
+    assert _json(served, "widgets", "w1")["spec"] == {"size": 4}
+    bad = served.kubectl("patch", "wd", "w1", "--type", "merge", "-p", '{"spec":{"size":"x"}}',
+                         check=False)
+    assert bad.returncode == 1 and "Invalid" in bad.stderr  # the CRD's schema, server side
