@@ -85,12 +85,12 @@ class App:
             raise HttpError(404, "the server could not find the requested resource")
         if parts in (["api"], ["apis"]) or (len(parts) in (2, 3) and parts[0] == "apis") or (
                 parts == ["api", "v1"]):
-            cat = self.server.read(catalog.build)
+            cat = self.server.read(self.server.catalog)
             return self._discovery(req, parts, cat)
         return None
 
     def _openapi(self, rest: list[str]) -> Reply:
-        cat = self.server.read(catalog.build)
+        cat = self.server.read(self.server.catalog)
         if not rest:
             return Reply(200, openapi.index(cat, cat.crd_versions))
         found = None
@@ -119,7 +119,7 @@ class App:
         return Reply(200, found)
 
     def _resource(self, req: Request, target: Target) -> Reply | Iterator[bytes]:
-        cat = self.server.read(catalog.build)
+        cat = self.server.read(self.server.catalog)
         served = cat.find(target.group, target.version, target.plural)
         if served is None:
             raise HttpError(404, "the server could not find the requested resource")

@@ -27,7 +27,8 @@ from kubesvc.kubectl.environment import Environment
 from kubesvc.kubectl.session import Session, open_state
 from kubesvc.serve import status as st
 from kubesvc.serve import tables
-from kubesvc.serve.catalog import Served
+from kubesvc.serve.catalog import Catalog, Served
+from kubesvc.serve.catalog import build as build_catalog
 from kubesvc.serve.request import Request, Target, check_depth
 from kubesvc.serve.status import HttpError
 from kubesvc.store.db import Store
@@ -57,6 +58,16 @@ class Server:
         self.state = state
         self.root = open_state(env, state)
         self._local = threading.local()
+        self._catalog: tuple[str | None, Catalog] | None = None
+
+    def catalog(self, store: Store) -> Catalog:
+        """The served resources, built again only when the state has changed since (every
+        write bumps the state's resourceVersion): discovery and routing read it per request."""
+        rv = store.get_meta("rv")
+        cached = self._catalog
+        if cached is None or cached[0] != rv:
+            cached = self._catalog = (rv, build_catalog(store))
+        return cached[1]
 
     def store(self) -> Store:
         store = getattr(self._local, "store", None)
