@@ -18,12 +18,18 @@ Examples:
 
   # What would change, without changing anything
   kubesvc apply -f web.yaml --dry-run=server
+
+  # A kustomization (kubectl's own kustomize: the kustomize extra)
+  kubesvc apply -k overlays/dev
 """
 
 
 def apply(
     ctx: typer.Context,
     filenames: list[str] = common.FILENAMES,
+    kustomize: str | None = typer.Option(None, "--kustomize", "-k", metavar="DIR",
+                                         help="Process a kustomization directory (kubectl's "
+                                              "kustomize, from the kustomize extra)."),
     recursive: bool = common.RECURSIVE,
     namespace: str | None = common.NAMESPACE,
     output: str | None = common.OUTPUT,
@@ -37,15 +43,15 @@ def apply(
     state: str | None = common.STATE,
 ) -> None:
     """Apply a configuration to a resource by file name or stdin."""
-    if not filenames:
+    if bool(filenames) == bool(kustomize):
         raise UsageError("must specify one of -f and -k")
     mode = _validate_mode(validate)
     if dry_run not in ("none", "client", "server"):
         raise UsageError(f'Invalid dry-run value ({dry_run}). Must be "none", "server", or '
                          '"client".')
     common.check_output(output, ("yaml", "json", "name"))
-    code = run_apply(common.environment(ctx), filenames, recursive, namespace, output, dry_run,
-                     mode, kubernetes_version, state)
+    code = run_apply(common.environment(ctx), filenames or [], recursive, namespace, output,
+                     dry_run, mode, kubernetes_version, state, kustomize)
     raise typer.Exit(code)
 
 
@@ -59,14 +65,14 @@ def _validate_mode(value: str) -> str:
 
 def run_apply(env: Environment, filenames: list[str], recursive: bool, namespace: str | None,
               output: str | None, dry_run: str, mode: str, version: str | None,
-              state: str | None) -> int:
+              state: str | None, kustomize: str | None = None) -> int:
     from kubesvc.apiserver.schema import schemas
     from kubesvc.input.load import load_paths
     from kubesvc.kubectl.apply import ApplyOptions, apply_documents
     from kubesvc.kubectl.progress import Progress
     from kubesvc.kubectl.session import Session
 
-    docs = load_paths(filenames, recursive)
+    docs = kustomized(kustomize) if kustomize else load_paths(filenames, recursive)
     if not docs:
         raise ClientError("no objects passed to apply")
     session = Session.open(env, state, dry_run=dry_run != "none",
@@ -81,6 +87,21 @@ def run_apply(env: Environment, filenames: list[str], recursive: bool, namespace
         if progress is not None:
             progress.close()
     return report_results(env, results, output, dry_run)
+
+
+def kustomized(directory: str) -> list:
+    from kubesvc.input.load import load_text
+    from kubesvc.kubectl.kustomize import build
+
+    return load_text(build(directory), directory)
+
+
+def kustomize_cmd(ctx: typer.Context,
+                  directory: str = typer.Argument(".", metavar="DIR")) -> None:
+    """Build a kustomization target from a directory (kubectl's own kustomize)."""
+    from kubesvc.kubectl.kustomize import build
+
+    common.environment(ctx).out(build(directory))
 
 
 def report_results(env: Environment, results: list, output: str | None, dry_run: str) -> int:

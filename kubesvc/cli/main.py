@@ -29,6 +29,7 @@ from kubesvc.cli import describe as describe_cmd
 from kubesvc.cli import get as get_cmd
 from kubesvc.cli import import_cmd as import_verb
 from kubesvc.cli import resolve as resolve_cmd
+from kubesvc.cli import serve as serve_cmd
 from kubesvc.kubectl.environment import Environment
 
 HELP = """kubesvc applies real Kubernetes manifests to a local state file and does, offline, what a
@@ -111,6 +112,8 @@ app.command("version", epilog=common.examples(MORE_EXAMPLES["version"]))(info_cm
 app.command("api-resources", epilog=common.examples(MORE_EXAMPLES["api-resources"]))(
     info_cmds.api_resources)
 app.add_typer(cluster_cmd.cluster_app, name="cluster")
+app.command("kustomize")(apply_cmd.kustomize_cmd)
+app.command("serve", epilog=common.examples(serve_cmd.EXAMPLES))(serve_cmd.serve)
 
 
 def run(argv: list[str] | None = None, env: Environment | None = None) -> None:

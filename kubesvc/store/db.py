@@ -215,6 +215,20 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def reopen(self) -> Store:
+        """Another connection to this store's file (one per thread of `kubesvc serve`),
+        without `open`'s look at the file header: in a process that already holds
+        connections, opening and closing the file outside SQLite would drop their POSIX
+        locks and let another process corrupt the database (sqlite.org/howtocorrupt.html
+        2.2). The file was checked when this store was opened."""
+        try:
+            conn = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True,
+                                   timeout=self.busy_timeout, isolation_level=None)
+        except sqlite3.OperationalError as exc:
+            raise database_error(self.path, exc) from None
+        conn.execute("PRAGMA foreign_keys = ON")
+        return Store(conn, self.path, self.busy_timeout)
+
     # -- transactions --------------------------------------------------------------------
 
     @contextmanager
