@@ -99,6 +99,16 @@ class ApiContext:
     def changed_kinds(self, since: int = 0) -> set[str]:
         return {c.gk for c in self.changes[since:]}
 
+    def track_keys(self, keys: set[tuple[str, str, str]], since: int) -> None:
+        """Keep a bulk command's set of stored (gk, namespace, name) keys current with the
+        changes recorded since index `since`: created objects added, deleted ones dropped."""
+        for change in self.changes[since:]:
+            key = (change.gk, change.namespace, change.name)
+            if change.new_meta is None:
+                keys.discard(key)
+            else:
+                keys.add(key)
+
     @property
     def settings(self) -> dict:
         return self.store.settings

@@ -57,5 +57,20 @@ def fill_on_update(ctx, gk: str, new: dict, old: dict, rv: str | None = None) ->
     meta.pop("managedFields", None)
     meta["resourceVersion"] = rv or ctx.store.next_resource_version()
     if gk in _SPEC_GENERATION:
-        changed = new.get("spec") != old.get("spec")
+        changed = _spec_changed(gk, new.get("spec"), old.get("spec"))
         meta["generation"] = old_meta.get("generation", 1) + (1 if changed else 0)
+
+
+def _spec_changed(gk: str, new: dict | None, old: dict | None) -> bool:
+    """Whether an update moves the generation. A pod's binding (the scheduler setting
+    spec.nodeName through pods/binding) writes the stored pod directly in kube-apiserver
+    (setPodNodeAndMetadata), not through the pod strategy's PrepareForUpdate: it does not
+    count, so a bound pod stays at generation 1 and its status's observedGeneration agrees."""
+    if new == old:
+        return False
+    if gk != "Pod" or not isinstance(new, dict) or not isinstance(old, dict):
+        return True
+    if new.get("nodeName") == old.get("nodeName"):
+        return True
+    return {k: v for k, v in new.items() if k != "nodeName"} != {
+        k: v for k, v in old.items() if k != "nodeName"}

@@ -87,12 +87,7 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | 
         results.append(result)
         ctx.null_free = None
         if existing is not None:
-            for change in ctx.changes[changes:]:
-                key = (change.gk, change.namespace, change.name)
-                if change.new_meta is None:
-                    existing.discard(key)
-                else:
-                    existing.add(key)
+            ctx.track_keys(existing, since=changes)
         if result.error is None and _status_ignored(result):
             ignored.append(result)
         if bulk and result.obj is not None:  # the document as read is no longer needed

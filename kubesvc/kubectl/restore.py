@@ -77,12 +77,7 @@ def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True
         report.results.append(result)
         ctx.null_free = None
         if existing is not None:
-            for change in ctx.changes[changes:]:
-                key = (change.gk, change.namespace, change.name)
-                if change.new_meta is None:
-                    existing.discard(key)
-                else:
-                    existing.add(key)
+            ctx.track_keys(existing, since=changes)
         if digests is not None:
             digests.written(ctx.changes[changes:], result)
         if result.obj is not None:  # the document as read is no longer needed: one copy held

@@ -63,10 +63,7 @@ def test_not_found_is_kubectls_error_line(served):
 
 DESCRIBED = [("svc", "web"), ("svc", "web-lb"), ("svc", "db"), ("deploy", "web"),
              ("node", "kind-worker"), ("ns", "kube-system"),
-             # finding: kubesvc's StatefulSet describer lacks kubectl's "Service Name",
-             # "Pod Management Policy" and "Persistent Volume Claim Retention Policy" lines
-             pytest.param("sts", "cache", marks=pytest.mark.xfail(
-                 strict=True, reason="kubesvc describe sts misses three of kubectl's lines")),
+             ("sts", "cache"),
              ("ns", "default")]
 
 
@@ -99,3 +96,35 @@ def test_explain_reads_the_upstream_schema(served):
 def test_api_resources_lists_builtin_and_custom_kinds(served):
     out = served.kubectl("api-resources", "-o", "name").stdout.split()
     assert {"services", "deployments.apps", "ipaddresspools.metallb.io"} <= set(out)
+
+
+STATEFULSET = """apiVersion: apps/v1
+kind: StatefulSet
+metadata: {{name: {name}}}
+spec:
+  replicas: 1
+  selector: {{matchLabels: {{app: {name}}}}}
+  {extra}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec: {{containers: [{{name: c, image: "nginx:1"}}]}}
+"""
+
+
+@pytest.mark.parametrize(("name", "extra"), [
+    ("no-service", "minReadySeconds: 0"),  # no Service Name line
+    ("parallel", "podManagementPolicy: Parallel\n  serviceName: x"),
+    ("retention", "persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete}\n"
+                  "  serviceName: x"),
+    ("max-unavailable", "updateStrategy: {type: RollingUpdate, rollingUpdate: "
+                        "{maxUnavailable: 2}}\n  serviceName: x"),
+    ("on-delete", "updateStrategy: {type: OnDelete}\n  serviceName: x"),
+])
+def test_describe_statefulset_variants(served, tmp_path, name, extra):
+    """Service Name (when set), Pod Management Policy, the update strategy's lines and the
+    PVC retention policy block, as kubectl 1.37 describes them."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(STATEFULSET.format(name=name, extra=extra))
+    served.cli.ok("apply", "-f", str(path))
+    args = ("describe", "sts", name, "--show-events=false")
+    assert _ages(served.kubectl(*args).stdout) == _ages(served.cli.ok(*args))

@@ -61,6 +61,16 @@ def test_scale_runs_the_controllers(served):
     assert sum(len(s.get("endpoints") or []) for s in slices["items"]) == 5
 
 
+def test_wait_for_ready_pods(served):
+    """kubectl wait reads status.observedGeneration against metadata.generation: a bound,
+    started pod agrees (generation 1), so the condition is met at once."""
+    done = served.kubectl("wait", "--for=condition=Ready", "pod", "-l", "app=web",
+                          "--timeout", "10s")
+    assert sorted(done.stdout.splitlines()) == sorted(
+        f"{name} condition met"
+        for name in served.cli.ok("get", "pods", "-l", "app=web", "-o", "name").split())
+
+
 def test_cordon_drain_uncordon(served):
     assert served.kubectl("cordon", "kind-worker").stdout == "node/kind-worker cordoned\n"
     done = served.kubectl("drain", "kind-worker", "--ignore-daemonsets", "--force",

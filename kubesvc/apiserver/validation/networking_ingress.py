@@ -34,6 +34,7 @@ from kubesvc.apiserver.validation.names import (
     validate_object_meta,
     validate_object_meta_update,
 )
+from kubesvc.apiserver.validation.status import load_balancer_hostname
 
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 PATH_TYPES = ["Exact", "ImplementationSpecific", "Prefix"]  # sets.List(): sorted
@@ -242,11 +243,7 @@ def validate_ingress_status(ing: dict, old: dict | None = None) -> list[FieldErr
         if ip:
             errs += [invalid(f"{path}.ip", ip, m) for m in ip_address(ip, valid_old=existing)]
         if hostname:
-            errs += [invalid(f"{path}.hostname", hostname, m)
-                     for m in dns1123_subdomain(hostname)]
-            if parse_ip(hostname) is not None:
-                errs.append(invalid(f"{path}.hostname", hostname,
-                                    "must be a DNS name, not an IP address"))
+            errs += load_balancer_hostname(f"{path}.hostname", hostname)
     return errs
 
 

@@ -100,11 +100,16 @@ def _service(status: dict) -> list[FieldError]:
         elif mode is not None and mode not in IP_MODES:
             errs.append(unsupported(f"{path}.ipMode", mode, IP_MODES))
         if hostname:
-            errs += [invalid(f"{path}.hostname", hostname, m)
-                     for m in dns1123_subdomain(hostname)]
-            if parse_ip(hostname) is not None:
-                errs.append(invalid(f"{path}.hostname", hostname,
-                                    "must be a DNS name, not an IP address"))
+            errs += load_balancer_hostname(f"{path}.hostname", hostname)
+    return errs
+
+
+def load_balancer_hostname(path: str, hostname: str) -> list[FieldError]:
+    """A load-balancer ingress hostname (a Service's or an Ingress's status): a DNS-1123
+    subdomain, and not an IP address."""
+    errs = [invalid(path, hostname, m) for m in dns1123_subdomain(hostname)]
+    if parse_ip(hostname) is not None:
+        errs.append(invalid(path, hostname, "must be a DNS name, not an IP address"))
     return errs
 
 

@@ -101,6 +101,9 @@ def describe_statefulset(sts: dict, pods: Sequence[dict] = (), *, show_events: b
     w.write(0, f"Selector:\t{from_label_selector(sp.get('selector'))}\n")
     labels_multiline(w, "Labels", md.get("labels"))
     annotations_multiline(w, "Annotations", md.get("annotations"))
+    if sp.get("serviceName"):  # kubectl prints it only when set
+        w.write(0, f"Service Name:\t{sp['serviceName']}\n")
+    w.write(0, f"Pod Management Policy:\t{sp.get('podManagementPolicy') or ''}\n")
     w.write(0, f"Replicas:\t{_replicas(sp)} desired | {int(st.get('replicas') or 0)} total\n")
     strategy = sp.get("updateStrategy") or {}
     w.write(0, f"Update Strategy:\t{strategy.get('type') or ''}\n")
@@ -109,6 +112,11 @@ def describe_statefulset(sts: dict, pods: Sequence[dict] = (), *, show_events: b
         w.write(1, f"Partition:\t{int(ru['partition'])}\n")
         if ru.get("maxUnavailable") is not None:
             w.write(1, f"MaxUnavailable:\t{ru['maxUnavailable']}\n")
+    retention = sp.get("persistentVolumeClaimRetentionPolicy")
+    if retention is not None:
+        w.write(0, "Persistent Volume Claim Retention Policy:\n")
+        w.write(1, f"WhenDeleted:\t{retention.get('whenDeleted') or ''}\n")
+        w.write(1, f"WhenScaled:\t{retention.get('whenScaled') or ''}\n")
     w.write(0, f"Pods Status:\t{pod_status_line(sts, pods)}\n")
     describe_pod_template(w, sp.get("template"), now.tzinfo)
     _claim_templates(w, sp.get("volumeClaimTemplates") or [])
