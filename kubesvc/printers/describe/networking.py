@@ -152,6 +152,16 @@ def _port_text(port: dict) -> str:
     return "<nil>" if value is None else str(value)
 
 
+# (policy type, rules key, peers key, peers title, line for no peers, line for no rules), as
+# describe.go's printNetworkPolicySpecIngressFrom and printNetworkPolicySpecEgressTo word them
+_DIRECTIONS = (
+    ("Ingress", "ingress", "from", "From", "From: <any> (traffic not restricted by source)",
+     "<none> (Selected pods are isolated for ingress connectivity)"),
+    ("Egress", "egress", "to", "To", "To: <any> (traffic not restricted by destination)",
+     "<none> (Selected pods are isolated for egress connectivity)"),
+)
+
+
 def _rules(w: PrefixWriter, rules: list, peers_key: str, peers_title: str,
            any_peer: str, isolated: str) -> None:
     """printNetworkPolicySpecIngressFrom / printNetworkPolicySpecEgressTo."""
@@ -212,19 +222,11 @@ def describe_network_policy(np: dict, *, show_events: bool = True,
     else:
         w.write(2, f"{format_label_selector(selector)}\n")
     types = spec.get("policyTypes") or []
-    if "Ingress" in types:
-        w.write(1, "Allowing ingress traffic:\n")
-        _rules(w, spec.get("ingress") or [], "from", "From",
-               "From: <any> (traffic not restricted by source)",
-               "<none> (Selected pods are isolated for ingress connectivity)")
-    else:
-        w.write(1, "Not affecting ingress traffic\n")
-    if "Egress" in types:
-        w.write(1, "Allowing egress traffic:\n")
-        _rules(w, spec.get("egress") or [], "to", "To",
-               "To: <any> (traffic not restricted by destination)",
-               "<none> (Selected pods are isolated for egress connectivity)")
-    else:
-        w.write(1, "Not affecting egress traffic\n")
+    for policy_type, key, peers_key, peers_title, any_peer, isolated in _DIRECTIONS:
+        if policy_type in types:
+            w.write(1, f"Allowing {key} traffic:\n")
+            _rules(w, spec.get(key) or [], peers_key, peers_title, any_peer, isolated)
+        else:
+            w.write(1, f"Not affecting {key} traffic\n")
     w.write(1, f"Policy Types: {', '.join(types) or '<none>'}\n")
     return w.render()
