@@ -70,6 +70,8 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | 
     bulk = len(docs) >= BULK and codec.enable()
     # a bulk apply reads the stored keys once, then looks up only objects that exist
     existing = ctx.store.keys() if bulk else None
+    # and writes its new objects a batch at a time (store/db.py `buffer_creates`)
+    ctx.store.buffer_creates = bulk
     for doc in ordered(docs):
         if progress is not None:
             progress.step()
@@ -94,6 +96,7 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | 
             doc.obj = result.obj
     if ignored:
         ignored[0].warnings.insert(0, status_warning(len(ignored)))
+    ctx.store.buffer_creates = False
     return results
 
 

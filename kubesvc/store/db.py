@@ -124,7 +124,7 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection, path: Path,
                  busy_timeout: float = DEFAULT_BUSY_TIMEOUT):
-        self.conn = conn
+        self._conn = conn
         self.path = path
         self.busy_timeout = busy_timeout
         self._settings: dict | None = None
@@ -134,6 +134,18 @@ class Store:
         self._rv: int | None = None
         self._rv_written = True
         self.has_summary = True  # objects.summary exists (format 2 and later)
+        # new objects a bulk command put, not yet written (see `buffer_creates`): rows of
+        # (gk, namespace, name, body, summary, labels), written in order by `_flush`
+        self._pending: builtins.list[tuple] = []
+        self.buffer_creates = False
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection, with every buffered create written first: whoever reads or writes
+        the tables through it (this class, store/queries.py, store/bulk.py) sees them."""
+        if self._pending:
+            self._flush()
+        return self._conn
 
     # -- opening -------------------------------------------------------------------------
 
@@ -213,7 +225,7 @@ class Store:
         return cls.open(path)
 
     def close(self) -> None:
-        self.conn.close()
+        self._conn.close()
 
     def reopen(self) -> Store:
         """Another connection to this store's file (one per thread of `kubesvc serve`),
@@ -269,7 +281,7 @@ class Store:
     def read(self) -> Iterator[Store]:
         """A read transaction: one consistent snapshot, no write lock (WAL lets writers go on
         meanwhile). Nothing is written; the snapshot is simply let go at the end."""
-        self.conn.execute("BEGIN DEFERRED")
+        self._conn.execute("BEGIN DEFERRED")
         try:
             yield self
         finally:
@@ -282,7 +294,7 @@ class Store:
         writer that has waited long keeps losing the lock to fresh ones and can starve past
         the timeout. Here the longer a writer has waited, the more often it tries (every 50 ms
         at first, every 2-3 ms after a second), which hands the lock out roughly in order."""
-        conn, started = self.conn, time.monotonic()
+        conn, started = self._conn, time.monotonic()
         conn.execute("PRAGMA busy_timeout = 0")
         try:
             while True:
@@ -303,52 +315,60 @@ class Store:
         error): then there is nothing left to undo, and the original error must not be masked
         by "cannot rollback - no transaction is active"."""
         self._forget_rv()
-        if self.conn.in_transaction:
+        self._pending = []  # never written: nothing to undo
+        if self._conn.in_transaction:
             # a failed ROLLBACK leaves nothing committed: the process ends without it either way
             with suppress(sqlite3.Error):
-                self.conn.execute("ROLLBACK")
+                self._conn.execute("ROLLBACK")
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """One object inside a command: a failure undoes only this object's changes."""
-        self.conn.execute("SAVEPOINT obj")
+        self._conn.execute("SAVEPOINT obj")
         rv, rv_written = self._rv, self._rv_written
+        # buffered creates are not written yet: the savepoint remembers how many came before
+        # it (and the list itself: a flush inside the savepoint starts a new one)
+        pending, held = self._pending, len(self._pending)
         try:
             yield
         except BaseException:
-            if self.conn.in_transaction:  # not when SQLite rolled everything back itself
-                self.conn.execute("ROLLBACK TO obj")
-                self.conn.execute("RELEASE obj")
+            if self._conn.in_transaction:  # not when SQLite rolled everything back itself
+                self._conn.execute("ROLLBACK TO obj")
+                self._conn.execute("RELEASE obj")
                 # the counter as it was (a row written since is rolled back with the rest)
                 self._rv, self._rv_written = rv, rv_written if rv is not None else True
+                # the creates put before the savepoint stay, this object's go; those a flush
+                # wrote inside the savepoint were rolled back with it: buffered again
+                self._pending = pending[:held]
             else:
                 self._forget_rv()
+                self._pending = []
             raise
-        self.conn.execute("RELEASE obj")
+        self._conn.execute("RELEASE obj")
 
     # -- settings and counters -----------------------------------------------------------
 
     @property
     def settings(self) -> dict:
         if self._settings is None:
-            row = self.conn.execute("SELECT value FROM meta WHERE key='settings'").fetchone()
+            row = self._conn.execute("SELECT value FROM meta WHERE key='settings'").fetchone()
             self._settings = json.loads(row[0])
         return self._settings
 
     def set_settings(self, settings: dict) -> None:
-        self.conn.execute("UPDATE meta SET value=? WHERE key='settings'", (_dumps(settings),))
+        self._conn.execute("UPDATE meta SET value=? WHERE key='settings'", (_dumps(settings),))
         self._settings = settings
 
     def get_meta(self, key: str) -> str | None:
         if key == "rv":
             self._write_rv()
-        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        row = self._conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
         if key == "rv":
             self._forget_rv()
-        self.conn.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+        self._conn.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                           "value=excluded.value", (key, value))
 
     def next_resource_version(self) -> str:
@@ -357,13 +377,13 @@ class Store:
     def reserve_resource_versions(self, count: int) -> int:
         """Take `count` consecutive resourceVersions; returns the first. Inside a write
         transaction the counter lives in memory and is written before COMMIT."""
-        if not self.conn.in_transaction:  # autocommit: written at once, as it always was
+        if not self._conn.in_transaction:  # autocommit: written at once, as it always was
             self._forget_rv()
-            row = self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? "
+            row = self._conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? "
                                     "WHERE key='rv' RETURNING value", (count,)).fetchone()
             return int(row[0]) - count + 1
         if self._rv is None:
-            row = self.conn.execute("SELECT value FROM meta WHERE key='rv'").fetchone()
+            row = self._conn.execute("SELECT value FROM meta WHERE key='rv'").fetchone()
             self._rv = int(row[0])
         first = self._rv + 1
         self._rv += count
@@ -372,7 +392,7 @@ class Store:
 
     def _write_rv(self) -> None:
         if self._rv is not None and not self._rv_written:
-            self.conn.execute("UPDATE meta SET value=? WHERE key='rv'", (str(self._rv),))
+            self._conn.execute("UPDATE meta SET value=? WHERE key='rv'", (str(self._rv),))
             self._rv_written = True
 
     def _forget_rv(self) -> None:
@@ -428,6 +448,12 @@ class Store:
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
         body = codec.dumps(obj)  # json.dumps' text (orjson's in a bulk command)
+        if new and self.buffer_creates:  # written with the next ones, by `_flush`
+            labels = meta.get("labels")
+            self._pending.append((gk, ns, name, body, summary_row(gk, obj) if self.has_summary
+                                  else None, [(k, str(v)) for k, v in labels.items()]
+                                  if labels else None))
+            return
         if self.has_summary:
             row = self.conn.execute(
                 "INSERT INTO objects (gk, namespace, name, body, summary) VALUES (?, ?, ?, ?, ?) "
@@ -448,6 +474,23 @@ class Store:
                                       [(row[0], k, str(v)) for k, v in labels.items()])
             return
         self._put_labels(row[0], labels)
+
+    def _flush(self) -> None:
+        """Write the buffered creates: one statement for their bodies, one for their labels.
+        Each gets the rowid SQLite would have chosen inserting them one by one (the largest
+        plus one: `objects` has no AUTOINCREMENT), so the label rows can name it."""
+        rows, self._pending = self._pending, []  # a new list: savepoints hold the old one
+        conn = self._conn
+        first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM objects").fetchone()[0]
+        conn.executemany(
+            "INSERT INTO objects (id, gk, namespace, name, body, summary) "
+            "VALUES (?, ?, ?, ?, ?, ?)" if self.has_summary else
+            "INSERT INTO objects (id, gk, namespace, name, body) VALUES (?, ?, ?, ?, ?)",
+            [(first + i, *row[:5]) if self.has_summary else (first + i, *row[:4])
+             for i, row in enumerate(rows)])
+        conn.executemany("INSERT INTO labels VALUES (?, ?, ?)",
+                         [(first + i, k, v) for i, row in enumerate(rows) if row[5]
+                          for k, v in row[5]])
 
     # -- digests of what an import wrote (re-importing the same dump skips the API path) ---------
 
@@ -510,13 +553,13 @@ class Store:
     def allocate(self, pool: str, value: int, owner: str) -> bool:
         """Take `value` for `owner`; False when someone already holds it."""
         try:
-            self.conn.execute("INSERT INTO allocations VALUES (?, ?, ?)", (pool, value, owner))
+            self._conn.execute("INSERT INTO allocations VALUES (?, ?, ?)", (pool, value, owner))
         except sqlite3.IntegrityError:
             return False
         return True
 
     def holder(self, pool: str, value: int) -> str | None:
-        row = self.conn.execute(
+        row = self._conn.execute(
             "SELECT owner FROM allocations WHERE pool=? AND value=?", (pool, value)).fetchone()
         return row[0] if row else None
 
@@ -524,7 +567,7 @@ class Store:
         """The lowest value in [low, high] that nobody holds (an index walk, not a scan)."""
         if self.holder(pool, low) is None:
             return low
-        row = self.conn.execute(
+        row = self._conn.execute(
             "SELECT a.value + 1 FROM allocations a WHERE a.pool=? AND a.value >= ? AND a.value < ?"
             " AND NOT EXISTS (SELECT 1 FROM allocations b WHERE b.pool=a.pool"
             " AND b.value=a.value+1) ORDER BY a.value LIMIT 1",
@@ -537,7 +580,7 @@ class Store:
         args: tuple = (owner,)
         if pool:
             sql, args = sql + " AND pool=?", (owner, pool)
-        return list(self.conn.execute(sql + " ORDER BY pool, value", args))
+        return list(self._conn.execute(sql + " ORDER BY pool, value", args))
 
     def release(self, owner: str, pool: str | None = None, value: int | None = None) -> None:
         sql = "DELETE FROM allocations WHERE owner=?"
@@ -546,7 +589,7 @@ class Store:
             sql, args = sql + " AND pool=?", args + [pool]
         if value is not None:
             sql, args = sql + " AND value=?", args + [value]
-        self.conn.execute(sql, args)
+        self._conn.execute(sql, args)
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
