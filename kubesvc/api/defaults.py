@@ -56,9 +56,10 @@ def _default_env(env: list) -> list:
     return out
 
 
-def default_container(container: Mapping) -> dict:
-    """SetDefaults_Container and the defaults of what a container holds."""
-    c = clone(dict(container))
+def default_container(container: Mapping, copy: bool = True) -> dict:
+    """SetDefaults_Container and the defaults of what a container holds. `copy=False`: the
+    caller's own dict (nothing else holds it) is defaulted in place."""
+    c = clone(dict(container)) if copy or type(container) is not dict else container
     c.setdefault("imagePullPolicy", image_pull_policy(c.get("image", "")))
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
@@ -77,8 +78,8 @@ def default_container(container: Mapping) -> dict:
     return c
 
 
-def _default_volume(volume: Mapping) -> dict:
-    v = clone(dict(volume))
+def _default_volume(volume: Mapping, copy: bool = True) -> dict:
+    v = clone(dict(volume)) if copy or type(volume) is not dict else volume
     sources = [k for k in v if k != "name"]
     if not sources:
         v["emptyDir"] = {}  # SetDefaults_Volume
@@ -106,10 +107,12 @@ def _default_env_like(items: list) -> list:
 _COPIED_BELOW = frozenset(("containers", "initContainers", "ephemeralContainers", "volumes"))
 
 
-def default_pod_spec(spec: Mapping) -> dict:
-    """SetDefaults_PodSpec plus its containers and volumes (what a pod template gets)."""
+def default_pod_spec(spec: Mapping, copy: bool = True) -> dict:
+    """SetDefaults_PodSpec plus its containers and volumes (what a pod template gets).
+    `copy=False`: see default_pod."""
     # a copy: containers and volumes are copied by their own defaulting below, once
-    s = {k: v if v and k in _COPIED_BELOW else clone(v) for k, v in spec.items()}
+    s = {k: v if v and k in _COPIED_BELOW else clone(v) for k, v in spec.items()} \
+        if copy or type(spec) is not dict else spec
     s.setdefault("dnsPolicy", "ClusterFirst")
     s.setdefault("restartPolicy", "Always")
     s.setdefault("securityContext", {})
@@ -117,9 +120,9 @@ def default_pod_spec(spec: Mapping) -> dict:
     s.setdefault("schedulerName", "default-scheduler")
     for key in ("containers", "initContainers", "ephemeralContainers"):
         if s.get(key):
-            s[key] = [default_container(c) for c in s[key]]
+            s[key] = [default_container(c, copy) for c in s[key]]
     if s.get("volumes"):
-        s["volumes"] = [_default_volume(v) for v in s["volumes"]]
+        s["volumes"] = [_default_volume(v, copy) for v in s["volumes"]]
     return s
 
 
@@ -134,12 +137,15 @@ def _host_network_ports(container: dict) -> None:
         port.setdefault("hostPort", port.get("containerPort"))
 
 
-def default_pod(pod: Mapping) -> dict:
+def default_pod(pod: Mapping, copy: bool = True) -> dict:
     """SetDefaults_Pod on top of the pod spec defaults: requests default to limits,
-    enableServiceLinks true, host ports follow container ports on the host network."""
+    enableServiceLinks true, host ports follow container ports on the host network.
+    `copy=False`: the pod is the caller's own (nothing else holds any part of it, as a copy
+    a bulk import decoded afresh): defaulted in place, not copied (a restored pod's copy was
+    half of its defaulting's cost)."""
     # a copy (the spec is copied by default_pod_spec, once)
-    p = {k: v if k == "spec" else clone(v) for k, v in pod.items()}
-    spec = p["spec"] = default_pod_spec(p.get("spec") or {})
+    p = {k: v if k == "spec" or not copy else clone(v) for k, v in pod.items()}
+    spec = p["spec"] = default_pod_spec(p.get("spec") or {}, copy)
     spec.setdefault("enableServiceLinks", True)
     for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
         _requests_from_limits(c)

@@ -94,7 +94,8 @@ class _Pod:
         # a restored pod went through the live cluster's admission plugins already
         source = pod if ctx.restoring else d.admit_pod(pod)
         pod.update(source)
-        pod.update(_defaulted(source))
+        # a restored pod is the import's own fresh copy (kubectl/restore.py): defaulted in place
+        pod.update(_defaulted(source, copy=not ctx.restoring))
         if not keep_status:  # PrepareForCreate: the kubelet owns status
             pod["status"] = {"phase": "Pending", "qosClass": _qos(pod)}
         hold_pod_ip(ctx, pod)
@@ -109,10 +110,11 @@ class _Pod:
         """The pod's IP is released with the object (allocations are owned by it)."""
 
 
-def _defaulted(pod: dict) -> dict:
+def _defaulted(pod: dict, copy: bool = True) -> dict:
     """The defaulted spec and status of a pod (the command's own object): default_pod copies
-    what it is given, and only these two change, so the metadata is not copied for nothing."""
-    return d.default_pod({k: pod[k] for k in ("spec", "status") if k in pod})
+    what it is given, and only these two change, so the metadata is not copied for nothing.
+    `copy=False`: the pod is the caller's private copy, defaulted in place."""
+    return d.default_pod({k: pod[k] for k in ("spec", "status") if k in pod}, copy)
 
 
 def _qos(pod: dict) -> str:
