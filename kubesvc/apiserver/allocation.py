@@ -46,6 +46,18 @@ class ServiceCIDR:
         return str(ipaddress.ip_address(int(self.network.network_address) + index))
 
 
+_CIDRS: dict[str, ServiceCIDR] = {}
+
+
+def _service_cidr(text: str) -> ServiceCIDR:
+    """The parsed range (read only after it is built), once per process: a bulk import makes
+    an Allocator per Service."""
+    cidr = _CIDRS.get(text)
+    if cidr is None:
+        cidr = _CIDRS[text] = ServiceCIDR(text)
+    return cidr
+
+
 class NodePortRange:
     def __init__(self, text: str):
         low, _, high = text.partition("-")
@@ -79,7 +91,7 @@ class Allocator:
 
     def __init__(self, store, settings: dict):
         self.store = store
-        self.cidr = ServiceCIDR(settings["serviceCIDR"])
+        self.cidr = _service_cidr(settings["serviceCIDR"])
         self.ports = NodePortRange(settings["nodePortRange"])
 
     # -- cluster IPs ----------------------------------------------------------------------

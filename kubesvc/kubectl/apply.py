@@ -71,7 +71,8 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | 
     # a bulk apply reads the stored keys once, then looks up only objects that exist
     existing = ctx.store.keys() if bulk else None
     # and writes its new objects a batch at a time (store/db.py `buffer_creates`)
-    ctx.store.buffer_creates = bulk
+    if bulk:
+        ctx.store.bulk(len(docs))
     for doc in ordered(docs):
         if progress is not None:
             progress.step()
@@ -96,7 +97,7 @@ def apply_documents(ctx: ApiContext, docs: list[Document], schemas: SchemaSet | 
             doc.obj = result.obj
     if ignored:
         ignored[0].warnings.insert(0, status_warning(len(ignored)))
-    ctx.store.buffer_creates = False
+    ctx.store.buffer_creates = False  # the page cache stays as large until the command ends
     return results
 
 

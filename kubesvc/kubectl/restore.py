@@ -56,7 +56,8 @@ def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True
     # a bulk import reads the stored keys once, then looks up only objects that exist
     existing = ctx.store.keys() if bulk else None
     # and writes its new objects a batch at a time (store/db.py `buffer_creates`)
-    ctx.store.buffer_creates = bulk
+    if bulk:
+        ctx.store.bulk(len(docs))
     for doc in ordered(docs):
         result = ApplyResult(doc)
         if progress is not None:
@@ -86,7 +87,7 @@ def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True
             doc.obj = result.obj
     if digests is not None:
         digests.record()
-    ctx.store.buffer_creates = False
+    ctx.store.buffer_creates = False  # the page cache stays as large until the command ends
     return report
 
 

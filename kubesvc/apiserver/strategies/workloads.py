@@ -4,6 +4,7 @@ and update, and what deleting them does to what depends on them."""
 from __future__ import annotations
 
 import ipaddress
+import socket
 
 from kubesvc.api import defaults as d
 from kubesvc.api.errors import InvalidError, invalid, required
@@ -128,12 +129,23 @@ def hold_pod_ip(ctx, pod: dict) -> None:
     if not ip or spec.get("hostNetwork"):
         return
     try:
-        value = int(ipaddress.ip_address(ip))
+        value = _ip_value(ip)
     except ValueError:
         return
     meta = pod["metadata"]
     ctx.store.allocate("podip", value, object_key("Pod", meta.get("namespace", ""),
                                                    meta["name"]))
+
+
+def _ip_value(ip) -> int:
+    """int(ipaddress.ip_address(ip)), an IPv4 text ~10x faster (inet_pton refuses exactly
+    what ip_address refuses in dotted IPv4: leading zeros, short forms, spaces)."""
+    if type(ip) is str:
+        try:
+            return int.from_bytes(socket.inet_pton(socket.AF_INET, ip), "big")
+        except (OSError, ValueError):
+            pass
+    return int(ipaddress.ip_address(ip))
 
 
 def validate_node_spec(node: dict) -> None:

@@ -14,21 +14,23 @@ IP_MSG = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
 CIDR_MSG = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
 
 
-_DIGITS = re.compile("[0-9]+")
 _HEX = re.compile("[0-9A-Fa-f]+")
 
 
-def _dec(text: str) -> int | None:
-    # The forked parser reads any number of digits, so leading zeros are "valid" here.
-    return int(text) if _DIGITS.fullmatch(text) and int(text) <= 255 else None
+# four dot-separated runs of digits, each at most 255: the forked parser reads any number of
+# digits, so leading zeros are "valid" here
+_V4 = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)")
+_V4_MAPPED = bytes(10) + b"\xff\xff"
 
 
 def _parse_v4(text: str) -> bytes | None:
-    parsed = [_dec(part) for part in text.split(".")]
-    octets = [o for o in parsed if o is not None]
-    if len(parsed) != 4 or len(octets) != 4:
+    match = _V4.fullmatch(text)
+    if match is None:
         return None
-    return bytes(10) + b"\xff\xff" + bytes(octets)  # Go keeps IPv4 in the v4-mapped form
+    octets = [int(part) for part in match.groups()]
+    if max(octets) > 255:
+        return None
+    return _V4_MAPPED + bytes(octets)  # Go keeps IPv4 in the v4-mapped form
 
 
 def _hex_groups(text: str) -> list[int] | None:

@@ -77,6 +77,7 @@ def _matches(fmt: str, value: str) -> bool:
 _VALID_MAX = 50_000
 _valid_keys: set[str] = set()
 _valid_values: set[str] = set()
+_valid_namespaces: set[str] = set()
 
 
 def dns1123_label(value: str) -> list[str]:
@@ -253,12 +254,16 @@ def validate_object_meta(meta: dict | None, namespaced: bool, name_check: NameCh
         errs.append(required(f"{path}.name", "name or generateName is required"))
     else:
         errs += validate_object_name(name, f"{path}.name", name_check)
-    errs += _validate_namespace(meta.get("namespace") or "", namespaced, f"{path}.namespace")
+    namespace = meta.get("namespace") or ""
+    if not (namespaced and namespace in _valid_namespaces):
+        errs += _validate_namespace(namespace, namespaced, f"{path}.namespace")
     generation = meta.get("generation") or 0
     if generation < 0:
         errs.append(invalid(f"{path}.generation", generation, "must be greater than or equal to 0"))
-    errs += validate_labels(meta.get("labels"), f"{path}.labels")
-    errs += validate_annotations(meta.get("annotations"), f"{path}.annotations")
+    if meta.get("labels"):
+        errs += validate_labels(meta["labels"], f"{path}.labels")
+    if meta.get("annotations"):
+        errs += validate_annotations(meta["annotations"], f"{path}.annotations")
     for finalizer in meta.get("finalizers") or []:
         errs += [invalid(f"{path}.finalizers", finalizer, m) for m in qualified_name(finalizer)]
     return errs
@@ -269,7 +274,10 @@ def _validate_namespace(namespace: str, namespaced: bool, path: str) -> list[Fie
         return [forbidden(path, "not allowed on this type")] if namespace else []
     if not namespace:
         return [required(path)]
-    return validate_object_name(namespace, path, dns1123_label)
+    errs = validate_object_name(namespace, path, dns1123_label)
+    if not errs and len(_valid_namespaces) < _VALID_MAX:
+        _valid_namespaces.add(namespace)
+    return errs
 
 
 def validate_object_meta_update(new: dict | None, old: dict | None,
