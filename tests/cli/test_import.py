@@ -197,3 +197,50 @@ def test_a_restored_deployment_is_not_rolled(cli, live_dump, tmp_path):
     assert replicasets == "replicaset.apps/web-legacy1234\n"
     pods = cli.ok("get", "pods", "-l", "app=web", "-o", "name").split()
     assert pods and all(p.startswith("pod/web-legacy1234-") for p in pods)
+
+
+def _tables(cli) -> list:
+    """Every row of the objects, labels and allocations tables, rowids included."""
+    import sqlite3
+
+    conn = sqlite3.connect(cli.state)
+    try:
+        return [conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                for table in ("objects", "labels", "allocations", "meta")]
+    finally:
+        conn.close()
+
+
+def _pod(name: str, ip: str, labels: dict) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "shop", "labels": labels,
+                         "creationTimestamp": "2026-01-01T00:00:00Z"},
+            "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "nginx"}]},
+            "status": {"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}]}}
+
+
+def test_a_bulk_import_with_refused_objects_stores_what_a_small_one_does(tmp_path,
+                                                                           monkeypatch):
+    """Refused objects among the good ones (a bad label, a bad IP, a name taken twice): each
+    leaves nothing, in a bulk import (creates written a batch at a time) as in a small one."""
+    from kubesvc.kubectl import restore
+
+    pods = [_pod(f"p{i}", f"10.244.0.{i + 2}", {"app": "web", "n": str(i)}) for i in range(8)]
+    pods[2]["metadata"]["labels"]["bad"] = "-x-"  # an invalid label value
+    pods[4]["status"]["podIPs"] = [{"ip": "10.244.0.300"}]  # an invalid pod IP
+    pods[6]["metadata"]["name"] = "p5"  # the second p5: configured over the first
+    pods.append({"apiVersion": "v1", "kind": "Service",
+                 "metadata": {"name": "web", "namespace": "shop"},
+                 "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
+    dump = write(tmp_path, "dump.yaml", yaml.safe_dump_all(pods))
+    outputs = []
+    for name, threshold in (("small", restore.BULK), ("bulk", 1)):
+        monkeypatch.setattr(restore, "BULK", threshold)
+        cli = Cli(tmp_path / f"{name}.db")
+        result = cli("import", "-f", dump)
+        outputs.append((result.code, result.out, result.err, _tables(cli)))
+    assert outputs[0] == outputs[1]
+    code, out, err, tables = outputs[1]
+    assert code != 0 and "p2" in err and "p4" in err
+    assert [row[3] for row in tables[0] if row[1] == "Pod"] == \
+        ["p0", "p1", "p3", "p5", "p7"]

@@ -3,6 +3,7 @@
 import os
 import sqlite3
 import stat
+from contextlib import nullcontext
 
 import pytest
 
@@ -182,3 +183,73 @@ def test_resource_version_counter_is_kept_exactly(store, ending):
     committed = _rv_row(store)
     with store.write():
         assert store.next_resource_version() == str(committed + 1)
+
+
+# -- buffered creates (a bulk apply/import: Store.bulk) ------------------------------------------
+
+def _rows(store) -> list[tuple]:
+    """Every object and label row with its rowid: what the tables hold, ids included."""
+    conn = store.conn
+    return [list(conn.execute("SELECT id, gk, namespace, name, body, summary FROM objects "
+                              "ORDER BY id")),
+            list(conn.execute("SELECT * FROM labels ORDER BY object_id, key"))]
+
+
+def _steps(store, buffered: bool) -> None:
+    """Creates, a failed object, a read in the middle, an update: one command's writes."""
+    with store.write():
+        if buffered:
+            store.bulk(10)
+        store.put("Service", svc("a", labels={"app": "web", "tier": "fe"}), new=True)
+        with pytest.raises(ValueError):
+            with store.savepoint():
+                store.put("Service", svc("failed", labels={"app": "x"}), new=True)
+                raise ValueError
+        store.put("Service", svc("b"), new=True)
+        assert store.get("Service", "default", "a") is not None  # a read sees the buffer
+        store.put("Service", svc("c", labels={"app": "web"}), new=True)
+        with pytest.raises(ValueError):
+            with store.savepoint():  # a read inside writes the buffer, the rollback undoes
+                store.put("Service", svc("d", labels={"app": "web"}), new=True)
+                assert store.names("Service", "default") == ["a", "b", "c", "d", "kubernetes"]
+                raise ValueError
+        store.put("Service", svc("a", labels={"app": "api"}))  # an update of a buffered one
+        store.put("Service", svc("e", labels={"app": "web"}), new=True)
+
+
+def test_buffered_creates_write_the_same_rows_as_one_by_one(tmp_path):
+    stores = [open_store(tmp_path / name / "state.db") for name in ("plain", "buffered")]
+    for store, buffered in zip(stores, (False, True), strict=True):
+        _steps(store, buffered)
+    plain, buffered = (_rows(s) for s in stores)
+    assert buffered == plain
+    names = [o["metadata"]["name"] for o in stores[1].list_by_labels("Service", None,
+                                                                     [("app", "web")])]
+    assert names == ["c", "e"]
+    for store in stores:
+        store.close()
+
+
+@pytest.mark.parametrize("ending", ["rollback", "dry-run"])
+def test_buffered_creates_go_with_the_transaction(store, ending):
+    before = _rows(store)
+    with pytest.raises(RuntimeError) if ending == "rollback" else nullcontext():
+        with store.write(commit=ending != "dry-run"):
+            store.bulk(10)
+            store.put("Service", svc("a", labels={"app": "web"}), new=True)
+            if ending == "rollback":
+                raise RuntimeError("crash mid-command")
+    assert _rows(store) == before
+
+
+def test_buffered_creates_are_written_by_commit(tmp_path):
+    path = tmp_path / "state.db"
+    store = open_store(path)
+    with store.write():
+        store.bulk(10)
+        store.put("Service", svc("a", labels={"app": "web"}), new=True)
+    store.close()
+    other = open_store(path)
+    assert other.list_by_labels("Service", "default", [("app", "web")])[0]["metadata"][
+        "name"] == "a"
+    other.close()
