@@ -73,6 +73,10 @@ INPUT_DIGESTS_SCHEMA = (
 
 
 
+# a bulk command's buffered creates are written at the latest every this many objects
+_FLUSH_ROWS = 2000
+
+
 def object_key(gk: str, namespace: str, name: str) -> str:
     return f"{gk}/{namespace}/{name}"
 
@@ -135,15 +139,17 @@ class Store:
         self._rv_written = True
         self.has_summary = True  # objects.summary exists (format 2 and later)
         # new objects a bulk command put, not yet written (see `buffer_creates`): rows of
-        # (gk, namespace, name, body, summary, labels), written in order by `_flush`
+        # (gk, namespace, name, body, summary, labels), written in order by `_flush`; and
+        # values it holds (`hold`): rows of (pool, value, owner), written by `_flush_holds`
         self._pending: builtins.list[tuple] = []
+        self._holds: builtins.list[tuple[str, int, str]] = []
         self.buffer_creates = False
 
     @property
     def conn(self) -> sqlite3.Connection:
         """The connection, with every buffered create written first: whoever reads or writes
         the tables through it (this class, store/queries.py, store/bulk.py) sees them."""
-        if self._pending:
+        if self._pending or self._holds:
             self._flush()
         return self._conn
 
@@ -315,7 +321,7 @@ class Store:
         error): then there is nothing left to undo, and the original error must not be masked
         by "cannot rollback - no transaction is active"."""
         self._forget_rv()
-        self._pending = []  # never written: nothing to undo
+        self._pending, self._holds = [], []  # never written: nothing to undo
         if self._conn.in_transaction:
             # a failed ROLLBACK leaves nothing committed: the process ends without it either way
             with suppress(sqlite3.Error):
@@ -329,6 +335,7 @@ class Store:
         # buffered creates are not written yet: the savepoint remembers how many came before
         # it (and the list itself: a flush inside the savepoint starts a new one)
         pending, held = self._pending, len(self._pending)
+        holds, held_values = self._holds, len(self._holds)
         try:
             yield
         except BaseException:
@@ -339,10 +346,10 @@ class Store:
                 self._rv, self._rv_written = rv, rv_written if rv is not None else True
                 # the creates put before the savepoint stay, this object's go; those a flush
                 # wrote inside the savepoint were rolled back with it: buffered again
-                self._pending = pending[:held]
+                self._pending, self._holds = pending[:held], holds[:held_values]
             else:
                 self._forget_rv()
-                self._pending = []
+                self._pending, self._holds = [], []
             raise
         self._conn.execute("RELEASE obj")
 
@@ -453,6 +460,8 @@ class Store:
             self._pending.append((gk, ns, name, body, summary_row(gk, obj) if self.has_summary
                                   else None, [(k, str(v)) for k, v in labels.items()]
                                   if labels else None))
+            if len(self._pending) >= _FLUSH_ROWS:  # the buffer's memory stays bounded
+                self._flush()
             return
         if self.has_summary:
             row = self.conn.execute(
@@ -485,11 +494,21 @@ class Store:
             kib = min(512 * 1024, max(2000, 4 * objects))
             self._conn.execute(f"PRAGMA cache_size = -{kib}")
 
+    def _flush_holds(self) -> None:
+        """Write the buffered `hold`s (the allocations table is read or written next), as
+        `allocate` one by one would have: the first to ask for a value gets it."""
+        holds, self._holds = self._holds, []  # a new list: savepoints hold the old one
+        self._conn.executemany("INSERT OR IGNORE INTO allocations VALUES (?, ?, ?)", holds)
+
     def _flush(self) -> None:
         """Write the buffered creates: one statement for their bodies, one for their labels.
         Each gets the rowid SQLite would have chosen inserting them one by one (the largest
         plus one: `objects` has no AUTOINCREMENT), so the label rows can name it."""
+        if self._holds:
+            self._flush_holds()
         rows, self._pending = self._pending, []  # a new list: savepoints hold the old one
+        if not rows:
+            return
         conn = self._conn
         first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM objects").fetchone()[0]
         conn.executemany(
@@ -560,8 +579,18 @@ class Store:
 
     # -- allocations ---------------------------------------------------------------------
 
+    def hold(self, pool: str, value: int, owner: str) -> None:
+        """`allocate`, for a caller that does not ask whether it got the value (a restored pod
+        IP): a bulk command's is written with its buffered creates."""
+        if self.buffer_creates:
+            self._holds.append((pool, value, owner))
+        else:
+            self.allocate(pool, value, owner)
+
     def allocate(self, pool: str, value: int, owner: str) -> bool:
         """Take `value` for `owner`; False when someone already holds it."""
+        if self._holds:  # held values not written yet
+            self._flush_holds()
         try:
             self._conn.execute("INSERT INTO allocations VALUES (?, ?, ?)", (pool, value, owner))
         except sqlite3.IntegrityError:
@@ -569,12 +598,16 @@ class Store:
         return True
 
     def holder(self, pool: str, value: int) -> str | None:
+        if self._holds:  # held values not written yet
+            self._flush_holds()
         row = self._conn.execute(
             "SELECT owner FROM allocations WHERE pool=? AND value=?", (pool, value)).fetchone()
         return row[0] if row else None
 
     def lowest_free(self, pool: str, low: int, high: int) -> int | None:
         """The lowest value in [low, high] that nobody holds (an index walk, not a scan)."""
+        if self._holds:  # held values not written yet
+            self._flush_holds()
         if self.holder(pool, low) is None:
             return low
         row = self._conn.execute(
@@ -586,6 +619,8 @@ class Store:
         return row[0] if row else None
 
     def owned(self, owner: str, pool: str | None = None) -> builtins.list[tuple[str, int]]:
+        if self._holds:  # held values not written yet
+            self._flush_holds()
         sql = "SELECT pool, value FROM allocations WHERE owner=?"
         args: tuple = (owner,)
         if pool:
@@ -593,6 +628,8 @@ class Store:
         return list(self._conn.execute(sql + " ORDER BY pool, value", args))
 
     def release(self, owner: str, pool: str | None = None, value: int | None = None) -> None:
+        if self._holds:  # held values not written yet
+            self._flush_holds()
         sql = "DELETE FROM allocations WHERE owner=?"
         args: builtins.list[object] = [owner]
         if pool is not None:

@@ -240,7 +240,7 @@ def test_a_bulk_import_with_refused_objects_stores_what_a_small_one_does(tmp_pat
         result = cli("import", "-f", dump)
         outputs.append((result.code, result.out, result.err, _tables(cli)))
     assert outputs[0] == outputs[1]
-    code, out, err, tables = outputs[1]
+    code, _out, err, tables = outputs[1]
     assert code != 0 and "p2" in err and "p4" in err
     assert [row[3] for row in tables[0] if row[1] == "Pod"] == \
         ["p0", "p1", "p3", "p5", "p7"]

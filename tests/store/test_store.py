@@ -192,7 +192,8 @@ def _rows(store) -> list[tuple]:
     conn = store.conn
     return [list(conn.execute("SELECT id, gk, namespace, name, body, summary FROM objects "
                               "ORDER BY id")),
-            list(conn.execute("SELECT * FROM labels ORDER BY object_id, key"))]
+            list(conn.execute("SELECT * FROM labels ORDER BY object_id, key")),
+            list(conn.execute("SELECT * FROM allocations ORDER BY pool, value"))]
 
 
 def _steps(store, buffered: bool) -> None:
@@ -201,16 +202,23 @@ def _steps(store, buffered: bool) -> None:
         if buffered:
             store.bulk(10)
         store.put("Service", svc("a", labels={"app": "web", "tier": "fe"}), new=True)
+        store.hold("podip", 7, "Pod/default/a")
         with pytest.raises(ValueError):
             with store.savepoint():
+                store.hold("podip", 8, "Pod/default/failed")
                 store.put("Service", svc("failed", labels={"app": "x"}), new=True)
                 raise ValueError
+        store.hold("podip", 7, "Pod/default/second")  # taken: the first one keeps it
+        assert store.holder("podip", 7) == "Pod/default/a"
+        store.hold("podip", 9, "Pod/default/b")
         store.put("Service", svc("b"), new=True)
         assert store.get("Service", "default", "a") is not None  # a read sees the buffer
         store.put("Service", svc("c", labels={"app": "web"}), new=True)
         with pytest.raises(ValueError):
             with store.savepoint():  # a read inside writes the buffer, the rollback undoes
+                store.hold("podip", 10, "Pod/default/d")
                 store.put("Service", svc("d", labels={"app": "web"}), new=True)
+                assert store.owned("Pod/default/d") == [("podip", 10)]
                 assert store.names("Service", "default") == ["a", "b", "c", "d", "kubernetes"]
                 raise ValueError
         store.put("Service", svc("a", labels={"app": "api"}))  # an update of a buffered one
@@ -226,6 +234,8 @@ def test_buffered_creates_write_the_same_rows_as_one_by_one(tmp_path):
     names = [o["metadata"]["name"] for o in stores[1].list_by_labels("Service", None,
                                                                      [("app", "web")])]
     assert names == ["c", "e"]
+    assert [row for row in buffered[2] if row[0] == "podip"] == [
+        ("podip", 7, "Pod/default/a"), ("podip", 9, "Pod/default/b")]
     for store in stores:
         store.close()
 
@@ -237,6 +247,7 @@ def test_buffered_creates_go_with_the_transaction(store, ending):
         with store.write(commit=ending != "dry-run"):
             store.bulk(10)
             store.put("Service", svc("a", labels={"app": "web"}), new=True)
+            store.hold("podip", 7, "Pod/default/a")
             if ending == "rollback":
                 raise RuntimeError("crash mid-command")
     assert _rows(store) == before

@@ -133,8 +133,7 @@ def hold_pod_ip(ctx, pod: dict) -> None:
     except ValueError:
         return
     meta = pod["metadata"]
-    ctx.store.allocate("podip", value, object_key("Pod", meta.get("namespace", ""),
-                                                   meta["name"]))
+    ctx.store.hold("podip", value, object_key("Pod", meta.get("namespace", ""), meta["name"]))
 
 
 def _ip_value(ip) -> int:
