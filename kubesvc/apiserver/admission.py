@@ -43,8 +43,12 @@ def custom_kind(store, api_version: str, kind: str) -> tuple[dict, crds.CustomKi
 
 def resource_for(ctx: ApiContext, api_version: str, kind: str) -> Resource | None:
     """Discovery: the Resource serving `kind` in `api_version`, built-in or CRD-defined."""
+    builtin = ctx.builtin_resources.get((api_version, kind))
+    if builtin is not None:  # asked before in this command (a bulk one asks for every object)
+        return builtin
     if ctx.schemas.definition(api_version, kind) is not None:
-        return for_kind(kind, api_version)
+        builtin = ctx.builtin_resources[(api_version, kind)] = for_kind(kind, api_version)
+        return builtin
     found = custom_kind(ctx.store, api_version, kind)
     return crds.to_resource(*found) if found else None
 

@@ -63,6 +63,8 @@ class ApiContext:
     # without copying the whole set (a copy per object made a bulk import quadratic)
     _restored_log: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
     _schemas: SchemaSet | None = field(default=None, repr=False)
+    # discovery's answers for built-in kinds, (apiVersion, kind) -> Resource, under `schemas`
+    builtin_resources: dict = field(default_factory=dict, repr=False)
 
     def record(self, gk: str, namespace: str, name: str, old: dict | None,
                new: dict | None) -> None:
@@ -123,3 +125,4 @@ class ApiContext:
     @schemas.setter
     def schemas(self, value: SchemaSet) -> None:
         self._schemas = value
+        self.builtin_resources.clear()  # another version's schemas may know other kinds
