@@ -6,9 +6,10 @@ work. orjson does both ~8x faster, but it is imported only once a command turns 
 on (`enable()`: ~15 ms of start-up that a one-object command would not win back), and its
 output is used only where it is byte for byte what `json.dumps(separators=(",", ":"),
 ensure_ascii=False)` writes (a copy only needs orjson to read back what it wrote):
-* a float in a stored text (orjson writes `1e16` and `0.00001` where Python writes `1e+16`
-  and `1e-05`), an integer beyond 64 bits, a non-string key, a lone surrogate or any type
-  JSON has no word for: the standard library does it, as before;
+* a float orjson may spell otherwise in a stored text (below 1e-4 orjson writes `0.00001`
+  and `1.5e-7` where Python writes `1e-05` and `1.5e-07`; see _may_spell_float_otherwise),
+  an integer beyond 64 bits, a non-string key, a lone surrogate or any type JSON has no
+  word for: the standard library does it, as before;
 * `null` anywhere in the output: an explicit null (or a NaN) takes the standard path too, so
   what a copy holds is never changed (a NaN would otherwise come back as None).
 """
@@ -41,14 +42,53 @@ def _has_float(out: bytes) -> bool:
     return False
 
 
+def _may_spell_float_otherwise(out: bytes) -> bool:
+    """Whether orjson's text may hold a float json.dumps spells otherwise, for an orjson whose
+    floats passed `_spelling_checked`: both write the shortest digits that read back, and
+    differ only where Python writes a negative exponent (below 1e-4: `1e-05`), which orjson
+    writes plainly (`0.00001`) or with its own exponent (`1.5e-7`). So a text without
+    "0.0000" and without a digit, "e-", digit is written alike; one with them (a uid's
+    "3e-4" too) takes the standard path. Two substring searches, not a scan per character
+    (the full scan cost more than orjson's encoding itself)."""
+    if b"0.0000" in out:
+        return True
+    at = out.find(b"e-")
+    while at != -1:
+        if 0 < at < len(out) - 2 and out[at - 1] in _DIGITS and out[at + 2] in _DIGITS:
+            return True
+        at = out.find(b"e-", at + 2)
+    return False
+
+
+_DIGITS = frozenset(b"0123456789")
+
+
+def _spelling_checked(orjson: ModuleType) -> bool:
+    """Whether this orjson spells floats as `_may_spell_float_otherwise` expects: every probe
+    either as json.dumps does, or with one of the marks that sends a text the standard way.
+    Another orjson (an older one wrote `1e16` for `1e+16`) keeps the full float scan."""
+    probes = [m * 10.0 ** e for e in range(-30, 310, 7) for m in (1.0, 1.5, -2.25, 9.875)]
+    probes += [0.1, 1e-4, 1e-5, 1e16, 1e22, 5e-324, 2.5e-3, 123456789.125, 2.0 ** 60]
+    for probe in probes:
+        text = orjson.dumps(probe)
+        if text != json.dumps(probe).encode() and not _may_spell_float_otherwise(text):
+            return False
+    return True
+
+
+_float_check = _has_float  # until `enable` has checked orjson's spelling
+
+
 def enable() -> bool:
     """Turn the orjson path on for this process (a bulk command). False when not installed."""
-    global _orjson
+    global _orjson, _float_check
     if _orjson is None:
         try:
             import orjson  # noqa: PLC0415 - lazy: ~15 ms of start-up, paid only by bulk writes
         except ImportError:  # pragma: no cover - a runtime dependency; json does the work then
             return False
+        if _spelling_checked(orjson):
+            _float_check = _may_spell_float_otherwise
         _orjson = orjson
     return True
 
@@ -66,7 +106,7 @@ def _fast(obj, sort_keys: bool = False, floats: bool = False) -> bytes | None:
         out = _orjson.dumps(obj, option=option)
     except TypeError:  # orjson.JSONEncodeError: big int, non-str key, surrogate, other types
         return None
-    if b"null" in out or (not floats and _has_float(out)):
+    if b"null" in out or (not floats and _float_check(out)):
         return None
     return out
 

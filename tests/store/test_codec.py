@@ -44,16 +44,18 @@ def test_copy_is_equal_and_shares_nothing(obj):
 @pytest.mark.parametrize("obj, fast", [
     ({"image": "registry/app:1.0.0", "ip": "10.244.0.2"}, True),  # ':1.' inside strings
     ({"a": [1, -2, {"b": True}]}, True),
-    ({"a": 1e16}, False),  # orjson `1e16`, Python `1e+16`
-    ({"a": [2, 1e-05]}, False),  # orjson `0.00001`
-    ({"a": {"b": -1.5}}, False),
+    ({"a": 1e16}, True),  # orjson `1e+16`, as Python
+    ({"a": [2, 1e-05]}, False),  # orjson `0.00001`, Python `1e-05`
+    ({"a": [1.5e-7]}, False),  # orjson `1.5e-7`, Python `1.5e-07`
+    ({"a": {"b": -1.5}}, True),
+    ({"uid": "3e-4", "b": 0.5}, False),  # a string that looks like an exponent: the safe way
     ({"a": None}, False),
     ({"a": math.nan}, False),  # orjson writes null
     ({"a": 2**70}, False),  # beyond 64 bits
     ({1: "x"}, False),  # a key YAML read as an int
     ({"s": "\ud800"}, False),  # a lone surrogate
-], ids=["strings-with-dots", "ints", "exponent", "small-float", "nested-float", "null", "nan",
-        "bigint", "int-key", "surrogate"])
+], ids=["strings-with-dots", "ints", "exponent", "small-float", "small-exponent",
+        "nested-float", "exponent-like-string", "null", "nan", "bigint", "int-key", "surrogate"])
 def test_which_texts_take_orjson(obj, fast):
     assert (codec._fast(obj) is not None) == fast
     assert codec.dumps(obj) == _reference(obj)
@@ -65,3 +67,25 @@ def test_copy_unshares_yaml_aliases():
     copied = codec.copy(obj)
     assert copied == obj
     assert copied["metadata"]["labels"] is not copied["spec"]["selector"]
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=8))
+def test_floats_written_by_orjson_are_python_s(floats):
+    assert codec.dumps({"f": floats}) == _reference({"f": floats})
+
+
+class _OlderOrjson:
+    """An orjson that writes an exponent without its sign (`1e16`), unlike Python."""
+
+    @staticmethod
+    def dumps(value) -> bytes:
+        import orjson
+
+        return orjson.dumps(value).replace(b"e+", b"e")
+
+
+def test_an_orjson_that_spells_floats_otherwise_keeps_the_full_scan():
+    import orjson
+
+    assert codec._spelling_checked(orjson)
+    assert not codec._spelling_checked(_OlderOrjson)
