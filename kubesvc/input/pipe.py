@@ -19,9 +19,9 @@ that the error came from the input.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import orjson
 
@@ -58,9 +58,11 @@ class DocumentStream:
         self.count = 0  # pieces the file holds (documents, or a List's items): an estimate
         self.failed = False  # the file itself could not be read: the error was raised
         self.handed = 0
-        self.proc: subprocess.Popen | None = None
+        self.proc: Any = None  # the child's subprocess.Popen
 
     def start(self) -> bool:
+        import subprocess  # noqa: PLC0415 - lazy: every apply imports this module (start-up)
+
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "kubesvc.input.pipechild", self.path],
@@ -69,7 +71,7 @@ class DocumentStream:
             if tag != b"H":
                 raise ValueError(tag)
             self.count = int(orjson.loads(payload)["count"])
-        except Exception:  # noqa: BLE001 - any trouble: the caller parses the file itself
+        except Exception:  # any trouble: the caller parses the file itself
             self.close()
             return False
         return True
@@ -83,7 +85,7 @@ class DocumentStream:
     def __iter__(self) -> Iterator[Document]:
         return self.in_order(None)
 
-    def in_order(self, order: Callable[[list[Document]], list[Document]] | None
+    def in_order(self, order: Callable[[list[Document]], Iterable[Document]] | None
                  ) -> Iterator[Document]:
         """The documents, `order` applied to the ones it may move (the child says which:
         input/split.order_bound); `order` must be a stable sort by kind."""
@@ -108,12 +110,12 @@ class DocumentStream:
                 self.failed = True
                 raise
             if order is not None:
-                docs = order(docs)
+                docs = list(order(docs))
             yield from self._hand(docs[self.handed:])
         finally:
             self.close()
 
-    def _hand(self, docs: list[Document]) -> Iterator[Document]:
+    def _hand(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
             self.handed += 1
             yield doc
@@ -135,7 +137,7 @@ class DocumentStream:
                     raise _ChildGone
             except _ChildGone:
                 raise
-            except Exception as exc:  # noqa: BLE001 - a broken frame: parse the file here
+            except Exception as exc:  # a broken frame: parse the file here
                 raise _ChildGone from exc
 
     def _frame(self) -> tuple[bytes, bytes]:

@@ -98,7 +98,7 @@ def _run_documents(text: str, path: str, starts: list[int], out) -> None:
             index += 1
             if obj is None:
                 continue
-            if isinstance(obj, (dict, list)) and _too_deep(obj) or not isinstance(obj, dict):
+            if not isinstance(obj, dict) or _too_deep(obj):
                 raise _Fail
             for item in flatten(obj, path, index):
                 indexes.append(index)

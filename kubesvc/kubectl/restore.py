@@ -26,6 +26,7 @@ from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import SYSTEM_FIELDS
 from kubesvc.apiserver.strategies.namespace import namespace_object
 from kubesvc.input.load import Document
+from kubesvc.input.pipe import DocumentStream
 from kubesvc.kubectl.apply import ApplyResult, find_resource, ordered
 from kubesvc.kubectl.progress import Progress
 from kubesvc.store import codec
@@ -45,7 +46,7 @@ class _Unchanged(Exception):
 BULK = 200
 
 
-def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True,
+def import_documents(ctx: ApiContext, docs: list[Document] | DocumentStream, objects: bool = True,
                      progress: Progress | None = None) -> ImportReport:
     """`objects=False`: the caller prints no objects, so a result found unchanged by its
     digest need not read the stored object back (its `obj` stays None). `progress` is told
