@@ -29,6 +29,8 @@ from kubesvc.api.errors import ClientError
 from kubesvc.input.load import STDIN, Document, expand_paths, load_paths
 
 PIPE_MIN_BYTES = 8 * 1024 * 1024  # below this a child's start-up (~0.1 s) is not repaid
+# the child's piece sizes in bytes (first, others), when not its own defaults: tests cut small
+PIECES: tuple[int, int] | None = None
 # KUBESVC_PIPE=0 turns the child off (A/B measurements, a machine with one core)
 ENV_SWITCH = "KUBESVC_PIPE"
 
@@ -57,6 +59,7 @@ class DocumentStream:
         self.path = path
         self.count = 0  # pieces the file holds (documents, or a List's items): an estimate
         self.failed = False  # the file itself could not be read: the error was raised
+        self.fell_back = False  # the child gave up: the rest came from load_paths
         self.handed = 0
         self.proc: Any = None  # the child's subprocess.Popen
 
@@ -65,7 +68,8 @@ class DocumentStream:
 
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kubesvc.input.pipechild", self.path],
+                [sys.executable, "-m", "kubesvc.input.pipechild", self.path,
+                 *(str(size) for size in PIECES or ())],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             tag, payload = self._frame()
             if tag != b"H":
@@ -104,6 +108,7 @@ class DocumentStream:
                 yield from self._hand(order(held) if order is not None else held)
         except _ChildGone:
             self.close()
+            self.fell_back = True
             try:
                 docs = load_paths([self.path])
             except ClientError:

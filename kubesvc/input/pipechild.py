@@ -44,7 +44,7 @@ def _frame(out, tag: bytes, payload: bytes = b"") -> None:
     out.flush()
 
 
-def _pieces(starts: list[int], end: int, bound: int) -> list[tuple[int, int]]:
+def _pieces(starts: list[int], bound: int) -> list[tuple[int, int]]:
     """[i, j) runs of units: about PIECE_BYTES of text each, one ending where the units the
     apply order may move end."""
     cuts, i, n, size = [], 0, len(starts), FIRST_BYTES
@@ -88,7 +88,7 @@ def _run_documents(text: str, path: str, starts: list[int], out) -> None:
     if prefix == 0:
         _frame(out, b"S")
     index = 0
-    for i, j in _pieces(starts, len(text), bound):
+    for i, j in _pieces(starts, bound):
         piece = text[starts[i]:starts[j] if j < len(starts) else len(text)]
         docs = fast_documents(piece)
         if docs is None or (i > 0 and len(docs) != j - i):
@@ -125,7 +125,7 @@ def _run_list(text: str, path: str, cut, out) -> None:
     prefix = bisect_left(starts, bound)
     if prefix == 0:
         _frame(out, b"S")
-    for i, j in _pieces(starts, cut.end, bound):
+    for i, j in _pieces(starts, bound):
         stop = starts[j] if j < len(starts) else cut.end
         if not items_plain(text, cut, starts[i], stop):
             raise _Fail
@@ -151,7 +151,10 @@ def main() -> int:
         fcntl.fcntl(out.fileno(), F_SETPIPE_SZ, 1024 * 1024)
     except (ImportError, OSError):
         pass
+    global FIRST_BYTES, PIECE_BYTES  # sizes given by the parent (tests)
     try:
+        if len(sys.argv) == 4:
+            FIRST_BYTES, PIECE_BYTES = int(sys.argv[2]), int(sys.argv[3])
         run(sys.argv[1], out)
     except BrokenPipeError:  # the parent stopped reading: nothing to tell it
         os._exit(1)
