@@ -27,6 +27,7 @@ import orjson
 
 from kubesvc.api.errors import ClientError
 from kubesvc.input.load import STDIN, Document, expand_paths, load_paths
+from kubesvc.input.split import salted_digest
 
 PIPE_MIN_BYTES = 8 * 1024 * 1024  # below this a child's start-up (~0.1 s) is not repaid
 # the child's piece sizes in bytes (first, others), when not its own defaults: tests cut small
@@ -62,6 +63,12 @@ class DocumentStream:
         self.fell_back = False  # the child gave up: the rest came from load_paths
         self.handed = 0
         self.proc: Any = None  # the child's subprocess.Popen
+        self.salt: str | None = None
+        self.by_digest: dict[str, tuple[str, str, str]] = {}
+        self._told = False
+        self._order: Callable[[list[Document]], Iterable[Document]] | None = None
+        self._positions: dict[int, int] = {}  # id(stub) -> its place in the order
+        self._whole: list[Document] | None = None
 
     def start(self) -> bool:
         import subprocess  # noqa: PLC0415 - lazy: every apply imports this module (start-up)
@@ -70,7 +77,7 @@ class DocumentStream:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "kubesvc.input.pipechild", self.path,
                  *(str(size) for size in PIECES or ())],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             tag, payload = self._frame()
             if tag != b"H":
                 raise ValueError(tag)
@@ -79,6 +86,34 @@ class DocumentStream:
             self.close()
             return False
         return True
+
+    def skip_known(self, salt: str, known: dict[tuple[str, str, str], str]) -> None:
+        """Before iterating: `known` maps stored keys to the digest of the text they were made
+        from (store/db.py input_digests) under `salt`; pieces of text among them are not
+        parsed, and come as stubs (Document.stub). Digests of the other objects' text come
+        in Document.digest."""
+        self.salt = salt
+        self.by_digest = {digest: key for key, digest in known.items()}
+        self._tell({"salt": salt, "known": list(self.by_digest)})
+
+    def materialize(self, doc: Document) -> dict:
+        """A stub's object after all (the store's object changed meanwhile): the file parsed
+        here, once."""
+        if self._whole is None:
+            docs = load_paths([self.path])
+            self._whole = list(self._order(docs)) if self._order is not None else docs
+        return self._whole[self._positions[id(doc)]].obj
+
+    def _tell(self, message: dict) -> None:
+        if self._told or self.proc is None:
+            return
+        self._told = True
+        payload = orjson.dumps(message) if message else b""
+        try:
+            self.proc.stdin.write(len(payload).to_bytes(4, "big") + payload)
+            self.proc.stdin.close()
+        except OSError:  # the child is gone: the iteration finds out
+            pass
 
     def __len__(self) -> int:
         return self.count
@@ -94,6 +129,8 @@ class DocumentStream:
         """The documents, `order` applied to the ones it may move (the child says which:
         input/split.order_bound); `order` must be a stable sort by kind."""
         held: list[Document] | None = [] if order is not None else None
+        self._order = order
+        self._tell({})
         try:
             for batch in self._batches():
                 if batch is None:  # the end of the objects the order may move
@@ -122,18 +159,17 @@ class DocumentStream:
 
     def _hand(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
+            if doc.stub is not None:
+                self._positions[id(doc)] = self.handed
             self.handed += 1
             yield doc
 
     def _batches(self) -> Iterator[list[Document] | None]:
-        path = self.path
         while True:
             try:
                 tag, payload = self._frame()
                 if tag == b"D":
-                    indexes, objects = orjson.loads(payload)
-                    yield [Document(obj, path, index) for index, obj in zip(indexes, objects,
-                                                                             strict=True)]
+                    yield self._documents(*orjson.loads(payload))
                 elif tag == b"S":
                     yield None
                 elif tag == b"E":
@@ -144,6 +180,19 @@ class DocumentStream:
                 raise
             except Exception as exc:  # a broken frame: parse the file here
                 raise _ChildGone from exc
+
+    def _documents(self, indexes: list[int], objects: list, digests: list) -> list[Document]:
+        salt, by_digest, out = self.salt, self.by_digest, []
+        for index, obj, raw in zip(indexes, objects, digests, strict=True):
+            digest = salted_digest(salt, raw) if salt is not None and raw is not None else None
+            if obj is None:  # a stub: text the state holds an object of, as it was made
+                key = by_digest[digest]  # type: ignore[index]
+                doc = Document({"kind": key[0].partition(".")[0]}, self.path, index, digest,
+                               key)
+            else:
+                doc = Document(obj, self.path, index, digest)
+            out.append(doc)
+        return out
 
     def _frame(self) -> tuple[bytes, bytes]:
         assert self.proc is not None and self.proc.stdout is not None

@@ -15,6 +15,7 @@ A full pipe blocks the writer: the parent's pace is the back-pressure.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
@@ -24,7 +25,7 @@ import orjson
 
 from kubesvc.api.errors import ClientError
 from kubesvc.input.load import _read, _too_deep, flatten
-from kubesvc.input.split import cut_list, items_plain, order_bound
+from kubesvc.input.split import cut_list, items_plain, order_bound, salted_digest
 from kubesvc.input.yamlfast import document_starts, fast_documents
 from kubesvc.input.yamlsafe import load_all as safe_load_all
 
@@ -60,7 +61,7 @@ def _pieces(starts: list[int], bound: int) -> list[tuple[int, int]]:
     return cuts
 
 
-def run(path: str, out) -> None:
+def run(path: str, out, stdin) -> None:
     with open(path, "rb") as fh:
         text = _read(fh, path)
     # (what yamlfast reads only as a whole stream is found piece by piece: fast_documents)
@@ -69,47 +70,111 @@ def run(path: str, out) -> None:
     starts, _opened = document_starts(text)
     cut = cut_list(text) if len(starts) == 1 else None
     if cut is not None:
-        _run_list(text, path, cut, out)
+        _run_list(text, path, cut, out, stdin)
     else:
-        _run_documents(text, path, starts, out)
+        _run_documents(text, path, starts, out, stdin)
 
 
-def _dumps(indexes: list[int], objects: list, piece: str) -> bytes:
-    raw = orjson.dumps([indexes, objects])
-    if b"null" in raw and _NOT_JSON_FLOAT.search(piece):  # is it a float orjson cannot write?
-        raise _Fail
+def _dumps(indexes: list[int], objects: list, digests: list, piece: str) -> bytes:
+    raw = orjson.dumps([indexes, objects, digests])
+    if piece and b"null" in raw and _NOT_JSON_FLOAT.search(piece):
+        raise _Fail  # a float orjson cannot write?
     return raw
 
 
-def _run_documents(text: str, path: str, starts: list[int], out) -> None:
+class _Skip:
+    """The units whose text made an object the state holds as it was made (input/pipe.py
+    `skip_known`): the parent sends the salt and the digests once, before the first piece."""
+
+    def __init__(self, stream) -> None:
+        head = stream.read(4)
+        size = int.from_bytes(head, "big") if len(head) == 4 else 0
+        message = orjson.loads(stream.read(size)) if size else {}
+        self.salt: str | None = message.get("salt")
+        self.known = frozenset(message.get("known") or ())
+
+    def digests(self, text: str, starts: list[int], end: int, i: int, j: int,
+                context: bytes) -> list[str]:
+        """Each unit's raw digest (hex), text_digest's input."""
+        base, out = hashlib.blake2b(context, digest_size=16), []
+        for k in range(i, j):
+            h = base.copy()
+            h.update(text[starts[k]:starts[k + 1] if k + 1 < len(starts) else end].encode())
+            out.append(h.hexdigest())
+        return out
+
+    def skipped(self, raw: str) -> bool:
+        return self.salt is not None and salted_digest(self.salt, raw) in self.known
+
+
+def _runs(skips: list[bool]) -> list[tuple[int, int]]:
+    """[a, b) runs of units not skipped (offsets within the piece)."""
+    runs, a = [], None
+    for k, skip in enumerate([*skips, True]):
+        if skip and a is not None:
+            runs.append((a, k))
+            a = None
+        elif not skip and a is None:
+            a = k
+    return runs
+
+
+def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
     _frame(out, b"H", orjson.dumps({"count": len(starts)}))
     bound = order_bound(text)
     prefix = bisect_left(starts, bound)
+    skip = _Skip(stdin)
     if prefix == 0:
         _frame(out, b"S")
     index = 0
     for i, j in _pieces(starts, bound):
-        piece = text[starts[i]:starts[j] if j < len(starts) else len(text)]
-        docs = fast_documents(piece)
-        if docs is None or (i > 0 and len(docs) != j - i):
-            raise _Fail
-        indexes, objects = [], []
-        for obj in docs:
-            index += 1
-            if obj is None:
-                continue
-            if not isinstance(obj, dict) or _too_deep(obj):
+        raws = skip.digests(text, starts, len(text), i, j, b"document\0")
+        skips = [k > 0 and skip.skipped(raw) for k, raw in zip(range(i, j), raws, strict=True)]
+        parsed: dict[int, list] = {}  # unit -> its documents
+        for a, b in _runs(skips):
+            end = starts[i + b] if i + b < len(starts) else len(text)
+            docs = fast_documents(text[starts[i + a]:end])
+            if docs is None:
                 raise _Fail
-            for item in flatten(obj, path, index):
+            if len(docs) == b - a - 1 and i + a == 0:  # text before the first --- is no document
+                docs.insert(0, _NO_DOCUMENT)
+            if len(docs) != b - a:
+                raise _Fail
+            parsed.update(zip(range(a, b), ([d] for d in docs), strict=True))
+        indexes: list[int] = []
+        objects: list[dict | None] = []
+        digests: list[str | None] = []
+        for k in range(j - i):
+            if skips[k]:
+                index += 1
                 indexes.append(index)
-                objects.append(item)
-        _frame(out, b"D", _dumps(indexes, objects, piece))
+                objects.append(None)
+                digests.append(raws[k])
+                continue
+            made = []
+            for obj in parsed[k]:
+                if obj is _NO_DOCUMENT:
+                    continue
+                index += 1
+                if obj is None:
+                    continue
+                if not isinstance(obj, dict) or _too_deep(obj):
+                    raise _Fail
+                made.extend(flatten(obj, path, index))
+            indexes.extend([index] * len(made))
+            objects.extend(made)
+            digests.extend([raws[k] if len(made) == 1 else None] * len(made))
+        piece = text[starts[i]:starts[j] if j < len(starts) else len(text)] if parsed else ""
+        _frame(out, b"D", _dumps(indexes, objects, digests, piece))
         if j == prefix:
             _frame(out, b"S")
     _frame(out, b"E")
 
 
-def _run_list(text: str, path: str, cut, out) -> None:
+_NO_DOCUMENT = object()
+
+
+def _run_list(text: str, path: str, cut, out, stdin) -> None:
     _frame(out, b"H", orjson.dumps({"count": len(cut.starts)}))
     heads = list(safe_load_all(cut.skeleton))
     if len(heads) != 1 or type(heads[0]) is not dict or heads[0].get("items") != []:
@@ -123,21 +188,36 @@ def _run_list(text: str, path: str, cut, out) -> None:
     bound = order_bound(text, cut.starts[0], cut.end) if kind == "List" else cut.end
     starts = cut.starts
     prefix = bisect_left(starts, bound)
+    context = b"item\0" + cut.skeleton.encode() + b"\0"
+    skip = _Skip(stdin)
     if prefix == 0:
         _frame(out, b"S")
     for i, j in _pieces(starts, bound):
         stop = starts[j] if j < len(starts) else cut.end
         if not items_plain(text, cut, starts[i], stop):
             raise _Fail
-        piece = text[starts[i]:stop]
-        docs = fast_documents(piece)
-        if docs is None or len(docs) != 1 or type(docs[0]) is not list or len(docs[0]) != j - i:
-            raise _Fail
-        part = {**head, "items": docs[0]}
-        if _too_deep(part):
-            raise _Fail
-        objects = flatten(part, path, 1)
-        _frame(out, b"D", _dumps([1] * len(objects), objects, piece))
+        raws = skip.digests(text, starts, cut.end, i, j, context)
+        skips = [skip.skipped(raw) for raw in raws]
+        items: dict[int, object] = {}
+        for a, b in _runs(skips):
+            end = starts[i + b] if i + b < len(starts) else cut.end
+            docs = fast_documents(text[starts[i + a]:end])
+            if (docs is None or len(docs) != 1 or type(docs[0]) is not list
+                    or len(docs[0]) != b - a or _too_deep({**head, "items": docs[0]})):
+                raise _Fail
+            items.update(zip(range(a, b), docs[0], strict=True))
+        objects: list[dict | None] = []
+        digests: list[str | None] = []
+        for k in range(j - i):
+            if skips[k]:
+                objects.append(None)
+                digests.append(raws[k])
+                continue
+            made = flatten({**head, "items": [items[k]]}, path, 1)
+            objects.extend(made)
+            digests.extend([raws[k] if len(made) == 1 else None] * len(made))
+        _frame(out, b"D", _dumps([1] * len(objects), objects, digests,
+                                 text[starts[i]:stop] if items else ""))
         if j == prefix:
             _frame(out, b"S")
     _frame(out, b"E")
@@ -155,7 +235,7 @@ def main() -> int:
     try:
         if len(sys.argv) == 4:
             FIRST_BYTES, PIECE_BYTES = int(sys.argv[2]), int(sys.argv[3])
-        run(sys.argv[1], out)
+        run(sys.argv[1], out, sys.stdin.buffer)
     except BrokenPipeError:  # the parent stopped reading: nothing to tell it
         os._exit(1)
     except (_Fail, ClientError, Exception):

@@ -17,6 +17,7 @@ be: past the last mention of one of their kinds, every object keeps its place.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -120,3 +121,10 @@ def order_bound(text: str, start: int = 0, end: int | None = None) -> int:
 
 
 _MAX_LOOKS = 10_000
+
+
+def salted_digest(salt: str, raw: str) -> str:
+    """What the store keeps for an object written from a piece of text (store/db.py
+    input_digests): the piece's raw digest (pipechild: blake2b of its kind of piece and its
+    bytes) under the importing command's salt (kubesvc version, schemas, field validation)."""
+    return hashlib.blake2b(salt.encode() + b"\0text\0" + raw.encode(), digest_size=16).hexdigest()

@@ -9,6 +9,7 @@ from kubesvc.api.errors import ClientError
 from kubesvc.input import pipe, split
 from kubesvc.input.load import load_paths
 from kubesvc.kubectl.apply import ordered
+from tests.conftest import Cli
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{n}\n  namespace: ns{m}\n  labels:\n"
@@ -219,7 +220,7 @@ def test_import_through_the_child_as_in_process(tmp_path, cli, monkeypatch):
     outs = []
     for switch in ("1", "0"):
         monkeypatch.setenv(pipe.ENV_SWITCH, switch)
-        cli.state.unlink(missing_ok=True)
+        cli = fresh_state(cli, tmp_path, f"good-{switch}")
         outs.append((cli.ok("import", "-f", str(path), "-o", "name"), cli.dump()))
     assert outs[0] == outs[1]
     assert outs[0][0].startswith("namespace/ns0\n")
@@ -229,8 +230,70 @@ def test_import_through_the_child_as_in_process(tmp_path, cli, monkeypatch):
     results = []
     for switch in ("1", "0"):
         monkeypatch.setenv(pipe.ENV_SWITCH, switch)
-        cli.state.unlink(missing_ok=True)
+        cli = fresh_state(cli, tmp_path, f"bad-{switch}")
         result = cli("import", "-f", str(bad))
         results.append((result.code, result.err, cli.state.exists()))
     assert results[0] == results[1]
     assert results[0][0] != 0 and not results[0][2] and "(document 31)" in results[0][1]
+
+
+def fresh_state(cli, tmp_path, name: str):
+    """A state file of its own (a removed one's -wal would outlive it)."""
+    (tmp_path / name).mkdir()
+    return Cli(tmp_path / name / "state.db")
+
+
+def reimport(cli, monkeypatch, first: str, second: str, switch: str, tmp_path) -> tuple:
+    path = tmp_path / f"dump-{switch}.yaml"
+    monkeypatch.setenv(pipe.ENV_SWITCH, "1")
+    cli = fresh_state(cli, tmp_path, f"state-{switch}")
+    path.write_text(first)
+    cli.ok("import", "-f", str(path), "-o", "name")
+    monkeypatch.setenv(pipe.ENV_SWITCH, switch)
+    path.write_text(second)
+    return cli.ok("import", "-f", str(path), "-o", "name"), cli.dump()
+
+
+POD_CHANGED = POD.replace("image: nginx", "image: nginx:2")
+
+
+@pytest.mark.parametrize("first, second", [
+    ("---\n".join(pods(40)), None),
+    (as_list(pods(40)), None),
+    (as_list(pods(40), column=2), None),
+    # one document changed: it is parsed and configured, the others are not parsed
+    ("---\n".join(pods(40)), "---\n".join(pods(20) + [POD_CHANGED.format(n=20, m=2, port=100)]
+                                          + pods(19, 21))),
+    # the same object twice, changed first: the second, whose text made the stored object,
+    # is parsed after all (the store's object changed meanwhile)
+    ("---\n".join(pods(40)), "---\n".join(pods(20) + [POD_CHANGED.format(n=3, m=0, port=83)]
+                                          + pods(20, 20) + pods(1, 3))),
+], ids=["documents", "list", "list at column 2", "one changed", "changed, then as stored"])
+def test_reimport_skips_parsing_as_in_process(tmp_path, cli, monkeypatch, first, second):
+    """The second import's results and state are the in-process path's."""
+    second = first if second is None else second
+    assert (reimport(cli, monkeypatch, first, second, "1", tmp_path)
+            == reimport(cli, monkeypatch, first, second, "0", tmp_path))
+
+
+def test_reimport_stubs(tmp_path, monkeypatch):
+    """Text whose digest the state holds comes unparsed, as a stub with its key."""
+    path = tmp_path / "big.yaml"
+    path.write_text("---\n".join(pods(10)))
+    stream = pipe.load_stream([str(path)])
+    assert isinstance(stream, pipe.DocumentStream)
+    first = list(stream)
+    assert all(d.digest is None and d.stub is None for d in first)  # nothing to skip: no salt
+    stream = pipe.load_stream([str(path)])
+    known = {("Pod", "ns0", "p0"): "x"}
+    stream.skip_known("salt", known)
+    docs = list(stream)
+    known = {("Pod", f"ns{n % 3}", f"p{n}"): d.digest for n, d in enumerate(docs) if n % 2}
+    stream = pipe.load_stream([str(path)])
+    stream.skip_known("salt", known)
+    again = list(stream)
+    assert [d.stub for d in again] == [None if n % 2 == 0 else ("Pod", f"ns{n % 3}", f"p{n}")
+                                       for n in range(10)]
+    assert [d.digest for d in again] == [d.digest for d in docs]
+    assert [d.index for d in again] == [d.index for d in first]
+    assert stream.materialize(again[3]) == first[3].obj
