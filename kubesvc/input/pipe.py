@@ -34,6 +34,7 @@ PIPE_MIN_BYTES = 8 * 1024 * 1024  # below this a child's start-up (~0.1 s) is no
 PIECES: tuple[int, int] | None = None
 # KUBESVC_PIPE=0 turns the child off (A/B measurements, a machine with one core)
 ENV_SWITCH = "KUBESVC_PIPE"
+HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def load_stream(paths: list[str], recursive: bool = False) -> list[Document] | DocumentStream:
@@ -74,10 +75,13 @@ class DocumentStream:
         import subprocess  # noqa: PLC0415 - lazy: every apply imports this module (start-up)
 
         try:
+            # run from the folder that holds this kubesvc: `-m` imports the same code (never a
+            # kubesvc folder that happens to be in the caller's working directory)
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kubesvc.input.pipechild", self.path,
+                [sys.executable, "-m", "kubesvc.input.pipechild", os.path.abspath(self.path),
                  *(str(size) for size in PIECES or ())],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                cwd=HOME)
             tag, payload = self._frame()
             if tag != b"H":
                 raise ValueError(tag)
