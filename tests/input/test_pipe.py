@@ -297,3 +297,17 @@ def test_reimport_stubs(tmp_path, monkeypatch):
     assert [d.digest for d in again] == [d.digest for d in docs]
     assert [d.index for d in again] == [d.index for d in first]
     assert stream.materialize(again[3]) == first[3].obj
+
+
+def test_child_imports_this_kubesvc(tmp_path, monkeypatch):
+    """A `kubesvc` folder in the working directory is not what the child runs."""
+    fake = tmp_path / "kubesvc" / "input"
+    fake.mkdir(parents=True)
+    for init in (tmp_path / "kubesvc" / "__init__.py", fake / "__init__.py"):
+        init.write_text("")
+    (fake / "pipechild.py").write_text("import sys\nsys.stdout.buffer.write(b'F\\0\\0\\0\\0')\n")
+    (tmp_path / "big.yaml").write_text("---\n".join(pods(10)))
+    monkeypatch.chdir(tmp_path)
+    got, stream = stream_docs("big.yaml")
+    assert not stream.fell_back
+    same(got, load_paths(["big.yaml"]))
