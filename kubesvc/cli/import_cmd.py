@@ -46,19 +46,25 @@ def import_(
 def run_import(env: Environment, filenames: list[str], recursive: bool, output: str | None,
                dry_run: bool, state: str | None) -> int:
     from kubesvc.cli.apply import report_results
-    from kubesvc.input.load import load_paths
+    from kubesvc.input.pipe import load_stream
     from kubesvc.kubectl.progress import Progress
     from kubesvc.kubectl.restore import import_documents
     from kubesvc.kubectl.session import Session
 
-    docs = load_paths(filenames, recursive)
+    # a big YAML file is parsed by a child while the objects are written (input/pipe.py)
+    docs = load_stream(filenames, recursive)
     if not docs:
         raise ClientError("no objects passed to import")
     progress = Progress.on_terminal(env.stderr, len(docs), "importing")
+    fresh = not isinstance(docs, list) and not env.resolve_state(state).exists()
     try:
         with Session.open(env, state, dry_run=dry_run) as api:
             report = import_documents(api, docs, objects=output in ("yaml", "json"),
                                       progress=progress)
+    except ClientError:
+        if fresh and getattr(docs, "failed", False):  # the file did not parse: as before the
+            _remove_state(env.resolve_state(state))  # stream, no state is left behind
+        raise
     finally:
         if progress is not None:
             progress.close()
@@ -69,3 +75,8 @@ def run_import(env: Environment, filenames: list[str], recursive: bool, output: 
                 f"dump's objects (the dump does not list {'it' if count == 1 else 'them'}): "
                 f"{names}")
     return report_results(env, report.results, output, "server" if dry_run else "none")
+
+
+def _remove_state(path) -> None:
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        name.unlink(missing_ok=True)

@@ -34,6 +34,11 @@ class Document:
     obj: dict
     source: str  # file name as the user gave it, or "STDIN"
     index: int  # 1-based document number within the source
+    # input/pipe.py: the salted digest of the text the object came from (store/db.py
+    # input_digests), and for an object whose text the state holds as it was made, its stored
+    # key (gk, namespace, name) in place of a parse (`obj` then holds only its kind)
+    digest: str | None = None
+    stub: tuple[str, str, str] | None = None
 
     @property
     def where(self) -> str:

@@ -22,10 +22,12 @@ same documents or the same error message as it always did.
 
 Small streams skip all this: importing yaml-rs costs more than it saves (FAST_MIN_CHARS).
 
-No process pool: parsing half of a big stream in a forked worker does not pay on 2 cores. The
-worker's pickle.dumps and the parent's pickle.loads of that half cost about what the parse of
-the half saves (bench stream at scale 0.1: half parses in ~0.3 s CPU, its pickle round trip
-~0.33 s), and measured end to end the pool was 1.15-1.4x slower than one process.
+No process pool here: parsing half of a big stream in a forked worker does not pay on 2 cores
+when the objects come back pickled (half the scale-0.1 bench stream: ~0.3 s CPU to parse,
+~0.33 s to pickle and unpickle; end to end 1.15-1.4x slower than one process). What pays is
+the other split, input/pipe.py: ONE child parses the whole file while the caller writes, and
+hands the objects over as orjson text (its loads is ~10x cheaper than the parse); the
+caller's figure for "the parse" is still this module's, in one process.
 """
 
 from __future__ import annotations

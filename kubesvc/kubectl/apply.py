@@ -17,6 +17,7 @@ the one it registers with) and ignored on update; one warning says so and points
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kubesvc.api.errors import ClientError, KubesvcError, StatusError
@@ -28,6 +29,7 @@ from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import LAST_APPLIED, strip_system_fields
 from kubesvc.apiserver.schema import SchemaSet
 from kubesvc.input.load import Document
+from kubesvc.input.pipe import DocumentStream
 from kubesvc.kubectl.progress import Progress
 from kubesvc.kubectl.three_way import contained, merge, removed_fields
 from kubesvc.store import codec
@@ -51,8 +53,10 @@ class ApplyOptions:
     dry_run: str = "none"  # none | client | server
 
 
-def ordered(docs: list[Document]) -> list[Document]:
+def ordered(docs: list[Document] | DocumentStream) -> Iterable[Document]:
     """Namespaces and cluster-wide definitions first, the rest in manifest order."""
+    if isinstance(docs, DocumentStream):  # parsed while it is written: sorts what may move
+        return docs.in_order(ordered)
     rank = {kind: i for i, kind in enumerate(APPLY_ORDER)}
     return sorted(docs, key=lambda d: rank.get(d.obj.get("kind"), len(rank)))
 

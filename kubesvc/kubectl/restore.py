@@ -26,6 +26,7 @@ from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import SYSTEM_FIELDS
 from kubesvc.apiserver.strategies.namespace import namespace_object
 from kubesvc.input.load import Document
+from kubesvc.input.pipe import DocumentStream
 from kubesvc.kubectl.apply import ApplyResult, find_resource, ordered
 from kubesvc.kubectl.progress import Progress
 from kubesvc.store import codec
@@ -45,7 +46,7 @@ class _Unchanged(Exception):
 BULK = 200
 
 
-def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True,
+def import_documents(ctx: ApiContext, docs: list[Document] | DocumentStream, objects: bool = True,
                      progress: Progress | None = None) -> ImportReport:
     """`objects=False`: the caller prints no objects, so a result found unchanged by its
     digest need not read the stored object back (its `obj` stays None). `progress` is told
@@ -53,6 +54,8 @@ def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True
     report = ImportReport()
     bulk = len(docs) >= BULK and codec.enable()
     digests = _Digests(ctx) if bulk else None
+    if digests is not None and isinstance(docs, DocumentStream):  # text the state holds as it
+        docs.skip_known(digests.salt, digests.known)  # was made is not even parsed: stubs
     # a bulk import reads the stored keys once, then looks up only objects that exist
     existing = ctx.store.keys() if bulk else None
     # and writes its new objects a batch at a time (store/db.py `buffer_creates`)
@@ -62,6 +65,12 @@ def import_documents(ctx: ApiContext, docs: list[Document], objects: bool = True
         result = ApplyResult(doc)
         if progress is not None:
             progress.step()
+        if doc.stub is not None:  # input/pipe.py
+            if digests is not None and digests.unchanged_stub(doc, result, objects):
+                report.results.append(result)
+                continue
+            assert isinstance(docs, DocumentStream)
+            doc.obj, doc.stub = docs.materialize(doc), None
         raw = codec.encode(doc.obj) if bulk else None  # digested and copied from
         if digests is not None and digests.unchanged(doc, raw, result, objects):
             report.results.append(result)
@@ -115,7 +124,8 @@ class _Digests:
             return False
         if raw is None:
             return False
-        self.current = codec.digest(raw, self.salt)
+        # the digest of the text it came from (input/pipe.py), else of its JSON text
+        self.current = doc.digest or codec.digest(raw, self.salt)
         res = find_resource(self.ctx, doc, obj)
         namespace = (meta.get("namespace") or "default") if res.namespaced else ""
         key = (res.gk, namespace, meta["name"])
@@ -123,6 +133,17 @@ class _Digests:
             return False
         live = self.ctx.store.get(*key) if objects else None
         result.resource, result.name, result.action, result.obj = res, meta["name"], \
+            "unchanged", live
+        self.ctx.mark_restored(*key)
+        return True
+
+    def unchanged_stub(self, doc: Document, result: ApplyResult, objects: bool) -> bool:
+        """A stub (input/pipe.py): text that made the stored object as it is, unparsed."""
+        key = doc.stub
+        if key is None or self.known.get(key) != doc.digest:
+            return False
+        live = self.ctx.store.get(*key) if objects else None
+        result.resource, result.name, result.action, result.obj = for_gk(key[0]), key[2], \
             "unchanged", live
         self.ctx.mark_restored(*key)
         return True

@@ -1,0 +1,224 @@
+"""A big YAML file parsed in a child process while the caller works through its objects.
+
+`load_stream` gives what load.load_paths gives: a list of documents, or, for ONE YAML file of
+PIPE_MIN_BYTES or more, a DocumentStream: a child (input/pipechild.py) reads and parses the file
+in pieces (documents of a stream, or items of one `kind: List`) and hands each piece over as
+orjson text, which loads ~10x faster than YAML parses; the two cores then parse and write at
+once. The pipe between them is the back-pressure: the child is never more than a piece or
+two ahead.
+
+Nothing changes for the caller but timing: the objects come in the same order with the same
+sources and document numbers. Where the child cannot read the file as load_text would (JSON,
+anything yamlfast sends to libyaml as a whole, an error, a child that does not start or
+dies), the file is parsed here by load_paths, which returns the same documents or raises the
+same error as ever; the objects already handed out are skipped. A parse error therefore comes
+while the caller is writing: it must roll back what it wrote (Session does), and `failed` says
+that the error came from the input.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from kubesvc.api.errors import ClientError
+from kubesvc.input.load import STDIN, Document, expand_paths, load_paths
+from kubesvc.input.split import salted_digest
+
+PIPE_MIN_BYTES = 8 * 1024 * 1024  # below this a child's start-up (~0.1 s) is not repaid
+# the child's piece sizes in bytes (first, others), when not its own defaults: tests cut small
+PIECES: tuple[int, int] | None = None
+# KUBESVC_PIPE=0 turns the child off (A/B measurements, a machine with one core)
+ENV_SWITCH = "KUBESVC_PIPE"
+HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def load_stream(paths: list[str], recursive: bool = False) -> list[Document] | DocumentStream:
+    """load_paths's documents, or a DocumentStream of them for one big YAML file."""
+    try:
+        files = expand_paths(paths, recursive)
+        path = files[0] if len(files) == 1 else STDIN
+        big = path != STDIN and os.path.getsize(path) >= PIPE_MIN_BYTES
+    except (ClientError, OSError):
+        big = False
+    if not big or os.environ.get(ENV_SWITCH) == "0" or (os.cpu_count() or 1) < 2:
+        return load_paths(paths, recursive)
+    stream = DocumentStream(path)
+    if not stream.start():
+        return load_paths(paths, recursive)
+    return stream
+
+
+class DocumentStream:
+    """The documents of one file, parsed by a child as they are consumed. Iterate it once:
+    plainly for file order, or through `in_order` for the apply order."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.count = 0  # pieces the file holds (documents, or a List's items): an estimate
+        self.failed = False  # the file itself could not be read: the error was raised
+        self.fell_back = False  # the child gave up: the rest came from load_paths
+        self.handed = 0
+        self.proc: Any = None  # the child's subprocess.Popen
+        self.salt: str | None = None
+        self.by_digest: dict[str, tuple[str, str, str]] = {}
+        self._told = False
+        self._order: Callable[[list[Document]], Iterable[Document]] | None = None
+        self._positions: dict[int, int] = {}  # id(stub) -> its place in the order
+        self._whole: list[Document] | None = None
+
+    def start(self) -> bool:
+        import subprocess  # noqa: PLC0415 - lazy: every apply imports this module (start-up)
+
+        try:
+            # run from the folder that holds this kubesvc: `-m` imports the same code (never a
+            # kubesvc folder that happens to be in the caller's working directory)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "kubesvc.input.pipechild", os.path.abspath(self.path),
+                 *(str(size) for size in PIECES or ())],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                cwd=HOME)
+            tag, payload = self._frame()
+            if tag != b"H":
+                raise ValueError(tag)
+            self.count = int(orjson.loads(payload)["count"])
+        except Exception:  # any trouble: the caller parses the file itself
+            self.close()
+            return False
+        return True
+
+    def skip_known(self, salt: str, known: dict[tuple[str, str, str], str]) -> None:
+        """Before iterating: `known` maps stored keys to the digest of the text they were made
+        from (store/db.py input_digests) under `salt`; pieces of text among them are not
+        parsed, and come as stubs (Document.stub). Digests of the other objects' text come
+        in Document.digest."""
+        self.salt = salt
+        self.by_digest = {digest: key for key, digest in known.items()}
+        self._tell({"salt": salt, "known": list(self.by_digest)})
+
+    def materialize(self, doc: Document) -> dict:
+        """A stub's object after all (the store's object changed meanwhile): the file parsed
+        here, once."""
+        if self._whole is None:
+            docs = load_paths([self.path])
+            self._whole = list(self._order(docs)) if self._order is not None else docs
+        return self._whole[self._positions[id(doc)]].obj
+
+    def _tell(self, message: dict) -> None:
+        if self._told or self.proc is None:
+            return
+        self._told = True
+        payload = orjson.dumps(message) if message else b""
+        try:
+            self.proc.stdin.write(len(payload).to_bytes(4, "big") + payload)
+            self.proc.stdin.close()
+        except OSError:  # the child is gone: the iteration finds out
+            pass
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[Document]:
+        return self.in_order(None)
+
+    def in_order(self, order: Callable[[list[Document]], Iterable[Document]] | None
+                 ) -> Iterator[Document]:
+        """The documents, `order` applied to the ones it may move (the child says which:
+        input/split.order_bound); `order` must be a stable sort by kind."""
+        held: list[Document] | None = [] if order is not None else None
+        self._order = order
+        self._tell({})
+        try:
+            for batch in self._batches():
+                if batch is None:  # the end of the objects the order may move
+                    if held is not None and order is not None:
+                        yield from self._hand(order(held))
+                    held = None
+                elif held is not None:
+                    held.extend(batch)
+                else:
+                    yield from self._hand(batch)
+            if held:  # no end-of-prefix mark came: the whole is ordered
+                yield from self._hand(order(held) if order is not None else held)
+        except _ChildGone:
+            self.close()
+            self.fell_back = True
+            try:
+                docs = load_paths([self.path])
+            except ClientError:
+                self.failed = True
+                raise
+            if order is not None:
+                docs = list(order(docs))
+            yield from self._hand(docs[self.handed:])
+        finally:
+            self.close()
+
+    def _hand(self, docs: Iterable[Document]) -> Iterator[Document]:
+        for doc in docs:
+            if doc.stub is not None:
+                self._positions[id(doc)] = self.handed
+            self.handed += 1
+            yield doc
+
+    def _batches(self) -> Iterator[list[Document] | None]:
+        while True:
+            try:
+                tag, payload = self._frame()
+                if tag == b"D":
+                    yield self._documents(*orjson.loads(payload))
+                elif tag == b"S":
+                    yield None
+                elif tag == b"E":
+                    return
+                else:
+                    raise _ChildGone
+            except _ChildGone:
+                raise
+            except Exception as exc:  # a broken frame: parse the file here
+                raise _ChildGone from exc
+
+    def _documents(self, indexes: list[int], objects: list, digests: list) -> list[Document]:
+        salt, by_digest, out = self.salt, self.by_digest, []
+        for index, obj, raw in zip(indexes, objects, digests, strict=True):
+            digest = salted_digest(salt, raw) if salt is not None and raw is not None else None
+            if obj is None:  # a stub: text the state holds an object of, as it was made
+                key = by_digest[digest]  # type: ignore[index]
+                doc = Document({"kind": key[0].partition(".")[0]}, self.path, index, digest,
+                               key)
+            else:
+                doc = Document(obj, self.path, index, digest)
+            out.append(doc)
+        return out
+
+    def _frame(self) -> tuple[bytes, bytes]:
+        assert self.proc is not None and self.proc.stdout is not None
+        head = self.proc.stdout.read(5)
+        if len(head) != 5:
+            raise _ChildGone
+        size = int.from_bytes(head[1:], "big")
+        payload = self.proc.stdout.read(size) if size else b""
+        if len(payload) != size:
+            raise _ChildGone
+        return head[:1], payload
+
+    def close(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        proc.wait()
+
+
+class _ChildGone(Exception):
+    """The child failed or stopped making sense."""

@@ -1,0 +1,251 @@
+"""The parsing half of input/pipe.py, run as `python -m kubesvc.input.pipechild FILE`.
+
+Reads one big YAML file, cuts it (input/split.py), parses the pieces in order as
+load.load_text would (yamlfast, the same checks), and writes frames on stdout: a tag byte, a
+4-byte big-endian length, a payload.
+
+- `H` {"count": units}: the stream's shape is understood (documents, or a List's items);
+- `D` orjson [[document index, ...], [object, ...]]: the next objects, flattened;
+- `S`: every object the apply order may move to the front has been sent;
+- `E`: the end; `F`: failure of any kind (the parent then parses the file itself, which gives
+  the documents or today's error message).
+
+A full pipe blocks the writer: the parent's pace is the back-pressure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from bisect import bisect_left
+
+import orjson
+
+from kubesvc.api.errors import ClientError
+from kubesvc.input.load import _read, _too_deep, flatten
+from kubesvc.input.split import cut_list, items_plain, order_bound, salted_digest
+from kubesvc.input.yamlfast import document_starts, fast_documents
+from kubesvc.input.yamlsafe import load_all as safe_load_all
+
+FIRST_BYTES = 256 * 1024  # the first piece is small: the parent starts sooner
+PIECE_BYTES = 1024 * 1024
+# orjson writes an infinity or NaN as null: such a stream is parsed by the parent
+_NOT_JSON_FLOAT = re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)\b")
+F_SETPIPE_SZ = 1031  # Linux: a bigger pipe lets the parser run further ahead
+
+
+class _Fail(Exception):
+    pass
+
+
+def _frame(out, tag: bytes, payload: bytes = b"") -> None:
+    out.write(tag + len(payload).to_bytes(4, "big") + payload)
+    out.flush()
+
+
+def _pieces(starts: list[int], bound: int) -> list[tuple[int, int]]:
+    """[i, j) runs of units: about PIECE_BYTES of text each, one ending where the units the
+    apply order may move end."""
+    cuts, i, n, size = [], 0, len(starts), FIRST_BYTES
+    prefix = bisect_left(starts, bound)  # units that start before the bound
+    while i < n:
+        limit = starts[i] + size
+        j = bisect_left(starts, limit, i + 1)
+        j = max(j, i + 1)
+        if i < prefix < j:
+            j = prefix
+        cuts.append((i, min(j, n)))
+        i, size = min(j, n), PIECE_BYTES
+    return cuts
+
+
+def run(path: str, out, stdin) -> None:
+    with open(path, "rb") as fh:
+        text = _read(fh, path)
+    # (what yamlfast reads only as a whole stream is found piece by piece: fast_documents)
+    if text.lstrip().startswith(("{", "[")):
+        raise _Fail
+    starts, _opened = document_starts(text)
+    cut = cut_list(text) if len(starts) == 1 else None
+    if cut is not None:
+        _run_list(text, path, cut, out, stdin)
+    else:
+        _run_documents(text, path, starts, out, stdin)
+
+
+def _dumps(indexes: list[int], objects: list, digests: list, piece: str) -> bytes:
+    raw = orjson.dumps([indexes, objects, digests])
+    if piece and b"null" in raw and _NOT_JSON_FLOAT.search(piece):
+        raise _Fail  # a float orjson cannot write?
+    return raw
+
+
+class _Skip:
+    """The units whose text made an object the state holds as it was made (input/pipe.py
+    `skip_known`): the parent sends the salt and the digests once, before the first piece."""
+
+    def __init__(self, stream) -> None:
+        head = stream.read(4)
+        size = int.from_bytes(head, "big") if len(head) == 4 else 0
+        message = orjson.loads(stream.read(size)) if size else {}
+        self.salt: str | None = message.get("salt")
+        self.known = frozenset(message.get("known") or ())
+
+    def digests(self, text: str, starts: list[int], end: int, i: int, j: int,
+                context: bytes) -> list[str]:
+        """Each unit's raw digest (hex), text_digest's input."""
+        base, out = hashlib.blake2b(context, digest_size=16), []
+        for k in range(i, j):
+            h = base.copy()
+            h.update(text[starts[k]:starts[k + 1] if k + 1 < len(starts) else end].encode())
+            out.append(h.hexdigest())
+        return out
+
+    def skipped(self, raw: str) -> bool:
+        return self.salt is not None and salted_digest(self.salt, raw) in self.known
+
+
+def _runs(skips: list[bool]) -> list[tuple[int, int]]:
+    """[a, b) runs of units not skipped (offsets within the piece)."""
+    runs, a = [], None
+    for k, skip in enumerate([*skips, True]):
+        if skip and a is not None:
+            runs.append((a, k))
+            a = None
+        elif not skip and a is None:
+            a = k
+    return runs
+
+
+def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
+    _frame(out, b"H", orjson.dumps({"count": len(starts)}))
+    bound = order_bound(text)
+    prefix = bisect_left(starts, bound)
+    skip = _Skip(stdin)
+    if prefix == 0:
+        _frame(out, b"S")
+    index = 0
+    for i, j in _pieces(starts, bound):
+        raws = skip.digests(text, starts, len(text), i, j, b"document\0")
+        skips = [k > 0 and skip.skipped(raw) for k, raw in zip(range(i, j), raws, strict=True)]
+        parsed: dict[int, list] = {}  # unit -> its documents
+        for a, b in _runs(skips):
+            end = starts[i + b] if i + b < len(starts) else len(text)
+            docs = fast_documents(text[starts[i + a]:end])
+            if docs is None:
+                raise _Fail
+            if len(docs) == b - a - 1 and i + a == 0:  # text before the first --- is no document
+                docs.insert(0, _NO_DOCUMENT)
+            if len(docs) != b - a:
+                raise _Fail
+            parsed.update(zip(range(a, b), ([d] for d in docs), strict=True))
+        indexes: list[int] = []
+        objects: list[dict | None] = []
+        digests: list[str | None] = []
+        for k in range(j - i):
+            if skips[k]:
+                index += 1
+                indexes.append(index)
+                objects.append(None)
+                digests.append(raws[k])
+                continue
+            made = []
+            for obj in parsed[k]:
+                if obj is _NO_DOCUMENT:
+                    continue
+                index += 1
+                if obj is None:
+                    continue
+                if not isinstance(obj, dict) or _too_deep(obj):
+                    raise _Fail
+                made.extend(flatten(obj, path, index))
+            indexes.extend([index] * len(made))
+            objects.extend(made)
+            digests.extend([raws[k] if len(made) == 1 else None] * len(made))
+        piece = text[starts[i]:starts[j] if j < len(starts) else len(text)] if parsed else ""
+        _frame(out, b"D", _dumps(indexes, objects, digests, piece))
+        if j == prefix:
+            _frame(out, b"S")
+    _frame(out, b"E")
+
+
+_NO_DOCUMENT = object()
+
+
+def _run_list(text: str, path: str, cut, out, stdin) -> None:
+    _frame(out, b"H", orjson.dumps({"count": len(cut.starts)}))
+    heads = list(safe_load_all(cut.skeleton))
+    if len(heads) != 1 or type(heads[0]) is not dict or heads[0].get("items") != []:
+        raise _Fail
+    head = heads[0]
+    kind = head.get("kind")
+    if not isinstance(kind, str) or not kind.endswith("List"):
+        raise _Fail
+    flatten(head, path, 1)  # the list's own apiVersion, kind and metadata
+    # a typed list gives its kind to items that lack one: all of them may move
+    bound = order_bound(text, cut.starts[0], cut.end) if kind == "List" else cut.end
+    starts = cut.starts
+    prefix = bisect_left(starts, bound)
+    context = b"item\0" + cut.skeleton.encode() + b"\0"
+    skip = _Skip(stdin)
+    if prefix == 0:
+        _frame(out, b"S")
+    for i, j in _pieces(starts, bound):
+        stop = starts[j] if j < len(starts) else cut.end
+        if not items_plain(text, cut, starts[i], stop):
+            raise _Fail
+        raws = skip.digests(text, starts, cut.end, i, j, context)
+        skips = [skip.skipped(raw) for raw in raws]
+        items: dict[int, object] = {}
+        for a, b in _runs(skips):
+            end = starts[i + b] if i + b < len(starts) else cut.end
+            docs = fast_documents(text[starts[i + a]:end])
+            if (docs is None or len(docs) != 1 or type(docs[0]) is not list
+                    or len(docs[0]) != b - a or _too_deep({**head, "items": docs[0]})):
+                raise _Fail
+            items.update(zip(range(a, b), docs[0], strict=True))
+        objects: list[dict | None] = []
+        digests: list[str | None] = []
+        for k in range(j - i):
+            if skips[k]:
+                objects.append(None)
+                digests.append(raws[k])
+                continue
+            made = flatten({**head, "items": [items[k]]}, path, 1)
+            objects.extend(made)
+            digests.extend([raws[k] if len(made) == 1 else None] * len(made))
+        _frame(out, b"D", _dumps([1] * len(objects), objects, digests,
+                                 text[starts[i]:stop] if items else ""))
+        if j == prefix:
+            _frame(out, b"S")
+    _frame(out, b"E")
+
+
+def main() -> int:
+    out = sys.stdout.buffer
+    try:
+        import fcntl  # noqa: PLC0415 - Linux only, and only here
+
+        fcntl.fcntl(out.fileno(), F_SETPIPE_SZ, 1024 * 1024)
+    except (ImportError, OSError):
+        pass
+    global FIRST_BYTES, PIECE_BYTES  # sizes given by the parent (tests)
+    try:
+        if len(sys.argv) == 4:
+            FIRST_BYTES, PIECE_BYTES = int(sys.argv[2]), int(sys.argv[3])
+        run(sys.argv[1], out, sys.stdin.buffer)
+    except BrokenPipeError:  # the parent stopped reading: nothing to tell it
+        os._exit(1)
+    except (_Fail, ClientError, Exception):
+        try:
+            _frame(out, b"F")
+        except OSError:
+            os._exit(1)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
