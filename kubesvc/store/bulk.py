@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kubesvc.store import codec
+from kubesvc.store import codec, pod_facts
 from kubesvc.store.db import Store, summary_row
 
 _UPSERT = ("INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?) "
@@ -41,15 +41,18 @@ def put_objects(store: Store, rows: Iterable[tuple[str, dict, dict | None]]) -> 
 
     Each row is (gk, object, labels the stored object had before: None when the caller knows
     it is new). Equivalent to `Store.put(gk, obj, new=old_labels is None)` for every row: the
-    body, then the label rows, rewritten only when the labels changed."""
+    body, then the label rows, rewritten only when the labels changed (and a pod's facts)."""
     with_summary = store.has_summary
     bodies: list[tuple] = []
     drop: list[tuple[str, str, str]] = []
     add: list[tuple[str, str, str, str, str]] = []
+    pods: list[tuple[str, str, dict]] = []
     for gk, obj, old_labels in rows:
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
         body = codec.dumps(obj)  # as Store.put writes it
+        if gk == "Pod":
+            pods.append((ns, name, obj))
         bodies.append((gk, ns, name, body, summary_row(gk, obj)) if with_summary
                       else (gk, ns, name, body))
         labels = meta.get("labels") or {}
@@ -60,6 +63,8 @@ def put_objects(store: Store, rows: Iterable[tuple[str, dict, dict | None]]) -> 
         add.extend((k, str(v), gk, ns, name) for k, v in labels.items())
     conn = store.conn
     conn.executemany(_UPSERT_SUMMARY if with_summary else _UPSERT, bodies)
+    if pods:  # what the endpoint controllers read, kept with the body (store/pod_facts.py)
+        pod_facts.put_many(conn, pods)
     if drop:
         conn.executemany(_DROP_LABELS, drop)
     if add:

@@ -1,0 +1,187 @@
+"""What the endpoint controllers read from a pod, kept next to its body: its "facts".
+
+Computing every Service's endpoints from scratch reads every pod of the cluster. Decoding
+50,000 pod bodies (or having SQLite pick fields out of them) costs seconds; the few fields the
+controllers need, written once when the pod is stored (the object is in memory then), cost
+microseconds to read back. The facts are a short JSON array in a side table keyed by the
+pod's row id:
+
+    [FACTS_VERSION, uid, labels, terminating, nodeName, hostname, subdomain, phase, podIP,
+     podIPs, ready, named ports]
+
+- `podIPs` is what the controllers read as the pod's IPs (status.podIPs, or [podIP]);
+- `ready`: the pod's first `Ready` condition is "True" (IsPodReady);
+- `named ports`: [name, protocol, containerPort] of each named port of the containers, then of
+  the restartable init containers (sidecars), in order: what FindPort searches;
+- missing strings are "" (the controllers read a missing and an empty value alike).
+
+A pod the facts cannot describe exactly (a non-string label value, a field of an unexpected
+type) gets none: its readers then decode the body, as before.
+
+The table needs no store format change: a store without it (an older kubesvc, a dry run that
+rolled its creation back) simply has no facts, and readers fall back to the bodies. Triggers,
+stored in the file, forget a pod's facts whenever its body is rewritten or the row deleted,
+whoever writes (an older kubesvc too): facts are never stale, at worst missing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+
+from kubesvc.store import codec
+
+FACTS_VERSION = 1
+_PREFIX = f"[{FACTS_VERSION},"
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS pod_facts (object_id INTEGER PRIMARY KEY, facts TEXT NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS pod_facts_update AFTER UPDATE OF body ON objects "
+    "WHEN OLD.gk = 'Pod' BEGIN DELETE FROM pod_facts WHERE object_id = OLD.id; END",
+    "CREATE TRIGGER IF NOT EXISTS pod_facts_delete AFTER DELETE ON objects "
+    "WHEN OLD.gk = 'Pod' BEGIN DELETE FROM pod_facts WHERE object_id = OLD.id; END",
+)
+_PUT = "INSERT OR REPLACE INTO pod_facts (object_id, facts) VALUES (?, ?)"
+_PUT_BY_KEY = ("INSERT OR REPLACE INTO pod_facts (object_id, facts) SELECT id, ? FROM objects "
+               "WHERE gk='Pod' AND namespace=? AND name=?")
+
+# indexes into a facts list
+UID, LABELS, TERMINATING, NODE, HOSTNAME, SUBDOMAIN, PHASE, POD_IP, IPS, READY, PORTS = range(
+    1, 12)
+
+
+class _Unusual(Exception):
+    """A value the facts cannot hold exactly."""
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if type(value) is not str:
+        raise _Unusual
+    return value
+
+
+def facts_list(pod: Mapping) -> list | None:
+    """The facts of a pod (see the module doc), or None when it holds something unusual."""
+    try:
+        meta = pod.get("metadata") or {}
+        spec = pod.get("spec") or {}
+        status = pod.get("status") or {}
+        labels = meta.get("labels") or {}
+        if type(labels) is not dict or not all(type(v) is str for v in labels.values()):
+            return None
+        ips = [p.get("ip") for p in status.get("podIPs") or () if p.get("ip")]
+        if not ips and status.get("podIP"):
+            ips = [status["podIP"]]
+        for ip in ips:
+            _text(ip)
+        ready = False
+        for cond in status.get("conditions") or ():
+            if cond.get("type") == "Ready":
+                ready = cond.get("status") == "True"
+                break
+        ports = []
+        sidecars = [c for c in spec.get("initContainers") or ()
+                    if c.get("restartPolicy") == "Always"]
+        for container in [*(spec.get("containers") or ()), *sidecars]:
+            for cport in container.get("ports") or ():
+                name = cport.get("name")
+                if name is None:
+                    continue  # only a named port answers a targetPort name
+                number = cport["containerPort"]
+                if type(number) is not int:
+                    return None
+                ports.append([_text(name), _text(cport.get("protocol")) or "TCP", number])
+        return [FACTS_VERSION, _text(meta.get("uid")), labels,
+                meta.get("deletionTimestamp") is not None, _text(spec.get("nodeName")),
+                _text(spec.get("hostname")), _text(spec.get("subdomain")),
+                _text(status.get("phase")), _text(status.get("podIP")), ips, ready, ports]
+    except (_Unusual, AttributeError, TypeError, KeyError):
+        return None
+
+
+def facts_text(pod: Mapping) -> str | None:
+    facts = facts_list(pod)
+    return None if facts is None else codec.dumps(facts)
+
+
+def parse(text: str | None) -> list | None:
+    """A stored facts text read back; None when missing or of another version."""
+    if text is None or not text.startswith(_PREFIX):
+        return None
+    return json.loads(text)
+
+
+def ensure_table(conn: sqlite3.Connection) -> None:
+    for statement in SCHEMA:
+        conn.execute(statement)
+
+
+def _missing_table(exc: sqlite3.OperationalError) -> bool:
+    return "no such table" in str(exc)
+
+
+def put(conn: sqlite3.Connection, object_id: int, pod: Mapping) -> None:
+    """Keep the facts of a pod just written (row `object_id`): Store.put's hook."""
+    text = facts_text(pod)
+    if text is None:
+        return  # the triggers dropped the old facts with the old body
+    try:
+        conn.execute(_PUT, (object_id, text))
+    except sqlite3.OperationalError as exc:
+        if not _missing_table(exc):
+            raise
+        ensure_table(conn)
+        conn.execute(_PUT, (object_id, text))
+
+
+def put_many(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, Mapping]]) -> None:
+    """The facts of pods just written, by (namespace, name, pod): the bulk writes' hook."""
+    params = []
+    for namespace, name, pod in rows:
+        text = facts_text(pod)
+        if text is not None:
+            params.append((text, namespace, name))
+    if not params:
+        return
+    try:
+        conn.executemany(_PUT_BY_KEY, params)
+    except sqlite3.OperationalError as exc:
+        if not _missing_table(exc):
+            raise
+        ensure_table(conn)
+        conn.executemany(_PUT_BY_KEY, params)
+
+
+def remember(conn: sqlite3.Connection, rows: list[tuple[int, str]]) -> None:
+    """Store facts computed from bodies that had none, by (object id, facts text): the next
+    reader finds them."""
+    if not rows:
+        return
+    try:
+        conn.executemany(_PUT, rows)
+    except sqlite3.OperationalError as exc:
+        if not _missing_table(exc):
+            raise
+        ensure_table(conn)
+        conn.executemany(_PUT, rows)
+
+
+_NAMESPACE_SQL = (
+    "SELECT o.id, o.name, f.facts, CASE WHEN f.facts IS NULL OR substr(f.facts, 1, ?) <> ? "
+    "THEN o.body END FROM objects o LEFT JOIN pod_facts f ON f.object_id = o.id "
+    "WHERE o.gk='Pod' AND o.namespace=? ORDER BY o.name")
+
+
+def namespace_rows(conn: sqlite3.Connection, namespace: str) -> list[tuple]:
+    """(object id, name, facts text or None, body when the facts are missing or of another
+    version) of a namespace's pods, by name."""
+    try:
+        return conn.execute(_NAMESPACE_SQL, (len(_PREFIX), _PREFIX, namespace)).fetchall()
+    except sqlite3.OperationalError as exc:
+        if not _missing_table(exc):
+            raise
+    return conn.execute("SELECT id, name, NULL, body FROM objects WHERE gk='Pod' AND "
+                        "namespace=? ORDER BY name", (namespace,)).fetchall()
