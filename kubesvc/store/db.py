@@ -442,7 +442,7 @@ class Store:
                 (gk, ns, name, body),
             ).fetchone()
         if gk == "Pod":  # what the endpoint controllers read, kept with the body
-            pod_facts.put(self.conn, row[0], obj)
+            pod_facts.put(self.conn, obj)
         labels = meta.get("labels") or {}
         if new:
             if labels:

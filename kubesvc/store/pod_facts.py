@@ -4,10 +4,10 @@ Computing every Service's endpoints from scratch reads every pod of the cluster.
 50,000 pod bodies (or having SQLite pick fields out of them) costs seconds; the few fields the
 controllers need, written once when the pod is stored (the object is in memory then), cost
 microseconds to read back. The facts are a short JSON array in a side table keyed by the
-pod's row id:
+pod's namespace and name, so a namespace's facts are one range of the table, in name order:
 
-    [FACTS_VERSION, uid, labels, terminating, nodeName, hostname, subdomain, phase, podIP,
-     podIPs, ready, named ports]
+    [FACTS_VERSION, name, uid, labels, terminating, nodeName, hostname, subdomain, phase,
+     podIP, podIPs, ready, named ports]
 
 - `podIPs` is what the controllers read as the pod's IPs (status.podIPs, or [podIP]);
 - `ready`: the pod's first `Ready` condition is "True" (IsPodReady);
@@ -26,29 +26,28 @@ whoever writes (an older kubesvc too): facts are never stale, at worst missing.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 
 from kubesvc.store import codec
 
 FACTS_VERSION = 1
-_PREFIX = f"[{FACTS_VERSION},"
 
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS pod_facts (object_id INTEGER PRIMARY KEY, facts TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pod_facts (namespace TEXT NOT NULL, name TEXT NOT NULL, "
+    "facts TEXT NOT NULL, PRIMARY KEY (namespace, name)) WITHOUT ROWID",
     "CREATE TRIGGER IF NOT EXISTS pod_facts_update AFTER UPDATE OF body ON objects "
-    "WHEN OLD.gk = 'Pod' BEGIN DELETE FROM pod_facts WHERE object_id = OLD.id; END",
+    "WHEN OLD.gk = 'Pod' BEGIN DELETE FROM pod_facts WHERE namespace = OLD.namespace "
+    "AND name = OLD.name; END",
     "CREATE TRIGGER IF NOT EXISTS pod_facts_delete AFTER DELETE ON objects "
-    "WHEN OLD.gk = 'Pod' BEGIN DELETE FROM pod_facts WHERE object_id = OLD.id; END",
+    "WHEN OLD.gk = 'Pod' BEGIN DELETE FROM pod_facts WHERE namespace = OLD.namespace "
+    "AND name = OLD.name; END",
 )
-_PUT = "INSERT OR REPLACE INTO pod_facts (object_id, facts) VALUES (?, ?)"
-_PUT_BY_KEY = ("INSERT OR REPLACE INTO pod_facts (object_id, facts) SELECT id, ? FROM objects "
-               "WHERE gk='Pod' AND namespace=? AND name=?")
+_PUT = "INSERT OR REPLACE INTO pod_facts (namespace, name, facts) VALUES (?, ?, ?)"
 
 # indexes into a facts list
-UID, LABELS, TERMINATING, NODE, HOSTNAME, SUBDOMAIN, PHASE, POD_IP, IPS, READY, PORTS = range(
-    1, 12)
+NAME, UID, LABELS, TERMINATING, NODE, HOSTNAME, SUBDOMAIN, PHASE, POD_IP, IPS, READY, PORTS = (
+    range(1, 13))
 
 
 class _Unusual(Exception):
@@ -70,7 +69,8 @@ def facts_list(pod: Mapping) -> list | None:
         spec = pod.get("spec") or {}
         status = pod.get("status") or {}
         labels = meta.get("labels") or {}
-        if type(labels) is not dict or not all(type(v) is str for v in labels.values()):
+        if type(labels) is not dict or not all(
+                type(k) is str and type(v) is str for k, v in labels.items()):
             return None
         ips = [p.get("ip") for p in status.get("podIPs") or () if p.get("ip")]
         if not ips and status.get("podIP"):
@@ -94,7 +94,7 @@ def facts_list(pod: Mapping) -> list | None:
                 if type(number) is not int:
                     return None
                 ports.append([_text(name), _text(cport.get("protocol")) or "TCP", number])
-        return [FACTS_VERSION, _text(meta.get("uid")), labels,
+        return [FACTS_VERSION, _text(meta.get("name")), _text(meta.get("uid")), labels,
                 meta.get("deletionTimestamp") is not None, _text(spec.get("nodeName")),
                 _text(spec.get("hostname")), _text(spec.get("subdomain")),
                 _text(status.get("phase")), _text(status.get("podIP")), ips, ready, ports]
@@ -107,13 +107,6 @@ def facts_text(pod: Mapping) -> str | None:
     return None if facts is None else codec.dumps(facts)
 
 
-def parse(text: str | None) -> list | None:
-    """A stored facts text read back; None when missing or of another version."""
-    if text is None or not text.startswith(_PREFIX):
-        return None
-    return json.loads(text)
-
-
 def ensure_table(conn: sqlite3.Connection) -> None:
     for statement in SCHEMA:
         conn.execute(statement)
@@ -123,65 +116,83 @@ def _missing_table(exc: sqlite3.OperationalError) -> bool:
     return "no such table" in str(exc)
 
 
-def put(conn: sqlite3.Connection, object_id: int, pod: Mapping) -> None:
-    """Keep the facts of a pod just written (row `object_id`): Store.put's hook."""
-    text = facts_text(pod)
-    if text is None:
-        return  # the triggers dropped the old facts with the old body
+def _write(conn: sqlite3.Connection, params: list[tuple[str, str, str]]) -> None:
     try:
-        conn.execute(_PUT, (object_id, text))
+        if len(params) == 1:
+            conn.execute(_PUT, params[0])
+        else:
+            conn.executemany(_PUT, params)
     except sqlite3.OperationalError as exc:
         if not _missing_table(exc):
             raise
         ensure_table(conn)
-        conn.execute(_PUT, (object_id, text))
+        conn.executemany(_PUT, params)
 
 
-def put_many(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, Mapping]]) -> None:
-    """The facts of pods just written, by (namespace, name, pod): the bulk writes' hook."""
+def put(conn: sqlite3.Connection, pod: dict) -> None:
+    """Keep the facts of a pod just written: Store.put's hook."""
+    text = facts_text(pod)
+    if text is not None:  # (else the triggers dropped the old facts with the old body)
+        meta = pod["metadata"]
+        _write(conn, [(meta.get("namespace", ""), meta["name"], text)])
+
+
+def put_many(conn: sqlite3.Connection, pods: Iterable[Mapping]) -> None:
+    """The facts of pods just written: the bulk writes' hook."""
     params = []
-    for namespace, name, pod in rows:
+    for pod in pods:
         text = facts_text(pod)
         if text is not None:
-            params.append((text, namespace, name))
-    if not params:
-        return
+            meta = pod["metadata"]
+            params.append((meta.get("namespace", ""), meta["name"], text))
+    if params:
+        _write(conn, params)
+
+
+def remember(conn: sqlite3.Connection, rows: list[tuple[str, str, str]]) -> None:
+    """Store facts computed from bodies that had none, by (namespace, name, facts text): the
+    next reader finds them."""
+    if rows:
+        _write(conn, rows)
+
+
+def namespace_facts(conn: sqlite3.Connection, namespace: str, loads) -> list[list] | None:
+    """The facts of every pod of a namespace, in name order, read as one text (`loads` decodes
+    JSON); None when some pod has none (or facts of another version)."""
     try:
-        conn.executemany(_PUT_BY_KEY, params)
+        row = conn.execute("SELECT count(*), '[' || group_concat(facts, ',') || ']' "
+                           "FROM pod_facts WHERE namespace=?", (namespace,)).fetchone()
     except sqlite3.OperationalError as exc:
         if not _missing_table(exc):
             raise
-        ensure_table(conn)
-        conn.executemany(_PUT_BY_KEY, params)
-
-
-def remember(conn: sqlite3.Connection, rows: list[tuple[int, str]]) -> None:
-    """Store facts computed from bodies that had none, by (object id, facts text): the next
-    reader finds them."""
-    if not rows:
-        return
-    try:
-        conn.executemany(_PUT, rows)
-    except sqlite3.OperationalError as exc:
-        if not _missing_table(exc):
-            raise
-        ensure_table(conn)
-        conn.executemany(_PUT, rows)
-
-
-_NAMESPACE_SQL = (
-    "SELECT o.id, o.name, f.facts, CASE WHEN f.facts IS NULL OR substr(f.facts, 1, ?) <> ? "
-    "THEN o.body END FROM objects o LEFT JOIN pod_facts f ON f.object_id = o.id "
-    "WHERE o.gk='Pod' AND o.namespace=? ORDER BY o.name")
+        return None
+    pods = conn.execute("SELECT count(*) FROM objects WHERE gk='Pod' AND namespace=?",
+                        (namespace,)).fetchone()[0]
+    if row[0] != pods:
+        return None
+    if not pods:
+        return []
+    facts = loads(row[1])
+    if any(f[0] != FACTS_VERSION for f in facts):
+        return None
+    names = [f[NAME] for f in facts]
+    if names != sorted(names):  # (the primary key's order already, in practice)
+        facts.sort(key=lambda f: f[NAME])
+    return facts
 
 
 def namespace_rows(conn: sqlite3.Connection, namespace: str) -> list[tuple]:
-    """(object id, name, facts text or None, body when the facts are missing or of another
-    version) of a namespace's pods, by name."""
+    """(name, facts text or None, body when the facts are missing or of another version) of
+    a namespace's pods, by name: for reading facts that may be missing."""
+    prefix = f"[{FACTS_VERSION},"
     try:
-        return conn.execute(_NAMESPACE_SQL, (len(_PREFIX), _PREFIX, namespace)).fetchall()
+        return conn.execute(
+            "SELECT o.name, f.facts, CASE WHEN f.facts IS NULL OR substr(f.facts, 1, ?) <> ? "
+            "THEN o.body END FROM objects o LEFT JOIN pod_facts f ON f.namespace = o.namespace "
+            "AND f.name = o.name WHERE o.gk='Pod' AND o.namespace=? ORDER BY o.name",
+            (len(prefix), prefix, namespace)).fetchall()
     except sqlite3.OperationalError as exc:
         if not _missing_table(exc):
             raise
-    return conn.execute("SELECT id, name, NULL, body FROM objects WHERE gk='Pod' AND "
+    return conn.execute("SELECT name, NULL, body FROM objects WHERE gk='Pod' AND "
                         "namespace=? ORDER BY name", (namespace,)).fetchall()
