@@ -35,7 +35,11 @@ FACTS_VERSION = 1
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS pod_facts (namespace TEXT NOT NULL, name TEXT NOT NULL, "
-    "facts TEXT NOT NULL, PRIMARY KEY (namespace, name)) WITHOUT ROWID",
+    "waiting INTEGER NOT NULL, facts TEXT NOT NULL, PRIMARY KEY (namespace, name)) "
+    "WITHOUT ROWID",
+    # the pods the scheduler and the kubelets may still have to place or start
+    "CREATE INDEX IF NOT EXISTS pod_facts_waiting ON pod_facts (namespace, name) "
+    "WHERE waiting",
     "CREATE TRIGGER IF NOT EXISTS pod_facts_update AFTER UPDATE OF body ON objects "
     "WHEN OLD.gk = 'Pod' BEGIN DELETE FROM pod_facts WHERE namespace = OLD.namespace "
     "AND name = OLD.name; END",
@@ -43,7 +47,8 @@ SCHEMA = (
     "WHEN OLD.gk = 'Pod' BEGIN DELETE FROM pod_facts WHERE namespace = OLD.namespace "
     "AND name = OLD.name; END",
 )
-_PUT = "INSERT OR REPLACE INTO pod_facts (namespace, name, facts) VALUES (?, ?, ?)"
+_PUT = ("INSERT OR REPLACE INTO pod_facts (namespace, name, waiting, facts) "
+        "VALUES (?, ?, ?, ?)")
 
 # indexes into a facts list
 NAME, UID, LABELS, TERMINATING, NODE, HOSTNAME, SUBDOMAIN, PHASE, POD_IP, IPS, READY, PORTS = (
@@ -107,6 +112,19 @@ def facts_text(pod: Mapping) -> str | None:
     return None if facts is None else codec.dumps(facts)
 
 
+def _row(pod: Mapping) -> tuple[str, str, int, str] | None:
+    facts = facts_list(pod)
+    if facts is None:
+        return None
+    meta = pod["metadata"]
+    return meta.get("namespace", ""), meta["name"], waiting(facts), codec.dumps(facts)
+
+
+def waiting(facts: list) -> int:
+    """1 when the pod may wait for a node or a start: no phase or Pending, no IP."""
+    return int(facts[PHASE] in ("", "Pending") and not facts[POD_IP])
+
+
 def ensure_table(conn: sqlite3.Connection) -> None:
     for statement in SCHEMA:
         conn.execute(statement)
@@ -116,7 +134,7 @@ def _missing_table(exc: sqlite3.OperationalError) -> bool:
     return "no such table" in str(exc)
 
 
-def _write(conn: sqlite3.Connection, params: list[tuple[str, str, str]]) -> None:
+def _write(conn: sqlite3.Connection, params: list[tuple[str, str, int, str]]) -> None:
     try:
         if len(params) == 1:
             conn.execute(_PUT, params[0])
@@ -129,31 +147,48 @@ def _write(conn: sqlite3.Connection, params: list[tuple[str, str, str]]) -> None
         conn.executemany(_PUT, params)
 
 
-def put(conn: sqlite3.Connection, pod: dict) -> None:
+def put(conn: sqlite3.Connection, pod: Mapping) -> None:
     """Keep the facts of a pod just written: Store.put's hook."""
-    text = facts_text(pod)
-    if text is not None:  # (else the triggers dropped the old facts with the old body)
-        meta = pod["metadata"]
-        _write(conn, [(meta.get("namespace", ""), meta["name"], text)])
+    row = _row(pod)
+    if row is not None:  # (else the triggers dropped the old facts with the old body)
+        _write(conn, [row])
 
 
 def put_many(conn: sqlite3.Connection, pods: Iterable[Mapping]) -> None:
     """The facts of pods just written: the bulk writes' hook."""
-    params = []
-    for pod in pods:
-        text = facts_text(pod)
-        if text is not None:
-            meta = pod["metadata"]
-            params.append((meta.get("namespace", ""), meta["name"], text))
+    params = [row for row in map(_row, pods) if row is not None]
     if params:
         _write(conn, params)
 
 
-def remember(conn: sqlite3.Connection, rows: list[tuple[str, str, str]]) -> None:
-    """Store facts computed from bodies that had none, by (namespace, name, facts text): the
-    next reader finds them."""
-    if rows:
-        _write(conn, rows)
+def remember(conn: sqlite3.Connection, namespace: str, facts: list[list]) -> None:
+    """Store facts computed from bodies that had none: the next reader finds them."""
+    if facts:
+        _write(conn, [(namespace, f[NAME], waiting(f), codec.dumps(f)) for f in facts])
+
+
+def complete(conn: sqlite3.Connection) -> bool:
+    """Every pod of the store has its facts."""
+    try:
+        have = conn.execute("SELECT count(*) FROM pod_facts").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        if not _missing_table(exc):
+            raise
+        have = 0
+    return have == conn.execute("SELECT count(*) FROM objects WHERE gk='Pod'").fetchone()[0]
+
+
+def waiting_keys(conn: sqlite3.Connection) -> set[tuple[str, str]] | None:
+    """(namespace, name) of the pods that may wait for a node or a start (see `waiting`);
+    None when some pod has no facts (then nothing can be said without its body)."""
+    if not complete(conn):
+        return None
+    try:
+        return set(conn.execute("SELECT namespace, name FROM pod_facts WHERE waiting"))
+    except sqlite3.OperationalError as exc:
+        if not _missing_table(exc):
+            raise
+        return set()  # no table and no pod
 
 
 def namespace_facts(conn: sqlite3.Connection, namespace: str, loads) -> list[list] | None:

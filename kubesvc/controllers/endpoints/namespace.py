@@ -116,7 +116,7 @@ class NamespaceView:
         None when a pod has none to give."""
         out, computed = [], []
         parse = _loads_facts()
-        for name, text, body in pod_facts.namespace_rows(store.conn, namespace):
+        for _name, text, body in pod_facts.namespace_rows(store.conn, namespace):
             if body is None:
                 out.append(parse(text))
                 continue
@@ -124,8 +124,8 @@ class NamespaceView:
             if facts is None:
                 return None
             out.append(facts)
-            computed.append((namespace, name, codec.dumps(facts)))
-        pod_facts.remember(store.conn, computed)
+            computed.append(facts)
+        pod_facts.remember(store.conn, namespace, computed)
         return out
 
     def selected(self, selector: dict) -> list[int]:
