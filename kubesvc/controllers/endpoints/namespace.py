@@ -35,6 +35,7 @@ from kubesvc.store.pod_facts import (
     NAME,
     NODE,
     PHASE,
+    POD_IP,
     PORTS,
     READY,
     SUBDOMAIN,
@@ -184,6 +185,8 @@ def slim_pod(namespace: str, facts: list) -> dict:
     status: dict = {}
     if facts[PHASE]:
         status["phase"] = facts[PHASE]
+    if facts[POD_IP]:
+        status["podIP"] = facts[POD_IP]
     if facts[IPS]:
         status["podIPs"] = [{"ip": ip} for ip in facts[IPS]]
     status["conditions"] = [{"type": "Ready", "status": "True" if facts[READY] else "False"}]
