@@ -58,10 +58,10 @@ def loads_all(texts: list[str]) -> list[dict]:
     """Stored JSON texts decoded (orjson when a bulk command has it on: the same values)."""
     if codec.enable():
         decode = codec.decode
-        out = []
+        out: list[dict] = []
         for text in texts:
             try:
-                out.append(decode(text))
+                out.append(decode(text))  # type: ignore[arg-type]  # orjson reads str too
             except ValueError:  # beyond orjson (an integer past 64 bits): the slow way
                 out.append(json.loads(text))
         return out
@@ -131,11 +131,16 @@ class NamespaceView:
 
     def selected(self, selector: dict) -> list[int]:
         """Indexes (name order) of the pods carrying every label of a string selector."""
-        postings = [self.by_label.get(item) for item in selector.items()]
-        if not postings or not all(postings):
+        postings: list[set[int]] = []
+        for item in selector.items():
+            posting = self.by_label.get(item)
+            if not posting:
+                return []
+            postings.append(posting)
+        if not postings:
             return []
-        postings.sort(key=len)  # type: ignore[arg-type]
-        found = postings[0].intersection(*postings[1:])  # type: ignore[union-attr]
+        postings.sort(key=len)
+        found = postings[0].intersection(*postings[1:])
         members = self.set_members
         if len(found) == 1:
             return members[next(iter(found))]
@@ -306,9 +311,11 @@ def sync_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> None:
         if hostname is not None and not trusted.hostname_ok(hostname):
             slice_proof = endpoints_proof = False
         ready, terminating, node_name = facts[READY], facts[TERMINATING], facts[NODE]
+        first: str | None
+        addresses: list[str]
         if len(ips) == 1 and plain_v4(ips[0]):  # the common case: canonical, checks pass
             first = ips[0] if v4 else None
-            addresses = [first] if v4 else []
+            addresses = [ips[0]] if v4 else []
         else:
             first, addresses = _family_ips(ips, family)
             if not all(trusted.slice_address_ok(family, a) for a in addresses) or \
