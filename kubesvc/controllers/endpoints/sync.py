@@ -6,9 +6,11 @@ old or new labels, the owners of changed manual Endpoints; every Service after a
 fetches their inputs through the store's indexes, and writes back only what differs.
 
 Past a few Services in a namespace (a bulk apply, an import, a Node change) the namespace's
-pods (cut down to what the controllers read), slices and Endpoints are read once; the
-slices and Endpoints are written through the controllers' bulk path (writer.py
-`queue_owned`), in the order the one-by-one writes had, so they get the same
+pods (as their facts: store/pod_facts.py), slices and Endpoints are read once
+(namespace.py `NamespaceView`); a new selector Service of the common kind is answered by
+the fast path there (`sync_new_service`, same bytes as the general controllers), any other
+by `sync_service`. The slices and Endpoints are written through the controllers' bulk path
+(writer.py `queue_owned`), in the order the one-by-one writes had, so they get the same
 resourceVersions, uids and names.
 """
 
