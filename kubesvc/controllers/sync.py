@@ -24,6 +24,7 @@ from kubesvc.controllers.scheduling.pod_start import sync_pods
 from kubesvc.controllers.writer import apply_owned, remove
 
 MAX_ROUNDS = 100  # a rolling update takes a few rounds per surge step
+FEW_OWNERS = 64  # past this many owners to sync, which exist is asked once per namespace
 OWNER_GK = {"Deployment": "Deployment.apps", "ReplicaSet": "ReplicaSet.apps",
             "StatefulSet": "StatefulSet.apps", "DaemonSet": "DaemonSet.apps",
             "ReplicationController": "ReplicationController"}
@@ -81,10 +82,16 @@ def dirty_owners(ctx, batch) -> set[tuple[str, str, str]]:
     for c in batch:
         if c.gk in OWNER_KINDS and c.new_meta is not None:
             dirty.add((c.gk, c.namespace, c.name))
-        if c.gk in ("Pod", "ReplicaSet.apps"):
-            refs = c.controller_refs()
-            dirty.update((OWNER_GK[k], c.namespace, n) for k, n in refs if k in OWNER_GK)
-            if not refs and c.new_meta is not None:
+        if c.gk in ("Pod", "ReplicaSet.apps"):  # (Change.controller_refs, inlined)
+            owned = False
+            for m in (c.old_meta, c.new_meta):
+                for ref in (m or {}).get("ownerReferences") or ():
+                    if ref.get("controller"):
+                        owned = True
+                        kind = ref.get("kind", "")
+                        if kind in OWNER_GK:
+                            dirty.add((OWNER_GK[kind], c.namespace, ref.get("name", "")))
+            if not owned and c.new_meta is not None:
                 orphan_namespaces.add(c.namespace)  # an orphan may be adopted
     if "Node" in {c.gk for c in batch}:
         dirty.update(("DaemonSet.apps", d["metadata"]["namespace"], d["metadata"]["name"])
@@ -99,7 +106,14 @@ def dirty_owners(ctx, batch) -> set[tuple[str, str, str]]:
 def sync_workloads(ctx, batch) -> None:
     store = ctx.store
     nodes = None
-    for gk, ns, name in sorted(dirty_owners(ctx, batch)):
+    dirty = dirty_owners(ctx, batch)
+    if len(dirty) > FEW_OWNERS:  # most may not exist (pods whose owners were not imported)
+        stored: dict[tuple[str, str], set[str]] = {}
+        for gk, ns, _ in dirty:
+            if ns and (gk, ns) not in stored:
+                stored[gk, ns] = set(store.names(gk, ns))
+        dirty = {d for d in dirty if not d[1] or d[2] in stored[d[0], d[1]]}
+    for gk, ns, name in sorted(dirty):
         owner = store.get(gk, ns, name)
         if owner is None or ctx.is_restored(gk, owner):
             continue  # a restored owner keeps its replicas and pods as the snapshot has them

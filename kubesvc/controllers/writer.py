@@ -24,15 +24,18 @@ inside the savepoint it was filled in.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from kubesvc.api.clock import rfc3339
 from kubesvc.api.objects import clone
 from kubesvc.api.resources import for_gk
 from kubesvc.apiserver import meta as sysmeta
 from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext
 from kubesvc.controllers.trusted import metadata_ok, strategy_is_noop_and_valid
+from kubesvc.store import codec
 from kubesvc.store.bulk import put_objects, reserve_resource_versions
 
 _QUEUE = "_bulk_writes"
@@ -97,12 +100,16 @@ def queue_owned(ctx: ApiContext, gk: str, desired: dict, current: dict | None) -
     queue_write(ctx, gk, desired, current)
 
 
-def queue_write(ctx: ApiContext, gk: str, obj: dict, current: dict | None) -> None:
+def queue_write(ctx: ApiContext, gk: str, obj: dict, current: dict | None,
+                plain: bool = False, proven: bool = False) -> None:
     """Create `obj` (`current` None: its name is known to be free) or update `current` to it,
-    at the next `flush`: registry.create/update with `keep_status=True, admit=False`."""
+    at the next `flush`: registry.create/update with `keep_status=True, admit=False`.
+    `plain`: the caller built `obj` from strings, integers, booleans and None only (no float,
+    no NaN), so orjson's text of it is json.dumps' own. `proven`: the caller checked what
+    `strategy_is_noop_and_valid` checks (trusted.py's proofs), and it holds."""
     meta = obj["metadata"]
     queue = _queue(ctx)
-    queue.append((gk, obj, current))
+    queue.append((gk, obj, current, plain, proven))
     queue.keys.add((gk, meta.get("namespace", ""), meta["name"]))
     ctx.record(gk, meta.get("namespace", ""), meta["name"], current, obj)
 
@@ -139,25 +146,78 @@ def flush(ctx: ApiContext) -> None:
     setattr(ctx, _QUEUE, None)
     rv = reserve_resource_versions(ctx.store, len(queue))
     rows: list[tuple[str, dict, dict | None]] = []
-    for gk, obj, old in queue:
-        res = for_gk(gk)
+    bodies: list[str | None] = []
+    kinds: dict[str, tuple] = {}
+    created = rfc3339(ctx.now)
+    dumps = _plain_dumps()
+    for gk, obj, old, plain, proven in queue:
+        kind = kinds.get(gk)
+        if kind is None:
+            res = for_gk(gk)
+            kinds[gk] = kind = (res, res.namespaced, registry.name_check(res),
+                                gk not in registry.STRATEGIES)
+        res, namespaced, name_check, generic = kind
         # the strategy and the metadata check run in full only where no cheap proof says
         # they would pass unchanged (trusted.py): the same outcome, the same errors
-        trusted = strategy_is_noop_and_valid(gk, obj, old) or (
-            gk not in registry.STRATEGIES)  # a generic kind's keep_status write: a no-op
+        trusted = proven or generic or strategy_is_noop_and_valid(gk, obj, old)
         if old is None:
-            sysmeta.fill_on_create(ctx, gk, obj, rv=str(rv))
+            _fill_on_create(gk, obj, str(rv), created)
             if not trusted:
                 registry.strategy(gk).create(ctx, obj, True)
-            if not metadata_ok(obj, res.namespaced, registry.name_check(res)):
+            if not metadata_ok(obj, namespaced, name_check):
                 registry.check_metadata(res, obj)
             rows.append((gk, obj, None))
         else:
             if not trusted:
                 registry.strategy(gk).update(ctx, obj, old, True)
-            if not metadata_ok(obj, res.namespaced, registry.name_check(res)):
+            if not metadata_ok(obj, namespaced, name_check):
                 registry.check_metadata(res, obj)
             sysmeta.fill_on_update(ctx, gk, obj, old, rv=str(rv))
             rows.append((gk, obj, old["metadata"].get("labels") or {}))
+        bodies.append(dumps(obj) if plain and dumps is not None else None)
         rv += 1
-    put_objects(ctx.store, rows)
+    put_objects(ctx.store, rows, bodies)
+
+
+def _fill_on_create(gk: str, obj: dict, rv: str, created: str) -> None:
+    """`sysmeta.fill_on_create(ctx, gk, obj, rv=rv)` with the creation time formatted once
+    for the whole queue and the uid hashed without building a UUID object."""
+    meta = obj.setdefault("metadata", {})
+    for system in sysmeta.SYSTEM_FIELDS:
+        if system in meta:
+            del meta[system]
+    meta["creationTimestamp"] = created
+    meta["resourceVersion"] = rv
+    meta["uid"] = _uuid5(f"{gk}/{meta.get('namespace', '')}/{meta['name']}/{rv}")
+    if gk in sysmeta._SPEC_GENERATION:
+        meta["generation"] = 1
+
+
+# the apiserver's uid namespace and the kinds whose generation starts at 1 (apiserver/meta.py;
+# tests/controllers/test_bulk_writes.py checks this fill against fill_on_create)
+_UID_NAMESPACE = sysmeta._UID_NAMESPACE.bytes
+
+
+def _uuid5(name: str) -> str:
+    """`str(uuid.uuid5(UID_NAMESPACE, name))`: SHA-1, version 5, RFC 4122 variant."""
+    raw = bytearray(hashlib.sha1(_UID_NAMESPACE + name.encode()).digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x50
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _plain_dumps():
+    """A serializer for `plain` objects, orjson's when a bulk command turned it on (None:
+    put_objects serializes them as any other)."""
+    if not codec.enable():
+        return None
+    import orjson  # noqa: PLC0415 - lazy (start-up): codec.enable() has just loaded it
+
+    def dumps(obj: dict) -> str | None:
+        try:
+            return orjson.dumps(obj).decode()
+        except TypeError:  # a lone surrogate, an integer past 64 bits: json.dumps' way
+            return None
+
+    return dumps

@@ -12,9 +12,10 @@ as in `Store.put`, so a hook for more derived data goes in one place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Sequence
 
-from kubesvc.store import codec
+from kubesvc.store import codec, pod_facts
 from kubesvc.store.db import Store, summary_row
 
 _UPSERT = ("INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?) "
@@ -36,29 +37,112 @@ def reserve_resource_versions(store: Store, count: int) -> int:
     return store.reserve_resource_versions(count)
 
 
-def put_objects(store: Store, rows: Iterable[tuple[str, dict, dict | None]]) -> None:
+def put_objects(store: Store, rows: Iterable[tuple[str, dict, dict | None]],
+                bodies: Sequence[str | None] | None = None) -> None:
     """Insert or replace objects (metadata already filled) in the given order.
 
     Each row is (gk, object, labels the stored object had before: None when the caller knows
     it is new). Equivalent to `Store.put(gk, obj, new=old_labels is None)` for every row: the
-    body, then the label rows, rewritten only when the labels changed."""
+    body, then the label rows, rewritten only when the labels changed (and a pod's facts).
+
+    New objects get the row ids SQLite would give them (one past the largest, in order), set
+    explicitly, so their label rows go in without a lookup by key each; should a "new" object
+    exist after all, the whole batch is written again the careful way (`_put_by_key`).
+    `bodies[i]`, when given and not None, is row i's JSON text as `codec.dumps` writes it,
+    serialized by a caller that knows a faster way to the same text."""
     with_summary = store.has_summary
+    prepared = []
+    for i, (gk, obj, old_labels) in enumerate(rows):
+        meta = obj["metadata"]
+        body = bodies[i] if bodies is not None else None
+        if body is None:
+            body = codec.dumps(obj)  # as Store.put writes it
+        prepared.append((gk, obj, old_labels, meta.get("namespace", ""), meta["name"], body,
+                         summary_row(gk, obj) if with_summary else None))
+    if not prepared:
+        return
+    conn = store.conn
+    if len(prepared) >= BIG_BATCH:
+        _grow_cache(conn)
+    conn.execute("SAVEPOINT put_objects")
+    try:
+        _put_with_ids(conn, prepared, with_summary)
+    except sqlite3.IntegrityError:
+        conn.execute("ROLLBACK TO put_objects")
+        _put_by_key(conn, prepared, with_summary)
+    conn.execute("RELEASE put_objects")  # (on an error, the caller's rollback ends it)
+    pods = [obj for gk, obj, *_ in prepared if gk == "Pod"]
+    if pods:  # what the endpoint controllers read, kept with the body (store/pod_facts.py)
+        pod_facts.put_many(conn, pods)
+
+
+BIG_BATCH = 2000
+CACHE_KIB = 64 * 1024
+
+
+def _grow_cache(conn: sqlite3.Connection) -> None:
+    """A big batch dirties more pages than SQLite's default 2 MiB page cache holds: they would
+    be spilled to the WAL and read back while the indexes grow. This connection keeps up to
+    64 MiB of pages from now on (a bulk command's connection: memory it uses anyway)."""
+    size = conn.execute("PRAGMA cache_size").fetchone()[0]
+    if 0 > size > -CACHE_KIB or 0 <= size < CACHE_KIB // 4:  # KiB when negative, else pages
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+
+_INSERT = "INSERT INTO objects (id, gk, namespace, name, body) VALUES (?, ?, ?, ?, ?)"
+_INSERT_SUMMARY = ("INSERT INTO objects (id, gk, namespace, name, body, summary) "
+                   "VALUES (?, ?, ?, ?, ?, ?)")
+
+
+def _put_with_ids(conn: sqlite3.Connection, prepared: list, with_summary: bool) -> None:
+    """Runs of creates (explicit ids, plain INSERT: an existing key fails) and of updates,
+    each one `executemany`, in the rows' order."""
+    next_id = (conn.execute("SELECT max(id) FROM objects").fetchone()[0] or 0) + 1
+    runs: list[tuple[bool, list, list, list]] = []  # (creates?, bodies, labels, dropped)
+    for gk, obj, old_labels, ns, name, body, summary in prepared:
+        create = old_labels is None
+        if not runs or runs[-1][0] != create:
+            runs.append((create, [], [], []))
+        _, bodies, labels_out, drop = runs[-1]
+        labels = obj["metadata"].get("labels") or {}
+        if create:
+            oid = next_id
+            next_id += 1
+            bodies.append((oid, gk, ns, name, body, summary) if with_summary
+                          else (oid, gk, ns, name, body))
+            labels_out.extend((oid, k, str(v)) for k, v in labels.items())
+        else:
+            bodies.append((gk, ns, name, body, summary) if with_summary
+                          else (gk, ns, name, body))
+            if old_labels != labels:
+                drop.append((gk, ns, name))
+                labels_out.extend((k, str(v), gk, ns, name) for k, v in labels.items())
+    for create, bodies, labels_out, drop in runs:
+        if create:
+            conn.executemany(_INSERT_SUMMARY if with_summary else _INSERT, bodies)
+            if labels_out:
+                conn.executemany("INSERT INTO labels VALUES (?, ?, ?)", labels_out)
+        else:
+            conn.executemany(_UPSERT_SUMMARY if with_summary else _UPSERT, bodies)
+            if drop:
+                conn.executemany(_DROP_LABELS, drop)
+            if labels_out:
+                conn.executemany(_ADD_LABEL, labels_out)
+
+
+def _put_by_key(conn: sqlite3.Connection, prepared: list, with_summary: bool) -> None:
+    """Every row an upsert by key, label rows found by key."""
     bodies: list[tuple] = []
     drop: list[tuple[str, str, str]] = []
     add: list[tuple[str, str, str, str, str]] = []
-    for gk, obj, old_labels in rows:
-        meta = obj["metadata"]
-        ns, name = meta.get("namespace", ""), meta["name"]
-        body = codec.dumps(obj)  # as Store.put writes it
-        bodies.append((gk, ns, name, body, summary_row(gk, obj)) if with_summary
-                      else (gk, ns, name, body))
-        labels = meta.get("labels") or {}
+    for gk, obj, old_labels, ns, name, body, summary in prepared:
+        bodies.append((gk, ns, name, body, summary) if with_summary else (gk, ns, name, body))
+        labels = obj["metadata"].get("labels") or {}
         if old_labels is not None:
             if old_labels == labels:
                 continue
             drop.append((gk, ns, name))
         add.extend((k, str(v), gk, ns, name) for k, v in labels.items())
-    conn = store.conn
     conn.executemany(_UPSERT_SUMMARY if with_summary else _UPSERT, bodies)
     if drop:
         conn.executemany(_DROP_LABELS, drop)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kubesvc.api import table_cells
 from kubesvc.api.errors import StoreError
-from kubesvc.store import codec
+from kubesvc.store import codec, pod_facts
 from kubesvc.store.files import check_store_file, database_error
 
 APPLICATION_ID = 0x6B737663  # "ksvc": marks the file as a kubesvc store
@@ -476,6 +476,8 @@ class Store:
                 "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body RETURNING id",
                 (gk, ns, name, body),
             ).fetchone()
+        if gk == "Pod":  # what the endpoint controllers read, kept with the body
+            pod_facts.put(self.conn, obj)
         labels = meta.get("labels") or {}
         if new:
             if labels:

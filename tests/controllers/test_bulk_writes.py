@@ -332,3 +332,37 @@ def test_label_set_index_answers_as_matching_each_pod(selector):
 
     expected = any(from_map(selector).matches(labels) for labels in _LABEL_SETS)
     assert _LabelSetIndex(_LABEL_SETS).any_selected(selector) is expected
+
+
+def test_put_objects_new_rows_take_the_ids_sqlite_would_give(store):
+    """Explicit ids for created rows: the same ids, bodies and label rows as Store.put."""
+    objs = [{"apiVersion": "v1", "kind": "ConfigMap",
+             "metadata": {"name": f"cm-{i}", "namespace": "default", "labels": {"i": str(i)}}}
+            for i in range(3)]
+    with store.write(commit=False):
+        for obj in objs:
+            store.put("ConfigMap", obj, new=True)
+        expected = store.conn.execute(
+            "SELECT o.id, o.name, o.body, l.key, l.value FROM objects o JOIN labels l "
+            "ON l.object_id = o.id WHERE o.gk='ConfigMap' ORDER BY o.id").fetchall()
+    with store.write(commit=False):
+        put_objects(store, [("ConfigMap", obj, None) for obj in objs])
+        got = store.conn.execute(
+            "SELECT o.id, o.name, o.body, l.key, l.value FROM objects o JOIN labels l "
+            "ON l.object_id = o.id WHERE o.gk='ConfigMap' ORDER BY o.id").fetchall()
+    assert got == expected and len(got) == 3
+
+
+def test_put_objects_a_new_row_that_exists_is_upserted_as_before(store):
+    """A row said to be new whose key is taken (no labels): written over, as the upsert did."""
+    obj = {"apiVersion": "v1", "kind": "ConfigMap",
+           "metadata": {"name": "cm", "namespace": "default"}, "data": {"a": "1"}}
+    with store.write(commit=False):
+        store.put("ConfigMap", obj, new=True)
+        other = {"apiVersion": "v1", "kind": "ConfigMap",
+                 "metadata": {"name": "new-one", "namespace": "default", "labels": {"x": "y"}}}
+        put_objects(store, [("ConfigMap", other, None),
+                            ("ConfigMap", {**obj, "data": {"a": "2"}}, None)])
+        assert store.get("ConfigMap", "default", "cm")["data"] == {"a": "2"}
+        assert [o["metadata"]["name"] for o in
+                store.list_by_labels("ConfigMap", "default", [("x", "y")])] == ["new-one"]

@@ -29,6 +29,8 @@ _REF_FIELDS = ("kind", "namespace", "name", "uid", "apiVersion", "fieldPath")
 # k8s.io/apimachinery/pkg/util/rand: the alphabet generateName draws its 5 characters from.
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _MAX_GENERATED_BASE = 63 - 5  # names.MaxGeneratedNameLength
+# each byte of the hash picks the alphabet character at (byte % 27)
+_BYTE_TO_CHAR = bytes(ord(NAME_ALPHABET[b % len(NAME_ALPHABET)]) for b in range(256))
 
 
 def namespace_of(obj: Mapping) -> str:
@@ -187,7 +189,7 @@ def generated_name(prefix: str, seed: str, taken: set[str]) -> str:
     attempt = 0
     while True:
         digest = hashlib.sha256(f"{seed}#{attempt}".encode()).digest()
-        name = base + "".join(NAME_ALPHABET[b % len(NAME_ALPHABET)] for b in digest[:5])
+        name = base + digest[:5].translate(_BYTE_TO_CHAR).decode()
         if name not in taken:
             taken.add(name)
             return name

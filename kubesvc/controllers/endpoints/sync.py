@@ -6,9 +6,11 @@ old or new labels, the owners of changed manual Endpoints; every Service after a
 fetches their inputs through the store's indexes, and writes back only what differs.
 
 Past a few Services in a namespace (a bulk apply, an import, a Node change) the namespace's
-pods (cut down to what the controllers read), slices and Endpoints are read once; the
-slices and Endpoints are written through the controllers' bulk path (writer.py
-`queue_owned`), in the order the one-by-one writes had, so they get the same
+pods (as their facts: store/pod_facts.py), slices and Endpoints are read once
+(namespace.py `NamespaceView`); a new selector Service of the common kind is answered by
+the fast path there (`sync_new_service`, same bytes as the general controllers), any other
+by `sync_service`. The slices and Endpoints are written through the controllers' bulk path
+(writer.py `queue_owned`), in the order the one-by-one writes had, so they get the same
 resourceVersions, uids and names.
 """
 
@@ -19,8 +21,14 @@ from collections import defaultdict
 from kubesvc.api.selectors import from_map
 from kubesvc.controllers import endpoints as ep
 from kubesvc.controllers.endpoints import endpoint_utils as eu
+from kubesvc.controllers.endpoints.namespace import (
+    NamespaceView,
+    fast_case,
+    loads_all,
+    sync_new_service,
+)
 from kubesvc.controllers.writer import bulk_writes, queue_owned, remove
-from kubesvc.store.queries import namespaces_with, pods_for_endpoints, service_selectors
+from kubesvc.store.queries import namespaces_with, service_selectors
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 SLICE_MANAGERS = ("endpointslice-controller.k8s.io", "endpointslicemirroring-controller.k8s.io")
@@ -125,7 +133,7 @@ def sync_endpoints(ctx, changes) -> None:
             names = wanted[ns]
             view = None
             if names is None or len(names) > FEW:  # many: one read of the namespace
-                every = store.list("Service", ns)
+                every = loads_all(store.list_raw("Service", ns))
                 services = [s for s in every if names is None or s["metadata"]["name"] in names]
                 # and one read of its pods, unless these few Services are a small part of it
                 # (their pods then come cheaper through the label index)
@@ -134,37 +142,10 @@ def sync_endpoints(ctx, changes) -> None:
             else:
                 services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
             for svc in services:
-                sync_service(ctx, svc, nodes, view)
-
-
-class NamespaceView:
-    """A namespace's pods (indexed by label), EndpointSlices (by Service name) and Endpoints,
-    read once: many Services' inputs answered from three reads instead of a few queries each
-    (the pod index is an inverted index, smallest posting list first)."""
-
-    def __init__(self, store, namespace: str, services: list[dict]):
-        # the containers only matter to a Service port whose targetPort is a name (FindPort)
-        named = any(isinstance(p.get("targetPort"), str)
-                    for s in services for p in (s.get("spec") or {}).get("ports") or ())
-        self.pods = pods_for_endpoints(store, namespace, containers=named)
-        self.by_label: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for i, pod in enumerate(self.pods):
-            for item in ((pod["metadata"].get("labels")) or {}).items():
-                self.by_label[item].append(i)
-        self.slices: dict[str, list[dict]] = defaultdict(list)
-        for eps in store.list(SLICE_GK, namespace):  # in name order, as list_by_labels
-            owner = (eps["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)
-            if owner is not None:
-                self.slices[owner].append(eps)
-        self.endpoints = {e["metadata"]["name"]: e for e in store.list("Endpoints", namespace)}
-
-    def select(self, selector: dict) -> list[dict]:
-        postings = sorted((self.by_label.get(item, []) for item in selector.items()), key=len)
-        if not postings:
-            return []
-        found = set(postings[0]).intersection(*postings[1:])
-        return [self.pods[i] for i in sorted(found)]
-
+                if view is not None and fast_case(svc, view):
+                    sync_new_service(ctx, svc, view, nodes)
+                else:
+                    sync_service(ctx, svc, nodes, view)
 
 
 def service_pods(store, svc: dict, index: NamespaceView | None = None) -> list[dict]:

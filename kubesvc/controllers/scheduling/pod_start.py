@@ -13,6 +13,7 @@ from kubesvc.controllers.scheduling import pod_events
 from kubesvc.controllers.scheduling.kubelet import pending_pod, run_pod
 from kubesvc.controllers.scheduling.scheduler import SCHEDULING_GATED, schedule
 from kubesvc.controllers.writer import apply_owned
+from kubesvc.store import pod_facts
 from kubesvc.store.db import object_key
 from kubesvc.store.queries import pending_pods, pods_per_node
 
@@ -28,17 +29,40 @@ def kubesvc_owns_status(pod: dict) -> bool:
                for c in conditions)
 
 
+FEW_PODS = 64  # past this many changed pods, the facts say which may wait (one query)
+
+
 def _waiting_pods(ctx, changes) -> list[dict]:
-    """Pods to look at: the ones that changed, or every waiting pod after a Node change."""
+    """Pods to look at: the ones that changed, or every waiting pod after a Node change. None
+    this command restored (they stay as the snapshot has them). Where many pods are
+    concerned, the pods' facts (store/pod_facts.py) say which may wait at all (no phase or
+    Pending, no IP): only those are read."""
+    restored = ctx.restored
     if any(c.gk == "Node" for c in changes):
-        return pending_pods(ctx.store)
-    seen, pods = set(), []
-    for c in changes:
-        if c.gk == "Pod" and c.new_meta is not None and (c.namespace, c.name) not in seen:
-            seen.add((c.namespace, c.name))
-            pod = ctx.store.get("Pod", c.namespace, c.name)
-            if pod is not None:
-                pods.append(pod)
+        waiting = pod_facts.waiting_keys(ctx.store.conn)
+        if waiting is None:
+            return [p for p in pending_pods(ctx.store) if not ctx.is_restored("Pod", p)]
+        keys = sorted(waiting)
+    else:
+        seen: set[tuple[str, str]] = set()
+        keys = []
+        for c in changes:
+            key = (c.namespace, c.name)
+            if c.gk == "Pod" and c.new_meta is not None and key not in seen:
+                seen.add(key)
+                if ("Pod", *key) not in restored:
+                    keys.append(key)
+        if len(keys) > FEW_PODS:
+            waiting = pod_facts.waiting_keys(ctx.store.conn)
+            if waiting is not None:
+                keys = [k for k in keys if k in waiting]
+    pods = []
+    for ns, name in keys:
+        if ("Pod", ns, name) in restored:
+            continue
+        pod = ctx.store.get("Pod", ns, name)
+        if pod is not None:
+            pods.append(pod)
     return pods
 
 
