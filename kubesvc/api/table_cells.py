@@ -16,6 +16,7 @@ version are then ignored (the body is read instead).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 
 from kubesvc.api.selectors import format_labels
@@ -244,6 +245,75 @@ def service_cells(svc: Obj) -> list[str]:
 CELLS: dict[str, Callable[[Obj], list[str]]] = {"Pod": pod_cells, "Service": service_cells}
 
 
+# --- Pod brief: what `kubesvc check` reads of a pod ------------------------------------------
+# A pod's summary ends with one more cell after the table's: a JSON array holding the fields
+# the resolver's diagnosis reads (labels; phase, IPs, the Ready condition, deletionTimestamp,
+# nodeName; the container ports), so `check` over tens of thousands of pods decodes a few
+# hundred bytes per pod instead of its whole body. The table printers index their cells and
+# never see it; a summary written before it existed simply has no such cell (the reader then
+# decodes the body). `expand_brief` turns it back into a pod-shaped dict on which
+# endpoint_utils' pod questions (pod_ips, is_pod_ready, is_terminating, find_port) and label
+# selectors answer as on the whole pod.
+
+def _ports(container: Mapping) -> list[list]:
+    return [[p.get("name"), p.get("containerPort"), p.get("protocol")]
+            for p in container.get("ports") or ()]
+
+
+def _first_ready(st: Mapping) -> bool:
+    for cond in st.get("conditions") or ():
+        if cond.get("type") == "Ready":
+            return cond.get("status") == "True"
+    return False
+
+
+def pod_brief(pod: Obj) -> list:
+    """[labels, phase, IPs, ready, deletionTimestamp, nodeName, container ports, init
+    container ports (each with restartPolicy)] of a pod (JSON-able)."""
+    md, sp, st = _meta(pod), _spec(pod), _status(pod)
+    ips = [p.get("ip") for p in st.get("podIPs") or () if p.get("ip")]
+    if not ips and st.get("podIP"):
+        ips = [st["podIP"]]
+    return [md.get("labels") or None, st.get("phase"), ips, 1 if _first_ready(st) else 0,
+            md.get("deletionTimestamp"), sp.get("nodeName"),
+            [p for c in sp.get("containers") or () for p in _ports(c)],
+            [[c.get("restartPolicy"), _ports(c)] for c in sp.get("initContainers") or ()
+             if c.get("ports")]]
+
+
+def _port_dicts(ports: list[list]) -> list[dict]:
+    return [{k: v for k, v in zip(("name", "containerPort", "protocol"), p, strict=True)
+             if v is not None} for p in ports]
+
+
+def expand_brief(namespace: str, name: str, brief: list) -> dict:
+    """A pod-shaped dict from `pod_brief`'s array (see above)."""
+    labels, phase, ips, ready, deleted, node, ports, inits = brief
+    md: dict = {"name": name, "namespace": namespace}
+    if labels is not None:
+        md["labels"] = labels
+    if deleted is not None:
+        md["deletionTimestamp"] = deleted
+    sp: dict = {"containers": [{"ports": _port_dicts(ports)}]}
+    if node is not None:
+        sp["nodeName"] = node
+    if inits:
+        sp["initContainers"] = [{"restartPolicy": policy, "ports": _port_dicts(p)}
+                                for policy, p in inits]
+    st: dict = {"podIPs": [{"ip": ip} for ip in ips],
+                "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]}
+    if phase is not None:
+        st["phase"] = phase
+    return {"metadata": md, "spec": sp, "status": st}
+
+
+POD_BRIEF_SEPS = 10  # separators in a pod summary that ends with its brief (tag + 10 cells)
+
+
+EXTRA: dict[str, Callable[[Obj], str]] = {
+    "Pod": lambda pod: json.dumps(pod_brief(pod), separators=(",", ":"), ensure_ascii=False)}
+
+
 def summary(gk: str, obj: Obj) -> str | None:
     """The summary the store keeps for an object of group-kind `gk`; None for kinds without
     one, and for cells that hold a separator or cannot be computed from this object."""
@@ -252,6 +322,9 @@ def summary(gk: str, obj: Obj) -> str | None:
         return None
     try:
         values = cells(obj)
+        extra = EXTRA.get(gk)
+        if extra is not None:
+            values.append(extra(obj))
     except (AttributeError, TypeError, ValueError, KeyError, IndexError):  # malformed object:
         return None  # the printer reads the body and fails (or not) as it always did
     text = SEP.join((SUMMARY_VERSION, *values))

@@ -174,3 +174,41 @@ def pods_with_any_subdomain(store: Store) -> list[dict]:
         "SELECT body FROM objects WHERE gk='Pod' AND instr(body, '\"subdomain\"') > 0 AND "
         "json_extract(body, '$.spec.subdomain') IS NOT NULL ORDER BY namespace, name")
     return [json.loads(r[0]) for r in rows]
+
+
+def pod_briefs(store: Store) -> list[tuple[int, str, str, list | None, dict | None]]:
+    """(id, namespace, name, brief, pod) of every pod in (namespace, name) order: the brief
+    array its summary ends with (table_cells.pod_brief), read from the objects_summary index
+    alone; for a pod whose summary has none, `brief` is None and `pod` its decoded body."""
+    if not store.has_summary:
+        rows = store.conn.execute(
+            "SELECT id, namespace, name, NULL FROM objects WHERE gk='Pod' "
+            "ORDER BY namespace, name").fetchall()
+    else:
+        rows = store.conn.execute(
+            "SELECT id, namespace, name, summary FROM objects WHERE gk='Pod' "
+            "ORDER BY namespace, name").fetchall()
+    tag, sep = table_cells.SUMMARY_VERSION + table_cells.SEP, table_cells.SEP
+    cells = table_cells.POD_BRIEF_SEPS
+    texts, missing = [], []
+    for oid, _, _, summary in rows:
+        if summary and summary.startswith(tag) and summary.count(sep) == cells:
+            texts.append(summary[summary.rfind(sep) + 1:])
+        else:
+            texts.append("null")
+            missing.append(oid)
+    briefs = json.loads("[" + ",".join(texts) + "]")  # one decode: ~3x faster than one a row
+    index = {oid: i for i, oid in enumerate(r[0] for r in rows)} if missing else {}
+    bodies: dict[int, dict] = {}
+    for start in range(0, len(missing), 500):
+        chunk = missing[start:start + 500]
+        for oid, body in store.conn.execute(
+                f"SELECT id, body FROM objects WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk):
+            pod = json.loads(body)
+            try:  # keep the brief, not the body (a state written before briefs existed)
+                briefs[index[oid]] = table_cells.pod_brief(pod)
+            except (AttributeError, TypeError, ValueError, KeyError, IndexError):
+                bodies[oid] = pod  # a malformed pod: the caller reads it whole
+    return [(oid, ns, name, brief, bodies.get(oid) if brief is None else None)
+            for (oid, ns, name, _), brief in zip(rows, briefs, strict=True)]
