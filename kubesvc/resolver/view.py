@@ -175,6 +175,7 @@ class StoreView(ClusterView):
         self._briefs: dict[str, list[tuple[int, str, list | None, dict | None]]] | None = None
         self._brief_labels: dict[str, dict[tuple[str, str], set[int]]] = {}
         self._expanded: dict[int, dict] = {}
+        self._brief_at: dict[int, int] = {}  # a pod's place in its namespace's briefs
 
     def _bulk(self, what: str) -> bool:
         self._calls[what] += 1
@@ -245,7 +246,9 @@ class StoreView(ClusterView):
         if self._briefs is None:
             self._briefs = {}
             for oid, ns, name, brief, pod in queries.pod_briefs(self.store):
-                self._briefs.setdefault(ns, []).append((oid, name, brief, pod))
+                rows = self._briefs.setdefault(ns, [])
+                self._brief_at[oid] = len(rows)
+                rows.append((oid, name, brief, pod))
                 labels = brief[0] if brief is not None else (
                     (pod or {}).get("metadata") or {}).get("labels")
                 index = self._brief_labels.setdefault(ns, {})
@@ -281,10 +284,8 @@ class StoreView(ClusterView):
         index = self._brief_labels.get(namespace, {})
         sets = sorted((index.get((k, str(v)), set()) for k, v in selector.items()), key=len)
         ids = set(sets[0]).intersection(*sets[1:])
-        if not ids:
-            return []
-        return [self._expand(namespace, row) for row in briefs.get(namespace, ())
-                if row[0] in ids]
+        rows, at = briefs.get(namespace, []), self._brief_at
+        return [self._expand(namespace, rows[i]) for i in sorted(at[oid] for oid in ids)]
 
     def pods_by_ip(self, ip: str) -> list[dict]:
         return [p for p in queries.objects_mentioning(self.store, "Pod", f'"{ip}"')
