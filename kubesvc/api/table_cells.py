@@ -268,17 +268,24 @@ def _first_ready(st: Mapping) -> bool:
 
 
 def pod_brief(pod: Obj) -> list:
-    """[labels, phase, IPs, ready, deletionTimestamp, nodeName, container ports, init
-    container ports (each with restartPolicy)] of a pod (JSON-able)."""
+    """[labels, [phase] (or [] without one), IPs, ready, deletionTimestamp, nodeName,
+    container ports, init container ports (each with restartPolicy), subdomain, hostname,
+    the PodScheduled conditions that are False] of a pod (JSON-able)."""
     md, sp, st = _meta(pod), _spec(pod), _status(pod)
     ips = [p.get("ip") for p in st.get("podIPs") or () if p.get("ip")]
     if not ips and st.get("podIP"):
         ips = [st["podIP"]]
-    return [md.get("labels") or None, st.get("phase"), ips, 1 if _first_ready(st) else 0,
-            md.get("deletionTimestamp"), sp.get("nodeName"),
+    unscheduled = [{k: c[k] for k in ("status", "reason", "message") if k in c}
+                   for c in st.get("conditions") or ()
+                   if c.get("type") == "PodScheduled" and c.get("status") == "False"]
+    return [md.get("labels") or None, [st["phase"]] if "phase" in st else [], ips,
+            1 if _first_ready(st) else 0, md.get("deletionTimestamp"), sp.get("nodeName"),
             [p for c in sp.get("containers") or () for p in _ports(c)],
             [[c.get("restartPolicy"), _ports(c)] for c in sp.get("initContainers") or ()
-             if c.get("ports")]]
+             if c.get("ports")], sp.get("subdomain"), sp.get("hostname"), unscheduled]
+
+
+BRIEF_LENGTH = 11
 
 
 def _port_dicts(ports: list[list]) -> list[dict]:
@@ -288,22 +295,25 @@ def _port_dicts(ports: list[list]) -> list[dict]:
 
 def expand_brief(namespace: str, name: str, brief: list) -> dict:
     """A pod-shaped dict from `pod_brief`'s array (see above)."""
-    labels, phase, ips, ready, deleted, node, ports, inits = brief
+    (labels, phase, ips, ready, deleted, node, ports, inits, subdomain, hostname,
+     unscheduled) = brief
     md: dict = {"name": name, "namespace": namespace}
     if labels is not None:
         md["labels"] = labels
     if deleted is not None:
         md["deletionTimestamp"] = deleted
     sp: dict = {"containers": [{"ports": _port_dicts(ports)}]}
-    if node is not None:
-        sp["nodeName"] = node
+    for key, value in (("nodeName", node), ("subdomain", subdomain), ("hostname", hostname)):
+        if value is not None:
+            sp[key] = value
     if inits:
         sp["initContainers"] = [{"restartPolicy": policy, "ports": _port_dicts(p)}
                                 for policy, p in inits]
     st: dict = {"podIPs": [{"ip": ip} for ip in ips],
-                "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]}
-    if phase is not None:
-        st["phase"] = phase
+                "conditions": [{"type": "Ready", "status": "True" if ready else "False"},
+                               *({"type": "PodScheduled", **c} for c in unscheduled)]}
+    if phase:
+        st["phase"] = phase[0]
     return {"metadata": md, "spec": sp, "status": st}
 
 

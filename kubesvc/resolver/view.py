@@ -217,10 +217,11 @@ class StoreView(ClusterView):
 
     def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]:
         if self._subdomains is None and self._bulk("subdomain"):
-            self._subdomains = {}
-            for pod in queries.pods_with_any_subdomain(self.store):
-                sub = str((pod.get("spec") or {}).get("subdomain"))
-                self._subdomains.setdefault((_key(pod)[0], sub), []).append(pod)
+            self._subdomains = {}  # from the briefs, which hold all hostname_findings reads
+            for pod in self.pod_briefs():
+                sub = (pod.get("spec") or {}).get("subdomain")
+                if sub is not None:
+                    self._subdomains.setdefault((_key(pod)[0], str(sub)), []).append(pod)
         if self._subdomains is None:
             return queries.pods_with_subdomain(self.store, namespace, subdomain)
         return [p for p in self._subdomains.get((namespace, subdomain), [])

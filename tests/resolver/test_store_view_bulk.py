@@ -7,7 +7,7 @@ import pytest
 
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.kubectl.session import open_store
-from kubesvc.resolver.check import check_cluster
+from kubesvc.resolver.check import _unschedulable, check_cluster
 from kubesvc.resolver.view import StoreView
 from tests.conftest import REPO
 
@@ -26,6 +26,14 @@ metadata: {name: other-ns, namespace: kube-public, labels: {app: web}}
 spec:
   subdomain: web
   containers: [{name: c, image: nginx}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: stuck, namespace: default, labels: {app: web}}
+spec:
+  subdomain: web
+  nodeSelector: {disk: none-has-it}
+  containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 80, protocol: UDP}]}]
 """
 
 
@@ -69,7 +77,8 @@ def _pod_facts(pod, ports):
     return (pod["metadata"]["name"], eu.labels_of(pod), eu.pod_ips(pod), eu.is_pod_ready(pod),
             eu.is_terminating(pod), (pod.get("status") or {}).get("phase"),
             (pod.get("spec") or {}).get("nodeName"),
-            [eu.find_port(pod, p) for p in ports],
+            [eu.find_port(pod, p) for p in ports], pod["spec"].get("subdomain"),
+            pod["spec"].get("hostname"), _unschedulable(pod),
             sorted(c.get("containerPort") for ct in pod["spec"].get("containers") or ()
                    for c in ct.get("ports") or ()))
 
@@ -111,4 +120,4 @@ def test_pod_briefs_answer_as_whole_pods(store, monkeypatch, summaries):
         monkeypatch.setattr(StoreView, "BULK_AFTER", 0)
         assert _brief_answers(StoreView(store), store) == whole
         assert [(p.object, p.reason.message) for p in check_cluster(StoreView(store))] == problems
-    assert any(whole[:-1]) and problems
+    assert any(whole[:-1]) and "Pod default/stuck" in dict(problems)
