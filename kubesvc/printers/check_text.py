@@ -112,6 +112,7 @@ def draw(problems: list[rec.Problem], width: int) -> str | None:
     body_width = width - len(indent) - SEVERITY_WIDTH - 1
     pad = " " * (len(indent) + SEVERITY_WIDTH + 1)
     fits = _PLAIN.fullmatch
+    laid_out: dict[str, list[str] | None] = {}  # many Services share one message and rule
     for severity, by_object in grouped(problems):
         count = sum(len(v) for v in by_object.values())
         add(f"{severity.upper()}S ({count})")
@@ -125,9 +126,12 @@ def draw(problems: list[rec.Problem], width: int) -> str | None:
                 body = f"[{reason.code}] {reason.message}"
                 if reason.rule:
                     body += "\nrule: " + reason.rule
-                if not fits(body):
+                lines = laid_out.get(body, [])
+                if lines == []:
+                    lines = laid_out[body] = (wrap(body, body_width, fold=False)
+                                              if fits(body) else None)
+                if lines is None:
                     return None
-                lines = wrap(body, body_width, fold=False)
                 add(head + lines[0])
                 out += [pad + x for x in lines[1:]]
         add("")
