@@ -288,9 +288,13 @@ def pod_brief(pod: Obj) -> list:
 BRIEF_LENGTH = 11
 
 
+_PORT_KEYS = ("name", "containerPort", "protocol")
+
+
 def _port_dicts(ports: list[list]) -> list[dict]:
-    return [{k: v for k, v in zip(("name", "containerPort", "protocol"), p, strict=True)
-             if v is not None} for p in ports]
+    return [dict(zip(_PORT_KEYS, p)) if None not in p else  # noqa: B905 - 3 and 3
+            {k: v for k, v in zip(_PORT_KEYS, p, strict=True) if v is not None}
+            for p in ports]
 
 
 def expand_brief(namespace: str, name: str, brief: list) -> dict:

@@ -40,6 +40,7 @@ class ClusterView(Protocol):
     def pods_selected(self, namespace: str, selector: dict) -> list[dict]: ...
     def pod_briefs(self, namespace: str | None = None) -> list[dict]: ...
     def briefs_selected(self, namespace: str, selector: dict) -> list[dict]: ...
+    def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]: ...
     def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]: ...
     def nodes(self) -> list[dict]: ...
     def node(self, name: str) -> dict | None: ...
@@ -65,6 +66,9 @@ def _pod_ips(pod: dict) -> list[str]:
     status = pod.get("status") or {}
     ips = [p.get("ip") for p in status.get("podIPs") or []]
     return ips or ([status["podIP"]] if status.get("podIP") else [])
+
+
+_SUBDOMAIN, _UNSCHEDULED = 8, 10  # elements of table_cells.pod_brief
 
 
 def _brief(pod: dict) -> dict:
@@ -135,6 +139,10 @@ class MemoryView(ClusterView):
 
     def briefs_selected(self, namespace: str, selector: dict) -> list[dict]:
         return [_brief(p) for p in self.pods_selected(namespace, selector)]
+
+    def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]:
+        """A superset of the pods with a PodScheduled condition that is False (all here)."""
+        return self.pod_briefs(namespace)
 
     def nodes(self) -> list[dict]:
         return self.objects("Node")
@@ -218,7 +226,7 @@ class StoreView(ClusterView):
     def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]:
         if self._subdomains is None and self._bulk("subdomain"):
             self._subdomains = {}  # from the briefs, which hold all hostname_findings reads
-            for pod in self.pod_briefs():
+            for pod in self._briefs_where(_SUBDOMAIN, "subdomain"):
                 sub = (pod.get("spec") or {}).get("subdomain")
                 if sub is not None:
                     self._subdomains.setdefault((_key(pod)[0], str(sub)), []).append(pod)
@@ -274,6 +282,20 @@ class StoreView(ClusterView):
         spaces = sorted(briefs) if namespace is None else [namespace]
         return [self._expand(ns, row) for ns in spaces for row in briefs.get(ns, ())]
 
+    def _briefs_where(self, index: int, field: str, namespace: str | None = None) -> list[dict]:
+        """The briefs whose element `index` is set (a whole pod: whose spec or status has
+        `field`), in (namespace, name) order, without expanding the others."""
+        briefs = self._load_briefs()
+        spaces = sorted(briefs) if namespace is None else [namespace]
+        return [self._expand(ns, row) for ns in spaces for row in briefs.get(ns, ())
+                if (row[2][index] if row[2] is not None else
+                    field in ((row[3] or {}).get("spec") or {})
+                    or field in ((row[3] or {}).get("status") or {}))]
+
+    def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]:
+        """A superset of the pods with a PodScheduled condition that is False (briefs)."""
+        return self._briefs_where(_UNSCHEDULED, "conditions", namespace)
+
     def briefs_selected(self, namespace: str, selector: dict) -> list[dict]:
         """pods_selected as briefs: the first calls read the selected pods (a single
         `resolve`), later ones all briefs at once (`check`)."""
@@ -299,9 +321,10 @@ class StoreView(ClusterView):
         return list(self._nodes)
 
     def node(self, name: str) -> dict | None:
-        if self._nodes is None and not self._bulk("node"):
-            return self.store.get("Node", "", name)
-        self.nodes()
+        if self._nodes is None:
+            if not self._bulk("node"):
+                return self.store.get("Node", "", name)
+            self.nodes()
         return self._node_by_name.get(name)
 
     def node_by_ip(self, ip: str) -> dict | None:
