@@ -184,6 +184,7 @@ class StoreView(ClusterView):
         self._brief_labels: dict[str, dict[tuple[str, str], set[int]]] = {}
         self._expanded: dict[int, dict] = {}
         self._brief_at: dict[int, int] = {}  # a pod's place in its namespace's briefs
+        self._by_cluster_ip: dict[str, dict | None] = {}
 
     def _bulk(self, what: str) -> bool:
         self._calls[what] += 1
@@ -199,7 +200,10 @@ class StoreView(ClusterView):
         return self.store.get("Service", namespace, name)
 
     def service_by_cluster_ip(self, ip: str) -> dict | None:
-        return queries.service_by_cluster_ip(self.store, ip)
+        """Remembered per address: one `resolve` asks for the same one several times."""
+        if ip not in self._by_cluster_ip:
+            self._by_cluster_ip[ip] = queries.service_by_cluster_ip(self.store, ip)
+        return self._by_cluster_ip[ip]
 
     def services_by_external_ip(self, ip: str) -> list[dict]:
         return [s for s in queries.objects_mentioning(self.store, "Service", f'"{ip}"')

@@ -63,9 +63,12 @@ def counts_by_kind(store: Store) -> list[tuple[str, int]]:
 
 def service_by_cluster_ip(store: Store, ip: str) -> dict | None:
     """The Service one of whose `spec.clusterIPs` is `ip` (the first, in key order)."""
+    # instr: only the bodies naming the address are taken apart (the planner tests it on
+    # each row before json_each)
     row = store.conn.execute(
         "SELECT body FROM objects, json_each(objects.body, '$.spec.clusterIPs') AS ips "
-        "WHERE gk='Service' AND ips.value=? ORDER BY namespace, name LIMIT 1", (ip,)).fetchone()
+        "WHERE gk='Service' AND instr(objects.body, ?) > 0 AND ips.value=? "
+        "ORDER BY namespace, name LIMIT 1", (ip, ip)).fetchone()
     return json.loads(row[0]) if row else None
 
 
@@ -80,11 +83,41 @@ def objects_mentioning(store: Store, gk: str, *texts: str) -> list[dict]:
 
 
 def pods_with_subdomain(store: Store, namespace: str, subdomain: str) -> list[dict]:
-    """A namespace's pods whose `spec.subdomain` is `subdomain`, by name."""
-    rows = store.conn.execute(
-        "SELECT body FROM objects WHERE gk='Pod' AND namespace=? AND "
-        "json_extract(body, '$.spec.subdomain')=? ORDER BY name", (namespace, subdomain))
-    return [json.loads(r[0]) for r in rows]
+    """A namespace's pods whose `spec.subdomain` is `subdomain`, by name. The candidates come
+    from the summary index (a pod's brief names its subdomain, table_cells.pod_brief): only
+    their bodies are read, not every pod's of the namespace."""
+    where = "gk='Pod' AND namespace=? AND json_extract(body, '$.spec.subdomain')=?"
+    if not store.has_summary:
+        rows = store.conn.execute(f"SELECT body FROM objects WHERE {where} ORDER BY name",
+                                  (namespace, subdomain))
+        return [json.loads(r[0]) for r in rows]
+    sep, seps = table_cells.SEP, table_cells.POD_BRIEF_SEPS
+    candidates = store.conn.execute(
+        "SELECT id, summary FROM objects WHERE gk='Pod' AND namespace=? AND (summary IS NULL "
+        "OR instr(summary, ?) > 0 OR length(summary) - length(replace(summary, ?, '')) != ?)",
+        (namespace, str(subdomain), sep, seps)).fetchall()
+    ids = [oid for oid, summary in candidates if _may_have_subdomain(summary)]
+    out = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        out += store.conn.execute(
+            f"SELECT name, body FROM objects WHERE id IN ({','.join('?' * len(chunk))}) AND "
+            f"{where}", (*chunk, namespace, subdomain)).fetchall()
+    return [json.loads(body) for _, body in sorted(out)]
+
+
+def _may_have_subdomain(summary: str | None) -> bool:
+    """False only for a pod whose brief says it has no subdomain."""
+    tag = table_cells.SUMMARY_VERSION + table_cells.SEP
+    if summary is None or not summary.startswith(tag) or summary.count(
+            table_cells.SEP) != table_cells.POD_BRIEF_SEPS:
+        return True
+    try:
+        brief = json.loads(summary[summary.rfind(table_cells.SEP) + 1:])
+    except ValueError:
+        return True
+    return not (isinstance(brief, list) and len(brief) == table_cells.BRIEF_LENGTH
+                and brief[8] is None)
 
 
 _POD_ENDPOINT_PATHS = ("$.metadata.uid", "$.metadata.labels", "$.metadata.deletionTimestamp",

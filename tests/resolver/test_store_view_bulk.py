@@ -91,6 +91,8 @@ def _brief_answers(view, store):
                  {"targetPort": "http", "protocol": "UDP"}]
         for selector in (svc["spec"].get("selector") or {}, {"app": "web"}, {"app": "nope"}):
             out.append([_pod_facts(p, ports) for p in view.briefs_selected(ns, selector)])
+        for sub in (svc["metadata"]["name"], "web"):
+            out.append([_pod_facts(p, ports) for p in view.pods_with_subdomain(ns, sub)])
     out.append([p["metadata"]["name"] for p in view.pod_briefs()])
     return out
 
@@ -114,6 +116,9 @@ def test_pod_briefs_answer_as_whole_pods(store, monkeypatch, summaries):
                              {"app": "nope"}):
                 whole.append([_pod_facts(p, ports) for p in
                               StoreView(store).pods_selected(ns, selector)])
+            for sub in (svc["metadata"]["name"], "web"):
+                whole.append([_pod_facts(p, ports) for p in store.list("Pod", ns)
+                              if p["spec"].get("subdomain") == sub])
         whole.append([p["metadata"]["name"] for p in store.list("Pod")])
         problems = [(p.object, p.reason.message) for p in check_cluster(StoreView(store))]
         assert _brief_answers(StoreView(store), store) == whole
