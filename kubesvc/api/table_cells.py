@@ -5,7 +5,8 @@ print a large list without decoding every body.
 A summary is the row's cells after NAME, in column order, with the AGE cell holding the raw
 `metadata.creationTimestamp` (the printer turns it into an age at print time) and, for pods, a
 last cell listing the `lastState.terminated.finishedAt` values RESTARTS takes its
-`(N ago)` from. Cells are joined with US (0x1f) behind a version tag; an object whose cells
+`(N ago)` from, then (pods only) the brief `kubesvc check` reads instead of the body (see
+pod_brief below). Cells are joined with US (0x1f) behind a version tag; an object whose cells
 hold a separator gets no summary (the printer then reads its body). The printers
 (kubesvc/printers/table/) build their rows from these same functions, so a row printed from a
 summary and one printed from the body are the same bytes.
