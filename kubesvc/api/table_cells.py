@@ -5,7 +5,8 @@ print a large list without decoding every body.
 A summary is the row's cells after NAME, in column order, with the AGE cell holding the raw
 `metadata.creationTimestamp` (the printer turns it into an age at print time) and, for pods, a
 last cell listing the `lastState.terminated.finishedAt` values RESTARTS takes its
-`(N ago)` from. Cells are joined with US (0x1f) behind a version tag; an object whose cells
+`(N ago)` from, then (pods only) the brief `kubesvc check` reads instead of the body (see
+pod_brief below). Cells are joined with US (0x1f) behind a version tag; an object whose cells
 hold a separator gets no summary (the printer then reads its body). The printers
 (kubesvc/printers/table/) build their rows from these same functions, so a row printed from a
 summary and one printed from the body are the same bytes.
@@ -16,6 +17,7 @@ version are then ignored (the body is read instead).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 
 from kubesvc.api.selectors import format_labels
@@ -244,6 +246,89 @@ def service_cells(svc: Obj) -> list[str]:
 CELLS: dict[str, Callable[[Obj], list[str]]] = {"Pod": pod_cells, "Service": service_cells}
 
 
+# --- Pod brief: what `kubesvc check` reads of a pod ------------------------------------------
+# A pod's summary ends with one more cell after the table's: a JSON array holding the fields
+# the resolver's diagnosis reads (labels; phase, IPs, the Ready condition, deletionTimestamp,
+# nodeName; the container ports), so `check` over tens of thousands of pods decodes a few
+# hundred bytes per pod instead of its whole body. The table printers index their cells and
+# never see it; a summary written before it existed simply has no such cell (the reader then
+# decodes the body). `expand_brief` turns it back into a pod-shaped dict on which
+# endpoint_utils' pod questions (pod_ips, is_pod_ready, is_terminating, find_port) and label
+# selectors answer as on the whole pod.
+
+def _ports(container: Mapping) -> list[list]:
+    return [[p.get("name"), p.get("containerPort"), p.get("protocol")]
+            for p in container.get("ports") or ()]
+
+
+def _first_ready(st: Mapping) -> bool:
+    for cond in st.get("conditions") or ():
+        if cond.get("type") == "Ready":
+            return cond.get("status") == "True"
+    return False
+
+
+def pod_brief(pod: Obj) -> list:
+    """[labels, [phase] (or [] without one), IPs, ready, deletionTimestamp, nodeName,
+    container ports, init container ports (each with restartPolicy), subdomain, hostname,
+    the PodScheduled conditions that are False] of a pod (JSON-able)."""
+    md, sp, st = _meta(pod), _spec(pod), _status(pod)
+    ips = [p.get("ip") for p in st.get("podIPs") or () if p.get("ip")]
+    if not ips and st.get("podIP"):
+        ips = [st["podIP"]]
+    unscheduled = [{k: c[k] for k in ("status", "reason", "message") if k in c}
+                   for c in st.get("conditions") or ()
+                   if c.get("type") == "PodScheduled" and c.get("status") == "False"]
+    return [md.get("labels") or None, [st["phase"]] if "phase" in st else [], ips,
+            1 if _first_ready(st) else 0, md.get("deletionTimestamp"), sp.get("nodeName"),
+            [p for c in sp.get("containers") or () for p in _ports(c)],
+            [[c.get("restartPolicy"), _ports(c)] for c in sp.get("initContainers") or ()
+             if c.get("ports")], sp.get("subdomain"), sp.get("hostname"), unscheduled]
+
+
+BRIEF_LENGTH = 11
+
+
+_PORT_KEYS = ("name", "containerPort", "protocol")
+
+
+def _port_dicts(ports: list[list]) -> list[dict]:
+    return [dict(zip(_PORT_KEYS, p)) if None not in p else  # noqa: B905 - 3 and 3
+            {k: v for k, v in zip(_PORT_KEYS, p, strict=True) if v is not None}
+            for p in ports]
+
+
+def expand_brief(namespace: str, name: str, brief: list) -> dict:
+    """A pod-shaped dict from `pod_brief`'s array (see above)."""
+    (labels, phase, ips, ready, deleted, node, ports, inits, subdomain, hostname,
+     unscheduled) = brief
+    md: dict = {"name": name, "namespace": namespace}
+    if labels is not None:
+        md["labels"] = labels
+    if deleted is not None:
+        md["deletionTimestamp"] = deleted
+    sp: dict = {"containers": [{"ports": _port_dicts(ports)}]}
+    for key, value in (("nodeName", node), ("subdomain", subdomain), ("hostname", hostname)):
+        if value is not None:
+            sp[key] = value
+    if inits:
+        sp["initContainers"] = [{"restartPolicy": policy, "ports": _port_dicts(p)}
+                                for policy, p in inits]
+    st: dict = {"podIPs": [{"ip": ip} for ip in ips],
+                "conditions": [{"type": "Ready", "status": "True" if ready else "False"},
+                               *({"type": "PodScheduled", **c} for c in unscheduled)]}
+    if phase:
+        st["phase"] = phase[0]
+    return {"metadata": md, "spec": sp, "status": st}
+
+
+POD_BRIEF_SEPS = 10  # separators in a pod summary that ends with its brief (tag + 10 cells)
+
+
+EXTRA: dict[str, Callable[[Obj], str]] = {
+    "Pod": lambda pod: json.dumps(pod_brief(pod), separators=(",", ":"), ensure_ascii=False)}
+
+
 def summary(gk: str, obj: Obj) -> str | None:
     """The summary the store keeps for an object of group-kind `gk`; None for kinds without
     one, and for cells that hold a separator or cannot be computed from this object."""
@@ -252,6 +337,9 @@ def summary(gk: str, obj: Obj) -> str | None:
         return None
     try:
         values = cells(obj)
+        extra = EXTRA.get(gk)
+        if extra is not None:
+            values.append(extra(obj))
     except (AttributeError, TypeError, ValueError, KeyError, IndexError):  # malformed object:
         return None  # the printer reads the body and fails (or not) as it always did
     text = SEP.join((SUMMARY_VERSION, *values))

@@ -4,6 +4,7 @@ records (docs/resolve.md), or the readable view (printers/resolve_view.py, drawn
 
 from __future__ import annotations
 
+from kubesvc.printers import check_text
 from kubesvc.printers.structured import to_json, to_yaml
 from kubesvc.resolver import records as rec
 
@@ -13,6 +14,10 @@ def render(record, output: str | None, width: int | None = None, color: bool = F
     if output in ("json", "yaml"):
         data = to_data(record)
         return to_yaml(data) if output == "yaml" else to_json(data) + "\n"
+    if isinstance(record, list) and not color:
+        text = check_text.draw(record, width or check_text.WIDTH)
+        if text is not None:
+            return text
     # lazy: rich costs ~40 ms of start-up, and `-o json|yaml` never draws
     from kubesvc.printers.resolve_view import draw  # noqa: PLC0415
 

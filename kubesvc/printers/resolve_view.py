@@ -14,9 +14,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from kubesvc.printers.check_text import WIDTH, grouped, totals
 from kubesvc.resolver import records as rec
 
-WIDTH = 100  # when stdout is not a terminal: golden files and pipes get a stable layout
 _STYLE = {rec.ERROR: "bold red", rec.WARNING: "yellow", rec.INFO: "cyan"}
 _GOOD = {rec.FORWARD, rec.DIRECT, rec.CNAME, rec.EXTERNAL_LB, "NOERROR", "ok"}
 
@@ -263,15 +263,11 @@ def _problems(console, problems: list[rec.Problem]) -> None:
     if not problems:
         console.print(_text(("no problems found", "bold green")))
         return
-    for severity in rec.SEVERITIES:
-        mine = [p for p in problems if p.reason.severity == severity]
-        if not mine:
-            continue
-        console.print(_text((f"{severity.upper()}S ({len(mine)})", _STYLE[severity])))
-        for obj in dict.fromkeys(p.object for p in mine):
+    for severity, by_object in grouped(problems):
+        count = sum(len(v) for v in by_object.values())
+        console.print(_text((f"{severity.upper()}S ({count})", _STYLE[severity])))
+        for obj, reasons in by_object.items():
             console.print(_text("  ", (obj, "bold")))
-            _reasons(console, [p.reason for p in mine if p.object == obj], indent=4)
+            _reasons(console, reasons, indent=4)
         console.print()
-    errors = sum(1 for p in problems if p.reason.severity == rec.ERROR)
-    warnings = sum(1 for p in problems if p.reason.severity == rec.WARNING)
-    console.print(_text(f"{errors} error(s), {warnings} warning(s)"))
+    console.print(_text(totals(problems)))

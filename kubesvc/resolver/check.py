@@ -175,8 +175,7 @@ def unschedulable_pods(view, namespace: str | None = None) -> list[Problem]:
     """Pods the scheduler could not place (PodScheduled False, Unschedulable), with its
     message; with no node in the cluster at all, one problem per namespace that says how to
     add nodes."""
-    pending = [p for p in view.pods_mentioning('"Unschedulable"', namespace)
-               if _unschedulable(p) is not None]
+    pending = [p for p in view.pods_not_scheduled(namespace) if _unschedulable(p) is not None]
     if view.nodes():
         return [Problem(f"Pod {ns_name(p)}", Reason("pod-unschedulable",
                                                     f"Pending: {_unschedulable(p)}",

@@ -48,14 +48,14 @@ def diagnose_service(view, svc: dict) -> list[Reason]:
 
 
 def pods_in(view, namespace: str | None = None) -> list[dict]:
-    """The view's pods (of one namespace), read once per view: `check` asks for every
-    Service, and a store view decodes every pod on each call."""
+    """The view's pods (of one namespace) as briefs (labels, name and namespace are all the
+    callers read), read once per view: `check` asks for every Service."""
     cache = view.__dict__.setdefault("_kubesvc_pods", {})
     if namespace not in cache:
         if namespace is not None and None in cache:
             cache[namespace] = [p for p in cache[None] if eu.namespace_of(p) == namespace]
         else:
-            cache[namespace] = view.pods(namespace)  # one namespace: no full read
+            cache[namespace] = view.pod_briefs(namespace)
     return cache[namespace]
 
 
@@ -94,7 +94,7 @@ def _selectorless(view, svc: dict) -> list[Reason]:
 
 def _selected(view, svc: dict) -> list[Reason]:
     selector = from_map(spec(svc)["selector"])  # service_selects, built once
-    pods = [p for p in view.pods_selected(eu.namespace_of(svc), spec(svc)["selector"])
+    pods = [p for p in view.briefs_selected(eu.namespace_of(svc), spec(svc)["selector"])
             if selector.matches(meta(p).get("labels"))]
     if not pods:
         return _no_match(view, svc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from kubesvc.api import table_cells
 from kubesvc.bootstrap.seed import DEFAULT_SETTINGS
 from kubesvc.store import queries
 from kubesvc.store.db import Store
@@ -37,6 +38,9 @@ class ClusterView(Protocol):
     def pod(self, namespace: str, name: str) -> dict | None: ...
     def pods_by_ip(self, ip: str) -> list[dict]: ...
     def pods_selected(self, namespace: str, selector: dict) -> list[dict]: ...
+    def pod_briefs(self, namespace: str | None = None) -> list[dict]: ...
+    def briefs_selected(self, namespace: str, selector: dict) -> list[dict]: ...
+    def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]: ...
     def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]: ...
     def nodes(self) -> list[dict]: ...
     def node(self, name: str) -> dict | None: ...
@@ -62,6 +66,14 @@ def _pod_ips(pod: dict) -> list[str]:
     status = pod.get("status") or {}
     ips = [p.get("ip") for p in status.get("podIPs") or []]
     return ips or ([status["podIP"]] if status.get("podIP") else [])
+
+
+_SUBDOMAIN, _UNSCHEDULED = 8, 10  # elements of table_cells.pod_brief
+
+
+def _brief(pod: dict) -> dict:
+    ns, name = _key(pod)
+    return table_cells.expand_brief(ns, name, table_cells.pod_brief(pod))
 
 
 class MemoryView(ClusterView):
@@ -120,6 +132,18 @@ class MemoryView(ClusterView):
         return [p for p in self.pods(namespace)
                 if selector.items() <= ((p.get("metadata") or {}).get("labels") or {}).items()]
 
+    def pod_briefs(self, namespace: str | None = None) -> list[dict]:
+        """The pods cut down to what diagnosis reads (table_cells.pod_brief), as the store
+        keeps them."""
+        return [_brief(p) for p in self.pods(namespace)]
+
+    def briefs_selected(self, namespace: str, selector: dict) -> list[dict]:
+        return [_brief(p) for p in self.pods_selected(namespace, selector)]
+
+    def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]:
+        """A superset of the pods with a PodScheduled condition that is False (all here)."""
+        return self.pod_briefs(namespace)
+
     def nodes(self) -> list[dict]:
         return self.objects("Node")
 
@@ -153,9 +177,14 @@ class StoreView(ClusterView):
         self.settings = store.settings
         self._nodes: list[dict] | None = None
         self._node_by_name: dict[str, dict] = {}
-        self._calls = {"selected": 0, "subdomain": 0}
+        self._calls = {"selected": 0, "subdomain": 0, "briefs": 0, "node": 0}
         self._labels: dict[str, dict[tuple[str, str], set[int]]] | None = None
         self._subdomains: dict[tuple[str, str], list[dict]] | None = None
+        self._briefs: dict[str, list[tuple[int, str, list | None, dict | None]]] | None = None
+        self._brief_labels: dict[str, dict[tuple[str, str], set[int]]] = {}
+        self._expanded: dict[int, dict] = {}
+        self._brief_at: dict[int, int] = {}  # a pod's place in its namespace's briefs
+        self._by_cluster_ip: dict[str, dict | None] = {}
 
     def _bulk(self, what: str) -> bool:
         self._calls[what] += 1
@@ -171,7 +200,10 @@ class StoreView(ClusterView):
         return self.store.get("Service", namespace, name)
 
     def service_by_cluster_ip(self, ip: str) -> dict | None:
-        return queries.service_by_cluster_ip(self.store, ip)
+        """Remembered per address: one `resolve` asks for the same one several times."""
+        if ip not in self._by_cluster_ip:
+            self._by_cluster_ip[ip] = queries.service_by_cluster_ip(self.store, ip)
+        return self._by_cluster_ip[ip]
 
     def services_by_external_ip(self, ip: str) -> list[dict]:
         return [s for s in queries.objects_mentioning(self.store, "Service", f'"{ip}"')
@@ -197,10 +229,11 @@ class StoreView(ClusterView):
 
     def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]:
         if self._subdomains is None and self._bulk("subdomain"):
-            self._subdomains = {}
-            for pod in queries.pods_with_any_subdomain(self.store):
-                sub = str((pod.get("spec") or {}).get("subdomain"))
-                self._subdomains.setdefault((_key(pod)[0], sub), []).append(pod)
+            self._subdomains = {}  # from the briefs, which hold all hostname_findings reads
+            for pod in self._briefs_where(_SUBDOMAIN, "subdomain"):
+                sub = (pod.get("spec") or {}).get("subdomain")
+                if sub is not None:
+                    self._subdomains.setdefault((_key(pod)[0], str(sub)), []).append(pod)
         if self._subdomains is None:
             return queries.pods_with_subdomain(self.store, namespace, subdomain)
         return [p for p in self._subdomains.get((namespace, subdomain), [])
@@ -221,6 +254,66 @@ class StoreView(ClusterView):
         ids = set(sets[0]).intersection(*sets[1:])
         return queries.objects_by_id(self.store, sorted(ids))
 
+    def _load_briefs(self) -> dict[str, list[tuple[int, str, list | None, dict | None]]]:
+        """Every pod's brief, and an index of their labels, from one read."""
+        if self._briefs is None:
+            self._briefs = {}
+            for oid, ns, name, brief, pod in queries.pod_briefs(self.store):
+                rows = self._briefs.setdefault(ns, [])
+                self._brief_at[oid] = len(rows)
+                rows.append((oid, name, brief, pod))
+                labels = brief[0] if brief is not None else (
+                    (pod or {}).get("metadata") or {}).get("labels")
+                index = self._brief_labels.setdefault(ns, {})
+                for key, value in (labels or {}).items():
+                    index.setdefault((key, str(value)), set()).add(oid)
+        return self._briefs
+
+    def _expand(self, ns: str, row: tuple[int, str, list | None, dict | None]) -> dict:
+        oid, name, brief, pod = row
+        if brief is None:
+            return pod or {}
+        out = self._expanded.get(oid)
+        if out is None:
+            out = self._expanded[oid] = table_cells.expand_brief(ns, name, brief)
+        return out
+
+    def pod_briefs(self, namespace: str | None = None) -> list[dict]:
+        """The pods cut down to what diagnosis reads (table_cells.pod_brief), in
+        (namespace, name) order, all of them read at once (their summaries); a pod whose
+        summary holds no brief comes whole."""
+        briefs = self._load_briefs()
+        spaces = sorted(briefs) if namespace is None else [namespace]
+        return [self._expand(ns, row) for ns in spaces for row in briefs.get(ns, ())]
+
+    def _briefs_where(self, index: int, field: str, namespace: str | None = None) -> list[dict]:
+        """The briefs whose element `index` is set (a whole pod: whose spec or status has
+        `field`), in (namespace, name) order, without expanding the others."""
+        briefs = self._load_briefs()
+        spaces = sorted(briefs) if namespace is None else [namespace]
+        return [self._expand(ns, row) for ns in spaces for row in briefs.get(ns, ())
+                if (row[2][index] if row[2] is not None else
+                    field in ((row[3] or {}).get("spec") or {})
+                    or field in ((row[3] or {}).get("status") or {}))]
+
+    def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]:
+        """A superset of the pods with a PodScheduled condition that is False (briefs)."""
+        return self._briefs_where(_UNSCHEDULED, "conditions", namespace)
+
+    def briefs_selected(self, namespace: str, selector: dict) -> list[dict]:
+        """pods_selected as briefs: the first calls read the selected pods (a single
+        `resolve`), later ones all briefs at once (`check`)."""
+        if self._briefs is None and not self._bulk("briefs"):
+            return self.pods_selected(namespace, selector)
+        briefs = self._load_briefs()
+        if not selector:
+            return self.pod_briefs(namespace)
+        index = self._brief_labels.get(namespace, {})
+        sets = sorted((index.get((k, str(v)), set()) for k, v in selector.items()), key=len)
+        ids = set(sets[0]).intersection(*sets[1:])
+        rows, at = briefs.get(namespace, []), self._brief_at
+        return [self._expand(namespace, rows[i]) for i in sorted(at[oid] for oid in ids)]
+
     def pods_by_ip(self, ip: str) -> list[dict]:
         return [p for p in queries.objects_mentioning(self.store, "Pod", f'"{ip}"')
                 if ip in _pod_ips(p)]
@@ -233,7 +326,9 @@ class StoreView(ClusterView):
 
     def node(self, name: str) -> dict | None:
         if self._nodes is None:
-            return self.store.get("Node", "", name)
+            if not self._bulk("node"):
+                return self.store.get("Node", "", name)
+            self.nodes()
         return self._node_by_name.get(name)
 
     def node_by_ip(self, ip: str) -> dict | None:

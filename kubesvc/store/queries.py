@@ -63,9 +63,12 @@ def counts_by_kind(store: Store) -> list[tuple[str, int]]:
 
 def service_by_cluster_ip(store: Store, ip: str) -> dict | None:
     """The Service one of whose `spec.clusterIPs` is `ip` (the first, in key order)."""
+    # instr: only the bodies naming the address are taken apart (the planner tests it on
+    # each row before json_each)
     row = store.conn.execute(
         "SELECT body FROM objects, json_each(objects.body, '$.spec.clusterIPs') AS ips "
-        "WHERE gk='Service' AND ips.value=? ORDER BY namespace, name LIMIT 1", (ip,)).fetchone()
+        "WHERE gk='Service' AND instr(objects.body, ?) > 0 AND ips.value=? "
+        "ORDER BY namespace, name LIMIT 1", (ip, ip)).fetchone()
     return json.loads(row[0]) if row else None
 
 
@@ -80,11 +83,41 @@ def objects_mentioning(store: Store, gk: str, *texts: str) -> list[dict]:
 
 
 def pods_with_subdomain(store: Store, namespace: str, subdomain: str) -> list[dict]:
-    """A namespace's pods whose `spec.subdomain` is `subdomain`, by name."""
-    rows = store.conn.execute(
-        "SELECT body FROM objects WHERE gk='Pod' AND namespace=? AND "
-        "json_extract(body, '$.spec.subdomain')=? ORDER BY name", (namespace, subdomain))
-    return [json.loads(r[0]) for r in rows]
+    """A namespace's pods whose `spec.subdomain` is `subdomain`, by name. The candidates come
+    from the summary index (a pod's brief names its subdomain, table_cells.pod_brief): only
+    their bodies are read, not every pod's of the namespace."""
+    where = "gk='Pod' AND namespace=? AND json_extract(body, '$.spec.subdomain')=?"
+    if not store.has_summary:
+        rows = store.conn.execute(f"SELECT body FROM objects WHERE {where} ORDER BY name",
+                                  (namespace, subdomain))
+        return [json.loads(r[0]) for r in rows]
+    sep, seps = table_cells.SEP, table_cells.POD_BRIEF_SEPS
+    candidates = store.conn.execute(
+        "SELECT id, summary FROM objects WHERE gk='Pod' AND namespace=? AND (summary IS NULL "
+        "OR instr(summary, ?) > 0 OR length(summary) - length(replace(summary, ?, '')) != ?)",
+        (namespace, str(subdomain), sep, seps)).fetchall()
+    ids = [oid for oid, summary in candidates if _may_have_subdomain(summary)]
+    out = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        out += store.conn.execute(
+            f"SELECT name, body FROM objects WHERE id IN ({','.join('?' * len(chunk))}) AND "
+            f"{where}", (*chunk, namespace, subdomain)).fetchall()
+    return [json.loads(body) for _, body in sorted(out)]
+
+
+def _may_have_subdomain(summary: str | None) -> bool:
+    """False only for a pod whose brief says it has no subdomain."""
+    tag = table_cells.SUMMARY_VERSION + table_cells.SEP
+    if summary is None or not summary.startswith(tag) or summary.count(
+            table_cells.SEP) != table_cells.POD_BRIEF_SEPS:
+        return True
+    try:
+        brief = json.loads(summary[summary.rfind(table_cells.SEP) + 1:])
+    except ValueError:
+        return True
+    return not (isinstance(brief, list) and len(brief) == table_cells.BRIEF_LENGTH
+                and brief[8] is None)
 
 
 _POD_ENDPOINT_PATHS = ("$.metadata.uid", "$.metadata.labels", "$.metadata.deletionTimestamp",
@@ -168,9 +201,44 @@ def objects_by_id(store: Store, ids: list[int]) -> list[dict]:
     return [json.loads(r[0]) for r in rows]
 
 
-def pods_with_any_subdomain(store: Store) -> list[dict]:
-    """Every pod that sets `spec.subdomain`, in (namespace, name) order."""
-    rows = store.conn.execute(
-        "SELECT body FROM objects WHERE gk='Pod' AND instr(body, '\"subdomain\"') > 0 AND "
-        "json_extract(body, '$.spec.subdomain') IS NOT NULL ORDER BY namespace, name")
-    return [json.loads(r[0]) for r in rows]
+def pod_briefs(store: Store) -> list[tuple[int, str, str, list | None, dict | None]]:
+    """(id, namespace, name, brief, pod) of every pod in (namespace, name) order: the brief
+    array its summary ends with (table_cells.pod_brief), read from the objects_summary index
+    alone; for a pod whose summary has none, `brief` is None and `pod` its decoded body."""
+    if not store.has_summary:
+        rows = store.conn.execute(
+            "SELECT id, namespace, name, NULL FROM objects WHERE gk='Pod' "
+            "ORDER BY namespace, name").fetchall()
+    else:
+        rows = store.conn.execute(
+            "SELECT id, namespace, name, summary FROM objects WHERE gk='Pod' "
+            "ORDER BY namespace, name").fetchall()
+    tag, sep = table_cells.SUMMARY_VERSION + table_cells.SEP, table_cells.SEP
+    cells = table_cells.POD_BRIEF_SEPS
+    texts, missing = [], []
+    for oid, _, _, summary in rows:
+        if summary and summary.startswith(tag) and summary.count(sep) == cells:
+            texts.append(summary[summary.rfind(sep) + 1:])
+        else:
+            texts.append("null")
+            missing.append(oid)
+    briefs = json.loads("[" + ",".join(texts) + "]")  # one decode: ~3x faster than one a row
+    size = table_cells.BRIEF_LENGTH
+    for i, brief in enumerate(briefs):
+        if brief is not None and len(brief) != size:  # another layout: read the body
+            briefs[i] = None
+            missing.append(rows[i][0])
+    index = {oid: i for i, oid in enumerate(r[0] for r in rows)} if missing else {}
+    bodies: dict[int, dict] = {}
+    for start in range(0, len(missing), 500):
+        chunk = missing[start:start + 500]
+        for oid, body in store.conn.execute(
+                f"SELECT id, body FROM objects WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk):
+            pod = json.loads(body)
+            try:  # keep the brief, not the body (a state written before briefs existed)
+                briefs[index[oid]] = table_cells.pod_brief(pod)
+            except (AttributeError, TypeError, ValueError, KeyError, IndexError):
+                bodies[oid] = pod  # a malformed pod: the caller reads it whole
+    return [(oid, ns, name, brief, bodies.get(oid) if brief is None else None)
+            for (oid, ns, name, _), brief in zip(rows, briefs, strict=True)]

@@ -145,8 +145,17 @@ def summary_table(
     with_ns = all_namespaces and kind not in CLUSTER_SCOPED
     prefix = f"{show_kind_prefix.lower()}/" if show_kind_prefix else ""
     out = []
+    # a pod's narrow row needs its first four cells only (and the last one, after restarts):
+    # the rest of its summary (wide cells, the brief) is left unsplit
+    short = kind == "Pod" and keep == [0, 1, 2, 3, 4]
     for ns, name, summary, body in rows:
         if summary is not None and summary.startswith(tag):
+            if short:
+                cells = summary[skip:].split(sep, 4)
+                if cells[2] == "0":  # finish_pod's row when there was no restart
+                    row = [prefix + name, cells[0], cells[1], "0", ages(cells[3])]
+                    out.append([ns, *row] if with_ns else row)
+                    continue
             cells = summary[skip:].split(sep)
         else:
             cells = compute(json.loads(body))  # no summary (yet): the body it is made from
