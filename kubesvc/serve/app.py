@@ -13,7 +13,7 @@ from http import HTTPStatus
 from kubesvc import __version__
 from kubesvc.api.errors import KubesvcError
 from kubesvc.kubectl.environment import Environment
-from kubesvc.serve import catalog, discovery, objects, openapi, watch
+from kubesvc.serve import catalog, discovery, objects, openapi, versions, watch
 from kubesvc.serve import status as st
 from kubesvc.serve.objects import Reply, Server
 from kubesvc.serve.request import MAX_BODY, Request, Target, parse_target
@@ -126,7 +126,14 @@ class App:
         if target.sub and target.sub not in served.subresources:
             raise HttpError(404, "the server could not find the requested resource")
         handler = _handler(req, target)
-        return handler(self.server, req, served, target)
+        exact = None
+        if handler in (objects.get, objects.list_objects):  # resourceVersion(Match): versions.py
+            exact = versions.check_read(self.server, req, served.res.gk, target,
+                                        served.res.namespaced, handler is objects.list_objects)
+        result = handler(self.server, req, served, target)
+        if exact is not None and isinstance(result, Reply):
+            result.body["metadata"]["resourceVersion"] = exact
+        return result
 
 
 def _handler(req: Request, target: Target):

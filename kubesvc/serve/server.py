@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import TextIO
 
@@ -18,13 +19,16 @@ import waitress
 import yaml
 from waitress import wasyncore
 
-from kubesvc.api.errors import ClientError
+from kubesvc.api.errors import ClientError, KubesvcError
 from kubesvc.kubectl.environment import Environment
 from kubesvc.serve import watch
 from kubesvc.serve.app import App
 from kubesvc.serve.request import MAX_BODY
+from kubesvc.store import changes
+from kubesvc.store.db import Store
 
 THREADS = 32  # every open watch holds one worker thread
+COMPACT_EVERY = 60.0  # seconds between trims of the change log
 
 
 def is_loopback(address: str) -> bool:
@@ -65,6 +69,7 @@ def create(env: Environment, state: str, address: str, port: int, token: str | N
                           "bearer token (--token, or let kubesvc generate one)")
     url = f"http://{_host(address)}:{port}"
     app = App(env, state, token=token, address=f"{_host(address)}:{port}", log=log)
+    keep_changes(app.server.root)
     try:
         server = waitress.create_server(app, host=address, port=port, threads=THREADS,
                                         # past twice our limit: waitress's plain 413
@@ -80,6 +85,24 @@ def create(env: Environment, state: str, address: str, port: int, token: str | N
         url = f"http://{_host(address)}:{actual}"
         app.address = f"{_host(address)}:{actual}"
     return server, url
+
+
+def keep_changes(store: Store, keep: int = changes.KEEP) -> None:
+    """The change log the watches read (made the first time a state is served), trimmed to
+    its newest `keep` rows."""
+    with store.write():
+        changes.ensure(store.conn)
+        changes.compact(store.conn, keep)
+
+
+def _compact_now_and_then(root: Store, stopping: threading.Event) -> None:
+    store = root.reopen()
+    try:
+        while not stopping.wait(COMPACT_EVERY):
+            with suppress(KubesvcError):  # a busy state: the next round
+                keep_changes(store)
+    finally:
+        store.close()
 
 
 def _host(address: str) -> str:
@@ -102,6 +125,10 @@ def run(server, out: TextIO = sys.stdout, grace: float = 30.0) -> None:
         watch.STOPPING.set()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    root = getattr(server.application, "server", None)
+    if root is not None:
+        threading.Thread(target=_compact_now_and_then, args=(root.root, stopping),
+                         name="kubesvc-compact", daemon=True).start()
     socket_map = server._map
     try:
         while not stopping.is_set():

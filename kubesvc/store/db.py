@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kubesvc.api import table_cells
 from kubesvc.api.errors import StoreError
-from kubesvc.store import codec
+from kubesvc.store import changes, codec
 from kubesvc.store.files import check_store_file, database_error
 
 APPLICATION_ID = 0x6B737663  # "ksvc": marks the file as a kubesvc store
@@ -134,6 +134,7 @@ class Store:
         self._rv: int | None = None
         self._rv_written = True
         self.has_summary = True  # objects.summary exists (format 2 and later)
+        self._changes: bool | None = None  # the change log exists (None: not asked yet)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -495,10 +496,20 @@ class Store:
             [(object_id, k, str(v)) for k, v in labels.items()])
 
     def delete(self, gk: str, namespace: str, name: str) -> bool:
-        cur = self.conn.execute(
-            "DELETE FROM objects WHERE gk=? AND namespace=? AND name=?", (gk, namespace, name))
+        row = self.conn.execute(
+            "DELETE FROM objects WHERE gk=? AND namespace=? AND name=? RETURNING body",
+            (gk, namespace, name)).fetchone()
         self.release(object_key(gk, namespace, name))
-        return cur.rowcount > 0
+        if row is not None and self._logs_changes():  # a served state: a tombstone for watches
+            changes.record_deletion(self.conn, self.reserve_resource_versions(1), gk,
+                                    namespace, name, row[0])
+        return row is not None
+
+    def _logs_changes(self) -> bool:
+        """Has this state a change log (kubesvc/store/changes.py)? Asked once per store."""
+        if self._changes is None:
+            self._changes = changes.present(self.conn)
+        return self._changes
 
     def kinds_in_namespace(self, namespace: str) -> builtins.list[str]:
         rows = self.conn.execute(
