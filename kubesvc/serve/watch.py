@@ -17,7 +17,7 @@ deletion's resourceVersion). As kube-apiserver's watch cache does:
   match is ADDED, one that stops matching is DELETED (with the body the watch last sent),
   as the cacher's watchers filter events;
 - `allowWatchBookmarks=true`: a BOOKMARK with the state's resourceVersion every
-  BOOKMARK_EVERY seconds.
+  BOOKMARK_EVERY seconds, and one a second before the watch's timeoutSeconds run out.
 
 The store keeps objects' latest bodies, not every version: several changes of one object
 between two looks come out as one event with its latest body (what a client's cache ends up
@@ -47,6 +47,7 @@ from kubesvc.store.db import Store
 
 POLL = 0.1  # seconds between looks at the state's resourceVersion
 BOOKMARK_EVERY = 10.0
+BOOKMARK_BEFORE_END = 1.0
 DEFAULT_TIMEOUT = 1800.0  # kube-apiserver's --min-request-timeout
 STOPPING = threading.Event()  # set on shutdown: every open watch ends
 
@@ -102,7 +103,8 @@ def watch(server: Server, req: Request, served: Served, target: Target) -> Itera
                 yield bookmark(start, initial_end=True)
         else:
             assert since is not None
-            failure, start, first = _catch_up(store, res.gk, ns, since)
+            fetch = (lambda: matching(store, req, res, ns)[0]) if selected else None
+            failure, start, first, now = _catch_up(store, res.gk, ns, since, fetch)
             if failure is not None:
                 yield event("ERROR", failure)
                 return
@@ -112,17 +114,18 @@ def watch(server: Server, req: Request, served: Served, target: Target) -> Itera
                         yield event("DELETED", change.body)
                 elif selected is None or selected(change.body):
                     yield event(change.type, change.body)
-            if selected:
-                known = {_key(o): o for o in _current(store, req, res, ns)}
+            known = {_key(o): o for o in now}
         yield from _follow(store, res.gk, ns, start, timeout, bookmarks, event, bookmark,
                            selected, known)
 
     return stream()
 
 
-def _catch_up(store: Store, gk: str, ns: str | None, since: int
-              ) -> tuple[dict | None, int, list[Change]]:
-    """The changes after `since`, or the Status of why not (410 too old, 504 too new)."""
+def _catch_up(store: Store, gk: str, ns: str | None, since: int,
+              fetch: Callable[[], list[dict]] | None
+              ) -> tuple[dict | None, int, list[Change], list[dict]]:
+    """The changes after `since` and (with `fetch`, a watch with a selector) the objects
+    selected now, from one snapshot; or the Status of why not (410 too old, 504 too new)."""
     waited = 0.0
     while True:
         with store.read():
@@ -131,17 +134,13 @@ def _catch_up(store: Store, gk: str, ns: str | None, since: int
                 floor = changes.floor(store.conn)
                 if since < floor:
                     return st.status(410, "Expired", f"too old resource version: {since} "
-                                                     f"({floor})"), current, []
-                return None, current, changes.since(store.conn, gk, ns, since)
+                                                     f"({floor})"), current, [], []
+                return (None, current, changes.since(store.conn, gk, ns, since),
+                        fetch() if fetch else [])
         if waited >= versions.TOO_LARGE_WAIT or STOPPING.is_set():
-            return versions.too_large(since, current), current, []
+            return versions.too_large(since, current), current, [], []
         time.sleep(POLL)
         waited += POLL
-
-
-def _current(store: Store, req: Request, res: Resource, ns: str | None) -> list[dict]:
-    with store.read():
-        return matching(store, req, res, ns)[0]
 
 
 def _follow(store: Store, gk: str, ns: str | None, rv: int, timeout: float, bookmarks: bool,
@@ -149,7 +148,9 @@ def _follow(store: Store, gk: str, ns: str | None, rv: int, timeout: float, book
             selected: Callable[[dict], bool] | None, known: dict[Key, dict]
             ) -> Iterator[bytes]:
     ends = time.monotonic() + timeout
-    next_bookmark = time.monotonic() + BOOKMARK_EVERY
+    # as the cacher: every BOOKMARK_EVERY seconds, and one shortly before the watch's end
+    # (the client resumes from there)
+    next_bookmark = min(time.monotonic() + BOOKMARK_EVERY, ends - BOOKMARK_BEFORE_END)
     while time.monotonic() < ends and not STOPPING.wait(POLL):
         batch: list[Change] = []
         with store.read():
@@ -168,7 +169,9 @@ def _follow(store: Store, gk: str, ns: str | None, rv: int, timeout: float, book
             else:
                 yield from _filtered(change, selected, known, event)
         if bookmarks and time.monotonic() >= next_bookmark:
-            next_bookmark = time.monotonic() + BOOKMARK_EVERY
+            last = ends - BOOKMARK_BEFORE_END
+            next_bookmark = (float("inf") if next_bookmark >= last
+                             else min(time.monotonic() + BOOKMARK_EVERY, last))
             yield bookmark(rv)
 
 

@@ -167,6 +167,29 @@ def test_watch_list_initial_events_end_with_a_bookmark(served):
         watch.close()
 
 
+def test_a_bookmark_before_the_watch_ends_and_none_unasked(served):
+    for asked in (True, False):
+        watch = Watch(served, f"{CM}?watch=1&timeoutSeconds=2&resourceVersion="
+                              f"{list_rv(served)}&allowWatchBookmarks={str(asked).lower()}")
+        events = []
+        while (ev := watch.next()) is not None:
+            events.append(ev)
+        watch.close()
+        assert [e["type"] for e in events] == (["BOOKMARK"] if asked else [])
+        if asked:
+            assert events[0]["object"]["metadata"]["resourceVersion"].isdigit()
+
+
+def test_a_watch_from_a_version_ahead_waits_then_times_out(served):
+    watch = Watch(served, f"{CM}?watch=1&resourceVersion={int(list_rv(served)) + 1000}")
+    try:
+        event = watch.next()
+    finally:
+        watch.close()
+    assert (event["type"], event["object"]["code"], event["object"]["reason"]) == (
+        "ERROR", 504, "Timeout")
+
+
 @pytest.mark.parametrize(("query", "code", "reason"), [
     ("resourceVersionMatch=Exact", 422, "Invalid"),
     ("resourceVersion=0&resourceVersionMatch=Exact", 422, "Invalid"),
