@@ -172,6 +172,7 @@ def run(server, out: TextIO = sys.stdout, grace: float = 30.0) -> None:
         server.task_dispatcher.shutdown(timeout=1)
         wasyncore.close_all(socket_map)
         if front is not None:
+            front.drain(timeout=5)
             shutil.rmtree(os.path.dirname(front.backend), ignore_errors=True)
         out.write("kubesvc serve: stopped\n")
         out.flush()

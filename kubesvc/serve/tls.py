@@ -26,6 +26,7 @@ import os
 import socket
 import ssl
 import threading
+import time
 from pathlib import Path
 
 from kubesvc.api.errors import ClientError
@@ -139,6 +140,7 @@ class Front:
         self.context.load_cert_chain(folder / CERT, folder / KEY)
         self.loop = asyncio.new_event_loop()
         self._server: asyncio.AbstractServer | None = None
+        self.active = 0  # connections being relayed (read and written in the loop only)
         self._thread = threading.Thread(target=self._run, name="kubesvc-tls", daemon=True)
 
     def start(self) -> None:
@@ -160,17 +162,28 @@ class Front:
                 self._server.close()
         self.loop.call_soon_threadsafe(close)
 
+    def drain(self, timeout: float) -> None:
+        """Wait (`timeout` seconds at most) until every answer waitress wrote has been relayed
+        to its client: after waitress has closed its connections, before the process ends."""
+        deadline = time.monotonic() + timeout
+        while self.active and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.active += 1
         try:
-            back_reader, back_writer = await asyncio.open_unix_connection(self.backend)
-        except OSError:
-            writer.close()
-            return
-        await asyncio.gather(_pump(reader, back_writer), _pump(back_reader, writer))
-        for w in (writer, back_writer):
-            w.close()
-            with contextlib.suppress(OSError, ssl.SSLError):
-                await w.wait_closed()
+            try:
+                back_reader, back_writer = await asyncio.open_unix_connection(self.backend)
+            except OSError:
+                writer.close()
+                return
+            await asyncio.gather(_pump(reader, back_writer), _pump(back_reader, writer))
+            for w in (writer, back_writer):
+                w.close()
+                with contextlib.suppress(OSError, ssl.SSLError):
+                    await w.wait_closed()
+        finally:
+            self.active -= 1
 
 
 async def _pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:

@@ -13,6 +13,7 @@ import ssl
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 import yaml
@@ -91,19 +92,36 @@ def test_a_busy_port_is_a_one_line_error(tmp_path):
         stop(proc)
 
 
-def test_sigterm_answers_the_writes_in_flight_and_ends_the_watches(tmp_path):
-    proc, url = start(tmp_path)
-    host, port = url.removeprefix("http://").rsplit(":", 1)
-    watcher = http.client.HTTPConnection(host, int(port), timeout=30)
-    watcher.request("GET", "/api/v1/namespaces/default/configmaps?watch=1")
+def _client(url: str, kubeconfig) -> tuple[Callable[[], http.client.HTTPConnection], dict]:
+    """New connections to the server, and the headers its kubeconfig's user sends."""
+    config = yaml.safe_load(kubeconfig.read_text())
+    token = config["users"][0]["user"].get("token")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    host, port = url.split("://")[1].rsplit(":", 1)
+    if url.startswith("https"):
+        ca = base64.b64decode(config["clusters"][0]["cluster"]["certificate-authority-data"])
+        context = ssl.create_default_context(cadata=ca.decode())
+        return (lambda: http.client.HTTPSConnection(host, int(port), timeout=30,
+                                                    context=context)), headers
+    return (lambda: http.client.HTTPConnection(host, int(port), timeout=30)), headers
+
+
+@pytest.mark.parametrize("tls", [False, True])
+def test_sigterm_answers_the_writes_in_flight_and_ends_the_watches(tmp_path, tls):
+    if tls:
+        pytest.importorskip("cryptography")
+    proc, url = start(tmp_path, *(["--tls"] if tls else []))
+    connect, headers = _client(url, tmp_path / "kc")
+    watcher = connect()
+    watcher.request("GET", "/api/v1/namespaces/default/configmaps?watch=1", headers=headers)
     watching = watcher.getresponse()
     conns = []
     for i in range(5):
-        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn = connect()
         body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
                            "metadata": {"name": f"cm-{i}"}})
         conn.request("POST", "/api/v1/namespaces/default/configmaps", body=body,
-                     headers={"Content-Type": "application/json"})
+                     headers={"Content-Type": "application/json", **headers})
         conns.append(conn)
     proc.send_signal(signal.SIGTERM)  # before any answer is read
     answered = [c.getresponse().status for c in conns]
@@ -136,6 +154,11 @@ def test_tls_kubectl_trusts_the_ca_in_the_kubeconfig(tmp_path):
         done = subprocess.run([KUBECTL, "get", "svc", "kubernetes", "-o", "name"],
                               capture_output=True, text=True, env=env, timeout=60)
         assert (done.returncode, done.stdout, done.stderr) == (0, "service/kubernetes\n", "")
+        kubernetes = pytest.importorskip("kubernetes")
+        api = kubernetes.client.CoreV1Api(
+            kubernetes.config.new_client_from_config(str(tmp_path / "kc")))
+        assert [s.metadata.name for s in api.list_namespaced_service("default").items] == [
+            "kubernetes"]
         # the CA is checked: a client that does not trust it is refused
         host, port = url.removeprefix("https://").rsplit(":", 1)
         with pytest.raises(ssl.SSLCertVerificationError):
