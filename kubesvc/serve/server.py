@@ -8,7 +8,6 @@ import base64
 import ipaddress
 import os
 import secrets
-import shutil
 import signal
 import socket
 import sys
@@ -93,8 +92,7 @@ def create(env: Environment, state: str, address: str, port: int, token: str | N
             listening = socket.create_server(
                 (address, port), family=socket.AF_INET6 if ":" in address else socket.AF_INET)
             actual = listening.getsockname()[1]
-            private = tempfile.mkdtemp(prefix="kubesvc-serve-")  # mode 0700
-            backend = os.path.join(private, "api.sock")
+            backend = _backend_socket(tls_folder)
             server = waitress.create_server(app, unix_socket=backend,
                                             unix_socket_perms="600", **options)
             front = tls.Front(listening, backend, tls_folder)
@@ -105,6 +103,17 @@ def create(env: Environment, state: str, address: str, port: int, token: str | N
     url = f"{scheme}://{_host(address)}:{actual}"
     app.address = f"{_host(address)}:{actual}"
     return server, url
+
+
+def _backend_socket(folder: Path) -> str:
+    """Where waitress listens behind the TLS front: a Unix socket in the private TLS folder
+    (one a killed server left is replaced), or in a private temporary folder when that path
+    is too long for a Unix socket's address."""
+    path = folder / "api.sock"
+    if len(os.fsencode(path)) > 100:
+        path = Path(tempfile.mkdtemp(prefix="kubesvc-serve-")) / "api.sock"  # mode 0700
+    path.unlink(missing_ok=True)
+    return str(path)
 
 
 def keep_changes(store: Store, keep: int = changes.KEEP) -> None:
@@ -173,7 +182,10 @@ def run(server, out: TextIO = sys.stdout, grace: float = 30.0) -> None:
         wasyncore.close_all(socket_map)
         if front is not None:
             front.drain(timeout=5)
-            shutil.rmtree(os.path.dirname(front.backend), ignore_errors=True)
+            with suppress(OSError):
+                os.unlink(front.backend)
+                if os.path.basename(os.path.dirname(front.backend)).startswith("kubesvc-serve-"):
+                    os.rmdir(os.path.dirname(front.backend))
         out.write("kubesvc serve: stopped\n")
         out.flush()
 

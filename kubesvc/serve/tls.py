@@ -171,6 +171,11 @@ class Front:
 
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.active += 1
+        raw = writer.get_extra_info("socket")
+        if raw is not None:  # asyncio sets it only for sockets made with proto=IPPROTO_TCP:
+            # without it a small answer waits for the client's delayed ACK (~40 ms)
+            with contextlib.suppress(OSError):
+                raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             try:
                 back_reader, back_writer = await asyncio.open_unix_connection(self.backend)

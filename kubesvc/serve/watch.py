@@ -63,7 +63,9 @@ def watch(server: Server, req: Request, served: Served, target: Target) -> Itera
                                                             field)))
     versions.validate_watch(req)
     since = versions.parse(req.query.get("resourceVersion", ""))
-    initial = since is None or req.flag("sendInitialEvents")
+    # sendInitialEvents, when given, says whether the state comes first as ADDED events
+    initial = (req.flag("sendInitialEvents") if "sendInitialEvents" in req.query
+               else since is None)
     selected = _predicate(req, res)  # a bad selector: 400 before the stream
     as_table = tables.wants_table(req.header("accept"))
     include = req.query.get("includeObject", "Metadata")
@@ -102,7 +104,6 @@ def watch(server: Server, req: Request, served: Served, target: Target) -> Itera
             if req.flag("sendInitialEvents") and bookmarks:
                 yield bookmark(start, initial_end=True)
         else:
-            assert since is not None
             fetch = (lambda: matching(store, req, res, ns)[0]) if selected else None
             failure, start, first, now = _catch_up(store, res.gk, ns, since, fetch)
             if failure is not None:
@@ -121,15 +122,18 @@ def watch(server: Server, req: Request, served: Served, target: Target) -> Itera
     return stream()
 
 
-def _catch_up(store: Store, gk: str, ns: str | None, since: int,
+def _catch_up(store: Store, gk: str, ns: str | None, since: int | None,
               fetch: Callable[[], list[dict]] | None
               ) -> tuple[dict | None, int, list[Change], list[dict]]:
-    """The changes after `since` and (with `fetch`, a watch with a selector) the objects
-    selected now, from one snapshot; or the Status of why not (410 too old, 504 too new)."""
+    """The changes after `since` (None: the most recent state) and (with `fetch`, a watch with
+    a selector) the objects selected now, from one snapshot; or the Status of why not (410
+    too old, 504 too new)."""
     waited = 0.0
     while True:
         with store.read():
             current = int(store.get_meta("rv") or 0)
+            if since is None:
+                since = current
             if since <= current:
                 floor = changes.floor(store.conn)
                 if since < floor:

@@ -167,6 +167,17 @@ def test_watch_list_initial_events_end_with_a_bookmark(served):
         watch.close()
 
 
+def test_without_initial_events_a_watch_starts_at_the_most_recent_state(served):
+    watch = Watch(served, f"{CM}?watch=1&sendInitialEvents=false"
+                          "&resourceVersionMatch=NotOlderThan")
+    try:
+        time.sleep(0.5)
+        apply_cm(served, "fresh")
+        assert watch.seen("fresh") == [("ADDED", "fresh")]  # nothing of the state before
+    finally:
+        watch.close()
+
+
 def test_a_bookmark_before_the_watch_ends_and_none_unasked(served):
     for asked in (True, False):
         watch = Watch(served, f"{CM}?watch=1&timeoutSeconds=2&resourceVersion="
