@@ -496,14 +496,20 @@ class Store:
             [(object_id, k, str(v)) for k, v in labels.items()])
 
     def delete(self, gk: str, namespace: str, name: str) -> bool:
-        row = self.conn.execute(
-            "DELETE FROM objects WHERE gk=? AND namespace=? AND name=? RETURNING body",
-            (gk, namespace, name)).fetchone()
+        if self._logs_changes():  # a served state: a tombstone for the watches
+            row = self.conn.execute(
+                "DELETE FROM objects WHERE gk=? AND namespace=? AND name=? RETURNING body",
+                (gk, namespace, name)).fetchone()
+            if row is not None:
+                changes.record_deletion(self.conn, self.reserve_resource_versions(1), gk,
+                                        namespace, name, row[0])
+            deleted = row is not None
+        else:
+            deleted = self.conn.execute(
+                "DELETE FROM objects WHERE gk=? AND namespace=? AND name=?",
+                (gk, namespace, name)).rowcount > 0
         self.release(object_key(gk, namespace, name))
-        if row is not None and self._logs_changes():  # a served state: a tombstone for watches
-            changes.record_deletion(self.conn, self.reserve_resource_versions(1), gk,
-                                    namespace, name, row[0])
-        return row is not None
+        return deleted
 
     def _logs_changes(self) -> bool:
         """Has this state a change log (kubesvc/store/changes.py)? Asked once per store."""
