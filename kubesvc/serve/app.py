@@ -64,6 +64,10 @@ class App:
         if req.method not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
             raise HttpError(405, f"the server does not allow this method on the requested "
                                  f"resource ({req.method})")
+        at = 2 if parts[:1] == ["api"] else 3  # the deprecated /api/v1/watch/... paths
+        if req.method == "GET" and len(parts) > at + 1 and parts[at] == "watch":
+            del parts[at]
+            req.query["watch"] = "true"
         if req.method == "GET":
             found = self._info(req, parts)
             if found is not None:

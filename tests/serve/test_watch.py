@@ -103,6 +103,21 @@ def test_watch_from_a_list_sees_cli_creations_updates_and_deletions(served):
         watch.close()
 
 
+@pytest.mark.parametrize("path", [
+    "/api/v1/watch/namespaces/default/configmaps/old-path",  # the deprecated watch paths
+    "/api/v1/namespaces/default/configmaps/old-path?watch=1",
+])
+def test_one_object_watch_paths(served, path):
+    apply_cm(served, "old-path")
+    sep = "&" if "?" in path else "?"
+    watch = Watch(served, f"{path}{sep}resourceVersion={list_rv(served)}")
+    try:
+        served.cli.ok("delete", "cm", "old-path")
+        assert watch.seen("old-path") == [("DELETED", "old-path")]
+    finally:
+        watch.close()
+
+
 def test_watch_from_an_older_version_replays_what_changed_since(served):
     apply_cm(served, "r1")
     since = list_rv(served)
