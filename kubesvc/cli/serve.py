@@ -18,6 +18,9 @@ Examples:
 
   # Reachable from other machines: a bearer token is generated into the kubeconfig
   kubesvc serve --address 0.0.0.0 --kubeconfig ./kubesvc.kubeconfig
+
+  # HTTPS: a CA made in ./kubesvc.kubeconfig.tls/ and trusted by the kubeconfig
+  kubesvc serve --tls --kubeconfig ./kubesvc.kubeconfig
 """
 
 
@@ -32,7 +35,11 @@ def serve(
                                     help="Where to write the kubeconfig clients use (mode 0600)."),
     token: str | None = typer.Option(None, "--token", envvar="KUBESVC_TOKEN",
                                      help="Bearer token clients must send (generated when "
-                                          "--address is not a loopback address)."),
+                                          "--address is not a loopback address, or "
+                                          "with --tls)."),
+    tls: bool = typer.Option(False, "--tls",
+                             help="Serve HTTPS with a self-signed CA made next to the kubeconfig "
+                                  "(PATH.tls/) and written into it (needs kubesvc[tls])."),
     log_requests: bool = typer.Option(False, "--log-requests",
                                       help="Print one line per request on stderr."),
     state: str | None = common.STATE,
@@ -42,10 +49,15 @@ def serve(
 
     env = common.environment(ctx)
     path = str(env.resolve_state(state))
-    if token is None and not api_server.is_loopback(address):
+    # over TLS kubectl asks for a user name when the kubeconfig names no credentials
+    if token is None and (tls or not api_server.is_loopback(address)):
         token = api_server.new_token()
-    srv, url = api_server.create(env, path, address, port, token, log=log_requests)
-    api_server.write_kubeconfig(kubeconfig, api_server.kubeconfig(url, token))
+    from kubesvc.serve import tls as api_tls
+
+    folder = api_tls.folder_for(kubeconfig) if tls else None
+    srv, url = api_server.create(env, path, address, port, token, log=log_requests,
+                                 tls_folder=folder)
+    api_server.write_kubeconfig(kubeconfig, api_server.kubeconfig(url, token, srv.kubesvc_ca))
     env.out(f"kubesvc serve: the Kubernetes API for {path} at {url}\n"
             f"kubeconfig written to {kubeconfig} (export KUBECONFIG={kubeconfig.resolve()})\n")
     env.stdout.flush()

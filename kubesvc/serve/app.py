@@ -13,7 +13,7 @@ from http import HTTPStatus
 from kubesvc import __version__
 from kubesvc.api.errors import KubesvcError
 from kubesvc.kubectl.environment import Environment
-from kubesvc.serve import catalog, discovery, objects, openapi, watch
+from kubesvc.serve import catalog, discovery, objects, openapi, versions, watch
 from kubesvc.serve import status as st
 from kubesvc.serve.objects import Reply, Server
 from kubesvc.serve.request import MAX_BODY, Request, Target, parse_target
@@ -64,6 +64,10 @@ class App:
         if req.method not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
             raise HttpError(405, f"the server does not allow this method on the requested "
                                  f"resource ({req.method})")
+        at = 2 if parts[:1] == ["api"] else 3  # the deprecated /api/v1/watch/... paths
+        if req.method == "GET" and len(parts) > at + 1 and parts[at] == "watch":
+            del parts[at]
+            req.query["watch"] = "true"
         if req.method == "GET":
             found = self._info(req, parts)
             if found is not None:
@@ -126,7 +130,14 @@ class App:
         if target.sub and target.sub not in served.subresources:
             raise HttpError(404, "the server could not find the requested resource")
         handler = _handler(req, target)
-        return handler(self.server, req, served, target)
+        exact = None
+        if handler in (objects.get, objects.list_objects):  # resourceVersion(Match): versions.py
+            exact = versions.check_read(self.server, req, served.res.gk, target,
+                                        served.res.namespaced, handler is objects.list_objects)
+        result = handler(self.server, req, served, target)
+        if exact is not None and isinstance(result, Reply):
+            result.body["metadata"]["resourceVersion"] = exact
+        return result
 
 
 def _handler(req: Request, target: Target):

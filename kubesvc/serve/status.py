@@ -6,9 +6,10 @@ from __future__ import annotations
 from kubesvc.api.errors import InvalidError, KubesvcError, NotFoundError, StatusError
 
 REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-           405: "MethodNotAllowed", 406: "NotAcceptable", 409: "Conflict",
+           405: "MethodNotAllowed", 406: "NotAcceptable", 409: "Conflict", 410: "Expired",
            413: "RequestEntityTooLarge", 415: "UnsupportedMediaType", 422: "Invalid",
-           500: "InternalError", 503: "ServiceUnavailable"}
+           500: "InternalError", 503: "ServiceUnavailable",
+           504: "Timeout"}
 
 
 class HttpError(StatusError):

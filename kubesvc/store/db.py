@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kubesvc.api import table_cells
 from kubesvc.api.errors import StoreError
-from kubesvc.store import codec, pod_facts
+from kubesvc.store import changes, codec, pod_facts
 from kubesvc.store.files import check_store_file, database_error
 
 APPLICATION_ID = 0x6B737663  # "ksvc": marks the file as a kubesvc store
@@ -138,8 +138,9 @@ class Store:
         self._rv: int | None = None
         self._rv_written = True
         self.has_summary = True  # objects.summary exists (format 2 and later)
+        self._changes: bool | None = None  # the change log exists (None: not asked yet)
         # new objects a bulk command put, not yet written (see `buffer_creates`): rows of
-        # (gk, namespace, name, body, summary, labels), written in order by `_flush`; and
+        # (gk, namespace, name, body, summary, labels, pod facts), written in order by `_flush`; and
         # values it holds (`hold`): rows of (pool, value, owner), written by `_flush_holds`
         self._pending: builtins.list[tuple] = []
         self._holds: builtins.list[tuple[str, int, str]] = []
@@ -459,7 +460,8 @@ class Store:
             labels = meta.get("labels")
             self._pending.append((gk, ns, name, body, summary_row(gk, obj) if self.has_summary
                                   else None, [(k, str(v)) for k, v in labels.items()]
-                                  if labels else None))
+                                  if labels else None,
+                                  pod_facts.row(obj) if gk == "Pod" else None))
             if len(self._pending) >= _FLUSH_ROWS:  # the buffer's memory stays bounded
                 self._flush()
             return
@@ -522,6 +524,9 @@ class Store:
         conn.executemany("INSERT INTO labels VALUES (?, ?, ?)",
                          [(first + i, k, v) for i, row in enumerate(rows) if row[5]
                           for k, v in row[5]])
+        facts = [row[6] for row in rows if row[6] is not None]
+        if facts:  # what the endpoint controllers read, kept with the pods' bodies
+            pod_facts.write(conn, facts)
 
     # -- digests of what an import wrote (re-importing the same dump skips the API path) ---------
 
@@ -569,10 +574,26 @@ class Store:
             [(object_id, k, str(v)) for k, v in labels.items()])
 
     def delete(self, gk: str, namespace: str, name: str) -> bool:
-        cur = self.conn.execute(
-            "DELETE FROM objects WHERE gk=? AND namespace=? AND name=?", (gk, namespace, name))
+        if self._logs_changes():  # a served state: a tombstone for the watches
+            row = self.conn.execute(
+                "DELETE FROM objects WHERE gk=? AND namespace=? AND name=? RETURNING body",
+                (gk, namespace, name)).fetchone()
+            if row is not None:
+                changes.record_deletion(self.conn, self.reserve_resource_versions(1), gk,
+                                        namespace, name, row[0])
+            deleted = row is not None
+        else:
+            deleted = self.conn.execute(
+                "DELETE FROM objects WHERE gk=? AND namespace=? AND name=?",
+                (gk, namespace, name)).rowcount > 0
         self.release(object_key(gk, namespace, name))
-        return cur.rowcount > 0
+        return deleted
+
+    def _logs_changes(self) -> bool:
+        """Has this state a change log (kubesvc/store/changes.py)? Asked once per store."""
+        if self._changes is None:
+            self._changes = changes.present(self.conn)
+        return self._changes
 
     def kinds_in_namespace(self, namespace: str) -> builtins.list[str]:
         rows = self.conn.execute(

@@ -112,7 +112,9 @@ def facts_text(pod: Mapping) -> str | None:
     return None if facts is None else codec.dumps(facts)
 
 
-def _row(pod: Mapping) -> tuple[str, str, int, str] | None:
+def row(pod: Mapping) -> tuple[str, str, int, str] | None:
+    """The facts row (namespace, name, waiting, facts) of a pod about to be stored, or None
+    when the facts cannot describe it (its namespace then takes the general path)."""
     facts = facts_list(pod)
     if facts is None:
         return None
@@ -134,7 +136,7 @@ def _missing_table(exc: sqlite3.OperationalError) -> bool:
     return "no such table" in str(exc)
 
 
-def _write(conn: sqlite3.Connection, params: list[tuple[str, str, int, str]]) -> None:
+def write(conn: sqlite3.Connection, params: list[tuple[str, str, int, str]]) -> None:
     try:
         if len(params) == 1:
             conn.execute(_PUT, params[0])
@@ -149,22 +151,22 @@ def _write(conn: sqlite3.Connection, params: list[tuple[str, str, int, str]]) ->
 
 def put(conn: sqlite3.Connection, pod: Mapping) -> None:
     """Keep the facts of a pod just written: Store.put's hook."""
-    row = _row(pod)
-    if row is not None:  # (else the triggers dropped the old facts with the old body)
-        _write(conn, [row])
+    facts = row(pod)
+    if facts is not None:  # (else the triggers dropped the old facts with the old body)
+        write(conn, [facts])
 
 
 def put_many(conn: sqlite3.Connection, pods: Iterable[Mapping]) -> None:
     """The facts of pods just written: the bulk writes' hook."""
-    params = [row for row in map(_row, pods) if row is not None]
+    params = [r for r in map(row, pods) if r is not None]
     if params:
-        _write(conn, params)
+        write(conn, params)
 
 
 def remember(conn: sqlite3.Connection, namespace: str, facts: list[list]) -> None:
     """Store facts computed from bodies that had none: the next reader finds them."""
     if facts:
-        _write(conn, [(namespace, f[NAME], waiting(f), codec.dumps(f)) for f in facts])
+        write(conn, [(namespace, f[NAME], waiting(f), codec.dumps(f)) for f in facts])
 
 
 def complete(conn: sqlite3.Connection) -> bool:

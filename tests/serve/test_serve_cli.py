@@ -3,19 +3,23 @@ token rule beyond loopback, a clean stop on SIGTERM, and no cost to the other ve
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import os
 import re
 import signal
+import ssl
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 import yaml
 
 from tests.conftest import FIXED_NOW, REPO
+from tests.serve.served import KUBECTL, needs_kubectl
 
 KUBESVC = [sys.executable, "-m", "kubesvc"]
 
@@ -26,7 +30,7 @@ def start(tmp_path, *args: str) -> tuple[subprocess.Popen, str]:
                              str(tmp_path / "kc"), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
     line = proc.stdout.readline()
-    found = re.search(r"at (http://\S+)", line)
+    found = re.search(r"at (https?://\S+)", line)
     assert found, line + proc.stderr.read()
     return proc, found[1]
 
@@ -88,19 +92,36 @@ def test_a_busy_port_is_a_one_line_error(tmp_path):
         stop(proc)
 
 
-def test_sigterm_answers_the_writes_in_flight_and_ends_the_watches(tmp_path):
-    proc, url = start(tmp_path)
-    host, port = url.removeprefix("http://").rsplit(":", 1)
-    watcher = http.client.HTTPConnection(host, int(port), timeout=30)
-    watcher.request("GET", "/api/v1/namespaces/default/configmaps?watch=1")
+def _client(url: str, kubeconfig) -> tuple[Callable[[], http.client.HTTPConnection], dict]:
+    """New connections to the server, and the headers its kubeconfig's user sends."""
+    config = yaml.safe_load(kubeconfig.read_text())
+    token = config["users"][0]["user"].get("token")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    host, port = url.split("://")[1].rsplit(":", 1)
+    if url.startswith("https"):
+        ca = base64.b64decode(config["clusters"][0]["cluster"]["certificate-authority-data"])
+        context = ssl.create_default_context(cadata=ca.decode())
+        return (lambda: http.client.HTTPSConnection(host, int(port), timeout=30,
+                                                    context=context)), headers
+    return (lambda: http.client.HTTPConnection(host, int(port), timeout=30)), headers
+
+
+@pytest.mark.parametrize("tls", [False, True])
+def test_sigterm_answers_the_writes_in_flight_and_ends_the_watches(tmp_path, tls):
+    if tls:
+        pytest.importorskip("cryptography")
+    proc, url = start(tmp_path, *(["--tls"] if tls else []))
+    connect, headers = _client(url, tmp_path / "kc")
+    watcher = connect()
+    watcher.request("GET", "/api/v1/namespaces/default/configmaps?watch=1", headers=headers)
     watching = watcher.getresponse()
     conns = []
     for i in range(5):
-        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn = connect()
         body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
                            "metadata": {"name": f"cm-{i}"}})
         conn.request("POST", "/api/v1/namespaces/default/configmaps", body=body,
-                     headers={"Content-Type": "application/json"})
+                     headers={"Content-Type": "application/json", **headers})
         conns.append(conn)
     proc.send_signal(signal.SIGTERM)  # before any answer is read
     answered = [c.getresponse().status for c in conns]
@@ -113,6 +134,64 @@ def test_sigterm_answers_the_writes_in_flight_and_ends_the_watches(tmp_path):
                            text=True, env=env, check=True).stdout.split()
     # every write the server acknowledged is in the state, and nothing else
     assert len([n for n in names if "cm-" in n]) == sent == 5
+
+
+@needs_kubectl
+def test_tls_kubectl_trusts_the_ca_in_the_kubeconfig(tmp_path):
+    pytest.importorskip("cryptography")
+    proc, url = start(tmp_path, "--tls")
+    try:
+        assert url.startswith("https://127.0.0.1:")
+        config = yaml.safe_load((tmp_path / "kc").read_text())
+        cluster, user = config["clusters"][0]["cluster"], config["users"][0]["user"]
+        ca = base64.b64decode(cluster["certificate-authority-data"])
+        folder = tmp_path / "kc.tls"
+        assert ca == (folder / "ca.crt").read_bytes() and len(user["token"]) >= 32
+        assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()
+                if p.name.endswith(".key")} == {"ca.key": 0o600, "server.key": 0o600}
+        env = {"PATH": os.environ.get("PATH", ""), "KUBECONFIG": str(tmp_path / "kc"),
+               "HOME": str(tmp_path)}
+        done = subprocess.run([KUBECTL, "get", "svc", "kubernetes", "-o", "name"],
+                              capture_output=True, text=True, env=env, timeout=60)
+        assert (done.returncode, done.stdout, done.stderr) == (0, "service/kubernetes\n", "")
+        kubernetes = pytest.importorskip("kubernetes")
+        api = kubernetes.client.CoreV1Api(
+            kubernetes.config.new_client_from_config(str(tmp_path / "kc")))
+        assert [s.metadata.name for s in api.list_namespaced_service("default").items] == [
+            "kubernetes"]
+        # the CA is checked: a client that does not trust it is refused
+        host, port = url.removeprefix("https://").rsplit(":", 1)
+        with pytest.raises(ssl.SSLCertVerificationError):
+            conn = http.client.HTTPSConnection(host, int(port), timeout=10,
+                                               context=ssl.create_default_context())
+            conn.request("GET", "/version")
+        trusted = ssl.create_default_context(cadata=ca.decode())
+        conn = http.client.HTTPSConnection(host, int(port), timeout=10, context=trusted)
+        conn.request("GET", "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1",
+                     headers={"Authorization": f"Bearer {user['token']}"})
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.getheader("Transfer-Encoding") == "chunked"
+        resp.read()
+        conn.close()
+    finally:
+        code, out = stop(proc)
+    assert code == 0 and out.endswith("kubesvc serve: stopped\n")
+    # a restart keeps the CA (clients given ca.crt keep trusting the server)
+    proc, _ = start(tmp_path, "--tls")
+    stop(proc)
+    assert (tmp_path / "kc.tls" / "ca.crt").read_bytes() == ca
+
+
+def test_tls_without_the_extra_names_it(tmp_path):
+    env = {**os.environ, "KUBESVC_STATE": str(tmp_path / "state.db")}
+    code = ("import sys; sys.modules['cryptography'] = None; "
+            "from kubesvc.cli.entry import run; sys.argv[1:] = ['serve', '--tls', '--port', '0',"
+            f" '--kubeconfig', {str(tmp_path / 'kc')!r}]; run()")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr == ("error: --tls needs the cryptography package: "
+                           "pip install 'kubesvc[tls]'\n")
 
 
 @pytest.mark.parametrize("module", ["kubesvc.cli.main", "kubesvc.cli.fast"])
