@@ -1,16 +1,35 @@
 """`Table` responses (meta.k8s.io/v1) from kubesvc's own table printers, so the real
 `kubectl get` prints the columns and cells `kubesvc get` prints. kubectl adds NAMESPACE (-A),
-label columns and the kind prefix itself, from each row's object metadata."""
+label columns and the kind prefix itself, from each row's object metadata.
+
+Each row embeds the object as `includeObject` asks: `None` nothing, `Object` the whole
+object, `Metadata` its whole metadata as a PartialObjectMetadata (upstream's answer). When
+the parameter is left out (kubectl 1.37's `get` never sends it) the row carries a compact
+PartialObjectMetadata: name, namespace and labels, everything kubectl's table printer reads
+from it (NAMESPACE for -A, LABELS and -L columns). Decoding the rest of every row's metadata
+is most of what a 50,000-row `kubectl get` costs; a client that wants it asks for it."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from json.encoder import encode_basestring
 
-from kubesvc.printers.table.columns import printer_for
+from kubesvc.api import table_cells
+from kubesvc.printers.table import columns_core
+from kubesvc.printers.table.columns import FINISH, printer_for
+
+COMPACT = ""  # includeObject left out: the compact metadata
+_PARTIAL = '{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":'
 
 
 def wants_table(accept: str) -> bool:
     return "as=table" in accept.replace(" ", "").lower()
+
+
+def include_of(query: dict[str, str]) -> str:
+    """The row object asked for: None, Object, Metadata, or COMPACT (left out)."""
+    return query.get("includeObject", COMPACT)
 
 
 def column_definitions(kind: str) -> list[dict]:
@@ -20,14 +39,20 @@ def column_definitions(kind: str) -> list[dict]:
             for i, (name, prio) in enumerate(columns)]
 
 
+def compact_metadata(meta: dict) -> dict:
+    """What kubectl's table printer reads from a row's object: name, namespace, labels."""
+    return {k: meta[k] for k in ("name", "namespace", "labels") if meta.get(k)}
+
+
 def row(kind: str, obj: dict, now: datetime, include: str) -> dict:
     _, row_func = printer_for(kind)
     entry: dict = {"cells": row_func(obj, now)}
     if include == "Object":
         entry["object"] = obj
     elif include != "None":
+        meta = obj.get("metadata") or {}
         entry["object"] = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                           "metadata": obj.get("metadata") or {}}
+                           "metadata": meta if include == "Metadata" else compact_metadata(meta)}
     return entry
 
 
@@ -38,3 +63,43 @@ def table(kind: str, objects: list[dict], now: datetime, include: str, meta: dic
         body["columnDefinitions"] = column_definitions(kind)
     body["rows"] = [row(kind, o, now, include) for o in objects]
     return body
+
+
+def from_summaries(kind: str, include: str) -> bool:
+    """Whether a list of `kind` can be answered from the store's summary rows
+    (queries.table_rows with labels): kinds kubesvc keeps table cells for, rows that embed
+    no object or the compact metadata."""
+    return kind in FINISH and include in (COMPACT, "None")
+
+
+def summary_table_json(kind: str, rows: list[tuple], now: datetime, include: str,
+                       meta: dict) -> bytes:
+    """The Table of `table()` as JSON bytes, from the store's (namespace, name, summary,
+    body, labels JSON) rows: the cells of `kubesvc get`'s summary printer, the compact
+    metadata with the labels the store's label index holds (keys sorted, as kubectl prints
+    them), and no object body decoded except where a summary is missing."""
+    finish, compute = FINISH[kind], table_cells.CELLS[kind]
+    tag = table_cells.SUMMARY_VERSION + table_cells.SEP
+    skip, sep = len(tag), table_cells.SEP
+    ages = columns_core.Ages(now)
+    quote = encode_basestring  # a str as a JSON string (the C encoder's)
+    with_object = include != "None"
+    parts = []
+    for ns, name, summary, body, labels in rows:
+        if summary is not None and summary.startswith(tag):
+            cells = summary[skip:].split(sep)
+        else:
+            cells = compute(json.loads(body))
+        text = '{"cells":[' + ",".join(map(quote, finish(name, cells, ages))) + "]"
+        if with_object:
+            md = '{"name":' + quote(name)
+            if ns:
+                md += ',"namespace":' + quote(ns)
+            if labels and labels != "{}":
+                md += ',"labels":' + labels
+            text += ',"object":' + _PARTIAL + md + "}}"
+        parts.append(text + "}")
+    head = json.dumps({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": meta,
+                  "columnDefinitions": column_definitions(kind)},
+                 separators=(",", ":"), ensure_ascii=False)
+    return (head[:-1] + ',"rows":[' + ",".join(parts) + "]}").encode()
