@@ -178,7 +178,8 @@ def _request(environ: dict) -> Request:
 
 
 def _send(start_response: StartResponse, reply: Reply) -> list[bytes]:
-    data = json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False).encode()
+    data = reply.raw if reply.raw is not None else json.dumps(
+        reply.body, separators=(",", ":"), ensure_ascii=False).encode()
     content_type = JSON
     if reply.body.get("kind") == "APIGroupDiscoveryList":
         content_type = discovery.AGGREGATED

@@ -31,6 +31,7 @@ from kubesvc.serve.catalog import Catalog, Served
 from kubesvc.serve.catalog import build as build_catalog
 from kubesvc.serve.request import Request, Target, check_depth
 from kubesvc.serve.status import HttpError
+from kubesvc.store import queries
 from kubesvc.store.db import Store
 
 PATCH_TYPES = {"application/merge-patch+json": "merge",
@@ -42,10 +43,13 @@ _GENERATE = "bcdfghjklmnpqrstvwxz2456789"  # apiserver's names.SimpleNameGenerat
 
 
 class Reply:
-    """What a handler answers: a code, a JSON body and the API warnings to send."""
+    """What a handler answers: a code, a JSON body and the API warnings to send. `raw`, when
+    given, is the body already encoded (a large Table built as text); `body` then only
+    carries its kind."""
 
-    def __init__(self, code: int, body: dict, warnings: list[str] | None = None):
-        self.code, self.body, self.warnings = code, body, warnings or []
+    def __init__(self, code: int, body: dict, warnings: list[str] | None = None,
+                 raw: bytes | None = None):
+        self.code, self.body, self.warnings, self.raw = code, body, warnings or [], raw
 
 
 class Server:
@@ -59,6 +63,8 @@ class Server:
         self.root = open_state(env, state)
         self._local = threading.local()
         self._catalog: tuple[str | None, Catalog] | None = None
+        self._rows: dict[tuple[str, str | None], tuple[str, list[tuple]]] = {}
+        self._rows_lock = threading.Lock()
 
     def catalog(self, store: Store) -> Catalog:
         """The served resources, built again only when the state has changed since (every
@@ -68,6 +74,22 @@ class Server:
         if cached is None or cached[0] != rv:
             cached = self._catalog = (rv, build_catalog(store))
         return cached[1]
+
+    def table_rows(self, store: Store, gk: str, namespace: str | None) -> tuple[list[tuple], str]:
+        """A kind's summary rows with labels (queries.table_rows) and the state's
+        resourceVersion, kept while the state is unchanged (as the API server's watch cache
+        keeps its lists): `kubectl get pods` again reads nothing from the store."""
+        rv = store.get_meta("rv") or "0"
+        key = (gk, namespace)
+        with self._rows_lock:
+            cached = self._rows.get(key)
+        if cached is None or cached[0] != rv:
+            cached = (rv, queries.table_rows(store, gk, namespace, metadata=True))
+            with self._rows_lock:
+                if len(self._rows) >= 4:
+                    self._rows.pop(next(iter(self._rows)))
+                self._rows[key] = cached
+        return cached[1], rv
 
     def store(self) -> Store:
         store = getattr(self._local, "store", None)
@@ -112,13 +134,18 @@ def get(server: Server, req: Request, served: Served, target: Target) -> Reply:
     if tables.wants_table(req.header("accept")):
         meta = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
         return Reply(200, tables.table(res.kind, [obj], server.env.now(),
-                                       req.query.get("includeObject", "Metadata"), meta))
+                                       tables.include_of(req.query), meta))
     return Reply(200, obj)
 
 
 def list_objects(server: Server, req: Request, served: Served, target: Target) -> Reply:
     res = served.res
     token = _token(req.query.get("continue"))
+    as_table = tables.wants_table(req.header("accept"))
+    if as_table and not token:
+        found = _summary_table(server, req, res, target)
+        if found is not None:
+            return found
     cached = _SNAPSHOTS.take(token.get("id", "")) if token else None
     if cached is not None:  # the next page of a list already read: the same snapshot
         objs, rv = cached
@@ -129,13 +156,38 @@ def list_objects(server: Server, req: Request, served: Served, target: Target) -
     if cont:
         meta["continue"] = cont
         meta["remainingItemCount"] = remaining
-    if tables.wants_table(req.header("accept")):
+    if as_table:
         return Reply(200, tables.table(res.kind, page, server.env.now(),
-                                       req.query.get("includeObject", "Metadata"), meta))
+                                       tables.include_of(req.query), meta))
     for obj in page:
         _typed(res, obj)
     return Reply(200, {"kind": f"{res.kind}List", "apiVersion": res.api_version,
                        "metadata": meta, "items": page})
+
+
+def _summary_table(server: Server, req: Request, res: Resource, target: Target
+                   ) -> Reply | None:
+    """A Table of every object of a kind with a summary (pods, Services), built from the
+    store's summary rows and each object's metadata as SQLite extracts it, without decoding
+    bodies: what `kubectl get pods -A` asks for. None when the request needs more (selectors,
+    whole objects).
+
+    Tables are not paged: `limit` is ignored, as the API lets a server do ("servers may
+    choose not to support the limit argument and will return all of the available
+    results"). kubectl asks 500 rows at a time and, at client-go's default 5 requests per
+    second, a 50,000-pod list would spend 18 s waiting on its own rate limiter; kubectl
+    prints the same table either way (its chunked printing only widens columns as pages
+    come). Plain lists (informers, client libraries, `-o name|json|yaml`) are paged."""
+    include = tables.include_of(req.query)
+    if (not tables.from_summaries(res.kind, include) or res.gk != res.kind
+            or req.query.get("labelSelector") or req.query.get("fieldSelector")):
+        return None
+    ns = target.namespace if res.namespaced else ""
+
+    rows, rv = server.read(lambda store: server.table_rows(store, res.gk, ns))
+    raw = tables.summary_table_json(res.kind, rows, server.env.now(), include,
+                                    {"resourceVersion": rv})
+    return Reply(200, {"kind": "Table"}, raw=raw)
 
 
 class _Snapshots:
@@ -215,6 +267,8 @@ def _page(req: Request, objs: list[dict], rv: str, token: dict, cached: bool
         after = str(token["start"])
         start = next((i for i, o in enumerate(objs) if _key(o) > after), len(objs))
     limit = req.query.get("limit", "")
+    if tables.wants_table(req.header("accept")):
+        limit = ""  # Tables are answered whole (see _summary_table)
     if not limit.isdigit() or int(limit) == 0:
         return objs[start:], "", 0
     end = start + int(limit)

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qs
 
 from kubesvc.input.load import MAX_DEPTH
+from kubesvc.serve import protobuf
 from kubesvc.serve.status import HttpError
 
 MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's MaxRequestBodyBytes (3 MiB)
@@ -59,11 +60,17 @@ class Request:
 
     def json(self) -> dict:
         """The body as a JSON object (YAML is not what clients send outside apply-patch)."""
-        if self.content_type in ("application/vnd.kubernetes.protobuf", "application/cbor"):
+        if self.content_type == protobuf.CONTENT_TYPE:
             # kubectl's typed clients (`create namespace|deployment|configmap...`, `run`)
-            # send protobuf; kubesvc serve decodes JSON only
+            try:
+                return protobuf.decode(self.body)
+            except protobuf.ProtobufError as exc:
+                raise HttpError(400, f"the request body is not a valid protobuf object: "
+                                     f"{exc}") from None
+        if self.content_type == "application/cbor":
             raise HttpError(415, "the body of the request was in an unknown format - accepted "
-                                 "media types include: application/json")
+                                 "media types include: application/json, "
+                                 f"{protobuf.CONTENT_TYPE}")
         if not self.body:
             raise HttpError(400, "the request body is empty")
         try:

@@ -151,27 +151,31 @@ def pods_for_endpoints(store: Store, namespace: str, containers: bool) -> list[d
 
 _SLIM_KEYS = [tuple(p.split(".")[1:]) for p in _POD_ENDPOINT_PATHS + _POD_CONTAINER_PATHS]
 
-def table_rows(store: Store, gk: str, namespace: str | None = None) -> list[tuple]:
+def table_rows(store: Store, gk: str, namespace: str | None = None,
+               metadata: bool = False) -> list[tuple]:
     """(namespace, name, summary, body) of a kind's objects in `Store.list`'s order, for
     `get` tables, read from the objects_summary index alone; `body` is None except where the
     summary is missing or of another version (see db.summary_row): those rows are read again
     with their bodies. Read in index order, then the namespaces put in etcd key order (`NS/`
-    as bytes), which only differs when one namespace's name is a prefix of another's."""
+    as bytes), which only differs when one namespace's name is a prefix of another's.
+    With `metadata`, a fifth column: the object's metadata as JSON text (SQLite's
+    json_extract, no body decoded in Python), for `serve`'s Table rows."""
     where, args = ("gk=?", [gk]) if namespace is None else ("gk=? AND namespace=?",
                                                            [gk, namespace])
+    extra = ", json_extract(body, '$.metadata')" if metadata else ""
     if store.has_summary:
         tag = table_cells.SUMMARY_VERSION + table_cells.SEP
         rows = store.conn.execute(
-            f"SELECT namespace, name, summary, NULL FROM objects WHERE {where} "
+            f"SELECT namespace, name, summary, NULL{extra} FROM objects WHERE {where} "
             "ORDER BY namespace, name", args).fetchall()
-        if any(s is None or not s.startswith(tag) for _, _, s, _ in rows):
+        if any(r[2] is None or not r[2].startswith(tag) for r in rows):
             rows = store.conn.execute(
                 "SELECT namespace, name, summary, CASE WHEN substr(summary, 1, ?) = ? THEN NULL "
-                f"ELSE body END FROM objects WHERE {where} ORDER BY namespace, name",
+                f"ELSE body END{extra} FROM objects WHERE {where} ORDER BY namespace, name",
                 [len(tag), tag, *args]).fetchall()
     else:
-        rows = store.conn.execute(f"SELECT namespace, name, NULL, body FROM objects WHERE "
-                                  f"{where} ORDER BY namespace, name", args).fetchall()
+        rows = store.conn.execute(f"SELECT namespace, name, NULL, body{extra} FROM objects "
+                                  f"WHERE {where} ORDER BY namespace, name", args).fetchall()
     if namespace is not None or not rows or rows[0][0] == rows[-1][0]:
         return rows
     spaces = sorted({r[0] for r in rows})
