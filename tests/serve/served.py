@@ -9,11 +9,12 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXED_NOW, Cli
+from tests.conftest import FIXED_NOW, REPO, Cli
 
 KUBECTL = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which(
     "kubectl")
@@ -69,3 +70,11 @@ def served_state(folder: Path, *seed: list[str]) -> Served:
         for args in seed:
             cli.ok(*args)
     return Served(folder)
+
+
+def serve_manifests(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Served]:
+    """A module's served state holding the bundled manifests/, stopped when the module ends
+    (the body of a module-scoped `served` fixture)."""
+    srv = served_state(tmp_path_factory.mktemp(name), ["apply", "-f", str(REPO / "manifests")])
+    yield srv
+    srv.stop()

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import http.client
 import json
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import REPO
-from tests.serve.served import Served, served_state
+from tests.serve.served import Served, serve_manifests
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Served:
-    srv = served_state(tmp_path_factory.mktemp("served-http"),
-                       ["apply", "-f", str(REPO / "manifests")])
-    yield srv
-    srv.stop()
+def served(tmp_path_factory) -> Iterator[Served]:
+    yield from serve_manifests(tmp_path_factory, "served-http")
 
 
 def call(served: Served, method: str, path: str, body: bytes | str | None = None,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 
 import pytest
 
 from kubesvc.serve import protobuf
-from tests.conftest import REPO
-from tests.serve.served import Served, needs_kubectl, served_state
+from tests.serve.served import Served, needs_kubectl, serve_manifests
 
 # `kubectl create namespace x` (kubectl 1.37.1), as it went over the wire
 NAMESPACE_X = bytes.fromhex(
@@ -97,11 +97,8 @@ def test_bad_bodies_are_errors(body, message):
 # --- the real kubectl --------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Served:
-    srv = served_state(tmp_path_factory.mktemp("served-protobuf"),
-                       ["apply", "-f", str(REPO / "manifests")])
-    yield srv
-    srv.stop()
+def served(tmp_path_factory) -> Iterator[Served]:
+    yield from serve_manifests(tmp_path_factory, "served-protobuf")
 
 
 COMMANDS = [

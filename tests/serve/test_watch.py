@@ -11,23 +11,20 @@ import queue
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import REPO
-from tests.serve.served import KUBECTL, Served, needs_kubectl, served_state
+from tests.serve.served import KUBECTL, Served, needs_kubectl, serve_manifests
 
 CM = "/api/v1/namespaces/default/configmaps"
 CONFIG = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n{labels}data: {{v: '{v}'}}\n"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Served:
-    srv = served_state(tmp_path_factory.mktemp("served-watch"),
-                       ["apply", "-f", str(REPO / "manifests")])
-    yield srv
-    srv.stop()
+def served(tmp_path_factory) -> Iterator[Served]:
+    yield from serve_manifests(tmp_path_factory, "served-watch")
 
 
 def apply_cm(served: Served, name: str, v: int = 1, labels: dict | None = None) -> None:
