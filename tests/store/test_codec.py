@@ -61,7 +61,8 @@ def test_copy_is_equal_and_shares_nothing(obj):
     ({"s": "\ud800"}, False),  # a lone surrogate
 ], ids=["strings-with-dots", "ints", "exponent", "small-float", "small-exponent",
         "nested-float", "exponent-like-string", "uid", "number-in-string",
-        "number-in-string-colon", "negative-small-exponent", "small-exponent-in-list", "null", "nan", "bigint", "int-key", "surrogate"])
+        "number-in-string-colon", "negative-small-exponent", "small-exponent-in-list",
+        "null", "nan", "bigint", "int-key", "surrogate"])
 def test_which_texts_take_orjson(obj, fast):
     assert (codec._fast(obj) is not None) == fast
     assert codec.dumps(obj) == _reference(obj)
@@ -102,5 +103,5 @@ number_like = st.text(alphabet='0123456789.e-:,["', max_size=12)
 
 @given(st.lists(number_like | st.floats(min_value=-1e-3, max_value=1e-3), max_size=6))
 def test_number_like_strings_and_small_floats_are_written_as_python_does(values):
-    assert codec.dumps({"v": values, "k": dict(zip(map(str, values), values))}) == \
-        _reference({"v": values, "k": dict(zip(map(str, values), values))})
+    assert codec.dumps({"v": values, "k": dict(zip(map(str, values), values, strict=True))}) == \
+        _reference({"v": values, "k": dict(zip(map(str, values), values, strict=True))})
