@@ -106,9 +106,17 @@ def enable() -> bool:
     return True
 
 
-def _fast(obj, sort_keys: bool = False, floats: bool = False) -> bytes | None:
+def enabled() -> bool:
+    """Is the orjson path on (`enable`)?"""
+    return _orjson is not None
+
+
+def _fast(obj, sort_keys: bool = False, floats: bool = False,
+          nulls: int | None = None) -> bytes | None:
     """orjson's text of `obj` when it is exactly json.dumps' compact text (`floats`: or when
-    it differs at most in how a float is spelled, for a copy); None otherwise."""
+    it differs at most in how a float is spelled, for a copy); None otherwise. `nulls`: the
+    text may hold that many "null" (the caller counted that many None in `obj`; a NaN,
+    which orjson also writes null, or a string holding "null" makes the count differ)."""
     if _orjson is None:
         return None
     option = _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_SUBCLASS | \
@@ -119,9 +127,15 @@ def _fast(obj, sort_keys: bool = False, floats: bool = False) -> bytes | None:
         out = _orjson.dumps(obj, option=option)
     except TypeError:  # orjson.JSONEncodeError: big int, non-str key, surrogate, other types
         return None
-    if b"null" in out or (not floats and _float_check(out)):
+    if (b"null" in out if nulls is None else out.count(b"null") != nulls) or (
+            not floats and _float_check(out)):
         return None
     return out
+
+
+# json.dumps with arguments builds an encoder per call: these are built once
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_JSON_SORTED = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
 def dumps(obj, sort_keys: bool = False) -> str:
@@ -129,7 +143,16 @@ def dumps(obj, sort_keys: bool = False) -> str:
     out = _fast(obj, sort_keys)
     if out is not None:
         return out.decode()
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=sort_keys)
+    return (_JSON_SORTED if sort_keys else _JSON).encode(obj)
+
+
+def dumps_counted(obj, nulls: int) -> str:
+    """`dumps(obj)`, for data the caller knows holds at least `nulls` None values (orjson's
+    text is used when it holds exactly that many "null": no NaN then)."""
+    out = _fast(obj, nulls=nulls)
+    if out is not None:
+        return out.decode()
+    return _JSON.encode(obj)
 
 
 def encode(obj) -> bytes | None:

@@ -85,7 +85,7 @@ def summary_row(gk: str, obj: dict) -> str | None:
     """The `summary` column of an object (its clock-free `get` table cells, see
     kubesvc.api.table_cells), or None for kinds without one. Every write of an object's body
     stores this next to it, so `get` prints large lists without decoding bodies."""
-    return table_cells.summary(gk, obj)
+    return table_cells.summary(gk, obj, codec.dumps_counted if codec.enabled() else None)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> int:
