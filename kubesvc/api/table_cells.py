@@ -86,10 +86,16 @@ def _exit_text(term: Mapping, prefix: str = "") -> str:
 
 def _init_status(pod: Obj, reason: str, all_restarts: Tally, sidecars: Tally) -> tuple:
     """Walk init container statuses; returns (reason, ready, initializing)."""
-    init_specs = {c.get("name"): c for c in _spec(pod).get("initContainers") or []}
-    n_init = len(_spec(pod).get("initContainers") or [])
+    return _init_walk(_spec(pod), _status(pod), reason, all_restarts, sidecars)
+
+
+def _init_walk(sp: Mapping, st: Mapping, reason: str, all_restarts: Tally,
+               sidecars: Tally) -> tuple:
+    inits = sp.get("initContainers") or []
+    init_specs = {c.get("name"): c for c in inits}
+    n_init = len(inits)
     ready = 0
-    for i, cs in enumerate(_status(pod).get("initContainerStatuses") or []):
+    for i, cs in enumerate(st.get("initContainerStatuses") or []):
         all_restarts.add(cs)
         sidecar = is_restartable_init(init_specs.get(cs.get("name")))
         if sidecar:
@@ -112,8 +118,12 @@ def _init_status(pod: Obj, reason: str, all_restarts: Tally, sidecars: Tally) ->
 
 
 def _main_status(pod: Obj, reason: str, tally: Tally) -> tuple[str, int]:
+    return _main_walk(_status(pod), reason, tally)
+
+
+def _main_walk(st: Mapping, reason: str, tally: Tally) -> tuple[str, int]:
     ready, has_running = 0, False
-    for cs in reversed(_status(pod).get("containerStatuses") or []):
+    for cs in reversed(st.get("containerStatuses") or []):
         tally.add(cs)
         state = cs.get("state") or {}
         term, wait = state.get("terminated"), state.get("waiting")
@@ -127,13 +137,16 @@ def _main_status(pod: Obj, reason: str, tally: Tally) -> tuple[str, int]:
             has_running = True
             ready += 1
     if reason == "Completed" and has_running:
-        reason = "Running" if _condition_true(_status(pod), "Ready") else "NotReady"
+        reason = "Running" if _condition_true(st, "Ready") else "NotReady"
     return reason, ready
 
 
 def pod_status(pod: Obj) -> tuple[str, int, int, Tally]:
     """printPod's STATUS algorithm: (reason, ready, total, restart tally)."""
-    sp, st = _spec(pod), _status(pod)
+    return _pod_status(_meta(pod), _spec(pod), _status(pod))
+
+
+def _pod_status(md: Mapping, sp: Mapping, st: Mapping) -> tuple[str, int, int, Tally]:
     phase = st.get("phase") or ""
     reason = st.get("reason") or phase
     for cond in st.get("conditions") or []:
@@ -142,13 +155,13 @@ def pod_status(pod: Obj) -> tuple[str, int, int, Tally]:
     total = len(sp.get("containers") or [])
     total += sum(1 for c in sp.get("initContainers") or [] if is_restartable_init(c))
     all_restarts, sidecars = Tally(), Tally()
-    reason, ready, initializing = _init_status(pod, reason, all_restarts, sidecars)
+    reason, ready, initializing = _init_walk(sp, st, reason, all_restarts, sidecars)
     tally = all_restarts
     if not initializing or _condition_true(st, "Initialized"):
         tally = sidecars
-        reason, main_ready = _main_status(pod, reason, tally)
+        reason, main_ready = _main_walk(st, reason, tally)
         ready += main_ready
-    if _meta(pod).get("deletionTimestamp"):
+    if md.get("deletionTimestamp"):
         if st.get("reason") == "NodeLost":
             reason = "Unknown"
         elif phase not in ("Succeeded", "Failed"):
@@ -157,16 +170,23 @@ def pod_status(pod: Obj) -> tuple[str, int, int, Tally]:
 
 
 def pod_ip(pod: Obj) -> str:
-    st = _status(pod)
+    return _pod_ip(_status(pod))
+
+
+def _pod_ip(st: Mapping) -> str:
     ips = st.get("podIPs") or ([{"ip": st["podIP"]}] if st.get("podIP") else [])
     return (ips[0].get("ip") if ips else "") or "<none>"
 
 
 def readiness_gates(pod: Obj) -> str:
-    gates = _spec(pod).get("readinessGates") or []
+    return _readiness_gates(_spec(pod), _status(pod))
+
+
+def _readiness_gates(sp: Mapping, st: Mapping) -> str:
+    gates = sp.get("readinessGates") or []
     if not gates:
         return "<none>"
-    conditions = _status(pod).get("conditions") or []
+    conditions = st.get("conditions") or []
     true_count = 0
     for gate in gates:
         for cond in conditions:
@@ -179,11 +199,16 @@ def readiness_gates(pod: Obj) -> str:
 def pod_cells(pod: Obj) -> list[str]:
     """READY, STATUS, restart count, creationTimestamp, IP, NODE, NOMINATED NODE, READINESS
     GATES, then the finishedAt values (LIST_SEP-joined; only when there were restarts)."""
-    reason, ready, total, tally = pod_status(pod)
+    return _pod_cells(_meta(pod), _spec(pod), _status(pod))
+
+
+def _pod_cells(md: Mapping, sp: Mapping, st: Mapping) -> list[str]:
+    reason, ready, total, tally = _pod_status(md, sp, st)
+    ts = md.get("creationTimestamp")
     return [
-        f"{ready}/{total}", reason, str(tally.count), created(pod), pod_ip(pod),
-        _spec(pod).get("nodeName") or "<none>", _status(pod).get("nominatedNodeName") or "<none>",
-        readiness_gates(pod), _finished(tally),
+        f"{ready}/{total}", reason, str(tally.count), ts if isinstance(ts, str) else "",
+        _pod_ip(st), sp.get("nodeName") or "<none>", st.get("nominatedNodeName") or "<none>",
+        _readiness_gates(sp, st), _finished(tally),
     ]
 
 
@@ -272,7 +297,10 @@ def pod_brief(pod: Obj) -> list:
     """[labels, [phase] (or [] without one), IPs, ready, deletionTimestamp, nodeName,
     container ports, init container ports (each with restartPolicy), subdomain, hostname,
     the PodScheduled conditions that are False] of a pod (JSON-able)."""
-    md, sp, st = _meta(pod), _spec(pod), _status(pod)
+    return _pod_brief(_meta(pod), _spec(pod), _status(pod))
+
+
+def _pod_brief(md: Mapping, sp: Mapping, st: Mapping) -> list:
     ips = [p.get("ip") for p in st.get("podIPs") or () if p.get("ip")]
     if not ips and st.get("podIP"):
         ips = [st["podIP"]]
@@ -325,21 +353,54 @@ def expand_brief(namespace: str, name: str, brief: list) -> dict:
 POD_BRIEF_SEPS = 10  # separators in a pod summary that ends with its brief (tag + 10 cells)
 
 
-EXTRA: dict[str, Callable[[Obj], str]] = {
-    "Pod": lambda pod: json.dumps(pod_brief(pod), separators=(",", ":"), ensure_ascii=False)}
+# one encoder for every brief: json.dumps with these arguments builds a new one per call
+_BRIEF_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+EXTRA: dict[str, Callable[[Obj], str]] = {"Pod": lambda pod: _BRIEF_JSON.encode(pod_brief(pod))}
 
 
-def summary(gk: str, obj: Obj) -> str | None:
+def _pod_summary(pod: Obj, brief_json: BriefJson | None) -> list[str]:
+    """pod_cells and the brief's JSON (EXTRA) of a pod, its metadata, spec and status
+    looked up once for both."""
+    md, sp, st = _meta(pod), _spec(pod), _status(pod)
+    values = _pod_cells(md, sp, st)
+    brief = _pod_brief(md, sp, st)
+    if brief_json is None:
+        values.append(_BRIEF_JSON.encode(brief))
+        return values
+    # the None values the brief surely holds (where a pod usually has them); one the count
+    # misses (a None label value) only makes brief_json take its slower way
+    nulls = brief.count(None) + brief[1].count(None)
+    for port in brief[6]:
+        nulls += port.count(None)
+    for policy, ports in brief[7]:
+        nulls += policy is None
+        for port in ports:
+            nulls += port.count(None)
+    values.append(brief_json(brief, nulls))
+    return values
+
+
+# (data, n) -> the text json.dumps(data, separators=(",", ":"), ensure_ascii=False) writes,
+# for data holding at least n None values (store/codec.py's dumps_counted)
+BriefJson = Callable[[list, int], str]
+
+
+def summary(gk: str, obj: Obj, brief_json: BriefJson | None = None) -> str | None:
     """The summary the store keeps for an object of group-kind `gk`; None for kinds without
-    one, and for cells that hold a separator or cannot be computed from this object."""
-    cells = CELLS.get(gk)
-    if cells is None:
-        return None
+    one, and for cells that hold a separator or cannot be computed from this object.
+    `brief_json`: a faster way to write a pod's brief (the store's bulk encoder)."""
     try:
-        values = cells(obj)
-        extra = EXTRA.get(gk)
-        if extra is not None:
-            values.append(extra(obj))
+        if gk == "Pod":
+            values = _pod_summary(obj, brief_json)
+        else:
+            cells = CELLS.get(gk)
+            if cells is None:
+                return None
+            values = cells(obj)
+            extra = EXTRA.get(gk)
+            if extra is not None:
+                values.append(extra(obj))
     except (AttributeError, TypeError, ValueError, KeyError, IndexError):  # malformed object:
         return None  # the printer reads the body and fails (or not) as it always did
     text = SEP.join((SUMMARY_VERSION, *values))

@@ -47,20 +47,33 @@ def _may_spell_float_otherwise(out: bytes) -> bool:
     floats passed `_spelling_checked`: both write the shortest digits that read back, and
     differ only where Python writes a negative exponent (below 1e-4: `1e-05`), which orjson
     writes plainly (`0.00001`) or with its own exponent (`1.5e-7`). So a text without
-    "0.0000" and without a digit, "e-", digit is written alike; one with them (a uid's
-    "3e-4" too) takes the standard path. Two substring searches, not a scan per character
-    (the full scan cost more than orjson's encoding itself)."""
+    "0.0000" and without a number token holding digit, "e-", digit is written alike.
+
+    A number token starts the text or follows `:`, `,` or `[` (compact JSON), then `-`?,
+    digits and dots: an "e-" whose digits are preceded by anything else (a uid's
+    "6813-94c0-3e-4" or "a335e-42") is inside a string and cannot be a float. One that is
+    (a string holding ",1e-5" too) takes the standard path. Substring and regex searches in
+    C; Python only looks back from the rare digit-e-digit (the full scan per character cost
+    more than orjson's encoding itself)."""
     if b"0.0000" in out:
         return True
-    at = out.find(b"e-")
-    while at != -1:
-        if 0 < at < len(out) - 2 and out[at - 1] in _DIGITS and out[at + 2] in _DIGITS:
+    for m in _EXPONENT.finditer(out):
+        at = m.start() - 1  # the digit before "e-"
+        while at >= 0 and out[at] in _NUMBER:
+            at -= 1
+        if at >= 0 and out[at] == _MINUS:
+            at -= 1
+        if at < 0 or out[at] in _BOUNDARY:
             return True
-        at = out.find(b"e-", at + 2)
     return False
 
 
-_DIGITS = frozenset(b"0123456789")
+# a digit, "e-", a digit (found from its literal "e-": a fast search, not a scan per byte);
+# the match starts at the "e"
+_EXPONENT = re.compile(rb"e-(?<=[0-9]e-)[0-9]")
+_NUMBER = frozenset(b"0123456789.")
+_MINUS = ord("-")
+_BOUNDARY = frozenset(b":,[")
 
 
 def _spelling_checked(orjson: ModuleType) -> bool:
@@ -93,9 +106,17 @@ def enable() -> bool:
     return True
 
 
-def _fast(obj, sort_keys: bool = False, floats: bool = False) -> bytes | None:
+def enabled() -> bool:
+    """Is the orjson path on (`enable`)?"""
+    return _orjson is not None
+
+
+def _fast(obj, sort_keys: bool = False, floats: bool = False,
+          nulls: int | None = None) -> bytes | None:
     """orjson's text of `obj` when it is exactly json.dumps' compact text (`floats`: or when
-    it differs at most in how a float is spelled, for a copy); None otherwise."""
+    it differs at most in how a float is spelled, for a copy); None otherwise. `nulls`: the
+    text may hold that many "null" (the caller counted that many None in `obj`; a NaN,
+    which orjson also writes null, or a string holding "null" makes the count differ)."""
     if _orjson is None:
         return None
     option = _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_SUBCLASS | \
@@ -106,9 +127,15 @@ def _fast(obj, sort_keys: bool = False, floats: bool = False) -> bytes | None:
         out = _orjson.dumps(obj, option=option)
     except TypeError:  # orjson.JSONEncodeError: big int, non-str key, surrogate, other types
         return None
-    if b"null" in out or (not floats and _float_check(out)):
+    if (b"null" in out if nulls is None else out.count(b"null") != nulls) or (
+            not floats and _float_check(out)):
         return None
     return out
+
+
+# json.dumps with arguments builds an encoder per call: these are built once
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_JSON_SORTED = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
 def dumps(obj, sort_keys: bool = False) -> str:
@@ -116,7 +143,16 @@ def dumps(obj, sort_keys: bool = False) -> str:
     out = _fast(obj, sort_keys)
     if out is not None:
         return out.decode()
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=sort_keys)
+    return (_JSON_SORTED if sort_keys else _JSON).encode(obj)
+
+
+def dumps_counted(obj, nulls: int) -> str:
+    """`dumps(obj)`, for data the caller knows holds at least `nulls` None values (orjson's
+    text is used when it holds exactly that many "null": no NaN then)."""
+    out = _fast(obj, nulls=nulls)
+    if out is not None:
+        return out.decode()
+    return _JSON.encode(obj)
 
 
 def encode(obj) -> bytes | None:

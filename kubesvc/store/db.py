@@ -85,7 +85,7 @@ def summary_row(gk: str, obj: dict) -> str | None:
     """The `summary` column of an object (its clock-free `get` table cells, see
     kubesvc.api.table_cells), or None for kinds without one. Every write of an object's body
     stores this next to it, so `get` prints large lists without decoding bodies."""
-    return table_cells.summary(gk, obj)
+    return table_cells.summary(gk, obj, codec.dumps_counted if codec.enabled() else None)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> int:
@@ -145,11 +145,15 @@ class Store:
         self._pending: builtins.list[tuple] = []
         self._holds: builtins.list[tuple[str, int, str]] = []
         self.buffer_creates = False
+        # savepoints entered whose SAVEPOINT statement is not issued yet (see `savepoint`)
+        self._lazy_savepoints = 0
 
     @property
     def conn(self) -> sqlite3.Connection:
         """The connection, with every buffered create written first: whoever reads or writes
         the tables through it (this class, store/queries.py, store/bulk.py) sees them."""
+        if self._lazy_savepoints:  # whoever has the connection may write through it
+            self._writer()
         if self._pending or self._holds:
             self._flush()
         return self._conn
@@ -323,6 +327,7 @@ class Store:
         by "cannot rollback - no transaction is active"."""
         self._forget_rv()
         self._pending, self._holds = [], []  # never written: nothing to undo
+        self._lazy_savepoints = 0
         if self._conn.in_transaction:
             # a failed ROLLBACK leaves nothing committed: the process ends without it either way
             with suppress(sqlite3.Error):
@@ -330,8 +335,20 @@ class Store:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """One object inside a command: a failure undoes only this object's changes."""
-        self._conn.execute("SAVEPOINT obj")
+        """One object inside a command: a failure undoes only this object's changes.
+
+        Inside a transaction the SAVEPOINT statement is issued only when the first write to
+        the database comes (`_writer`): an object whose writes are all buffered (a bulk
+        import's pod: its body, labels and held IP wait in `_pending`/`_holds`, its
+        resourceVersion in `_rv`) costs no statement at all, and its rollback is the
+        in-memory one below. Every write reaches the database through `_writer()` or the
+        `conn` property, which open the savepoints still owed first, outermost first."""
+        lazy = self._conn.in_transaction
+        if lazy:
+            self._lazy_savepoints += 1
+        else:
+            self._conn.execute("SAVEPOINT obj")
+        depth = self._lazy_savepoints  # this savepoint is open in SQLite when depth > lazy count
         rv, rv_written = self._rv, self._rv_written
         # buffered creates are not written yet: the savepoint remembers how many came before
         # it (and the list itself: a flush inside the savepoint starts a new one)
@@ -340,19 +357,35 @@ class Store:
         try:
             yield
         except BaseException:
+            opened = not lazy or self._lazy_savepoints < depth
+            if lazy and not opened:
+                self._lazy_savepoints -= 1
             if self._conn.in_transaction:  # not when SQLite rolled everything back itself
-                self._conn.execute("ROLLBACK TO obj")
-                self._conn.execute("RELEASE obj")
+                if opened:
+                    self._conn.execute("ROLLBACK TO obj")
+                    self._conn.execute("RELEASE obj")
                 # the counter as it was (a row written since is rolled back with the rest)
                 self._rv, self._rv_written = rv, rv_written if rv is not None else True
                 # the creates put before the savepoint stay, this object's go; those a flush
                 # wrote inside the savepoint were rolled back with it: buffered again
                 self._pending, self._holds = pending[:held], holds[:held_values]
             else:
+                self._lazy_savepoints = 0
                 self._forget_rv()
                 self._pending, self._holds = [], []
             raise
-        self._conn.execute("RELEASE obj")
+        if lazy and self._lazy_savepoints >= depth:  # never written through: nothing to release
+            self._lazy_savepoints -= 1
+        else:
+            self._conn.execute("RELEASE obj")
+
+    def _writer(self) -> sqlite3.Connection:
+        """The connection, for a write: the savepoints `savepoint` still owes are opened first
+        (so the write is undone with them)."""
+        while self._lazy_savepoints:
+            self._conn.execute("SAVEPOINT obj")
+            self._lazy_savepoints -= 1
+        return self._conn
 
     # -- settings and counters -----------------------------------------------------------
 
@@ -364,7 +397,8 @@ class Store:
         return self._settings
 
     def set_settings(self, settings: dict) -> None:
-        self._conn.execute("UPDATE meta SET value=? WHERE key='settings'", (_dumps(settings),))
+        self._writer().execute("UPDATE meta SET value=? WHERE key='settings'",
+                               (_dumps(settings),))
         self._settings = settings
 
     def get_meta(self, key: str) -> str | None:
@@ -376,7 +410,7 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         if key == "rv":
             self._forget_rv()
-        self._conn.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+        self._writer().execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                           "value=excluded.value", (key, value))
 
     def next_resource_version(self) -> str:
@@ -400,7 +434,7 @@ class Store:
 
     def _write_rv(self) -> None:
         if self._rv is not None and not self._rv_written:
-            self._conn.execute("UPDATE meta SET value=? WHERE key='rv'", (str(self._rv),))
+            self._writer().execute("UPDATE meta SET value=? WHERE key='rv'", (str(self._rv),))
             self._rv_written = True
 
     def _forget_rv(self) -> None:
@@ -502,7 +536,7 @@ class Store:
         """Write the buffered `hold`s (the allocations table is read or written next), as
         `allocate` one by one would have: the first to ask for a value gets it."""
         holds, self._holds = self._holds, []  # a new list: savepoints hold the old one
-        self._conn.executemany("INSERT OR IGNORE INTO allocations VALUES (?, ?, ?)", holds)
+        self._writer().executemany("INSERT OR IGNORE INTO allocations VALUES (?, ?, ?)", holds)
 
     def _flush(self) -> None:
         """Write the buffered creates: one statement for their bodies, one for their labels.
@@ -513,7 +547,7 @@ class Store:
         rows, self._pending = self._pending, []  # a new list: savepoints hold the old one
         if not rows:
             return
-        conn = self._conn
+        conn = self._writer()
         first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM objects").fetchone()[0]
         conn.executemany(
             "INSERT INTO objects (id, gk, namespace, name, body, summary) "
@@ -615,7 +649,8 @@ class Store:
         if self._holds:  # held values not written yet
             self._flush_holds()
         try:
-            self._conn.execute("INSERT INTO allocations VALUES (?, ?, ?)", (pool, value, owner))
+            self._writer().execute("INSERT INTO allocations VALUES (?, ?, ?)",
+                                   (pool, value, owner))
         except sqlite3.IntegrityError:
             return False
         return True
@@ -659,7 +694,7 @@ class Store:
             sql, args = sql + " AND pool=?", args + [pool]
         if value is not None:
             sql, args = sql + " AND value=?", args + [value]
-        self._conn.execute(sql, args)
+        self._writer().execute(sql, args)
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:

@@ -48,14 +48,21 @@ def test_copy_is_equal_and_shares_nothing(obj):
     ({"a": [2, 1e-05]}, False),  # orjson `0.00001`, Python `1e-05`
     ({"a": [1.5e-7]}, False),  # orjson `1.5e-7`, Python `1.5e-07`
     ({"a": {"b": -1.5}}, True),
-    ({"uid": "3e-4", "b": 0.5}, False),  # a string that looks like an exponent: the safe way
+    ({"uid": "3e-4", "b": 0.5}, True),  # an exponent-like string after a quote: no number
+    ({"uid": "7d2f79e5-6813-94c0-6c8e-3b3e0e3225d3"}, True),  # nor after a uid's letters
+    ({"uid": "x,3e-4"}, False),  # a string holding what looks like a number: the safe way
+    ({"uid": "x:-3e-4"}, False),
+    ({"a": [-1.5e-7]}, False),  # orjson `-1.5e-7`, Python `-1.5e-07`
+    ({"a": [1, 2.5e-9]}, False),
     ({"a": None}, False),
     ({"a": math.nan}, False),  # orjson writes null
     ({"a": 2**70}, False),  # beyond 64 bits
     ({1: "x"}, False),  # a key YAML read as an int
     ({"s": "\ud800"}, False),  # a lone surrogate
 ], ids=["strings-with-dots", "ints", "exponent", "small-float", "small-exponent",
-        "nested-float", "exponent-like-string", "null", "nan", "bigint", "int-key", "surrogate"])
+        "nested-float", "exponent-like-string", "uid", "number-in-string",
+        "number-in-string-colon", "negative-small-exponent", "small-exponent-in-list",
+        "null", "nan", "bigint", "int-key", "surrogate"])
 def test_which_texts_take_orjson(obj, fast):
     assert (codec._fast(obj) is not None) == fast
     assert codec.dumps(obj) == _reference(obj)
@@ -89,3 +96,12 @@ def test_an_orjson_that_spells_floats_otherwise_keeps_the_full_scan():
 
     assert codec._spelling_checked(orjson)
     assert not codec._spelling_checked(_OlderOrjson)
+
+
+number_like = st.text(alphabet='0123456789.e-:,["', max_size=12)
+
+
+@given(st.lists(number_like | st.floats(min_value=-1e-3, max_value=1e-3), max_size=6))
+def test_number_like_strings_and_small_floats_are_written_as_python_does(values):
+    assert codec.dumps({"v": values, "k": dict(zip(map(str, values), values, strict=True))}) == \
+        _reference({"v": values, "k": dict(zip(map(str, values), values, strict=True))})

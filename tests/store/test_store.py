@@ -264,3 +264,65 @@ def test_buffered_creates_are_written_by_commit(tmp_path):
     assert other.list_by_labels("Service", "default", [("app", "web")])[0]["metadata"][
         "name"] == "a"
     other.close()
+
+
+# -- savepoints are opened in SQLite only when something is written inside them ----------------
+
+def _traced(store) -> list[str]:
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    return statements
+
+
+def test_a_savepoint_with_only_buffered_writes_costs_no_statement(store):
+    with store.write():
+        store.bulk(10)
+        statements = _traced(store)
+        for name in ("a", "b"):
+            with store.savepoint():
+                store.put("Service", svc(name, labels={"app": name}), new=True)
+                store.hold("podip", ord(name), f"Pod/default/{name}")
+                store.next_resource_version()
+        with pytest.raises(ValueError), store.savepoint():
+            store.put("Service", svc("failed"), new=True)
+            store.next_resource_version()
+            raise ValueError
+        assert [s for s in statements if not s.startswith("SELECT")] == []
+        rv = store.next_resource_version()
+    assert [s.get("metadata", {}).get("name") for s in store.list("Service", "default")] == [
+        "a", "b", "kubernetes"]
+    assert store.holder("podip", ord("a")) == "Pod/default/a"
+    assert int(rv) == _rv_row(store)  # the failed object's resourceVersion was given back
+
+
+@pytest.mark.parametrize("fails", ["inner", "outer", "none"])
+@pytest.mark.parametrize("outer_writes", [True, False])
+def test_nested_savepoints_opened_late_undo_what_they_held(store, fails, outer_writes):
+    """A write inside an inner savepoint opens the outer one first, so the rollback of
+    either undoes exactly what was written inside it, in SQLite and in the buffers."""
+    with store.write():
+        store.bulk(10)
+        store.put("Service", svc("before"), new=True)
+        with pytest.raises(ValueError) if fails == "outer" else nullcontext():
+            with store.savepoint():
+                if outer_writes:
+                    store.allocate("nodeport", 30001, "Service/default/outer")
+                store.put("Service", svc("outer"), new=True)
+                with pytest.raises(ValueError) if fails == "inner" else nullcontext():
+                    with store.savepoint():
+                        store.put("Service", svc("inner"), new=True)
+                        store.allocate("nodeport", 30002, "Service/default/inner")
+                        if fails == "inner":
+                            raise ValueError
+                if fails == "outer":
+                    raise ValueError
+        store.put("Service", svc("after"), new=True)
+    names = {s["metadata"]["name"] for s in store.list("Service", "default")}
+    expected = {"before", "after", "kubernetes"}
+    if fails != "outer":
+        expected |= {"outer"} | ({"inner"} if fails == "none" else set())
+    assert names == expected
+    assert store.holder("nodeport", 30001) == (
+        "Service/default/outer" if outer_writes and fails != "outer" else None)
+    assert store.holder("nodeport", 30002) == (
+        "Service/default/inner" if fails == "none" else None)

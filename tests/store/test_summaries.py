@@ -114,3 +114,34 @@ def test_bulk_writes_store_the_summary_as_put_does(tmp_path):
                               "ORDER BY name").fetchall()
     assert rows == [(o["metadata"]["name"], summary_row("Pod", o)) for o in objs]
     assert all(s is not None for _, s in rows)
+
+
+def _pod(**fields):
+    pod = {"metadata": {"name": "p", "namespace": "default", "labels": {"app": "web"}},
+           "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80}]}]},
+           "status": {"phase": "Running", "podIP": "10.0.0.1"}}
+    for path, value in fields.items():
+        section, key = path.split("__")
+        pod[section][key] = value
+    return pod
+
+
+@pytest.mark.parametrize("pod", [
+    _pod(),
+    _pod(metadata__labels={"app": None}),  # a None the brief's count does not expect
+    _pod(metadata__labels={"app": "null"}),  # "null" inside a string
+    _pod(spec__containers=[{"ports": [{"containerPort": float("nan"), "name": None}]}]),
+    _pod(spec__containers=[{"ports": [{"containerPort": 1e-05}]}]),  # Python spells 1e-05
+    _pod(spec__initContainers=[{"restartPolicy": None, "ports": [{"containerPort": 1}]}]),
+    _pod(status__phase=None, spec__nodeName=None),
+    _pod(status__conditions=[{"type": "PodScheduled", "status": "False", "reason": None}]),
+    _pod(metadata__labels=None, spec__hostname=float("inf")),
+], ids=lambda pod: repr(pod)[-60:])
+def test_the_bulk_brief_encoder_writes_what_json_dumps_writes(pod):
+    from kubesvc.api import table_cells
+    from kubesvc.store import codec
+
+    assert codec.enable()
+    plain = table_cells.summary("Pod", pod)
+    assert plain is not None
+    assert table_cells.summary("Pod", pod, codec.dumps_counted) == plain
