@@ -82,6 +82,12 @@ def container_errors(spec: dict, path: str) -> list:
     containers = spec.get("containers")
     if not containers:
         return [required(f"{path}.containers")]
+    for container in containers:  # the usual case, every container named and with an image:
+        if type(container) is not dict or not container.get("name") or \
+                not container.get("image"):  # no error to build
+            break
+    else:
+        return []
     errors = []
     for i, container in enumerate(c if isinstance(c, dict) else {} for c in containers):
         errors += [required(f"{path}.containers[{i}].{field}") for field in ("name", "image")

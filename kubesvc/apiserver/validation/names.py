@@ -46,8 +46,8 @@ TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
 
 
 def _size(value: str) -> int:
-    # Go's len() counts bytes, whatever the message says.
-    return len(value.encode("utf-8"))
+    # Go's len() counts bytes, whatever the message says (ASCII text: one byte a character).
+    return len(value) if value.isascii() else len(value.encode("utf-8"))
 
 
 def max_len_error(limit: int, unit: str = "characters") -> str:
