@@ -145,7 +145,8 @@ def create(ctx: ApiContext, res: Resource, obj: dict, keep_status: bool, known_a
         strategy(res.gk).create(ctx, obj, keep_status)
     finally:
         ctx.restoring = False
-    check_metadata(res, obj)
+    if res.gk not in _META_CHECKED:
+        check_metadata(res, obj)
     if admit and keep_status:
         _check_status(res, obj)
     if restore:
@@ -161,7 +162,8 @@ def update(ctx: ApiContext, res: Resource, new: dict, old: dict, keep_status: bo
     if admit:
         admission.admit(ctx, res, new, keep_status)
     strategy(res.gk).update(ctx, new, old, keep_status)
-    check_metadata(res, new)
+    if res.gk not in _META_CHECKED:
+        check_metadata(res, new)
     if admit and keep_status:
         _check_status(res, new)
     if restore:
@@ -170,6 +172,12 @@ def update(ctx: ApiContext, res: Resource, new: dict, old: dict, keep_status: bo
     ctx.store.put(res.gk, new)
     ctx.record(res.gk, new["metadata"].get("namespace", ""), new["metadata"]["name"], old, new)
     return new
+
+
+# Kinds whose strategy's validation ends with ValidateObjectMeta of the object as stored, with
+# the name check `check_metadata` would use: it already refused what check_metadata would
+# (the Service strategy's validate_service / validate_service_update, dns1123_label names).
+_META_CHECKED = frozenset({"Service"})
 
 
 def _check_status(res: Resource, obj: dict) -> None:
