@@ -64,8 +64,10 @@ def default_container(container: Mapping, copy: bool = True) -> dict:
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
     c.setdefault("resources", {})  # a struct, not a pointer: it always serialises
-    if c.get("ports"):
-        c["ports"] = [{**p, "protocol": p.get("protocol") or "TCP"} for p in c["ports"]]
+    ports = c.get("ports")
+    if ports and not all(type(p) is dict and p.get("protocol") for p in ports):
+        c["ports"] = [{**p, "protocol": p.get("protocol") or "TCP"} for p in ports]
+    # (else each port already names its protocol: the same list, as the copies would be)
     if c.get("env"):
         c["env"] = _default_env(c["env"])
     for key in ("livenessProbe", "readinessProbe", "startupProbe"):

@@ -100,7 +100,8 @@ class _Pod:
         validate_pod(pod)
         # a restored pod went through the live cluster's admission plugins already
         source = pod if ctx.restoring else d.admit_pod(pod)
-        pod.update(source)
+        if source is not pod:
+            pod.update(source)
         # a restored pod is the import's own fresh copy (kubectl/restore.py): defaulted in place
         pod.update(_defaulted(source, copy=not ctx.restoring))
         if not keep_status:  # PrepareForCreate: the kubelet owns status

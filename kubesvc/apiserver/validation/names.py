@@ -78,6 +78,7 @@ _VALID_MAX = 50_000
 _valid_keys: set[str] = set()
 _valid_values: set[str] = set()
 _valid_namespaces: set[str] = set()
+_valid_generate_names: set[tuple[Callable, str]] = set()  # (name check, generateName)
 
 
 def dns1123_label(value: str) -> list[str]:
@@ -246,9 +247,14 @@ def validate_object_meta(meta: dict | None, namespaced: bool, name_check: NameCh
     meta = meta or {}
     errs: list[FieldError] = []
     generate = meta.get("generateName") or ""
-    if generate:
-        errs += [invalid(f"{path}.generateName", generate, m)
-                 for m in name_check(_mask_trailing_dash(generate))]
+    if generate and not (type(generate) is str
+                         and (name_check, generate) in _valid_generate_names):
+        generate_errs = [invalid(f"{path}.generateName", generate, m)
+                         for m in name_check(_mask_trailing_dash(generate))]
+        if not generate_errs and len(_valid_generate_names) < _VALID_MAX:
+            # a ReplicaSet's pods share theirs: checked once
+            _valid_generate_names.add((name_check, generate))
+        errs += generate_errs
     name = meta.get("name") or ""
     if not name:
         errs.append(required(f"{path}.name", "name or generateName is required"))
