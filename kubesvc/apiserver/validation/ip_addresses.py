@@ -140,6 +140,8 @@ def is_4in6(text: str, ip: bytes) -> bool:
 
 def ip_address(value: str, strict: bool = True, valid_old: Iterable[str] = ()) -> list[str]:
     """`IsValidIPForLegacyField`: values already stored (`valid_old`) are not re-checked."""
+    if strict and type(value) is str and value in _STRICT_VALID:  # (valid_old: only excuses)
+        return []
     ip = parse_ip(value)
     if ip is None:
         return [IP_MSG]
@@ -149,7 +151,15 @@ def ip_address(value: str, strict: bool = True, valid_old: Iterable[str] = ()) -
         return ["must not have leading 0s"]
     if is_4in6(value, ip):
         return ["must not be an IPv4-mapped IPv6 address"]
+    if type(value) is str:
+        if len(_STRICT_VALID) >= _PARSED_MAX:
+            _STRICT_VALID.clear()
+        _STRICT_VALID.add(value)
     return []
+
+
+# texts found valid under the strict rules lately (a Service's cluster IPs are checked twice)
+_STRICT_VALID: set[str] = set()
 
 
 def parse_cidr(value: str) -> tuple[bytes, int, int] | None:
@@ -205,6 +215,8 @@ def non_special_ip(value: str) -> list[str]:
 
 def ip_warnings(path: str, value: str) -> list[str]:
     """`GetWarningsForIP`: non-standard forms that are (still) accepted."""
+    if type(value) is str and value in _NO_WARNINGS:  # whatever the path: no warning
+        return []
     ip = parse_ip(value)
     if ip is None:
         return []  # upstream only logs: the value was validated elsewhere
@@ -215,7 +227,14 @@ def ip_warnings(path: str, value: str) -> list[str]:
     if not is_v4(ip) and canonical != value:
         return [f'{path}: IPv6 address "{value}" should be in RFC 5952 canonical format '
                 + f'("{canonical}")']
+    if type(value) is str:
+        if len(_NO_WARNINGS) >= _PARSED_MAX:
+            _NO_WARNINGS.clear()
+        _NO_WARNINGS.add(value)
     return []
+
+
+_NO_WARNINGS: set[str] = set()  # IP texts ip_warnings found nothing to say about lately
 
 
 def cidr_warnings(path: str, value: str) -> list[str]:

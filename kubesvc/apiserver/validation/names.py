@@ -78,11 +78,22 @@ _VALID_MAX = 50_000
 _valid_keys: set[str] = set()
 _valid_values: set[str] = set()
 _valid_namespaces: set[str] = set()
+_valid_labels: set[str] = set()  # dns1123_label's
+_valid_port_names: set[str] = set()
 _valid_generate_names: set[tuple[Callable, str]] = set()  # (name check, generateName)
 
 
 def dns1123_label(value: str) -> list[str]:
     """`IsDNS1123Label`: Service names (1.36+), namespaces and port names."""
+    if type(value) is str and value in _valid_labels:  # a port name, a namespace seen before
+        return []
+    errs = _dns1123_label(value)
+    if not errs and type(value) is str and len(_valid_labels) < _VALID_MAX:
+        _valid_labels.add(value)
+    return errs
+
+
+def _dns1123_label(value: str) -> list[str]:
     errs = []
     if _size(value) > 63:
         errs.append(max_len_error(63))
@@ -170,6 +181,15 @@ def _label_value(value: str) -> list[str]:
 
 def port_name(value: str) -> list[str]:
     """`IsValidPortName`: IANA service names (RFC 6335), lower case only; every rule reports."""
+    if type(value) is str and value in _valid_port_names:
+        return []
+    errs = _port_name(value)
+    if not errs and type(value) is str and len(_valid_port_names) < _VALID_MAX:
+        _valid_port_names.add(value)
+    return errs
+
+
+def _port_name(value: str) -> list[str]:
     errs = []
     if _size(value) > 15:
         errs.append(max_len_error(15))
