@@ -60,7 +60,8 @@ def default_container(container: Mapping, copy: bool = True) -> dict:
     """SetDefaults_Container and the defaults of what a container holds. `copy=False`: the
     caller's own dict (nothing else holds it) is defaulted in place."""
     c = clone(dict(container)) if copy or type(container) is not dict else container
-    c.setdefault("imagePullPolicy", image_pull_policy(c.get("image", "")))
+    if "imagePullPolicy" not in c:  # (setdefault would work out the default for nothing)
+        c["imagePullPolicy"] = image_pull_policy(c.get("image", ""))
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
     c.setdefault("resources", {})  # a struct, not a pointer: it always serialises
