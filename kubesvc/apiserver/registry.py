@@ -133,26 +133,28 @@ def create(ctx: ApiContext, res: Resource, obj: dict, keep_status: bool, known_a
     the object already passed admission (or was built by a controller) in this command.
     `restore`: see the module's doc."""
     keep_status = keep_status or restore
+    gk = res.gk
     if admit:  # decoding comes before the storage lookup, as in the API server
         admission.admit(ctx, res, obj, keep_status)
-    if not known_absent and ctx.store.get(res.gk, obj["metadata"].get("namespace", ""),
+    if not known_absent and ctx.store.get(gk, obj["metadata"].get("namespace", ""),
                                           obj["metadata"]["name"]):
 
         raise AlreadyExistsError(res.qualified_plural, obj["metadata"]["name"])
-    sysmeta.fill_on_create(ctx, res.gk, obj, restore=restore)
+    sysmeta.fill_on_create(ctx, gk, obj, restore=restore)
     ctx.restoring = restore
     try:
-        strategy(res.gk).create(ctx, obj, keep_status)
+        STRATEGIES.get(gk, _GENERIC).create(ctx, obj, keep_status)
     finally:
         ctx.restoring = False
-    if res.gk not in _META_CHECKED:
+    if gk not in _META_CHECKED:
         check_metadata(res, obj)
     if admit and keep_status:
         _check_status(res, obj)
+    meta = obj["metadata"]
     if restore:
-        _mark_restored(ctx, res, obj)
-    ctx.store.put(res.gk, obj, new=True)
-    ctx.record(res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], None, obj)
+        ctx.mark_restored(gk, meta.get("namespace", ""), meta["name"])
+    ctx.store.put(gk, obj, new=True)
+    ctx.record(gk, meta.get("namespace", ""), meta["name"], None, obj)
     return obj
 
 

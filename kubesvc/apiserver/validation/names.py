@@ -225,9 +225,11 @@ def validate_labels(labels: dict | None, path: str) -> list[FieldError]:
     """`ValidateLabels`: errors carry the map's path, not the key (upstream does the same)."""
     if not labels:
         return []
-    if _valid_keys.issuperset(labels) and all(  # every pair seen valid before: no error
-            type(v) is str and v in _valid_values for v in labels.values()):
-        return []
+    try:  # every pair seen valid before: no error (a set of str holds no other type)
+        if _valid_keys.issuperset(labels) and _valid_values.issuperset(labels.values()):
+            return []
+    except TypeError:  # an unhashable value: checked below
+        pass
     errs: list[FieldError] = []
     for key, value in (labels or {}).items():
         errs += [invalid(path, key, m) for m in qualified_name(key)]
@@ -279,7 +281,9 @@ def validate_object_meta(meta: dict | None, namespaced: bool, name_check: NameCh
     if not name:
         errs.append(required(f"{path}.name", "name or generateName is required"))
     else:
-        errs += validate_object_name(name, f"{path}.name", name_check)
+        name_errs = name_check(name)  # (validate_object_name, the path built only if needed)
+        if name_errs:
+            errs += [invalid(f"{path}.name", name, m) for m in name_errs]
     namespace = meta.get("namespace") or ""
     if not (namespaced and namespace in _valid_namespaces):
         errs += _validate_namespace(namespace, namespaced, f"{path}.namespace")
