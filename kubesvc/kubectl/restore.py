@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from kubesvc import __version__
 from kubesvc.api.errors import ClientError, KubesvcError
-from kubesvc.api.resources import for_gk
+from kubesvc.api.resources import Resource, for_gk
 from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import SYSTEM_FIELDS
@@ -113,7 +113,7 @@ class _Digests:
         self.salt = f"import {__version__} {ctx.schemas.version} {ctx.field_validation}"
         self.pending: dict[tuple[str, str, str], str] = {}
         self.current: str | None = None
-        self.res = None  # the Resource `unchanged` found for its document (None: not looked)
+        self.res: Resource | None = None  # what `unchanged` found for its document
 
     def unchanged(self, doc: Document, raw: bytes | None, result: ApplyResult,
                   objects: bool) -> bool:
@@ -168,7 +168,7 @@ class _Digests:
 
 
 def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport,
-                existing: set | None, raw: bytes | None, res=None) -> None:
+                existing: set | None, raw: bytes | None, res: Resource | None = None) -> None:
     """`existing`: the keys of every stored object (a bulk import), or None: look it up;
     `raw`: the document's `codec.encode` text, when the caller has it; `res`: the document's
     Resource, when the caller found it already (the copy is of the same kind)."""
