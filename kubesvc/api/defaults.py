@@ -60,12 +60,15 @@ def default_container(container: Mapping, copy: bool = True) -> dict:
     """SetDefaults_Container and the defaults of what a container holds. `copy=False`: the
     caller's own dict (nothing else holds it) is defaulted in place."""
     c = clone(dict(container)) if copy or type(container) is not dict else container
-    c.setdefault("imagePullPolicy", image_pull_policy(c.get("image", "")))
+    if "imagePullPolicy" not in c:  # (setdefault would work out the default for nothing)
+        c["imagePullPolicy"] = image_pull_policy(c.get("image", ""))
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
     c.setdefault("resources", {})  # a struct, not a pointer: it always serialises
-    if c.get("ports"):
-        c["ports"] = [{**p, "protocol": p.get("protocol") or "TCP"} for p in c["ports"]]
+    ports = c.get("ports")
+    if ports and not all(type(p) is dict and p.get("protocol") for p in ports):
+        c["ports"] = [{**p, "protocol": p.get("protocol") or "TCP"} for p in ports]
+    # (else each port already names its protocol: the same list, as the copies would be)
     if c.get("env"):
         c["env"] = _default_env(c["env"])
     for key in ("livenessProbe", "readinessProbe", "startupProbe"):

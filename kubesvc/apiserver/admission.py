@@ -71,6 +71,10 @@ def admit(ctx: ApiContext, res: Resource, obj: dict, keep_status: bool = False) 
 def _decode_builtin(ctx: ApiContext, res: Resource, obj: dict, definition: str) -> None:
     schemas = ctx.schemas
     issues = schemas.check(obj, definition)
+    if not issues:  # the usual case: nothing to refuse, warn of or drop
+        if ctx.null_free is not obj:
+            schemas.zero_null_items(obj, definition)
+        return
     typed = [i for i in issues if i.kind == "type"]
     if typed:
         raise _cannot_handle(res, typed[0].detail)

@@ -34,17 +34,18 @@ def fill_on_create(ctx, gk: str, obj: dict, restore: bool = False, rv: str | Non
     dump's ownerReferences name it) and its generation (its status's observedGeneration).
     `rv`: a resourceVersion the caller already reserved (bulk writes, store/bulk.py)."""
     meta = obj.setdefault("metadata", {})
-    kept = {k: meta.get(k) for k in ("uid", "generation")} if restore else {}
+    kept_uid, kept_generation = (meta.get("uid"), meta.get("generation")) if restore else \
+        (None, None)
     strip_system_fields(obj)
     if not (restore and meta.get("creationTimestamp")):
         meta["creationTimestamp"] = rfc3339(ctx.now)
     rv = rv or ctx.store.next_resource_version()
-    key = f"{gk}/{meta.get('namespace', '')}/{meta['name']}/{rv}"
     meta["resourceVersion"] = rv
     # deterministic, still unique within a store: kubesvc replays the same input identically
-    meta["uid"] = kept.get("uid") or str(uuid.uuid5(_UID_NAMESPACE, key))
+    meta["uid"] = kept_uid or str(uuid.uuid5(
+        _UID_NAMESPACE, f"{gk}/{meta.get('namespace', '')}/{meta['name']}/{rv}"))
     if gk in _SPEC_GENERATION:
-        meta["generation"] = kept.get("generation") or 1
+        meta["generation"] = kept_generation or 1
     else:
         meta.pop("generation", None)
 

@@ -133,25 +133,28 @@ def create(ctx: ApiContext, res: Resource, obj: dict, keep_status: bool, known_a
     the object already passed admission (or was built by a controller) in this command.
     `restore`: see the module's doc."""
     keep_status = keep_status or restore
+    gk = res.gk
     if admit:  # decoding comes before the storage lookup, as in the API server
         admission.admit(ctx, res, obj, keep_status)
-    if not known_absent and ctx.store.get(res.gk, obj["metadata"].get("namespace", ""),
+    if not known_absent and ctx.store.get(gk, obj["metadata"].get("namespace", ""),
                                           obj["metadata"]["name"]):
 
         raise AlreadyExistsError(res.qualified_plural, obj["metadata"]["name"])
-    sysmeta.fill_on_create(ctx, res.gk, obj, restore=restore)
+    sysmeta.fill_on_create(ctx, gk, obj, restore=restore)
     ctx.restoring = restore
     try:
-        strategy(res.gk).create(ctx, obj, keep_status)
+        STRATEGIES.get(gk, _GENERIC).create(ctx, obj, keep_status)
     finally:
         ctx.restoring = False
-    check_metadata(res, obj)
+    if gk not in _META_CHECKED:
+        check_metadata(res, obj)
     if admit and keep_status:
         _check_status(res, obj)
+    meta = obj["metadata"]
     if restore:
-        _mark_restored(ctx, res, obj)
-    ctx.store.put(res.gk, obj, new=True)
-    ctx.record(res.gk, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], None, obj)
+        ctx.mark_restored(gk, meta.get("namespace", ""), meta["name"])
+    ctx.store.put(gk, obj, new=True)
+    ctx.record(gk, meta.get("namespace", ""), meta["name"], None, obj)
     return obj
 
 
@@ -161,7 +164,8 @@ def update(ctx: ApiContext, res: Resource, new: dict, old: dict, keep_status: bo
     if admit:
         admission.admit(ctx, res, new, keep_status)
     strategy(res.gk).update(ctx, new, old, keep_status)
-    check_metadata(res, new)
+    if res.gk not in _META_CHECKED:
+        check_metadata(res, new)
     if admit and keep_status:
         _check_status(res, new)
     if restore:
@@ -170,6 +174,12 @@ def update(ctx: ApiContext, res: Resource, new: dict, old: dict, keep_status: bo
     ctx.store.put(res.gk, new)
     ctx.record(res.gk, new["metadata"].get("namespace", ""), new["metadata"]["name"], old, new)
     return new
+
+
+# Kinds whose strategy's validation ends with ValidateObjectMeta of the object as stored, with
+# the name check `check_metadata` would use: it already refused what check_metadata would
+# (the Service strategy's validate_service / validate_service_update, dns1123_label names).
+_META_CHECKED = frozenset({"Service"})
 
 
 def _check_status(res: Resource, obj: dict) -> None:

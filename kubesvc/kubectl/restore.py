@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from kubesvc import __version__
 from kubesvc.api.errors import ClientError, KubesvcError
-from kubesvc.api.resources import for_gk
+from kubesvc.api.resources import Resource, for_gk
 from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.meta import SYSTEM_FIELDS
@@ -77,9 +77,10 @@ def import_documents(ctx: ApiContext, docs: list[Document] | DocumentStream, obj
             continue
         before, made = len(ctx.warnings), len(report.created_namespaces)
         changes = len(ctx.changes)
+        res = digests.res if digests is not None else None
         try:
             with ctx.savepoint():
-                _import_one(ctx, doc, result, report, existing, raw)
+                _import_one(ctx, doc, result, report, existing, raw, res)
         except KubesvcError as err:
             result.error = err
             for name in report.created_namespaces[made:]:  # rolled back with the object
@@ -112,10 +113,11 @@ class _Digests:
         self.salt = f"import {__version__} {ctx.schemas.version} {ctx.field_validation}"
         self.pending: dict[tuple[str, str, str], str] = {}
         self.current: str | None = None
+        self.res: Resource | None = None  # what `unchanged` found for its document
 
     def unchanged(self, doc: Document, raw: bytes | None, result: ApplyResult,
                   objects: bool) -> bool:
-        self.current = None
+        self.current = self.res = None
         obj = doc.obj
         api_version, kind, meta = obj.get("apiVersion"), obj.get("kind"), obj.get("metadata")
         if not (isinstance(api_version, str) and isinstance(kind, str)
@@ -126,7 +128,7 @@ class _Digests:
             return False
         # the digest of the text it came from (input/pipe.py), else of its JSON text
         self.current = doc.digest or codec.digest(raw, self.salt)
-        res = find_resource(self.ctx, doc, obj)
+        res = self.res = find_resource(self.ctx, doc, obj)
         namespace = (meta.get("namespace") or "default") if res.namespaced else ""
         key = (res.gk, namespace, meta["name"])
         if not meta["name"] or self.known.get(key) != self.current:
@@ -166,13 +168,15 @@ class _Digests:
 
 
 def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport,
-                existing: set | None, raw: bytes | None) -> None:
+                existing: set | None, raw: bytes | None, res: Resource | None = None) -> None:
     """`existing`: the keys of every stored object (a bulk import), or None: look it up;
-    `raw`: the document's `codec.encode` text, when the caller has it."""
+    `raw`: the document's `codec.encode` text, when the caller has it; `res`: the document's
+    Resource, when the caller found it already (the copy is of the same kind)."""
     obj, null_free = codec.copy_checked(doc.obj, raw)
     if null_free:
         ctx.null_free = obj  # admission need not look for nulls to zero
-    res = find_resource(ctx, doc, obj)
+    if res is None:
+        res = find_resource(ctx, doc, obj)
     result.resource = res
     meta = obj.get("metadata")
     if not isinstance(meta, dict) or not meta.get("name"):

@@ -82,6 +82,12 @@ def container_errors(spec: dict, path: str) -> list:
     containers = spec.get("containers")
     if not containers:
         return [required(f"{path}.containers")]
+    for container in containers:  # the usual case, every container named and with an image:
+        if type(container) is not dict or not container.get("name") or \
+                not container.get("image"):  # no error to build
+            break
+    else:
+        return []
     errors = []
     for i, container in enumerate(c if isinstance(c, dict) else {} for c in containers):
         errors += [required(f"{path}.containers[{i}].{field}") for field in ("name", "image")
@@ -94,7 +100,8 @@ class _Pod:
         validate_pod(pod)
         # a restored pod went through the live cluster's admission plugins already
         source = pod if ctx.restoring else d.admit_pod(pod)
-        pod.update(source)
+        if source is not pod:
+            pod.update(source)
         # a restored pod is the import's own fresh copy (kubectl/restore.py): defaulted in place
         pod.update(_defaulted(source, copy=not ctx.restoring))
         if not keep_status:  # PrepareForCreate: the kubelet owns status

@@ -46,8 +46,8 @@ TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
 
 
 def _size(value: str) -> int:
-    # Go's len() counts bytes, whatever the message says.
-    return len(value.encode("utf-8"))
+    # Go's len() counts bytes, whatever the message says (ASCII text: one byte a character).
+    return len(value) if value.isascii() else len(value.encode("utf-8"))
 
 
 def max_len_error(limit: int, unit: str = "characters") -> str:
@@ -78,10 +78,22 @@ _VALID_MAX = 50_000
 _valid_keys: set[str] = set()
 _valid_values: set[str] = set()
 _valid_namespaces: set[str] = set()
+_valid_labels: set[str] = set()  # dns1123_label's
+_valid_port_names: set[str] = set()
+_valid_generate_names: set[tuple[Callable, str]] = set()  # (name check, generateName)
 
 
 def dns1123_label(value: str) -> list[str]:
     """`IsDNS1123Label`: Service names (1.36+), namespaces and port names."""
+    if type(value) is str and value in _valid_labels:  # a port name, a namespace seen before
+        return []
+    errs = _dns1123_label(value)
+    if not errs and type(value) is str and len(_valid_labels) < _VALID_MAX:
+        _valid_labels.add(value)
+    return errs
+
+
+def _dns1123_label(value: str) -> list[str]:
     errs = []
     if _size(value) > 63:
         errs.append(max_len_error(63))
@@ -169,6 +181,15 @@ def _label_value(value: str) -> list[str]:
 
 def port_name(value: str) -> list[str]:
     """`IsValidPortName`: IANA service names (RFC 6335), lower case only; every rule reports."""
+    if type(value) is str and value in _valid_port_names:
+        return []
+    errs = _port_name(value)
+    if not errs and type(value) is str and len(_valid_port_names) < _VALID_MAX:
+        _valid_port_names.add(value)
+    return errs
+
+
+def _port_name(value: str) -> list[str]:
     errs = []
     if _size(value) > 15:
         errs.append(max_len_error(15))
@@ -204,9 +225,11 @@ def validate_labels(labels: dict | None, path: str) -> list[FieldError]:
     """`ValidateLabels`: errors carry the map's path, not the key (upstream does the same)."""
     if not labels:
         return []
-    if _valid_keys.issuperset(labels) and all(  # every pair seen valid before: no error
-            type(v) is str and v in _valid_values for v in labels.values()):
-        return []
+    try:  # every pair seen valid before: no error (a set of str holds no other type)
+        if _valid_keys.issuperset(labels) and _valid_values.issuperset(labels.values()):
+            return []
+    except TypeError:  # an unhashable value: checked below
+        pass
     errs: list[FieldError] = []
     for key, value in (labels or {}).items():
         errs += [invalid(path, key, m) for m in qualified_name(key)]
@@ -246,14 +269,21 @@ def validate_object_meta(meta: dict | None, namespaced: bool, name_check: NameCh
     meta = meta or {}
     errs: list[FieldError] = []
     generate = meta.get("generateName") or ""
-    if generate:
-        errs += [invalid(f"{path}.generateName", generate, m)
-                 for m in name_check(_mask_trailing_dash(generate))]
+    if generate and not (type(generate) is str
+                         and (name_check, generate) in _valid_generate_names):
+        generate_errs = [invalid(f"{path}.generateName", generate, m)
+                         for m in name_check(_mask_trailing_dash(generate))]
+        if not generate_errs and len(_valid_generate_names) < _VALID_MAX:
+            # a ReplicaSet's pods share theirs: checked once
+            _valid_generate_names.add((name_check, generate))
+        errs += generate_errs
     name = meta.get("name") or ""
     if not name:
         errs.append(required(f"{path}.name", "name or generateName is required"))
     else:
-        errs += validate_object_name(name, f"{path}.name", name_check)
+        name_errs = name_check(name)  # (validate_object_name, the path built only if needed)
+        if name_errs:
+            errs += [invalid(f"{path}.name", name, m) for m in name_errs]
     namespace = meta.get("namespace") or ""
     if not (namespaced and namespace in _valid_namespaces):
         errs += _validate_namespace(namespace, namespaced, f"{path}.namespace")

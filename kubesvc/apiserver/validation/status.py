@@ -43,6 +43,11 @@ def _ingress(obj: dict) -> list:
 def _ips(path: str, values: list) -> list[FieldError]:
     """validatePodIPs / validateHostIPs: each a valid IP, at most one per family, no
     duplicates."""
+    if not values:
+        return []
+    if len(values) == 1 and type(values[0]) is dict and \
+            parse_ip(values[0].get("ip", "")) is not None:  # one valid IP: nothing to report
+        return []
     ips = [v.get("ip", "") if isinstance(v, dict) else "" for v in values]
     errs = [invalid(f"{path}[{i}].ip", ip, msg) for i, ip in enumerate(ips)
             for msg in ip_address(ip, strict=False)]
