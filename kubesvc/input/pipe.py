@@ -27,7 +27,6 @@ import orjson
 
 from kubesvc.api.errors import ClientError
 from kubesvc.input.load import STDIN, Document, expand_paths, load_paths
-from kubesvc.input.split import salted_digest
 
 PIPE_MIN_BYTES = 8 * 1024 * 1024  # below this a child's start-up (~0.1 s) is not repaid
 # the child's piece sizes in bytes (first, others), when not its own defaults: tests cut small
@@ -186,11 +185,11 @@ class DocumentStream:
                 raise _ChildGone from exc
 
     def _documents(self, indexes: list[int], objects: list, digests: list) -> list[Document]:
-        salt, by_digest, out = self.salt, self.by_digest, []
-        for index, obj, raw in zip(indexes, objects, digests, strict=True):
-            digest = salted_digest(salt, raw) if salt is not None and raw is not None else None
+        by_digest, out = self.by_digest, []
+        for index, obj, digest in zip(indexes, objects, digests, strict=True):
+            # (salted by the child: split.salted_digest)
             if obj is None:  # a stub: text the state holds an object of, as it was made
-                key = by_digest[digest]  # type: ignore[index]
+                key = by_digest[digest]
                 doc = Document({"kind": key[0].partition(".")[0]}, self.path, index, digest,
                                key)
             else:

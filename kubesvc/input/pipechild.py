@@ -5,7 +5,9 @@ load.load_text would (yamlfast, the same checks), and writes frames on stdout: a
 4-byte big-endian length, a payload.
 
 - `H` {"count": units}: the stream's shape is understood (documents, or a List's items);
-- `D` orjson [[document index, ...], [object, ...]]: the next objects, flattened;
+- `D` orjson [[document index, ...], [object, ...], [digest, ...]]: the next objects,
+  flattened, with the salted digest of the text each came from (None: no salt, or a unit
+  of text that made more than one object); an object None is a stub (a known digest);
 - `S`: every object the apply order may move to the front has been sent;
 - `E`: the end; `F`: failure of any kind (the parent then parses the file itself, which gives
   the documents or today's error message).
@@ -94,17 +96,21 @@ class _Skip:
         self.known = frozenset(message.get("known") or ())
 
     def digests(self, text: str, starts: list[int], end: int, i: int, j: int,
-                context: bytes) -> list[str]:
-        """Each unit's raw digest (hex), text_digest's input."""
-        base, out = hashlib.blake2b(context, digest_size=16), []
+                context: bytes) -> list[str | None]:
+        """Each unit's digest under the salt (split.salted_digest: what the store keeps), or
+        None for all when the parent sent no salt (it keeps no digests)."""
+        if self.salt is None:
+            return [None] * (j - i)
+        base, salt = hashlib.blake2b(context, digest_size=16), self.salt
+        out: list[str | None] = []
         for k in range(i, j):
             h = base.copy()
             h.update(text[starts[k]:starts[k + 1] if k + 1 < len(starts) else end].encode())
-            out.append(h.hexdigest())
+            out.append(salted_digest(salt, h.hexdigest()))
         return out
 
-    def skipped(self, raw: str) -> bool:
-        return self.salt is not None and salted_digest(self.salt, raw) in self.known
+    def skipped(self, digest: str | None) -> bool:
+        return digest is not None and digest in self.known
 
 
 def _runs(skips: list[bool]) -> list[tuple[int, int]]:
