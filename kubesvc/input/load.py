@@ -176,7 +176,8 @@ def json_fast(text: str) -> list | None:
       Equal counts thus leave the text no more members than the tree: none was dropped;
     * a big integer read as a float would be written with an exponent (`e+`).
     """
-    if len(text) < JSON_FAST_BYTES or "\\u003a" in text or "\\u003A" in text:
+    if len(text) < JSON_FAST_BYTES or (
+            "\\u003" in text and ("\\u003a" in text or "\\u003A" in text)):
         return None
     import orjson  # noqa: PLC0415 - lazy: start-up of commands that read small manifests
 
