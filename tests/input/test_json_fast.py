@@ -18,12 +18,12 @@ def _every_size(monkeypatch):
 
 def nested(depth: int, leaf: str = "{}", key: str = "a") -> str:
     """A JSON object `depth` containers deep (the innermost is `leaf`, one level)."""
-    return '{"%s":' % key * (depth - 1) + leaf + "}" * (depth - 1)
+    return f'{{"{key}":' * (depth - 1) + leaf + "}" * (depth - 1)
 
 
 def svc(name: str, extra: str = "") -> str:
-    return ('{"apiVersion":"v1","kind":"Service","metadata":{"name":"%s"%s},'
-            '"spec":{"ports":[{"port":80}]}}' % (name, extra))
+    return ('{"apiVersion":"v1","kind":"Service","metadata":{"name":"' + name + '"' + extra
+            + '},"spec":{"ports":[{"port":80}]}}')
 
 
 def as_list(items: list[str], sep: str = ",") -> str:

@@ -1,12 +1,13 @@
 """A big YAML file parsed in a child process (input/pipe.py, pipechild.py, split.py): the same
 documents, order and errors as load_paths, whatever the child could or could not do."""
 
+import itertools
 from pathlib import Path
 
 import pytest
 
 from kubesvc.api.errors import ClientError
-from kubesvc.input import pipe, split
+from kubesvc.input import pipe, pipechild, split
 from kubesvc.input.load import load_paths
 from kubesvc.kubectl.apply import ordered
 from tests.conftest import Cli
@@ -18,11 +19,14 @@ POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{n}\n  namespace: ns{m}\n
 NS = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns{m}\n"
 
 
-@pytest.fixture(autouse=True)
-def _small_pieces(monkeypatch):
-    """Every file goes through the child, cut into pieces of a few documents."""
+@pytest.fixture(autouse=True, params=[1, 2], ids=["one child", "two children"])
+def _small_pieces(monkeypatch, request):
+    """Every file goes through the child (or two children, a half each), cut into pieces of a
+    few documents."""
     monkeypatch.setattr(pipe, "PIPE_MIN_BYTES", 0)
     monkeypatch.setattr(pipe, "PIECES", (300, 700))
+    if request.param == 2:
+        monkeypatch.setattr(pipe, "TWO_MIN_BYTES", 0)
 
 
 def stream_docs(path: str, sort=None):
@@ -311,3 +315,29 @@ def test_child_imports_this_kubesvc(tmp_path, monkeypatch):
     got, stream = stream_docs("big.yaml")
     assert not stream.fell_back
     same(got, load_paths(["big.yaml"]))
+
+
+def test_two_children_on_request(tmp_path, monkeypatch):
+    """KUBESVC_PIPE=2: two children, each a run of about half the file, in order."""
+    monkeypatch.setattr(pipe, "TWO_MIN_BYTES", 1 << 62)
+    path = tmp_path / "big.yaml"
+    path.write_text("# head\n---\n" + "---\n".join(pods(40)))
+    assert len(pipe.load_stream([str(path)]).procs) == 1  # type: ignore[union-attr]
+    monkeypatch.setenv(pipe.ENV_SWITCH, "2")
+    got, stream = stream_docs(str(path))
+    assert len(stream.procs) == 0 and not stream.fell_back  # (closed once read)
+    same(got, load_paths([str(path)]))
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_parts_share_the_units(monkeypatch, parts):
+    starts = [0, 10, 15, 40, 41, 90, 100]
+    monkeypatch.setattr(pipechild, "PARTS", parts)
+    ranges = []
+    for part in range(parts):
+        monkeypatch.setattr(pipechild, "PART", part)
+        ranges.append(pipechild._part(starts, 120))
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(starts)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    if parts == 2:
+        assert ranges == [(0, 5), (5, 7)]  # the second half starts at the unit past byte 60
