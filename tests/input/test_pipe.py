@@ -322,7 +322,7 @@ def test_two_children_on_request(tmp_path, monkeypatch):
     monkeypatch.setattr(pipe, "TWO_MIN_BYTES", 1 << 62)
     path = tmp_path / "big.yaml"
     path.write_text("# head\n---\n" + "---\n".join(pods(40)))
-    assert len(pipe.load_stream([str(path)]).procs) == 1  # type: ignore[union-attr]
+    assert len(pipe.load_stream([str(path)]).procs) == 1
     monkeypatch.setenv(pipe.ENV_SWITCH, "2")
     got, stream = stream_docs(str(path))
     assert len(stream.procs) == 0 and not stream.fell_back  # (closed once read)
