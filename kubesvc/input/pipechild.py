@@ -29,7 +29,7 @@ from bisect import bisect_left
 import orjson
 
 from kubesvc.api.errors import ClientError
-from kubesvc.input.load import _read, _too_deep, flatten
+from kubesvc.input.load import MAX_DEPTH, _read, _too_deep, flatten
 from kubesvc.input.split import cut_list, items_plain, order_bound, salted_digest
 from kubesvc.input.yamlfast import document_starts, fast_documents
 from kubesvc.input.yamlsafe import load_all as safe_load_all
@@ -156,7 +156,7 @@ def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
         for a, b in _runs(skips):
             end = starts[i + b] if i + b < len(starts) else len(text)
             docs = fast_documents(text[starts[i + a]:end])
-            if docs is None:
+            if docs is None or _too_deep_any(docs):
                 raise _Fail
             if len(docs) == b - a - 1 and i + a == 0:  # text before the first --- is no document
                 docs.insert(0, _NO_DOCUMENT)
@@ -180,7 +180,7 @@ def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
                 index += 1
                 if obj is None:
                     continue
-                if not isinstance(obj, dict) or _too_deep(obj):
+                if not isinstance(obj, dict):  # (depth: _too_deep_any above)
                     raise _Fail
                 made.extend(flatten(obj, path, index))
             indexes.extend([index] * len(made))
@@ -194,6 +194,24 @@ def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
 
 
 _NO_DOCUMENT = object()
+# orjson refuses to write 255 nested containers: a run of documents (one level) wrapped in so
+# many lists that MAX_DEPTH + 1 levels of a document reach 255 is refused exactly when one of
+# them is too deep
+_WRAP_RUN = 255 - (MAX_DEPTH + 1) - 1
+
+
+def _too_deep_any(docs: list) -> bool:
+    """Whether a document is nested more than MAX_DEPTH deep: load._too_deep's answer, from
+    orjson.dumps (~10x faster than walking in Python); where orjson cannot write a document
+    (a key that is no string, an integer beyond 64 bits, ...), from _too_deep."""
+    run: object = docs
+    for _ in range(_WRAP_RUN):
+        run = [run]
+    try:
+        orjson.dumps(run)
+    except orjson.JSONEncodeError:
+        return any(isinstance(doc, (dict, list)) and _too_deep(doc) for doc in docs)
+    return False
 
 
 def _no_document(text: str, starts: list[int]) -> int:
@@ -234,7 +252,7 @@ def _run_list(text: str, path: str, cut, out, stdin) -> None:
             end = starts[i + b] if i + b < len(starts) else cut.end
             docs = fast_documents(text[starts[i + a]:end])
             if (docs is None or len(docs) != 1 or type(docs[0]) is not list
-                    or len(docs[0]) != b - a or _too_deep({**head, "items": docs[0]})):
+                    or len(docs[0]) != b - a or _too_deep_any([{**head, "items": docs[0]}])):
                 raise _Fail
             items.update(zip(range(a, b), docs[0], strict=True))
         objects: list[dict | None] = []

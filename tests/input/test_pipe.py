@@ -8,7 +8,7 @@ import pytest
 
 from kubesvc.api.errors import ClientError
 from kubesvc.input import pipe, pipechild, split
-from kubesvc.input.load import load_paths
+from kubesvc.input.load import MAX_DEPTH, load_paths
 from kubesvc.kubectl.apply import ordered
 from tests.conftest import Cli
 
@@ -57,6 +57,11 @@ def corpus_stream() -> str:
     return "\n---\n".join(parts)
 
 
+def deep(lists: int) -> str:
+    """An object (one level) holding `lists` nested flow sequences."""
+    return "a: " + "[" * lists + "]" * lists + "\n"
+
+
 CASES = {
     "documents": "---\n".join(pods(30)),
     "documents, leading comment and empty ones": "# head\n---\n" + "---\n---\n".join(pods(20)),
@@ -81,6 +86,9 @@ CASES = {
         "# a\tcomment\n" + doc for doc in pods(3, 10)),
     "quoted scalar across an item boundary": as_list(pods(5)).replace(
         "  name: p2\n", "  name: p2\n  annotations:\n    note: \"a\n- b\"\n"),
+    # the deepest documents allowed (MAX_DEPTH levels): no fallback
+    "documents as deep as allowed": "---\n".join(pods(10) + [deep(MAX_DEPTH - 1)] + pods(10, 10)),
+    "list items as deep as allowed": as_list(pods(10) + [deep(MAX_DEPTH - 3)] + pods(10, 10)),
 }
 
 
@@ -139,8 +147,10 @@ def test_apply_order(tmp_path, text):
     as_list(pods(20)).replace("  name: p3\n", "  name: p3\n  name: again\n"),
     "---\n".join(pods(20)).encode().replace(b"p19", b"p\xff9"),
     b"\x00\x01" + b"x" * 100,
+    "---\n".join(pods(20) + [deep(MAX_DEPTH)] + pods(5, 20)),
+    as_list(pods(20) + [deep(MAX_DEPTH - 2)] + pods(5, 20)),
 ], ids=["syntax", "not an object", "kind not a string", "list item not an object",
-        "duplicate key", "not UTF-8", "binary"])
+        "duplicate key", "not UTF-8", "binary", "a document too deep", "a list item too deep"])
 def test_errors_as_load_paths(tmp_path, text):
     path = tmp_path / "bad.yaml"
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
