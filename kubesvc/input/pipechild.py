@@ -29,7 +29,7 @@ from bisect import bisect_left
 import orjson
 
 from kubesvc.api.errors import ClientError
-from kubesvc.input.load import MAX_DEPTH, _read, _too_deep, flatten
+from kubesvc.input.load import _read, _too_deep, flatten, shallow
 from kubesvc.input.split import cut_list, items_plain, order_bound, salted_digest
 from kubesvc.input.yamlfast import document_starts, fast_documents
 from kubesvc.input.yamlsafe import load_all as safe_load_all
@@ -194,24 +194,10 @@ def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
 
 
 _NO_DOCUMENT = object()
-# orjson refuses to write 255 nested containers: a run of documents (one level) wrapped in so
-# many lists that MAX_DEPTH + 1 levels of a document reach 255 is refused exactly when one of
-# them is too deep
-_WRAP_RUN = 255 - (MAX_DEPTH + 1) - 1
-
-
 def _too_deep_any(docs: list) -> bool:
-    """Whether a document is nested more than MAX_DEPTH deep: load._too_deep's answer, from
-    orjson.dumps (~10x faster than walking in Python); where orjson cannot write a document
-    (a key that is no string, an integer beyond 64 bits, ...), from _too_deep."""
-    run: object = docs
-    for _ in range(_WRAP_RUN):
-        run = [run]
-    try:
-        orjson.dumps(run)
-    except orjson.JSONEncodeError:
-        return any(isinstance(doc, (dict, list)) and _too_deep(doc) for doc in docs)
-    return False
+    """Whether a document is nested more than MAX_DEPTH deep (load.shallow, else _too_deep)."""
+    return not shallow(docs) and any(isinstance(doc, (dict, list)) and _too_deep(doc)
+                                     for doc in docs)
 
 
 def _no_document(text: str, starts: list[int]) -> int:

@@ -128,3 +128,37 @@ def test_small_texts_take_the_standard_path(monkeypatch):
     monkeypatch.setattr(load, "JSON_FAST_BYTES", 1000)
     assert json_fast(svc("a")) is None
     assert json_fast(as_list(MANY)) is not None
+
+
+def flow(lists: int) -> str:
+    """A YAML object (one level) holding `lists` nested flow sequences."""
+    return "a: " + "[" * lists + "]" * lists + "\n"
+
+
+YAML_DEPTHS = {
+    "as deep as allowed": flow(MAX_DEPTH - 1),
+    "too deep": flow(MAX_DEPTH),
+    "too deep, a later document": "b: 1\n---\n" + flow(MAX_DEPTH),
+    "a List's item as deep as allowed": "kind: List\nitems:\n- " + flow(MAX_DEPTH - 3),
+    "a List's item too deep": "kind: List\nitems:\n- " + flow(MAX_DEPTH - 2),
+    "a key that is no string": "1: " + "[" * 10 + "]" * 10 + "\n",
+    "an integer beyond 64 bits": "a: [[123456789012345678901234567890]]\n",
+    "a self-referencing alias": "a: &x [1, *x]\n",
+}
+
+
+@pytest.mark.parametrize("text", YAML_DEPTHS.values(), ids=YAML_DEPTHS.keys())
+def test_yaml_depth_unchanged(monkeypatch, text):
+    """The depth of big YAML documents proven by orjson (load.shallow): the same documents
+    or the same message as the walk in Python."""
+    fast = outcome(text)
+    monkeypatch.setattr(load, "JSON_FAST_BYTES", 1 << 62)
+    assert fast == outcome(text)
+
+
+@pytest.mark.parametrize("depth, proven", [(MAX_DEPTH - 1, True), (MAX_DEPTH, False)])
+def test_shallow_refuses_exactly_too_deep(depth, proven):
+    docs = [{"a": 1}, {"a": json.loads("[" * depth + "]" * depth)}]
+    assert load._too_deep(docs[1]) is not proven
+    assert load.shallow(docs) is proven
+    assert load.shallow(docs * 300) is proven  # (more than one run)
