@@ -14,6 +14,13 @@ dies), the file is parsed here by load_paths, which returns the same documents o
 same error as ever; the objects already handed out are skipped. A parse error therefore comes
 while the caller is writing: it must roll back what it wrote (Session does), and `failed` says
 that the error came from the input.
+
+Two children may share a file (KUBESVC_PIPE=2, or TWO_MIN_BYTES): each parses a run of about
+half its bytes, and the second keeps its objects in memory until the first's are taken.
+
+A JSON file is read in process (load.json_fast: orjson, with its checks proven cheaply): a
+child would hand the same objects over as orjson text again, and building them is most of
+the cost either way.
 """
 
 from __future__ import annotations
@@ -27,12 +34,17 @@ import orjson
 
 from kubesvc.api.errors import ClientError
 from kubesvc.input.load import STDIN, Document, expand_paths, load_paths
-from kubesvc.input.split import salted_digest
 
 PIPE_MIN_BYTES = 8 * 1024 * 1024  # below this a child's start-up (~0.1 s) is not repaid
+# from this size on, two children parse a half each (the second's objects wait in its memory
+# until the parent has taken the first's). That pays only where parsing, not the caller, sets
+# the pace: today the caller's per-object work is twice the parse, so it is off by default
+# (never) and turned on with KUBESVC_PIPE=2.
+TWO_MIN_BYTES = 1 << 62
 # the child's piece sizes in bytes (first, others), when not its own defaults: tests cut small
 PIECES: tuple[int, int] | None = None
-# KUBESVC_PIPE=0 turns the child off (A/B measurements, a machine with one core)
+# KUBESVC_PIPE=0 turns the child off (A/B measurements, a machine with one core), =2 makes it
+# two children
 ENV_SWITCH = "KUBESVC_PIPE"
 HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -47,7 +59,9 @@ def load_stream(paths: list[str], recursive: bool = False) -> list[Document] | D
         big = False
     if not big or os.environ.get(ENV_SWITCH) == "0" or (os.cpu_count() or 1) < 2:
         return load_paths(paths, recursive)
-    stream = DocumentStream(path)
+    parts = 2 if (os.environ.get(ENV_SWITCH) == "2"
+                  or os.path.getsize(path) >= TWO_MIN_BYTES) else 1
+    stream = DocumentStream(path, parts)
     if not stream.start():
         return load_paths(paths, recursive)
     return stream
@@ -57,13 +71,15 @@ class DocumentStream:
     """The documents of one file, parsed by a child as they are consumed. Iterate it once:
     plainly for file order, or through `in_order` for the apply order."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, parts: int = 1):
         self.path = path
+        self.parts = parts
         self.count = 0  # pieces the file holds (documents, or a List's items): an estimate
         self.failed = False  # the file itself could not be read: the error was raised
         self.fell_back = False  # the child gave up: the rest came from load_paths
         self.handed = 0
-        self.proc: Any = None  # the child's subprocess.Popen
+        self.proc: Any = None  # the first child's subprocess.Popen
+        self.procs: list[Any] = []  # every child's, in the order their frames are read
         self.salt: str | None = None
         self.by_digest: dict[str, tuple[str, str, str]] = {}
         self._told = False
@@ -77,15 +93,19 @@ class DocumentStream:
         try:
             # run from the folder that holds this kubesvc: `-m` imports the same code (never a
             # kubesvc folder that happens to be in the caller's working directory)
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kubesvc.input.pipechild", os.path.abspath(self.path),
-                 *(str(size) for size in PIECES or ())],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                cwd=HOME)
-            tag, payload = self._frame()
-            if tag != b"H":
-                raise ValueError(tag)
-            self.count = int(orjson.loads(payload)["count"])
+            for part in range(self.parts):
+                self.procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "kubesvc.input.pipechild",
+                     os.path.abspath(self.path), str(part), str(self.parts),
+                     *(str(size) for size in PIECES or ())],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                    cwd=HOME))
+            self.proc = self.procs[0]
+            for proc in self.procs:
+                tag, payload = self._frame(proc)
+                if tag != b"H":
+                    raise ValueError(tag)
+                self.count = int(orjson.loads(payload)["count"])
         except Exception:  # any trouble: the caller parses the file itself
             self.close()
             return False
@@ -113,11 +133,12 @@ class DocumentStream:
             return
         self._told = True
         payload = orjson.dumps(message) if message else b""
-        try:
-            self.proc.stdin.write(len(payload).to_bytes(4, "big") + payload)
-            self.proc.stdin.close()
-        except OSError:  # the child is gone: the iteration finds out
-            pass
+        for proc in self.procs:
+            try:
+                proc.stdin.write(len(payload).to_bytes(4, "big") + payload)
+                proc.stdin.close()
+            except OSError:  # the child is gone: the iteration finds out
+                pass
 
     def __len__(self) -> int:
         return self.count
@@ -169,9 +190,13 @@ class DocumentStream:
             yield doc
 
     def _batches(self) -> Iterator[list[Document] | None]:
+        for proc in self.procs:
+            yield from self._part_batches(proc)
+
+    def _part_batches(self, proc) -> Iterator[list[Document] | None]:
         while True:
             try:
-                tag, payload = self._frame()
+                tag, payload = self._frame(proc)
                 if tag == b"D":
                     yield self._documents(*orjson.loads(payload))
                 elif tag == b"S":
@@ -186,11 +211,11 @@ class DocumentStream:
                 raise _ChildGone from exc
 
     def _documents(self, indexes: list[int], objects: list, digests: list) -> list[Document]:
-        salt, by_digest, out = self.salt, self.by_digest, []
-        for index, obj, raw in zip(indexes, objects, digests, strict=True):
-            digest = salted_digest(salt, raw) if salt is not None and raw is not None else None
+        by_digest, out = self.by_digest, []
+        for index, obj, digest in zip(indexes, objects, digests, strict=True):
+            # (salted by the child: split.salted_digest)
             if obj is None:  # a stub: text the state holds an object of, as it was made
-                key = by_digest[digest]  # type: ignore[index]
+                key = by_digest[digest]
                 doc = Document({"kind": key[0].partition(".")[0]}, self.path, index, digest,
                                key)
             else:
@@ -198,26 +223,31 @@ class DocumentStream:
             out.append(doc)
         return out
 
-    def _frame(self) -> tuple[bytes, bytes]:
-        assert self.proc is not None and self.proc.stdout is not None
-        head = self.proc.stdout.read(5)
+    def _frame(self, proc) -> tuple[bytes, bytes]:
+        if proc.stdout is None or proc.stdout.closed:
+            raise _ChildGone
+        head = proc.stdout.read(5)
         if len(head) != 5:
             raise _ChildGone
         size = int.from_bytes(head[1:], "big")
-        payload = self.proc.stdout.read(size) if size else b""
+        payload = proc.stdout.read(size) if size else b""
         if len(payload) != size:
             raise _ChildGone
         return head[:1], payload
 
     def close(self) -> None:
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            proc.kill()
-        if proc.stdout is not None:
-            proc.stdout.close()
-        proc.wait()
+        procs, self.procs, self.proc = self.procs, [], None
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            if proc.stdout is not None:
+                proc.stdout.close()
+            if proc.stdin is not None and not proc.stdin.closed:
+                try:
+                    proc.stdin.close()
+                except OSError:
+                    pass
+            proc.wait()
 
 
 class _ChildGone(Exception):

@@ -2,10 +2,13 @@
 
 Reads one big YAML file, cuts it (input/split.py), parses the pieces in order as
 load.load_text would (yamlfast, the same checks), and writes frames on stdout: a tag byte, a
-4-byte big-endian length, a payload.
+4-byte big-endian length, a payload. `FILE PART PARTS`: only the PART-th of PARTS runs of
+pieces (two children share a file's parsing; the second's frames wait in memory).
 
 - `H` {"count": units}: the stream's shape is understood (documents, or a List's items);
-- `D` orjson [[document index, ...], [object, ...]]: the next objects, flattened;
+- `D` orjson [[document index, ...], [object, ...], [digest, ...]]: the next objects,
+  flattened, with the salted digest of the text each came from (None: no salt, or a unit
+  of text that made more than one object); an object None is a stub (a known digest);
 - `S`: every object the apply order may move to the front has been sent;
 - `E`: the end; `F`: failure of any kind (the parent then parses the file itself, which gives
   the documents or today's error message).
@@ -17,14 +20,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import re
 import sys
+import threading
 from bisect import bisect_left
 
 import orjson
 
 from kubesvc.api.errors import ClientError
-from kubesvc.input.load import _read, _too_deep, flatten
+from kubesvc.input.load import _read, _too_deep, flatten, shallow
 from kubesvc.input.split import cut_list, items_plain, order_bound, salted_digest
 from kubesvc.input.yamlfast import document_starts, fast_documents
 from kubesvc.input.yamlsafe import load_all as safe_load_all
@@ -34,6 +39,9 @@ PIECE_BYTES = 1024 * 1024
 # orjson writes an infinity or NaN as null: such a stream is parsed by the parent
 _NOT_JSON_FLOAT = re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)\b")
 F_SETPIPE_SZ = 1031  # Linux: a bigger pipe lets the parser run further ahead
+# this child parses the PART-th of PARTS runs of the file's units (documents or items), of
+# about equal bytes; its frames are read after the previous part's
+PART, PARTS = 0, 1
 
 
 class _Fail(Exception):
@@ -45,10 +53,19 @@ def _frame(out, tag: bytes, payload: bytes = b"") -> None:
     out.flush()
 
 
-def _pieces(starts: list[int], bound: int) -> list[tuple[int, int]]:
-    """[i, j) runs of units: about PIECE_BYTES of text each, one ending where the units the
-    apply order may move end."""
-    cuts, i, n, size = [], 0, len(starts), FIRST_BYTES
+def _part(starts: list[int], end: int) -> tuple[int, int]:
+    """The [lo, hi) units this child parses: its PART of PARTS runs of about equal bytes."""
+    def boundary(part: int) -> int:
+        if part in (0, PARTS):
+            return 0 if part == 0 else len(starts)
+        return bisect_left(starts, starts[0] + (end - starts[0]) * part // PARTS)
+    return boundary(PART), boundary(PART + 1)
+
+
+def _pieces(starts: list[int], bound: int, lo: int, hi: int) -> list[tuple[int, int]]:
+    """[i, j) runs of units lo..hi: about PIECE_BYTES of text each (the very first smaller),
+    one ending where the units the apply order may move end."""
+    cuts, i, n, size = [], lo, hi, FIRST_BYTES if lo == 0 else PIECE_BYTES
     prefix = bisect_left(starts, bound)  # units that start before the bound
     while i < n:
         limit = starts[i] + size
@@ -94,17 +111,21 @@ class _Skip:
         self.known = frozenset(message.get("known") or ())
 
     def digests(self, text: str, starts: list[int], end: int, i: int, j: int,
-                context: bytes) -> list[str]:
-        """Each unit's raw digest (hex), text_digest's input."""
-        base, out = hashlib.blake2b(context, digest_size=16), []
+                context: bytes) -> list[str | None]:
+        """Each unit's digest under the salt (split.salted_digest: what the store keeps), or
+        None for all when the parent sent no salt (it keeps no digests)."""
+        if self.salt is None:
+            return [None] * (j - i)
+        base, salt = hashlib.blake2b(context, digest_size=16), self.salt
+        out: list[str | None] = []
         for k in range(i, j):
             h = base.copy()
             h.update(text[starts[k]:starts[k + 1] if k + 1 < len(starts) else end].encode())
-            out.append(h.hexdigest())
+            out.append(salted_digest(salt, h.hexdigest()))
         return out
 
-    def skipped(self, raw: str) -> bool:
-        return self.salt is not None and salted_digest(self.salt, raw) in self.known
+    def skipped(self, digest: str | None) -> bool:
+        return digest is not None and digest in self.known
 
 
 def _runs(skips: list[bool]) -> list[tuple[int, int]]:
@@ -124,17 +145,18 @@ def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
     bound = order_bound(text)
     prefix = bisect_left(starts, bound)
     skip = _Skip(stdin)
-    if prefix == 0:
+    lo, hi = _part(starts, len(text))
+    if prefix == 0 == lo:
         _frame(out, b"S")
-    index = 0
-    for i, j in _pieces(starts, bound):
+    index = 0 if lo == 0 else lo - _no_document(text, starts)  # documents before unit lo
+    for i, j in _pieces(starts, bound, lo, hi):
         raws = skip.digests(text, starts, len(text), i, j, b"document\0")
         skips = [k > 0 and skip.skipped(raw) for k, raw in zip(range(i, j), raws, strict=True)]
         parsed: dict[int, list] = {}  # unit -> its documents
         for a, b in _runs(skips):
             end = starts[i + b] if i + b < len(starts) else len(text)
             docs = fast_documents(text[starts[i + a]:end])
-            if docs is None:
+            if docs is None or _too_deep_any(docs):
                 raise _Fail
             if len(docs) == b - a - 1 and i + a == 0:  # text before the first --- is no document
                 docs.insert(0, _NO_DOCUMENT)
@@ -158,7 +180,7 @@ def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
                 index += 1
                 if obj is None:
                     continue
-                if not isinstance(obj, dict) or _too_deep(obj):
+                if not isinstance(obj, dict):  # (depth: _too_deep_any above)
                     raise _Fail
                 made.extend(flatten(obj, path, index))
             indexes.extend([index] * len(made))
@@ -172,6 +194,18 @@ def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
 
 
 _NO_DOCUMENT = object()
+def _too_deep_any(docs: list) -> bool:
+    """Whether a document is nested more than MAX_DEPTH deep (load.shallow, else _too_deep)."""
+    return not shallow(docs) and any(isinstance(doc, (dict, list)) and _too_deep(doc)
+                                     for doc in docs)
+
+
+def _no_document(text: str, starts: list[int]) -> int:
+    """1 when the text before the first `---` holds no document, else 0."""
+    docs = fast_documents(text[:starts[1]] if len(starts) > 1 else text)
+    if docs is None or len(docs) > 1:
+        raise _Fail
+    return 1 - len(docs)
 
 
 def _run_list(text: str, path: str, cut, out, stdin) -> None:
@@ -190,9 +224,10 @@ def _run_list(text: str, path: str, cut, out, stdin) -> None:
     prefix = bisect_left(starts, bound)
     context = b"item\0" + cut.skeleton.encode() + b"\0"
     skip = _Skip(stdin)
-    if prefix == 0:
+    lo, hi = _part(starts, cut.end)
+    if prefix == 0 == lo:
         _frame(out, b"S")
-    for i, j in _pieces(starts, bound):
+    for i, j in _pieces(starts, bound, lo, hi):
         stop = starts[j] if j < len(starts) else cut.end
         if not items_plain(text, cut, starts[i], stop):
             raise _Fail
@@ -203,7 +238,7 @@ def _run_list(text: str, path: str, cut, out, stdin) -> None:
             end = starts[i + b] if i + b < len(starts) else cut.end
             docs = fast_documents(text[starts[i + a]:end])
             if (docs is None or len(docs) != 1 or type(docs[0]) is not list
-                    or len(docs[0]) != b - a or _too_deep({**head, "items": docs[0]})):
+                    or len(docs[0]) != b - a or _too_deep_any([{**head, "items": docs[0]}])):
                 raise _Fail
             items.update(zip(range(a, b), docs[0], strict=True))
         objects: list[dict | None] = []
@@ -223,6 +258,35 @@ def _run_list(text: str, path: str, cut, out, stdin) -> None:
     _frame(out, b"E")
 
 
+class _Behind:
+    """Frames for a parent that reads them only after the previous part's: kept in memory
+    and written by a thread as the pipe takes them, so that parsing never waits."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._write, daemon=True)
+        self.thread.start()
+
+    def write(self, frame: bytes) -> None:
+        self.frames.put(frame)
+
+    def flush(self) -> None:
+        pass
+
+    def _write(self) -> None:
+        try:
+            while (frame := self.frames.get()) is not None:
+                self.out.write(frame)
+                self.out.flush()
+        except OSError:  # the parent stopped reading: nothing to tell it
+            os._exit(1)
+
+    def close(self) -> None:
+        self.frames.put(None)
+        self.thread.join()
+
+
 def main() -> int:
     out = sys.stdout.buffer
     try:
@@ -231,19 +295,26 @@ def main() -> int:
         fcntl.fcntl(out.fileno(), F_SETPIPE_SZ, 1024 * 1024)
     except (ImportError, OSError):
         pass
-    global FIRST_BYTES, PIECE_BYTES  # sizes given by the parent (tests)
+    global FIRST_BYTES, PIECE_BYTES, PART, PARTS  # given by the parent (sizes: by tests)
+    args = sys.argv[2:]
+    if len(args) >= 2:
+        PART, PARTS = int(args[0]), int(args[1])
+    if len(args) == 4:
+        FIRST_BYTES, PIECE_BYTES = int(args[2]), int(args[3])
+    writer = _Behind(out) if PART else out
     try:
-        if len(sys.argv) == 4:
-            FIRST_BYTES, PIECE_BYTES = int(sys.argv[2]), int(sys.argv[3])
-        run(sys.argv[1], out, sys.stdin.buffer)
+        run(sys.argv[1], writer, sys.stdin.buffer)
     except BrokenPipeError:  # the parent stopped reading: nothing to tell it
         os._exit(1)
     except (_Fail, ClientError, Exception):
         try:
-            _frame(out, b"F")
+            _frame(writer, b"F")
         except OSError:
             os._exit(1)
         return 1
+    finally:
+        if writer is not out:
+            writer.close()
     return 0
 
 

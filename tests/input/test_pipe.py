@@ -1,13 +1,14 @@
 """A big YAML file parsed in a child process (input/pipe.py, pipechild.py, split.py): the same
 documents, order and errors as load_paths, whatever the child could or could not do."""
 
+import itertools
 from pathlib import Path
 
 import pytest
 
 from kubesvc.api.errors import ClientError
-from kubesvc.input import pipe, split
-from kubesvc.input.load import load_paths
+from kubesvc.input import pipe, pipechild, split
+from kubesvc.input.load import MAX_DEPTH, load_paths
 from kubesvc.kubectl.apply import ordered
 from tests.conftest import Cli
 
@@ -18,11 +19,14 @@ POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{n}\n  namespace: ns{m}\n
 NS = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns{m}\n"
 
 
-@pytest.fixture(autouse=True)
-def _small_pieces(monkeypatch):
-    """Every file goes through the child, cut into pieces of a few documents."""
+@pytest.fixture(autouse=True, params=[1, 2], ids=["one child", "two children"])
+def _small_pieces(monkeypatch, request):
+    """Every file goes through the child (or two children, a half each), cut into pieces of a
+    few documents."""
     monkeypatch.setattr(pipe, "PIPE_MIN_BYTES", 0)
     monkeypatch.setattr(pipe, "PIECES", (300, 700))
+    if request.param == 2:
+        monkeypatch.setattr(pipe, "TWO_MIN_BYTES", 0)
 
 
 def stream_docs(path: str, sort=None):
@@ -53,6 +57,11 @@ def corpus_stream() -> str:
     return "\n---\n".join(parts)
 
 
+def deep(lists: int) -> str:
+    """An object (one level) holding `lists` nested flow sequences."""
+    return "a: " + "[" * lists + "]" * lists + "\n"
+
+
 CASES = {
     "documents": "---\n".join(pods(30)),
     "documents, leading comment and empty ones": "# head\n---\n" + "---\n---\n".join(pods(20)),
@@ -77,6 +86,9 @@ CASES = {
         "# a\tcomment\n" + doc for doc in pods(3, 10)),
     "quoted scalar across an item boundary": as_list(pods(5)).replace(
         "  name: p2\n", "  name: p2\n  annotations:\n    note: \"a\n- b\"\n"),
+    # the deepest documents allowed (MAX_DEPTH levels): no fallback
+    "documents as deep as allowed": "---\n".join(pods(10) + [deep(MAX_DEPTH - 1)] + pods(10, 10)),
+    "list items as deep as allowed": as_list(pods(10) + [deep(MAX_DEPTH - 3)] + pods(10, 10)),
 }
 
 
@@ -135,8 +147,10 @@ def test_apply_order(tmp_path, text):
     as_list(pods(20)).replace("  name: p3\n", "  name: p3\n  name: again\n"),
     "---\n".join(pods(20)).encode().replace(b"p19", b"p\xff9"),
     b"\x00\x01" + b"x" * 100,
+    "---\n".join(pods(20) + [deep(MAX_DEPTH)] + pods(5, 20)),
+    as_list(pods(20) + [deep(MAX_DEPTH - 2)] + pods(5, 20)),
 ], ids=["syntax", "not an object", "kind not a string", "list item not an object",
-        "duplicate key", "not UTF-8", "binary"])
+        "duplicate key", "not UTF-8", "binary", "a document too deep", "a list item too deep"])
 def test_errors_as_load_paths(tmp_path, text):
     path = tmp_path / "bad.yaml"
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
@@ -311,3 +325,29 @@ def test_child_imports_this_kubesvc(tmp_path, monkeypatch):
     got, stream = stream_docs("big.yaml")
     assert not stream.fell_back
     same(got, load_paths(["big.yaml"]))
+
+
+def test_two_children_on_request(tmp_path, monkeypatch):
+    """KUBESVC_PIPE=2: two children, each a run of about half the file, in order."""
+    monkeypatch.setattr(pipe, "TWO_MIN_BYTES", 1 << 62)
+    path = tmp_path / "big.yaml"
+    path.write_text("# head\n---\n" + "---\n".join(pods(40)))
+    assert len(pipe.load_stream([str(path)]).procs) == 1
+    monkeypatch.setenv(pipe.ENV_SWITCH, "2")
+    got, stream = stream_docs(str(path))
+    assert len(stream.procs) == 0 and not stream.fell_back  # (closed once read)
+    same(got, load_paths([str(path)]))
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_parts_share_the_units(monkeypatch, parts):
+    starts = [0, 10, 15, 40, 41, 90, 100]
+    monkeypatch.setattr(pipechild, "PARTS", parts)
+    ranges = []
+    for part in range(parts):
+        monkeypatch.setattr(pipechild, "PART", part)
+        ranges.append(pipechild._part(starts, 120))
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(starts)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    if parts == 2:
+        assert ranges == [(0, 5), (5, 7)]  # the second half starts at the unit past byte 60
