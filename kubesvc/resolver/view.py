@@ -40,6 +40,7 @@ class ClusterView(Protocol):
     def pods_selected(self, namespace: str, selector: dict) -> list[dict]: ...
     def pod_briefs(self, namespace: str | None = None) -> list[dict]: ...
     def briefs_selected(self, namespace: str, selector: dict) -> list[dict]: ...
+    def selected_briefs(self, namespace: str, selector: dict) -> list[tuple[str, list]]: ...
     def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]: ...
     def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]: ...
     def nodes(self) -> list[dict]: ...
@@ -68,7 +69,7 @@ def _pod_ips(pod: dict) -> list[str]:
     return ips or ([status["podIP"]] if status.get("podIP") else [])
 
 
-_SUBDOMAIN, _UNSCHEDULED = 8, 10  # elements of table_cells.pod_brief
+_LABELS, _SUBDOMAIN, _UNSCHEDULED = 0, 8, 10  # elements of table_cells.pod_brief
 
 
 def _brief(pod: dict) -> dict:
@@ -140,6 +141,11 @@ class MemoryView(ClusterView):
     def briefs_selected(self, namespace: str, selector: dict) -> list[dict]:
         return [_brief(p) for p in self.pods_selected(namespace, selector)]
 
+    def selected_briefs(self, namespace: str, selector: dict) -> list[tuple[str, list]]:
+        """The selected pods as (name, table_cells.pod_brief array), as the store keeps them."""
+        return [(_key(p)[1], table_cells.pod_brief(p))
+                for p in self.pods_selected(namespace, selector)]
+
     def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]:
         """A superset of the pods with a PodScheduled condition that is False (all here)."""
         return self.pod_briefs(namespace)
@@ -181,9 +187,11 @@ class StoreView(ClusterView):
         self._labels: dict[str, dict[tuple[str, str], set[int]]] | None = None
         self._subdomains: dict[tuple[str, str], list[dict]] | None = None
         self._briefs: dict[str, list[tuple[int, str, list | None, dict | None]]] | None = None
-        self._brief_labels: dict[str, dict[tuple[str, str], set[int]]] = {}
+        # (namespace, label key) -> value -> places of the pods with it in their namespace's
+        # briefs, built per key when a selector first asks for it
+        self._brief_labels: dict[tuple[str, str], dict[str, list[int]]] = {}
         self._expanded: dict[int, dict] = {}
-        self._brief_at: dict[int, int] = {}  # a pod's place in its namespace's briefs
+        self._made_briefs: dict[int, list] = {}  # briefs made from whole pods
         self._by_cluster_ip: dict[str, dict | None] = {}
 
     def _bulk(self, what: str) -> bool:
@@ -255,19 +263,38 @@ class StoreView(ClusterView):
         return queries.objects_by_id(self.store, sorted(ids))
 
     def _load_briefs(self) -> dict[str, list[tuple[int, str, list | None, dict | None]]]:
-        """Every pod's brief, and an index of their labels, from one read."""
+        """Every pod's brief from one read, by namespace."""
         if self._briefs is None:
             self._briefs = {}
             for oid, ns, name, brief, pod in queries.pod_briefs(self.store):
-                rows = self._briefs.setdefault(ns, [])
-                self._brief_at[oid] = len(rows)
+                rows = self._briefs.get(ns)
+                if rows is None:
+                    rows = self._briefs[ns] = []
                 rows.append((oid, name, brief, pod))
-                labels = brief[0] if brief is not None else (
-                    (pod or {}).get("metadata") or {}).get("labels")
-                index = self._brief_labels.setdefault(ns, {})
-                for key, value in (labels or {}).items():
-                    index.setdefault((key, str(value)), set()).add(oid)
         return self._briefs
+
+    def _places(self, namespace: str, selector: dict) -> list[int]:
+        """The places, in `namespace`'s loaded briefs, of the pods whose labels hold every
+        key=value of a non-empty `selector` (values compared as text), in order."""
+        found: list[list[int]] = []
+        rows = (self._briefs or {}).get(namespace, ())
+        for key, value in selector.items():
+            index = self._brief_labels.get((namespace, key))
+            if index is None:
+                index = self._brief_labels[(namespace, key)] = {}
+                for at, (_, _, brief, pod) in enumerate(rows):
+                    labels = brief[_LABELS] if brief is not None else (
+                        (pod or {}).get("metadata") or {}).get("labels")
+                    if labels and key in labels:
+                        index.setdefault(str(labels[key]), []).append(at)
+            places = index.get(str(value))
+            if not places:
+                return []
+            found.append(places)
+        if len(found) == 1:
+            return found[0]
+        found.sort(key=len)
+        return sorted(set(found[0]).intersection(*found[1:]))
 
     def _expand(self, ns: str, row: tuple[int, str, list | None, dict | None]) -> dict:
         oid, name, brief, pod = row
@@ -308,11 +335,26 @@ class StoreView(ClusterView):
         briefs = self._load_briefs()
         if not selector:
             return self.pod_briefs(namespace)
-        index = self._brief_labels.get(namespace, {})
-        sets = sorted((index.get((k, str(v)), set()) for k, v in selector.items()), key=len)
-        ids = set(sets[0]).intersection(*sets[1:])
-        rows, at = briefs.get(namespace, []), self._brief_at
-        return [self._expand(namespace, rows[i]) for i in sorted(at[oid] for oid in ids)]
+        rows = briefs.get(namespace, [])
+        return [self._expand(namespace, rows[i]) for i in self._places(namespace, selector)]
+
+    def selected_briefs(self, namespace: str, selector: dict) -> list[tuple[str, list]]:
+        """briefs_selected as (name, table_cells.pod_brief array), without building
+        pod-shaped dicts: what `check` reads of each selected pod."""
+        if self._briefs is None and not self._bulk("briefs"):
+            return [(_key(p)[1], table_cells.pod_brief(p))
+                    for p in self.pods_selected(namespace, selector)]
+        rows = self._load_briefs().get(namespace, [])
+        places = self._places(namespace, selector) if selector else range(len(rows))
+        out = []
+        for i in places:
+            oid, name, brief, pod = rows[i]
+            if brief is None:
+                brief = self._made_briefs.get(oid)
+                if brief is None:
+                    brief = self._made_briefs[oid] = table_cells.pod_brief(pod or {})
+            out.append((name, brief))
+        return out
 
     def pods_by_ip(self, ip: str) -> list[dict]:
         return [p for p in queries.objects_mentioning(self.store, "Pod", f'"{ip}"')
