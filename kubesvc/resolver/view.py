@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from kubesvc.api import table_cells
-from kubesvc.bootstrap.seed import DEFAULT_SETTINGS
+from kubesvc.bootstrap.settings import DEFAULT_SETTINGS
 from kubesvc.store import queries
 from kubesvc.store.db import Store
 
