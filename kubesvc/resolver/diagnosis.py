@@ -12,7 +12,6 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from kubesvc.api.objects import meta, spec
-from kubesvc.api.selectors import from_map
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import service_selects
 from kubesvc.resolver import records as rec
@@ -101,10 +100,7 @@ _PORT_NAME, _PORT_NUMBER, _PORT_PROTOCOL = range(3)
 def _selected(view, svc: dict) -> list[Reason]:
     """The selected pods' findings, read from their briefs (`check` asks for every Service:
     no pod-shaped dict is built)."""
-    selector = from_map(spec(svc)["selector"])  # service_selects, built once
-    pods = [(name, b) for name, b in view.selected_briefs(eu.namespace_of(svc),
-                                                          spec(svc)["selector"])
-            if selector.matches(b[_LABELS])]
+    pods = view.selected_briefs(eu.namespace_of(svc), spec(svc)["selector"])
     if not pods:
         return _no_match(view, svc)
     out = _pod_states(view, svc, pods)

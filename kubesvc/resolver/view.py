@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from kubesvc.api import table_cells
+from kubesvc.api.selectors import from_map
 from kubesvc.bootstrap.settings import DEFAULT_SETTINGS
 from kubesvc.store import queries
 from kubesvc.store.db import Store
@@ -40,7 +41,8 @@ class ClusterView(Protocol):
     def pods_selected(self, namespace: str, selector: dict) -> list[dict]: ...
     def pod_briefs(self, namespace: str | None = None) -> list[dict]: ...
     def briefs_selected(self, namespace: str, selector: dict) -> list[dict]: ...
-    def selected_briefs(self, namespace: str, selector: dict) -> list[tuple[str, list]]: ...
+    def selected_briefs(self, namespace: str, selector: dict) -> list[tuple[str, list]]:
+        """(name, table_cells.pod_brief) of the pods selectors.from_map(selector) matches."""
     def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]: ...
     def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]: ...
     def nodes(self) -> list[dict]: ...
@@ -142,9 +144,12 @@ class MemoryView(ClusterView):
         return [_brief(p) for p in self.pods_selected(namespace, selector)]
 
     def selected_briefs(self, namespace: str, selector: dict) -> list[tuple[str, list]]:
-        """The selected pods as (name, table_cells.pod_brief array), as the store keeps them."""
-        return [(_key(p)[1], table_cells.pod_brief(p))
-                for p in self.pods_selected(namespace, selector)]
+        """The pods of `namespace` whose labels match a Service's `selector` map
+        (selectors.from_map) as (name, table_cells.pod_brief array), as the store keeps
+        them."""
+        match = from_map(selector).matches
+        return [(_key(p)[1], table_cells.pod_brief(p)) for p in self.pods(namespace)
+                if match((p.get("metadata") or {}).get("labels"))]
 
     def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]:
         """A superset of the pods with a PodScheduled condition that is False (all here)."""
@@ -273,28 +278,43 @@ class StoreView(ClusterView):
                 rows.append((oid, name, brief, pod))
         return self._briefs
 
+    FEW = 16  # candidates few enough to check one by one rather than index another key
+
     def _places(self, namespace: str, selector: dict) -> list[int]:
-        """The places, in `namespace`'s loaded briefs, of the pods whose labels hold every
-        key=value of a non-empty `selector` (values compared as text), in order."""
-        found: list[list[int]] = []
+        """The places, in `namespace`'s loaded briefs, in order, of the pods whose labels hold
+        every key=value of a non-empty `selector` (selectors.from_map(selector).matches: a
+        label equal to the value's text). The candidates come from the index of one key (one
+        already built first), of more keys only while they are many; each is then checked."""
         rows = (self._briefs or {}).get(namespace, ())
-        for key, value in selector.items():
+        found: list[int] | None = None
+        for key in sorted(selector, key=lambda k: (namespace, k) not in self._brief_labels):
+            if found is not None and len(found) <= self.FEW:
+                break
             index = self._brief_labels.get((namespace, key))
             if index is None:
                 index = self._brief_labels[(namespace, key)] = {}
-                for at, (_, _, brief, pod) in enumerate(rows):
-                    labels = brief[_LABELS] if brief is not None else (
-                        (pod or {}).get("metadata") or {}).get("labels")
+                for at, row in enumerate(rows):
+                    labels = self._labels_of(row)
                     if labels and key in labels:
                         index.setdefault(str(labels[key]), []).append(at)
-            places = index.get(str(value))
+            places = index.get(str(selector[key]))
             if not places:
                 return []
-            found.append(places)
-        if len(found) == 1:
-            return found[0]
-        found.sort(key=len)
-        return sorted(set(found[0]).intersection(*found[1:]))
+            if found is None or len(places) < len(found):
+                found = places
+        wanted = [(k, str(v)) for k, v in selector.items()]
+        out = []
+        for at in found or ():
+            labels = self._labels_of(rows[at])
+            if labels and all(labels.get(k) == v for k, v in wanted):
+                out.append(at)
+        return out
+
+    @staticmethod
+    def _labels_of(row: tuple[int, str, list | None, dict | None]) -> dict | None:
+        _, _, brief, pod = row
+        return brief[_LABELS] if brief is not None else (
+            (pod or {}).get("metadata") or {}).get("labels")
 
     def _expand(self, ns: str, row: tuple[int, str, list | None, dict | None]) -> dict:
         oid, name, brief, pod = row
@@ -339,11 +359,15 @@ class StoreView(ClusterView):
         return [self._expand(namespace, rows[i]) for i in self._places(namespace, selector)]
 
     def selected_briefs(self, namespace: str, selector: dict) -> list[tuple[str, list]]:
-        """briefs_selected as (name, table_cells.pod_brief array), without building
-        pod-shaped dicts: what `check` reads of each selected pod."""
+        """The pods of `namespace` whose labels match a Service's `selector` map
+        (selectors.from_map) as (name, table_cells.pod_brief array), without building
+        pod-shaped dicts: what `check` reads of each selected pod. The first calls read the
+        selected pods (a single `resolve`), later ones all briefs at once (`check`)."""
         if self._briefs is None and not self._bulk("briefs"):
+            match = from_map(selector).matches
             return [(_key(p)[1], table_cells.pod_brief(p))
-                    for p in self.pods_selected(namespace, selector)]
+                    for p in self.pods_selected(namespace, selector)
+                    if match((p.get("metadata") or {}).get("labels"))]
         rows = self._load_briefs().get(namespace, [])
         places = self._places(namespace, selector) if selector else range(len(rows))
         out = []
