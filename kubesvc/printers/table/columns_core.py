@@ -55,6 +55,12 @@ class Ages:
         self._hours: dict[str, str] = {}
         self._tails: dict[str, str] = {}  # ":MM:SSZ" of a plain timestamp -> "+" or "-"
 
+    def remembered(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(ending -> half, start + half -> cell): the lookups `__call__` begins with, for a
+        caller's loop to make in place (a cell found there is the one `__call__` returns;
+        None: call it)."""
+        return self._tails, self._hours
+
     def __call__(self, ts: str) -> str:
         half = self._tails.get(ts[13:])
         if half is not None:
