@@ -19,17 +19,11 @@ from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.schema import normalise_version
 from kubesvc.apiserver.strategies.namespace import SYSTEM_NAMESPACES, namespace_object
 from kubesvc.apiserver.strategies.service import kubernetes_service
-
-DEFAULT_SETTINGS = {
-    "serviceCIDR": "10.96.0.0/12",  # kubeadm's default --service-cluster-ip-range
-    "nodePortRange": "30000-32767",  # kube-apiserver's default --service-node-port-range
-    "clusterDomain": "cluster.local",
-    "kubernetesVersion": "1.37",
-}
-# Whether the network plugin enforces NetworkPolicies: "on" as kind's kindnet does (a state
-# made before the setting existed reads as on); "off" for plugins that ignore them (flannel)
-NETWORK_POLICY_SETTING = "networkPolicyEnforcement"
-NETWORK_POLICY_VALUES = ("on", "off")
+from kubesvc.bootstrap.settings import (  # noqa: F401 (cli/cluster.py imports them from here)
+    DEFAULT_SETTINGS,
+    NETWORK_POLICY_SETTING,
+    NETWORK_POLICY_VALUES,
+)
 
 
 def make_settings(service_cidr: str | None = None, node_port_range: str | None = None,

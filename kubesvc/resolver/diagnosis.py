@@ -12,7 +12,6 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from kubesvc.api.objects import meta, spec
-from kubesvc.api.selectors import from_map
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import service_selects
 from kubesvc.resolver import records as rec
@@ -92,15 +91,22 @@ def _selectorless(view, svc: dict) -> list[Reason]:
                                   "Endpoints object gives it addresses")]
 
 
+# The elements of a pod's brief (table_cells.pod_brief) diagnosis reads; a brief holds what
+# the helpers below would read of the whole pod (tests/resolver/test_store_view_bulk.py)
+_LABELS, _PHASE, _IPS, _READY, _DELETED, _NODE, _PORTS, _INITS = range(8)
+_PORT_NAME, _PORT_NUMBER, _PORT_PROTOCOL = range(3)
+
+
 def _selected(view, svc: dict) -> list[Reason]:
-    selector = from_map(spec(svc)["selector"])  # service_selects, built once
-    pods = [p for p in view.briefs_selected(eu.namespace_of(svc), spec(svc)["selector"])
-            if selector.matches(meta(p).get("labels"))]
+    """The selected pods' findings, read from their briefs (`check` asks for every Service:
+    no pod-shaped dict is built)."""
+    pods = view.selected_briefs(eu.namespace_of(svc), spec(svc)["selector"])
     if not pods:
         return _no_match(view, svc)
     out = _pod_states(view, svc, pods)
+    with_ip = [pod for pod in pods if pod[1][_IPS]]
     for sport in eu.service_ports(svc):
-        out += _port_findings(svc, sport, [p for p in pods if eu.pod_ips(p)])
+        out += _port_findings(svc, sport, with_ip)
     return out
 
 
@@ -184,24 +190,6 @@ def _fmt(labels: dict) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "no labels"
 
 
-def pod_state(view, svc: dict, pod: dict) -> str | None:
-    """The first rule that keeps the pod from a ready endpoint (None: it gives one)."""
-    publish = bool(spec(svc).get("publishNotReadyAddresses"))
-    phase = (pod.get("status") or {}).get("phase")
-    if phase in ("Succeeded", "Failed"):
-        return "pod-terminal"
-    if not eu.pod_ips(pod):
-        return "pod-no-ip"
-    node = spec(pod).get("nodeName")
-    if not publish and node and view.node(node) is None:
-        return "pod-node-missing"
-    if eu.is_terminating(pod) and not publish:
-        return "pod-terminating"
-    if not eu.is_pod_ready(pod) and not publish:
-        return "pod-not-ready"
-    return None
-
-
 _STATE_TEXT = {
     "pod-terminal": "are Succeeded or Failed",
     "pod-no-ip": "have no IP yet (Pending: not scheduled or not started)",
@@ -211,12 +199,32 @@ _STATE_TEXT = {
 }
 
 
-def _pod_states(view, svc: dict, pods: list[dict]) -> list[Reason]:
+def _brief_state(view, publish: bool, brief: list) -> str | None:
+    """The first rule that keeps the pod (its brief) from a ready endpoint (None: it gives
+    one)."""
+    if brief[_PHASE] and brief[_PHASE][0] in ("Succeeded", "Failed"):
+        return "pod-terminal"
+    if not brief[_IPS]:
+        return "pod-no-ip"
+    if publish:
+        return None
+    node = brief[_NODE]
+    if node and view.node(node) is None:
+        return "pod-node-missing"
+    if brief[_DELETED] is not None:
+        return "pod-terminating"
+    if not brief[_READY]:
+        return "pod-not-ready"
+    return None
+
+
+def _pod_states(view, svc: dict, pods: list[tuple[str, list]]) -> list[Reason]:
     groups: dict[str, list[str]] = {}
-    for pod in pods:
-        state = pod_state(view, svc, pod)
+    publish = bool(spec(svc).get("publishNotReadyAddresses"))
+    for name, brief in pods:
+        state = _brief_state(view, publish, brief)
         if state:
-            groups.setdefault(state, []).append(meta(pod)["name"])
+            groups.setdefault(state, []).append(name)
     none_ready = sum(len(v) for v in groups.values()) == len(pods)
     out = []
     for code, names in groups.items():
@@ -228,20 +236,20 @@ def _pod_states(view, svc: dict, pods: list[dict]) -> list[Reason]:
     return out
 
 
-def _port_findings(svc: dict, sport: dict, pods: list[dict]) -> list[Reason]:
+def _port_findings(svc: dict, sport: dict, pods: list[tuple[str, list]]) -> list[Reason]:
     target = sport["targetPort"]
     label = f"port {sport['port']}/{sport['protocol']} → targetPort {target!r}"
     if not isinstance(target, str):
-        declared = {c.get("containerPort") for p in pods for c in _cports(p)}
+        declared = {c[_PORT_NUMBER] for _, b in pods for c in b[_PORTS]}
         if pods and declared and int(target) not in declared:
             return [Reason("port-unchecked", f"{label}: no container declares {target} "
                                              f"(they declare {sorted(declared)}); it is used "
                                              "anyway", severity=rec.WARNING)]
         return []
     groups: dict[str, list[str]] = {}
-    for pod in pods:
-        if eu.find_port(pod, sport) is None:
-            groups.setdefault(_why_port(pod, sport), []).append(meta(pod)["name"])
+    for name, brief in pods:
+        if _find_port(brief, sport) is None:
+            groups.setdefault(_why_port(brief, sport), []).append(name)
     severity = rec.ERROR if sum(map(len, groups.values())) == len(pods) else rec.WARNING
     texts = {"named-port-absent": f"no container port is named {target!r}",
              "named-port-protocol": f"the container port {target!r} is not "
@@ -253,16 +261,23 @@ def _port_findings(svc: dict, sport: dict, pods: list[dict]) -> list[Reason]:
             for code, names in sorted(groups.items())]
 
 
-def _cports(pod: dict) -> list[dict]:
-    return [c for ct in spec(pod).get("containers") or () for c in ct.get("ports") or ()]
+def _find_port(brief: list, sport: dict) -> int | None:
+    """eu.find_port (FindPort) of a named targetPort, read from a pod's brief: a container
+    port, then a restartable init container's (sidecar's), of that name and protocol."""
+    name, protocol = sport["targetPort"], sport["protocol"]
+    sidecars = [ports for policy, ports in brief[_INITS] if policy == "Always"]
+    for ports in (brief[_PORTS], *sidecars):
+        for c in ports:
+            if c[_PORT_NAME] == name and (c[_PORT_PROTOCOL] or "TCP") == protocol:
+                return int(c[_PORT_NUMBER])
+    return None
 
 
-def _why_port(pod: dict, sport: dict) -> str:
+def _why_port(brief: list, sport: dict) -> str:
     name = sport["targetPort"]
-    if any(c.get("name") == name for c in _cports(pod)):
+    if any(c[_PORT_NAME] == name for c in brief[_PORTS]):
         return "named-port-protocol"
-    inits = spec(pod).get("initContainers") or ()
-    if any(c.get("name") == name for ct in inits for c in ct.get("ports") or ()):
+    if any(c[_PORT_NAME] == name for _, ports in brief[_INITS] for c in ports):
         return "named-port-init"
     return "named-port-absent"
 

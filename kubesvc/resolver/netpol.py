@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from kubesvc.api.errors import ClientError
 from kubesvc.api.objects import meta, spec
 from kubesvc.api.selectors import NOTHING, Selector, from_label_selector
-from kubesvc.bootstrap.seed import NETWORK_POLICY_SETTING
+from kubesvc.bootstrap.settings import NETWORK_POLICY_SETTING
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 
 GK = "NetworkPolicy.networking.k8s.io"

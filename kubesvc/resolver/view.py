@@ -6,11 +6,13 @@ Every method returns Kubernetes objects as plain dicts; lists come in (namespace
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Protocol
 
 from kubesvc.api import table_cells
-from kubesvc.bootstrap.seed import DEFAULT_SETTINGS
+from kubesvc.api.selectors import from_map
+from kubesvc.bootstrap.settings import DEFAULT_SETTINGS
 from kubesvc.store import queries
 from kubesvc.store.db import Store
 
@@ -40,6 +42,8 @@ class ClusterView(Protocol):
     def pods_selected(self, namespace: str, selector: dict) -> list[dict]: ...
     def pod_briefs(self, namespace: str | None = None) -> list[dict]: ...
     def briefs_selected(self, namespace: str, selector: dict) -> list[dict]: ...
+    def selected_briefs(self, namespace: str, selector: dict) -> list[tuple[str, list]]:
+        """(name, table_cells.pod_brief) of the pods selectors.from_map(selector) matches."""
     def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]: ...
     def pods_with_subdomain(self, namespace: str, subdomain: str) -> list[dict]: ...
     def nodes(self) -> list[dict]: ...
@@ -68,7 +72,7 @@ def _pod_ips(pod: dict) -> list[str]:
     return ips or ([status["podIP"]] if status.get("podIP") else [])
 
 
-_SUBDOMAIN, _UNSCHEDULED = 8, 10  # elements of table_cells.pod_brief
+_LABELS, _SUBDOMAIN, _UNSCHEDULED = 0, 8, 10  # elements of table_cells.pod_brief
 
 
 def _brief(pod: dict) -> dict:
@@ -140,6 +144,14 @@ class MemoryView(ClusterView):
     def briefs_selected(self, namespace: str, selector: dict) -> list[dict]:
         return [_brief(p) for p in self.pods_selected(namespace, selector)]
 
+    def selected_briefs(self, namespace: str, selector: dict) -> list[tuple[str, list]]:
+        """The pods of `namespace` whose labels match a Service's `selector` map
+        (selectors.from_map) as (name, table_cells.pod_brief array), as the store keeps
+        them."""
+        match = from_map(selector).matches
+        return [(_key(p)[1], table_cells.pod_brief(p)) for p in self.pods(namespace)
+                if match((p.get("metadata") or {}).get("labels"))]
+
     def pods_not_scheduled(self, namespace: str | None = None) -> list[dict]:
         """A superset of the pods with a PodScheduled condition that is False (all here)."""
         return self.pod_briefs(namespace)
@@ -181,9 +193,11 @@ class StoreView(ClusterView):
         self._labels: dict[str, dict[tuple[str, str], set[int]]] | None = None
         self._subdomains: dict[tuple[str, str], list[dict]] | None = None
         self._briefs: dict[str, list[tuple[int, str, list | None, dict | None]]] | None = None
-        self._brief_labels: dict[str, dict[tuple[str, str], set[int]]] = {}
+        # (namespace, label key) -> value -> places of the pods with it in their namespace's
+        # briefs, built per key when a selector first asks for it
+        self._brief_labels: dict[tuple[str, str], dict[str, list[int]]] = {}
         self._expanded: dict[int, dict] = {}
-        self._brief_at: dict[int, int] = {}  # a pod's place in its namespace's briefs
+        self._made_briefs: dict[int, list] = {}  # briefs made from whole pods
         self._by_cluster_ip: dict[str, dict | None] = {}
 
     def _bulk(self, what: str) -> bool:
@@ -194,7 +208,9 @@ class StoreView(ClusterView):
         return self.store.list(gk, namespace)
 
     def services(self, namespace: str | None = None) -> list[dict]:
-        return self.store.list("Service", namespace)
+        """Store.list's Services, their bodies decoded as one JSON array (`check` reads every
+        one: ~15% quicker than a decode each)."""
+        return json.loads("[" + ",".join(self.store.list_raw("Service", namespace)) + "]")
 
     def service(self, namespace: str, name: str) -> dict | None:
         return self.store.get("Service", namespace, name)
@@ -255,19 +271,53 @@ class StoreView(ClusterView):
         return queries.objects_by_id(self.store, sorted(ids))
 
     def _load_briefs(self) -> dict[str, list[tuple[int, str, list | None, dict | None]]]:
-        """Every pod's brief, and an index of their labels, from one read."""
+        """Every pod's brief from one read, by namespace."""
         if self._briefs is None:
             self._briefs = {}
             for oid, ns, name, brief, pod in queries.pod_briefs(self.store):
-                rows = self._briefs.setdefault(ns, [])
-                self._brief_at[oid] = len(rows)
+                rows = self._briefs.get(ns)
+                if rows is None:
+                    rows = self._briefs[ns] = []
                 rows.append((oid, name, brief, pod))
-                labels = brief[0] if brief is not None else (
-                    (pod or {}).get("metadata") or {}).get("labels")
-                index = self._brief_labels.setdefault(ns, {})
-                for key, value in (labels or {}).items():
-                    index.setdefault((key, str(value)), set()).add(oid)
         return self._briefs
+
+    FEW = 16  # candidates few enough to check one by one rather than index another key
+
+    def _places(self, namespace: str, selector: dict) -> list[int]:
+        """The places, in `namespace`'s loaded briefs, in order, of the pods whose labels hold
+        every key=value of a non-empty `selector` (selectors.from_map(selector).matches: a
+        label equal to the value's text). The candidates come from the index of one key (one
+        already built first), of more keys only while they are many; each is then checked."""
+        rows = (self._briefs or {}).get(namespace, ())
+        found: list[int] | None = None
+        for key in sorted(selector, key=lambda k: (namespace, k) not in self._brief_labels):
+            if found is not None and len(found) <= self.FEW:
+                break
+            index = self._brief_labels.get((namespace, key))
+            if index is None:
+                index = self._brief_labels[(namespace, key)] = {}
+                for at, row in enumerate(rows):
+                    labels = self._labels_of(row)
+                    if labels and key in labels:
+                        index.setdefault(str(labels[key]), []).append(at)
+            places = index.get(str(selector[key]))
+            if not places:
+                return []
+            if found is None or len(places) < len(found):
+                found = places
+        wanted = [(k, str(v)) for k, v in selector.items()]
+        out = []
+        for at in found or ():
+            labels = self._labels_of(rows[at])
+            if labels and all(labels.get(k) == v for k, v in wanted):
+                out.append(at)
+        return out
+
+    @staticmethod
+    def _labels_of(row: tuple[int, str, list | None, dict | None]) -> dict | None:
+        _, _, brief, pod = row
+        return brief[_LABELS] if brief is not None else (
+            (pod or {}).get("metadata") or {}).get("labels")
 
     def _expand(self, ns: str, row: tuple[int, str, list | None, dict | None]) -> dict:
         oid, name, brief, pod = row
@@ -308,11 +358,30 @@ class StoreView(ClusterView):
         briefs = self._load_briefs()
         if not selector:
             return self.pod_briefs(namespace)
-        index = self._brief_labels.get(namespace, {})
-        sets = sorted((index.get((k, str(v)), set()) for k, v in selector.items()), key=len)
-        ids = set(sets[0]).intersection(*sets[1:])
-        rows, at = briefs.get(namespace, []), self._brief_at
-        return [self._expand(namespace, rows[i]) for i in sorted(at[oid] for oid in ids)]
+        rows = briefs.get(namespace, [])
+        return [self._expand(namespace, rows[i]) for i in self._places(namespace, selector)]
+
+    def selected_briefs(self, namespace: str, selector: dict) -> list[tuple[str, list]]:
+        """The pods of `namespace` whose labels match a Service's `selector` map
+        (selectors.from_map) as (name, table_cells.pod_brief array), without building
+        pod-shaped dicts: what `check` reads of each selected pod. The first calls read the
+        selected pods (a single `resolve`), later ones all briefs at once (`check`)."""
+        if self._briefs is None and not self._bulk("briefs"):
+            match = from_map(selector).matches
+            return [(_key(p)[1], table_cells.pod_brief(p))
+                    for p in self.pods_selected(namespace, selector)
+                    if match((p.get("metadata") or {}).get("labels"))]
+        rows = self._load_briefs().get(namespace, [])
+        places = self._places(namespace, selector) if selector else range(len(rows))
+        out = []
+        for i in places:
+            oid, name, brief, pod = rows[i]
+            if brief is None:
+                brief = self._made_briefs.get(oid)
+                if brief is None:
+                    brief = self._made_briefs[oid] = table_cells.pod_brief(pod or {})
+            out.append((name, brief))
+        return out
 
     def pods_by_ip(self, ip: str) -> list[dict]:
         return [p for p in queries.objects_mentioning(self.store, "Pod", f'"{ip}"')

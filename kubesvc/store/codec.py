@@ -16,9 +16,9 @@ ensure_ascii=False)` writes (a copy only needs orjson to read back what it wrote
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
+from _blake2 import blake2b  # hashlib.blake2b itself, without hashlib's OpenSSL (see digest)
 from types import ModuleType
 
 from kubesvc.api.objects import clone
@@ -162,8 +162,10 @@ def encode(obj) -> bytes | None:
 
 
 def digest(raw: bytes, salt: str) -> str:
-    """A digest of `encode`'s text (key order included)."""
-    return hashlib.blake2b(salt.encode() + b"\0" + raw, digest_size=16).hexdigest()
+    """A digest of `encode`'s text (key order included). blake2b is hashlib.blake2b (hashlib
+    takes blake2 from the built-in _blake2, never OpenSSL): importing hashlib would load
+    OpenSSL's libcrypto (_hashlib, ~3 ms) at every command's start."""
+    return blake2b(salt.encode() + b"\0" + raw, digest_size=16).hexdigest()
 
 
 def decode(raw: bytes):

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from kubesvc.printers.table.tabwriter import escape_terminal, render_table, sanitize_cell, tabwrite
+from kubesvc.printers.table.tabwriter import (
+    escape_terminal,
+    render_flat,
+    render_table,
+    sanitize_cell,
+    tabwrite,
+)
 
 SVC_HEADERS = ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
 
@@ -157,3 +163,22 @@ def test_tabwrite_line_without_tab_splits_blocks():
 def test_tabwrite_min_width_and_no_trailing_newline():
     assert tabwrite("a\tb", 6, 3) == "a     b"
     assert tabwrite("", 0, 2) == ""
+
+
+FLAT_TABLES = [
+    (["NAME", "AGE", "SELECTOR"], [["web", "5m", "app=web"], ["x", "10d", ""]]),
+    (["NAME", "X", "AGE"], [["a", "日本語", "5m"], ["bb", "x", "10d"]]),  # non-ASCII: _layout
+    (["NAME", "X", "AGE"], [["a", "b\tc", "5m"], ["bb", "x", "1d"]]),  # a tab: tabwrite
+    (["NAME", "X", "AGE"], [["a", "b\nc", "5m"], ["bb", "x\x1b", "1d"]]),  # cut and escaped
+    (["NAME", "X", "AGE"], [["a", "50%s", "%d"], ["%%", "x", "1d"]]),  # cells are not formats
+    (["NAME"], [["a"], ["bb"]]),
+    (["NAME", "AGE"], []),
+]
+
+
+@pytest.mark.parametrize("no_headers", [False, True])
+@pytest.mark.parametrize("headers, rows", FLAT_TABLES)
+def test_flat_cells_render_as_rows(headers, rows, no_headers):
+    flat = [c for row in rows for c in row]
+    assert render_flat(headers, flat, len(headers), no_headers=no_headers) == render_table(
+        headers, rows, no_headers=no_headers)

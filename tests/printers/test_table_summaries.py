@@ -42,6 +42,23 @@ def test_ages_are_translate_timestamp_since(now):
         assert ages(ts) == translate_timestamp_since(ts, now), ts  # remembered the same
 
 
+@pytest.mark.parametrize("now", NOWS)
+def test_remembered_ages_need_both_halves_of_a_plain_timestamp(now):
+    """A remembered hour answers only a timestamp whose 13-character start and 7-character
+    end each came from a timestamp that matched: an odd start or end still takes
+    translate_timestamp_since (or its own remembered answer)."""
+    ages = Ages(now)
+    plain = _timestamps(now, 400)
+    odd_ends = [":60:00Z", ":00:60Z", ":00:00z", ":0:00Z", ":00:00.5Z", ":00:00", ":00:00ZZ", ""]
+    for ts in plain:
+        ages(ts)  # remembered
+    for ts in plain:
+        for candidate in ([ts[:13] + end for end in odd_ends]
+                          + [ts[:12] + "x" + ts[13:], " " + ts[1:], ts[:10] + "t" + ts[11:],
+                             ts[:11] + "24" + ts[13:], ts[:5] + "13" + ts[7:], ts]):
+            assert ages(candidate) == translate_timestamp_since(candidate, now), candidate
+
+
 def _pod(name, **status):
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "namespace": "ns", "creationTimestamp":

@@ -36,9 +36,14 @@ class Ages:
     whole seconds, and ages of two days and more (which print in whole hours, days or years)
     are remembered per hour of the timestamp (split at now's minute and second, so every
     timestamp sharing the key is the same number of whole hours old); anything else takes
-    translate_timestamp_since itself."""
+    translate_timestamp_since itself.
 
-    __slots__ = ("_days", "_epoch", "_hours", "_mmss", "now")
+    A remembered age is found without matching the timestamp's form again: its first 13
+    characters (`2006-01-02T15`) are a key only once a timestamp with them matched, and its
+    last 7 (`:04:05Z`) are looked up among the endings of timestamps that matched (each
+    gives the half of the hour it falls in); both found means the whole matches."""
+
+    __slots__ = ("_days", "_epoch", "_hours", "_mmss", "_tails", "now")
 
     def __init__(self, now: datetime):
         self.now = now
@@ -48,11 +53,25 @@ class Ages:
         self._mmss = f"{into // 60:02d}:{into % 60:02d}"
         self._days: dict[str, int | None] = {}
         self._hours: dict[str, str] = {}
+        self._tails: dict[str, str] = {}  # ":MM:SSZ" of a plain timestamp -> "+" or "-"
+
+    def remembered(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(ending -> half, start + half -> cell): the lookups `__call__` begins with, for a
+        caller's loop to make in place (a cell found there is the one `__call__` returns;
+        None: call it)."""
+        return self._tails, self._hours
 
     def __call__(self, ts: str) -> str:
+        half = self._tails.get(ts[13:])
+        if half is not None:
+            cell = self._hours.get(ts[:13] + half)
+            if cell is not None:
+                return cell
         if self._epoch is None or not _PLAIN_TS(ts) or ts[14:16] > "59" or ts[17:19] > "59":
             return translate_timestamp_since(ts, self.now)
-        key = ts[:13] + ("+" if ts[14:19] > self._mmss else "-")
+        half = "+" if ts[14:19] > self._mmss else "-"
+        self._tails[ts[13:]] = half
+        key = ts[:13] + half
         cell = self._hours.get(key)
         if cell is not None:
             return cell

@@ -115,3 +115,21 @@ def render_table(headers: list[str], rows: list[list[str]], no_headers: bool = F
     widths = [max(6, max(map(len, col)) + 3) for col in columns[:-1]]
     fmt = "".join(f"%-{w}s" for w in widths) + "%s"
     return "\n".join([fmt % tuple(r) for r in lines]) + "\n"
+
+
+def render_flat(headers: list[str], cells: list[str], ncols: int,
+                no_headers: bool = False) -> str:
+    """render_table of rows given as one flat list of cells, `ncols` a row (a big table's
+    rows are not built one list each): the same text."""
+    if not cells:
+        return ""
+    if not no_headers:
+        cells = [*headers, *cells]
+    blob = "\x1f".join(cells)
+    if ncols < 2 or "\t" in blob or not blob.isascii() or any(ch in blob for ch in _SPECIAL):
+        rows = [cells[i:i + ncols] for i in range(0, len(cells), ncols)]
+        return render_table(rows[0], rows[1:]) if not no_headers else render_table(
+            headers, rows, no_headers=True)
+    widths = [max(6, max(map(len, cells[j::ncols])) + 3) for j in range(ncols - 1)]
+    line = "".join(f"%-{w}s" for w in widths) + "%s\n"
+    return (line * (len(cells) // ncols)) % tuple(cells)
