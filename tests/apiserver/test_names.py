@@ -296,3 +296,38 @@ def test_cluster_scoped_meta_refuses_a_namespace():
 def test_validate_object_meta_update(new, expected):
     errs = names.validate_object_meta_update(new, _meta())
     assert [str(e) for e in errs] == expected
+
+
+# -- answers kept between calls (parse_ip's memo, the seen-valid sets) ---------------------------
+
+@pytest.mark.parametrize("text", [
+    "10.96.0.1", "0.0.0.0", "255.255.255.255", "010.96.0.1", "10.96.0.01", "1.2.3", "1.2.3.4.5",
+    "256.1.1.1", " 10.0.0.1", "10.0.0.1 ", "1.2.3.4\x00", "١.2.3.4", "::ffff:1.2.3.4", "::1",
+    "", "abc",
+])
+def test_parse_ip_fast_path_agrees_with_the_go_parser(text):
+    """inet_pton's canonical dotted quads and the sloppy parser give the same 16 bytes; what
+    inet_pton refuses (leading zeros, short forms) still gets the sloppy parser's answer."""
+    assert ip_addresses.parse_ip(text) == ip_addresses._parse_ip(text)
+    assert ip_addresses.parse_ip(text) == ip_addresses._parse_ip(text)  # second: the memo's
+
+
+@pytest.mark.parametrize(("check", "value"), [
+    (lambda v: ip_addresses.ip_address(v), "10.0.0.1"),
+    (lambda v: ip_addresses.ip_address(v), "010.0.0.1"),
+    (lambda v: ip_addresses.ip_warnings("f", v), "10.0.0.1"),
+    (lambda v: ip_addresses.ip_warnings("f", v), "::ffff:10.0.0.1"),
+    (names.dns1123_label, "http"),
+    (names.dns1123_label, "Http"),
+    (names.port_name, "metrics"),
+    (names.port_name, "a--b"),
+])
+def test_checks_answer_alike_when_asked_again(check, value):
+    assert check(value) == check(value)
+
+
+def test_a_generate_name_checked_once_is_still_checked_per_name_format():
+    meta = {"generateName": "web.x-", "name": "web", "namespace": "default"}
+    assert names.validate_object_meta(meta, True, "dns1123_subdomain") == []
+    errors = names.validate_object_meta(meta, True, "dns1123_label")
+    assert [e.field for e in errors] == ["metadata.generateName"]
