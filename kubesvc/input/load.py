@@ -39,6 +39,10 @@ class Document:
     # key (gk, namespace, name) in place of a parse (`obj` then holds only its kind)
     digest: str | None = None
     stub: tuple[str, str, str] | None = None
+    # `obj` was made by a JSON decoder for this document alone (JSON text, or a frame from the
+    # pipe's child): no sub-object is shared with another document or within it, as a YAML
+    # alias can share one, so a writer may take `obj` itself rather than a deep copy
+    fresh: bool = False
 
     @property
     def where(self) -> str:
@@ -127,7 +131,8 @@ def load_text(text: str, source: str) -> list[Document]:
         if not isinstance(obj, dict):
             raise ClientError(f"error parsing {source} (document {index}): expected an object "
                               f"(a mapping with apiVersion and kind), got {_type_name(obj)}")
-        docs.extend(Document(item, source, index) for item in flatten(obj, source, index))
+        docs.extend(Document(item, source, index, fresh=not from_yaml)
+                    for item in flatten(obj, source, index))
     return docs
 
 

@@ -219,7 +219,7 @@ class DocumentStream:
                 doc = Document({"kind": key[0].partition(".")[0]}, self.path, index, digest,
                                key)
             else:
-                doc = Document(obj, self.path, index, digest)
+                doc = Document(obj, self.path, index, digest, fresh=True)  # orjson's
             out.append(doc)
         return out
 

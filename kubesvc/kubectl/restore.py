@@ -172,7 +172,10 @@ def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport,
     """`existing`: the keys of every stored object (a bulk import), or None: look it up;
     `raw`: the document's `codec.encode` text, when the caller has it; `res`: the document's
     Resource, when the caller found it already (the copy is of the same kind)."""
-    obj, null_free = codec.copy_checked(doc.obj, raw)
+    if raw is not None and doc.fresh:  # no null in it (`raw`), nothing shared: no copy needed,
+        obj, null_free = doc.obj, True  # the document is not read again once written
+    else:
+        obj, null_free = codec.copy_checked(doc.obj, raw)
     if null_free:
         ctx.null_free = obj  # admission need not look for nulls to zero
     if res is None:
