@@ -27,6 +27,7 @@ from kubesvc.controllers.endpoints.namespace import (
     loads_all,
     sync_new_service,
 )
+from kubesvc.controllers.endpoints.texts import write_new_service
 from kubesvc.controllers.writer import bulk_writes, queue_owned, remove
 from kubesvc.store.queries import namespaces_with, service_selectors
 
@@ -143,7 +144,8 @@ def sync_endpoints(ctx, changes) -> None:
                 services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
             for svc in services:
                 if view is not None and fast_case(svc, view):
-                    sync_new_service(ctx, svc, view, nodes)
+                    if not write_new_service(ctx, svc, view, nodes):
+                        sync_new_service(ctx, svc, view, nodes)
                 else:
                     sync_service(ctx, svc, nodes, view)
 
