@@ -77,7 +77,16 @@ class NamespaceView:
         self.namespace = namespace
         self.slim: dict[int, dict] = {}
         self.usual = True  # every pod has facts: the fast path may run
-        facts = pod_facts.namespace_facts(store.conn, namespace, _loads_facts())
+        # no string of the facts needs escaping in JSON (their text holds no backslash):
+        # json.dumps writes each as it is, between quotes (texts.py)
+        self.plain = False
+        decode = _loads_facts()
+
+        def loads(text: str) -> list:
+            self.plain = "\\" not in text
+            return decode(text)
+
+        facts = pod_facts.namespace_facts(store.conn, namespace, loads)
         if facts is None:
             facts = self._facts_from_bodies(store, namespace)
         if facts is None:  # a pod the facts cannot describe: every Service the general way
@@ -110,6 +119,7 @@ class NamespaceView:
                 self.slices[owner].append(eps)
         self.endpoints = {e["metadata"]["name"]: e for e in store.list("Endpoints", namespace)}
         self.nodes: dict[str, tuple[bool, str | None, bool]] = {}
+        self.node_texts: dict[str, tuple] = {}  # texts.py's, by node name
 
     @staticmethod
     def _facts_from_bodies(store, namespace: str) -> list[list] | None:

@@ -44,6 +44,29 @@ _str = json.encoder.encode_basestring  # json.dumps' own string encoder (ensure_
 _BOOL = ("false", "true")
 _RESERVED = (eu.SERVICE_NAME_LABEL, eu.MANAGED_BY_LABEL, eu.HEADLESS_LABEL)
 _first = itemgetter(0)
+# an endpoint's conditions, by (pod ready, pod terminating)
+_CONDITIONS = {
+    r: {t: f'{{"ready":{_BOOL[r and not t]},"serving":{_BOOL[r]},"terminating":{_BOOL[t]}}}'
+        for t in (False, True)} for r in (False, True)}
+
+
+def _esc(text: str) -> str:
+    """json.dumps' text of a string, without its quotes."""
+    return _str(text)[1:-1]
+
+
+def _node_texts(view: NamespaceView, nodes, node_name: str) -> tuple:
+    """(the node exists, the slice endpoint's nodeName and zone fields, the Endpoints
+    address's nodeName field, None when the name or zone does not pass the cheap checks)."""
+    exists, zone, ok = view.node_info(nodes, node_name)
+    if not ok or (zone and type(zone) is not str):
+        got: tuple = (exists, "", None)
+    else:
+        suffix = (f',"nodeName":{_str(node_name)}' if node_name else "") + (
+            f',"zone":{_str(zone)}' if zone else "")
+        got = (exists, suffix, f'"nodeName":{_str(node_name)}')
+    view.node_texts[node_name] = got
+    return got
 _NO_PORTS = ("null", "", "", True, True)
 
 
@@ -52,7 +75,9 @@ def _dumps(value: object) -> str:
 
 
 def _labels_text(labels: dict) -> str:
-    return "{" + ",".join([f"{_str(k)}:{_str(v)}" for k, v in labels.items()]) + "}"
+    """Labels that pass their checks (trusted.labels_ok: keys and values of letters, digits,
+    '-', '_', '.' and one '/'), whose JSON strings are themselves between quotes."""
+    return "{" + ",".join([f'"{k}":"{v}"' for k, v in labels.items()]) + "}"
 
 
 def _port_texts(plan: PortPlan, numbers: tuple) -> tuple[str, str, str, bool, bool]:
@@ -98,8 +123,8 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
     v4 = family == eu.IPV4
     plan = ports_plan(svc)
     fixed = plan.fixed
-    plain_v4, node_info, facts_of = trusted.plain_v4, view.node_info, view.facts
-    ns_text = _str(ns)
+    plain_v4, facts_of, plain = trusted.plain_v4, view.facts, view.plain
+    node_texts = view.node_texts
     numbers: tuple | None = fixed
     endpoints: list[tuple] = []  # (order, text) of the slice's endpoints
     ready_rows: list[tuple] = []  # (order, text) of the Endpoints' addresses
@@ -119,14 +144,17 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
         if hostname and subdomain == name:
             if not trusted.hostname_ok(hostname):
                 return False
-            host = f',"hostname":{_str(hostname)}'
+            host = f',"hostname":"{hostname if plain else _esc(hostname)}"'
         else:
             host = ""
-        first: str | None
-        addresses: list[str]
+        first: str | None  # the Endpoints address (as written), its text, the slice's
         if len(ips) == 1 and plain_v4(ips[0]):  # the common case: canonical, checks pass
-            first = ips[0] if v4 else None
-            addresses = [first] if first is not None else []
+            if v4:
+                first = ips[0]
+                first_text = quoted = f'"{first}"'
+                order: tuple = (first,)
+            else:
+                first = first_text = quoted = None
         else:
             first, addresses = family_ips(ips, family)
             if len(addresses) > 100 or not all(
@@ -134,26 +162,32 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
                 return False
             if first is not None and not trusted.endpoints_address_ok(first):
                 return False
-        exists, zone, node_ok = node_info(nodes, node_name)
-        if not node_ok or (zone and type(zone) is not str):
-            return False
-        ref = (f'{{"kind":"Pod","namespace":{ns_text},"name":{_str(pod_name)}'
+            first_text = None if first is None else _str(first)
+            quoted = ",".join(map(_str, addresses)) if addresses else None
+            order = tuple(addresses)
+        node = node_texts.get(node_name)
+        if node is None:
+            node = _node_texts(view, nodes, node_name)
+        exists, node_suffix, node_field = node
+        if node_field is None:
+            return False  # a node name or zone the cheap proofs do not pass
+        ref = (f'"targetRef":{{"kind":"Pod","namespace":"{ns}","name":"{pod_name}"'
+               + (f',"uid":"{pod_uid}"}}' if pod_uid else "}") if plain else
+               f'"targetRef":{{"kind":"Pod","namespace":"{ns}","name":{_str(pod_name)}'
                + (f',"uid":{_str(pod_uid)}}}' if pod_uid else "}"))
-        if exists and addresses:
+        if exists and quoted is not None:
             endpoints.append((
-                (tuple(addresses), pod_name),
-                f'{{"addresses":[{",".join(map(_str, addresses))}],"conditions":{{"ready":'
-                f'{_BOOL[ready and not terminating]},"serving":{_BOOL[ready]},'
-                f'"terminating":{_BOOL[terminating]}}}{host},"targetRef":{ref}'
-                + (f',"nodeName":{_str(node_name)}' if node_name else "")
-                + (f',"zone":{_str(zone)}' if zone else "") + "}"))
+                (order, pod_name),
+                f'{{"addresses":[{quoted}],"conditions":{_CONDITIONS[ready][terminating]}'
+                f'{host},{ref}{node_suffix}}}'))
         if first is not None and not terminating:
             if (first, pod_uid) in seen:
                 return False  # a repeated address: the general repacking
             seen.add((first, pod_uid))
             (ready_rows if ready else not_ready_rows).append((
                 (first, True, pod_uid),
-                f'{{"ip":{_str(first)}{host},"nodeName":{_str(node_name)},"targetRef":{ref}}}'))
+                f'{{"ip":{first_text}{host},'
+                f'{node_field},{ref}}}'))
     if numbers is None:  # no pod with an IP: no endpoints, no addresses, no ports
         slice_ports, core_ports, port_key, slice_ports_ok, core_ports_ok = _NO_PORTS
     elif None in numbers:
@@ -175,18 +209,19 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
     slice_labels[eu.MANAGED_BY_LABEL] = eu.SLICE_CONTROLLER
     owners = [{"apiVersion": "v1", "kind": "Service", "name": name, "uid": uid,
                "controller": True, "blockOwnerDeletion": True}]  # eu.controller_ref
-    rest = (f',"generateName":{_str(name + "-")},"namespace":{ns_text},'
+    # the namespace, the names and the labels were proven above to be plain: quoted as they are
+    rest = (f'","generateName":"{name}-","namespace":"{ns}",'
             f'"labels":{_labels_text(slice_labels)},"ownerReferences":[{{"apiVersion":"v1",'
-            f'"kind":"Service","name":{_str(name)},"uid":{_str(uid)},'
+            f'"kind":"Service","name":"{name}","uid":{_str(uid)},'
             f'"controller":true,"blockOwnerDeletion":true}}]')
     for slice_name, text in _slice_bodies(ns, name, family, endpoints, slice_ports, port_key):
-        queue_built(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + _str(slice_name) + rest,
+        queue_built(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest,
                                          text, slice_labels), owners)
     queue_built(ctx, "Endpoints", eps)
     return True
 
 
-_SLICE_START = '{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":'
+_SLICE_START = '{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"'
 
 
 def _slice_bodies(ns, name, family, endpoints, ports, port_key) -> list[tuple[str, str]]:
@@ -196,7 +231,7 @@ def _slice_bodies(ns, name, family, endpoints, ports, port_key) -> list[tuple[st
     prefix = eu.generate_name_prefix(name)
     seed = f"{ns}/{name}/"
     taken: set[str] = set()
-    tail = f'}},"addressType":{_str(family)},"endpoints":'
+    tail = f'}},"addressType":"{family}","endpoints":'
     if not endpoints:
         return [(eu.generated_name(prefix, f"{seed}{family}/placeholder/0", taken),
                  f'{tail}null,"ports":null}}')]
@@ -236,6 +271,6 @@ def _endpoints_text(svc, ns, name, svc_labels, headless, plan, ready, not_ready,
         if ports:
             parts.append(f'"ports":{ports}')
         tail = '},"subsets":[{' + ",".join(parts) + "}]}"
-    head = (f'{{"apiVersion":"v1","kind":"Endpoints","metadata":{{"name":{_str(name)},'
-            f'"namespace":{_str(ns)},"labels":{_labels_text(labels)}')
+    head = (f'{{"apiVersion":"v1","kind":"Endpoints","metadata":{{"name":"{name}",'
+            f'"namespace":"{ns}","labels":{_labels_text(labels)}')
     return Built(ns, name, head, tail, labels)
