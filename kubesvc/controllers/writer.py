@@ -207,9 +207,9 @@ def flush(ctx: ApiContext) -> None:
             if not metadata_ok(obj, namespaced, name_check):
                 registry.check_metadata(res, obj)
             sysmeta.fill_on_update(ctx, gk, obj, old, rv=str(rv))
-        body = dumps(obj) if plain and dumps is not None else None
+        text = dumps(obj) if plain and dumps is not None else None
         rows.append(object_row(store, gk, obj, None if old is None else
-                               old["metadata"].get("labels") or {}, body))
+                               old["metadata"].get("labels") or {}, text))
         if gk == "Pod":
             pods.append(obj)
         rv += 1

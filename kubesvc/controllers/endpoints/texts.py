@@ -147,7 +147,10 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
             host = f',"hostname":"{hostname if plain else _esc(hostname)}"'
         else:
             host = ""
-        first: str | None  # the Endpoints address (as written), its text, the slice's
+        # the Endpoints address (as written), its text, the slice's addresses' text
+        first: str | None
+        first_text: str | None
+        quoted: str | None
         if len(ips) == 1 and plain_v4(ips[0]):  # the common case: canonical, checks pass
             if v4:
                 first = ips[0]
