@@ -67,6 +67,29 @@ def metadata_ok(obj: dict, namespaced: bool, name_check: object) -> bool:
     return all(type(k) is str and type(v) is str for k, v in items) and _annotations_ok(items)
 
 
+_DNS_LABEL = re.compile("[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def service_names_ok(name: object) -> bool:
+    """The names the endpoint controllers give a Service's objects pass `metadata_ok`'s
+    checks when the Service's name is a DNS-1123 label (ASCII, at most 63 characters): the
+    Endpoints' name is the Service's (a label is a subdomain, and a label value); a slice's
+    generateName is `<name>-` (masked as the check does: a label again) and its name that
+    cut to 58 characters plus five generated ones from a lower-case alphanumeric alphabet,
+    which starts and ends alphanumeric and stays within 63: a label too."""
+    return type(name) is str and _DNS_LABEL.fullmatch(name) is not None
+
+
+def labels_ok(labels: dict) -> bool:
+    """Every key and value of the labels passes its check (and is a string)."""
+    return _labels_ok(labels)
+
+
+def namespace_ok(namespace: str) -> bool:
+    """A namespaced object's namespace passes its check."""
+    return _namespace_ok(namespace, True)
+
+
 @lru_cache(maxsize=_CACHE)
 def _generate_name_ok(generate: str, name_check: str) -> bool:
     masked = generate[:-2] + "a" if len(generate) > 1 and generate.endswith("-") else generate

@@ -12,9 +12,11 @@ as in `Store.put`, so a hook for more derived data goes in one place.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+from kubesvc.api import table_cells
 from kubesvc.store import codec, pod_facts
 from kubesvc.store.db import Store, summary_row
 
@@ -50,17 +52,43 @@ def put_objects(store: Store, rows: Iterable[tuple[str, dict, dict | None]],
     exist after all, the whole batch is written again the careful way (`_put_by_key`).
     `bodies[i]`, when given and not None, is row i's JSON text as `codec.dumps` writes it,
     serialized by a caller that knows a faster way to the same text."""
-    with_summary = store.has_summary
     prepared = []
+    pods = []
     for i, (gk, obj, old_labels) in enumerate(rows):
-        meta = obj["metadata"]
         body = bodies[i] if bodies is not None else None
-        if body is None:
-            body = codec.dumps(obj)  # as Store.put writes it
-        prepared.append((gk, obj, old_labels, meta.get("namespace", ""), meta["name"], body,
-                         summary_row(gk, obj) if with_summary else None))
+        prepared.append(object_row(store, gk, obj, old_labels, body))
+        if gk == "Pod":
+            pods.append(obj)
+    put_rows(store, prepared, pods)
+
+
+def object_row(store: Store, gk: str, obj: dict, old_labels: dict | None,
+               body: str | None = None) -> tuple:
+    """The row `put_rows` writes for an object (see `put_objects`)."""
+    meta = obj["metadata"]
+    if body is None:
+        body = codec.dumps(obj)  # as Store.put writes it
+    return (gk, meta.get("namespace", ""), meta["name"], body,
+            summary_row(gk, obj) if store.has_summary else None,
+            meta.get("labels") or {}, old_labels)
+
+
+def text_row(store: Store, gk: str, namespace: str, name: str, body: str,
+             labels: dict) -> tuple:
+    """The row `put_rows` writes for a new object a caller serialized itself (`body` is
+    `codec.dumps`' text of it; not a Pod: a pod's facts need the object)."""
+    summary = None
+    if store.has_summary and gk in table_cells.CELLS:  # a kind with a summary: from the object
+        summary = summary_row(gk, json.loads(body))
+    return gk, namespace, name, body, summary, labels, None
+
+
+def put_rows(store: Store, prepared: list[tuple], pods: Sequence[dict] = ()) -> None:
+    """Write rows (gk, namespace, name, body, summary, labels, old labels or None when new),
+    in order (`object_row`, `text_row`); `pods`: the Pod objects among them (their facts)."""
     if not prepared:
         return
+    with_summary = store.has_summary
     conn = store.conn
     if len(prepared) >= BIG_BATCH:
         _grow_cache(conn)
@@ -71,7 +99,6 @@ def put_objects(store: Store, rows: Iterable[tuple[str, dict, dict | None]],
         conn.execute("ROLLBACK TO put_objects")
         _put_by_key(conn, prepared, with_summary)
     conn.execute("RELEASE put_objects")  # (on an error, the caller's rollback ends it)
-    pods = [obj for gk, obj, *_ in prepared if gk == "Pod"]
     if pods:  # what the endpoint controllers read, kept with the body (store/pod_facts.py)
         pod_facts.put_many(conn, pods)
 
@@ -99,12 +126,11 @@ def _put_with_ids(conn: sqlite3.Connection, prepared: list, with_summary: bool) 
     each one `executemany`, in the rows' order."""
     next_id = (conn.execute("SELECT max(id) FROM objects").fetchone()[0] or 0) + 1
     runs: list[tuple[bool, list, list, list]] = []  # (creates?, bodies, labels, dropped)
-    for gk, obj, old_labels, ns, name, body, summary in prepared:
+    for gk, ns, name, body, summary, labels, old_labels in prepared:
         create = old_labels is None
         if not runs or runs[-1][0] != create:
             runs.append((create, [], [], []))
         _, bodies, labels_out, drop = runs[-1]
-        labels = obj["metadata"].get("labels") or {}
         if create:
             oid = next_id
             next_id += 1
@@ -135,9 +161,8 @@ def _put_by_key(conn: sqlite3.Connection, prepared: list, with_summary: bool) ->
     bodies: list[tuple] = []
     drop: list[tuple[str, str, str]] = []
     add: list[tuple[str, str, str, str, str]] = []
-    for gk, obj, old_labels, ns, name, body, summary in prepared:
+    for gk, ns, name, body, summary, labels, old_labels in prepared:
         bodies.append((gk, ns, name, body, summary) if with_summary else (gk, ns, name, body))
-        labels = obj["metadata"].get("labels") or {}
         if old_labels is not None:
             if old_labels == labels:
                 continue

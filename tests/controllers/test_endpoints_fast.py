@@ -19,6 +19,7 @@ from kubesvc.apiserver.context import ApiContext
 from kubesvc.controllers import trusted, writer
 from kubesvc.controllers.endpoints import namespace as fast
 from kubesvc.controllers.endpoints import sync
+from kubesvc.controllers.endpoints import texts as fast_text
 from kubesvc.store import pod_facts
 from kubesvc.store.db import Store
 
@@ -178,6 +179,36 @@ def test_a_service_past_a_hundred_endpoints_gets_several_slices(store, monkeypat
     monkeypatch.setattr(sync, "fast_case", lambda svc, view: False)
     assert fast_rows == _sync_all(store)
     assert sum(1 for r in fast_rows if r[1] == SLICE_GK) == 6 * 3
+
+
+@pytest.mark.parametrize("uid, zone", [
+    pytest.param('u"1\\x', 'z"1', id="quote-backslash"),
+    pytest.param("u\u00e9\n", "z\u00e9", id="non-ascii-control"),
+    pytest.param("plain", "z1", id="plain"),
+])
+def test_text_path_escapes_as_json_dumps(store, monkeypatch, uid, zone):
+    """Strings that JSON escapes (a quote, a backslash, a control character) or writes as
+    they are (non-ASCII) in pods, nodes and Services: the text path writes json.dumps' bytes."""
+    with store.write():
+        store.put("Node", _node("n1", zone), new=True)
+        for i in range(3):
+            store.put("Pod", {"apiVersion": "v1", "kind": "Pod", "metadata": {
+                "name": f"p{i}", "namespace": "ns", "uid": f"{uid}{i}",
+                "labels": {"app": "a"}}, "spec": {"nodeName": "n1"}, "status": {
+                "phase": "Running", "podIP": f"10.0.0.{i + 1}",
+                "conditions": [{"type": "Ready", "status": "True"}]}}, new=True)
+        for i in range(6):
+            store.put("Service", {"apiVersion": "v1", "kind": "Service", "metadata": {
+                "name": f"s{i}", "namespace": "ns", "uid": f"{uid}s{i}"}, "spec": {
+                "selector": {"app": "a"}, "ports": [{"port": 80, "targetPort": 8080}],
+                "ipFamilies": ["IPv4"], "clusterIP": "10.96.0.1"}}, new=True)
+    texts = []
+    monkeypatch.setattr(sync, "write_new_service",
+                        lambda *a: texts.append(fast_text.write_new_service(*a)) or texts[-1])
+    text_rows = _sync_all(store)
+    assert texts == [True] * 6  # every Service's objects written as text
+    monkeypatch.setattr(sync, "fast_case", lambda svc, view: False)
+    assert text_rows == _sync_all(store)
 
 
 # -- the pod facts --------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from kubesvc.store.queries import pods_for_endpoints
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 SERVICE_NAME_LABEL = eu.SERVICE_NAME_LABEL
-_TERMINAL = ("Succeeded", "Failed")
+TERMINAL = ("Succeeded", "Failed")
 
 
 def _loads_facts():
@@ -77,7 +77,16 @@ class NamespaceView:
         self.namespace = namespace
         self.slim: dict[int, dict] = {}
         self.usual = True  # every pod has facts: the fast path may run
-        facts = pod_facts.namespace_facts(store.conn, namespace, _loads_facts())
+        # no string of the facts needs escaping in JSON (their text holds no backslash):
+        # json.dumps writes each as it is, between quotes (texts.py)
+        self.plain = False
+        decode = _loads_facts()
+
+        def loads(text: str) -> list:
+            self.plain = "\\" not in text
+            return decode(text)
+
+        facts = pod_facts.namespace_facts(store.conn, namespace, loads)
         if facts is None:
             facts = self._facts_from_bodies(store, namespace)
         if facts is None:  # a pod the facts cannot describe: every Service the general way
@@ -110,6 +119,7 @@ class NamespaceView:
                 self.slices[owner].append(eps)
         self.endpoints = {e["metadata"]["name"]: e for e in store.list("Endpoints", namespace)}
         self.nodes: dict[str, tuple[bool, str | None, bool]] = {}
+        self.node_texts: dict[str, tuple] = {}  # texts.py's, by node name
 
     @staticmethod
     def _facts_from_bodies(store, namespace: str) -> list[list] | None:
@@ -223,7 +233,7 @@ def fast_case(svc: dict, view: NamespaceView) -> bool:
     return all(type(v) is str for v in selector.values())
 
 
-class _Ports:
+class PortPlan:
     """A Service's ports as both controllers use them, worked out once per distinct list of
     ports (most Services of a cluster share a few): the defaulted Service ports, the numbers
     when no targetPort is a name, and per resolved numbers the slice ports (sorted), their
@@ -235,6 +245,7 @@ class _Ports:
         if not any(isinstance(sp["targetPort"], str) for sp in self.sports):
             self.fixed = tuple(int(sp["targetPort"]) for sp in self.sports)
         self.by_numbers: dict[tuple, tuple] = {}
+        self.texts: dict[tuple, tuple] = {}  # the same as text (texts.py)
 
     def numbers(self, facts: list) -> tuple:
         ports = facts[PORTS]
@@ -264,20 +275,20 @@ class _Ports:
         return got
 
 
-_PLANS: dict[tuple, _Ports] = {}
+_PLANS: dict[tuple, PortPlan] = {}
 
 
-def _ports_plan(svc: dict) -> _Ports:
+def ports_plan(svc: dict) -> PortPlan:
     raw = svc["spec"].get("ports") or ()
     try:
         key = tuple(tuple(p.items()) for p in raw)
         plan = _PLANS.get(key)
     except (TypeError, AttributeError):  # an unhashable value: worked out for this one alone
-        return _Ports(svc)
+        return PortPlan(svc)
     if plan is None:
         if len(_PLANS) > 4096:
             _PLANS.clear()
-        _PLANS[key] = plan = _Ports(svc)
+        _PLANS[key] = plan = PortPlan(svc)
     return plan
 
 
@@ -294,7 +305,7 @@ def sync_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> None:
     ns, name = view.namespace, meta["name"]
     family = spec["ipFamilies"][0]
     v4 = family == eu.IPV4
-    plan = _ports_plan(svc)
+    plan = ports_plan(svc)
     fixed = plan.fixed
     plain_v4, node_info = trusted.plain_v4, view.node_info
     facts_of = view.facts
@@ -304,7 +315,7 @@ def sync_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> None:
     for i in view.selected(spec["selector"]):
         facts = facts_of[i]
         ips = facts[IPS]
-        if not ips or facts[PHASE] in _TERMINAL:
+        if not ips or facts[PHASE] in TERMINAL:
             continue
         numbers = fixed if fixed is not None else plan.numbers(facts)
         hostname = facts[HOSTNAME] if facts[HOSTNAME] and facts[SUBDOMAIN] == name else None
@@ -317,7 +328,7 @@ def sync_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> None:
             first = ips[0] if v4 else None
             addresses = [ips[0]] if v4 else []
         else:
-            first, addresses = _family_ips(ips, family)
+            first, addresses = family_ips(ips, family)
             if not all(trusted.slice_address_ok(family, a) for a in addresses) or \
                     len(addresses) > 100:
                 slice_proof = False
@@ -362,7 +373,7 @@ def sync_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> None:
     queue_write(ctx, "Endpoints", endpoints, None, plain=True, proven=proven)
 
 
-def _family_ips(ips: list, family: str) -> tuple[str | None, list[str]]:
+def family_ips(ips: list, family: str) -> tuple[str | None, list[str]]:
     """(the first IP of the family as written, every IP of the family in canonical form)."""
     first, addresses = None, []
     for ip in ips:
@@ -440,7 +451,7 @@ def _new_slice(prefix, ns, labels, owner, family, endpoints, ports) -> dict:
     }
 
 
-def _endpoints(svc: dict, plan: _Ports, rows: list, proof: bool) -> tuple[dict, bool]:
+def _endpoints(svc: dict, plan: PortPlan, rows: list, proof: bool) -> tuple[dict, bool]:
     """desired_endpoints for these addresses: one subset when every port resolved the same
     for every address (RepackSubsets then has a single group), the general repacking
     otherwise. With whether the trusted checks would pass it."""

@@ -8,8 +8,10 @@ fetches their inputs through the store's indexes, and writes back only what diff
 Past a few Services in a namespace (a bulk apply, an import, a Node change) the namespace's
 pods (as their facts: store/pod_facts.py), slices and Endpoints are read once
 (namespace.py `NamespaceView`); a new selector Service of the common kind is answered by
-the fast path there (`sync_new_service`, same bytes as the general controllers), any other
-by `sync_service`. The slices and Endpoints are written through the controllers' bulk path
+the fast path: its objects written straight as JSON text (texts.py `write_new_service`), or,
+where that cannot prove or write them, built as dicts (namespace.py `sync_new_service`);
+same bytes as the general controllers either way. Any other Service takes `sync_service`.
+The slices and Endpoints are written through the controllers' bulk path
 (writer.py `queue_owned`), in the order the one-by-one writes had, so they get the same
 resourceVersions, uids and names.
 """
@@ -27,6 +29,7 @@ from kubesvc.controllers.endpoints.namespace import (
     loads_all,
     sync_new_service,
 )
+from kubesvc.controllers.endpoints.texts import write_new_service
 from kubesvc.controllers.writer import bulk_writes, queue_owned, remove
 from kubesvc.store.queries import namespaces_with, service_selectors
 
@@ -143,7 +146,8 @@ def sync_endpoints(ctx, changes) -> None:
                 services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
             for svc in services:
                 if view is not None and fast_case(svc, view):
-                    sync_new_service(ctx, svc, view, nodes)
+                    if not write_new_service(ctx, svc, view, nodes):
+                        sync_new_service(ctx, svc, view, nodes)
                 else:
                     sync_service(ctx, svc, nodes, view)
 

@@ -1,0 +1,279 @@
+"""A new Service's EndpointSlices and Endpoints written straight as JSON text.
+
+`namespace.sync_new_service` builds, as dicts, the objects the general controllers make for
+the common new Service (see namespace.py), and the bulk writer then fills their system
+fields, checks them and serializes them. Here the same objects are written as the text
+`json.dumps(obj, separators=(",", ":"), ensure_ascii=False)` gives for them, system fields
+left for the flush to put in (writer.py `Built`), and what the API server's strategy and
+metadata checks would look at is proven on the way (trusted.py). Whatever this cannot write
+or prove (several port mappings, a repacked Endpoints, more than 1000 addresses, an address,
+hostname, node name, label or port the cheap proofs do not pass, a value of an unexpected
+type) makes `write_new_service` answer False before it queues anything: the Service then
+takes `sync_new_service`, which handles every case. Same objects, same order, same bytes
+(tests/controllers/test_endpoints_fast.py compares the stored rows).
+"""
+
+from __future__ import annotations
+
+import json
+from operator import itemgetter
+
+from kubesvc.api.resources import for_gk
+from kubesvc.apiserver.registry import name_check
+from kubesvc.controllers import trusted
+from kubesvc.controllers.endpoints import endpoint_utils as eu
+from kubesvc.controllers.endpoints import legacy, slices
+from kubesvc.controllers.endpoints.namespace import (
+    TERMINAL,
+    NamespaceView,
+    PortPlan,
+    family_ips,
+    ports_plan,
+)
+from kubesvc.controllers.writer import Built, queue_built
+from kubesvc.store import pod_facts
+
+# the facts' layout, unpacked by position below
+if (pod_facts.NAME, pod_facts.UID, pod_facts.TERMINATING, pod_facts.NODE, pod_facts.HOSTNAME,
+        pod_facts.SUBDOMAIN, pod_facts.PHASE, pod_facts.IPS, pod_facts.READY,
+        pod_facts.PORTS) != (1, 2, 4, 5, 6, 7, 8, 10, 11, 12):
+    raise ImportError("texts.py reads pod facts of another layout")
+
+SLICE_GK = "EndpointSlice.discovery.k8s.io"
+_str = json.encoder.encode_basestring  # json.dumps' own string encoder (ensure_ascii=False)
+_BOOL = ("false", "true")
+_RESERVED = (eu.SERVICE_NAME_LABEL, eu.MANAGED_BY_LABEL, eu.HEADLESS_LABEL)
+_first = itemgetter(0)
+# an endpoint's conditions, by (pod ready, pod terminating)
+_CONDITIONS = {
+    r: {t: f'{{"ready":{_BOOL[r and not t]},"serving":{_BOOL[r]},"terminating":{_BOOL[t]}}}'
+        for t in (False, True)} for r in (False, True)}
+
+
+def _esc(text: str) -> str:
+    """json.dumps' text of a string, without its quotes."""
+    return _str(text)[1:-1]
+
+
+def _node_texts(view: NamespaceView, nodes, node_name: str) -> tuple:
+    """(the node exists, the slice endpoint's nodeName and zone fields, the Endpoints
+    address's nodeName field, None when the name or zone does not pass the cheap checks)."""
+    exists, zone, ok = view.node_info(nodes, node_name)
+    if not ok or (zone and type(zone) is not str):
+        got: tuple = (exists, "", None)
+    else:
+        suffix = (f',"nodeName":{_str(node_name)}' if node_name else "") + (
+            f',"zone":{_str(zone)}' if zone else "")
+        got = (exists, suffix, f'"nodeName":{_str(node_name)}')
+    view.node_texts[node_name] = got
+    return got
+_NO_PORTS = ("null", "", "", True, True)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _labels_text(labels: dict) -> str:
+    """Labels that pass their checks (trusted.labels_ok: keys and values of letters, digits,
+    '-', '_', '.' and one '/'), whose JSON strings are themselves between quotes."""
+    return "{" + ",".join([f'"{k}":"{v}"' for k, v in labels.items()]) + "}"
+
+
+def _port_texts(plan: PortPlan, numbers: tuple) -> tuple[str, str, str, bool, bool]:
+    """For a port plan and the numbers its ports resolved to: the slice ports' text (null
+    for none), the Endpoints ports' text ("" for none), the port key (as the slice names'
+    seeds spell it) and whether the slice's and the Endpoints' ports pass their checks."""
+    got = plan.texts.get(numbers)
+    if got is None:
+        ports, pkey, ports_ok, core, core_ok = plan.resolved(numbers)
+        got = (_dumps([dict(p) for p in ports]) if ports else "null",
+               _dumps([dict(p) for p in core]) if core else "", str(pkey), ports_ok, core_ok)
+        plan.texts[numbers] = got
+    return got
+
+
+def _checks_known() -> bool:
+    """Both kinds' names are checked as DNS-1123 subdomains (what `service_names_ok` proves)."""
+    global _CHECKS_KNOWN
+    if _CHECKS_KNOWN is None:
+        _CHECKS_KNOWN = all(name_check(for_gk(gk)) == "dns1123_subdomain"
+                            for gk in (SLICE_GK, "Endpoints"))
+    return _CHECKS_KNOWN
+
+
+_CHECKS_KNOWN: bool | None = None
+
+
+def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
+    """Queue the EndpointSlices and the Endpoints of a Service `fast_case` accepts, as text;
+    False (nothing queued) where this cannot (see the module doc)."""
+    meta, spec = svc["metadata"], svc["spec"]
+    ns, name = view.namespace, meta["name"]
+    svc_labels = meta.get("labels") or {}
+    uid = meta.get("uid", "")
+    # the metadata checks, proven once for both objects: names (trusted.service_names_ok),
+    # namespace, the Service's labels (the objects' labels are those and fixed ones)
+    if (not trusted.service_names_ok(name) or type(uid) is not str
+            or type(svc_labels) is not dict or meta.get("namespace") != ns
+            or not trusted.namespace_ok(ns) or not _checks_known()
+            or (svc_labels and not trusted.labels_ok(svc_labels))):
+        return False
+    family = spec["ipFamilies"][0]
+    v4 = family == eu.IPV4
+    plan = ports_plan(svc)
+    fixed = plan.fixed
+    plain_v4, facts_of, plain = trusted.plain_v4, view.facts, view.plain
+    node_texts = view.node_texts
+    numbers: tuple | None = fixed
+    endpoints: list[tuple] = []  # (order, text) of the slice's endpoints
+    ready_rows: list[tuple] = []  # (order, text) of the Endpoints' addresses
+    not_ready_rows: list[tuple] = []
+    seen: set[tuple[str, str]] = set()
+    for i in view.selected(spec["selector"]):
+        (_, pod_name, pod_uid, _, terminating, node_name, hostname, subdomain, phase, _, ips,
+         ready, _) = facts_of[i]
+        if not ips or phase in TERMINAL:
+            continue
+        if fixed is None:
+            mine = plan.numbers(facts_of[i])
+            if numbers is None:
+                numbers = mine
+            elif mine != numbers:
+                return False  # several port mappings
+        if hostname and subdomain == name:
+            if not trusted.hostname_ok(hostname):
+                return False
+            host = f',"hostname":"{hostname if plain else _esc(hostname)}"'
+        else:
+            host = ""
+        # the Endpoints address (as written), its text, the slice's addresses' text
+        first: str | None
+        first_text: str | None
+        quoted: str | None
+        if len(ips) == 1 and plain_v4(ips[0]):  # the common case: canonical, checks pass
+            if v4:
+                first = ips[0]
+                first_text = quoted = f'"{first}"'
+                order: tuple = (first,)
+            else:
+                first = first_text = quoted = None
+        else:
+            first, addresses = family_ips(ips, family)
+            if len(addresses) > 100 or not all(
+                    trusted.slice_address_ok(family, a) for a in addresses):
+                return False
+            if first is not None and not trusted.endpoints_address_ok(first):
+                return False
+            first_text = None if first is None else _str(first)
+            quoted = ",".join(map(_str, addresses)) if addresses else None
+            order = tuple(addresses)
+        node = node_texts.get(node_name)
+        if node is None:
+            node = _node_texts(view, nodes, node_name)
+        exists, node_suffix, node_field = node
+        if node_field is None:
+            return False  # a node name or zone the cheap proofs do not pass
+        ref = (f'"targetRef":{{"kind":"Pod","namespace":"{ns}","name":"{pod_name}"'
+               + (f',"uid":"{pod_uid}"}}' if pod_uid else "}") if plain else
+               f'"targetRef":{{"kind":"Pod","namespace":"{ns}","name":{_str(pod_name)}'
+               + (f',"uid":{_str(pod_uid)}}}' if pod_uid else "}"))
+        if exists and quoted is not None:
+            endpoints.append((
+                (order, pod_name),
+                f'{{"addresses":[{quoted}],"conditions":{_CONDITIONS[ready][terminating]}'
+                f'{host},{ref}{node_suffix}}}'))
+        if first is not None and not terminating:
+            if (first, pod_uid) in seen:
+                return False  # a repeated address: the general repacking
+            seen.add((first, pod_uid))
+            (ready_rows if ready else not_ready_rows).append((
+                (first, True, pod_uid),
+                f'{{"ip":{first_text}{host},'
+                f'{node_field},{ref}}}'))
+    if numbers is None:  # no pod with an IP: no endpoints, no addresses, no ports
+        slice_ports, core_ports, port_key, slice_ports_ok, core_ports_ok = _NO_PORTS
+    elif None in numbers:
+        return False  # a port that resolves for no pod: the general repacking
+    else:
+        slice_ports, core_ports, port_key, slice_ports_ok, core_ports_ok = _port_texts(
+            plan, numbers)
+    if endpoints and not slice_ports_ok:
+        return False
+    headless = spec.get("clusterIP") in (None, "", "None")
+    eps = _endpoints_text(svc, ns, name, svc_labels, headless, plan, ready_rows,
+                          not_ready_rows, core_ports, core_ports_ok)
+    if eps is None:
+        return False
+    slice_labels = {k: v for k, v in svc_labels.items() if k not in _RESERVED}
+    if headless:
+        slice_labels[eu.HEADLESS_LABEL] = ""
+    slice_labels[eu.SERVICE_NAME_LABEL] = name
+    slice_labels[eu.MANAGED_BY_LABEL] = eu.SLICE_CONTROLLER
+    owners = [{"apiVersion": "v1", "kind": "Service", "name": name, "uid": uid,
+               "controller": True, "blockOwnerDeletion": True}]  # eu.controller_ref
+    # the namespace, the names and the labels were proven above to be plain: quoted as they are
+    rest = (f'","generateName":"{name}-","namespace":"{ns}",'
+            f'"labels":{_labels_text(slice_labels)},"ownerReferences":[{{"apiVersion":"v1",'
+            f'"kind":"Service","name":"{name}","uid":{_str(uid)},'
+            f'"controller":true,"blockOwnerDeletion":true}}]')
+    for slice_name, text in _slice_bodies(ns, name, family, endpoints, slice_ports, port_key):
+        queue_built(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest,
+                                         text, slice_labels), owners)
+    queue_built(ctx, "Endpoints", eps)
+    return True
+
+
+_SLICE_START = '{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"'
+
+
+def _slice_bodies(ns, name, family, endpoints, ports, port_key) -> list[tuple[str, str]]:
+    """(name, text from the metadata's closing brace) of each new slice, by name:
+    reconcileByAddressType with nothing stored (slices._new_slice, namespace._slices): the
+    endpoints in address order, in slices of up to 100; a placeholder when there is none."""
+    prefix = eu.generate_name_prefix(name)
+    seed = f"{ns}/{name}/"
+    taken: set[str] = set()
+    tail = f'}},"addressType":"{family}","endpoints":'
+    if not endpoints:
+        return [(eu.generated_name(prefix, f"{seed}{family}/placeholder/0", taken),
+                 f'{tail}null,"ports":null}}')]
+    endpoints.sort(key=_first)
+    size = slices.MAX_ENDPOINTS_PER_SLICE
+    made = []
+    for i, start in enumerate(range(0, len(endpoints), size)):
+        chunk = ",".join([text for _, text in endpoints[start:start + size]])
+        made.append((eu.generated_name(prefix, f"{seed}{family}/{port_key}/{i}", taken),
+                     f'{tail}[{chunk}],"ports":{ports}}}'))
+    if len(made) > 1:
+        made.sort(key=_first)
+    return made
+
+
+def _endpoints_text(svc, ns, name, svc_labels, headless, plan, ready, not_ready, ports,
+                    ports_ok) -> Built | None:
+    """`legacy._endpoints_object` for one subset (or none), or None when that is not it."""
+    labels = dict(svc_labels)
+    labels[legacy.MANAGED_BY_LABEL] = legacy.CONTROLLER_NAME
+    if headless:
+        labels[eu.HEADLESS_LABEL] = ""
+    else:
+        labels.pop(eu.HEADLESS_LABEL, None)
+    tail = "}}"
+    if (ready or not_ready) and (plan.sports or svc["spec"].get("clusterIP") == "None"):
+        if len(ready) + len(not_ready) > legacy.MAX_CAPACITY or not ports_ok:
+            return None  # truncated and annotated, or ports to check: the general way
+        parts = []
+        if ready:
+            if len(ready) > 1:
+                ready.sort(key=_first)
+            parts.append('"addresses":[' + ",".join([t for _, t in ready]) + "]")
+        if not_ready:
+            not_ready.sort(key=_first)
+            parts.append('"notReadyAddresses":[' + ",".join([t for _, t in not_ready]) + "]")
+        if ports:
+            parts.append(f'"ports":{ports}')
+        tail = '},"subsets":[{' + ",".join(parts) + "}]}"
+    head = (f'{{"apiVersion":"v1","kind":"Endpoints","metadata":{{"name":"{name}",'
+            f'"namespace":"{ns}","labels":{_labels_text(labels)}')
+    return Built(ns, name, head, tail, labels)
