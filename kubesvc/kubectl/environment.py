@@ -13,10 +13,13 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
 
 from kubesvc.api import clock as _clock
 from kubesvc.api.errors import UsageError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (get's start-up)
+if TYPE_CHECKING:
+    from typing import TextIO
 
 Clock = Callable[[], datetime]
 

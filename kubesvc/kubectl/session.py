@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
 
 from kubesvc.api.errors import ClientError
 from kubesvc.kubectl.environment import Environment
@@ -24,7 +23,10 @@ from kubesvc.store.files import default_state_path
 
 # Start-up: read-only verbs (`get`, on its fast path) open the store through here and never
 # need the API server, the controllers or the seed; write sessions import them when they start.
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from kubesvc.apiserver.context import ApiContext
 
 
