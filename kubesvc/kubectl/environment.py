@@ -3,7 +3,8 @@ file, lock timeout, pinned clock), the global flags and the clock. kubectl passe
 down every command, httpie an Environment; kubesvc builds one Environment at the entry point
 from argv and os.environ and hands it down, and tests build one with captured streams.
 
-Imported by the `get` fast path before anything else: only os, sys, pathlib and the clock.
+Imported by the `get` fast path before anything else: only os, sys and the clock (no typing,
+no pathlib: the state path is a str there, see `state_file`).
 """
 
 from __future__ import annotations
