@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import json
 from enum import IntEnum
-from typing import Any, NamedTuple
+
+from kubesvc.api.records import NamedTuple  # typing's, without importing typing
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (get's start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class ExitCode(IntEnum):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
 
 from kubesvc.api.errors import ClientError
+from kubesvc.api.records import NamedTuple  # typing's, without importing typing
 
 EQ, NEQ, IN, NOTIN, EXISTS, NOT_EXISTS = "=", "!=", "in", "notin", "exists", "!"
 

@@ -9,9 +9,9 @@ only the time to get there. The flag table is checked against the Typer command 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from kubesvc.cli.flags import FALSE_WORDS, TRUE_WORDS
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (start-up)
 
 if TYPE_CHECKING:  # imported when run, after the parse (help and --watch never need it)
     from kubesvc.kubectl.environment import Environment

@@ -3,10 +3,10 @@ command (cli/get.py) and the start-up fast path (cli/fast.py) both run a GetView
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from kubesvc.api.errors import ExitCode
 from kubesvc.cli import runtime as common
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (start-up)
 
 if TYPE_CHECKING:
     from kubesvc.kubectl.environment import Environment

@@ -6,7 +6,6 @@ the clock are the Environment's (kubesvc.kubectl.environment), built once per in
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from kubesvc.api.errors import ExitCode, UsageError
 from kubesvc.kubectl.environment import Environment
@@ -53,7 +52,7 @@ def _environment_error(env: Environment, exc: Exception) -> str | None:
                                 or type(exc) is sqlite3.DatabaseError):
         from kubesvc.store.files import database_error
 
-        return str(database_error(env.state_path or Path("(unknown)"), exc))
+        return str(database_error(env.state_path or "(unknown)", exc))
     if isinstance(exc, OSError):
         where = f": {exc.filename}" if exc.filename else ""
         return f"error: {exc.strerror or exc}{where}"

@@ -3,7 +3,8 @@ file, lock timeout, pinned clock), the global flags and the clock. kubectl passe
 down every command, httpie an Environment; kubesvc builds one Environment at the entry point
 from argv and os.environ and hands it down, and tests build one with captured streams.
 
-Imported by the `get` fast path before anything else: only os, sys, pathlib and the clock.
+Imported by the `get` fast path before anything else: only os, sys and the clock (no typing,
+no pathlib: the state path is a str there, see `state_file`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from pathlib import Path
-from typing import TextIO
 
 from kubesvc.api import clock as _clock
 from kubesvc.api.errors import UsageError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (get's start-up)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import TextIO
 
 Clock = Callable[[], datetime]
 
@@ -38,7 +42,7 @@ class Environment:
         self._clock = clock
         # the state file this invocation opened last, for the one-line message when SQLite
         # fails on it in the middle of a command
-        self.state_path: Path | None = None
+        self.state_path: str | None = None  # as str(Path(...))
 
     # -- the clock -------------------------------------------------------------------------
 
@@ -54,13 +58,19 @@ class Environment:
     def resolve_state(self, state: str | None = None) -> Path:
         """The state file: the verb's --state, else the global --state, else the store's
         default (KUBESVC_STATE, else $XDG_STATE_HOME/kubesvc/state.db)."""
+        from pathlib import Path  # noqa: PLC0415 - lazy: `get` uses state_file (start-up)
+
+        return Path(self.state_file(state))
+
+    def state_file(self, state: str | None = None) -> str:
+        """`resolve_state(state)` as a string, without pathlib (`get`'s start-up)."""
         # lazy: the store module (sqlite3, pathlib rules) is not needed to answer a TAB
-        from kubesvc.store.files import default_state_path  # noqa: PLC0415
+        from kubesvc.store.files import default_state_file, path_text  # noqa: PLC0415
 
         if self.state and state is not None and state == self.environ.get("KUBESVC_STATE"):
             state = None  # the verb's --state read KUBESVC_STATE: a global --state beats it
         chosen = state or self.state
-        path = Path(chosen) if chosen else default_state_path(self.environ)
+        path = path_text(chosen) if chosen else default_state_file(self.environ)
         self.state_path = path
         return path
 

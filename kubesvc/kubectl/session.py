@@ -11,20 +11,22 @@ of a new store (inside the transaction that creates it).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
 
 from kubesvc.api.errors import ClientError
 from kubesvc.kubectl.environment import Environment
 from kubesvc.store.db import Store
-from kubesvc.store.files import default_state_path
+from kubesvc.store.files import default_state_file
 
 # Start-up: read-only verbs (`get`, on its fast path) open the store through here and never
 # need the API server, the controllers or the seed; write sessions import them when they start.
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from kubesvc.apiserver.context import ApiContext
 
 
@@ -98,7 +100,7 @@ def read_session(env: Environment, state: str | None = None) -> Iterator[Store]:
         yield store
 
 
-def open_store(path: Path, *, env: Environment | None = None, create: bool = True,
+def open_store(path: str | os.PathLike[str], *, env: Environment | None = None, create: bool = True,
                busy_timeout: float | None = None, settings: dict | None = None,
                dns_addon: bool = False, make_folders: bool = True) -> Store:
     """Open the store at `path`, creating it (with `settings`, default ones otherwise) on first
@@ -111,8 +113,9 @@ def open_store(path: Path, *, env: Environment | None = None, create: bool = Tru
     except FileNotFoundError:
         if not create:
             raise ClientError(f"no kubesvc state at {path}: {MISSING_HINT}") from None
-        if not make_folders and not path.parent.is_dir():
-            raise ClientError(f"cannot create the state file {path}: the folder {path.parent} "
+        folder = os.path.dirname(path) or "."  # str(Path(path).parent)
+        if not make_folders and not os.path.isdir(folder):
+            raise ClientError(f"cannot create the state file {path}: the folder {folder} "
                               "does not exist") from None
     from kubesvc.bootstrap import seed as bootstrap  # noqa: PLC0415 - lazy: see the module's imports (start-up)
 
@@ -131,9 +134,9 @@ MISSING_HINT = ("no such file (run `kubesvc cluster init`, or `kubesvc apply -f 
 
 def open_state(env: Environment, state: str | None = None, **options: Any) -> Store:
     """The store the verb's --state, the global --state or the environment names."""
-    path = env.resolve_state(state)
+    path = env.state_file(state)  # a str, as str(Path(...)): no pathlib on `get`'s start-up
     # only the default XDG folder is made for the user: a path someone typed whose folder is
     # missing is much more likely a typo than a wish for new folders
-    default = default_state_path({k: v for k, v in env.environ.items() if k != "KUBESVC_STATE"})
+    default = default_state_file({k: v for k, v in env.environ.items() if k != "KUBESVC_STATE"})
     return open_store(path, env=env, busy_timeout=env.lock_timeout(),
                       make_folders=path == default, **options)

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import NamedTuple
+
+from kubesvc.api.records import NamedTuple  # typing's, without importing typing
 
 RV = "CAST(json_extract(body, '$.metadata.resourceVersion') AS INTEGER)"
 FLOOR = "changes_floor"  # meta row: history at or below this resourceVersion is gone

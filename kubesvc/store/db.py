@@ -16,12 +16,15 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from pathlib import Path
 
 from kubesvc.api import table_cells
 from kubesvc.api.errors import StoreError
 from kubesvc.store import changes, codec, pod_facts
 from kubesvc.store.files import check_store_file, database_error
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (get's start-up)
+if TYPE_CHECKING:
+    StrPath = str | os.PathLike[str]  # a state path: `get` passes a str (no pathlib)
 
 APPLICATION_ID = 0x6B737663  # "ksvc": marks the file as a kubesvc store
 # PRAGMA user_version; bump with a migration (`_migrate`) when the schema changes.
@@ -88,7 +91,7 @@ def summary_row(gk: str, obj: dict) -> str | None:
     return table_cells.summary(gk, obj, codec.dumps_counted if codec.enabled() else None)
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> int:
+def _migrate(conn: sqlite3.Connection, path: StrPath) -> int:
     """Bring a store of an older format up to FORMAT_VERSION in one transaction; returns the
     format the file is at afterwards (unchanged when it cannot be written: read-only file)."""
     try:
@@ -126,7 +129,7 @@ def _dumps(obj: dict) -> str:
 class Store:
     """A kubesvc state file. Open with `Store.open`; use `write()` for every change."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path,
+    def __init__(self, conn: sqlite3.Connection, path: StrPath,
                  busy_timeout: float = DEFAULT_BUSY_TIMEOUT):
         self._conn = conn
         self.path = path
@@ -161,7 +164,7 @@ class Store:
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    def open(cls, path: StrPath, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
              readonly: bool = False) -> Store:
         """Open an existing store. Refuses anything that is not a kubesvc store."""
         check_store_file(path)
@@ -192,12 +195,15 @@ class Store:
         return store
 
     @classmethod
-    def create(cls, path: Path, settings: dict, seed: Callable[[Store], None]) -> Store:
+    def create(cls, path: StrPath, settings: dict, seed: Callable[[Store], None]) -> Store:
         """Create a new store atomically: built in a private temp file, then linked into place.
 
         `seed(store)` fills the fresh store (namespaces, default/kubernetes...) in the same
         transaction. A crash leaves either no file or a complete one.
         """
+        from pathlib import Path  # noqa: PLC0415 - lazy: only creating a state needs it (get's start-up)
+
+        path = Path(path)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             for folder in reversed([path.parent, *path.parent.parents]):

@@ -215,7 +215,7 @@ def test_without_kubesvc_now_the_clock_is_real_utc_time():
 def test_which_state_file(verb, flag, environ, expected):
     env = Environment(environ=environ, state=flag)
     assert env.resolve_state(verb) == Path(expected)
-    assert env.state_path == Path(expected)  # remembered for SQLite's error messages
+    assert env.state_path == expected  # remembered for SQLite's error messages
 
 
 @pytest.mark.parametrize(("raw", "expected"), [(None, None), ("0", 0.0), ("2.5", 2.5)],
@@ -256,7 +256,7 @@ def test_the_global_flags_reach_the_environment(tmp_path):
     assert invoke(["--state", str(tmp_path / "g.db"), "cluster", "init"], init) == 0
     assert invoke(["--state", str(tmp_path / "g.db"), "-v", "3", "get", "ns"], env) == 0
     assert env.verbosity == 3
-    assert env.state_path == tmp_path / "g.db"
+    assert env.state_path == str(tmp_path / "g.db")
     assert out.getvalue().startswith("NAME ")
 
 
