@@ -86,13 +86,24 @@ def _lowest_free(store, pool: str, bands) -> int | None:
     return None
 
 
+_RANGES: dict[str, NodePortRange] = {}
+
+
+def _node_port_range(text: str) -> NodePortRange:
+    """The parsed node port range (read only after it is built), once per process."""
+    ports = _RANGES.get(text)
+    if ports is None:
+        ports = _RANGES[text] = NodePortRange(text)
+    return ports
+
+
 class Allocator:
     """Takes and releases one Service's cluster IPs and node ports inside the transaction."""
 
     def __init__(self, store, settings: dict):
         self.store = store
         self.cidr = _service_cidr(settings["serviceCIDR"])
-        self.ports = NodePortRange(settings["nodePortRange"])
+        self.ports = _node_port_range(settings["nodePortRange"])
 
     # -- cluster IPs ----------------------------------------------------------------------
 
