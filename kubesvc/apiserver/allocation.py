@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 
 from kubesvc.api.errors import InternalError, InvalidError, invalid
+from kubesvc.apiserver.validation.ip_addresses import canonical_v4
 
 POOL_IP, POOL_NODEPORT = "clusterip", "nodeport"
 
@@ -121,7 +122,9 @@ class Allocator:
 
     def _take_requested_ip(self, svc: dict, ip_text: str, owner: str) -> None:
         ips = svc["spec"].get("clusterIPs") or [ip_text]
-        value = int(ipaddress.ip_address(ip_text))
+        quad = canonical_v4(ip_text)  # the usual form, ~10x faster than ipaddress
+        value = int.from_bytes(quad, "big") if quad is not None else \
+            int(ipaddress.ip_address(ip_text))
         reason = None
         if not self.cidr.contains(value):
             reason = "the provided network does not match the current range"
