@@ -163,8 +163,10 @@ class Allocator:
         by_port_number: dict[int, int] = {}
         for index, p in enumerate(svc["spec"].get("ports") or []):
             if p.get("nodePort"):
-                if self.store.holder(POOL_NODEPORT, p["nodePort"]) != owner or \
-                        by_port_number.get(p.get("port")) != p["nodePort"]:
+                # the lookup only when the port number already shares this node port (a pure
+                # read: the test's answer is the same in either order)
+                if by_port_number.get(p.get("port")) != p["nodePort"] or \
+                        self.store.holder(POOL_NODEPORT, p["nodePort"]) != owner:
                     self.take_node_port(svc, index, p["nodePort"], owner)
                 by_port_number[p.get("port")] = p["nodePort"]
         for p in svc["spec"].get("ports") or []:
