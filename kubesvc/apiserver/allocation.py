@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 
 from kubesvc.api.errors import InternalError, InvalidError, invalid
+from kubesvc.apiserver.validation.ip_addresses import canonical_v4
 
 POOL_IP, POOL_NODEPORT = "clusterip", "nodeport"
 
@@ -86,13 +87,24 @@ def _lowest_free(store, pool: str, bands) -> int | None:
     return None
 
 
+_RANGES: dict[str, NodePortRange] = {}
+
+
+def _node_port_range(text: str) -> NodePortRange:
+    """The parsed node port range (read only after it is built), once per process."""
+    ports = _RANGES.get(text)
+    if ports is None:
+        ports = _RANGES[text] = NodePortRange(text)
+    return ports
+
+
 class Allocator:
     """Takes and releases one Service's cluster IPs and node ports inside the transaction."""
 
     def __init__(self, store, settings: dict):
         self.store = store
         self.cidr = _service_cidr(settings["serviceCIDR"])
-        self.ports = NodePortRange(settings["nodePortRange"])
+        self.ports = _node_port_range(settings["nodePortRange"])
 
     # -- cluster IPs ----------------------------------------------------------------------
 
@@ -110,7 +122,9 @@ class Allocator:
 
     def _take_requested_ip(self, svc: dict, ip_text: str, owner: str) -> None:
         ips = svc["spec"].get("clusterIPs") or [ip_text]
-        value = int(ipaddress.ip_address(ip_text))
+        quad = canonical_v4(ip_text)  # the usual form, ~10x faster than ipaddress
+        value = int.from_bytes(quad, "big") if quad is not None else \
+            int(ipaddress.ip_address(ip_text))
         reason = None
         if not self.cidr.contains(value):
             reason = "the provided network does not match the current range"
@@ -149,8 +163,10 @@ class Allocator:
         by_port_number: dict[int, int] = {}
         for index, p in enumerate(svc["spec"].get("ports") or []):
             if p.get("nodePort"):
-                if self.store.holder(POOL_NODEPORT, p["nodePort"]) != owner or \
-                        by_port_number.get(p.get("port")) != p["nodePort"]:
+                # the lookup only when the port number already shares this node port (a pure
+                # read: the test's answer is the same in either order)
+                if by_port_number.get(p.get("port")) != p["nodePort"] or \
+                        self.store.holder(POOL_NODEPORT, p["nodePort"]) != owner:
                     self.take_node_port(svc, index, p["nodePort"], owner)
                 by_port_number[p.get("port")] = p["nodePort"]
         for p in svc["spec"].get("ports") or []:

@@ -49,7 +49,8 @@ def create(ctx, svc: dict, keep_status: bool) -> None:
     default_service(svc)
     normalize_cluster_ips(svc)
     _raise(svc, validate_service_name(svc))  # checked before allocating (1.35+)
-    _raise(svc, init_ip_family_fields(svc))
+    passed: list[tuple] = []  # the cluster IP fields validation found right (see validate_service)
+    _raise(svc, init_ip_family_fields(svc, None, passed))
     alloc = Allocator(ctx.store, ctx.settings)
     owner = _owner(svc)
     if _allocates_ip(svc):
@@ -64,7 +65,7 @@ def create(ctx, svc: dict, keep_status: bool) -> None:
         svc["status"] = {"loadBalancer": {}}
     elif isinstance(svc.get("status", {}), dict):
         svc.setdefault("status", {}).setdefault("loadBalancer", {})
-    _raise(svc, validate_service(svc))
+    _raise(svc, validate_service(svc, None, passed[0] if passed else None))
     ctx.warnings.extend(service_warnings(svc))
 
 

@@ -138,9 +138,22 @@ def is_4in6(text: str, ip: bytes) -> bool:
     return ":" in text and is_v4(ip)
 
 
+def canonical_v4(text: str) -> bytes | None:
+    """The 4 bytes of a dotted quad in its one canonical form (four decimal octets 0-255, no
+    leading zeros, nothing around them: what inet_pton(AF_INET) takes), else None. Such a
+    text parses, has no leading zeros, is no v4-mapped IPv6 form and is its own `ip_string`:
+    every strict check passes and no warning applies, so callers answer without the rest."""
+    try:
+        return socket.inet_pton(socket.AF_INET, text)
+    except (OSError, TypeError, ValueError):
+        return None
+
+
 def ip_address(value: str, strict: bool = True, valid_old: Iterable[str] = ()) -> list[str]:
     """`IsValidIPForLegacyField`: values already stored (`valid_old`) are not re-checked."""
     if strict and type(value) is str and value in _STRICT_VALID:  # (valid_old: only excuses)
+        return []
+    if type(value) is str and canonical_v4(value) is not None:
         return []
     ip = parse_ip(value)
     if ip is None:
@@ -215,8 +228,8 @@ def non_special_ip(value: str) -> list[str]:
 
 def ip_warnings(path: str, value: str) -> list[str]:
     """`GetWarningsForIP`: non-standard forms that are (still) accepted."""
-    if type(value) is str and value in _NO_WARNINGS:  # whatever the path: no warning
-        return []
+    if type(value) is str and (value in _NO_WARNINGS or canonical_v4(value) is not None):
+        return []  # whatever the path: no warning
     ip = parse_ip(value)
     if ip is None:
         return []  # upstream only logs: the value was validated elsewhere

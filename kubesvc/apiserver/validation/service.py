@@ -28,6 +28,7 @@ from kubesvc.apiserver.validation.names import (
     validate_object_name,
 )
 from kubesvc.apiserver.validation.service_ips import (
+    cluster_ip_fields,
     externally_accessible,
     is_headless,
     is_load_balancer,
@@ -64,8 +65,12 @@ def validate_service_name(svc: dict) -> list[FieldError]:
     return validate_object_name(name, "metadata.name", service_name)
 
 
-def validate_service(svc: dict, old: dict | None = None) -> list[FieldError]:
-    """ValidateService: every error, in upstream order. `old` only lets stored IPs/CIDRs stay."""
+def validate_service(svc: dict, old: dict | None = None,
+                     ips_passed: tuple | None = None) -> list[FieldError]:
+    """ValidateService: every error, in upstream order. `old` only lets stored IPs/CIDRs stay.
+    `ips_passed` (a create's): `cluster_ip_fields` of the Service when its cluster IP fields
+    passed validate_cluster_ips_related_fields (init_ip_family_fields); if they are still the
+    same, that check's answer is still no error, and it is not run again."""
     spec = spec_of(svc)
     errs = validate_object_meta(svc.get("metadata"), True, service_name)
     errs += _topology_annotations(svc)
@@ -74,7 +79,8 @@ def validate_service(svc: dict, old: dict | None = None) -> list[FieldError]:
     if spec.get("selector") is not None:
         errs += validate_labels(spec["selector"], "spec.selector")
     errs += _session_affinity(spec)
-    errs += validate_cluster_ips_related_fields(svc, old)
+    if ips_passed is None or old is not None or ips_passed != cluster_ip_fields(svc):
+        errs += validate_cluster_ips_related_fields(svc, old)
     errs += _external_ips(spec, spec_of(old).get("externalIPs") or [])
     errs += _type(spec)
     errs += _node_ports(svc)

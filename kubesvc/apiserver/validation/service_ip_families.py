@@ -10,6 +10,7 @@ from kubesvc.apiserver.validation.service_ips import (
     CLUSTER_FAMILIES,
     CLUSTER_IPS,
     NONE,
+    cluster_ip_fields,
     cluster_ips,
     family_of,
     ip_families,
@@ -50,8 +51,11 @@ def _default_policy(spec: dict, old: dict | None) -> None:
         spec["ipFamilyPolicy"] = "SingleStack"
 
 
-def init_ip_family_fields(svc: dict, old: dict | None = None) -> list[FieldError]:
-    """alloc.go initIPFamilyFields: fill ipFamilyPolicy/ipFamilies, or return the 422 errors."""
+def init_ip_family_fields(svc: dict, old: dict | None = None,
+                          passed: list | None = None) -> list[FieldError]:
+    """alloc.go initIPFamilyFields: fill ipFamilyPolicy/ipFamilies, or return the 422 errors.
+    `passed` (a create's, `old` None): gets `cluster_ip_fields(svc)` as they were when
+    validate_cluster_ips_related_fields found nothing wrong with them, if it ran."""
     if svc_type(svc) == "ExternalName" or _matching_prefer_dual_stack(svc, old):
         return []
     spec = mutable_spec(svc)
@@ -59,6 +63,8 @@ def init_ip_family_fields(svc: dict, old: dict | None = None) -> list[FieldError
     errs = validate_cluster_ips_related_fields(svc, old)
     if errs:
         return errs
+    if passed is not None and old is None:
+        passed.append(cluster_ip_fields(svc))
     errs = _update_family_prep(spec, svc, old) + _policy_fits_lists(spec)
     errs += _infer_families(spec)
     if errs:

@@ -167,6 +167,16 @@ def _patch_node_ports(ports: list, old_ports: list) -> None:
 # ValidateServiceClusterIPsRelatedFields
 
 
+def cluster_ip_fields(svc: dict) -> tuple:
+    """Everything `validate_cluster_ips_related_fields(svc)` reads of a Service without `old`
+    (type, clusterIP, clusterIPs, ipFamilies, ipFamilyPolicy), as a value: the check is a pure
+    function of it, so a Service whose value is unchanged since it passed passes again."""
+    spec = spec_of(svc)
+    ips, families = spec.get("clusterIPs"), spec.get("ipFamilies")
+    return (spec.get("type"), spec.get("clusterIP"), ips[:] if isinstance(ips, list) else ips,
+            families[:] if isinstance(families, list) else families, spec.get("ipFamilyPolicy"))
+
+
 def validate_cluster_ips_related_fields(svc: dict, old: dict | None = None) -> list[FieldError]:
     """Checks linking clusterIP(s), ipFamilies and ipFamilyPolicy; ExternalName is skipped."""
     if svc_type(svc) == "ExternalName":
