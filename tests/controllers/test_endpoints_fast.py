@@ -161,20 +161,31 @@ def test_fast_path_writes_what_the_general_controllers_write(store, monkeypatch,
     assert len(fast_rows) > len(calls)
 
 
+def _ready_pod(name: str, uid: str, ip: str) -> dict:
+    """A Running, Ready pod labelled app=a on node n1."""
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {
+        "name": name, "namespace": "ns", "uid": uid, "labels": {"app": "a"}},
+        "spec": {"nodeName": "n1"}, "status": {
+            "phase": "Running", "podIP": ip,
+            "conditions": [{"type": "Ready", "status": "True"}]}}
+
+
+def _selector_service(name: str, uid: str) -> dict:
+    """A Service selecting app=a, port 80 to 8080."""
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {
+        "name": name, "namespace": "ns", "uid": uid}, "spec": {
+        "selector": {"app": "a"}, "ports": [{"port": 80, "targetPort": 8080}],
+        "ipFamilies": ["IPv4"], "clusterIP": "10.96.0.1"}}
+
+
 def test_a_service_past_a_hundred_endpoints_gets_several_slices(store, monkeypatch):
     with store.write():
         store.put("Node", _node("n1", "z1"), new=True)
         for i in range(230):
-            store.put("Pod", {"apiVersion": "v1", "kind": "Pod", "metadata": {
-                "name": f"p{i}", "namespace": "ns", "uid": f"u{i}", "labels": {"app": "a"}},
-                "spec": {"nodeName": "n1"}, "status": {
-                    "phase": "Running", "podIP": f"10.0.{i // 200}.{i % 200 + 1}",
-                    "conditions": [{"type": "Ready", "status": "True"}]}}, new=True)
+            store.put("Pod", _ready_pod(f"p{i}", f"u{i}", f"10.0.{i // 200}.{i % 200 + 1}"),
+                      new=True)
         for i in range(6):
-            store.put("Service", {"apiVersion": "v1", "kind": "Service", "metadata": {
-                "name": f"s{i}", "namespace": "ns", "uid": f"s{i}"}, "spec": {
-                "selector": {"app": "a"}, "ports": [{"port": 80, "targetPort": 8080}],
-                "ipFamilies": ["IPv4"], "clusterIP": "10.96.0.1"}}, new=True)
+            store.put("Service", _selector_service(f"s{i}", f"s{i}"), new=True)
     fast_rows = _sync_all(store)
     monkeypatch.setattr(sync, "fast_case", lambda svc, view: False)
     assert fast_rows == _sync_all(store)
@@ -192,16 +203,9 @@ def test_text_path_escapes_as_json_dumps(store, monkeypatch, uid, zone):
     with store.write():
         store.put("Node", _node("n1", zone), new=True)
         for i in range(3):
-            store.put("Pod", {"apiVersion": "v1", "kind": "Pod", "metadata": {
-                "name": f"p{i}", "namespace": "ns", "uid": f"{uid}{i}",
-                "labels": {"app": "a"}}, "spec": {"nodeName": "n1"}, "status": {
-                "phase": "Running", "podIP": f"10.0.0.{i + 1}",
-                "conditions": [{"type": "Ready", "status": "True"}]}}, new=True)
+            store.put("Pod", _ready_pod(f"p{i}", f"{uid}{i}", f"10.0.0.{i + 1}"), new=True)
         for i in range(6):
-            store.put("Service", {"apiVersion": "v1", "kind": "Service", "metadata": {
-                "name": f"s{i}", "namespace": "ns", "uid": f"{uid}s{i}"}, "spec": {
-                "selector": {"app": "a"}, "ports": [{"port": 80, "targetPort": 8080}],
-                "ipFamilies": ["IPv4"], "clusterIP": "10.96.0.1"}}, new=True)
+            store.put("Service", _selector_service(f"s{i}", f"{uid}s{i}"), new=True)
     texts = []
     monkeypatch.setattr(sync, "write_new_service",
                         lambda *a: texts.append(fast_text.write_new_service(*a)) or texts[-1])
