@@ -35,6 +35,15 @@ def stream_docs(path: str, sort=None):
     return list(stream.in_order(sort)), stream
 
 
+def pod_stream(tmp_path, count: int) -> tuple[str, pipe.DocumentStream]:
+    """A big.yaml of `count` pods, and the child's stream of it."""
+    path = tmp_path / "big.yaml"
+    path.write_text("---\n".join(pods(count)))
+    stream = pipe.load_stream([str(path)])
+    assert isinstance(stream, pipe.DocumentStream), "the child did not start"
+    return str(path), stream
+
+
 def same(got, want) -> None:
     assert [(d.obj, d.source, d.index) for d in got] == [(d.obj, d.source, d.index) for d in want]
 
@@ -177,15 +186,12 @@ def test_small_or_many_files_load_in_process(tmp_path, monkeypatch):
 
 def test_child_that_dies_midway(tmp_path, monkeypatch):
     """The documents already handed out are not handed out again."""
-    path = tmp_path / "big.yaml"
-    path.write_text("---\n".join(pods(40)))
-    stream = pipe.load_stream([str(path)])
-    assert isinstance(stream, pipe.DocumentStream)
+    path, stream = pod_stream(tmp_path, 40)
     it = iter(stream)
     first = [next(it) for _ in range(3)]
     stream.proc.kill()
     stream.proc.stdout.close()
-    same(first + list(it), load_paths([str(path)]))
+    same(first + list(it), load_paths([path]))
 
 
 @pytest.mark.parametrize("text, count", [
@@ -292,18 +298,15 @@ def test_reimport_skips_parsing_as_in_process(tmp_path, cli, monkeypatch, first,
 
 def test_reimport_stubs(tmp_path, monkeypatch):
     """Text whose digest the state holds comes unparsed, as a stub with its key."""
-    path = tmp_path / "big.yaml"
-    path.write_text("---\n".join(pods(10)))
-    stream = pipe.load_stream([str(path)])
-    assert isinstance(stream, pipe.DocumentStream)
+    path, stream = pod_stream(tmp_path, 10)
     first = list(stream)
     assert all(d.digest is None and d.stub is None for d in first)  # nothing to skip: no salt
-    stream = pipe.load_stream([str(path)])
+    stream = pipe.load_stream([path])
     known = {("Pod", "ns0", "p0"): "x"}
     stream.skip_known("salt", known)
     docs = list(stream)
     known = {("Pod", f"ns{n % 3}", f"p{n}"): d.digest for n, d in enumerate(docs) if n % 2}
-    stream = pipe.load_stream([str(path)])
+    stream = pipe.load_stream([path])
     stream.skip_known("salt", known)
     again = list(stream)
     assert [d.stub for d in again] == [None if n % 2 == 0 else ("Pod", f"ns{n % 3}", f"p{n}")
