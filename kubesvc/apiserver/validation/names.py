@@ -83,14 +83,22 @@ _valid_port_names: set[str] = set()
 _valid_generate_names: set[tuple[Callable, str]] = set()  # (name check, generateName)
 
 
+def _remembered(valid: set[str], check: Callable[[str], list[str]], value: str) -> list[str]:
+    """`check(value)`, remembering the text values it found valid (up to _VALID_MAX): the same
+    label keys and values, namespaces and port names come back on object after object."""
+    if type(value) is not str:
+        return check(value)
+    if value in valid:
+        return []
+    errs = check(value)
+    if not errs and len(valid) < _VALID_MAX:
+        valid.add(value)
+    return errs
+
+
 def dns1123_label(value: str) -> list[str]:
     """`IsDNS1123Label`: Service names (1.36+), namespaces and port names."""
-    if type(value) is str and value in _valid_labels:  # a port name, a namespace seen before
-        return []
-    errs = _dns1123_label(value)
-    if not errs and type(value) is str and len(_valid_labels) < _VALID_MAX:
-        _valid_labels.add(value)
-    return errs
+    return _remembered(_valid_labels, _dns1123_label, value)  # port names, namespaces
 
 
 def _dns1123_label(value: str) -> list[str]:
@@ -127,12 +135,7 @@ def dns1035_label(value: str) -> list[str]:
 
 def qualified_name(value: str) -> list[str]:
     """`content.IsLabelKey` (alias IsQualifiedName): label keys, appProtocol, loadBalancerClass."""
-    if value in _valid_keys:
-        return []
-    errs = _qualified_name(value)
-    if not errs and len(_valid_keys) < _VALID_MAX:
-        _valid_keys.add(value)
-    return errs
+    return _remembered(_valid_keys, _qualified_name, value)
 
 
 def _qualified_name(value: str) -> list[str]:
@@ -162,12 +165,7 @@ def _qualified_name(value: str) -> list[str]:
 
 def label_value(value: str) -> list[str]:
     """`content.IsLabelValue`."""
-    if value in _valid_values:
-        return []
-    errs = _label_value(value)
-    if not errs and len(_valid_values) < _VALID_MAX:
-        _valid_values.add(value)
-    return errs
+    return _remembered(_valid_values, _label_value, value)
 
 
 def _label_value(value: str) -> list[str]:
@@ -181,12 +179,7 @@ def _label_value(value: str) -> list[str]:
 
 def port_name(value: str) -> list[str]:
     """`IsValidPortName`: IANA service names (RFC 6335), lower case only; every rule reports."""
-    if type(value) is str and value in _valid_port_names:
-        return []
-    errs = _port_name(value)
-    if not errs and type(value) is str and len(_valid_port_names) < _VALID_MAX:
-        _valid_port_names.add(value)
-    return errs
+    return _remembered(_valid_port_names, _port_name, value)
 
 
 def _port_name(value: str) -> list[str]:
