@@ -10,32 +10,18 @@ from kubesvc.apiserver.schema import SchemaSet, schemas
 from kubesvc.store.db import Store
 
 
+@dataclass(slots=True)
 class Change:
     """One object written by this command: its key and the metadata controllers route by.
-    Read-only by convention; a plain slotted class (a frozen dataclass's __init__ cost ~2 µs an
-    object written, as much as the rest of the record)."""
+    Read-only by convention: not frozen, as a frozen dataclass's __init__ cost ~2 µs an object
+    written, as much as the rest of the record (unhashable all the same: its fields are dicts)."""
 
-    __slots__ = ("gk", "gone", "name", "namespace", "new_meta", "old_meta")
-
-    def __init__(self, gk: str, namespace: str, name: str, old_meta: dict | None,
-                 new_meta: dict | None, gone: dict | None = None):
-        self.gk = gk
-        self.namespace = namespace
-        self.name = name
-        self.old_meta = old_meta  # labels and ownerReferences before (None: created)
-        self.new_meta = new_meta  # after (None: deleted)
-        self.gone = gone  # a deleted Pod whole: the kubelet's Killing events name it
-
-    def __repr__(self) -> str:
-        return (f"Change(gk={self.gk!r}, namespace={self.namespace!r}, name={self.name!r}, "
-                f"old_meta={self.old_meta!r}, new_meta={self.new_meta!r}, gone={self.gone!r})")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Change):
-            return NotImplemented
-        return all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
-
-    __hash__ = None  # type: ignore[assignment]  # as the dataclass's: its fields are dicts
+    gk: str
+    namespace: str
+    name: str
+    old_meta: dict | None  # labels and ownerReferences before (None: created)
+    new_meta: dict | None  # after (None: deleted)
+    gone: dict | None = None  # a deleted Pod whole: the kubelet's Killing events name it
 
     def labels(self) -> list[dict]:
         return [(m.get("labels") or {}) for m in (self.old_meta, self.new_meta) if m]
