@@ -46,6 +46,14 @@ def _default_http_get(action: Mapping) -> dict:
 
 
 def _default_env(env: list) -> list:
+    """The list itself when every fieldRef names its apiVersion already (a restored pod's, or
+    the caller's own copy's): nothing to copy."""
+    for var in env:
+        ref = (var.get("valueFrom") or {}).get("fieldRef")
+        if ref is not None and not ref.get("apiVersion"):
+            break
+    else:
+        return env
     out = []
     for var in env:
         ref = (var.get("valueFrom") or {}).get("fieldRef")
@@ -66,19 +74,28 @@ def default_container(container: Mapping, copy: bool = True) -> dict:
     c.setdefault("terminationMessagePolicy", "File")
     c.setdefault("resources", {})  # a struct, not a pointer: it always serialises
     ports = c.get("ports")
-    if ports and not all(type(p) is dict and p.get("protocol") for p in ports):
-        c["ports"] = [{**p, "protocol": p.get("protocol") or "TCP"} for p in ports]
-    # (else each port already names its protocol: the same list, as the copies would be)
-    if c.get("env"):
-        c["env"] = _default_env(c["env"])
-    for key in ("livenessProbe", "readinessProbe", "startupProbe"):
-        if c.get(key) is not None:
+    if ports:
+        for p in ports:
+            if type(p) is not dict or not p.get("protocol"):
+                c["ports"] = [{**p, "protocol": p.get("protocol") or "TCP"} for p in ports]
+                break
+        # (else each port already names its protocol: the same list, as the copies would be)
+    env = c.get("env")
+    if env:
+        c["env"] = _default_env(env)
+    for key in _PROBES:
+        if key in c and c[key] is not None:
             c[key] = _default_probe(c[key])
-    for hook in ("postStart", "preStop"):
-        handler = (c.get("lifecycle") or {}).get(hook)
-        if handler and "httpGet" in handler:
-            c["lifecycle"][hook] = {**handler, "httpGet": _default_http_get(handler["httpGet"])}
+    lifecycle = c.get("lifecycle")
+    if lifecycle:
+        for hook in ("postStart", "preStop"):
+            handler = lifecycle.get(hook)
+            if handler and "httpGet" in handler:
+                lifecycle[hook] = {**handler, "httpGet": _default_http_get(handler["httpGet"])}
     return c
+
+
+_PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
 def _default_volume(volume: Mapping, copy: bool = True) -> dict:
@@ -131,8 +148,14 @@ def default_pod_spec(spec: Mapping, copy: bool = True) -> dict:
 
 def _requests_from_limits(container: dict) -> None:
     res = container.get("resources") or {}
-    if res.get("limits") is not None:
-        res["requests"] = {**res["limits"], **(res.get("requests") or {})}
+    limits = res.get("limits")
+    if limits is not None:
+        requests = res.get("requests")
+        # requests naming the same resources in the same order: the merge would give an equal
+        # dict, keys in the same order (the container's own, as the caller's pod is)
+        if type(requests) is dict and type(limits) is dict and tuple(requests) == tuple(limits):
+            return
+        res["requests"] = {**limits, **(requests or {})}
 
 
 def _host_network_ports(container: dict) -> None:

@@ -120,15 +120,21 @@ class _Digests:
         self.current = self.res = None
         obj = doc.obj
         api_version, kind, meta = obj.get("apiVersion"), obj.get("kind"), obj.get("metadata")
-        if not (isinstance(api_version, str) and isinstance(kind, str)
-                and isinstance(meta, dict) and isinstance(meta.get("name"), str)
-                and self.ctx.schemas.definition(api_version, kind) is not None):
+        if raw is None or not (isinstance(api_version, str) and isinstance(kind, str)
+                               and isinstance(meta, dict) and isinstance(meta.get("name"), str)):
             return False
-        if raw is None:
-            return False
+        # discovery's answer for a built-in kind asked before (admission.resource_for keeps
+        # only kinds with a schema definition), else the schema's definition decides
+        res = self.ctx.builtin_resources.get((api_version, kind))
+        if res is None:
+            if self.ctx.schemas.definition(api_version, kind) is None:
+                return False
+            res = find_resource(self.ctx, doc, obj)
+        self.res = res
         # the digest of the text it came from (input/pipe.py), else of its JSON text
         self.current = doc.digest or codec.digest(raw, self.salt)
-        res = self.res = find_resource(self.ctx, doc, obj)
+        if not self.known:  # a state no import wrote yet: nothing can be unchanged
+            return False
         namespace = (meta.get("namespace") or "default") if res.namespaced else ""
         key = (res.gk, namespace, meta["name"])
         if not meta["name"] or self.known.get(key) != self.current:

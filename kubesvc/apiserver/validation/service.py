@@ -142,7 +142,9 @@ def validate_service_port(port: dict, require_name: bool, names: set[str],
     if require_name and not name:
         errs.append(required(f"{path}.name"))
     elif name:
-        errs += validate_object_name(name, f"{path}.name", dns1123_label)
+        name_errs = dns1123_label(name)  # (validate_object_name, its path built only if needed)
+        if name_errs:
+            errs += validate_object_name(name, f"{path}.name", dns1123_label)
         if name in names:
             errs.append(duplicate(f"{path}.name", name))
         names.add(name)

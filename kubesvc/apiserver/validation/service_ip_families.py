@@ -17,6 +17,7 @@ from kubesvc.apiserver.validation.service_ips import (
     mutable_spec,
     same_cluster_ip_list,
     same_ip_families,
+    single_v4,
     spec_of,
     svc_type,
     validate_cluster_ips_related_fields,
@@ -65,6 +66,11 @@ def init_ip_family_fields(svc: dict, old: dict | None = None,
         return errs
     if passed is not None and old is None:
         passed.append(cluster_ip_fields(svc))
+    if old is None and spec["ipFamilyPolicy"] in ("SingleStack", "PreferDualStack") and \
+            single_v4(spec):
+        # what the steps below find for it: one IP and one family (fits SingleStack), the
+        # family listed already (none inferred), not headless, IPv4 configured, ipFamilies set
+        return []
     errs = _update_family_prep(spec, svc, old) + _policy_fits_lists(spec)
     errs += _infer_families(spec)
     if errs:

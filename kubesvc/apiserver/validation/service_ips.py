@@ -13,7 +13,7 @@ The cluster is single-stack IPv4 (spec section 0): only IPv4 has an allocator.
 from __future__ import annotations
 
 from kubesvc.api.errors import FieldError, duplicate, invalid, required, unsupported
-from kubesvc.apiserver.validation.ip_addresses import ip_address, is_v4, parse_ip
+from kubesvc.apiserver.validation.ip_addresses import canonical_v4, ip_address, is_v4, parse_ip
 
 NONE = "None"
 CLUSTER_FAMILIES = ("IPv4",)  # families with an allocator on this cluster
@@ -177,11 +177,26 @@ def cluster_ip_fields(svc: dict) -> tuple:
             families[:] if isinstance(families, list) else families, spec.get("ipFamilyPolicy"))
 
 
+def single_v4(spec: dict) -> bool:
+    """The usual single-stack spec: `clusterIPs` is [`clusterIP`], a dotted quad in its
+    canonical form (`canonical_v4`), and `ipFamilies` is ["IPv4"]."""
+    ips, families = spec.get("clusterIPs"), spec.get("ipFamilies")
+    return type(ips) is list and len(ips) == 1 and type(families) is list and \
+        families == ["IPv4"] and type(ips[0]) is str and ips[0] == spec.get("clusterIP") and \
+        canonical_v4(ips[0]) is not None
+
+
 def validate_cluster_ips_related_fields(svc: dict, old: dict | None = None) -> list[FieldError]:
     """Checks linking clusterIP(s), ipFamilies and ipFamilyPolicy; ExternalName is skipped."""
     if svc_type(svc) == "ExternalName":
         return []
     spec = spec_of(svc)
+    if single_v4(spec) and (spec.get("ipFamilyPolicy") is None
+                            or spec["ipFamilyPolicy"] in IP_FAMILY_POLICIES):
+        # each check below passes: clusterIPs[0] is clusterIP; one valid family, no
+        # duplicate; a canonical dotted quad is a strictly valid IP whatever `old` excuses
+        # (`ip_address`), not "None" (so not headless), of the family IPv4 it is listed with
+        return []
     errs = _singular_plural(spec) + _families_and_policy(spec)
     ip_errs = _cluster_ip_values(spec, cluster_ips(old))
     errs += ip_errs
