@@ -185,8 +185,11 @@ _META_CHECKED = frozenset({"Service"})
 def _check_status(res: Resource, obj: dict) -> None:
     """A status someone wrote (the /status subresource, a restored snapshot) passes the API
     server's hand-written status validation, never the schema's `required` lists."""
-    default_status(res.gk, obj)
-    errors = validate_status(res.gk, obj)
+    gk = res.gk
+    if "status" not in obj:  # nothing to default or validate (validate_status: no status)
+        return
+    default_status(gk, obj)
+    errors = validate_status(gk, obj)
     if errors:
         raise InvalidError(res.kind, obj["metadata"].get("name", ""), errors)
 

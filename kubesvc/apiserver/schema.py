@@ -75,6 +75,7 @@ class SchemaSet:
                 api = f"{gvk['group']}/{gvk['version']}" if gvk["group"] else gvk["version"]
                 self.by_gvk.setdefault((api, gvk["kind"]), name)
         self._validators: dict[str, object] = {}
+        self._fast: dict[str, object] = {}  # `check`'s fast validators by definition
 
     def definition(self, api_version: str, kind: str) -> str | None:
         return self.by_gvk.get((api_version, kind))
@@ -119,7 +120,10 @@ class SchemaSet:
         return seen
 
     def check(self, obj: dict, def_name: str) -> list[SchemaIssue]:
-        fast = self.fast_validator(def_name)
+        try:  # (fast_validator's answer, asked once a definition)
+            fast = self._fast[def_name]
+        except KeyError:
+            fast = self._fast[def_name] = self.fast_validator(def_name)
         if fast is not None and fast.is_valid(obj):
             return []
         issues: list[SchemaIssue] = []  # invalid: the Python validator explains why

@@ -89,10 +89,10 @@ def import_documents(ctx: ApiContext, docs: list[Document] | DocumentStream, obj
         result.warnings = ctx.warnings[before:]
         report.results.append(result)
         ctx.null_free = None
-        if existing is not None:
+        if digests is not None:  # (a bulk import: `existing` too) the keys kept current
+            digests.written(ctx.changes[changes:], result, existing)
+        elif existing is not None:
             ctx.track_keys(existing, since=changes)
-        if digests is not None:
-            digests.written(ctx.changes[changes:], result)
         if result.obj is not None:  # the document as read is no longer needed: one copy held
             doc.obj = result.obj
     if digests is not None:
@@ -156,13 +156,20 @@ class _Digests:
         self.ctx.mark_restored(*key)
         return True
 
-    def written(self, changes: list, result: ApplyResult) -> None:
+    def written(self, changes: list, result: ApplyResult, existing: set | None) -> None:
         """After an object took the API path: whatever it wrote has no digest any more, and
-        the object itself gets its document's."""
+        the object itself gets its document's. `existing`: the stored keys, kept current as
+        ApiContext.track_keys does (created objects added, deleted ones dropped)."""
+        known, pending = self.known, self.pending
         for change in changes:
             key = (change.gk, change.namespace, change.name)
-            self.known.pop(key, None)
-            self.pending.pop(key, None)
+            if existing is not None:
+                if change.new_meta is None:
+                    existing.discard(key)
+                else:
+                    existing.add(key)
+            known.pop(key, None)
+            pending.pop(key, None)
         if result.error is None and self.current is not None and result.resource is not None:
             meta = (result.obj or {}).get("metadata") or {}
             key = (result.resource.gk, meta.get("namespace", ""), result.name)
