@@ -75,7 +75,7 @@ class SchemaSet:
                 api = f"{gvk['group']}/{gvk['version']}" if gvk["group"] else gvk["version"]
                 self.by_gvk.setdefault((api, gvk["kind"]), name)
         self._validators: dict[str, object] = {}
-        self._fast: dict[str, object] = {}  # `check`'s fast validators by definition
+        self._fast: dict = {}  # `check`'s fast validators by definition
 
     def definition(self, api_version: str, kind: str) -> str | None:
         return self.by_gvk.get((api_version, kind))
