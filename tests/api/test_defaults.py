@@ -3,6 +3,8 @@ the upstream source of the rule."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from kubesvc.api.defaults import default_hpa, default_pod, default_secret
@@ -78,3 +80,33 @@ def test_hpa_v2_defaults():
         "stabilizationWindowSeconds": 60, "selectPolicy": "Max",
         "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]}
     assert "behavior" not in default_hpa({**hpa, "spec": {"maxReplicas": 3}})["spec"]
+
+
+@pytest.mark.parametrize(("resources", "want"), [
+    ({"limits": {"cpu": "1"}}, {"cpu": "1"}),
+    ({"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "2", "memory": "2Gi"}},
+     {"cpu": "2", "memory": "2Gi"}),
+    # the merge's order is the limits', then what only requests name
+    ({"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"memory": "2Gi", "cpu": "2"}},
+     {"cpu": "2", "memory": "2Gi"}),
+    ({"limits": {"cpu": "1"}, "requests": {"memory": "2Gi"}}, {"cpu": "1", "memory": "2Gi"}),
+    ({"requests": {"memory": "2Gi"}}, {"memory": "2Gi"}),
+], ids=["limits-only", "same-order", "other-order", "extra", "no-limits"])
+def test_requests_default_to_limits(resources, want):
+    """SetDefaults_Pod: requests default to limits, in place (a restored pod) or on a copy."""
+    for copy_it in (True, False):
+        pod = {"spec": {"containers": [{"name": "c", "image": "i",
+                                        "resources": copy.deepcopy(resources)}]}}
+        out = default_pod(pod, copy_it)["spec"]["containers"][0]["resources"]["requests"]
+        assert (out, list(out)) == (want, list(want))
+
+
+def test_env_field_ref_api_version():
+    env = [{"name": "A", "value": "x"},
+           {"name": "B", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]
+    for copy_it in (True, False):
+        pod = {"spec": {"containers": [{"name": "c", "image": "i", "env": copy.deepcopy(env)}]}}
+        out = default_pod(pod, copy_it)["spec"]["containers"][0]["env"]
+        assert out[1]["valueFrom"]["fieldRef"] == {"apiVersion": "v1",
+                                                   "fieldPath": "metadata.name"}
+        assert out[0] == env[0]
