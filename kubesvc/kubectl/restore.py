@@ -86,7 +86,8 @@ def import_documents(ctx: ApiContext, docs: list[Document] | DocumentStream, obj
             for name in report.created_namespaces[made:]:  # rolled back with the object
                 ctx.namespaces_seen.discard(name)
             del report.created_namespaces[made:]
-        result.warnings = ctx.warnings[before:]
+        if len(ctx.warnings) > before:  # (else the result's own empty list stays)
+            result.warnings = ctx.warnings[before:]
         report.results.append(result)
         ctx.null_free = None
         if digests is not None:  # (a bulk import: `existing` too) the keys kept current

@@ -225,9 +225,11 @@ def validate_labels(labels: dict | None, path: str) -> list[FieldError]:
         pass
     errs: list[FieldError] = []
     for key, value in (labels or {}).items():
-        errs += [invalid(path, key, m) for m in qualified_name(key)]
+        if key not in _valid_keys:  # (a text found valid before: qualified_name's answer is [])
+            errs += [invalid(path, key, m) for m in qualified_name(key)]
         text = "" if value is None else str(value)
-        errs += [invalid(path, text, m) for m in label_value(text)]
+        if text not in _valid_values:
+            errs += [invalid(path, text, m) for m in label_value(text)]
     return errs
 
 

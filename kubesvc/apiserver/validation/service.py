@@ -243,6 +243,8 @@ def _internal_port(protocol: str, number: int) -> dict:
 def _source_ranges(svc: dict, old: dict | None) -> list[FieldError]:
     spec = spec_of(svc)
     annotations = (svc.get("metadata") or {}).get("annotations") or {}
+    if not spec.get("loadBalancerSourceRanges") and SOURCE_RANGES_ANNOTATION not in annotations:
+        return []  # nothing to check (the values `old` excuses are not needed)
     old_values = [v.strip() for v in spec_of(old).get("loadBalancerSourceRanges") or []]
     old_ann = ((old or {}).get("metadata") or {}).get("annotations") or {}
     old_values += [v.strip() for v in (old_ann.get(SOURCE_RANGES_ANNOTATION) or "").split(",")]
