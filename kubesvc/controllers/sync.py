@@ -113,10 +113,14 @@ def sync_workloads(ctx, batch) -> None:
             if ns and (gk, ns) not in stored:
                 stored[gk, ns] = set(store.names(gk, ns))
         dirty = {d for d in dirty if not d[1] or d[2] in stored[d[0], d[1]]}
-    for gk, ns, name in sorted(dirty):
-        owner = store.get(gk, ns, name)
-        if owner is None or ctx.is_restored(gk, owner):
+    restored = ctx.restored
+    for key in sorted(dirty):
+        if key in restored:  # (ctx.is_restored, asked before reading the owner)
             continue  # a restored owner keeps its replicas and pods as the snapshot has them
+        gk, ns, name = key
+        owner = store.get(gk, ns, name)
+        if owner is None:
+            continue
         if gk == "Deployment.apps":
             plan = w.reconcile_deployment(owner, store.list("ReplicaSet.apps", ns), ctx.now)
         else:
