@@ -80,18 +80,21 @@ def dirty_owners(ctx, batch) -> set[tuple[str, str, str]]:
     dirty: set[tuple[str, str, str]] = set()
     orphan_namespaces: set[str] = set()
     for c in batch:
-        if c.gk in OWNER_KINDS and c.new_meta is not None:
-            dirty.add((c.gk, c.namespace, c.name))
-        if c.gk in ("Pod", "ReplicaSet.apps"):  # (Change.controller_refs, inlined)
+        gk, new_meta = c.gk, c.new_meta
+        if gk in OWNER_KINDS and new_meta is not None:
+            dirty.add((gk, c.namespace, c.name))
+        if gk == "Pod" or gk == "ReplicaSet.apps":  # (Change.controller_refs, inlined)
             owned = False
-            for m in (c.old_meta, c.new_meta):
-                for ref in (m or {}).get("ownerReferences") or ():
+            for m in (c.old_meta, new_meta):
+                if not m:
+                    continue
+                for ref in m.get("ownerReferences") or ():
                     if ref.get("controller"):
                         owned = True
                         kind = ref.get("kind", "")
                         if kind in OWNER_GK:
                             dirty.add((OWNER_GK[kind], c.namespace, ref.get("name", "")))
-            if not owned and c.new_meta is not None:
+            if not owned and new_meta is not None:
                 orphan_namespaces.add(c.namespace)  # an orphan may be adopted
     if "Node" in {c.gk for c in batch}:
         dirty.update(("DaemonSet.apps", d["metadata"]["namespace"], d["metadata"]["name"])
@@ -106,18 +109,17 @@ def dirty_owners(ctx, batch) -> set[tuple[str, str, str]]:
 def sync_workloads(ctx, batch) -> None:
     store = ctx.store
     nodes = None
+    restored = ctx.restored
     dirty = dirty_owners(ctx, batch)
+    if restored:  # a restored owner keeps its replicas and pods as the snapshot has them
+        dirty = {d for d in dirty if d not in restored}
     if len(dirty) > FEW_OWNERS:  # most may not exist (pods whose owners were not imported)
         stored: dict[tuple[str, str], set[str]] = {}
         for gk, ns, _ in dirty:
             if ns and (gk, ns) not in stored:
                 stored[gk, ns] = set(store.names(gk, ns))
         dirty = {d for d in dirty if not d[1] or d[2] in stored[d[0], d[1]]}
-    restored = ctx.restored
-    for key in sorted(dirty):
-        if key in restored:  # (ctx.is_restored, asked before reading the owner)
-            continue  # a restored owner keeps its replicas and pods as the snapshot has them
-        gk, ns, name = key
+    for gk, ns, name in sorted(dirty):
         owner = store.get(gk, ns, name)
         if owner is None:
             continue

@@ -132,6 +132,7 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
     ready_rows: list[tuple] = []  # (order, text) of the Endpoints' addresses
     not_ready_rows: list[tuple] = []
     seen: set[tuple[str, str]] = set()
+    ref_head = f'"targetRef":{{"kind":"Pod","namespace":"{ns}","name":'
     for i in view.selected(spec["selector"]):
         (_, pod_name, pod_uid, _, terminating, node_name, hostname, subdomain, phase, _, ips,
          ready, _) = facts_of[i]
@@ -176,10 +177,12 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
         exists, node_suffix, node_field = node
         if node_field is None:
             return False  # a node name or zone the cheap proofs do not pass
-        ref = (f'"targetRef":{{"kind":"Pod","namespace":"{ns}","name":"{pod_name}"'
-               + (f',"uid":"{pod_uid}"}}' if pod_uid else "}") if plain else
-               f'"targetRef":{{"kind":"Pod","namespace":"{ns}","name":{_str(pod_name)}'
-               + (f',"uid":{_str(pod_uid)}}}' if pod_uid else "}"))
+        if plain:
+            ref = (f'{ref_head}"{pod_name}","uid":"{pod_uid}"}}' if pod_uid
+                   else f'{ref_head}"{pod_name}"}}')
+        else:
+            ref = (f'{ref_head}{_str(pod_name)},"uid":{_str(pod_uid)}}}' if pod_uid
+                   else f'{ref_head}{_str(pod_name)}}}')
         if exists and quoted is not None:
             endpoints.append((
                 (order, pod_name),
