@@ -79,23 +79,30 @@ def dirty_owners(ctx, batch) -> set[tuple[str, str, str]]:
     """(gk, namespace, name) of every owner the batch concerns."""
     dirty: set[tuple[str, str, str]] = set()
     orphan_namespaces: set[str] = set()
+    add, owner_gk = dirty.add, OWNER_GK
     for c in batch:
         gk, new_meta = c.gk, c.new_meta
-        if gk in OWNER_KINDS and new_meta is not None:
-            dirty.add((gk, c.namespace, c.name))
-        if gk == "Pod" or gk == "ReplicaSet.apps":  # (Change.controller_refs, inlined)
-            owned = False
-            for m in (c.old_meta, new_meta):
-                if not m:
-                    continue
-                for ref in m.get("ownerReferences") or ():
-                    if ref.get("controller"):
-                        owned = True
-                        kind = ref.get("kind", "")
-                        if kind in OWNER_GK:
-                            dirty.add((OWNER_GK[kind], c.namespace, ref.get("name", "")))
-            if not owned and new_meta is not None:
-                orphan_namespaces.add(c.namespace)  # an orphan may be adopted
+        if gk != "Pod":
+            if gk not in OWNER_KINDS:
+                continue
+            if new_meta is not None:
+                add((gk, c.namespace, c.name))
+            if gk != "ReplicaSet.apps":
+                continue
+        # a pod's or a ReplicaSet's controllers (Change.controller_refs, inlined)
+        owned = False
+        old_meta = c.old_meta
+        for m in (old_meta, new_meta) if old_meta else (new_meta,):
+            if not m:
+                continue
+            for ref in m.get("ownerReferences") or ():
+                if ref.get("controller"):
+                    owned = True
+                    kind = ref.get("kind", "")
+                    if kind in owner_gk:
+                        add((owner_gk[kind], c.namespace, ref.get("name", "")))
+        if not owned and new_meta is not None:
+            orphan_namespaces.add(c.namespace)  # an orphan may be adopted
     if "Node" in {c.gk for c in batch}:
         dirty.update(("DaemonSet.apps", d["metadata"]["namespace"], d["metadata"]["name"])
                      for d in ctx.store.list("DaemonSet.apps"))
