@@ -103,24 +103,24 @@ class NamespaceView:
         # label sets as written first (a workload's pods write theirs alike), then as sets
         written: dict[tuple, list[int]] = {}
         for i, pod in enumerate(self.facts):
-            key = tuple(pod[LABELS].items())
-            members = written.get(key)
-            if members is None:
-                written[key] = [i]
+            items = tuple(pod[LABELS].items())
+            same = written.get(items)
+            if same is None:
+                written[items] = [i]
             else:
-                members.append(i)
+                same.append(i)
         for items, indexes in written.items():
-            key = frozenset(items)
-            members = sets.get(key)
+            label_set = frozenset(items)
+            members = sets.get(label_set)
             if members is None:
-                sets[key] = indexes
+                sets[label_set] = indexes
             else:
                 members.extend(indexes)
                 members.sort()
         self.set_members: list[list[int]] = list(sets.values())
         self.by_label: dict[tuple[str, str], set[int]] = defaultdict(set)
-        for set_id, key in enumerate(sets):
-            for item in key:
+        for set_id, label_set in enumerate(sets):
+            for item in label_set:
                 self.by_label[item].add(set_id)
         self.slices: dict[str, list[dict]] = defaultdict(list)
         for eps in store.list(SLICE_GK, namespace):  # in name order, as list_by_labels
