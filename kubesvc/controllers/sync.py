@@ -79,20 +79,30 @@ def dirty_owners(ctx, batch) -> set[tuple[str, str, str]]:
     """(gk, namespace, name) of every owner the batch concerns."""
     dirty: set[tuple[str, str, str]] = set()
     orphan_namespaces: set[str] = set()
+    add, owner_gk = dirty.add, OWNER_GK
     for c in batch:
-        if c.gk in OWNER_KINDS and c.new_meta is not None:
-            dirty.add((c.gk, c.namespace, c.name))
-        if c.gk in ("Pod", "ReplicaSet.apps"):  # (Change.controller_refs, inlined)
-            owned = False
-            for m in (c.old_meta, c.new_meta):
-                for ref in (m or {}).get("ownerReferences") or ():
-                    if ref.get("controller"):
-                        owned = True
-                        kind = ref.get("kind", "")
-                        if kind in OWNER_GK:
-                            dirty.add((OWNER_GK[kind], c.namespace, ref.get("name", "")))
-            if not owned and c.new_meta is not None:
-                orphan_namespaces.add(c.namespace)  # an orphan may be adopted
+        gk, new_meta = c.gk, c.new_meta
+        if gk != "Pod":
+            if gk not in OWNER_KINDS:
+                continue
+            if new_meta is not None:
+                add((gk, c.namespace, c.name))
+            if gk != "ReplicaSet.apps":
+                continue
+        # a pod's or a ReplicaSet's controllers (Change.controller_refs, inlined)
+        owned = False
+        old_meta = c.old_meta
+        for m in (old_meta, new_meta) if old_meta else (new_meta,):
+            if not m:
+                continue
+            for ref in m.get("ownerReferences") or ():
+                if ref.get("controller"):
+                    owned = True
+                    kind = ref.get("kind", "")
+                    if kind in owner_gk:
+                        add((owner_gk[kind], c.namespace, ref.get("name", "")))
+        if not owned and new_meta is not None:
+            orphan_namespaces.add(c.namespace)  # an orphan may be adopted
     if "Node" in {c.gk for c in batch}:
         dirty.update(("DaemonSet.apps", d["metadata"]["namespace"], d["metadata"]["name"])
                      for d in ctx.store.list("DaemonSet.apps"))
@@ -106,7 +116,10 @@ def dirty_owners(ctx, batch) -> set[tuple[str, str, str]]:
 def sync_workloads(ctx, batch) -> None:
     store = ctx.store
     nodes = None
+    restored = ctx.restored
     dirty = dirty_owners(ctx, batch)
+    if restored:  # a restored owner keeps its replicas and pods as the snapshot has them
+        dirty = {d for d in dirty if d not in restored}
     if len(dirty) > FEW_OWNERS:  # most may not exist (pods whose owners were not imported)
         stored: dict[tuple[str, str], set[str]] = {}
         for gk, ns, _ in dirty:
@@ -115,8 +128,8 @@ def sync_workloads(ctx, batch) -> None:
         dirty = {d for d in dirty if not d[1] or d[2] in stored[d[0], d[1]]}
     for gk, ns, name in sorted(dirty):
         owner = store.get(gk, ns, name)
-        if owner is None or ctx.is_restored(gk, owner):
-            continue  # a restored owner keeps its replicas and pods as the snapshot has them
+        if owner is None:
+            continue
         if gk == "Deployment.apps":
             plan = w.reconcile_deployment(owner, store.list("ReplicaSet.apps", ns), ctx.now)
         else:

@@ -33,10 +33,16 @@ from kubesvc.api.objects import clone
 from kubesvc.api.resources import for_gk
 from kubesvc.apiserver import meta as sysmeta
 from kubesvc.apiserver import registry
-from kubesvc.apiserver.context import ApiContext
+from kubesvc.apiserver.context import ApiContext, Change
 from kubesvc.controllers.trusted import metadata_ok, strategy_is_noop_and_valid
 from kubesvc.store import codec
-from kubesvc.store.bulk import object_row, put_rows, reserve_resource_versions, text_row
+from kubesvc.store.bulk import (
+    has_summary,
+    object_row,
+    put_rows,
+    reserve_resource_versions,
+    text_row,
+)
 
 _QUEUE = "_bulk_writes"
 
@@ -157,11 +163,14 @@ def queue_built(ctx: ApiContext, gk: str, built: Built, owners: list | None = No
     is json.dumps' own text of an object they pass unchanged, system fields aside).
     `owners`: its ownerReferences (for the change log). Not for kinds whose create sets a
     generation, nor for pods (their facts are kept from the object)."""
-    queue = _queue(ctx)
+    queue = getattr(ctx, _QUEUE, None)
+    if queue is None:
+        queue = _queue(ctx)
     queue.append((gk, built, None, True, True))
     queue.keys.add((gk, built.namespace, built.name))
-    ctx.record(gk, built.namespace, built.name, None,
-               {"metadata": {"labels": built.labels, "ownerReferences": owners}})
+    # ctx.record(gk, namespace, name, None, {"metadata": {...}}), its routing metadata made here
+    ctx.changes.append(Change(gk, built.namespace, built.name, None,
+                              {"labels": built.labels, "ownerReferences": owners}))
 
 
 def flush(ctx: ApiContext) -> None:
@@ -176,6 +185,7 @@ def flush(ctx: ApiContext) -> None:
     rows: list[tuple] = []
     pods: list[dict] = []
     kinds: dict[str, tuple] = {}
+    kinds_summarized: dict[str, bool] = {}
     created = rfc3339(ctx.now)
     dumps = _plain_dumps()
     for gk, obj, old, plain, proven in queue:
@@ -183,7 +193,13 @@ def flush(ctx: ApiContext) -> None:
             uid = _uuid5(f"{gk}/{obj.namespace}/{obj.name}/{rv}")
             body = (f'{obj.head},"creationTimestamp":"{created}","resourceVersion":"{rv}",'
                     f'"uid":"{uid}"{obj.tail}')
-            rows.append(text_row(store, gk, obj.namespace, obj.name, body, obj.labels))
+            summarized = kinds_summarized.get(gk)
+            if summarized is None:
+                kinds_summarized[gk] = summarized = has_summary(store, gk)
+            if summarized:
+                rows.append(text_row(store, gk, obj.namespace, obj.name, body, obj.labels))
+            else:  # text_row's row, nothing to summarize
+                rows.append((gk, obj.namespace, obj.name, body, None, obj.labels, None))
             rv += 1
             continue
         kind = kinds.get(gk)
@@ -235,13 +251,17 @@ def _fill_on_create(gk: str, obj: dict, rv: str, created: str) -> None:
 _UID_NAMESPACE = sysmeta._UID_NAMESPACE.bytes
 
 
+_SHA1_NAMESPACE = hashlib.sha1(_UID_NAMESPACE)
+# the variant's hex digit for each first hex digit of byte 8 (its two top bits set to 10)
+_VARIANT = {f"{n:x}": f"{(n & 0x3) | 0x8:x}" for n in range(16)}
+
+
 def _uuid5(name: str) -> str:
     """`str(uuid.uuid5(UID_NAMESPACE, name))`: SHA-1, version 5, RFC 4122 variant."""
-    raw = bytearray(hashlib.sha1(_UID_NAMESPACE + name.encode()).digest()[:16])
-    raw[6] = (raw[6] & 0x0F) | 0x50
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    sha = _SHA1_NAMESPACE.copy()
+    sha.update(name.encode())
+    h = sha.hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def _plain_dumps():

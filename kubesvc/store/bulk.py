@@ -78,9 +78,14 @@ def text_row(store: Store, gk: str, namespace: str, name: str, body: str,
     """The row `put_rows` writes for a new object a caller serialized itself (`body` is
     `codec.dumps`' text of it; not a Pod: a pod's facts need the object)."""
     summary = None
-    if store.has_summary and gk in table_cells.CELLS:  # a kind with a summary: from the object
+    if has_summary(store, gk):  # a kind with a summary: from the object
         summary = summary_row(gk, json.loads(body))
     return gk, namespace, name, body, summary, labels, None
+
+
+def has_summary(store: Store, gk: str) -> bool:
+    """Whether the store keeps a `summary` for objects of this kind (else the row's is None)."""
+    return store.has_summary and gk in table_cells.CELLS
 
 
 def put_rows(store: Store, prepared: list[tuple], pods: Sequence[dict] = ()) -> None:
@@ -136,7 +141,7 @@ def _put_with_ids(conn: sqlite3.Connection, prepared: list, with_summary: bool) 
             next_id += 1
             bodies.append((oid, gk, ns, name, body, summary) if with_summary
                           else (oid, gk, ns, name, body))
-            labels_out.extend((oid, k, str(v)) for k, v in labels.items())
+            labels_out += [(oid, k, str(v)) for k, v in labels.items()]
         else:
             bodies.append((gk, ns, name, body, summary) if with_summary
                           else (gk, ns, name, body))

@@ -96,6 +96,8 @@ def _service(rng: random.Random, ns: str, i: int) -> dict:
         port["targetPort"] = rng.choice([8080 + j, "http", "side", "missing", 9000])
         if rng.random() < 0.2:
             port["appProtocol"] = "http"
+        if rng.random() < 0.3:  # its own node port: a port plan shared with other Services
+            port["nodePort"] = 30000 + 4 * i + j
         ports.append(port)
     if len(ports) == 1 and rng.random() < 0.5:
         del ports[0]["name"]
@@ -111,8 +113,12 @@ def _service(rng: random.Random, ns: str, i: int) -> dict:
         spec["trafficDistribution"] = "PreferClose"
     if rng.random() < 0.05:
         spec["type"] = "ExternalName"
-    labels = {"app": app, "kubernetes.io/service-name": "ignored"} if rng.random() < 0.2 else {
-        "app": app}
+    # labels the controllers set, replace or drop on the objects they make, or none
+    labels = rng.choices([{"app": app}, {"app": app, "kubernetes.io/service-name": "ignored"},
+                          {"service.kubernetes.io/headless": "x", "app": app},
+                          {"app": app, "endpoints.kubernetes.io/managed-by": "someone"},
+                          {"endpointslice.kubernetes.io/managed-by": "me"}, {}],
+                         weights=[10, 2, 1, 1, 1, 1])[0]
     return {"apiVersion": "v1", "kind": "Service",
             "metadata": {"name": name, "namespace": ns, "uid": f"svc-uid-{i}",
                          "labels": labels},

@@ -100,17 +100,27 @@ class NamespaceView:
         self.facts: list[list] = facts
         # pods by label set, label sets by label
         sets: dict[frozenset, list[int]] = {}
+        # label sets as written first (a workload's pods write theirs alike), then as sets
+        written: dict[tuple, list[int]] = {}
         for i, pod in enumerate(self.facts):
-            key = frozenset(pod[LABELS].items())
-            members = sets.get(key)
-            if members is None:
-                sets[key] = [i]
+            items = tuple(pod[LABELS].items())
+            same = written.get(items)
+            if same is None:
+                written[items] = [i]
             else:
-                members.append(i)
+                same.append(i)
+        for items, indexes in written.items():
+            label_set = frozenset(items)
+            members = sets.get(label_set)
+            if members is None:
+                sets[label_set] = indexes
+            else:
+                members.extend(indexes)
+                members.sort()
         self.set_members: list[list[int]] = list(sets.values())
         self.by_label: dict[tuple[str, str], set[int]] = defaultdict(set)
-        for set_id, key in enumerate(sets):
-            for item in key:
+        for set_id, label_set in enumerate(sets):
+            for item in label_set:
                 self.by_label[item].add(set_id)
         self.slices: dict[str, list[dict]] = defaultdict(list)
         for eps in store.list(SLICE_GK, namespace):  # in name order, as list_by_labels
@@ -120,6 +130,7 @@ class NamespaceView:
         self.endpoints = {e["metadata"]["name"]: e for e in store.list("Endpoints", namespace)}
         self.nodes: dict[str, tuple[bool, str | None, bool]] = {}
         self.node_texts: dict[str, tuple] = {}  # texts.py's, by node name
+        self.texts_ok: bool | None = None  # texts.py's checks of the namespace
 
     @staticmethod
     def _facts_from_bodies(store, namespace: str) -> list[list] | None:
@@ -276,6 +287,9 @@ class PortPlan:
 
 
 _PLANS: dict[tuple, PortPlan] = {}
+# the same plans by their ports without nodePort (which neither controller reads): Services
+# of type NodePort each have their own node ports, and the same few lists of ports otherwise
+_PLANS_BY_USE: dict[tuple, PortPlan] = {}
 
 
 def ports_plan(svc: dict) -> PortPlan:
@@ -288,7 +302,12 @@ def ports_plan(svc: dict) -> PortPlan:
     if plan is None:
         if len(_PLANS) > 4096:
             _PLANS.clear()
-        _PLANS[key] = plan = PortPlan(svc)
+            _PLANS_BY_USE.clear()
+        used = tuple(tuple(kv for kv in p.items() if kv[0] != "nodePort") for p in raw)
+        plan = _PLANS_BY_USE.get(used)
+        if plan is None:
+            _PLANS_BY_USE[used] = plan = PortPlan(svc)
+        _PLANS[key] = plan
     return plan
 
 

@@ -114,9 +114,11 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
     uid = meta.get("uid", "")
     # the metadata checks, proven once for both objects: names (trusted.service_names_ok),
     # namespace, the Service's labels (the objects' labels are those and fixed ones)
-    if (not trusted.service_names_ok(name) or type(uid) is not str
+    ns_ok = view.texts_ok
+    if ns_ok is None:  # (the same for every Service of the namespace)
+        view.texts_ok = ns_ok = trusted.namespace_ok(ns) and _checks_known()
+    if (not ns_ok or not trusted.service_names_ok(name) or type(uid) is not str
             or type(svc_labels) is not dict or meta.get("namespace") != ns
-            or not trusted.namespace_ok(ns) or not _checks_known()
             or (svc_labels and not trusted.labels_ok(svc_labels))):
         return False
     family = spec["ipFamilies"][0]
@@ -130,6 +132,7 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
     ready_rows: list[tuple] = []  # (order, text) of the Endpoints' addresses
     not_ready_rows: list[tuple] = []
     seen: set[tuple[str, str]] = set()
+    ref_head = f'"targetRef":{{"kind":"Pod","namespace":"{ns}","name":'
     for i in view.selected(spec["selector"]):
         (_, pod_name, pod_uid, _, terminating, node_name, hostname, subdomain, phase, _, ips,
          ready, _) = facts_of[i]
@@ -174,10 +177,12 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
         exists, node_suffix, node_field = node
         if node_field is None:
             return False  # a node name or zone the cheap proofs do not pass
-        ref = (f'"targetRef":{{"kind":"Pod","namespace":"{ns}","name":"{pod_name}"'
-               + (f',"uid":"{pod_uid}"}}' if pod_uid else "}") if plain else
-               f'"targetRef":{{"kind":"Pod","namespace":"{ns}","name":{_str(pod_name)}'
-               + (f',"uid":{_str(pod_uid)}}}' if pod_uid else "}"))
+        if plain:
+            ref = (f'{ref_head}"{pod_name}","uid":"{pod_uid}"}}' if pod_uid
+                   else f'{ref_head}"{pod_name}"}}')
+        else:
+            ref = (f'{ref_head}{_str(pod_name)},"uid":{_str(pod_uid)}}}' if pod_uid
+                   else f'{ref_head}{_str(pod_name)}}}')
         if exists and quoted is not None:
             endpoints.append((
                 (order, pod_name),
@@ -201,27 +206,78 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
     if endpoints and not slice_ports_ok:
         return False
     headless = spec.get("clusterIP") in (None, "", "None")
-    eps = _endpoints_text(svc, ns, name, svc_labels, headless, plan, ready_rows,
+    slice_labels, slice_labels_text, eps_labels, eps_labels_text = _label_texts(
+        svc_labels, name, headless)
+    eps = _endpoints_text(svc, ns, name, eps_labels, eps_labels_text, plan, ready_rows,
                           not_ready_rows, core_ports, core_ports_ok)
     if eps is None:
         return False
-    slice_labels = {k: v for k, v in svc_labels.items() if k not in _RESERVED}
-    if headless:
-        slice_labels[eu.HEADLESS_LABEL] = ""
-    slice_labels[eu.SERVICE_NAME_LABEL] = name
-    slice_labels[eu.MANAGED_BY_LABEL] = eu.SLICE_CONTROLLER
     owners = [{"apiVersion": "v1", "kind": "Service", "name": name, "uid": uid,
                "controller": True, "blockOwnerDeletion": True}]  # eu.controller_ref
     # the namespace, the names and the labels were proven above to be plain: quoted as they are
     rest = (f'","generateName":"{name}-","namespace":"{ns}",'
-            f'"labels":{_labels_text(slice_labels)},"ownerReferences":[{{"apiVersion":"v1",'
+            f'"labels":{slice_labels_text},"ownerReferences":[{{"apiVersion":"v1",'
             f'"kind":"Service","name":"{name}","uid":{_str(uid)},'
             f'"controller":true,"blockOwnerDeletion":true}}]')
-    for slice_name, text in _slice_bodies(ns, name, family, endpoints, slice_ports, port_key):
+    if 0 < len(endpoints) <= slices.MAX_ENDPOINTS_PER_SLICE:  # one slice (_slice_bodies)
+        if len(endpoints) > 1:
+            endpoints.sort(key=_first)
+        slice_name = eu.generated_name(f"{name}-", f"{ns}/{name}/{family}/{port_key}/0", set())
+        text = (f'}},"addressType":"{family}","endpoints":['
+                + ",".join([text for _, text in endpoints]) + f'],"ports":{slice_ports}}}')
         queue_built(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest,
                                          text, slice_labels), owners)
+    else:
+        for slice_name, text in _slice_bodies(ns, name, family, endpoints, slice_ports,
+                                              port_key):
+            queue_built(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest,
+                                             text, slice_labels), owners)
     queue_built(ctx, "Endpoints", eps)
     return True
+
+
+# what the objects' labels add to the Service's, and those keys
+_SLICE_ADDS = _labels_text({eu.SERVICE_NAME_LABEL: "", eu.MANAGED_BY_LABEL: eu.SLICE_CONTROLLER})
+_SLICE_NAME_KEY, _SLICE_MANAGED = _SLICE_ADDS[1:-1].split(",")
+_EPS_MANAGED = _labels_text({legacy.MANAGED_BY_LABEL: legacy.CONTROLLER_NAME})[1:-1]
+_HEADLESS = _labels_text({eu.HEADLESS_LABEL: ""})[1:-1]
+_ADDED_KEYS = frozenset((*_RESERVED, legacy.MANAGED_BY_LABEL))
+
+
+def _label_texts(svc_labels: dict, name: str, headless: bool) -> tuple[dict, str, dict, str]:
+    """The labels of the Service's slices (setEndpointSliceLabels for a new slice,
+    namespace._slice_labels) and of its Endpoints (legacy._endpoints_object), each with its
+    text (`_labels_text`). The Service's labels are proven plain."""
+    eps_labels = dict(svc_labels)
+    if svc_labels.keys() & _ADDED_KEYS:  # a label the controllers set or drop: in order
+        slice_labels = {k: v for k, v in svc_labels.items() if k not in _RESERVED}
+        if headless:
+            slice_labels[eu.HEADLESS_LABEL] = ""
+        slice_labels[eu.SERVICE_NAME_LABEL] = name
+        slice_labels[eu.MANAGED_BY_LABEL] = eu.SLICE_CONTROLLER
+        eps_labels[legacy.MANAGED_BY_LABEL] = legacy.CONTROLLER_NAME
+        if headless:
+            eps_labels[eu.HEADLESS_LABEL] = ""
+        else:
+            eps_labels.pop(eu.HEADLESS_LABEL, None)
+        return (slice_labels, _labels_text(slice_labels), eps_labels,
+                _labels_text(eps_labels))
+    # the Service's labels first, in their order, then the added ones
+    base = ",".join([f'"{k}":"{v}"' for k, v in svc_labels.items()])
+    sep = "," if base else ""
+    slice_labels = dict(svc_labels)
+    eps_labels[legacy.MANAGED_BY_LABEL] = legacy.CONTROLLER_NAME
+    if headless:
+        slice_labels[eu.HEADLESS_LABEL] = ""
+        eps_labels[eu.HEADLESS_LABEL] = ""
+        slice_text = f'{{{base}{sep}{_HEADLESS},{_SLICE_NAME_KEY[:-1]}{name}",{_SLICE_MANAGED}}}'
+        eps_text = f"{{{base}{sep}{_EPS_MANAGED},{_HEADLESS}}}"
+    else:
+        slice_text = f'{{{base}{sep}{_SLICE_NAME_KEY[:-1]}{name}",{_SLICE_MANAGED}}}'
+        eps_text = f"{{{base}{sep}{_EPS_MANAGED}}}"
+    slice_labels[eu.SERVICE_NAME_LABEL] = name
+    slice_labels[eu.MANAGED_BY_LABEL] = eu.SLICE_CONTROLLER
+    return slice_labels, slice_text, eps_labels, eps_text
 
 
 _SLICE_START = '{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"'
@@ -250,15 +306,9 @@ def _slice_bodies(ns, name, family, endpoints, ports, port_key) -> list[tuple[st
     return made
 
 
-def _endpoints_text(svc, ns, name, svc_labels, headless, plan, ready, not_ready, ports,
+def _endpoints_text(svc, ns, name, labels, labels_text, plan, ready, not_ready, ports,
                     ports_ok) -> Built | None:
     """`legacy._endpoints_object` for one subset (or none), or None when that is not it."""
-    labels = dict(svc_labels)
-    labels[legacy.MANAGED_BY_LABEL] = legacy.CONTROLLER_NAME
-    if headless:
-        labels[eu.HEADLESS_LABEL] = ""
-    else:
-        labels.pop(eu.HEADLESS_LABEL, None)
     tail = "}}"
     if (ready or not_ready) and (plan.sports or svc["spec"].get("clusterIP") == "None"):
         if len(ready) + len(not_ready) > legacy.MAX_CAPACITY or not ports_ok:
@@ -275,5 +325,5 @@ def _endpoints_text(svc, ns, name, svc_labels, headless, plan, ready, not_ready,
             parts.append(f'"ports":{ports}')
         tail = '},"subsets":[{' + ",".join(parts) + "}]}"
     head = (f'{{"apiVersion":"v1","kind":"Endpoints","metadata":{{"name":"{name}",'
-            f'"namespace":"{ns}","labels":{_labels_text(labels)}')
+            f'"namespace":"{ns}","labels":{labels_text}')
     return Built(ns, name, head, tail, labels)
