@@ -187,6 +187,39 @@ def table_rows(store: Store, gk: str, namespace: str | None = None,
     return rows
 
 
+def table_fields(store: Store, gk: str, namespace: str | None, fields: int) -> list[str] | None:
+    """table_rows' rows as one flat list of `fields` strings a row (namespace, name, then the
+    summary's own: its version tag and cells), from one string SQLite builds (no row tuple
+    nor per-row string made in Python: a `get` of ten thousand Services); None where
+    table_rows must answer: a store without summaries, a row whose summary is missing, of
+    another version or with another number of cells, or namespaces whose etcd key order
+    differs from their sort order."""
+    if not store.has_summary:
+        return None
+    where, args = ("gk=?", [gk]) if namespace is None else ("gk=? AND namespace=?",
+                                                           [gk, namespace])
+    sep = table_cells.SEP
+    # count(*) counts every row; a NULL summary makes its row's text NULL, which
+    # group_concat leaves out (the count then tells)
+    count, text = store.conn.execute(
+        "SELECT count(*), group_concat(namespace || ? || name || ? || summary, ?) FROM ("
+        f"SELECT namespace, name, summary FROM objects WHERE {where} ORDER BY namespace, name)",
+        [sep, sep, sep, *args]).fetchone()
+    if not count:
+        return []
+    parts = (text or "").split(sep)
+    if len(parts) != count * fields or parts[2::fields].count(table_cells.SUMMARY_VERSION) \
+            != count:
+        return None
+    keys = list(zip(parts[0::fields], parts[1::fields], strict=True))
+    if keys != sorted(keys):  # group_concat's order is the subquery's: checked, not assumed
+        return None
+    spaces = sorted(set(parts[0::fields]))
+    if spaces != sorted(spaces, key=lambda ns: ns + "/"):
+        return None
+    return parts
+
+
 def label_rows(store: Store, gk: str) -> list[tuple[int, str, str, str]]:
     """(object id, namespace, label key, label value) of every object of a kind: selectors
     matched in memory when many are asked at once (`check`)."""

@@ -59,6 +59,21 @@ def test_remembered_ages_need_both_halves_of_a_plain_timestamp(now):
             assert ages(candidate) == translate_timestamp_since(candidate, now), candidate
 
 
+@pytest.mark.parametrize("now", NOWS)
+def test_an_age_column_is_translate_timestamp_since(now):
+    """Ages.column (the whole AGE column at once) gives each cell __call__ would: plain
+    timestamps with new and known starts and endings, odd ones, young and old ones."""
+    plain = _timestamps(now, 2000)
+    stamps = plain + ODD + [ts[:13] + ":60:00Z" for ts in plain[:50]] + [
+        ts[:12] + "x" + ts[13:] for ts in plain[:50]] + plain[:300]
+    random.Random(5).shuffle(stamps)
+    expected = [translate_timestamp_since(ts, now) for ts in stamps]
+    assert Ages(now).column(stamps) == expected
+    ages = Ages(now)
+    ages.column(plain[:700])  # some remembered already
+    assert ages.column(stamps) == expected
+
+
 def _pod(name, **status):
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "namespace": "ns", "creationTimestamp":

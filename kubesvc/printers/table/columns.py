@@ -148,6 +148,10 @@ def summary_table(
     # a pod's narrow row needs its first four cells only (and the last one, after restarts):
     # the rest of its summary (wide cells, the brief) is left unsplit
     short = kind == "Pod" and keep == [0, 1, 2, 3, 4]
+    if isinstance(rows, SummaryFields):
+        if kind == "Service" and len(columns) == 7 and not prefix:
+            return _service_text(rows, ages, wide, with_ns, no_headers)
+        rows = rows.rows()
     if kind == "Service" and len(columns) == 7 and not prefix:  # finish_service's row, inline
         return render_flat((["NAMESPACE"] if with_ns else []) + headers_for(kind, wide),
                            _service_cells(rows, ages, wide, with_ns, compute),
@@ -169,6 +173,59 @@ def summary_table(
         out.append([ns, *row] if with_ns else row)
     headers = (["NAMESPACE"] if with_ns else []) + headers_for(kind, wide)
     return render_table(headers, out, no_headers=no_headers)
+
+
+class SummaryFields(list):
+    """A kind's rows from the store as one flat list of strings, `fields` a row: namespace,
+    name, then its summary's version tag and cells (kubesvc.store.queries.table_fields)."""
+
+    fields = 0
+
+    def rows(self) -> list[tuple]:
+        """The same rows as table_rows gives them: (namespace, name, summary, None)."""
+        f, sep = self.fields, table_cells.SEP
+        return [(self[i], self[i + 1], sep.join(self[i + 2:i + f]), None)
+                for i in range(0, len(self), f)]
+
+
+SERVICE_FIELDS = 9  # namespace, name, version, TYPE, CLUSTER-IP, EXTERNAL-IP, PORT(S), created,
+# SELECTOR: table_cells.service_cells after the row's key
+_SPECIAL = ("\t", "\n", "\r", "\f", "\x1b")
+
+
+def _service_text(parts: SummaryFields, ages: core.Ages, wide: bool, with_ns: bool,
+                  no_headers: bool) -> str:
+    """_service_cells + render_flat over a SummaryFields, the cells never copied into rows:
+    the AGE cells replace the timestamps in place, and one line format prints every row,
+    a `%.0s` swallowing each field that is not shown (the version tag; NAMESPACE without
+    -A; SELECTOR unless wide). The same text as render_flat, which it falls back to for
+    a table that is not plain ASCII (tabwriter's other paths)."""
+    f = SERVICE_FIELDS
+    blob = table_cells.SEP.join(parts)
+    if not blob.isascii() or any(ch in blob for ch in _SPECIAL):
+        return render_flat((["NAMESPACE"] if with_ns else []) + headers_for("Service", wide),
+                           _service_cells(parts.rows(), ages, wide, with_ns,
+                                          table_cells.CELLS["Service"]),
+                           7 + wide + with_ns - 1, no_headers=no_headers)
+    parts[7::f] = ages.column(parts[7::f])
+    shown = [with_ns, True, False, True, True, True, True, True, wide]
+    header = ["NAMESPACE", "NAME", "", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE",
+              "SELECTOR"]
+    last = max(i for i in range(f) if shown[i])
+    line = []
+    for i in range(f):
+        if not shown[i]:
+            line.append("%.0s")
+        elif i == last:
+            line.append("%s")
+        else:
+            longest = max(map(len, parts[i::f]))
+            if not no_headers:
+                longest = max(longest, len(header[i]))
+            line.append(f"%-{max(6, longest + 3)}s")
+    fmt = "".join(line) + "\n"
+    body = (fmt * (len(parts) // f)) % tuple(parts)
+    return body if no_headers else fmt % tuple(header) + body
 
 
 def _service_cells(rows: list[tuple], ages: core.Ages, wide: bool, with_ns: bool,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from itertools import repeat
+from operator import add, getitem
 
 from kubesvc.api import table_cells as cells
 from kubesvc.api.objects import meta, spec
@@ -28,6 +30,8 @@ def age(obj: Obj, now: datetime) -> str:
 _PLAIN_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII).fullmatch
 _EPOCH = date(1970, 1, 1)
 _TWO_DAYS = 48 * 3600
+_START, _END = slice(None, 13), slice(13, None)  # a plain timestamp's hour, and the rest
+_SIXTY = frozenset(f"{i:02d}" for i in range(60))  # minutes and seconds, ASCII digits only
 
 
 class Ages:
@@ -40,8 +44,9 @@ class Ages:
 
     A remembered age is found without matching the timestamp's form again: its first 13
     characters (`2006-01-02T15`) are a key only once a timestamp with them matched, and its
-    last 7 (`:04:05Z`) are looked up among the endings of timestamps that matched (each
-    gives the half of the hour it falls in); both found means the whole matches."""
+    last 7 (`:04:05Z`) are looked up among the endings known to be of the plain form (each
+    gives the half of the hour it falls in; `_learn` adds one); both found means the whole
+    matches."""
 
     __slots__ = ("_days", "_epoch", "_hours", "_mmss", "_tails", "now")
 
@@ -61,8 +66,42 @@ class Ages:
         None: call it)."""
         return self._tails, self._hours
 
+    def column(self, stamps: list[str]) -> list[str]:
+        """[self(ts) for ts in stamps], the remembered lookups made over the whole column by
+        C loops (map): the endings and starts are taken apart, each distinct ending learnt and
+        each distinct start + half computed once; only timestamps without a remembered cell
+        (younger than two days, or not of the plain form) take `__call__` one by one."""
+        tails, hours = self._tails, self._hours
+        ends = list(map(getitem, stamps, repeat(_END)))
+        for tail in set(ends).difference(tails):
+            self._learn(tail)
+        keys = list(map(add, map(getitem, stamps, repeat(_START)),
+                        map(tails.get, ends, repeat("?"))))
+        for key, ts in dict(zip(keys, stamps, strict=True)).items():
+            if key not in hours and key[-1] != "?":
+                self(ts)  # remembers the start + half when the age is two days or more
+        cells = list(map(hours.get, keys))
+        if None in cells:
+            cells = [cell if cell is not None else self(ts)
+                     for cell, ts in zip(cells, stamps, strict=True)]
+        return cells
+
+    def _learn(self, tail: str) -> str | None:
+        """The half of the hour for an ending not seen yet: one of the plain form (`:MM:SSZ`,
+        minutes and seconds 00-59, what `_PLAIN_TS` and the range checks ask of the last 7
+        characters) is remembered at once, so a timestamp whose start is already remembered
+        takes no regex match (ten thousand Services created over weeks end in thousands of
+        ways but start in a few hundred)."""
+        if (self._epoch is None or len(tail) != 7 or tail[0] != ":" or tail[3] != ":"
+                or tail[6] != "Z" or tail[1:3] not in _SIXTY or tail[4:6] not in _SIXTY):
+            return None
+        half = self._tails[tail] = "+" if tail[1:6] > self._mmss else "-"
+        return half
+
     def __call__(self, ts: str) -> str:
         half = self._tails.get(ts[13:])
+        if half is None:
+            half = self._learn(ts[13:])
         if half is not None:
             cell = self._hours.get(ts[:13] + half)
             if cell is not None:
