@@ -10,6 +10,45 @@ from kubesvc.api import table_cells
 from kubesvc.store.db import Store
 
 
+MAP_BYTES = 1 << 40  # the whole file, whatever its size (SQLite caps it at its own limit)
+
+
+def map_file(store: Store) -> None:
+    """Read the state file through a memory map for the rest of this connection's life
+    (PRAGMA mmap_size): a read-only command that reads many pages (a resolve scanning every
+    Service's body, a big table) takes them straight from the page cache instead of one
+    read() and one private copy each. Changes nothing in the file; SQLite still reads what
+    the write-ahead log holds from the log."""
+    store.conn.execute(f"PRAGMA mmap_size = {MAP_BYTES}")
+
+
+def objects_labelled(store: Store, gk: str, namespace: str,
+                     pairs: list[tuple[str, str]]) -> list[dict]:
+    """Store.list_by_labels (objects carrying every (key, value) pair; etcd key order) for a
+    non-empty `pairs`, found from the rarest pair's label rows: each of its objects is
+    checked for the kind, the namespace and the other pairs by key (the labels' primary
+    key), instead of SQLite scanning the namespace's objects of the kind or collecting every
+    object of a common pair (`tier=cache` on 16,000 pods, for the 4 `app=app-5` selects)."""
+    counts = [store.conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM labels WHERE key=? AND value=? LIMIT ?)",
+        (key, value, _ENOUGH)).fetchone()[0] for key, value in pairs]
+    rarest = counts.index(min(counts))
+    key, value = pairs[rarest]
+    sql = ("SELECT o.body FROM labels l JOIN objects o ON o.id = l.object_id "
+           "WHERE l.key=? AND l.value=? AND +o.gk=? AND +o.namespace=?")
+    args: list = [key, value, gk, namespace]
+    for i, (key, value) in enumerate(pairs):
+        if i != rarest:
+            sql += (" AND EXISTS (SELECT 1 FROM labels m WHERE m.object_id = o.id AND m.key=? "
+                    "AND m.value=?)")
+            args += [key, value]
+    sql += " ORDER BY o.namespace || '/' || o.name"
+    return [json.loads(r[0]) for r in store.conn.execute(sql, args)]
+
+
+_ENOUGH = 1000  # label rows counted at most, to find the rarest pair
+
+
 def pods_on_node(store: Store, node_name: str) -> list[dict]:
     """Pods bound to `node_name` (`spec.nodeName`), in the API's list order (etcd keys
     `NS/NAME` as bytes, as `Store.list`): node describe prints them in that order."""
@@ -61,14 +100,20 @@ def counts_by_kind(store: Store) -> list[tuple[str, int]]:
         "SELECT gk, COUNT(*) FROM objects GROUP BY gk ORDER BY gk").fetchall()
 
 
-def service_by_cluster_ip(store: Store, ip: str) -> dict | None:
-    """The Service one of whose `spec.clusterIPs` is `ip` (the first, in key order)."""
+def service_by_cluster_ip(store: Store, ip: str,
+                          before: tuple[str, str] | None = None) -> dict | None:
+    """The Service one of whose `spec.clusterIPs` is `ip` (the first, in key order); with
+    `before` (namespace, name), only among the Services whose key sorts before it: a caller
+    that knows one Service holding the address asks whether an earlier one does too, and
+    reads no row past it."""
     # instr: only the bodies naming the address are taken apart (the planner tests it on
     # each row before json_each)
+    bound, args = ("", (ip, ip)) if before is None else (
+        " AND (namespace, name) < (?, ?)", (*before, ip, ip))
     row = store.conn.execute(
         "SELECT body FROM objects, json_each(objects.body, '$.spec.clusterIPs') AS ips "
-        "WHERE gk='Service' AND instr(objects.body, ?) > 0 AND ips.value=? "
-        "ORDER BY namespace, name LIMIT 1", (ip, ip)).fetchone()
+        f"WHERE gk='Service'{bound} AND instr(objects.body, ?) > 0 AND ips.value=? "
+        "ORDER BY namespace, name LIMIT 1", args).fetchone()
     return json.loads(row[0]) if row else None
 
 

@@ -1,0 +1,70 @@
+"""The store view's narrower queries give the answers of the plain ones: the Service holding a
+cluster IP (searched only before a Service already read that holds it), and objects by labels
+(found from the rarest pair's rows)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from kubesvc.kubectl.session import open_store
+from kubesvc.resolver.view import MemoryView, StoreView
+from kubesvc.store import queries
+from tests.conftest import REPO
+
+
+def _svc(ns: str, name: str, *ips: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
+            "spec": {"clusterIP": ips[0], "clusterIPs": list(ips),
+                     "ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}]}}
+
+
+# Written around the API server (no allocation): the same address held twice, as a second
+# (other family) cluster IP, and by Services in namespaces whose names prefix each other
+SERVICES = [_svc("b", "one", "10.96.50.1"), _svc("a", "two", "10.96.50.1"),
+            _svc("a-x", "three", "10.96.50.2", "fd00::50:1"), _svc("a", "four", "fd00::50:1"),
+            _svc("c", "five", "10.96.50.3")]
+
+
+@pytest.fixture
+def store(cli):
+    cli.ok("apply", "-f", str(REPO / "manifests"))
+    s = open_store(cli.state)
+    with s.write():
+        for svc in SERVICES:
+            s.put("Service", svc, new=True)
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("first", [None, *[(s["metadata"]["namespace"], s["metadata"]["name"])
+                                           for s in SERVICES]])
+def test_a_cluster_ip_holder_read_first_changes_no_answer(store, first):
+    with store.read():
+        objects = store.list("Service")
+        ips = sorted({ip for s in objects for ip in s["spec"].get("clusterIPs") or []}) + [
+            "10.96.99.99"]
+        expected = {ip: queries.service_by_cluster_ip(store, ip) for ip in ips}
+        assert expected["10.96.50.1"]["metadata"]["namespace"] == "a"  # the first in key order
+        assert expected["fd00::50:1"]["metadata"]["name"] == "four"
+        view = StoreView(store)
+        if first is not None:
+            view.service(*first)
+        for ns, name in itertools.islice(((s["metadata"]["namespace"], s["metadata"]["name"])
+                                          for s in objects), 3):
+            view.service(ns, name)
+        assert {ip: view.service_by_cluster_ip(ip) for ip in ips} == expected
+        memory = MemoryView(objects)
+        assert {ip: memory.service_by_cluster_ip(ip) for ip in ips} == expected
+
+
+@pytest.mark.parametrize("pairs", [[("app", "one")], [("app", "web")], [("app", "nope")],
+                                   [("app", "web"), ("tier", "x")],
+                                   [("app", "one"), ("app", "two")]])
+def test_objects_by_labels_from_the_rarest_pair(store, pairs):
+    with store.read():
+        for gk, ns in itertools.product(("Service", "Pod"), ("a", "b", "default")):
+            assert queries.objects_labelled(store, gk, ns, pairs) == store.list_by_labels(
+                gk, ns, pairs)
