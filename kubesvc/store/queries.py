@@ -9,7 +9,6 @@ import json
 from kubesvc.api import table_cells
 from kubesvc.store.db import Store
 
-
 MAP_BYTES = 1 << 40  # the whole file, whatever its size (SQLite caps it at its own limit)
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from itertools import repeat
-from operator import add, getitem
 
 from kubesvc.api import table_cells as cells
 from kubesvc.api.objects import meta, spec
@@ -30,7 +28,6 @@ def age(obj: Obj, now: datetime) -> str:
 _PLAIN_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII).fullmatch
 _EPOCH = date(1970, 1, 1)
 _TWO_DAYS = 48 * 3600
-_START, _END = slice(None, 13), slice(13, None)  # a plain timestamp's hour, and the rest
 _SIXTY = frozenset(f"{i:02d}" for i in range(60))  # minutes and seconds, ASCII digits only
 
 
@@ -67,24 +64,16 @@ class Ages:
         return self._tails, self._hours
 
     def column(self, stamps: list[str]) -> list[str]:
-        """[self(ts) for ts in stamps], the remembered lookups made over the whole column by
-        C loops (map): the endings and starts are taken apart, each distinct ending learnt and
-        each distinct start + half computed once; only timestamps without a remembered cell
-        (younger than two days, or not of the plain form) take `__call__` one by one."""
+        """[self(ts) for ts in stamps], the remembered lookups made in place (a table's whole
+        AGE column)."""
         tails, hours = self._tails, self._hours
-        ends = list(map(getitem, stamps, repeat(_END)))
-        for tail in set(ends).difference(tails):
-            self._learn(tail)
-        keys = list(map(add, map(getitem, stamps, repeat(_START)),
-                        map(tails.get, ends, repeat("?"))))
-        for key, ts in dict(zip(keys, stamps, strict=True)).items():
-            if key not in hours and key[-1] != "?":
-                self(ts)  # remembers the start + half when the age is two days or more
-        cells = list(map(hours.get, keys))
-        if None in cells:
-            cells = [cell if cell is not None else self(ts)
-                     for cell, ts in zip(cells, stamps, strict=True)]
-        return cells
+        out: list[str] = []
+        add = out.append
+        for ts in stamps:
+            half = tails.get(ts[13:])
+            cell = hours.get(ts[:13] + half) if half is not None else None
+            add(cell if cell is not None else self(ts))
+        return out
 
     def _learn(self, tail: str) -> str | None:
         """The half of the hour for an ending not seen yet: one of the plain form (`:MM:SSZ`,
