@@ -17,7 +17,6 @@ from kubesvc.store import queries
 from kubesvc.store.db import Store
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
-_LAST = ("\U0010ffff",)  # sorts after every (namespace, name)
 
 
 def _key(obj: dict) -> tuple[str, str]:
@@ -201,7 +200,6 @@ class StoreView(ClusterView):
         self._expanded: dict[int, dict] = {}
         self._made_briefs: dict[int, list] = {}  # briefs made from whole pods
         self._by_cluster_ip: dict[str, dict | None] = {}
-        self._holders: dict[str, tuple[str, str]] = {}  # cluster IP -> a Service holding it
 
     def _bulk(self, what: str) -> bool:
         self._calls[what] += 1
@@ -216,28 +214,12 @@ class StoreView(ClusterView):
         return json.loads("[" + ",".join(self.store.list_raw("Service", namespace)) + "]")
 
     def service(self, namespace: str, name: str) -> dict | None:
-        """By key; its cluster IPs are noted, so that service_by_cluster_ip need only look
-        at the Services before it (`resolve svc/NAME` routes the Service's own address)."""
-        svc = self.store.get("Service", namespace, name)
-        ips = ((svc or {}).get("spec") or {}).get("clusterIPs")
-        for ip in ips if isinstance(ips, list) else ():
-            if isinstance(ip, str) and (namespace, name) < self._holders.get(ip, _LAST):
-                self._holders[ip] = (namespace, name)
-        return svc
+        return self.store.get("Service", namespace, name)
 
     def service_by_cluster_ip(self, ip: str) -> dict | None:
-        """Remembered per address: one `resolve` asks for the same one several times. With a
-        Service read by key that holds it, only the Services before that one are searched:
-        none of them holding it, the answer is that Service (read again, as the search
-        would have read it)."""
+        """Remembered per address: one `resolve` asks for the same one several times."""
         if ip not in self._by_cluster_ip:
-            holder = self._holders.get(ip)
-            found = queries.service_by_cluster_ip(self.store, ip, holder)
-            if found is None and holder is not None:
-                found = self.store.get("Service", *holder)
-                if ip not in (((found or {}).get("spec") or {}).get("clusterIPs") or []):
-                    found = queries.service_by_cluster_ip(self.store, ip)  # never: same txn
-            self._by_cluster_ip[ip] = found
+            self._by_cluster_ip[ip] = queries.service_by_cluster_ip(self.store, ip)
         return self._by_cluster_ip[ip]
 
     def services_by_external_ip(self, ip: str) -> list[dict]:

@@ -99,20 +99,14 @@ def counts_by_kind(store: Store) -> list[tuple[str, int]]:
         "SELECT gk, COUNT(*) FROM objects GROUP BY gk ORDER BY gk").fetchall()
 
 
-def service_by_cluster_ip(store: Store, ip: str,
-                          before: tuple[str, str] | None = None) -> dict | None:
-    """The Service one of whose `spec.clusterIPs` is `ip` (the first, in key order); with
-    `before` (namespace, name), only among the Services whose key sorts before it: a caller
-    that knows one Service holding the address asks whether an earlier one does too, and
-    reads no row past it."""
+def service_by_cluster_ip(store: Store, ip: str) -> dict | None:
+    """The Service one of whose `spec.clusterIPs` is `ip` (the first, in key order)."""
     # instr: only the bodies naming the address are taken apart (the planner tests it on
     # each row before json_each)
-    bound, args = ("", (ip, ip)) if before is None else (
-        " AND (namespace, name) < (?, ?)", (*before, ip, ip))
     row = store.conn.execute(
         "SELECT body FROM objects, json_each(objects.body, '$.spec.clusterIPs') AS ips "
-        f"WHERE gk='Service'{bound} AND instr(objects.body, ?) > 0 AND ips.value=? "
-        "ORDER BY namespace, name LIMIT 1", args).fetchone()
+        "WHERE gk='Service' AND instr(objects.body, ?) > 0 AND ips.value=? "
+        "ORDER BY namespace, name LIMIT 1", (ip, ip)).fetchone()
     return json.loads(row[0]) if row else None
 
 

@@ -1,6 +1,6 @@
-"""The store view's narrower queries give the answers of the plain ones: the Service holding a
-cluster IP (searched only before a Service already read that holds it), and objects by labels
-(found from the rarest pair's rows)."""
+"""The store view's answers are the plain queries': the Service holding a cluster IP whatever
+was read before (the first in key order, as MemoryView), and objects by labels (found from the
+rarest pair's rows)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def store(cli):
 
 @pytest.mark.parametrize("first", [None, *[(s["metadata"]["namespace"], s["metadata"]["name"])
                                            for s in SERVICES]])
-def test_a_cluster_ip_holder_read_first_changes_no_answer(store, first):
+def test_the_first_holder_of_a_cluster_ip_whatever_was_read_before(store, first):
     with store.read():
         objects = store.list("Service")
         ips = sorted({ip for s in objects for ip in s["spec"].get("clusterIPs") or []}) + [
