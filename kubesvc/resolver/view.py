@@ -208,6 +208,14 @@ class StoreView(ClusterView):
     def objects(self, gk: str, namespace: str | None = None) -> list[dict]:
         return self.store.list(gk, namespace)
 
+    def pod_selectors(self, gk: str, namespace: str) -> list[tuple[str, object]]:
+        """(name, spec.podSelector) of a namespace's objects of `gk`, by name: what finds the
+        NetworkPolicies that select a pod, before any policy is read whole (`get`)."""
+        return queries.pod_selectors(self.store, gk, namespace)
+
+    def get(self, gk: str, namespace: str, name: str) -> dict | None:
+        return self.store.get(gk, namespace, name)
+
     def services(self, namespace: str | None = None) -> list[dict]:
         """Store.list's Services, their bodies decoded as one JSON array (`check` reads every
         one: ~15% quicker than a decode each)."""

@@ -82,6 +82,17 @@ def service_selectors(store: Store, namespace: str) -> list[tuple[str, dict]]:
     return [(name, sel or {}) for name, sel in json.loads(row[0])]
 
 
+def pod_selectors(store: Store, gk: str, namespace: str) -> list[tuple[str, object]]:
+    """(name, spec.podSelector) of a namespace's objects of a kind (NetworkPolicies), by name,
+    without decoding whole objects (None where there is none); one JSON array for the
+    namespace, as service_selectors."""
+    row = store.conn.execute(
+        "SELECT json_group_array(json_array(name, json_extract(body, '$.spec.podSelector'))) "
+        "FROM (SELECT name, body FROM objects WHERE gk=? AND namespace=? ORDER BY name)",
+        (gk, namespace)).fetchone()
+    return [(name, sel) for name, sel in json.loads(row[0])]
+
+
 def namespaces_with(store: Store, gk: str) -> list[str]:
     """Namespaces holding at least one object of the kind."""
     rows = store.conn.execute("SELECT DISTINCT namespace FROM objects WHERE gk=?", (gk,))

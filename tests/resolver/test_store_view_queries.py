@@ -68,3 +68,48 @@ def test_objects_by_labels_from_the_rarest_pair(store, pairs):
         for gk, ns in itertools.product(("Service", "Pod"), ("a", "b", "default")):
             assert queries.objects_labelled(store, gk, ns, pairs) == store.list_by_labels(
                 gk, ns, pairs)
+
+
+def _policies_yaml(count: int) -> str:
+    docs = []
+    for i in range(count):
+        selector = ("{}" if i % 7 == 0 else
+                    f"{{matchLabels: {{app: a{i % 5}}}}}" if i % 3 else
+                    f"{{matchExpressions: [{{key: app, operator: In, values: [a{i % 5}]}}]}}")
+        docs.append(f"""apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: p{i:02d}, namespace: default}}
+spec:
+  podSelector: {selector}
+  ingress: [{{from: [{{podSelector: {{matchLabels: {{app: a{(i + 1) % 5}}}}}}}]}}]
+""")
+    for i in range(10):
+        docs.append(f"""apiVersion: v1
+kind: Pod
+metadata: {{name: pod-{i}, namespace: default, labels: {{app: a{i % 5}, n: "{i}"}}}}
+spec:
+  containers: [{{name: c, image: nginx}}]
+""")
+    return "---\n".join(docs)
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_policies_selecting_a_pod_read_from_selectors_first(cli, tmp_path, count):
+    """PolicyIndex over the store (selectors first, whole policies by key, then all at once)
+    finds the policies PolicyIndex over the objects themselves finds, in the same order."""
+    from kubesvc.resolver import netpol
+
+    manifest = tmp_path / "policies.yaml"
+    manifest.write_text(_policies_yaml(count))
+    cli.ok("apply", "-f", str(manifest))
+    s = open_store(cli.state)
+    try:
+        with s.read():
+            pods = s.list("Pod", "default")
+            memory = netpol.PolicyIndex(MemoryView(s.list(netpol.GK) + pods))
+            stored = netpol.PolicyIndex(StoreView(s))
+            for pod in pods * 2:
+                assert stored.selecting(pod) == memory.selecting(pod)
+            assert any(memory.selecting(pod) for pod in pods)
+    finally:
+        s.close()
