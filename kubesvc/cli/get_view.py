@@ -194,7 +194,11 @@ class GetView:
                                     label_columns=tuple(self.label_columns),
                                     no_headers=self.no_headers,
                                     show_kind_prefix=res.name_prefix if self.prefix else None))
-        self.env.out("\n".join(tables))
+        for i, table in enumerate(tables):  # "\n".join(tables), a table in Chunks piecewise
+            self.env.out(("\n" if i else "") + (table if isinstance(table, str) else ""))
+            if not isinstance(table, str):
+                for piece in table:
+                    self.env.out(piece)
         return bool(tables)
 
 

@@ -248,6 +248,7 @@ def table_fields(store: Store, gk: str, namespace: str | None, fields: int) -> l
     where, args = ("gk=?", [gk]) if namespace is None else ("gk=? AND namespace=?",
                                                            [gk, namespace])
     sep = table_cells.SEP
+    map_file(store)  # the index pages straight from the page cache, not copied into a cache
     # count(*) counts every row; a NULL summary makes its row's text NULL, which
     # group_concat leaves out (the count then tells)
     count, text = store.conn.execute(

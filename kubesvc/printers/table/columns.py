@@ -131,7 +131,7 @@ def summary_table(
     all_namespaces: bool = False,
     no_headers: bool = False,
     show_kind_prefix: str | None = None,
-) -> str:
+) -> str | Chunks:
     """`table_for` from the store's rows (namespace, name, summary, body) of a kind in FINISH:
     the same bytes, without decoding bodies (a row without a current summary is computed from
     its body)."""
@@ -193,21 +193,25 @@ SERVICE_FIELDS = 9  # namespace, name, version, TYPE, CLUSTER-IP, EXTERNAL-IP, P
 _SPECIAL = ("\t", "\n", "\r", "\f", "\x1b")
 
 
+class Chunks(list):
+    """A table's text in pieces, in order (written one by one: a big table is never one
+    string, nor encoded as one)."""
+
+
+_CHUNK_ROWS = 400  # a piece of ~60 KB: below malloc's mmap threshold, so each reuses memory
+
+
 def _service_text(parts: SummaryFields, ages: core.Ages, wide: bool, with_ns: bool,
-                  no_headers: bool) -> str:
+                  no_headers: bool) -> str | Chunks:
     """_service_cells + render_flat over a SummaryFields, the cells never copied into rows:
     the AGE cells replace the timestamps in place, and one line format prints every row,
     a `%.0s` swallowing each field that is not shown (the version tag; NAMESPACE without
-    -A; SELECTOR unless wide). The same text as render_flat, which it falls back to for
-    a table that is not plain ASCII (tabwriter's other paths)."""
+    -A; SELECTOR unless wide). The same text as render_flat, in Chunks; a table whose text
+    is not plain ASCII with one newline a line (a cell render_flat would not print this way)
+    takes render_flat itself."""
     f = SERVICE_FIELDS
-    blob = table_cells.SEP.join(parts)
-    if not blob.isascii() or any(ch in blob for ch in _SPECIAL):
-        return render_flat((["NAMESPACE"] if with_ns else []) + headers_for("Service", wide),
-                           _service_cells(parts.rows(), ages, wide, with_ns,
-                                          table_cells.CELLS["Service"]),
-                           7 + wide + with_ns - 1, no_headers=no_headers)
-    parts[7::f] = ages.column(parts[7::f])
+    stamps = parts[7::f]
+    parts[7::f] = ages.column(stamps)
     shown = [with_ns, True, False, True, True, True, True, True, wide]
     header = ["NAMESPACE", "NAME", "", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE",
               "SELECTOR"]
@@ -224,8 +228,20 @@ def _service_text(parts: SummaryFields, ages: core.Ages, wide: bool, with_ns: bo
                 longest = max(longest, len(header[i]))
             line.append(f"%-{max(6, longest + 3)}s")
     fmt = "".join(line) + "\n"
-    body = (fmt * (len(parts) // f)) % tuple(parts)
-    return body if no_headers else fmt % tuple(header) + body
+    out = Chunks() if no_headers else Chunks([fmt % tuple(header)])
+    step = _CHUNK_ROWS * f
+    for start in range(0, len(parts), step):
+        piece = parts[start:start + step]
+        text = (fmt * (len(piece) // f)) % tuple(piece)
+        if not text.isascii() or text.count("\n") != len(piece) // f or any(
+                ch in text for ch in _SPECIAL[:1] + _SPECIAL[2:]):
+            parts[7::f] = stamps
+            return render_flat((["NAMESPACE"] if with_ns else []) + headers_for("Service", wide),
+                               _service_cells(parts.rows(), ages, wide, with_ns,
+                                              table_cells.CELLS["Service"]),
+                               7 + wide + with_ns - 1, no_headers=no_headers)
+        out.append(text)
+    return out
 
 
 def _service_cells(rows: list[tuple], ages: core.Ages, wide: bool, with_ns: bool,

@@ -69,8 +69,11 @@ class Ages:
         tails, hours = self._tails, self._hours
         out: list[str] = []
         add = out.append
+        learn = self._learn
         for ts in stamps:
             half = tails.get(ts[13:])
+            if half is None:
+                half = learn(ts[13:])
             cell = hours.get(ts[:13] + half) if half is not None else None
             add(cell if cell is not None else self(ts))
         return out
