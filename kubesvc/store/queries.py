@@ -133,7 +133,8 @@ def objects_mentioning(store: Store, gk: str, *texts: str) -> list[dict]:
 
 def pods_with_subdomain(store: Store, namespace: str, subdomain: str) -> list[dict]:
     """A namespace's pods whose `spec.subdomain` is `subdomain`, by name. The candidates come
-    from the summary index (a pod's brief names its subdomain, table_cells.pod_brief): only
+    from the summary index (a pod's brief names its subdomain, table_cells.pod_brief, as a
+    JSON string: looked for with its quotes, so `app-5` is not found in `app-50`): only
     their bodies are read, not every pod's of the namespace."""
     where = "gk='Pod' AND namespace=? AND json_extract(body, '$.spec.subdomain')=?"
     if not store.has_summary:
@@ -144,7 +145,7 @@ def pods_with_subdomain(store: Store, namespace: str, subdomain: str) -> list[di
     candidates = store.conn.execute(
         "SELECT id, summary FROM objects WHERE gk='Pod' AND namespace=? AND (summary IS NULL "
         "OR instr(summary, ?) > 0 OR length(summary) - length(replace(summary, ?, '')) != ?)",
-        (namespace, str(subdomain), sep, seps)).fetchall()
+        (namespace, f'"{subdomain}"', sep, seps)).fetchall()
     ids = [oid for oid, summary in candidates if _may_have_subdomain(summary)]
     out = []
     for start in range(0, len(ids), 500):

@@ -113,3 +113,30 @@ def test_policies_selecting_a_pod_read_from_selectors_first(cli, tmp_path, count
             assert any(memory.selecting(pod) for pod in pods)
     finally:
         s.close()
+
+
+SUBDOMAIN_PODS = "---\n".join(f"""apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, namespace: default, labels: {{app: {label}}}}}
+spec:
+  {"subdomain: '" + sub + "'" if sub else ""}
+  containers: [{{name: c, image: nginx}}]
+""" for name, label, sub in [("p1", "app-5", "app-5"), ("p2", "app-5", "app-50"),
+                              ("p3", "app-50", "app-5"), ("p4", "app-5", None),
+                              ("p5", "x", "app"), ("p6", "app-5", "5")])
+
+
+@pytest.mark.parametrize("sub", ["app-5", "app-50", "app", "5", "app-", "p1", "x"])
+def test_pods_by_subdomain_from_the_summaries(cli, tmp_path, sub):
+    manifest = tmp_path / "pods.yaml"
+    manifest.write_text(SUBDOMAIN_PODS)
+    cli.ok("apply", "-f", str(manifest))
+    s = open_store(cli.state)
+    try:
+        with s.read():
+            expected = MemoryView(s.list("Pod")).pods_with_subdomain("default", sub)
+            assert queries.pods_with_subdomain(s, "default", sub) == expected
+            assert StoreView(s).pods_with_subdomain("default", sub) == expected
+            assert bool(expected) == (sub in ("app-5", "app-50", "app", "5"))
+    finally:
+        s.close()
