@@ -259,6 +259,9 @@ def table_fields(store: Store, gk: str, namespace: str | None, fields: int) -> l
     if not count:
         return []
     parts = (text or "").split(sep)
+    # rows stay aligned: a missing summary drops its row (the length tells), and the first
+    # row of another layout is still in place, its version tag not this one (a summary of
+    # this version always has the same cells, none holding the separator: table_cells)
     if len(parts) != count * fields or parts[2::fields].count(table_cells.SUMMARY_VERSION) \
             != count:
         return None
