@@ -77,7 +77,7 @@ class GetView:
         found, errors = [], []
         for req in requests:
             if summaries and self._from_summaries(req, sel):
-                found.append((req.resource, SummaryRows(_table_rows(store, req, ns))))
+                found.append((req.resource, _table_rows(store, req, ns)))
                 continue
             objs, missing = fetch(store, req, ns, sel)
             if self.field_selector:
@@ -166,7 +166,7 @@ class GetView:
         return True
 
     def _print_tables(self, found, now) -> bool:
-        from kubesvc.printers.table.columns import table_for
+        from kubesvc.printers.table.columns import SummaryFields, table_for
 
         if self.sort_by:
             from kubesvc.printers.table import sorting
@@ -180,7 +180,7 @@ class GetView:
                     continue
             if not objs:
                 continue
-            if isinstance(objs, SummaryRows):
+            if isinstance(objs, SummaryRows | SummaryFields):
                 from kubesvc.printers.table.columns import summary_table
 
                 tables.append(summary_table(
@@ -194,7 +194,11 @@ class GetView:
                                     label_columns=tuple(self.label_columns),
                                     no_headers=self.no_headers,
                                     show_kind_prefix=res.name_prefix if self.prefix else None))
-        self.env.out("\n".join(tables))
+        for i, table in enumerate(tables):  # "\n".join(tables), a table in Chunks piecewise
+            self.env.out(("\n" if i else "") + (table if isinstance(table, str) else ""))
+            if not isinstance(table, str):
+                for piece in table:
+                    self.env.out(piece)
         return bool(tables)
 
 
@@ -203,11 +207,22 @@ class SummaryRows(list):
     structured format: those need whole objects)."""
 
 
-def _table_rows(store, req, namespace: str | None) -> list[tuple]:
-    from kubesvc.store.queries import table_rows
+def _table_rows(store, req, namespace: str | None) -> list:
+    """SummaryRows of the kind; for Services, one flat list of their fields when the store
+    can give it (SummaryFields: a big table's rows not made one tuple each)."""
+    from kubesvc.store.queries import table_fields, table_rows
 
     res = req.resource
-    return table_rows(store, res.gk, namespace if res.namespaced else "")
+    ns = namespace if res.namespaced else ""
+    if res.gk == "Service":
+        from kubesvc.printers.table.columns import SERVICE_FIELDS, SummaryFields
+
+        parts = table_fields(store, res.gk, ns, SERVICE_FIELDS)
+        if parts is not None:
+            out = SummaryFields(parts)
+            out.fields = SERVICE_FIELDS
+            return out
+    return SummaryRows(table_rows(store, res.gk, ns))
 
 
 def _store_kinds(store) -> list[str]:

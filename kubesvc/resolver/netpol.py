@@ -119,23 +119,53 @@ class PolicyIndex:
         self._ns: dict[str, tuple[dict, list]] = {}
         self._ns_labels: dict[str, dict] | None = None
         self._selected: dict[tuple, list[dict]] = {}  # (ns, name, labels) -> its policies
+        self._reads: dict[str, int] = {}  # namespace -> policies read by key so far
         self.peers: dict[str, Peer] = {}  # backend address -> Peer, for the resolver's routes
 
     def _namespace(self, namespace: str) -> tuple[dict, list]:
-        """(policies by their first matchLabels pair, the others) of one namespace."""
+        """(policies by their first matchLabels pair, the others) of one namespace: entries
+        [policy, its podSelector parsed, podSelector, name]. A view that has `pod_selectors`
+        (the store's) gives the selectors alone; a policy is then read whole (`get`) only
+        once it selects a pod (a resolve reads the few that select its backends, not the
+        namespace's hundreds)."""
         if namespace not in self._ns:
             by_label: dict[tuple[str, str], list] = {}
             rest: list = []
-            for policy in self.view.objects(GK, namespace):
-                entry = [policy, None]  # the selector is parsed when a pod first needs it
-                pairs = sorted(((spec(policy).get("podSelector") or {}).get("matchLabels")
-                                or {}).items())
+            lazy = getattr(self.view, "pod_selectors", None)
+            if lazy is not None:
+                entries = [[None, None, sel, name] for name, sel in lazy(GK, namespace)]
+            else:
+                entries = [[p, None, spec(p).get("podSelector"), meta(p).get("name")]
+                           for p in self.view.objects(GK, namespace)]
+            for entry in entries:  # the selector is parsed when a pod first needs it
+                pairs = sorted(((entry[2] or {}).get("matchLabels") or {}).items())
                 if pairs:
                     by_label.setdefault((pairs[0][0], str(pairs[0][1])), []).append(entry)
                 else:
                     rest.append(entry)
             self._ns[namespace] = (by_label, rest)
         return self._ns[namespace]
+
+    FEW = 16  # policies of a namespace read one by one before the rest are read at once
+
+    def _read(self, namespace: str, entries: list) -> None:
+        """Fill in the whole policies of entries made from selectors alone: by key while few
+        have been, then every policy of the namespace in one read (`check` asks for every
+        pod)."""
+        if not entries:
+            return
+        done = self._reads.get(namespace, 0)
+        if done + len(entries) <= self.FEW:
+            self._reads[namespace] = done + len(entries)
+            for entry in entries:
+                entry[0] = self.view.get(GK, namespace, entry[3])
+            return
+        by_name = {meta(p).get("name"): p for p in self.view.objects(GK, namespace)}
+        by_label, rest = self._ns[namespace]
+        for entry in [e for group in by_label.values() for e in group] + rest:
+            if entry[0] is None:
+                entry[0] = by_name.get(entry[3])
+        self._reads[namespace] = self.FEW + 1
 
     def any(self) -> bool:
         return bool(self.view.objects(GK))
@@ -151,9 +181,10 @@ class PolicyIndex:
             candidates = [e for k, v in labels.items() for e in by_label.get((k, str(v)), ())]
             for entry in candidates + rest:
                 if entry[1] is None:
-                    entry[1] = _selector(spec(entry[0]).get("podSelector") or {})
-            found = sorted((p for p, sel in candidates + rest if sel.matches(labels)),
-                           key=name_of)
+                    entry[1] = _selector(entry[2] or {})
+            chosen = [e for e in candidates + rest if e[1].matches(labels)]
+            self._read(key[0], [e for e in chosen if e[0] is None])
+            found = sorted((e[0] for e in chosen if e[0] is not None), key=name_of)
             self._selected[key] = found
         return found
 

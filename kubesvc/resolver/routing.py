@@ -11,7 +11,7 @@ IPs and load-balancer VIPs, the node owning the address for NodePorts.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kubesvc.api.objects import meta, spec
 from kubesvc.controllers.endpoints import endpoint_utils as eu
@@ -24,6 +24,7 @@ EXCLUDE_LB_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"
 DEFAULT_CLUSTER_CIDR = "10.244.0.0/16"  # kind/kubeadm pod subnet: the local-traffic detector
 DEFAULT_AFFINITY_TIMEOUT = 10800  # SetDefaults_Service: 3 hours
 KUBE_PROXY_HEALTHZ_PORT = 10256
+_ANY = object()  # a node name or zone no endpoint names (Judge.categorized)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,36 @@ class Judge:
     sport: dict
     eps: list[Ep]
     reasons: list[Reason]
+    # categorize's answers by the (node name, zone) it can tell apart, and each endpoint's
+    # EndpointRef (read only): a cluster IP is judged on every node, most of them alike
+    _cats: dict = field(default_factory=dict, init=False, repr=False)
+    _told: tuple | None = field(default=None, init=False, repr=False)
+    _refs: dict = field(default_factory=dict, init=False, repr=False)
+
+    def categorized(self, node: dict | None) -> tuple:
+        """categorize(self.eps, self.svc, self.sport, node), remembered per what it reads of
+        the node: its name only when an endpoint runs there or is hinted for it, its zone
+        only when an endpoint is hinted for it (any other name or zone is treated alike)."""
+        if self._told is None:
+            self._told = ({e.node for e in self.eps} | {n for e in self.eps for n in e.nodes},
+                          {z for e in self.eps for z in e.zones})
+        names, zones = self._told
+        name = meta(node).get("name") if node else None
+        zone = eu.labels_of(node).get(eu.ZONE_LABEL) if node else None
+        key = (name if name in names else _ANY, zone if zone in zones else _ANY)
+        found = self._cats.get(key)
+        if found is None:
+            found = self._cats[key] = categorize(self.eps, self.svc, self.sport, node)
+        return found
+
+    def refs(self, eps: list[Ep]) -> list[EndpointRef]:
+        out = []
+        for e in eps:
+            ref = self._refs.get(id(e))
+            if ref is None:
+                ref = self._refs[id(e)] = e.ref()
+            out.append(ref)
+        return out
 
     def say(self, code: str, message: str) -> None:
         if not any(r.code == code and r.message == message for r in self.reasons):
@@ -199,7 +230,7 @@ def verdict(judge: Judge, node: dict | None, entry: str, src: Source) -> NodeVer
     """What kube-proxy on `node` does with a packet that entered through `entry`
     (ClusterIP | NodePort | ExternalIP | LoadBalancer)."""
     name = meta(node).get("name") if node else None
-    cluster, local, has_any, mode = categorize(judge.eps, judge.svc, judge.sport, node)
+    cluster, local, has_any, mode = judge.categorized(node)
     if not has_any:
         judge.say("no-endpoints", f"{ns_name(judge.svc)} port {_port_label(judge.sport)} has no "
                                   "usable endpoint: kube-proxy rejects the connection "
@@ -251,7 +282,7 @@ def _forward(judge, name, eps: list[Ep], policy: str, client_ip: str) -> NodeVer
         judge.say("terminating-fallback", f"only terminating endpoints serve "
                                           f"{ns_name(judge.svc)}" + (f" on {name}" if
                                                                      policy == "Local" else ""))
-    return NodeVerdict(name, rec.FORWARD, [e.ref() for e in eps], policy, client_ip)
+    return NodeVerdict(name, rec.FORWARD, judge.refs(eps), policy, client_ip)
 
 
 def _source_allowed(judge: Judge, node: dict | None, src: Source) -> bool:

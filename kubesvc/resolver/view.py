@@ -186,6 +186,7 @@ class StoreView(ClusterView):
 
     def __init__(self, store: Store):
         self.store = store
+        queries.map_file(store)  # a resolve or check reads pages all over the file
         self.settings = store.settings
         self._nodes: list[dict] | None = None
         self._node_by_name: dict[str, dict] = {}
@@ -206,6 +207,14 @@ class StoreView(ClusterView):
 
     def objects(self, gk: str, namespace: str | None = None) -> list[dict]:
         return self.store.list(gk, namespace)
+
+    def pod_selectors(self, gk: str, namespace: str) -> list[tuple[str, object]]:
+        """(name, spec.podSelector) of a namespace's objects of `gk`, by name: what finds the
+        NetworkPolicies that select a pod, before any policy is read whole (`get`)."""
+        return queries.pod_selectors(self.store, gk, namespace)
+
+    def get(self, gk: str, namespace: str, name: str) -> dict | None:
+        return self.store.get(gk, namespace, name)
 
     def services(self, namespace: str | None = None) -> list[dict]:
         """Store.list's Services, their bodies decoded as one JSON array (`check` reads every
@@ -264,7 +273,8 @@ class StoreView(ClusterView):
             for oid, ns, key, value in queries.label_rows(self.store, "Pod"):
                 self._labels.setdefault(ns, {}).setdefault((key, value), set()).add(oid)
         if self._labels is None:
-            return self.store.list_by_labels("Pod", namespace, sorted(selector.items()))
+            return queries.objects_labelled(self.store, "Pod", namespace,
+                                            sorted((k, str(v)) for k, v in selector.items()))
         index = self._labels.get(namespace, {})
         sets = sorted((index.get((k, str(v)), set()) for k, v in selector.items()), key=len)
         ids = set(sets[0]).intersection(*sets[1:])

@@ -9,7 +9,14 @@ import pytest
 
 from kubesvc.api import table_cells
 from kubesvc.printers.duration import translate_timestamp_since
-from kubesvc.printers.table.columns import FINISH, summary_table, table_for
+from kubesvc.printers.table import columns
+from kubesvc.printers.table.columns import (
+    FINISH,
+    SERVICE_FIELDS,
+    SummaryFields,
+    summary_table,
+    table_for,
+)
 from kubesvc.printers.table.columns_core import Ages
 
 NOWS = [datetime(2026, 12, 1, 0, 0, 0, tzinfo=UTC), datetime(2026, 12, 7, 16, 59, 7, tzinfo=UTC),
@@ -57,6 +64,21 @@ def test_remembered_ages_need_both_halves_of_a_plain_timestamp(now):
                           + [ts[:12] + "x" + ts[13:], " " + ts[1:], ts[:10] + "t" + ts[11:],
                              ts[:11] + "24" + ts[13:], ts[:5] + "13" + ts[7:], ts]):
             assert ages(candidate) == translate_timestamp_since(candidate, now), candidate
+
+
+@pytest.mark.parametrize("now", NOWS)
+def test_an_age_column_is_translate_timestamp_since(now):
+    """Ages.column (the whole AGE column at once) gives each cell __call__ would: plain
+    timestamps with new and known starts and endings, odd ones, young and old ones."""
+    plain = _timestamps(now, 2000)
+    stamps = plain + ODD + [ts[:13] + ":60:00Z" for ts in plain[:50]] + [
+        ts[:12] + "x" + ts[13:] for ts in plain[:50]] + plain[:300]
+    random.Random(5).shuffle(stamps)
+    expected = [translate_timestamp_since(ts, now) for ts in stamps]
+    assert Ages(now).column(stamps) == expected
+    ages = Ages(now)
+    ages.column(plain[:700])  # some remembered already
+    assert ages.column(stamps) == expected
 
 
 def _pod(name, **status):
@@ -120,3 +142,30 @@ def test_a_cell_holding_the_separator_leaves_no_summary():
     assert table_cells.summary("Pod", PODS[-1]) is None
     assert table_cells.summary("Pod", PODS[0]).startswith(table_cells.SUMMARY_VERSION + "\x1f")
     assert table_cells.summary("ConfigMap", {"metadata": {"name": "x"}}) is None
+
+
+ODD_SERVICES = SERVICES + [
+    {"apiVersion": "v1", "kind": "Service",
+     "metadata": {"name": "x", "namespace": "a", "creationTimestamp": "2026-11-30T23:00:00Z"},
+     "spec": {"type": "ExternalName", "externalName": odd, "ports": [{"port": 1}]}}
+    for odd in ("plain.example", "tab\there", "n\u00e9", "cr\rlf", "\x1b[1m", "new\nline")]
+
+
+@pytest.mark.parametrize("count", [1, 3, 9])
+@pytest.mark.parametrize("opts", [{}, {"wide": True}, {"all_namespaces": True},
+                                  {"all_namespaces": True, "wide": True, "no_headers": True}])
+@pytest.mark.parametrize("piece", [400, 5])
+def test_a_table_from_flat_fields_is_table_for(count, opts, piece, monkeypatch):
+    """A Service table from one flat list of fields (SummaryFields, in pieces) is table_for's
+    text, also with cells render_flat does not print plainly (tabs, non-ASCII, controls)."""
+    monkeypatch.setattr(columns, "_CHUNK_ROWS", piece)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    objs = [{**svc, "metadata": {**svc["metadata"], "name": f"{svc['metadata']['name']}{i}-{j}"}}
+            for i in range(count) for j, svc in enumerate(ODD_SERVICES[:2 + count])]
+    fields = SummaryFields()
+    for ns, name, summary, _ in sorted(_rows(objs)):
+        fields += [ns, name, *summary.split(table_cells.SEP)]
+    fields.fields = SERVICE_FIELDS
+    objs = sorted(objs, key=lambda o: (o["metadata"]["namespace"], o["metadata"]["name"]))
+    text = summary_table("Service", fields, now, **opts)
+    assert "".join(text) == table_for("Service", objs, now, **opts)

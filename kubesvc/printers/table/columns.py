@@ -131,7 +131,7 @@ def summary_table(
     all_namespaces: bool = False,
     no_headers: bool = False,
     show_kind_prefix: str | None = None,
-) -> str:
+) -> str | Chunks:
     """`table_for` from the store's rows (namespace, name, summary, body) of a kind in FINISH:
     the same bytes, without decoding bodies (a row without a current summary is computed from
     its body)."""
@@ -148,6 +148,10 @@ def summary_table(
     # a pod's narrow row needs its first four cells only (and the last one, after restarts):
     # the rest of its summary (wide cells, the brief) is left unsplit
     short = kind == "Pod" and keep == [0, 1, 2, 3, 4]
+    if isinstance(rows, SummaryFields):
+        if kind == "Service" and len(columns) == 7 and not prefix:
+            return _service_text(rows, ages, wide, with_ns, no_headers)
+        rows = rows.rows()
     if kind == "Service" and len(columns) == 7 and not prefix:  # finish_service's row, inline
         return render_flat((["NAMESPACE"] if with_ns else []) + headers_for(kind, wide),
                            _service_cells(rows, ages, wide, with_ns, compute),
@@ -169,6 +173,75 @@ def summary_table(
         out.append([ns, *row] if with_ns else row)
     headers = (["NAMESPACE"] if with_ns else []) + headers_for(kind, wide)
     return render_table(headers, out, no_headers=no_headers)
+
+
+class SummaryFields(list):
+    """A kind's rows from the store as one flat list of strings, `fields` a row: namespace,
+    name, then its summary's version tag and cells (kubesvc.store.queries.table_fields)."""
+
+    fields = 0
+
+    def rows(self) -> list[tuple]:
+        """The same rows as table_rows gives them: (namespace, name, summary, None)."""
+        f, sep = self.fields, table_cells.SEP
+        return [(self[i], self[i + 1], sep.join(self[i + 2:i + f]), None)
+                for i in range(0, len(self), f)]
+
+
+SERVICE_FIELDS = 9  # namespace, name, version, TYPE, CLUSTER-IP, EXTERNAL-IP, PORT(S), created,
+# SELECTOR: table_cells.service_cells after the row's key
+_SPECIAL = ("\t", "\n", "\r", "\f", "\x1b")
+
+
+class Chunks(list):
+    """A table's text in pieces, in order (written one by one: a big table is never one
+    string, nor encoded as one)."""
+
+
+_CHUNK_ROWS = 400  # a piece of ~60 KB: below malloc's mmap threshold, so each reuses memory
+
+
+def _service_text(parts: SummaryFields, ages: core.Ages, wide: bool, with_ns: bool,
+                  no_headers: bool) -> str | Chunks:
+    """_service_cells + render_flat over a SummaryFields, the cells never copied into rows:
+    the AGE cells replace the timestamps in place, and one line format prints every row,
+    a `%.0s` swallowing each field that is not shown (the version tag; NAMESPACE without
+    -A; SELECTOR unless wide). The same text as render_flat, in Chunks; a table whose text
+    is not plain ASCII with one newline a line (a cell render_flat would not print this way)
+    takes render_flat itself."""
+    f = SERVICE_FIELDS
+    stamps = parts[7::f]
+    parts[7::f] = ages.column(stamps)
+    shown = [with_ns, True, False, True, True, True, True, True, wide]
+    header = ["NAMESPACE", "NAME", "", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE",
+              "SELECTOR"]
+    last = max(i for i in range(f) if shown[i])
+    line = []
+    for i in range(f):
+        if not shown[i]:
+            line.append("%.0s")
+        elif i == last:
+            line.append("%s")
+        else:
+            longest = max(map(len, parts[i::f]))
+            if not no_headers:
+                longest = max(longest, len(header[i]))
+            line.append(f"%-{max(6, longest + 3)}s")
+    fmt = "".join(line) + "\n"
+    out = Chunks() if no_headers else Chunks([fmt % tuple(header)])
+    step = _CHUNK_ROWS * f
+    for start in range(0, len(parts), step):
+        piece = parts[start:start + step]
+        text = (fmt * (len(piece) // f)) % tuple(piece)
+        if not text.isascii() or text.count("\n") != len(piece) // f or any(
+                ch in text for ch in _SPECIAL[:1] + _SPECIAL[2:]):
+            parts[7::f] = stamps
+            return render_flat((["NAMESPACE"] if with_ns else []) + headers_for("Service", wide),
+                               _service_cells(parts.rows(), ages, wide, with_ns,
+                                              table_cells.CELLS["Service"]),
+                               7 + wide + with_ns - 1, no_headers=no_headers)
+        out.append(text)
+    return out
 
 
 def _service_cells(rows: list[tuple], ages: core.Ages, wide: bool, with_ns: bool,

@@ -28,6 +28,7 @@ def age(obj: Obj, now: datetime) -> str:
 _PLAIN_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII).fullmatch
 _EPOCH = date(1970, 1, 1)
 _TWO_DAYS = 48 * 3600
+_SIXTY = frozenset(f"{i:02d}" for i in range(60))  # minutes and seconds, ASCII digits only
 
 
 class Ages:
@@ -40,8 +41,9 @@ class Ages:
 
     A remembered age is found without matching the timestamp's form again: its first 13
     characters (`2006-01-02T15`) are a key only once a timestamp with them matched, and its
-    last 7 (`:04:05Z`) are looked up among the endings of timestamps that matched (each
-    gives the half of the hour it falls in); both found means the whole matches."""
+    last 7 (`:04:05Z`) are looked up among the endings known to be of the plain form (each
+    gives the half of the hour it falls in; `_learn` adds one); both found means the whole
+    matches."""
 
     __slots__ = ("_days", "_epoch", "_hours", "_mmss", "_tails", "now")
 
@@ -61,8 +63,37 @@ class Ages:
         None: call it)."""
         return self._tails, self._hours
 
+    def column(self, stamps: list[str]) -> list[str]:
+        """[self(ts) for ts in stamps], the remembered lookups made in place (a table's whole
+        AGE column)."""
+        tails, hours = self._tails, self._hours
+        out: list[str] = []
+        add = out.append
+        learn = self._learn
+        for ts in stamps:
+            half = tails.get(ts[13:])
+            if half is None:
+                half = learn(ts[13:])
+            cell = hours.get(ts[:13] + half) if half is not None else None
+            add(cell if cell is not None else self(ts))
+        return out
+
+    def _learn(self, tail: str) -> str | None:
+        """The half of the hour for an ending not seen yet: one of the plain form (`:MM:SSZ`,
+        minutes and seconds 00-59, what `_PLAIN_TS` and the range checks ask of the last 7
+        characters) is remembered at once, so a timestamp whose start is already remembered
+        takes no regex match (ten thousand Services created over weeks end in thousands of
+        ways but start in a few hundred)."""
+        if (self._epoch is None or len(tail) != 7 or tail[0] != ":" or tail[3] != ":"
+                or tail[6] != "Z" or tail[1:3] not in _SIXTY or tail[4:6] not in _SIXTY):
+            return None
+        half = self._tails[tail] = "+" if tail[1:6] > self._mmss else "-"
+        return half
+
     def __call__(self, ts: str) -> str:
         half = self._tails.get(ts[13:])
+        if half is None:
+            half = self._learn(ts[13:])
         if half is not None:
             cell = self._hours.get(ts[:13] + half)
             if cell is not None:
