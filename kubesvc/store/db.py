@@ -31,6 +31,13 @@ APPLICATION_ID = 0x6B737663  # "ksvc": marks the file as a kubesvc store
 # 2: objects.summary (a kubesvc of format 1 would rewrite bodies and leave summaries stale)
 FORMAT_VERSION = 2
 DEFAULT_BUSY_TIMEOUT = 30.0
+# The page size of a new state (SQLite's default is 4 KiB; an existing state keeps its own:
+# SQLite reads any). A pod's body is 2-3.5 KB, so a 4 KiB page held one and left a third of
+# the file empty (97 MB for 18k objects, 82 MB with 16 KiB); a bulk import also writes each
+# page twice (the WAL, then the checkpoint), and per page costs: a 16 KiB page took a third
+# off the final commit's CPU and ~30% of the import's system time. Reads cost the same
+# instructions either way; a one-object write adds a few larger pages to the WAL.
+PAGE_SIZE = 16384
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -216,6 +223,7 @@ class Store:
                              f"{exc.strerror or exc}") from None
         try:
             conn = sqlite3.connect(tmp, isolation_level=None)
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before the first table: fixed then
             conn.execute("PRAGMA journal_mode = WAL")
             store = cls(conn, path)
             with store.write():
