@@ -10,6 +10,7 @@ import pytest
 from kubesvc.api.errors import StoreError
 from kubesvc.bootstrap.seed import make_settings
 from kubesvc.kubectl.session import open_store
+from kubesvc.store import db
 from kubesvc.store.db import FORMAT_VERSION
 from tests.builders import service as svc
 
@@ -237,6 +238,23 @@ def test_buffered_creates_write_the_same_rows_as_one_by_one(tmp_path):
     assert [row for row in buffered[2] if row[0] == "podip"] == [
         ("podip", 7, "Pod/default/a"), ("podip", 9, "Pod/default/b")]
     for store in stores:
+        store.close()
+
+
+def test_new_states_use_large_pages_and_older_ones_keep_theirs(tmp_path, monkeypatch):
+    """A new state is made with PAGE_SIZE pages; one made with SQLite's default 4 KiB pages
+    (every kubesvc before) keeps them, and the same writes leave the same rows in both."""
+    large = db.PAGE_SIZE
+    assert large > 4096
+    new = open_store(tmp_path / "new" / "state.db")
+    monkeypatch.setattr(db, "PAGE_SIZE", 4096)
+    old = open_store(tmp_path / "old" / "state.db")
+    for store in (new, old):
+        _steps(store, buffered=True)
+    page_size = lambda s: s.conn.execute("PRAGMA page_size").fetchone()[0]  # noqa: E731
+    assert (page_size(new), page_size(old)) == (large, 4096)
+    assert _rows(new) == _rows(old)
+    for store in (new, old):
         store.close()
 
 
