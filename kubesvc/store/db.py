@@ -599,9 +599,22 @@ class Store:
         if not rows:
             return
         self._ensure_input_digests()
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO input_digests (object_id, digest) SELECT id, ? FROM objects "
-            "WHERE gk=? AND namespace=? AND name=?", rows)
+        conn = self.conn
+        last = conn.execute("SELECT max(id) FROM objects").fetchone()[0] or 0
+        if 2 * len(rows) < last:  # a few objects of many: each found by its key
+            conn.executemany(
+                "INSERT OR REPLACE INTO input_digests (object_id, digest) SELECT id, ? "
+                "FROM objects WHERE gk=? AND namespace=? AND name=?", rows)
+            return
+        # most of the objects (a first import): every key read at once from its index, then
+        # the digests written in id order (appended), not a key lookup per row
+        ids = {(gk, ns, name): oid for gk, ns, name, oid in conn.execute(
+            "SELECT gk, namespace, name, id FROM objects")}
+        found = [(oid, digest) for digest, gk, ns, name in rows
+                 if (oid := ids.get((gk, ns, name))) is not None]
+        found.sort(key=_first)  # stable: of two digests for one object the last still wins
+        conn.executemany("INSERT OR REPLACE INTO input_digests (object_id, digest) "
+                         "VALUES (?, ?)", found)
 
     def keys(self) -> set[tuple[str, str, str]]:
         """Every stored object's (gk, namespace, name): a bulk write looks up only these."""
@@ -709,6 +722,10 @@ class Store:
         if value is not None:
             sql, args = sql + " AND value=?", args + [value]
         self._writer().execute(sql, args)
+
+
+def _first(row: tuple[int, str]) -> int:
+    return row[0]
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:

@@ -344,3 +344,22 @@ def test_nested_savepoints_opened_late_undo_what_they_held(store, fails, outer_w
         "Service/default/outer" if outer_writes and fails != "outer" else None)
     assert store.holder("nodeport", 30002) == (
         "Service/default/inner" if fails == "none" else None)
+
+
+@pytest.mark.parametrize("recorded", [1, 20], ids=["few-of-many", "most"])
+def test_input_digests_name_the_objects_by_key(store, recorded):
+    """Whichever way they are written (a lookup per key, or every key at once), digests go
+    to the objects their keys name; a key nobody holds is skipped, the last digest wins."""
+    names = [f"s{i:02}" for i in range(20)]
+    with store.write():
+        for name in names:
+            store.put("Service", svc(name), new=True)
+    last = store.conn.execute("SELECT max(id) FROM objects").fetchone()[0]
+    assert (2 * (recorded + 2) >= last) == (recorded == 20)  # each way is taken once
+    keys = [("Service", "default", name) for name in reversed(names)][:recorded]
+    rows = [(f"d-{key[2]}", *key) for key in keys]
+    rows += [("gone", "Service", "default", "missing"), (f"again-{keys[0][2]}", *keys[0])]
+    with store.write():
+        store.record_input_digests(rows)
+    expected = {key: f"d-{key[2]}" for key in keys} | {keys[0]: f"again-{keys[0][2]}"}
+    assert store.input_digests() == expected
