@@ -24,6 +24,9 @@ from types import ModuleType
 from kubesvc.api.objects import clone
 
 _orjson: ModuleType | None = None
+# orjson's options for `_fast` (set by `enable`): types JSON has no word for are passed to the
+# `TypeError` below, as json.dumps would refuse or spell them otherwise
+_OPTION = _OPTION_SORTED = 0
 # a float (a number with a fraction or an exponent): orjson and Python spell some of them
 # differently (`0.00001` and `1e-05`), so a text with a float is written by the standard
 # library. In compact JSON a value follows a key's `":`, a `,` or a `[`: candidates are found
@@ -94,7 +97,7 @@ _float_check = _has_float  # until `enable` has checked orjson's spelling
 
 def enable() -> bool:
     """Turn the orjson path on for this process (a bulk command). False when not installed."""
-    global _orjson, _float_check
+    global _orjson, _float_check, _OPTION, _OPTION_SORTED
     if _orjson is None:
         try:
             import orjson  # noqa: PLC0415 - lazy: ~15 ms of start-up, paid only by bulk writes
@@ -102,6 +105,9 @@ def enable() -> bool:
             return False
         if _spelling_checked(orjson):
             _float_check = _may_spell_float_otherwise
+        _OPTION = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS | \
+            orjson.OPT_PASSTHROUGH_DATACLASS
+        _OPTION_SORTED = _OPTION | orjson.OPT_SORT_KEYS
         _orjson = orjson
     return True
 
@@ -119,12 +125,8 @@ def _fast(obj, sort_keys: bool = False, floats: bool = False,
     which orjson also writes null, or a string holding "null" makes the count differ)."""
     if _orjson is None:
         return None
-    option = _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_SUBCLASS | \
-        _orjson.OPT_PASSTHROUGH_DATACLASS
-    if sort_keys:
-        option |= _orjson.OPT_SORT_KEYS
     try:
-        out = _orjson.dumps(obj, option=option)
+        out = _orjson.dumps(obj, option=_OPTION_SORTED if sort_keys else _OPTION)
     except TypeError:  # orjson.JSONEncodeError: big int, non-str key, surrogate, other types
         return None
     if (b"null" in out if nulls is None else out.count(b"null") != nulls) or (

@@ -31,6 +31,13 @@ APPLICATION_ID = 0x6B737663  # "ksvc": marks the file as a kubesvc store
 # 2: objects.summary (a kubesvc of format 1 would rewrite bodies and leave summaries stale)
 FORMAT_VERSION = 2
 DEFAULT_BUSY_TIMEOUT = 30.0
+# The page size of a new state (SQLite's default is 4 KiB; an existing state keeps its own:
+# SQLite reads any). A pod's body is 2-3.5 KB, so a 4 KiB page held one and left a third of
+# the file empty (97 MB for 18k objects, 82 MB with 16 KiB); a bulk import also writes each
+# page twice (the WAL, then the checkpoint), and per page costs: a 16 KiB page took a third
+# off the final commit's CPU and ~30% of the import's system time. Reads cost the same
+# instructions either way; a one-object write adds a few larger pages to the WAL.
+PAGE_SIZE = 16384
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -216,6 +223,7 @@ class Store:
                              f"{exc.strerror or exc}") from None
         try:
             conn = sqlite3.connect(tmp, isolation_level=None)
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before the first table: fixed then
             conn.execute("PRAGMA journal_mode = WAL")
             store = cls(conn, path)
             with store.write():
@@ -591,9 +599,22 @@ class Store:
         if not rows:
             return
         self._ensure_input_digests()
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO input_digests (object_id, digest) SELECT id, ? FROM objects "
-            "WHERE gk=? AND namespace=? AND name=?", rows)
+        conn = self.conn
+        last = conn.execute("SELECT max(id) FROM objects").fetchone()[0] or 0
+        if 2 * len(rows) < last:  # a few objects of many: each found by its key
+            conn.executemany(
+                "INSERT OR REPLACE INTO input_digests (object_id, digest) SELECT id, ? "
+                "FROM objects WHERE gk=? AND namespace=? AND name=?", rows)
+            return
+        # most of the objects (a first import): every key read at once from its index, then
+        # the digests written in id order (appended), not a key lookup per row
+        ids = {(gk, ns, name): oid for gk, ns, name, oid in conn.execute(
+            "SELECT gk, namespace, name, id FROM objects")}
+        found = [(oid, digest) for digest, gk, ns, name in rows
+                 if (oid := ids.get((gk, ns, name))) is not None]
+        found.sort(key=_first)  # stable: of two digests for one object the last still wins
+        conn.executemany("INSERT OR REPLACE INTO input_digests (object_id, digest) "
+                         "VALUES (?, ?)", found)
 
     def keys(self) -> set[tuple[str, str, str]]:
         """Every stored object's (gk, namespace, name): a bulk write looks up only these."""
@@ -701,6 +722,10 @@ class Store:
         if value is not None:
             sql, args = sql + " AND value=?", args + [value]
         self._writer().execute(sql, args)
+
+
+def _first(row: tuple[int, str]) -> int:
+    return row[0]
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:

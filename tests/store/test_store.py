@@ -10,6 +10,7 @@ import pytest
 from kubesvc.api.errors import StoreError
 from kubesvc.bootstrap.seed import make_settings
 from kubesvc.kubectl.session import open_store
+from kubesvc.store import db
 from kubesvc.store.db import FORMAT_VERSION
 from tests.builders import service as svc
 
@@ -240,6 +241,23 @@ def test_buffered_creates_write_the_same_rows_as_one_by_one(tmp_path):
         store.close()
 
 
+def test_new_states_use_large_pages_and_older_ones_keep_theirs(tmp_path, monkeypatch):
+    """A new state is made with PAGE_SIZE pages; one made with SQLite's default 4 KiB pages
+    (every kubesvc before) keeps them, and the same writes leave the same rows in both."""
+    large = db.PAGE_SIZE
+    assert large > 4096
+    new = open_store(tmp_path / "new" / "state.db")
+    monkeypatch.setattr(db, "PAGE_SIZE", 4096)
+    old = open_store(tmp_path / "old" / "state.db")
+    for store in (new, old):
+        _steps(store, buffered=True)
+    page_size = lambda s: s.conn.execute("PRAGMA page_size").fetchone()[0]  # noqa: E731
+    assert (page_size(new), page_size(old)) == (large, 4096)
+    assert _rows(new) == _rows(old)
+    for store in (new, old):
+        store.close()
+
+
 @pytest.mark.parametrize("ending", ["rollback", "dry-run"])
 def test_buffered_creates_go_with_the_transaction(store, ending):
     before = _rows(store)
@@ -326,3 +344,22 @@ def test_nested_savepoints_opened_late_undo_what_they_held(store, fails, outer_w
         "Service/default/outer" if outer_writes and fails != "outer" else None)
     assert store.holder("nodeport", 30002) == (
         "Service/default/inner" if fails == "none" else None)
+
+
+@pytest.mark.parametrize("recorded", [1, 20], ids=["few-of-many", "most"])
+def test_input_digests_name_the_objects_by_key(store, recorded):
+    """Whichever way they are written (a lookup per key, or every key at once), digests go
+    to the objects their keys name; a key nobody holds is skipped, the last digest wins."""
+    names = [f"s{i:02}" for i in range(20)]
+    with store.write():
+        for name in names:
+            store.put("Service", svc(name), new=True)
+    last = store.conn.execute("SELECT max(id) FROM objects").fetchone()[0]
+    assert (2 * (recorded + 2) >= last) == (recorded == 20)  # each way is taken once
+    keys = [("Service", "default", name) for name in reversed(names)][:recorded]
+    rows = [(f"d-{key[2]}", *key) for key in keys]
+    rows += [("gone", "Service", "default", "missing"), (f"again-{keys[0][2]}", *keys[0])]
+    with store.write():
+        store.record_input_digests(rows)
+    expected = {key: f"d-{key[2]}" for key in keys} | {keys[0]: f"again-{keys[0][2]}"}
+    assert store.input_digests() == expected
