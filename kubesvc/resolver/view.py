@@ -273,8 +273,8 @@ class StoreView(ClusterView):
             for oid, ns, key, value in queries.label_rows(self.store, "Pod"):
                 self._labels.setdefault(ns, {}).setdefault((key, value), set()).add(oid)
         if self._labels is None:
-            return queries.objects_labelled(self.store, "Pod", namespace,
-                                            sorted((k, str(v)) for k, v in selector.items()))
+            return self.store.list_by_labels("Pod", namespace,
+                                             sorted((k, str(v)) for k, v in selector.items()))
         index = self._labels.get(namespace, {})
         sets = sorted((index.get((k, str(v)), set()) for k, v in selector.items()), key=len)
         ids = set(sets[0]).intersection(*sets[1:])

@@ -31,6 +31,7 @@ APPLICATION_ID = 0x6B737663  # "ksvc": marks the file as a kubesvc store
 # 2: objects.summary (a kubesvc of format 1 would rewrite bodies and leave summaries stale)
 FORMAT_VERSION = 2
 DEFAULT_BUSY_TIMEOUT = 30.0
+_LABEL_ROWS_COUNTED = 1000  # list_by_labels counts at most this many to find the rarest pair
 # The page size of a new state (SQLite's default is 4 KiB; an existing state keeps its own:
 # SQLite reads any). A pod's body is 2-3.5 KB, so a 4 KiB page held one and left a third of
 # the file empty (97 MB for 18k objects, 82 MB with 16 KiB); a bulk import also writes each
@@ -484,17 +485,31 @@ class Store:
 
     def list_by_labels(self, gk: str, namespace: str | None,
                        pairs: builtins.list[tuple[str, str]]) -> builtins.list[dict]:
-        """Objects carrying every (key, value) pair, through the label index."""
+        """Objects carrying every (key, value) pair, in etcd key order, found from the label
+        index: from the rarest pair's rows (each of its objects checked for the kind, the
+        namespace and the other pairs by the labels' primary key), not by scanning the kind's
+        objects or collecting every object of a common pair (`tier=cache` on 16,000 pods,
+        for the 4 that `app=app-5` also selects)."""
         if not pairs:
             return self.list(gk, namespace)
-        sql = "SELECT o.body FROM objects o WHERE o.gk=?"
-        args: list = [gk]
+        rarest = 0
+        if len(pairs) > 1:
+            counts = [self.conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM labels WHERE key=? AND value=? LIMIT ?)",
+                (key, value, _LABEL_ROWS_COUNTED)).fetchone()[0] for key, value in pairs]
+            rarest = counts.index(min(counts))
+        # `+o.gk`, `+o.namespace`: no index of objects for these, so the label rows lead
+        sql = ("SELECT o.body FROM labels l JOIN objects o ON o.id = l.object_id "
+               "WHERE l.key=? AND l.value=? AND +o.gk=?")
+        args: list = [*pairs[rarest], gk]
         if namespace is not None:
-            sql += " AND o.namespace=?"
+            sql += " AND +o.namespace=?"
             args.append(namespace)
-        for key, value in pairs:
-            sql += " AND o.id IN (SELECT object_id FROM labels WHERE key=? AND value=?)"
-            args += [key, value]
+        for i, (key, value) in enumerate(pairs):
+            if i != rarest:
+                sql += (" AND EXISTS (SELECT 1 FROM labels m WHERE m.object_id = o.id "
+                        "AND m.key=? AND m.value=?)")
+                args += [key, value]
         sql += " ORDER BY o.namespace || '/' || o.name"  # etcd key order, as list() above
         return [json.loads(r[0]) for r in self.conn.execute(sql, args)]
 

@@ -21,33 +21,6 @@ def map_file(store: Store) -> None:
     store.conn.execute(f"PRAGMA mmap_size = {MAP_BYTES}")
 
 
-def objects_labelled(store: Store, gk: str, namespace: str,
-                     pairs: list[tuple[str, str]]) -> list[dict]:
-    """Store.list_by_labels (objects carrying every (key, value) pair; etcd key order) for a
-    non-empty `pairs`, found from the rarest pair's label rows: each of its objects is
-    checked for the kind, the namespace and the other pairs by key (the labels' primary
-    key), instead of SQLite scanning the namespace's objects of the kind or collecting every
-    object of a common pair (`tier=cache` on 16,000 pods, for the 4 `app=app-5` selects)."""
-    counts = [store.conn.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM labels WHERE key=? AND value=? LIMIT ?)",
-        (key, value, _ENOUGH)).fetchone()[0] for key, value in pairs]
-    rarest = counts.index(min(counts))
-    key, value = pairs[rarest]
-    sql = ("SELECT o.body FROM labels l JOIN objects o ON o.id = l.object_id "
-           "WHERE l.key=? AND l.value=? AND +o.gk=? AND +o.namespace=?")
-    args: list = [key, value, gk, namespace]
-    for i, (key, value) in enumerate(pairs):
-        if i != rarest:
-            sql += (" AND EXISTS (SELECT 1 FROM labels m WHERE m.object_id = o.id AND m.key=? "
-                    "AND m.value=?)")
-            args += [key, value]
-    sql += " ORDER BY o.namespace || '/' || o.name"
-    return [json.loads(r[0]) for r in store.conn.execute(sql, args)]
-
-
-_ENOUGH = 1000  # label rows counted at most, to find the rarest pair
-
-
 def pods_on_node(store: Store, node_name: str) -> list[dict]:
     """Pods bound to `node_name` (`spec.nodeName`), in the API's list order (etcd keys
     `NS/NAME` as bytes, as `Store.list`): node describe prints them in that order."""

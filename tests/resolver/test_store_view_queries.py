@@ -1,6 +1,6 @@
 """The store view's answers are the plain queries': the Service holding a cluster IP whatever
-was read before (the first in key order, as MemoryView), and objects by labels (found from the
-rarest pair's rows)."""
+was read before (the first in key order, as MemoryView), and objects by labels
+(Store.list_by_labels, found from the rarest pair's rows)."""
 
 from __future__ import annotations
 
@@ -64,10 +64,27 @@ def test_the_first_holder_of_a_cluster_ip_whatever_was_read_before(store, first)
                                    [("app", "web"), ("tier", "x")],
                                    [("app", "one"), ("app", "two")]])
 def test_objects_by_labels_from_the_rarest_pair(store, pairs):
+    """Store.list_by_labels, led by its rarest pair's label rows, finds what filtering the
+    kind's objects (etcd key order) finds."""
     with store.read():
-        for gk, ns in itertools.product(("Service", "Pod"), ("a", "b", "default")):
-            assert queries.objects_labelled(store, gk, ns, pairs) == store.list_by_labels(
-                gk, ns, pairs)
+        for gk, ns in itertools.product(("Service", "Pod"), ("a", "b", "default", None)):
+            expected = [o for o in store.list(gk, ns)
+                        if all((o["metadata"].get("labels") or {}).get(k) == v
+                               for k, v in pairs)]
+            assert store.list_by_labels(gk, ns, pairs) == expected
+
+
+def test_objects_by_labels_across_namespaces(store):
+    """Without a namespace, two pairs: every namespace's objects carrying both, key order."""
+    with store.read():
+        pods = store.list_by_labels("Pod", None, [("app", "web")])
+        assert len(pods) >= 2
+        template = pods[0]["metadata"]["labels"]["pod-template-hash"]
+        both = store.list_by_labels("Pod", None, [("app", "web"),
+                                                  ("pod-template-hash", template)])
+        assert [p["metadata"]["name"] for p in both] == sorted(
+            p["metadata"]["name"] for p in pods
+            if p["metadata"]["labels"]["pod-template-hash"] == template)
 
 
 def _policies_yaml(count: int) -> str:
