@@ -36,8 +36,7 @@ def fill_on_create(ctx, gk: str, obj: dict, restore: bool = False, rv: str | Non
     meta = obj.setdefault("metadata", {})
     kept_uid, kept_generation = (meta.get("uid"), meta.get("generation")) if restore else \
         (None, None)
-    for system in SYSTEM_FIELDS:  # strip_system_fields (`meta` is the object's dict)
-        meta.pop(system, None)
+    strip_system_fields(obj)
     if not (restore and meta.get("creationTimestamp")):
         meta["creationTimestamp"] = rfc3339(ctx.now)
     rv = rv or ctx.store.next_resource_version()

@@ -95,18 +95,20 @@ class SchemaSet:
     def fast_validator(self, def_name: str):
         """jsonschema-rs (compiled, ~1 µs per object) for the common case: a valid object.
         None when it is not installed; the pure-Python validator then does all the work."""
-        key = "rs:" + def_name
-        if key not in self._validators:
-            if jsonschema_rs is None:
-                self._validators[key] = None
-            else:
-                # only the definitions the kind refers to: compiling all ~700 costs ~100 ms,
-                # a Service's 16 or a Deployment's ~120 a fifth of that
-                defs = {name: self.defs[name] for name in self.referenced(def_name)}
-                schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-                          "$defs": defs, "$ref": f"#/$defs/{def_name}"}
-                self._validators[key] = jsonschema_rs.validator_for(schema)
-        return self._validators[key]
+        try:  # (asked for every object written: one dict lookup once compiled)
+            return self._fast[def_name]
+        except KeyError:
+            pass
+        fast = None
+        if jsonschema_rs is not None:
+            # only the definitions the kind refers to: compiling all ~700 costs ~100 ms,
+            # a Service's 16 or a Deployment's ~120 a fifth of that
+            defs = {name: self.defs[name] for name in self.referenced(def_name)}
+            schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                      "$defs": defs, "$ref": f"#/$defs/{def_name}"}
+            fast = jsonschema_rs.validator_for(schema)
+        self._fast[def_name] = fast
+        return fast
 
     def referenced(self, def_name: str) -> set[str]:
         """`def_name` and every definition it reaches through `$ref`s."""
@@ -120,10 +122,7 @@ class SchemaSet:
         return seen
 
     def check(self, obj: dict, def_name: str) -> list[SchemaIssue]:
-        try:  # (fast_validator's answer, asked once a definition)
-            fast = self._fast[def_name]
-        except KeyError:
-            fast = self._fast[def_name] = self.fast_validator(def_name)
+        fast = self.fast_validator(def_name)
         if fast is not None and fast.is_valid(obj):
             return []
         issues: list[SchemaIssue] = []  # invalid: the Python validator explains why

@@ -36,13 +36,7 @@ from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext, Change
 from kubesvc.controllers.trusted import metadata_ok, strategy_is_noop_and_valid
 from kubesvc.store import codec
-from kubesvc.store.bulk import (
-    has_summary,
-    object_row,
-    put_rows,
-    reserve_resource_versions,
-    text_row,
-)
+from kubesvc.store.bulk import object_row, put_rows, reserve_resource_versions, text_row
 
 _QUEUE = "_bulk_writes"
 
@@ -163,9 +157,7 @@ def queue_built(ctx: ApiContext, gk: str, built: Built, owners: list | None = No
     is json.dumps' own text of an object they pass unchanged, system fields aside).
     `owners`: its ownerReferences (for the change log). Not for kinds whose create sets a
     generation, nor for pods (their facts are kept from the object)."""
-    queue = getattr(ctx, _QUEUE, None)
-    if queue is None:
-        queue = _queue(ctx)
+    queue = _queue(ctx)
     queue.append((gk, built, None, True, True))
     queue.keys.add((gk, built.namespace, built.name))
     # ctx.record(gk, namespace, name, None, {"metadata": {...}}), its routing metadata made here
@@ -185,7 +177,6 @@ def flush(ctx: ApiContext) -> None:
     rows: list[tuple] = []
     pods: list[dict] = []
     kinds: dict[str, tuple] = {}
-    kinds_summarized: dict[str, bool] = {}
     created = rfc3339(ctx.now)
     dumps = _plain_dumps()
     for gk, obj, old, plain, proven in queue:
@@ -193,13 +184,7 @@ def flush(ctx: ApiContext) -> None:
             uid = _uuid5(f"{gk}/{obj.namespace}/{obj.name}/{rv}")
             body = (f'{obj.head},"creationTimestamp":"{created}","resourceVersion":"{rv}",'
                     f'"uid":"{uid}"{obj.tail}')
-            summarized = kinds_summarized.get(gk)
-            if summarized is None:
-                kinds_summarized[gk] = summarized = has_summary(store, gk)
-            if summarized:
-                rows.append(text_row(store, gk, obj.namespace, obj.name, body, obj.labels))
-            else:  # text_row's row, nothing to summarize
-                rows.append((gk, obj.namespace, obj.name, body, None, obj.labels, None))
+            rows.append(text_row(store, gk, obj.namespace, obj.name, body, obj.labels))
             rv += 1
             continue
         kind = kinds.get(gk)
