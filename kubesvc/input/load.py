@@ -43,6 +43,9 @@ class Document:
     # pipe's child): no sub-object is shared with another document or within it, as a YAML
     # alias can share one, so a writer may take `obj` itself rather than a deep copy
     fresh: bool = False
+    # the child also ran the object's stateless create steps (apiserver/registry.py `prepare`):
+    # `obj` is the prepared object, this what `prepare` returned; None: `obj` is as read
+    prepared: tuple | None = None
 
     @property
     def where(self) -> str:

@@ -513,18 +513,22 @@ class Store:
         sql += " ORDER BY o.namespace || '/' || o.name"  # etcd key order, as list() above
         return [json.loads(r[0]) for r in self.conn.execute(sql, args)]
 
-    def put(self, gk: str, obj: dict, new: bool = False) -> None:
+    def put(self, gk: str, obj: dict, new: bool = False,
+            derived: tuple[str | None, tuple | None] | None = None) -> None:
         """Insert or replace an object (metadata already filled by the caller). `new` says the
-        caller knows it does not exist yet, which saves the label-index comparison."""
+        caller knows it does not exist yet, which saves the label-index comparison.
+        `derived`: the object's (summary_row, pod_facts.row), when the caller has them."""
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
         body = codec.dumps(obj)  # json.dumps' text (orjson's in a bulk command)
         if new and self.buffer_creates:  # written with the next ones, by `_flush`
             labels = meta.get("labels")
-            self._pending.append((gk, ns, name, body, summary_row(gk, obj) if self.has_summary
+            if derived is None:
+                derived = (summary_row(gk, obj) if self.has_summary else None,
+                           pod_facts.row(obj) if gk == "Pod" else None)
+            self._pending.append((gk, ns, name, body, derived[0] if self.has_summary
                                   else None, [(k, str(v)) for k, v in labels.items()]
-                                  if labels else None,
-                                  pod_facts.row(obj) if gk == "Pod" else None))
+                                  if labels else None, derived[1]))
             if len(self._pending) >= _FLUSH_ROWS:  # the buffer's memory stays bounded
                 self._flush()
             return

@@ -1,0 +1,179 @@
+"""`kubesvc import`'s parsing child (input/pipe.py), run as `python -m kubesvc.kubectl.import_child
+FILE ...`: input/pipechild.py's, and two things more.
+
+- Each Pod the import will create takes its stateless create steps here
+  (apiserver/registry.py `prepare`: admission, validation, defaulting, the metadata and status
+  checks, the store's derived rows), while the parent writes the previous ones; the parent then
+  runs only the steps that read or write the state (registry.create's `prepared`). A Pod the
+  state holds, or one an earlier document of the file names, is not prepared (the parent
+  replaces it), nor one `prepare` gives up on: it comes as read and takes the whole path.
+- A JSON file is read here too (load.json_fast, as load_text reads it), and handed over in
+  the apply order (kubectl/apply.py `ordered`), with each object's digest as the parent
+  computes it for JSON (store/codec.py). A JSON text json_fast does not prove is read by the
+  parent, as before.
+
+The parent tells what preparing needs in its message (input/pipe.py `skip_known`): the state's
+Kubernetes version (its schemas), the fieldValidation, the stored Pods' keys.
+"""
+
+from __future__ import annotations
+
+import array
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import orjson
+
+from kubesvc.api.resources import Resource
+from kubesvc.apiserver import admission, registry
+from kubesvc.apiserver.context import ApiContext
+from kubesvc.apiserver.schema import schemas
+from kubesvc.input import pipechild
+from kubesvc.input.load import Document, _read, flatten, json_fast
+from kubesvc.kubectl.apply import ordered
+from kubesvc.store import codec
+
+PIECE_OBJECTS = 64  # a JSON file's objects are handed over this many at a time
+PIECE_BYTES = 256 * 1024  # and a YAML file's pieces: several wait in the pipe (see `ahead`)
+# KUBESVC_PREPARE=0 prepares nothing, =1 every Pod it may (tests, A/B measurements); by
+# default, a Pod is prepared while the parent has work waiting (`ahead`)
+ENV_SWITCH = "KUBESVC_PREPARE"
+F_GETPIPE_SZ = 1032  # Linux
+
+
+class Preparer:
+    """registry.prepare for a piece's objects (pipechild.Preparer)."""
+
+    def __init__(self, prepare: dict, salt: str | None):
+        codec.enable()
+        # no store: prepare reads none; no clock: it prepares only what keeps its own time
+        self.ctx = ApiContext(store=None, now=datetime.fromtimestamp(0, UTC),  # type: ignore[arg-type]
+                              field_validation=prepare["fieldValidation"])
+        self.ctx.schemas = schemas(prepare["version"])
+        res = admission.resource_for(self.ctx, "v1", "Pod")
+        assert res is not None
+        self.res: Resource = res
+        self.taken = {tuple(key) for key in prepare["existing"]}  # keys the parent replaces
+        self.salt = salt
+        mode = os.environ.get(ENV_SWITCH)
+        self.ahead = _Backlog.open() if mode is None else (lambda: mode == "1")
+
+    def __call__(self, objects: list, digests: list) -> list | None:
+        prepared: list | None = None
+        ctx, res, taken, ahead = self.ctx, self.res, self.taken, self.ahead
+        for i, obj in enumerate(objects):
+            if obj is None or obj.get("kind") != "Pod" or obj.get("apiVersion") != "v1":
+                continue
+            if not ahead():  # the parent is about to wait for this piece: it prepares it
+                continue
+            meta = obj.get("metadata")
+            if not isinstance(meta, dict):
+                continue
+            name, namespace = meta.get("name"), meta.get("namespace") or "default"
+            if not isinstance(name, str) or not name or not isinstance(namespace, str):
+                continue
+            key = ("Pod", namespace, name)
+            if key in taken:  # stored, or an earlier document's: the parent replaces it
+                continue
+            taken.add(key)
+            raw = codec.encode(obj)  # (no null in it: admission need not zero any)
+            if raw is None:
+                continue
+            if digests[i] is None and self.salt is not None:  # as restore.py's for JSON text
+                digests[i] = codec.digest(raw, self.salt)
+            meta["namespace"] = namespace  # as restore.py's _import_one
+            ctx.null_free = obj
+            made = registry.prepare(ctx, res, obj)
+            ctx.null_free = None
+            if made is None:
+                objects[i] = codec.decode(raw)  # as read: the whole path
+                continue
+            if prepared is None:
+                prepared = [None] * len(objects)
+            prepared[i] = made
+        return prepared
+
+
+class _Backlog:
+    """Whether the parent has work waiting: at least half the pipe to it unread. Preparing
+    costs the child what it saves the parent, so the child prepares while the parent is
+    behind (it would wait for the pipe anyway), and hands pieces over as read while the parent
+    is catching up: the two cores stay busy whichever is the slower."""
+
+    def __init__(self, fd: int, threshold: int, ioctl: Callable, request: int):
+        self.fd, self.threshold, self.ioctl, self.request = fd, threshold, ioctl, request
+        self.buffer = array.array("i", [0])
+
+    @classmethod
+    def open(cls) -> Callable[[], bool]:
+        if pipechild.PART:  # the parent reads this child's frames only later: all prepared
+            return lambda: True
+        try:
+            import fcntl  # noqa: PLC0415 - Unix only
+            import termios  # noqa: PLC0415 - Unix only
+
+            fd = sys.stdout.fileno()
+            backlog = cls(fd, fcntl.fcntl(fd, F_GETPIPE_SZ) // 2, fcntl.ioctl, termios.FIONREAD)
+            backlog()
+        except (ImportError, OSError, ValueError, AttributeError):  # not a Linux pipe: all
+            return lambda: True
+        return backlog
+
+    def __call__(self) -> bool:
+        self.ioctl(self.fd, self.request, self.buffer, True)
+        return self.buffer[0] >= self.threshold
+
+
+def preparer(message: dict) -> Preparer | None:
+    prepare = message.get("prepare")
+    return Preparer(prepare, message.get("salt")) if prepare is not None else None
+
+
+def run(path: str, out, stdin) -> None:
+    with open(path, "rb") as fh:
+        text = _read(fh, path)
+    if text.lstrip().startswith(("{", "[")):
+        _run_json(text, path, out, stdin)
+    else:
+        pipechild.run_yaml(text, path, out, stdin)
+
+
+def _run_json(text: str, path: str, out, stdin) -> None:
+    found = json_fast(text)
+    if found is None or type(found[0]) is not dict:  # the parent reads it (or says why not)
+        raise pipechild.Fail
+    docs = list(ordered([Document(item, path, 1, fresh=True)
+                         for item in flatten(found[0], path, 1)]))
+    del found
+    pipechild.frame(out, b"H", orjson.dumps({"count": len(docs)}))
+    pipechild.frame(out, b"S")  # handed over in the apply order: none may move
+    skip = pipechild.Skip(stdin)
+    for start in range(0, len(docs), PIECE_OBJECTS):
+        objects: list = [doc.obj for doc in docs[start:start + PIECE_OBJECTS]]
+        digests: list = [None] * len(objects)
+        if skip.salt is not None:
+            for i, obj in enumerate(objects):
+                raw = codec.encode(obj)
+                if raw is not None:
+                    digests[i] = codec.digest(raw, skip.salt)
+                    if skip.skipped(digests[i]):
+                        objects[i] = None  # a stub: the state holds what it made
+        pipechild.frame(out, b"D", pipechild.dumps(
+            [1] * len(objects), objects, digests, "", skip.prepared(objects, digests)))
+        for doc in docs[start:start + PIECE_OBJECTS]:
+            doc.obj = {}  # handed over: its memory can go
+    pipechild.frame(out, b"E")
+
+
+def main() -> int:
+    codec.enable()
+    pipechild.PREPARE = preparer
+    if len(sys.argv) < 6:  # (tests give the piece sizes)
+        pipechild.PIECE_BYTES = PIECE_BYTES
+    return pipechild.main(run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""`kubesvc import` through its child (kubectl/import_child.py): the Pods it prepares
+(apiserver/registry.py `prepare`, then create's `prepared` steps) end as the whole API path
+leaves them, with the same output, errors and stored rows, for YAML and JSON dumps."""
+
+import json
+import sqlite3
+
+import pytest
+
+from kubesvc.apiserver import registry
+from kubesvc.input import pipe
+from kubesvc.input.load import JSON_FAST_BYTES
+from kubesvc.kubectl import import_child, restore
+from tests.conftest import Cli
+
+
+def dump_pod(n: int, ns: str = "ns0", **changes) -> dict:
+    """A pod as `kubectl get pods -o yaml` lists it: uid, creationTimestamp, status."""
+    pod = {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": f"web-{n}", "namespace": ns,
+                     "uid": f"00000000-0000-4000-8000-{n:012d}",
+                     "resourceVersion": str(1000 + n), "creationTimestamp": "2026-01-01T00:00:00Z",
+                     "labels": {"app": "web", "pod-template-hash": "abc"},
+                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                                          "name": "web-abc", "uid": "rs-uid", "controller": True}]},
+        "spec": {"nodeName": "node-1", "containers": [
+            {"name": "web", "image": "nginx", "ports": [{"name": "http", "containerPort": 80}]}]},
+        "status": {"phase": "Running", "podIP": f"10.244.{n // 250}.{n % 250 + 2}",
+                   "podIPs": [{"ip": f"10.244.{n // 250}.{n % 250 + 2}"}],
+                   "conditions": [{"type": "Ready", "status": "True"}]},
+    }
+    for path, value in changes.items():
+        *parents, leaf = path.split("__")
+        node = pod
+        for key in parents:
+            node = node[key]
+        if value is _DROP:
+            node.pop(leaf, None)
+        else:
+            node[leaf] = value
+    return pod
+
+
+_DROP = object()
+NAMESPACES = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": f"ns{m}"}}
+              for m in range(2)]
+
+CASES = {
+    "dump pods": [dump_pod(n, f"ns{n % 2}") for n in range(40)],
+    "without uid or creationTimestamp (not prepared)": [
+        dump_pod(n, metadata__uid=_DROP) if n % 3 == 0 else
+        dump_pod(n, metadata__creationTimestamp=_DROP) if n % 3 == 1 else dump_pod(n)
+        for n in range(30)],
+    "invalid pods among good ones": [
+        dump_pod(n, spec__containers=[{"name": "web"}]) if n == 5 else  # no image
+        dump_pod(n, spec__bogus=1) if n == 6 else  # unknown field (strict)
+        dump_pod(n, status__podIP="10.0.0.999") if n == 7 else  # status validation
+        dump_pod(n, metadata__labels={"bad key!": "x"}) if n == 8 else  # metadata check
+        dump_pod(n, spec__containers="x") if n == 9 else  # a type the schema refuses
+        dump_pod(n) for n in range(30)],
+    "nulls, duplicates, an unlisted namespace": [
+        dump_pod(1, spec__nodeSelector=None), dump_pod(2), dump_pod(2, spec__nodeName="node-2"),
+        *[dump_pod(n, "elsewhere") for n in range(3, 30)], dump_pod(31, metadata__namespace=_DROP)],
+    "same pod IP twice": [dump_pod(n, status__podIP="10.244.9.9",
+                                   status__podIPs=[{"ip": "10.244.9.9"}]) for n in range(30)],
+}
+
+
+def as_yaml_list(objects: list[dict]) -> str:
+    """One `kind: List` (JSON is YAML; the YAML child cuts it into items only if block style,
+    so write block style by hand through PyYAML)."""
+    import yaml
+
+    return yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": objects,
+                           "metadata": {"resourceVersion": ""}}, sort_keys=False)
+
+
+def as_yaml_documents(objects: list[dict]) -> str:
+    import yaml
+
+    return yaml.safe_dump_all(objects, sort_keys=False)
+
+
+def as_json_list(objects: list[dict]) -> str:
+    """(with a big ConfigMap: the child reads JSON of load.JSON_FAST_BYTES or more only)"""
+    filler = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "filler"},
+              "data": {"x": "a" * JSON_FAST_BYTES}}
+    return json.dumps({"apiVersion": "v1", "kind": "List", "items": [*objects, filler],
+                       "metadata": {"resourceVersion": ""}}, indent=2)
+
+
+FORMATS = {"yaml list": (as_yaml_list, "yaml"), "yaml documents": (as_yaml_documents, "yaml"),
+           "json list": (as_json_list, "json")}
+# (KUBESVC_PIPE, KUBESVC_PREPARE): in process; through the child, nothing prepared; all it may
+MODES = [("0", "0"), ("1", "0"), ("1", "1")]
+
+
+@pytest.fixture(autouse=True)
+def _small(monkeypatch):
+    """Every file goes through the child, in small pieces; every import is a bulk one."""
+    monkeypatch.setattr(pipe, "PIPE_MIN_BYTES", 0)
+    monkeypatch.setattr(pipe, "PIECES", (2000, 3000))
+    monkeypatch.setattr(restore, "BULK", 1)
+
+
+def state_rows(path) -> dict:
+    """Every table of a state, row by row."""
+    conn = sqlite3.connect(path)
+    tables = [name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    rows = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    conn.close()
+    return rows
+
+
+def run_import(tmp_path, monkeypatch, name: str, texts: list[tuple[str, str]], mode) -> tuple:
+    """Each (text, extension) imported in turn into a fresh state in `mode`; the outputs, the
+    state's rows, and how many creates were prepared."""
+    monkeypatch.setenv(pipe.ENV_SWITCH, mode[0])
+    monkeypatch.setenv(import_child.ENV_SWITCH, mode[1])
+    folder = tmp_path / f"{name}-{mode[0]}-{mode[1]}"
+    folder.mkdir()
+    cli = Cli(folder / "state.db")
+    prepared = []
+    create = registry.create
+
+    def counting(*args, **kwargs):
+        prepared.append(kwargs.get("prepared") is not None)
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(registry, "create", counting)
+    outs = []
+    for i, (text, ext) in enumerate(texts):
+        path = folder / f"dump-{i}.{ext}"
+        path.write_text(text)
+        result = cli("import", "-f", str(path), "-o", "name")
+        outs.append((result.code, result.out, result.err))
+    monkeypatch.setattr(registry, "create", create)
+    return outs, state_rows(cli.state), sum(prepared)
+
+
+def assert_same(runs: list[tuple], ext: str) -> None:
+    """The same outputs and rows in every mode. The in-process path digests a YAML object's
+    JSON text where the child digests the text it came from (either answers a re-import)."""
+    assert runs[1][:2] == runs[2][:2]
+    inprocess, child = dict(runs[0][1]), dict(runs[1][1])
+    if ext == "yaml":
+        inprocess.pop("input_digests"), child.pop("input_digests")
+    assert runs[0][0] == runs[1][0] and inprocess == child
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("case", list(CASES))
+def test_prepared_pods_end_as_the_whole_path(tmp_path, monkeypatch, case, fmt):
+    to_text, ext = FORMATS[fmt]
+    texts = [(to_text(NAMESPACES + CASES[case]), ext)]
+    runs = [run_import(tmp_path, monkeypatch, "a", texts, mode) for mode in MODES]
+    assert_same(runs, ext)
+    assert runs[0][2] == runs[1][2] == 0
+    assert runs[2][2] > 0, "the child prepared no pod"
+    if case == "dump pods":
+        assert runs[2][2] == len(CASES[case])
+
+
+def test_reimport_replaces_what_the_state_holds(tmp_path, monkeypatch):
+    """A pod the state holds is replaced on the whole path (never prepared); unchanged text
+    comes as a stub; new pods are prepared."""
+    first = NAMESPACES + [dump_pod(n) for n in range(20)]
+    second = NAMESPACES + [dump_pod(n, spec__nodeName="node-2") if n % 4 == 0 else dump_pod(n)
+                           for n in range(30)]
+    for fmt in FORMATS:
+        to_text, ext = FORMATS[fmt]
+        texts = [(to_text(first), ext), (to_text(second), ext)]
+        runs = [run_import(tmp_path, monkeypatch, fmt, texts, mode) for mode in MODES]
+        assert_same(runs, ext)
+        assert runs[2][2] == 20 + 10  # the first import's pods, then the 10 new ones
+        assert "pod/web-4 configured" not in runs[0][0][1][1]  # (-o name: names only)
+        assert runs[0][0][1][0] == 0
+
+
+def test_a_child_that_prepares_nothing_falls_back_to_the_whole_path(tmp_path, monkeypatch):
+    """A stored Pod's key, as the parent tells it, is never prepared (the parent replaces)."""
+    preparer = import_child.Preparer(
+        {"version": "1.37", "fieldValidation": "strict", "existing": [["Pod", "ns0", "web-1"]]},
+        "salt")
+    preparer.ahead = lambda: True
+    objects = [dump_pod(1), dump_pod(2), dump_pod(2), {"apiVersion": "v1", "kind": "Service"}]
+    digests = [None] * len(objects)
+    made = preparer(objects, digests)
+    assert made is not None
+    assert [m is not None for m in made] == [False, True, False, False]
+    assert digests[1] is not None and digests[0] is None  # (a prepared pod's input digest)
+    assert objects[1]["metadata"]["resourceVersion"] == "0"  # create fills in the real one
+
