@@ -207,6 +207,36 @@ def json_fast(text: str) -> list | None:
     return [tree] if colons == text.count(":") else None
 
 
+def json_items_proven(text: str) -> list | None:
+    """The values of `text`, a run of a List's items as they stand between its brackets, when
+    orjson reads them as _json_documents reads them in the whole (json_fast's proofs: no
+    duplicate key, no big integer, not too deep one level below the document); else None."""
+    return _proven("[" + text + "]", _WRAP_CHILD)
+
+
+def json_head_proven(text: str) -> dict | None:
+    """`text`, a List with its items left out (`"items": []`), as json_fast reads it, when an
+    object; else None."""
+    tree = _proven(text, _WRAP_WHOLE)
+    return tree if type(tree) is dict else None
+
+
+def _proven(text: str, levels: int):
+    """json_fast's proofs for one part of a document, written in `levels` lists (its depth)."""
+    import orjson  # noqa: PLC0415 - lazy: start-up of commands that read small manifests
+
+    if "\\u003" in text and ("\\u003a" in text or "\\u003A" in text):
+        return None
+    try:
+        tree = orjson.loads(text if text.isascii() else text.encode())
+        raw = orjson.dumps(_wrapped(tree, levels))
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return None
+    if b"e+" in raw or raw.count(b":") != text.count(":"):
+        return None
+    return tree
+
+
 def _written(tree: dict | list, dumps) -> Iterator[bytes]:
     """What orjson writes for `tree`, each part wrapped in depth-checking lists; a List's
     items a run at a time (a bounded copy), the rest of it as a whole with `items: []`."""

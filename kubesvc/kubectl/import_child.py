@@ -19,9 +19,10 @@ Kubernetes version (its schemas), the fieldValidation, the stored Pods' keys.
 from __future__ import annotations
 
 import array
+import itertools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import orjson
@@ -31,7 +32,16 @@ from kubesvc.apiserver import admission, registry
 from kubesvc.apiserver.context import ApiContext
 from kubesvc.apiserver.schema import schemas
 from kubesvc.input import pipechild
-from kubesvc.input.load import Document, _read, flatten, json_fast
+from kubesvc.input.load import (
+    JSON_FAST_BYTES,
+    Document,
+    _read,
+    flatten,
+    json_fast,
+    json_head_proven,
+    json_items_proven,
+)
+from kubesvc.input.split import json_item_cut, json_list_items, order_bound
 from kubesvc.kubectl.apply import ordered
 from kubesvc.store import codec
 
@@ -141,6 +151,78 @@ def run(path: str, out, stdin) -> None:
 
 
 def _run_json(text: str, path: str, out, stdin) -> None:
+    """A JSON List is read a run of items at a time (the parent starts on the first while the
+    rest is read); any other JSON, or a List whose runs are not proven, as a whole."""
+    items = json_list_items(text) if len(text) >= JSON_FAST_BYTES else None
+    head = json_head_proven(text[:items[0]] + text[items[1]:]) if items is not None else None
+    if items is None or head is None or head.get("items") != [] or \
+            not isinstance(head.get("kind"), str) or not head["kind"].endswith("List"):
+        _run_json_whole(text, path, out, stdin)
+        return
+    flatten(head, path, 1)  # the list's own apiVersion, kind and metadata
+    start, end = items
+    runs = _json_runs(text, start, end)
+    first = next(runs)
+    # how many items: an estimate (the progress bar's), from the first run's
+    per_char = len(first[0]) / max(1, first[2] - start)
+    pipechild.frame(out, b"H", orjson.dumps({"count": max(len(first[0]),
+                                                           round(per_char * (end - start)))}))
+    # a typed list gives its kind to items that lack one: all of them may move
+    bound = order_bound(text, start, end) if head["kind"] == "List" else end
+    if bound <= start:
+        pipechild.frame(out, b"S")
+    skip = pipechild.Skip(stdin)
+    for values, a, b in itertools.chain([first], runs):
+        objects: list = []
+        for value in values:
+            objects.extend(flatten({**head, "items": [value]}, path, 1))
+        _send(out, skip, objects)
+        if a < bound <= b:
+            pipechild.frame(out, b"S")
+    pipechild.frame(out, b"E")
+
+
+# a run that does not read as values (cut inside an item) is taken on to the next cut, at most
+# this many times
+_MAX_RECUTS = 16
+
+
+def _json_runs(text: str, start: int, end: int) -> Iterator[tuple[list, int, int]]:
+    """(values, a, b): the List's items text[start:end] in runs of about PIECE_BYTES (the first
+    FIRST_BYTES), each proven (load.json_items_proven); Fail when one is not."""
+    a, size = start, pipechild.FIRST_BYTES
+    while True:
+        cut = json_item_cut(text, a + size, end) if a + size < end else None
+        for _ in range(_MAX_RECUTS):
+            b, after = cut if cut is not None else (end, end)
+            values = json_items_proven(text[a:b])
+            if values is not None or cut is None:
+                break
+            cut = json_item_cut(text, after, end)  # (cut inside an item: on to the next)
+        if values is None:
+            raise pipechild.Fail  # (the parent reads the rest itself)
+        yield values, a, b
+        if cut is None:
+            return
+        a, size = after, pipechild.PIECE_BYTES
+
+
+def _send(out, skip: pipechild.Skip, objects: list) -> None:
+    """A frame of objects read from JSON, with their digests as the parent's (restore.py's
+    for JSON text); stubs for those the state holds as they were made."""
+    digests: list = [None] * len(objects)
+    if skip.salt is not None:
+        for i, obj in enumerate(objects):
+            raw = codec.encode(obj)
+            if raw is not None:
+                digests[i] = codec.digest(raw, skip.salt)
+                if skip.skipped(digests[i]):
+                    objects[i] = None  # a stub: the state holds what it made
+    pipechild.frame(out, b"D", pipechild.dumps(
+        [1] * len(objects), objects, digests, "", skip.prepared(objects, digests)))
+
+
+def _run_json_whole(text: str, path: str, out, stdin) -> None:
     found = json_fast(text)
     if found is None or type(found[0]) is not dict:  # the parent reads it (or says why not)
         raise pipechild.Fail
@@ -151,17 +233,7 @@ def _run_json(text: str, path: str, out, stdin) -> None:
     pipechild.frame(out, b"S")  # handed over in the apply order: none may move
     skip = pipechild.Skip(stdin)
     for start in range(0, len(docs), PIECE_OBJECTS):
-        objects: list = [doc.obj for doc in docs[start:start + PIECE_OBJECTS]]
-        digests: list = [None] * len(objects)
-        if skip.salt is not None:
-            for i, obj in enumerate(objects):
-                raw = codec.encode(obj)
-                if raw is not None:
-                    digests[i] = codec.digest(raw, skip.salt)
-                    if skip.skipped(digests[i]):
-                        objects[i] = None  # a stub: the state holds what it made
-        pipechild.frame(out, b"D", pipechild.dumps(
-            [1] * len(objects), objects, digests, "", skip.prepared(objects, digests)))
+        _send(out, skip, [doc.obj for doc in docs[start:start + PIECE_OBJECTS]])
         for doc in docs[start:start + PIECE_OBJECTS]:
             doc.obj = {}  # handed over: its memory can go
     pipechild.frame(out, b"E")

@@ -2,7 +2,9 @@
 (apiserver/registry.py `prepare`, then create's `prepared` steps) end as the whole API path
 leaves them, with the same output, errors and stored rows, for YAML and JSON dumps."""
 
+import itertools
 import json
+import re
 import sqlite3
 
 import pytest
@@ -193,3 +195,84 @@ def test_a_child_that_prepares_nothing_falls_back_to_the_whole_path(tmp_path, mo
     assert digests[1] is not None and digests[0] is None  # (a prepared pod's input digest)
     assert objects[1]["metadata"]["resourceVersion"] == "0"  # create fills in the real one
 
+
+
+# -- reading a big JSON List a run of items at a time -------------------------------------------
+
+def json_pods(count: int, **extra) -> list[dict]:
+    return [dump_pod(n, f"ns{n % 2}", **extra) for n in range(count)]
+
+
+def with_filler(items: list[dict]) -> list[dict]:
+    return [*items, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "filler"},
+                     "data": {"x": "a" * JSON_FAST_BYTES}}]
+
+
+def json_list(items: list[dict], kind: str = "List", **dumps) -> str:
+    return json.dumps({"apiVersion": "v1", "kind": kind, "items": with_filler(items),
+                       "metadata": {"resourceVersion": ""}}, **dumps)
+
+
+JSON_CASES = {
+    "compact": json_list(json_pods(40) + NAMESPACES, separators=(",", ":")),
+    "as kubectl -o json prints it": json_list(NAMESPACES + json_pods(40), indent=4),
+    "items after the list's metadata": json.dumps(
+        {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
+         "items": with_filler(json_pods(30))}),
+    "a string holding what a cut looks for": json_list(
+        json_pods(20, metadata__annotations={"note": '"}, {"'}) + json_pods(5)),
+    "an items key inside a string first": json.dumps(
+        {"apiVersion": "v1", "kind": "List", "metadata": {"annotations": {"x": '"items": ['}},
+         "items": with_filler(json_pods(20))}),
+    "typed list, items without kind": json_list(
+        [{k: v for k, v in p.items() if k != "kind"} for p in json_pods(20)], kind="PodList"),
+    "empty list": json_list([]),
+    "not a list": json.dumps(with_filler(json_pods(3))[-1]),
+    "a duplicate key in an item": json_list(json_pods(30)).replace(
+        '"name": "web-7"', '"name": "web-7", "name": "web-8"'),
+    "an integer beyond 64 bits in an item": json_list(json_pods(30)).replace(
+        '"containerPort": 80', '"containerPort": 123456789012345678901234567890', 1),
+}
+
+
+@pytest.mark.parametrize("name", list(JSON_CASES))
+def test_json_read_in_runs_as_load_paths(tmp_path, name):
+    """The documents (in the apply order) or the error load_paths gives."""
+    from kubesvc.api.errors import ClientError
+    from kubesvc.input.load import load_paths
+    from kubesvc.kubectl.apply import ordered
+
+    path = tmp_path / "big.json"
+    path.write_text(JSON_CASES[name])
+    try:
+        want = list(ordered(load_paths([str(path)])))
+    except ClientError as exc:
+        stream = pipe.load_stream([str(path)], child="kubesvc.kubectl.import_child")
+        with pytest.raises(ClientError, match=re.escape(str(exc))):
+            list(ordered(stream))
+        return
+    stream = pipe.load_stream([str(path)], child="kubesvc.kubectl.import_child")
+    got = list(ordered(stream))  # (a list: the child gave up before its first frame)
+    assert [(d.obj, d.source, d.index) for d in got] == [(d.obj, d.source, d.index)
+                                                         for d in want]
+
+
+@pytest.mark.parametrize("text", [
+    '{"items": [{"a": 1}, {"b": {"c": 2}}, {"d": "}, {"}], "kind": "List"}',
+    '{"items":[{"apiVersion":"v1","b":[{"x":1},{"y":2}]},{"apiVersion":"v1"},{"z":"}, {"}]}',
+    '{"items":[{"b":[{"x":1},{"y":2},{"apiVersion":"v1"}]},{"apiVersion":"v1"}]}',
+    '{"items": []}',
+])
+def test_json_runs_are_the_items(monkeypatch, text):
+    """Runs as small as can be: each cut where objects meet, taken on past cuts inside an item
+    (a nested list's objects, a string), reads as the items in the whole text read."""
+    from kubesvc.input import pipechild
+    from kubesvc.input.split import json_list_items
+
+    monkeypatch.setattr(pipechild, "FIRST_BYTES", 1)
+    monkeypatch.setattr(pipechild, "PIECE_BYTES", 1)
+    start, end = json_list_items(text)
+    runs = list(import_child._json_runs(text, start, end))
+    assert [x for values, _a, _b in runs for x in values] == json.loads(text)["items"]
+    assert runs[0][1] == start and runs[-1][2] == end
+    assert all(a[2] < b[1] for a, b in itertools.pairwise(runs))
