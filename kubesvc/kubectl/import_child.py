@@ -51,6 +51,7 @@ PIECE_BYTES = 256 * 1024  # and a YAML file's pieces: several wait in the pipe (
 # default, a Pod is prepared while the parent has work waiting (`ahead`)
 ENV_SWITCH = "KUBESVC_PREPARE"
 F_GETPIPE_SZ = 1032  # Linux
+BACKLOG_BYTES = PIECE_BYTES // 2
 
 
 class Preparer:
@@ -107,7 +108,8 @@ class Preparer:
 
 
 class _Backlog:
-    """Whether the parent has work waiting: at least half the pipe to it unread. Preparing
+    """Whether the parent has work waiting: besides the frame it works on, at least half a
+    piece's text unread in the pipe (BACKLOG_BYTES; at most half the pipe). Preparing
     costs the child what it saves the parent, so the child prepares while the parent is
     behind (it would wait for the pipe anyway), and hands pieces over as read while the parent
     is catching up: the two cores stay busy whichever is the slower."""
@@ -125,7 +127,8 @@ class _Backlog:
             import termios  # noqa: PLC0415 - Unix only
 
             fd = sys.stdout.fileno()
-            backlog = cls(fd, fcntl.fcntl(fd, F_GETPIPE_SZ) // 2, fcntl.ioctl, termios.FIONREAD)
+            threshold = min(BACKLOG_BYTES, fcntl.fcntl(fd, F_GETPIPE_SZ) // 2)
+            backlog = cls(fd, threshold, fcntl.ioctl, termios.FIONREAD)
             backlog()
         except (ImportError, OSError, ValueError, AttributeError):  # not a Linux pipe: all
             return lambda: True
