@@ -236,7 +236,8 @@ def _commit_prepared(ctx: ApiContext, res: Resource, obj: dict, known_absent: bo
     meta = obj["metadata"]
     if not known_absent and ctx.store.get(gk, meta.get("namespace", ""), meta["name"]):
         raise AlreadyExistsError(res.qualified_plural, meta["name"])
-    sysmeta.fill_on_create(ctx, gk, obj, restore=True)  # the rest as `prepare` filled it
+    # fill_on_create as `prepare` ran it, but for the resourceVersion (its key in its place)
+    meta["resourceVersion"] = ctx.store.next_resource_version()
     _SPLIT[gk].commit(ctx, obj)
     ctx.mark_restored(gk, meta.get("namespace", ""), meta["name"])
     ctx.store.put(gk, obj, new=True, derived=prepared)

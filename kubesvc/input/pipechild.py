@@ -45,9 +45,9 @@ F_SETPIPE_SZ = 1031  # Linux: a bigger pipe lets the parser run further ahead
 # about equal bytes; its frames are read after the previous part's
 PART, PARTS = 0, 1
 # a child that does more (kubectl/import_child.py): given the parent's message, a preparer
-# (objects, digests) -> a list beside the objects (the frame's 4th), or None: this one does
-# nothing more. It may replace objects in the list and fill in None digests.
-Preparer = Callable[[list, list], list | None]
+# (objects, digests, raws) -> a list beside the objects (the frame's 4th), or None: this one
+# does nothing more. It may replace objects in the list and fill in None digests.
+Preparer = Callable[[list, list, list | None], list | None]
 PREPARE: Callable[[dict], Preparer | None] | None = None
 
 
@@ -126,10 +126,11 @@ class Skip:
         # a child that does more than parse (PREPARE) is told what it needs in the message
         self.prepare = PREPARE(message) if PREPARE is not None else None
 
-    def prepared(self, objects: list, digests: list) -> list | None:
+    def prepared(self, objects: list, digests: list, raws: list | None = None) -> list | None:
         """What PREPARE's preparer made of a piece's objects (it may replace them and fill
-        in their digests), or None: none prepared."""
-        return self.prepare(objects, digests) if self.prepare is not None else None
+        in their digests), or None: none prepared. `raws`: their codec.encode texts, when
+        the caller made them."""
+        return self.prepare(objects, digests, raws) if self.prepare is not None else None
 
     def digests(self, text: str, starts: list[int], end: int, i: int, j: int,
                 context: bytes) -> list[str | None]:

@@ -71,7 +71,8 @@ class Preparer:
         mode = os.environ.get(ENV_SWITCH)
         self.ahead = _Backlog.open() if mode is None else (lambda: mode == "1")
 
-    def __call__(self, objects: list, digests: list) -> list | None:
+    def __call__(self, objects: list, digests: list, raws: list | None = None) -> list | None:
+        """`raws`: the objects' codec.encode texts (None: not made yet)."""
         prepared: list | None = None
         ctx, res, taken, ahead = self.ctx, self.res, self.taken, self.ahead
         for i, obj in enumerate(objects):
@@ -89,7 +90,7 @@ class Preparer:
             if key in taken:  # stored, or an earlier document's: the parent replaces it
                 continue
             taken.add(key)
-            raw = codec.encode(obj)  # (no null in it: admission need not zero any)
+            raw = codec.encode(obj) if raws is None else raws[i]  # (None: a null in it)
             if raw is None:
                 continue
             if digests[i] is None and self.salt is not None:  # as restore.py's for JSON text
@@ -214,15 +215,16 @@ def _send(out, skip: pipechild.Skip, objects: list) -> None:
     """A frame of objects read from JSON, with their digests as the parent's (restore.py's
     for JSON text); stubs for those the state holds as they were made."""
     digests: list = [None] * len(objects)
+    raws: list | None = None
     if skip.salt is not None:
-        for i, obj in enumerate(objects):
-            raw = codec.encode(obj)
+        raws = [codec.encode(obj) for obj in objects]
+        for i, raw in enumerate(raws):
             if raw is not None:
                 digests[i] = codec.digest(raw, skip.salt)
                 if skip.skipped(digests[i]):
                     objects[i] = None  # a stub: the state holds what it made
     pipechild.frame(out, b"D", pipechild.dumps(
-        [1] * len(objects), objects, digests, "", skip.prepared(objects, digests)))
+        [1] * len(objects), objects, digests, "", skip.prepared(objects, digests, raws)))
 
 
 def _run_json_whole(text: str, path: str, out, stdin) -> None:
