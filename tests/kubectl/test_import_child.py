@@ -276,3 +276,24 @@ def test_json_runs_are_the_items(monkeypatch, text):
     assert [x for values, _a, _b in runs for x in values] == json.loads(text)["items"]
     assert runs[0][1] == start and runs[-1][2] == end
     assert all(a[2] < b[1] for a, b in itertools.pairwise(runs))
+
+
+def test_backlog_is_what_waits_in_the_pipe():
+    """The child prepares while at least `threshold` bytes wait unread in its pipe."""
+    import fcntl
+    import os
+    import termios
+
+    read_end, write_end = os.pipe()
+    try:
+        backlog = import_child._Backlog(write_end, 100, fcntl.ioctl, termios.FIONREAD)
+        assert not backlog()
+        os.write(write_end, b"x" * 99)
+        assert not backlog()
+        os.write(write_end, b"x")
+        assert backlog()
+        os.read(read_end, 50)
+        assert not backlog()
+    finally:
+        os.close(read_end)
+        os.close(write_end)
