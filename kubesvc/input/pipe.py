@@ -91,6 +91,10 @@ class DocumentStream:
         self._order: Callable[[list[Document]], Iterable[Document]] | None = None
         self._positions: dict[int, int] = {}  # id(stub) -> its place in the order
         self._whole: list[Document] | None = None
+        # where each child's text begins and the previous one's ended, when they say (JSON):
+        # the two must agree, else the rest is parsed here
+        self._begins: list[int | None] = []
+        self._ended: int | None = None
 
     def start(self) -> bool:
         import subprocess  # noqa: PLC0415 - lazy: every apply imports this module (start-up)
@@ -110,7 +114,9 @@ class DocumentStream:
                 tag, payload = self._frame(proc)
                 if tag != b"H":
                     raise ValueError(tag)
-                self.count = int(orjson.loads(payload)["count"])
+                head = orjson.loads(payload)
+                self.count = max(self.count, int(head["count"]))  # (each: the whole's)
+                self._begins.append(head.get("from"))
         except Exception:  # any trouble: the caller parses the file itself
             self.close()
             return False
@@ -200,7 +206,9 @@ class DocumentStream:
             yield doc
 
     def _batches(self) -> Iterator[list[Document] | None]:
-        for proc in self.procs:
+        for i, proc in enumerate(self.procs):
+            if i and self._begins[i] != self._ended:  # they read different items there
+                raise _ChildGone
             yield from self._part_batches(proc)
 
     def _part_batches(self, proc) -> Iterator[list[Document] | None]:
@@ -212,6 +220,7 @@ class DocumentStream:
                 elif tag == b"S":
                     yield None
                 elif tag == b"E":
+                    self._ended = orjson.loads(payload).get("to") if payload else None
                     return
                 else:
                     raise _ChildGone

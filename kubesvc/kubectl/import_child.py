@@ -165,25 +165,51 @@ def _run_json(text: str, path: str, out, stdin) -> None:
         return
     flatten(head, path, 1)  # the list's own apiVersion, kind and metadata
     start, end = items
-    runs = _json_runs(text, start, end)
-    first = next(runs)
+    # this child reads the PART-th of PARTS stretches of the items, from the first place two
+    # items meet past its stretch's start to the first past its end; the parent checks that
+    # each child began where the previous one ended (the H frame's `from`, the E frame's `to`)
+    part, parts = pipechild.PART, pipechild.PARTS
+    stop = start + (end - start) * (part + 1) // parts if part + 1 < parts else end
+    begin, runs, first = _json_begin(text, start + (end - start) * part // parts, start, end,
+                                     stop)
     # how many items: an estimate (the progress bar's), from the first run's
-    per_char = len(first[0]) / max(1, first[2] - start)
-    pipechild.frame(out, b"H", orjson.dumps({"count": max(len(first[0]),
-                                                           round(per_char * (end - start)))}))
+    per_char = len(first[0]) / max(1, first[2] - first[1])
+    pipechild.frame(out, b"H", orjson.dumps({"count": max(len(first[0]), round(
+        per_char * (end - start))), "from": begin}))
     # a typed list gives its kind to items that lack one: all of them may move
     bound = order_bound(text, start, end) if head["kind"] == "List" else end
-    if bound <= start:
+    if bound <= start and part == 0:
         pipechild.frame(out, b"S")
     skip = pipechild.Skip(stdin)
-    for values, a, b in itertools.chain([first], runs):
+    ended = begin
+    for values, a, b, after in itertools.chain([first], runs):
         objects: list = []
         for value in values:
             objects.extend(flatten({**head, "items": [value]}, path, 1))
         _send(out, skip, objects)
         if a < bound <= b:
             pipechild.frame(out, b"S")
-    pipechild.frame(out, b"E")
+        ended = after
+    pipechild.frame(out, b"E", orjson.dumps({"to": ended}))
+
+
+def _json_begin(text: str, pos: int, start: int, end: int, stop: int) -> tuple:
+    """(where this child's items begin, its runs, the first run): at `start` for the first
+    child, else at the first place from `pos` on where two items meet and a run that reads as
+    values begins."""
+    if pos == start:
+        runs = _json_runs(text, start, end, stop)
+        return start, runs, next(runs)
+    for _ in range(_MAX_RECUTS):
+        cut = json_item_cut(text, pos, end)
+        if cut is None:  # no item begins in this child's stretch: it reads none
+            return end, iter(()), ([], end, end, end)
+        runs = _json_runs(text, cut[1], end, stop)
+        try:
+            return cut[1], runs, next(runs)
+        except pipechild.Fail:
+            pos = cut[1]
+    raise pipechild.Fail
 
 
 # a run that does not read as values (cut inside an item) is taken on to the next cut, at most
@@ -191,12 +217,15 @@ def _run_json(text: str, path: str, out, stdin) -> None:
 _MAX_RECUTS = 16
 
 
-def _json_runs(text: str, start: int, end: int) -> Iterator[tuple[list, int, int]]:
-    """(values, a, b): the List's items text[start:end] in runs of about PIECE_BYTES (the first
-    FIRST_BYTES), each proven (load.json_items_proven); Fail when one is not."""
-    a, size = start, pipechild.FIRST_BYTES
+def _json_runs(text: str, a: int, end: int,
+               stop: int) -> Iterator[tuple[list, int, int, int]]:
+    """(values, a, b, after): the List's items text[a:end] in runs of about PIECE_BYTES (the
+    first FIRST_BYTES), each proven (load.json_items_proven), up to the first place past `stop`
+    where two items meet (`after`: where the next item begins); Fail when a run is not."""
+    size = pipechild.FIRST_BYTES
     while True:
-        cut = json_item_cut(text, a + size, end) if a + size < end else None
+        target = min(a + size, stop)
+        cut = json_item_cut(text, target, end) if target < end else None
         for _ in range(_MAX_RECUTS):
             b, after = cut if cut is not None else (end, end)
             values = json_items_proven(text[a:b])
@@ -205,8 +234,8 @@ def _json_runs(text: str, start: int, end: int) -> Iterator[tuple[list, int, int
             cut = json_item_cut(text, after, end)  # (cut inside an item: on to the next)
         if values is None:
             raise pipechild.Fail  # (the parent reads the rest itself)
-        yield values, a, b
-        if cut is None:
+        yield values, a, b, after
+        if cut is None or target >= stop:
             return
         a, size = after, pipechild.PIECE_BYTES
 
@@ -228,6 +257,10 @@ def _send(out, skip: pipechild.Skip, objects: list) -> None:
 
 
 def _run_json_whole(text: str, path: str, out, stdin) -> None:
+    if pipechild.PART:  # read whole by the first child: the others read nothing
+        pipechild.frame(out, b"H", orjson.dumps({"count": 0}))
+        pipechild.frame(out, b"E")
+        return
     found = json_fast(text)
     if found is None or type(found[0]) is not dict:  # the parent reads it (or says why not)
         raise pipechild.Fail

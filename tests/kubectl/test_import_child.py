@@ -227,6 +227,11 @@ JSON_CASES = {
     "typed list, items without kind": json_list(
         [{k: v for k, v in p.items() if k != "kind"} for p in json_pods(20)], kind="PodList"),
     "empty list": json_list([]),
+    # three owners each: a place where two objects of a list meet as items do, everywhere
+    "items whose owner references look like items": json_list(json_pods(
+        60, metadata__ownerReferences=[{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                                        "name": f"rs-{i}", "uid": f"u{i}"} for i in range(3)]),
+        separators=(",", ":")),
     "not a list": json.dumps(with_filler(json_pods(3))[-1]),
     "a duplicate key in an item": json_list(json_pods(30)).replace(
         '"name": "web-7"', '"name": "web-7", "name": "web-8"'),
@@ -235,9 +240,13 @@ JSON_CASES = {
 }
 
 
+@pytest.mark.parametrize("children", ["1", "2"])
 @pytest.mark.parametrize("name", list(JSON_CASES))
-def test_json_read_in_runs_as_load_paths(tmp_path, name):
-    """The documents (in the apply order) or the error load_paths gives."""
+def test_json_read_in_runs_as_load_paths(tmp_path, monkeypatch, name, children):
+    """The documents (in the apply order) or the error load_paths gives, with one child or
+    two (each a stretch of the items: where the second begins must be where the first ends,
+    else the rest is parsed in process)."""
+    monkeypatch.setenv(pipe.ENV_SWITCH, children)
     from kubesvc.api.errors import ClientError
     from kubesvc.input.load import load_paths
     from kubesvc.kubectl.apply import ordered
@@ -272,10 +281,10 @@ def test_json_runs_are_the_items(monkeypatch, text):
     monkeypatch.setattr(pipechild, "FIRST_BYTES", 1)
     monkeypatch.setattr(pipechild, "PIECE_BYTES", 1)
     start, end = json_list_items(text)
-    runs = list(import_child._json_runs(text, start, end))
-    assert [x for values, _a, _b in runs for x in values] == json.loads(text)["items"]
-    assert runs[0][1] == start and runs[-1][2] == end
-    assert all(a[2] < b[1] for a, b in itertools.pairwise(runs))
+    runs = list(import_child._json_runs(text, start, end, end))
+    assert [x for values, *_ in runs for x in values] == json.loads(text)["items"]
+    assert runs[0][1] == start and runs[-1][2] == end and runs[-1][3] == end
+    assert all(a[2] < b[1] == a[3] for a, b in itertools.pairwise(runs))
 
 
 def test_backlog_is_what_waits_in_the_pipe():
@@ -297,3 +306,15 @@ def test_backlog_is_what_waits_in_the_pipe():
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+@pytest.mark.parametrize("children", ["1", "2"])
+@pytest.mark.parametrize("name", ["compact", "items after the list's metadata",
+                                  "items whose owner references look like items"])
+def test_import_json_with_one_or_two_children(tmp_path, monkeypatch, name, children):
+    """`kubesvc import` of a JSON List through one child or two: what it does in process."""
+    texts = [(JSON_CASES[name], "json")]
+    inprocess = run_import(tmp_path, monkeypatch, "p", texts, ("0", "0"))
+    through = run_import(tmp_path, monkeypatch, "c", texts, (children, "1"))
+    assert inprocess[:2] == through[:2]
+    assert through[2] > 0
