@@ -50,7 +50,7 @@ class Strategy(Protocol):
 class SplitStrategy(Strategy, Protocol):
     """A strategy whose create is `prepare` (reads no state) then `commit`."""
 
-    def prepare(self, ctx: ApiContext, obj: dict, keep_status: bool) -> None: ...
+    def prepare(self, ctx: ApiContext, obj: dict, keep_status: bool) -> bool: ...
 
     def commit(self, ctx: ApiContext, obj: dict) -> None: ...
 
@@ -74,7 +74,7 @@ STRATEGIES: dict[str, Strategy] = {
     "IngressClass.networking.k8s.io": networking.ingressclass,
 }
 
-_SPLIT: dict[str, SplitStrategy] = {"Pod": workloads.pod}
+_SPLIT: dict[str, SplitStrategy] = {"Pod": workloads.pod, "Service": svc_strategy}
 
 
 class _Generic:
@@ -176,11 +176,12 @@ def create(ctx: ApiContext, res: Resource, obj: dict, keep_status: bool, known_a
 # -- a restored object's stateless steps, run ahead of its create ------------------------------
 #
 # `kubesvc import` parses a big file in a child process (kubectl/import_child.py), which also
-# runs `prepare` on each Pod that will be created: create(restore=True)'s steps that read no
-# state, in create's order. The parent's create(prepared=...) then runs the rest. The answer is
-# create's own: `prepare` gives up (None) on anything it cannot decide alone, and on any error
-# or warning, and such an object takes the whole path, which reports it in its place; past
-# `prepare`, only the steps that read the state can fail, and they come in create's order.
+# runs `prepare` on each Pod and Service that will be created: create(restore=True)'s steps
+# that read no state, in create's order. The parent's create(prepared=...) then runs the rest.
+# The answer is create's own: `prepare` gives up (None) on anything it cannot decide alone, and
+# on any error or warning, and such an object takes the whole path, which reports it in its
+# place; past `prepare`, only the steps that read the state can fail (a Service's allocation
+# comes before its validation in create, and may fail here as there), in create's order.
 
 
 # (summary, facts row): the store's rows derived from the prepared object (store/db.py `put`),
@@ -189,7 +190,7 @@ Prepared = tuple
 
 
 # the kinds `prepare` takes: their strategy splits into `prepare` and `commit`
-PREPARABLE = frozenset({"Pod"})
+PREPARABLE = frozenset(_SPLIT)
 # the resourceVersion `prepare` fills in for create's to replace: no step it runs reads it
 _PLACEHOLDER_RV = "0"
 
@@ -213,9 +214,11 @@ def prepare(ctx: ApiContext, res: Resource, obj: dict) -> Prepared | None:
         sysmeta.fill_on_create(ctx, gk, obj, restore=True, rv=_PLACEHOLDER_RV)
         ctx.restoring = True
         try:
-            _SPLIT[gk].prepare(ctx, obj, True)
+            whole = not _SPLIT[gk].prepare(ctx, obj, True)  # (the strategy says it may not)
         finally:
             ctx.restoring = False
+        if whole:
+            return None
         if gk not in _META_CHECKED:
             check_metadata(res, obj)
         _check_status(res, obj)
@@ -231,7 +234,7 @@ def prepare(ctx: ApiContext, res: Resource, obj: dict) -> Prepared | None:
 def _commit_prepared(ctx: ApiContext, res: Resource, obj: dict, known_absent: bool,
                      prepared: Prepared) -> dict:
     """create's steps that `prepare` left: the lookup, the resourceVersion, the strategy's
-    stateful part (a pod's IP held), the store."""
+    stateful part (a pod's IP held, a Service's addresses and ports allocated), the store."""
     gk = res.gk
     meta = obj["metadata"]
     if not known_absent and ctx.store.get(gk, meta.get("namespace", ""), meta["name"]):

@@ -1,11 +1,11 @@
 """`kubesvc import`'s parsing child (input/pipe.py), run as `python -m kubesvc.kubectl.import_child
 FILE ...`: input/pipechild.py's, and two things more.
 
-- Each Pod the import will create takes its stateless create steps here
+- Each Pod and Service the import will create takes its stateless create steps here
   (apiserver/registry.py `prepare`: admission, validation, defaulting, the metadata and status
   checks, the store's derived rows), while the parent writes the previous ones; the parent then
-  runs only the steps that read or write the state (registry.create's `prepared`). A Pod the
-  state holds, or one an earlier document of the file names, is not prepared (the parent
+  runs only the steps that read or write the state (registry.create's `prepared`). An object
+  the state holds, or one an earlier document of the file names, is not prepared (the parent
   replaces it), nor one `prepare` gives up on: it comes as read and takes the whole path.
 - A JSON file is read here too (load.json_fast, as load_text reads it), and handed over in
   the apply order (kubectl/apply.py `ordered`), with each object's digest as the parent
@@ -13,7 +13,7 @@ FILE ...`: input/pipechild.py's, and two things more.
   parent, as before.
 
 The parent tells what preparing needs in its message (input/pipe.py `skip_known`): the state's
-Kubernetes version (its schemas), the fieldValidation, the stored Pods' keys.
+Kubernetes version (its schemas), the fieldValidation, the stored Pods' and Services' keys.
 """
 
 from __future__ import annotations
@@ -63,9 +63,12 @@ class Preparer:
         self.ctx = ApiContext(store=None, now=datetime.fromtimestamp(0, UTC),  # type: ignore[arg-type]
                               field_validation=prepare["fieldValidation"])
         self.ctx.schemas = schemas(prepare["version"])
-        res = admission.resource_for(self.ctx, "v1", "Pod")
-        assert res is not None
-        self.res: Resource = res
+        # the kinds it prepares (registry.PREPARABLE: all in the core group, version v1)
+        self.resources: dict[str, Resource] = {}
+        for kind in registry.PREPARABLE:
+            res = admission.resource_for(self.ctx, "v1", kind)
+            assert res is not None and res.gk == kind
+            self.resources[kind] = res
         self.taken = {tuple(key) for key in prepare["existing"]}  # keys the parent replaces
         self.salt = salt
         mode = os.environ.get(ENV_SWITCH)
@@ -74,11 +77,10 @@ class Preparer:
     def __call__(self, objects: list, digests: list, raws: list | None = None) -> list | None:
         """`raws`: the objects' codec.encode texts (None: not made yet)."""
         prepared: list | None = None
-        ctx, res, taken, ahead = self.ctx, self.res, self.taken, self.ahead
+        ctx, resources, taken, ahead = self.ctx, self.resources, self.taken, self.ahead
         for i, obj in enumerate(objects):
-            if obj is None or obj.get("kind") != "Pod" or obj.get("apiVersion") != "v1":
-                continue
-            if not ahead():  # the parent is about to wait for this piece: it prepares it
+            res = resources.get(obj.get("kind")) if obj is not None else None
+            if res is None or obj.get("apiVersion") != "v1":
                 continue
             meta = obj.get("metadata")
             if not isinstance(meta, dict):
@@ -86,10 +88,12 @@ class Preparer:
             name, namespace = meta.get("name"), meta.get("namespace") or "default"
             if not isinstance(name, str) or not name or not isinstance(namespace, str):
                 continue
-            key = ("Pod", namespace, name)
+            key = (res.gk, namespace, name)
             if key in taken:  # stored, or an earlier document's: the parent replaces it
                 continue
             taken.add(key)
+            if not ahead():  # the parent is about to wait for this piece: it prepares it
+                continue
             raw = codec.encode(obj) if raws is None else raws[i]  # (None: a null in it)
             if raw is None:
                 continue

@@ -58,7 +58,7 @@ def import_documents(ctx: ApiContext, docs: list[Document] | DocumentStream, obj
     existing = ctx.store.keys() if bulk else None
     if digests is not None and isinstance(docs, DocumentStream):  # text the state holds as it
         # was made is not even parsed (stubs), and a child that prepares (import_child.py)
-        # runs the stateless create steps of the Pods this import creates
+        # runs the stateless create steps of the Pods and Services this import creates
         docs.skip_known(digests.salt, digests.known, _preparing(ctx, existing))
     # and writes its new objects a batch at a time (store/db.py `buffer_creates`)
     if bulk:
@@ -74,7 +74,8 @@ def import_documents(ctx: ApiContext, docs: list[Document] | DocumentStream, obj
             assert isinstance(docs, DocumentStream)
             doc.obj, doc.stub = docs.materialize(doc), None
         if doc.prepared is not None and existing is not None and \
-                ("Pod", doc.obj["metadata"]["namespace"], doc.obj["metadata"]["name"]) in existing:
+                (doc.obj["kind"], doc.obj["metadata"]["namespace"],  # (a core kind: gk)
+                 doc.obj["metadata"]["name"]) in existing:
             assert isinstance(docs, DocumentStream)  # stored meanwhile: replaced, from the text
             doc.obj, doc.prepared = docs.materialize(doc), None
         # digested and copied from (a prepared object came with its input's digest)

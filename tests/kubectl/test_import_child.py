@@ -32,16 +32,39 @@ def dump_pod(n: int, ns: str = "ns0", **changes) -> dict:
                    "podIPs": [{"ip": f"10.244.{n // 250}.{n % 250 + 2}"}],
                    "conditions": [{"type": "Ready", "status": "True"}]},
     }
+    _change(pod, changes)
+    return pod
+
+
+def dump_service(n: int, kind: str = "ClusterIP", **changes) -> dict:
+    """A Service as `kubectl get svc -o yaml` lists it: cluster IP, node ports, status."""
+    ip = f"10.96.{n // 250}.{n % 250 + 10}"
+    svc = {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": f"svc-{n}", "namespace": f"ns{n % 2}",
+                     "uid": f"00000000-0000-4000-9000-{n:012d}", "resourceVersion": "7",
+                     "creationTimestamp": "2026-01-01T00:00:00Z", "labels": {"app": "web"}},
+        "spec": {"type": kind, "clusterIP": ip, "clusterIPs": [ip], "selector": {"app": "web"},
+                 "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+                 "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}]},
+        "status": {"loadBalancer": {}},
+    }
+    if kind in ("NodePort", "LoadBalancer"):
+        svc["spec"]["ports"][0]["nodePort"] = 30000 + n
+    _change(svc, changes)
+    return svc
+
+
+def _change(obj: dict, changes: dict) -> None:
     for path, value in changes.items():
         *parents, leaf = path.split("__")
-        node = pod
+        node = obj
         for key in parents:
             node = node[key]
         if value is _DROP:
             node.pop(leaf, None)
         else:
             node[leaf] = value
-    return pod
 
 
 _DROP = object()
@@ -64,6 +87,26 @@ CASES = {
     "nulls, duplicates, an unlisted namespace": [
         dump_pod(1, spec__nodeSelector=None), dump_pod(2), dump_pod(2, spec__nodeName="node-2"),
         *[dump_pod(n, "elsewhere") for n in range(3, 30)], dump_pod(31, metadata__namespace=_DROP)],
+    "services": [
+        *[dump_service(n) for n in range(10)],
+        *[dump_service(n, "NodePort") for n in range(10, 15)],
+        dump_service(15, "LoadBalancer", spec__externalTrafficPolicy="Local",
+                     spec__healthCheckNodePort=31999),
+        dump_service(16, "LoadBalancer", spec__externalTrafficPolicy="Local"),  # hc port made
+        dump_service(17, "NodePort", spec__ports=[{"port": 80, "protocol": "TCP"}]),  # made
+        dump_service(18, spec__clusterIP=_DROP, spec__clusterIPs=_DROP),  # an IP allocated
+        dump_service(19, spec__clusterIP="None", spec__clusterIPs=["None"]),  # headless
+        dump_service(20, "ExternalName", spec__externalName="example.com",
+                     spec__clusterIP=_DROP, spec__clusterIPs=_DROP, spec__ipFamilies=_DROP,
+                     spec__ipFamilyPolicy=_DROP, spec__selector=_DROP),
+        dump_service(21, spec__clusterIP="10.200.0.1", spec__clusterIPs=["10.200.0.1"]),  # range
+        dump_service(22, spec__clusterIP="10.96.0.10", spec__clusterIPs=["10.96.0.10"]),  # taken
+        dump_service(23, "NodePort", spec__ports=[{"port": 80, "nodePort": 30010}]),  # taken
+        dump_service(24, spec__ports=[{"port": 0}]),  # invalid
+        dump_service(25, metadata__annotations={
+            "service.kubernetes.io/topology-aware-hints": "auto"}),  # a warning
+        dump_service(26, spec__trafficDistribution="PreferClose"),  # a warning
+        *[dump_pod(n, f"ns{n % 2}") for n in range(6)]],
     "same pod IP twice": [dump_pod(n, status__podIP="10.244.9.9",
                                    status__podIPs=[{"ip": "10.244.9.9"}]) for n in range(30)],
 }
@@ -163,6 +206,8 @@ def test_prepared_pods_end_as_the_whole_path(tmp_path, monkeypatch, case, fmt):
     assert runs[2][2] > 0, "the child prepared no pod"
     if case == "dump pods":
         assert runs[2][2] == len(CASES[case])
+    if case == "services":  # the 6 pods, and the Services but those allocation would change
+        assert runs[2][2] == 6 + 21  # (16-18), the invalid one (24), those that warn (25, 26)
 
 
 def test_reimport_replaces_what_the_state_holds(tmp_path, monkeypatch):
@@ -318,3 +363,4 @@ def test_import_json_with_one_or_two_children(tmp_path, monkeypatch, name, child
     through = run_import(tmp_path, monkeypatch, "c", texts, (children, "1"))
     assert inprocess[:2] == through[:2]
     assert through[2] > 0
+
