@@ -166,7 +166,7 @@ class GetView:
         return True
 
     def _print_tables(self, found, now) -> bool:
-        from kubesvc.printers.table.columns import SummaryFields, table_for
+        from kubesvc.printers.table.columns import ServiceGroups, SummaryFields, table_for
 
         if self.sort_by:
             from kubesvc.printers.table import sorting
@@ -180,7 +180,7 @@ class GetView:
                     continue
             if not objs:
                 continue
-            if isinstance(objs, SummaryRows | SummaryFields):
+            if isinstance(objs, SummaryRows | SummaryFields | ServiceGroups):
                 from kubesvc.printers.table.columns import summary_table
 
                 tables.append(summary_table(
@@ -210,13 +210,16 @@ class SummaryRows(list):
 def _table_rows(store, req, namespace: str | None) -> list:
     """SummaryRows of the kind; for Services, one flat list of their fields when the store
     can give it (SummaryFields: a big table's rows not made one tuple each)."""
-    from kubesvc.store.queries import table_fields, table_rows
+    from kubesvc.store.queries import table_fields, table_groups, table_rows
 
     res = req.resource
     ns = namespace if res.namespaced else ""
     if res.gk == "Service":
-        from kubesvc.printers.table.columns import SERVICE_FIELDS, SummaryFields
+        from kubesvc.printers.table.columns import SERVICE_FIELDS, ServiceGroups, SummaryFields
 
+        groups = table_groups(store, res.gk, ns, SERVICE_FIELDS - 1)
+        if groups is not None:
+            return ServiceGroups(groups)
         parts = table_fields(store, res.gk, ns, SERVICE_FIELDS)
         if parts is not None:
             out = SummaryFields(parts)

@@ -306,3 +306,37 @@ def pod_briefs(store: Store) -> list[tuple[int, str, str, list | None, dict | No
                 bodies[oid] = pod  # a malformed pod: the caller reads it whole
     return [(oid, ns, name, brief, bodies.get(oid) if brief is None else None)
             for (oid, ns, name, _), brief in zip(rows, briefs, strict=True)]
+
+
+# --- `get`'s tables namespace by namespace (wide4) ---------------------------------------------
+
+def table_groups(store: Store, gk: str, namespace: str | None,
+                 fields: int) -> list[tuple[str, list[str]]] | None:
+    """table_fields' rows a namespace at a time: (namespace, [name, then the summary's own
+    strings: its version tag and cells] × its rows) in `Store.list`'s order (namespaces in
+    etcd key order), from one GROUP BY over the objects_summary index: per row SQLite
+    joins two strings, not four, and no namespace string is made a row. None where
+    table_rows must answer (as table_fields: no summaries, a summary missing, of another
+    version or with another number of cells, or the rows not in name order)."""
+    if not store.has_summary:
+        return None
+    where, args = ("gk=?", [gk]) if namespace is None else ("gk=? AND namespace=?",
+                                                           [gk, namespace])
+    sep, version = table_cells.SEP, table_cells.SUMMARY_VERSION
+    map_file(store)  # the index pages straight from the page cache (see map_file)
+    out = []
+    # a NULL summary makes its row's text NULL, which group_concat leaves out (the count
+    # then tells); the rows' order within a group is the index's: checked, not assumed
+    for ns, count, text in store.conn.execute(
+            "SELECT namespace, count(*), group_concat(name || ? || summary, ?) FROM objects "
+            f"WHERE {where} GROUP BY namespace ORDER BY namespace", [sep, sep, *args]):
+        parts = (text or "").split(sep)
+        if len(parts) != count * fields or parts[1::fields].count(version) != count:
+            return None
+        names = parts[0::fields]
+        if names != sorted(names):
+            return None
+        out.append((ns, parts))
+    if len(out) > 1:
+        out.sort(key=lambda group: group[0] + "/")  # etcd key order: `NS/` as bytes
+    return out
