@@ -119,7 +119,7 @@ class Ages:
             return self.column(stamps)
         hours = list(map(_HOUR_OF, stamps))
         whole, halves = self._hour_cells(set(hours))
-        out = list(map(whole.get, hours))
+        out: list = list(map(whole.get, hours))  # None: not found (yet)
         missing = out.count(None)
         if not missing:
             return out
@@ -128,8 +128,8 @@ class Ages:
             every = {(hour, later): cell for hour, cell in whole.items()
                      for later in (False, True)}
             every.update(halves)
-            later = map(mark.__lt__, map(_TAIL_OF, stamps))
-            out = list(map(every.get, zip(hours, later, strict=True)))
+            half = map(mark.__lt__, map(_TAIL_OF, stamps))
+            out = list(map(every.get, zip(hours, half, strict=True)))
             missing = out.count(None)
         i = -1
         while missing:
