@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from itertools import chain
 
 from kubesvc.api import table_cells
 from kubesvc.api.selectors import format_labels
@@ -18,6 +17,14 @@ from kubesvc.printers.table import columns_core as core
 from kubesvc.printers.table import columns_events as events
 from kubesvc.printers.table import columns_networking as net
 from kubesvc.printers.table import columns_workloads as work
+from kubesvc.printers.table.service_text import CHUNK_ROWS as _CHUNK_ROWS
+from kubesvc.printers.table.service_text import (
+    SERVICE_FIELDS,
+    ServiceGroups,
+    SummaryFields,
+    groups_text,
+)
+from kubesvc.printers.table.service_text import SPECIAL as _SPECIAL
 from kubesvc.printers.table.tabwriter import render_flat, render_table
 
 RowFunc = Callable[[dict, datetime], list[str]]
@@ -151,7 +158,7 @@ def summary_table(
     short = kind == "Pod" and keep == [0, 1, 2, 3, 4]
     if isinstance(rows, ServiceGroups):
         if kind == "Service" and len(columns) == 7 and not prefix:
-            text = _groups_text(rows, ages, wide, with_ns, no_headers)
+            text = groups_text(rows, ages, wide, with_ns, no_headers)
             if text is not None:
                 return text
         rows = rows.fields()
@@ -182,31 +189,11 @@ def summary_table(
     return render_table(headers, out, no_headers=no_headers)
 
 
-class SummaryFields(list):
-    """A kind's rows from the store as one flat list of strings, `fields` a row: namespace,
-    name, then its summary's version tag and cells (kubesvc.store.queries.table_fields)."""
-
-    fields = 0
-
-    def rows(self) -> list[tuple]:
-        """The same rows as table_rows gives them: (namespace, name, summary, None)."""
-        f, sep = self.fields, table_cells.SEP
-        return [(self[i], self[i + 1], sep.join(self[i + 2:i + f]), None)
-                for i in range(0, len(self), f)]
-
-
-SERVICE_FIELDS = 9  # namespace, name, version, TYPE, CLUSTER-IP, EXTERNAL-IP, PORT(S), created,
-# SELECTOR: table_cells.service_cells after the row's key
-_SPECIAL = ("\t", "\n", "\r", "\f", "\x1b")
-_SEP = table_cells.SEP
-
-
 class Chunks(list):
     """A table's text in pieces, in order (written one by one: a big table is never one
     string, nor encoded as one)."""
 
 
-_CHUNK_ROWS = 400  # a piece of ~60 KB: below malloc's mmap threshold, so each reuses memory
 
 
 def _service_text(parts: SummaryFields, ages: core.Ages, wide: bool, with_ns: bool,
@@ -281,76 +268,3 @@ def _service_cells(rows: list[tuple], ages: core.Ages, wide: bool, with_ns: bool
                 (name, c[0], c[1], c[2], c[3], age))
     return out
 
-
-class ServiceGroups(list):
-    """A kind's rows from the store a namespace at a time: (namespace, [name, then its
-    summary's version tag and cells] × rows) (kubesvc.store.queries.table_groups)."""
-
-    def fields(self) -> SummaryFields:
-        """The same rows as one SummaryFields (namespace first in each row)."""
-        f = SERVICE_FIELDS
-        out = SummaryFields()
-        for ns, parts in self:
-            n = len(parts) // (f - 1)
-            flat: list = [ns] * (n * f)
-            for j in range(f - 1):
-                flat[j + 1::f] = parts[j::f - 1]
-            out.extend(flat)
-        out.fields = f
-        return out
-
-
-def _groups_text(groups: ServiceGroups, ages: core.Ages, wide: bool, with_ns: bool,
-                 no_headers: bool):
-    """_service_text over ServiceGroups: the same lines, the namespace's padded cell written
-    into each namespace's line format (no string a row for it), the AGE column found in C
-    loops (Ages.cells), and pieces made as they are written (a generator: nothing is kept
-    of the table but its cells). None when a cell is not plain ASCII free of the characters
-    render_flat would treat otherwise (checked before the first line: then _service_text)."""
-    f = SERVICE_FIELDS - 1  # name, version, TYPE, CLUSTER-IP, EXTERNAL-IP, PORT(S), created,
-    # SELECTOR
-    for ns, parts in groups:
-        blob = _SEP.join(parts) + ns
-        if not blob.isascii() or any(ch in blob for ch in _SPECIAL):
-            return None
-    stamps = list(chain.from_iterable(parts[6::f] for _, parts in groups))
-    cells = ages.cells(stamps)
-    start = 0
-    for _, parts in groups:
-        n = len(parts) // f
-        parts[6::f] = cells[start:start + n]
-        start += n
-    shown = [with_ns, True, False, True, True, True, True, True, wide]
-    header = ["NAMESPACE", "NAME", "", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE",
-              "SELECTOR"]
-    last = max(i for i in range(f + 1) if shown[i])
-    widths = [0] * (f + 1)
-    widths[0] = max(len(ns) for ns, _ in groups)
-    for i in range(1, f + 1):
-        if shown[i] and i != last:
-            widths[i] = max(max(map(len, parts[i - 1::f])) for _, parts in groups)
-    line = []
-    for i in range(f + 1):
-        if not shown[i]:
-            line.append("%.0s")
-        elif i == last:
-            line.append("%s")
-        else:
-            longest = widths[i] if no_headers else max(widths[i], len(header[i]))
-            line.append(f"%-{max(6, longest + 3)}s")
-    return _group_lines(groups, line, header, with_ns, no_headers)
-
-
-def _group_lines(groups: ServiceGroups, line: list[str], header: list[str], with_ns: bool,
-                 no_headers: bool):
-    """_groups_text's pieces: the header, then each namespace's lines, _CHUNK_ROWS at once."""
-    if not no_headers:
-        yield "".join(line) % tuple(header) + "\n"
-    rest = "".join(line[1:]) + "\n"
-    f = len(line) - 1
-    step = _CHUNK_ROWS * f
-    for ns, parts in groups:
-        fmt = (line[0] % ns).replace("%", "%%") + rest if with_ns else rest
-        for start in range(0, len(parts), step):
-            piece = parts[start:start + step]
-            yield (fmt * (len(piece) // f)) % tuple(piece)
