@@ -310,14 +310,18 @@ def pod_briefs(store: Store) -> list[tuple[int, str, str, list | None, dict | No
 
 # --- `get`'s tables namespace by namespace (wide4) ---------------------------------------------
 
+_NOT_PLAIN = ("\t", "\n", "\r", "\f", "\x1b")
+
 def table_groups(store: Store, gk: str, namespace: str | None,
-                 fields: int) -> list[tuple[str, list[str]]] | None:
+                 fields: int) -> list[tuple[str, list[str], bool]] | None:
     """table_fields' rows a namespace at a time: (namespace, [name, then the summary's own
-    strings: its version tag and cells] × its rows) in `Store.list`'s order (namespaces in
-    etcd key order), from one GROUP BY over the objects_summary index: per row SQLite
-    joins two strings, not four, and no namespace string is made a row. None where
-    table_rows must answer (as table_fields: no summaries, a summary missing, of another
-    version or with another number of cells, or the rows not in name order)."""
+    strings: its version tag and cells] × its rows, plain) in `Store.list`'s order
+    (namespaces in etcd key order), from one GROUP BY over the objects_summary index: per
+    row SQLite joins two strings, not four, and no namespace string is made a row. `plain`:
+    those strings are ASCII without a tab, newline, CR, form feed or ESC (what a table
+    prints as it is). None where table_rows must answer (as table_fields: no summaries, a
+    summary missing, of another version or with another number of cells, or the rows not
+    in name order)."""
     if not store.has_summary:
         return None
     where, args = ("gk=?", [gk]) if namespace is None else ("gk=? AND namespace=?",
@@ -336,7 +340,8 @@ def table_groups(store: Store, gk: str, namespace: str | None,
         names = parts[0::fields]
         if names != sorted(names):
             return None
-        out.append((ns, parts))
+        plain = text.isascii() and not any(ch in text for ch in _NOT_PLAIN)
+        out.append((ns, parts, plain))
     if len(out) > 1:
         out.sort(key=lambda group: group[0] + "/")  # etcd key order: `NS/` as bytes
     return out

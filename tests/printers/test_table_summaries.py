@@ -218,9 +218,10 @@ def _groups(objs) -> ServiceGroups:
     groups = ServiceGroups()
     for ns, name, summary, _ in sorted(_rows(objs)):
         if not groups or groups[-1][0] != ns:
-            groups.append((ns, []))
+            groups.append((ns, [], True))
         groups[-1][1].extend([name, *summary.split(table_cells.SEP)])
-    return groups
+    return ServiceGroups((ns, parts, all(s.isascii() and not any(ch in s for ch in "\t\n\r\f\x1b")
+                                        for s in parts)) for ns, parts, _ in groups)
 
 
 @pytest.mark.parametrize("count", [1, 3, 9])

@@ -36,13 +36,20 @@ _PLAIN_UNIT = b"dddd-dd-ddTdd:dd:ddZ\x1f"
 _DIGITS_AS_D = bytes(ord("d") if i in b"0123456789" else i if i in b"-T:Z\x1f" else ord("?")
                      for i in range(256))
 _HOUR_OF = itemgetter(slice(None, 13))  # `2006-01-02T15`
+_HOUR_NUMBERS = {f"{h:02d}": h for h in range(24)}
 _TAIL_OF = itemgetter(slice(13, None))  # `:04:05Z`
 
 
 def _all_plain(stamps: list[str]) -> bool:
     """Every timestamp of the plain form (and at least one)."""
+    step = 4096  # ~86 KB at once: a buffer below malloc's mmap threshold, its pages reused
+    return bool(stamps) and all(_all_plain_at_once(stamps[i:i + step])
+                                for i in range(0, len(stamps), step))
+
+
+def _all_plain_at_once(stamps: list[str]) -> bool:
     joined = _SEP.join(stamps)
-    if not stamps or len(joined) != 21 * len(stamps) - 1 or not joined.isascii():
+    if len(joined) != 21 * len(stamps) - 1 or not joined.isascii():
         return False
     raw = joined.encode()
     return (raw.translate(_DIGITS_AS_D) == (_PLAIN_UNIT * len(stamps))[:-1]
@@ -56,13 +63,58 @@ def _plain(ts: str) -> bool:
             and ts.encode().translate(_DIGITS_AS_D) == _PLAIN_UNIT[:-1])
 
 
-def _hours_cell(hours: int, memo: dict[int, str]) -> str:
-    """human_duration of `hours` whole hours (two days and more: the same cell for every
-    second of the hour), remembered."""
-    cell = memo.get(hours)
-    if cell is None:
-        cell = memo[hours] = human_duration(hours * 3600)
-    return cell
+class _HourCells(dict):
+    """hour (`2006-01-02T15`, of a plain timestamp) -> its AGE cell at `epoch` (a whole
+    second), found when first asked for: the cell when the whole hour gives one (two days
+    old and more: human_duration then counts whole hours), else None, the hour's two
+    halves then in `halves` ((hour, after now's MM:SS) -> cell) where they are two days
+    old; an hour younger than that, or whose date or hour is not valid, is None and in
+    neither (Ages.__call__ answers for its timestamps)."""
+
+    def __init__(self, epoch: int):
+        super().__init__()
+        base = epoch - epoch % 3600  # now's hour
+        self._days, self._into_day = base // 86400, base % 86400 // 3600
+        self.halves: dict[tuple, str] = {}
+        # a date -> whole hours from its midnight to now's hour (None: not a date)
+        self._ago: dict[str, int | None] = {}
+
+    def __missing__(self, hour: str) -> str | None:
+        k = self._ago.get(hour[:10], -1)
+        if k == -1:
+            try:
+                k = (self._days - (date.fromisoformat(hour[:10]) - _EPOCH).days) * 24 \
+                    + self._into_day
+            except ValueError:
+                k = None
+            self._ago[hour[:10]] = k
+        h = _HOUR_NUMBERS.get(hour[11:])
+        cell = None
+        if k is not None and h is not None:
+            # whole hours of age: k - h for a timestamp at or before now's MM:SS in its
+            # hour, one less after it
+            early, late = _whole_hours(k - h), _whole_hours(k - h - 1)
+            if early is not None and early == late:
+                cell = early
+            elif early is not None:
+                self.halves[(hour, False)] = early
+                if late is not None:
+                    self.halves[(hour, True)] = late
+        self[hour] = cell
+        return cell
+
+
+def _whole_hours(hours: int) -> str | None:
+    """human_duration of `hours` whole hours (and any seconds less than one more hour) when
+    that is two days or more; None for less."""
+    if hours < 48:
+        return None
+    if hours < 24 * 8:
+        h = hours % 24
+        return f"{hours // 24}d" if h == 0 else f"{hours // 24}d{h}h"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    return human_duration(hours * 3600)
 
 
 class Ages:
@@ -122,64 +174,26 @@ class Ages:
         __call__ itself."""
         if self._epoch is None or not _all_plain(stamps):
             return self.column(stamps)
-        hours = list(map(_HOUR_OF, stamps))
-        whole, halves = self._hour_cells(set(hours))
-        out: list = list(map(whole.get, hours))  # None: not found (yet)
+        by_hour = _HourCells(self._epoch)
+        out: list = list(map(by_hour.__getitem__, map(_HOUR_OF, stamps)))  # None: not yet
         missing = out.count(None)
-        if not missing:
-            return out
+        halves = by_hour.halves
         mark = f":{self._mmss}Z"  # a plain ending is greater exactly when its MM:SS is later
         if halves and missing > len(out) >> 3:  # many in split hours: every one by its half
-            every = {(hour, later): cell for hour, cell in whole.items()
+            every = {(hour, later): cell for hour, cell in by_hour.items() if cell is not None
                      for later in (False, True)}
             every.update(halves)
             half = map(mark.__lt__, map(_TAIL_OF, stamps))
-            out = list(map(every.get, zip(hours, half, strict=True)))
+            out = list(map(every.get, zip(map(_HOUR_OF, stamps), half, strict=True)))
             missing = out.count(None)
         i = -1
         while missing:
             i = out.index(None, i + 1)
             ts = stamps[i]
-            cell = halves.get((hours[i], mark < ts[13:])) if halves else None
+            cell = halves.get((ts[:13], mark < ts[13:])) if halves else None
             out[i] = cell if cell is not None else self(ts)
             missing -= 1
         return out
-
-    def _hour_cells(self, hours: set[str]) -> tuple[dict[str, str], dict[tuple, str]]:
-        """({hour: cell} for the hours whose every plain timestamp has that one cell,
-        {(hour, after now's MM:SS): cell} for the hours whose two halves differ), over
-        the hours `2006-01-02T15` of plain timestamps; hours younger than two days, or
-        whose date or hour is not valid, are in neither (__call__ answers for them)."""
-        epoch = self._epoch or 0
-        base = epoch - epoch % 3600  # now's hour
-        whole: dict[str, str] = {}
-        halves: dict[tuple, str] = {}
-        memo: dict[int, str] = {}
-        days = self._days
-        for hour in hours:
-            day = days.get(hour[:10], -1)
-            if day == -1:
-                try:
-                    day = (date.fromisoformat(hour[:10]) - _EPOCH).days * 86400
-                except ValueError:
-                    day = None
-                days[hour[:10]] = day
-            h = int(hour[11:13])
-            if day is None or h > 23:
-                continue
-            # whole hours of age: k for a timestamp at or before now's MM:SS in its hour,
-            # k - 1 after it
-            k = (base - day - h * 3600) // 3600
-            if k - 1 < 48:
-                if k >= 48:
-                    halves[(hour, False)] = _hours_cell(k, memo)
-                continue
-            early, late = _hours_cell(k, memo), _hours_cell(k - 1, memo)
-            if early == late:
-                whole[hour] = early
-            else:
-                halves[(hour, False)], halves[(hour, True)] = early, late
-        return whole, halves
 
     def _learn(self, tail: str) -> str | None:
         """The half of the hour for an ending not seen yet: one of the plain form (`:MM:SSZ`,

@@ -16,7 +16,6 @@ HEADER = ["NAMESPACE", "NAME", "", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)
           "SELECTOR"]  # SERVICE_FIELDS' headers ("" for the version tag, never shown)
 SPECIAL = ("\t", "\n", "\r", "\f", "\x1b")  # cells render_flat prints otherwise
 CHUNK_ROWS = 400  # a piece of ~60 KB: below malloc's mmap threshold, so each reuses memory
-_SEP = table_cells.SEP
 
 
 class SummaryFields(list):
@@ -34,13 +33,14 @@ class SummaryFields(list):
 
 class ServiceGroups(list):
     """A kind's rows from the store a namespace at a time: (namespace, [name, then its
-    summary's version tag and cells] × rows) (kubesvc.store.queries.table_groups)."""
+    summary's version tag and cells] × rows, plain: every string ASCII without the
+    characters of SPECIAL) (kubesvc.store.queries.table_groups)."""
 
     def fields(self) -> SummaryFields:
         """The same rows as one SummaryFields (namespace first in each row)."""
         f = SERVICE_FIELDS
         out = SummaryFields()
-        for ns, parts in self:
+        for ns, parts, _ in self:
             n = len(parts) // (f - 1)
             flat: list = [ns] * (n * f)
             for j in range(f - 1):
@@ -68,13 +68,12 @@ def groups_text(groups: ServiceGroups, ages: core.Ages, wide: bool, with_ns: boo
     prints otherwise (checked before any line is made: columns.summary_table then prints
     it). The groups' cells are changed in place (the timestamps become AGE cells)."""
     f = SERVICE_FIELDS - 1  # the strings of a row in a group: no namespace
-    for ns, parts in groups:
-        blob = _SEP.join(parts) + ns
-        if not blob.isascii() or any(ch in blob for ch in SPECIAL):
+    for ns, _, plain in groups:
+        if not plain or not ns.isascii() or any(ch in ns for ch in SPECIAL):
             return None
-    cells = ages.cells(list(chain.from_iterable(parts[6::f] for _, parts in groups)))
+    cells = ages.cells(list(chain.from_iterable(parts[6::f] for _, parts, _ in groups)))
     start = 0
-    for _, parts in groups:
+    for _, parts, _ in groups:
         n = len(parts) // f
         parts[6::f] = cells[start:start + n]
         start += n
@@ -87,8 +86,8 @@ def groups_text(groups: ServiceGroups, ages: core.Ages, wide: bool, with_ns: boo
         elif i == last:
             line.append("%s")
         else:
-            longest = (max(len(ns) for ns, _ in groups) if i == 0 else
-                       max(max(map(len, parts[i - 1::f])) for _, parts in groups))
+            longest = (max(len(ns) for ns, _, _ in groups) if i == 0 else
+                       max(max(map(len, parts[i - 1::f])) for _, parts, _ in groups))
             if not no_headers:
                 longest = max(longest, len(HEADER[i]))
             line.append(f"%-{max(6, longest + 3)}s")
@@ -102,7 +101,7 @@ def _lines(groups: ServiceGroups, line: list[str], with_ns: bool, no_headers: bo
     rest = "".join(line[1:]) + "\n"
     f = len(line) - 1
     step = CHUNK_ROWS * f
-    for ns, parts in groups:
+    for ns, parts, _ in groups:
         fmt = (line[0] % ns).replace("%", "%%") + rest if with_ns else rest
         for start in range(0, len(parts), step):
             piece = parts[start:start + step]
