@@ -61,12 +61,12 @@ def groups_text(groups: ServiceGroups, ages: core.Ages, wide: bool, with_ns: boo
                 no_headers: bool):
     """columns.summary_table's Service table (no kind prefix) over ServiceGroups, as pieces
     of text made as they are written (a generator: nothing of the table is kept but its
-    cells): the namespace's padded cell written into each namespace's line format (no
+    cells): the fields not shown (the version tag; SELECTOR unless wide) taken out of the
+    rows, the namespace's padded cell written into each namespace's line format (no
     string a row for it), the AGE column found in C loops (Ages.cells), one line format
-    for every row, a `%.0s` swallowing each field not shown (the version tag; SELECTOR
-    unless wide). None when a cell is not plain ASCII free of the characters render_flat
+    for every row. None when a cell is not plain ASCII free of the characters render_flat
     prints otherwise (checked before any line is made: columns.summary_table then prints
-    it). The groups' cells are changed in place (the timestamps become AGE cells)."""
+    it). The groups' lists are changed in place."""
     f = SERVICE_FIELDS - 1  # the strings of a row in a group: no namespace
     for ns, _, plain in groups:
         if not plain or not ns.isascii() or any(ch in ns for ch in SPECIAL):
@@ -77,32 +77,36 @@ def groups_text(groups: ServiceGroups, ages: core.Ages, wide: bool, with_ns: boo
         n = len(parts) // f
         parts[6::f] = cells[start:start + n]
         start += n
-    shown = [with_ns, True, False, True, True, True, True, True, wide]
-    last = max(i for i in range(f + 1) if shown[i])
-    line = []
-    for i in range(f + 1):
-        if not shown[i]:
-            line.append("%.0s")
-        elif i == last:
-            line.append("%s")
-        else:
-            longest = (max(len(ns) for ns, _, _ in groups) if i == 0 else
-                       max(max(map(len, parts[i - 1::f])) for _, parts, _ in groups))
-            if not no_headers:
-                longest = max(longest, len(HEADER[i]))
-            line.append(f"%-{max(6, longest + 3)}s")
-    return _lines(groups, line, with_ns, no_headers)
+    shown = [i for i, on in enumerate([with_ns, True, False, True, True, True, True, True, wide])
+             if on]
+    specs = []
+    for i in shown[:-1]:  # the last cell of a line is not padded
+        longest = (max(len(ns) for ns, _, _ in groups) if i == 0 else
+                   max(max(map(len, parts[i - 1::f])) for _, parts, _ in groups))
+        if not no_headers:
+            longest = max(longest, len(HEADER[i]))
+        specs.append(f"%-{max(6, longest + 3)}s")
+    specs.append("%s")
+    hidden = [i - 1 for i in range(1, f + 1) if i not in shown]
+    for _, parts, _ in groups:
+        width = f
+        for j in reversed(hidden):
+            del parts[j::width]
+            width -= 1
+    header = "".join(specs) % tuple(HEADER[i] for i in shown) + "\n"
+    return _lines(groups, specs[1:] if with_ns else specs, specs[0] if with_ns else None,
+                  "" if no_headers else header)
 
 
-def _lines(groups: ServiceGroups, line: list[str], with_ns: bool, no_headers: bool):
+def _lines(groups: ServiceGroups, specs: list[str], ns_spec: str | None, header: str):
     """groups_text's pieces: the header, then each namespace's lines, CHUNK_ROWS at once."""
-    if not no_headers:
-        yield "".join(line) % tuple(HEADER) + "\n"
-    rest = "".join(line[1:]) + "\n"
-    f = len(line) - 1
+    if header:
+        yield header
+    rest = "".join(specs) + "\n"
+    f = len(specs)
     step = CHUNK_ROWS * f
     for ns, parts, _ in groups:
-        fmt = (line[0] % ns).replace("%", "%%") + rest if with_ns else rest
+        fmt = (ns_spec % ns).replace("%", "%%") + rest if ns_spec else rest
         for start in range(0, len(parts), step):
             piece = parts[start:start + step]
             yield (fmt * (len(piece) // f)) % tuple(piece)
