@@ -167,8 +167,10 @@ class GetView:
 
     def _print_tables(self, found, now) -> bool:
         from kubesvc.printers.table.service_text import (
+            PodGroups,
             ServiceGroups,
             SummaryFields,
+            pod_table,
             service_table,
         )
 
@@ -184,14 +186,14 @@ class GetView:
                     continue
             if not objs:
                 continue
-            if isinstance(objs, ServiceGroups) and not self.prefix:  # without columns' import
-                text = service_table(objs, now, wide=self.fmt == "wide",
-                                     all_namespaces=self.all_namespaces,
-                                     no_headers=self.no_headers)
+            if isinstance(objs, ServiceGroups | PodGroups) and not self.prefix:  # no columns
+                text = (service_table if isinstance(objs, ServiceGroups) else pod_table)(
+                    objs, now, wide=self.fmt == "wide", all_namespaces=self.all_namespaces,
+                    no_headers=self.no_headers)
                 if text is not None:
                     tables.append(text)
                     continue
-            if isinstance(objs, SummaryRows | SummaryFields | ServiceGroups):
+            if isinstance(objs, SummaryRows | SummaryFields | ServiceGroups | PodGroups):
                 from kubesvc.printers.table.columns import summary_table
 
                 tables.append(summary_table(
@@ -242,6 +244,12 @@ def _table_rows(store, req, namespace: str | None) -> list:
             out = SummaryFields(parts)
             out.fields = SERVICE_FIELDS
             return out
+    if res.gk == "Pod":
+        from kubesvc.printers.table.service_text import POD_FIELDS, PodGroups
+
+        groups = table_groups(store, res.gk, ns, POD_FIELDS, cut="[")  # not the pods' briefs
+        if groups is not None:
+            return PodGroups(groups)
     return SummaryRows(table_rows(store, res.gk, ns))
 
 

@@ -20,6 +20,7 @@ from kubesvc.printers.table import columns_workloads as work
 from kubesvc.printers.table.service_text import CHUNK_ROWS as _CHUNK_ROWS
 from kubesvc.printers.table.service_text import (
     SERVICE_FIELDS,
+    PodGroups,
     ServiceGroups,
     SummaryFields,
     groups_text,
@@ -156,11 +157,13 @@ def summary_table(
     # a pod's narrow row needs its first four cells only (and the last one, after restarts):
     # the rest of its summary (wide cells, the brief) is left unsplit
     short = kind == "Pod" and keep == [0, 1, 2, 3, 4]
+    if isinstance(rows, ServiceGroups | PodGroups) and not prefix:
+        text = groups_text(kind, rows, ages, wide, with_ns, no_headers)
+        if text is not None:
+            return text
+    if isinstance(rows, PodGroups):
+        rows = rows.rows()
     if isinstance(rows, ServiceGroups):
-        if kind == "Service" and len(columns) == 7 and not prefix:
-            text = groups_text(rows, ages, wide, with_ns, no_headers)
-            if text is not None:
-                return text
         rows = rows.fields()
     if isinstance(rows, SummaryFields):
         if kind == "Service" and len(columns) == 7 and not prefix:
