@@ -18,7 +18,7 @@ from kubesvc.printers.table.columns import (
     table_for,
 )
 from kubesvc.printers.table.columns_core import Ages
-from kubesvc.printers.table.service_text import ServiceGroups, service_table
+from kubesvc.printers.table.service_text import PodGroups, ServiceGroups, pod_table, service_table
 
 NOWS = [datetime(2026, 12, 1, 0, 0, 0, tzinfo=UTC), datetime(2026, 12, 7, 16, 59, 7, tzinfo=UTC),
         datetime(2026, 12, 7, 16, 59, 7, 250000, tzinfo=UTC),
@@ -251,3 +251,53 @@ def test_a_table_from_groups_is_table_for(count, opts, piece, odd, monkeypatch):
         assert (text is None) == odd
         if text is not None:
             assert "".join(text) == expected
+
+
+def _pod_groups(objs) -> PodGroups:
+    groups = PodGroups()
+    for ns, name, summary, _ in sorted(_rows(objs)):
+        if not groups or groups[-1][0] != ns:
+            groups.append((ns, [], True))
+        groups[-1][1].extend([name, *summary[:summary.index("\x1f[")].split(table_cells.SEP)])
+    return PodGroups((ns, parts, all(s.isascii() and not any(ch in s for ch in "\t\n\r\f\x1b")
+                                    for s in parts)) for ns, parts, _ in groups)
+
+
+@pytest.mark.parametrize("restarts", [False, True])
+@pytest.mark.parametrize("opts", [{}, {"wide": True}, {"all_namespaces": True},
+                                  {"all_namespaces": True, "wide": True, "no_headers": True},
+                                  {"all_namespaces": True, "show_kind_prefix": "Pod"}])
+@pytest.mark.parametrize("piece", [400, 3])
+def test_a_pod_table_from_groups_is_table_for(restarts, opts, piece, monkeypatch):
+    """A pod table from rows a namespace at a time (PodGroups: summaries without their
+    briefs) is table_for's text; a RESTARTS cell that needs its last restart's time makes
+    pod_table decline (summary_table then prints it all the same)."""
+    monkeypatch.setattr(service_text, "CHUNK_ROWS", piece)
+    now = datetime(2026, 12, 1, 7, 30, 15, tzinfo=UTC)
+    stamps = _timestamps(now, 40)
+    chosen = [p for p in PODS[:-1] if restarts or not p["metadata"]["name"].startswith("rest")]
+    objs = [{**p, "metadata": {**p["metadata"], "name": f"{p['metadata']['name']}-{i}",
+                               "namespace": ("a", "ns", "x%sy")[i % 3],
+                               "creationTimestamp": stamps[i % len(stamps)]}}
+            for i in range(12) for p in chosen]
+    objs = sorted(objs, key=lambda o: (o["metadata"]["namespace"], o["metadata"]["name"]))
+    expected = table_for("Pod", objs, now, **opts)
+    assert "".join(summary_table("Pod", _pod_groups(objs), now, **opts)) == expected
+    if "show_kind_prefix" not in opts:
+        text = pod_table(_pod_groups(objs), now, **opts)
+        assert (text is None) == restarts
+        if text is not None:
+            assert "".join(text) == expected
+
+
+def test_pod_layout_is_the_pod_columns():
+    from kubesvc.printers.table import columns_workloads as work
+
+    _, _, names, wide_only = service_text.LAYOUTS["Pod"]
+    shown = [n for n in names if n]
+    assert [(n, 1 if names.index(n) in wide_only else 0) for n in shown] == work.POD_COLUMNS
+    _, _, names, wide_only = service_text.LAYOUTS["Service"]
+    from kubesvc.printers.table import columns_core as core
+
+    assert [(n, 1 if names.index(n) in wide_only else 0) for n in names if n] == \
+        core.SERVICE_COLUMNS
