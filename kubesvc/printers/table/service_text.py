@@ -1,6 +1,7 @@
-"""The Service table of `get svc` from the store's summaries, without the other kinds' printers
-(kubesvc.printers.table.columns imports them all): what a big `get svc -A -o wide` needs
-and no more, for its start-up. columns.summary_table prints the cases this does not."""
+"""The Service and Pod tables of `get svc` / `get pods` from the store's summaries, a namespace
+at a time, without the other kinds' printers (kubesvc.printers.table.columns imports them
+all): what a big `get svc -A -o wide` or `get pods -A` needs and no more, for its start-up.
+columns.summary_table prints the cases this declines."""
 
 from __future__ import annotations
 
