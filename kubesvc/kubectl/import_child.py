@@ -6,11 +6,12 @@ FILE ...`: input/pipechild.py's, and two things more.
   checks, the store's derived rows), while the parent writes the previous ones; the parent then
   runs only the steps that read or write the state (registry.create's `prepared`). An object
   the state holds, or one an earlier document of the file names, is not prepared (the parent
-  replaces it), nor one `prepare` gives up on: it comes as read and takes the whole path.
-- A JSON file is read here too (load.json_fast, as load_text reads it), and handed over in
-  the apply order (kubectl/apply.py `ordered`), with each object's digest as the parent
-  computes it for JSON (store/codec.py). A JSON text json_fast does not prove is read by the
-  parent, as before.
+  replaces it), nor one `prepare` gives up on: it comes as read and takes the whole path. A
+  YAML file's objects only when asked (KUBESVC_PREPARE=1): its parse keeps this child busy.
+- A JSON file is read here too, a List a run of items at a time (load.json_items_proven, as
+  load_text reads the whole), any other JSON whole and handed over in the apply order
+  (kubectl/apply.py `ordered`); each object's digest is the parent's for JSON (store/codec.py).
+  A JSON text that is not proven so is read by the parent, as before.
 
 The parent tells what preparing needs in its message (input/pipe.py `skip_known`): the state's
 Kubernetes version (its schemas), the fieldValidation, the stored Pods' and Services' keys.
@@ -45,10 +46,11 @@ from kubesvc.input.split import json_item_cut, json_list_items, order_bound
 from kubesvc.kubectl.apply import ordered
 from kubesvc.store import codec
 
-PIECE_OBJECTS = 64  # a JSON file's objects are handed over this many at a time
-PIECE_BYTES = 256 * 1024  # and a YAML file's pieces: several wait in the pipe (see `ahead`)
-# KUBESVC_PREPARE=0 prepares nothing, =1 every Pod it may (tests, A/B measurements); by
-# default, a Pod is prepared while the parent has work waiting (`ahead`)
+PIECE_OBJECTS = 64  # a JSON file's objects are handed over this many at a time (whole)
+PIECE_BYTES = 256 * 1024  # or runs of its items: several wait in the pipe (see `ahead`)
+_SIZES_GIVEN = False
+# KUBESVC_PREPARE=0 prepares nothing, =1 every object it may (tests, A/B measurements); by
+# default, JSON's objects are prepared while the parent has work waiting (`ahead`), YAML's not
 ENV_SWITCH = "KUBESVC_PREPARE"
 F_GETPIPE_SZ = 1032  # Linux
 BACKLOG_BYTES = PIECE_BYTES // 2
@@ -153,8 +155,15 @@ def run(path: str, out, stdin) -> None:
     with open(path, "rb") as fh:
         text = _read(fh, path)
     if text.lstrip().startswith(("{", "[")):
+        if not _SIZES_GIVEN:
+            pipechild.PIECE_BYTES = PIECE_BYTES
         _run_json(text, path, out, stdin)
     else:
+        # a big YAML's parse is about as long as the parent's writing: on two cores this
+        # child has no time to spare (preparing made a 60k-object import ~15% slower), so it
+        # prepares only when asked (KUBESVC_PREPARE=1)
+        if os.environ.get(ENV_SWITCH) != "1":
+            pipechild.PREPARE = None
         pipechild.run_yaml(text, path, out, stdin)
 
 
@@ -284,8 +293,8 @@ def _run_json_whole(text: str, path: str, out, stdin) -> None:
 def main() -> int:
     codec.enable()
     pipechild.PREPARE = preparer
-    if len(sys.argv) < 6:  # (tests give the piece sizes)
-        pipechild.PIECE_BYTES = PIECE_BYTES
+    global _SIZES_GIVEN
+    _SIZES_GIVEN = len(sys.argv) >= 6  # (tests give the piece sizes)
     return pipechild.main(run)
 
 
