@@ -1,13 +1,11 @@
-"""The forked helper of a big endpoint sync (controllers/endpoints/helper.py): the same stored
+"""The helper process of a big endpoint sync (controllers/endpoints/helper.py): the same stored
 rows and the same change log as this process alone, whatever the helper answers (the unusual
-Services it leaves, namespaces it is not handed, a helper that dies), and no fork where one
-is not sound."""
+Services it leaves, namespaces it is not handed, a helper that dies or never starts)."""
 
 from __future__ import annotations
 
-import os
 import random
-import threading
+import sys
 
 import pytest
 
@@ -98,39 +96,57 @@ def test_the_helper_writes_what_this_process_writes(store, monkeypatch, seed):
     assert "ns-c" not in started[0]  # a slice to reconcile: not handed
     assert replayed and "ns-d" not in replayed  # no answer for it: synced here
     assert set(here) & set(replayed)  # Services the helper left, synced here in their place
-    monkeypatch.setattr(helper, "can_fork", lambda: False)
+    monkeypatch.setattr(helper, "can_spawn", lambda: False)
     alone = _sync_all(store)
     assert started[-1] is None
     assert with_helper == alone
     assert len(alone[0]) > 2 * len(NAMESPACES)
 
 
-def test_a_helper_that_dies_leaves_its_namespaces_here(store, monkeypatch):
+# a helper that answers its first namespace, then dies
+_DIES = """
+import os
+from kubesvc.controllers.endpoints import helper
+build = helper.build_namespace
+answered = []
+def once(*args):
+    if answered:
+        os._exit(3)
+    answered.append(1)
+    return build(*args)
+helper.build_namespace = once
+helper.main({}, {})
+"""
+
+
+@pytest.mark.parametrize(("command", "answered"), [
+    pytest.param(lambda i, o: [sys.executable, "-c", "import os; os._exit(3)"], 0,
+                 id="at-once"),
+    pytest.param(lambda i, o: [sys.executable, "-c", _DIES.format(i, o)], 1, id="midway"),
+    pytest.param(lambda i, o: ["/nonexistent/python"], None, id="missing"),
+])
+def test_a_helper_that_dies_leaves_its_namespaces_here(store, monkeypatch, command, answered):
     _fill(store, 7)
     monkeypatch.setattr(helper, "MIN_SERVICES", 0)
     started = _spy(monkeypatch)
-    monkeypatch.setattr(helper, "build_namespace", lambda *a: os._exit(3))  # in the helper
+    replayed: list = []
+    replay = sync._replay
+    monkeypatch.setattr(sync, "_replay", lambda *a: replayed.append(a[1]) or replay(*a))
+    monkeypatch.setattr(helper, "_command", command)
     dead = _sync_all(store)
-    assert started[0]
-    monkeypatch.setattr(helper, "can_fork", lambda: False)
+    if answered is None:
+        assert started == [None]
+    else:
+        assert len(started[0]) > 1 and len(replayed) == answered
+    monkeypatch.setattr(helper, "can_spawn", lambda: False)
     assert dead == _sync_all(store)
 
 
-def test_small_syncs_and_threaded_processes_do_not_fork(store, monkeypatch):
+def test_small_syncs_start_no_helper(store, monkeypatch):
     _fill(store, 8)
     started = _spy(monkeypatch)
     _sync_all(store)
     assert started == [None]  # fewer Services than MIN_SERVICES
     monkeypatch.setattr(helper, "MIN_SERVICES", 0)
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        assert not helper.can_fork()
-        _sync_all(store)
-    finally:
-        stop.set()
-        other.join()
-    assert started == [None, None]
     _sync_all(store)
     assert started[-1]

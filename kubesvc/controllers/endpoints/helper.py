@@ -5,22 +5,24 @@ A sync of every Service (an import, a from-scratch pass, a Node change) spends m
 time in Python building new Services' EndpointSlices and Endpoints as text (texts.py), and
 a third in SQLite writing them, all on one core. Here, past `MIN_SERVICES`, the namespaces
 holding about `HELPER_SHARE` of the Services (the last ones, in sync order) are handed to a
-forked copy of this process: it builds their objects as `write_new_service` would and sends
-them back, namespace by namespace, while this process handles the first namespaces and
-writes its objects (`take` is asked for each handed namespace in order, and waits for it).
-This process then queues the helper's objects exactly where and as `write_new_service` would
-have queued them (`replay`), so the store gets the same rows in the same order: same
+helper process: it builds their objects as `write_new_service` would and sends them back,
+namespace by namespace, while this process handles the first namespaces and writes its
+objects (`take` is asked for each handed namespace in order, and waits for it). This process
+then queues the helper's objects exactly where and as `write_new_service` would have queued
+them (sync.py `_replay`), so the store gets the same rows in the same order: same
 resourceVersions, uids, ids, change log. A Service the helper does not answer (not
 `fast_case`, or `write_new_service` declined it) is synced here, in its place.
 
-The helper never touches the store: everything it reads (the namespaces' Services, their
-pods' facts, the Nodes) is read before the fork, and only namespaces without EndpointSlices
-and Endpoints are handed over (the new-Service case: its slices and Endpoints are all to be
-made). It sends its answers through an in-memory file (lengths through a pipe) and ends with
-`os._exit` (no buffer flushed twice, no finalizer, no store connection closed). Whatever goes
-wrong on its side (it dies, sends nothing) only means this process builds those namespaces
-itself. Only where forking is sound: Linux (memfd), one thread in the process (a `serve`
-process never forks here).
+The helper is a fresh interpreter running this module (`main`), not a fork: a fork of a
+process that has just imported 60,000 objects copies page after page of its heap as the
+helper allocates (a third of the helper's time went to those faults), and forking a process
+with threads (`serve`) is unsound. It never touches the store: what it reads (the handed
+namespaces' Services, their pods' facts, the Nodes) is read here and written to an in-memory
+file, and only namespaces without EndpointSlices and Endpoints are handed over (the
+new-Service case: all their objects are to be made). It answers through another in-memory
+file, the lengths through its stdout. It starts while this process reads its inputs (its
+start-up, ~0.1 s, on the other core). Whatever goes wrong on its side (it is missing, dies,
+answers nothing) only means this process builds those namespaces itself.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ import marshal
 import os
 import struct
 import sys
-import threading
 from collections.abc import Mapping
 
 from kubesvc.controllers.endpoints.namespace import (
@@ -44,17 +45,12 @@ from kubesvc.controllers.writer import _QUEUE, Built, queue_built
 from kubesvc.store.queries import counts_by_namespace, namespace_facts_text
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
-# below this many Services to sync, a fork costs more than it saves
+# below this many Services to sync, a helper costs more than it saves
 MIN_SERVICES = 1500
 # the helper's share of the Services: this process also writes every object (SQL, ~1/3 of
 # the work), so it builds the smaller part itself
-HELPER_SHARE = 0.85
+HELPER_SHARE = 0.8
 _LENGTH = struct.Struct("<q")
-
-
-def can_fork() -> bool:
-    return (sys.platform == "linux" and hasattr(os, "memfd_create")
-            and threading.active_count() == 1)
 
 
 class _Recorder:
@@ -64,14 +60,19 @@ class _Recorder:
         self.changes: list = []
 
 
+def can_spawn() -> bool:
+    """A helper can run here: Linux (memfd_create), a Python that can run this module."""
+    return sys.platform == "linux" and hasattr(os, "memfd_create") and bool(sys.executable)
+
+
 class Helper:
     """The helper process of one sync, and the namespaces handed to it."""
 
-    def __init__(self, pid: int, rfd: int, memfd: int, handed: list[str]):
-        self.pid, self.rfd, self.memfd = pid, rfd, memfd
+    def __init__(self, proc, memfd_in: int, memfd_out: int, handed: list[str]):
+        self.proc, self.memfd_in, self.memfd_out = proc, memfd_in, memfd_out
         self.handed = handed
         self.next = 0  # index into `handed` of the next answer to read
-        self.offset = 0  # where that answer starts in the memfd
+        self.offset = 0  # where that answer starts in memfd_out
         self.alive = True
         self.inputs: dict[str, tuple] = {}  # namespace -> what was read for it
 
@@ -85,11 +86,11 @@ class Helper:
         here); None when the helper answers nothing for the namespace."""
         self.next += 1
         try:
-            head = _read_exactly(self.rfd, _LENGTH.size)
+            head = _read_exactly(self.proc.stdout.fileno(), _LENGTH.size)
             if head is None:
                 raise OSError("the endpoint helper ended early")
             (length,) = _LENGTH.unpack(head)
-            blob = os.pread(self.memfd, length, self.offset)
+            blob = os.pread(self.memfd_out, length, self.offset)
             if len(blob) != length:
                 raise OSError("the endpoint helper's answer is short")
             self.offset += length
@@ -103,26 +104,24 @@ class Helper:
         if not self.alive:
             return
         self.alive = False
-        for fd in (self.rfd, self.memfd):
+        for fd in (self.memfd_in, self.memfd_out):
+            os.close(fd)
+        proc = self.proc
+        for stream in (proc.stdin, proc.stdout):
             try:
-                os.close(fd)
+                stream.close()
             except OSError:
                 pass
-        try:
-            os.kill(self.pid, 9)
-        except OSError:
-            pass
-        try:
-            os.waitpid(self.pid, 0)
-        except OSError:
-            pass
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
 
 
 def start(store, wanted: Mapping[str, set[str] | None], order: list[str],
           nodes) -> Helper | None:
-    """Fork a helper for the last namespaces of `order` when the sync is big enough, after
-    reading what it needs; None when there is none (this process does everything)."""
-    if not can_fork():
+    """Start a helper for the last namespaces of `order` when the sync is big enough, and
+    hand it what it needs; None when there is none (this process does everything)."""
+    if not can_spawn():
         return None
     counts = counts_by_namespace(store, "Service")
     sizes = [(ns, counts.get(ns, 0) if (names := wanted[ns]) is None else len(names))
@@ -131,46 +130,64 @@ def start(store, wanted: Mapping[str, set[str] | None], order: list[str],
     if total < MIN_SERVICES:
         return None
     made = counts_by_namespace(store, SLICE_GK, "Endpoints")
-    handed: list[str] = []
-    inputs: dict[str, tuple] = {}
-    taken = 0
+    candidates, taken = [], 0
     for ns, n in reversed(sizes):
         if taken + n / 2 > HELPER_SHARE * total:
             break
         taken += n
-        if n <= FEW or made.get(ns):
-            continue  # (a few Services, or objects to reconcile: synced here)
-        facts = namespace_facts_text(store, ns)
-        if facts is None:
-            continue
-        inputs[ns] = (store.list_raw("Service", ns), facts)
-        handed.append(ns)
-    if not handed:
+        if n > FEW and not made.get(ns):  # (a few Services, or objects to reconcile: here)
+            candidates.append(ns)
+    if not candidates:
         return None
-    handed.reverse()
-    for node in store.list("Node"):  # every Node the pods may name (the helper cannot ask)
-        nodes[node["metadata"]["name"]] = node
-    all_nodes = {name: node for name, node in nodes.items() if node is not None}
-    rfd, wfd = os.pipe()
-    memfd = os.memfd_create("kubesvc-endpoints", os.MFD_CLOEXEC)
+    helper = _spawn()
+    if helper is None:
+        return None
     try:
-        pid = os.fork()
-    except OSError:
-        for fd in (rfd, wfd, memfd):
-            os.close(fd)
+        jobs = []
+        for ns in reversed(candidates):
+            facts = namespace_facts_text(store, ns)
+            if facts is None:
+                continue
+            raw = store.list_raw("Service", ns)
+            helper.inputs[ns] = (raw, facts)
+            names = wanted[ns]
+            jobs.append((ns, None if names is None else list(names), raw, facts))
+        for node in store.list("Node"):  # every Node the pods may name (the helper cannot ask)
+            nodes[node["metadata"]["name"]] = node
+        every_node = {name: node for name, node in nodes.items() if node is not None}
+        blob = marshal.dumps((jobs, every_node))
+        _write_all(helper.memfd_in, blob)
+        helper.handed = [job[0] for job in jobs]
+        _write_all(helper.proc.stdin.fileno(), _LENGTH.pack(len(blob)))
+    except BaseException:
+        helper.close()
+        raise
+    if not helper.handed:
+        helper.close()
         return None
-    if pid == 0:  # the helper
-        code = 1
-        try:
-            os.close(rfd)
-            _serve(handed, wanted, inputs, all_nodes, memfd, wfd)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(wfd)
-    helper = Helper(pid, rfd, memfd, handed)
-    helper.inputs = inputs
     return helper
+
+
+def _spawn() -> Helper | None:
+    """Start the helper interpreter on this very kubesvc (its folder first on its path)."""
+    import subprocess  # noqa: PLC0415 - lazy: only a big sync starts a helper (start-up)
+
+    memfd_in = os.memfd_create("kubesvc-endpoints-in")
+    memfd_out = os.memfd_create("kubesvc-endpoints-out")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    try:
+        proc = subprocess.Popen(
+            _command(memfd_in, memfd_out),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            pass_fds=(memfd_in, memfd_out), env=env, close_fds=True)
+    except OSError:
+        os.close(memfd_in)
+        os.close(memfd_out)
+        return None
+    return Helper(proc, memfd_in, memfd_out, [])
 
 
 def _read_exactly(fd: int, size: int) -> bytes | None:
@@ -189,13 +206,26 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _serve(handed, wanted, inputs, nodes, memfd: int, wfd: int) -> None:
-    """The helper's work: each handed namespace's answer (see `Helper.take`), in order."""
-    for ns in handed:
-        raw, facts = inputs[ns]
-        blob = marshal.dumps(build_namespace(ns, wanted[ns], raw, facts, nodes))
-        _write_all(memfd, blob)
-        _write_all(wfd, _LENGTH.pack(len(blob)))
+def _command(memfd_in: int, memfd_out: int) -> list[str]:
+    """The helper's command line: this module's `main`, in this Python (`-P`: no script or
+    working folder before PYTHONPATH's first entry, this kubesvc)."""
+    return [sys.executable, "-P", "-c",
+            f"from {__name__} import main; main({memfd_in}, {memfd_out})"]
+
+
+def main(memfd_in: int, memfd_out: int) -> None:
+    """The helper: its jobs' length from stdin, the jobs from `memfd_in`; each answer (see
+    `Helper.take`) to `memfd_out`, its length to stdout, in order."""
+    head = _read_exactly(0, _LENGTH.size)
+    if head is None:
+        return  # (this process gave up on the helper)
+    (length,) = _LENGTH.unpack(head)
+    jobs, nodes = marshal.loads(os.pread(memfd_in, length, 0))
+    for ns, names, raw, facts in jobs:
+        answer = build_namespace(ns, None if names is None else set(names), raw, facts, nodes)
+        blob = marshal.dumps(answer)
+        _write_all(memfd_out, blob)
+        _write_all(1, _LENGTH.pack(len(blob)))
 
 
 def build_namespace(ns: str, names: set[str] | None, raw: list[str], facts: str,
