@@ -34,6 +34,7 @@ from kubesvc.controllers.endpoints.namespace import (
 )
 from kubesvc.controllers.endpoints.texts import write_new_service
 from kubesvc.controllers.writer import bulk_writes, flush, queue_owned, remove
+from kubesvc.store.bulk import expect_big_write
 from kubesvc.store.queries import namespaces_with, service_selectors
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
@@ -133,6 +134,8 @@ def sync_endpoints(ctx, changes) -> None:
         wanted = {ns: None for ns in namespaces_with(store, "Service")}
     order = sorted(wanted)
     helper = helpers.start(store, wanted, order, nodes) if len(order) > 1 else None
+    if helper is not None:  # written namespace by namespace: as many rows as one big batch
+        expect_big_write(store)
     try:
         with bulk_writes(ctx):
             for ns in order:
