@@ -326,7 +326,7 @@ _PLANS_BY_USE: dict[tuple, PortPlan] = {}
 def ports_plan(svc: dict) -> PortPlan:
     raw = svc["spec"].get("ports") or ()
     try:
-        key = tuple(tuple(p.items()) for p in raw)
+        key = tuple(map(tuple, map(dict.items, raw)))  # (a TypeError for a port not a dict)
         plan = _PLANS.get(key)
     except (TypeError, AttributeError):  # an unhashable value: worked out for this one alone
         return PortPlan(svc)

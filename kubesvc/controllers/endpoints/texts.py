@@ -15,7 +15,9 @@ takes `sync_new_service`, which handles every case. Same objects, same order, sa
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from operator import itemgetter
 
 from kubesvc.api.resources import for_gk
@@ -48,6 +50,25 @@ _first = itemgetter(0)
 _CONDITIONS = {
     r: {t: f'{{"ready":{_BOOL[r and not t]},"serving":{_BOOL[r]},"terminating":{_BOOL[t]}}}'
         for t in (False, True)} for r in (False, True)}
+
+
+_sha256 = hashlib.sha256
+_NAME_BASE = eu._MAX_GENERATED_BASE  # a generated name's prefix is cut to this length
+# a label key without prefix, or a label value, that passes its check (IsQualifiedName's
+# name part, IsValidLabelValue: at most 63 alphanumerics, '-', '_', '.', alphanumeric at both
+# ends) and needs no escaping in JSON
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
+
+
+def _labels_pass(labels: dict) -> bool:
+    """`trusted.labels_ok(labels)`, answered here for labels of plain names and values (the
+    common kind: `app=web`) and by it for the others."""
+    match = _PLAIN_NAME.fullmatch
+    for key, value in labels.items():
+        if not (type(key) is str and type(value) is str and match(key)
+                and (not value or match(value))):
+            return trusted.labels_ok(labels)
+    return True
 
 
 def _esc(text: str) -> str:
@@ -119,7 +140,7 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
         view.texts_ok = ns_ok = trusted.namespace_ok(ns) and _checks_known()
     if (not ns_ok or not trusted.service_names_ok(name) or type(uid) is not str
             or type(svc_labels) is not dict or meta.get("namespace") != ns
-            or (svc_labels and not trusted.labels_ok(svc_labels))):
+            or (svc_labels and not _labels_pass(svc_labels))):
         return False
     family = spec["ipFamilies"][0]
     v4 = family == eu.IPV4
@@ -222,7 +243,10 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
     if 0 < len(endpoints) <= slices.MAX_ENDPOINTS_PER_SLICE:  # one slice (_slice_bodies)
         if len(endpoints) > 1:
             endpoints.sort(key=_first)
-        slice_name = eu.generated_name(f"{name}-", f"{ns}/{name}/{family}/{port_key}/0", set())
+        # eu.generated_name(f"{name}-", f"{ns}/{name}/{family}/{port_key}/0", set())
+        slice_name = f"{name}-"[:_NAME_BASE] + _sha256(
+            f"{ns}/{name}/{family}/{port_key}/0#0".encode()).digest()[:5].translate(
+            eu._BYTE_TO_CHAR).decode()
         text = (f'}},"addressType":"{family}","endpoints":['
                 + ",".join([text for _, text in endpoints]) + f'],"ports":{slice_ports}}}')
         queue_built(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest,
