@@ -36,7 +36,13 @@ from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext, Change
 from kubesvc.controllers.trusted import metadata_ok, strategy_is_noop_and_valid
 from kubesvc.store import codec
-from kubesvc.store.bulk import object_row, put_rows, reserve_resource_versions, text_row
+from kubesvc.store.bulk import (
+    has_summary,
+    object_row,
+    put_rows,
+    reserve_resource_versions,
+    text_row,
+)
 
 _QUEUE = "_bulk_writes"
 
@@ -165,6 +171,18 @@ def queue_built(ctx: ApiContext, gk: str, built: Built, owners: list | None = No
                               {"labels": built.labels, "ownerReferences": owners}))
 
 
+def queue_built_many(ctx: ApiContext, namespace: str, objects: list[tuple]) -> None:
+    """`queue_built(ctx, gk, Built(namespace, name, head, tail, labels), owners)` for each
+    (gk, name, head, tail, labels, owners) of `objects`, in order."""
+    queue = _queue(ctx)
+    append, keys, changes = queue.append, queue.keys, ctx.changes
+    for gk, name, head, tail, labels, owners in objects:
+        append((gk, Built(namespace, name, head, tail, labels), None, True, True))
+        keys.add((gk, namespace, name))
+        changes.append(Change(gk, namespace, name, None,
+                              {"labels": labels, "ownerReferences": owners}))
+
+
 def flush(ctx: ApiContext) -> None:
     """Write the queued objects: registry.create/update's steps for `admit=False` writes with
     `keep_status=True`, then one bulk store write."""
@@ -179,12 +197,18 @@ def flush(ctx: ApiContext) -> None:
     kinds: dict[str, tuple] = {}
     created = rfc3339(ctx.now)
     dumps = _plain_dumps()
+    summarized: dict[str, bool] = {}  # has_summary, by kind
     for gk, obj, old, plain, proven in queue:
         if type(obj) is Built:
-            uid = _uuid5(f"{gk}/{obj.namespace}/{obj.name}/{rv}")
+            ns, name = obj.namespace, obj.name
+            uid = _uuid5(f"{gk}/{ns}/{name}/{rv}")
             body = (f'{obj.head},"creationTimestamp":"{created}","resourceVersion":"{rv}",'
                     f'"uid":"{uid}"{obj.tail}')
-            rows.append(text_row(store, gk, obj.namespace, obj.name, body, obj.labels))
+            summary = summarized.get(gk)
+            if summary is None:
+                summarized[gk] = summary = has_summary(store, gk)
+            rows.append(text_row(store, gk, ns, name, body, obj.labels) if summary
+                        else (gk, ns, name, body, None, obj.labels, None))  # (text_row's)
             rv += 1
             continue
         kind = kinds.get(gk)

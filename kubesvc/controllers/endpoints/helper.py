@@ -41,23 +41,16 @@ from kubesvc.controllers.endpoints.namespace import (
     loads_all,
 )
 from kubesvc.controllers.endpoints.texts import write_new_service
-from kubesvc.controllers.writer import _QUEUE, Built, queue_built
+from kubesvc.controllers.writer import Built, queue_built_many
 from kubesvc.store.queries import counts_by_namespace, namespace_facts_text
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 # below this many Services to sync, a helper costs more than it saves
-MIN_SERVICES = 1500
+MIN_SERVICES = 4000
 # the helper's share of the Services: this process also writes every object (SQL, ~1/3 of
 # the work), so it builds the smaller part itself
 HELPER_SHARE = 0.8
 _LENGTH = struct.Struct("<q")
-
-
-class _Recorder:
-    """The ApiContext `write_new_service` writes to in the helper: its queue and changes."""
-
-    def __init__(self) -> None:
-        self.changes: list = []
 
 
 def can_spawn() -> bool:
@@ -238,17 +231,16 @@ def build_namespace(ns: str, names: set[str] | None, raw: list[str], facts: str,
     view = NamespaceView(None, ns, services, facts)
     if not view.usual:
         return None
-    ctx = _Recorder()
+    built: list[tuple] = []
+
+    def emit(_ctx, gk: str, obj: Built, owners: list | None = None) -> None:
+        built.append((gk, obj.name, obj.head, obj.tail, obj.labels, owners))
+
     out: list = []
     for svc in services:
-        if fast_case(svc, view) and write_new_service(ctx, svc, view, nodes):
-            queue = getattr(ctx, _QUEUE)
-            out.append([(gk, built.name, built.head, built.tail, built.labels,
-                         change.new_meta["ownerReferences"])
-                        for (gk, built, _, _, _), change in zip(queue, ctx.changes,
-                                                                 strict=True)])
-            queue.clear()
-            ctx.changes.clear()
+        if fast_case(svc, view) and write_new_service(None, svc, view, nodes, emit):
+            out.append(built)
+            built = []
         else:
             out.append(None)
     return out
@@ -256,5 +248,4 @@ def build_namespace(ns: str, names: set[str] | None, raw: list[str], facts: str,
 
 def replay(ctx, ns: str, objects: list) -> None:
     """Queue one Service's objects the helper built, as `write_new_service` queues them."""
-    for gk, name, head, tail, labels, owners in objects:
-        queue_built(ctx, gk, Built(ns, name, head, tail, labels), owners)
+    queue_built_many(ctx, ns, objects)

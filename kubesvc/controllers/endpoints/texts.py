@@ -126,9 +126,10 @@ def _checks_known() -> bool:
 _CHECKS_KNOWN: bool | None = None
 
 
-def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
+def write_new_service(ctx, svc: dict, view: NamespaceView, nodes, emit=queue_built) -> bool:
     """Queue the EndpointSlices and the Endpoints of a Service `fast_case` accepts, as text;
-    False (nothing queued) where this cannot (see the module doc)."""
+    False (nothing queued) where this cannot (see the module doc). `emit`: what queues
+    each object (`queue_built`'s signature; helper.py collects them instead)."""
     meta, spec = svc["metadata"], svc["spec"]
     ns, name = view.namespace, meta["name"]
     svc_labels = meta.get("labels") or {}
@@ -249,14 +250,14 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
             eu._BYTE_TO_CHAR).decode()
         text = (f'}},"addressType":"{family}","endpoints":['
                 + ",".join([text for _, text in endpoints]) + f'],"ports":{slice_ports}}}')
-        queue_built(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest,
-                                         text, slice_labels), owners)
+        emit(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest, text,
+                                  slice_labels), owners)
     else:
         for slice_name, text in _slice_bodies(ns, name, family, endpoints, slice_ports,
                                               port_key):
-            queue_built(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest,
-                                             text, slice_labels), owners)
-    queue_built(ctx, "Endpoints", eps)
+            emit(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest, text,
+                                      slice_labels), owners)
+    emit(ctx, "Endpoints", eps)
     return True
 
 
