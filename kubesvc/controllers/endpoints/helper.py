@@ -49,7 +49,7 @@ SLICE_GK = "EndpointSlice.discovery.k8s.io"
 MIN_SERVICES = 4000
 # the helper's share of the Services: this process also writes every object (SQL, ~1/3 of
 # the work), so it builds the smaller part itself
-HELPER_SHARE = 0.8
+HELPER_SHARE = 0.75
 _LENGTH = struct.Struct("<q")
 
 
@@ -68,6 +68,12 @@ class Helper:
         self.offset = 0  # where that answer starts in memfd_out
         self.alive = True
         self.inputs: dict[str, tuple] = {}  # namespace -> what was read for it
+
+    def send(self, value) -> None:
+        """Hand the helper one input (marshal data): to `memfd_in`, its length to stdin."""
+        blob = marshal.dumps(value)
+        _write_all(self.memfd_in, blob)
+        _write_all(self.proc.stdin.fileno(), _LENGTH.pack(len(blob)))
 
     def handles(self, namespace: str) -> bool:
         return self.alive and self.next < len(self.handed) and \
@@ -136,22 +142,24 @@ def start(store, wanted: Mapping[str, set[str] | None], order: list[str],
     if helper is None:
         return None
     try:
-        jobs = []
+        # the Nodes first, then each namespace's inputs as soon as read: the helper starts on
+        # the first while the next are read; the end of its stdin ends its work
+        for node in store.list("Node"):  # every Node the pods may name (the helper cannot ask)
+            nodes[node["metadata"]["name"]] = node
+        helper.send({name: node for name, node in nodes.items() if node is not None})
         for ns in reversed(candidates):
             facts = namespace_facts_text(store, ns)
             if facts is None:
                 continue
             raw = store.list_raw("Service", ns)
             helper.inputs[ns] = (raw, facts)
+            helper.handed.append(ns)
             names = wanted[ns]
-            jobs.append((ns, None if names is None else list(names), raw, facts))
-        for node in store.list("Node"):  # every Node the pods may name (the helper cannot ask)
-            nodes[node["metadata"]["name"]] = node
-        every_node = {name: node for name, node in nodes.items() if node is not None}
-        blob = marshal.dumps((jobs, every_node))
-        _write_all(helper.memfd_in, blob)
-        helper.handed = [job[0] for job in jobs]
-        _write_all(helper.proc.stdin.fileno(), _LENGTH.pack(len(blob)))
+            helper.send((ns, None if names is None else list(names), raw, facts))
+        helper.proc.stdin.close()
+    except OSError:  # the helper is gone already (EPIPE: Python ignores SIGPIPE): no helper
+        helper.close()
+        return None
     except BaseException:
         helper.close()
         raise
@@ -207,14 +215,24 @@ def _command(memfd_in: int, memfd_out: int) -> list[str]:
 
 
 def main(memfd_in: int, memfd_out: int) -> None:
-    """The helper: its jobs' length from stdin, the jobs from `memfd_in`; each answer (see
-    `Helper.take`) to `memfd_out`, its length to stdout, in order."""
-    head = _read_exactly(0, _LENGTH.size)
-    if head is None:
-        return  # (this process gave up on the helper)
-    (length,) = _LENGTH.unpack(head)
-    jobs, nodes = marshal.loads(os.pread(memfd_in, length, 0))
-    for ns, names, raw, facts in jobs:
+    """The helper: its inputs from `memfd_in` (each one's length from stdin): the Nodes, then
+    namespace after namespace; each namespace's answer (see `Helper.take`) to `memfd_out`, its
+    length to stdout, in order; done at the end of stdin."""
+    offset = 0
+
+    def receive():
+        nonlocal offset
+        head = _read_exactly(0, _LENGTH.size)
+        if head is None:
+            return None
+        (length,) = _LENGTH.unpack(head)
+        value = marshal.loads(os.pread(memfd_in, length, offset))
+        offset += length
+        return value
+
+    nodes = receive()
+    while nodes is not None and (job := receive()) is not None:
+        ns, names, raw, facts = job
         answer = build_namespace(ns, None if names is None else set(names), raw, facts, nodes)
         blob = marshal.dumps(answer)
         _write_all(memfd_out, blob)
