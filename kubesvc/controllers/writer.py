@@ -34,6 +34,7 @@ from kubesvc.api.resources import for_gk
 from kubesvc.apiserver import meta as sysmeta
 from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext, Change
+from kubesvc.controllers.endpoints.built import Built
 from kubesvc.controllers.trusted import metadata_ok, strategy_is_noop_and_valid
 from kubesvc.store import codec
 from kubesvc.store.bulk import (
@@ -141,19 +142,6 @@ def _queue(ctx: ApiContext) -> _Queue:
         queue = _Queue()
         setattr(ctx, _QUEUE, queue)
     return queue
-
-
-class Built:
-    """A new object a controller wrote as JSON text itself (`queue_built`): `head` is its text
-    up to its last metadata field, `tail` the rest, from the metadata's closing brace; the
-    system fields a create sets (creationTimestamp, resourceVersion, uid) go between them at
-    the flush. `labels`: its labels (strings)."""
-
-    __slots__ = ("head", "labels", "name", "namespace", "tail")
-
-    def __init__(self, namespace: str, name: str, head: str, tail: str, labels: dict):
-        self.namespace, self.name, self.head, self.tail = namespace, name, head, tail
-        self.labels = labels
 
 
 def queue_built(ctx: ApiContext, gk: str, built: Built, owners: list | None = None) -> None:

@@ -33,6 +33,7 @@ import struct
 import sys
 from collections.abc import Mapping
 
+from kubesvc.controllers.endpoints.built import Built
 from kubesvc.controllers.endpoints.namespace import (
     FEW,
     SHARE,
@@ -41,8 +42,6 @@ from kubesvc.controllers.endpoints.namespace import (
     loads_all,
 )
 from kubesvc.controllers.endpoints.texts import write_new_service
-from kubesvc.controllers.writer import Built, queue_built_many
-from kubesvc.store.queries import counts_by_namespace, namespace_facts_text
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 # below this many Services to sync, a helper costs more than it saves
@@ -122,6 +121,9 @@ def start(store, wanted: Mapping[str, set[str] | None], order: list[str],
     hand it what it needs; None when there is none (this process does everything)."""
     if not can_spawn():
         return None
+    # lazy: the helper itself starts without the store's queries (it never reads the store)
+    from kubesvc.store.queries import counts_by_namespace, namespace_facts_text  # noqa: PLC0415
+
     counts = counts_by_namespace(store, "Service")
     sizes = [(ns, counts.get(ns, 0) if (names := wanted[ns]) is None else len(names))
              for ns in order]
@@ -262,8 +264,3 @@ def build_namespace(ns: str, names: set[str] | None, raw: list[str], facts: str,
         else:
             out.append(None)
     return out
-
-
-def replay(ctx, ns: str, objects: list) -> None:
-    """Queue one Service's objects the helper built, as `write_new_service` queues them."""
-    queue_built_many(ctx, ns, objects)

@@ -26,7 +26,6 @@ from kubesvc.controllers import trusted
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import legacy, slices
 from kubesvc.controllers.endpoints.gohash import sort_core_ports, sort_slice_ports
-from kubesvc.controllers.writer import queue_write
 from kubesvc.store import codec, pod_facts
 from kubesvc.store.pod_facts import (
     HOSTNAME,
@@ -42,7 +41,6 @@ from kubesvc.store.pod_facts import (
     TERMINATING,
     UID,
 )
-from kubesvc.store.queries import pods_for_endpoints
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 SERVICE_NAME_LABEL = eu.SERVICE_NAME_LABEL
@@ -50,6 +48,25 @@ TERMINAL = ("Succeeded", "Failed")
 # past this many Services in a namespace, sync.py reads its pods, slices and Endpoints once
 FEW = 4
 SHARE = 8  # ... and they are at least 1/SHARE of the namespace's Services
+
+
+# lazy (below): the endpoint helper (helper.py) starts without the API server's write path,
+# and never writes nor reads the store
+
+
+def queue_write(ctx, gk: str, obj: dict, current: dict | None, plain: bool = False,
+                proven: bool = False) -> None:
+    """writer.queue_write."""
+    from kubesvc.controllers import writer  # noqa: PLC0415
+
+    writer.queue_write(ctx, gk, obj, current, plain, proven)
+
+
+def pods_for_endpoints(store, namespace: str, containers: bool) -> list[dict]:
+    """queries.pods_for_endpoints."""
+    from kubesvc.store import queries  # noqa: PLC0415
+
+    return queries.pods_for_endpoints(store, namespace, containers)
 
 
 def _loads_facts():

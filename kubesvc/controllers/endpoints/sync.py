@@ -33,7 +33,7 @@ from kubesvc.controllers.endpoints.namespace import (
     sync_new_service,
 )
 from kubesvc.controllers.endpoints.texts import write_new_service
-from kubesvc.controllers.writer import bulk_writes, flush, queue_owned, remove
+from kubesvc.controllers.writer import bulk_writes, flush, queue_built_many, queue_owned, remove
 from kubesvc.store.bulk import expect_big_write
 from kubesvc.store.queries import namespaces_with, service_selectors
 
@@ -161,7 +161,7 @@ def _replay(ctx, ns: str, names: set[str] | None, answer: list, inputs: tuple,
     services: list[dict] = []
     for i, objects in enumerate(answer):
         if objects is not None:
-            helpers.replay(ctx, ns, objects)
+            queue_built_many(ctx, ns, objects)
             continue
         if view is None:
             raw, facts = inputs

@@ -21,10 +21,10 @@ import re
 from operator import itemgetter
 
 from kubesvc.api.resources import for_gk
-from kubesvc.apiserver.registry import name_check
 from kubesvc.controllers import trusted
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import legacy, slices
+from kubesvc.controllers.endpoints.built import Built
 from kubesvc.controllers.endpoints.namespace import (
     TERMINAL,
     NamespaceView,
@@ -32,7 +32,6 @@ from kubesvc.controllers.endpoints.namespace import (
     family_ips,
     ports_plan,
 )
-from kubesvc.controllers.writer import Built, queue_built
 from kubesvc.store import pod_facts
 
 # the facts' layout, unpacked by position below
@@ -118,18 +117,35 @@ def _checks_known() -> bool:
     """Both kinds' names are checked as DNS-1123 subdomains (what `service_names_ok` proves)."""
     global _CHECKS_KNOWN
     if _CHECKS_KNOWN is None:
+        # lazy: the endpoint helper (helper.py) starts without the API server's write path
+        from kubesvc.apiserver.registry import name_check  # noqa: PLC0415
+
         _CHECKS_KNOWN = all(name_check(for_gk(gk)) == "dns1123_subdomain"
                             for gk in (SLICE_GK, "Endpoints"))
     return _CHECKS_KNOWN
 
 
+def _queue_built():
+    """writer.queue_built: write_new_service's `emit` unless told otherwise."""
+    global _QUEUE_BUILT
+    if _QUEUE_BUILT is None:
+        # lazy: the endpoint helper (helper.py) starts without the API server's write path
+        from kubesvc.controllers.writer import queue_built  # noqa: PLC0415
+
+        _QUEUE_BUILT = queue_built
+    return _QUEUE_BUILT
+
+
+_QUEUE_BUILT = None
+
+
 _CHECKS_KNOWN: bool | None = None
 
 
-def write_new_service(ctx, svc: dict, view: NamespaceView, nodes, emit=queue_built) -> bool:
+def write_new_service(ctx, svc: dict, view: NamespaceView, nodes, emit=None) -> bool:
     """Queue the EndpointSlices and the Endpoints of a Service `fast_case` accepts, as text;
     False (nothing queued) where this cannot (see the module doc). `emit`: what queues
-    each object (`queue_built`'s signature; helper.py collects them instead)."""
+    each object (writer.queue_built, its signature; helper.py collects them instead)."""
     meta, spec = svc["metadata"], svc["spec"]
     ns, name = view.namespace, meta["name"]
     svc_labels = meta.get("labels") or {}
@@ -143,6 +159,8 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes, emit=queue_bui
             or type(svc_labels) is not dict or meta.get("namespace") != ns
             or (svc_labels and not _labels_pass(svc_labels))):
         return False
+    if emit is None:
+        emit = _QUEUE_BUILT or _queue_built()
     family = spec["ipFamilies"][0]
     v4 = family == eu.IPV4
     plan = ports_plan(svc)
