@@ -13,7 +13,10 @@ where that cannot prove or write them, built as dicts (namespace.py `sync_new_se
 same bytes as the general controllers either way. Any other Service takes `sync_service`.
 The slices and Endpoints are written through the controllers' bulk path
 (writer.py `queue_owned`), in the order the one-by-one writes had, so they get the same
-resourceVersions, uids and names.
+resourceVersions, uids and names. A sync of thousands of Services hands its last namespaces
+to a helper process (helper.py), which builds their new Services' objects as text on the
+other core while this process builds the first namespaces and writes, namespace by
+namespace; its objects are queued here in their places, so nothing stored differs.
 """
 
 from __future__ import annotations
