@@ -1,3 +1,3 @@
-from kubesvc.cli.entry import run
+from kubesvc.cli.entry import main
 
-run()
+main()

@@ -33,6 +33,8 @@ from kubesvc.apiserver.strategies import service as svc_strategy
 from kubesvc.apiserver.strategies.config import Defaulted
 from kubesvc.apiserver.validation.names import validate_object_meta
 from kubesvc.apiserver.validation.status import default_status, validate_status
+from kubesvc.store import pod_facts
+from kubesvc.store.db import summary_row
 
 
 class Strategy(Protocol):
@@ -43,6 +45,14 @@ class Strategy(Protocol):
     def update(self, ctx: ApiContext, new: dict, old: dict, keep_status: bool) -> None: ...
 
     def delete(self, ctx: ApiContext, obj: dict) -> None: ...
+
+
+class SplitStrategy(Strategy, Protocol):
+    """A strategy whose create is `prepare` (reads no state) then `commit`."""
+
+    def prepare(self, ctx: ApiContext, obj: dict, keep_status: bool) -> bool: ...
+
+    def commit(self, ctx: ApiContext, obj: dict) -> None: ...
 
 
 STRATEGIES: dict[str, Strategy] = {
@@ -63,6 +73,8 @@ STRATEGIES: dict[str, Strategy] = {
     "Ingress.networking.k8s.io": networking.ingress,
     "IngressClass.networking.k8s.io": networking.ingressclass,
 }
+
+_SPLIT: dict[str, SplitStrategy] = {"Pod": workloads.pod, "Service": svc_strategy}
 
 
 class _Generic:
@@ -128,12 +140,15 @@ def path_segment_name(name: str) -> list[str]:
 
 
 def create(ctx: ApiContext, res: Resource, obj: dict, keep_status: bool, known_absent: bool = False,
-           admit: bool = True, restore: bool = False) -> dict:
+           admit: bool = True, restore: bool = False, prepared: Prepared | None = None) -> dict:
     """`known_absent`: the caller just looked the object up and found nothing. `admit=False`:
     the object already passed admission (or was built by a controller) in this command.
-    `restore`: see the module's doc."""
+    `restore`: see the module's doc. `prepared`: what `prepare` returned for this object,
+    which then takes only the steps that read or write the state."""
     keep_status = keep_status or restore
     gk = res.gk
+    if prepared is not None:
+        return _commit_prepared(ctx, res, obj, known_absent, prepared)
     if admit:  # decoding comes before the storage lookup, as in the API server
         admission.admit(ctx, res, obj, keep_status)
     if not known_absent and ctx.store.get(gk, obj["metadata"].get("namespace", ""),
@@ -154,6 +169,81 @@ def create(ctx: ApiContext, res: Resource, obj: dict, keep_status: bool, known_a
     if restore:
         ctx.mark_restored(gk, meta.get("namespace", ""), meta["name"])
     ctx.store.put(gk, obj, new=True)
+    ctx.record(gk, meta.get("namespace", ""), meta["name"], None, obj)
+    return obj
+
+
+# -- a restored object's stateless steps, run ahead of its create ------------------------------
+#
+# `kubesvc import` parses a big file in a child process (kubectl/import_child.py), which also
+# runs `prepare` on each Pod and Service that will be created: create(restore=True)'s steps
+# that read no state, in create's order. The parent's create(prepared=...) then runs the rest.
+# The answer is create's own: `prepare` gives up (None) on anything it cannot decide alone, and
+# on any error or warning, and such an object takes the whole path, which reports it in its
+# place; past `prepare`, only the steps that read the state can fail (a Service's allocation
+# comes before its validation in create, and may fail here as there), in create's order.
+
+
+# (summary, facts row): the store's rows derived from the prepared object (store/db.py `put`),
+# which no step that `prepare` leaves to create changes
+Prepared = tuple
+
+
+# the kinds `prepare` takes: their strategy splits into `prepare` and `commit`
+PREPARABLE = frozenset(_SPLIT)
+# the resourceVersion `prepare` fills in for create's to replace: no step it runs reads it
+_PLACEHOLDER_RV = "0"
+
+
+def prepare(ctx: ApiContext, res: Resource, obj: dict) -> Prepared | None:
+    """Run create(obj, keep_status=True, known_absent=True, restore=True)'s stateless steps on
+    `obj` in place: admission, the metadata a snapshot keeps, the kind's validation and
+    defaulting, the metadata and status checks; then the rows the store derives from the
+    object. `ctx` needs no store (only its schemas, fieldValidation and `null_free`). None: the
+    object must take the whole path (`obj` is then in no defined state): not a kind that
+    splits, a snapshot without its uid or creationTimestamp (create makes them from the
+    resourceVersion and the clock), an error or a warning."""
+    gk = res.gk
+    meta = obj.get("metadata")
+    if gk not in PREPARABLE or not isinstance(meta, dict) or not meta.get("uid") or \
+            not meta.get("creationTimestamp"):
+        return None
+    warnings = len(ctx.warnings)
+    try:
+        admission.admit(ctx, res, obj, True)
+        sysmeta.fill_on_create(ctx, gk, obj, restore=True, rv=_PLACEHOLDER_RV)
+        ctx.restoring = True
+        try:
+            whole = not _SPLIT[gk].prepare(ctx, obj, True)  # (the strategy says it may not)
+        finally:
+            ctx.restoring = False
+        if whole:
+            return None
+        if gk not in _META_CHECKED:
+            check_metadata(res, obj)
+        _check_status(res, obj)
+        derived = (summary_row(gk, obj), pod_facts.row(obj) if gk == "Pod" else None)
+    except Exception:  # create, on the whole path, answers in its place
+        return None
+    if len(ctx.warnings) > warnings:
+        del ctx.warnings[warnings:]
+        return None
+    return derived
+
+
+def _commit_prepared(ctx: ApiContext, res: Resource, obj: dict, known_absent: bool,
+                     prepared: Prepared) -> dict:
+    """create's steps that `prepare` left: the lookup, the resourceVersion, the strategy's
+    stateful part (a pod's IP held, a Service's addresses and ports allocated), the store."""
+    gk = res.gk
+    meta = obj["metadata"]
+    if not known_absent and ctx.store.get(gk, meta.get("namespace", ""), meta["name"]):
+        raise AlreadyExistsError(res.qualified_plural, meta["name"])
+    # fill_on_create as `prepare` ran it, but for the resourceVersion (its key in its place)
+    meta["resourceVersion"] = ctx.store.next_resource_version()
+    _SPLIT[gk].commit(ctx, obj)
+    ctx.mark_restored(gk, meta.get("namespace", ""), meta["name"])
+    ctx.store.put(gk, obj, new=True, derived=prepared)
     ctx.record(gk, meta.get("namespace", ""), meta["name"], None, obj)
     return obj
 

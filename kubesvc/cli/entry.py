@@ -27,7 +27,32 @@ def globals_after_get(argv: list[str]) -> list[str]:
     return argv
 
 
-def run() -> None:
+def main() -> None:
+    """The console script (and `python -m kubesvc`): run(), a `get` answered by the fast path
+    ending the process at once (see _exit)."""
+    run(fast_exit=True)
+
+
+def _exit(code: int) -> None:
+    """End the process with `code` without the interpreter's teardown (every module and object
+    freed and a last collection, for nothing: ~14M instructions, about what a 10-Service `get`
+    spends beyond `python -c pass`). stdout and stderr are flushed first; when either fails
+    (a closed pipe), the ordinary exit runs instead, which flushes again and reports it as
+    always. Only for the fast `get`: it has closed its state, started no thread and
+    registered no atexit function."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # the ordinary exit reports it
+        sys.exit(code)
+    import os
+
+    os._exit(int(code))
+
+
+def run(fast_exit: bool = False) -> None:
+    """The whole command line; with `fast_exit` (the console script) a `get` the fast path
+    answers ends the process with os._exit (_exit)."""
     argv = globals_after_get(sys.argv[1:])
     if argv and argv[0] == "__complete":
         from kubesvc.cli.complete import main as complete
@@ -46,6 +71,8 @@ def run() -> None:
 
         code = run_get(argv[1:], env)
         if code is not None:
+            if fast_exit:
+                _exit(code)
             sys.exit(code)
     from kubesvc.cli.main import run as run_app
 

@@ -106,8 +106,13 @@ def run_get(argv: list[str], env: Environment | None = None) -> int | None:
                        opts.get("selector"), opts.get("field_selector"), fmt, arg,
                        opts.get("sort_by"), opts["label_columns"], bool(opts.get("show_kind")),
                        bool(opts.get("no_headers")), bool(opts.get("show_labels")))
-        with read_session(env, opts.get("state")) as store:
-            return view.run(env, store)
+        store = None
+        try:
+            with read_session(env, opts.get("state")) as store:
+                return view.run(env, store)
+        finally:  # closed now, not when the interpreter ends (entry.main may never let it)
+            if store is not None:
+                store.close()
     except KubesvcError as exc:
         env.err(str(exc))
         return exc.exit_code

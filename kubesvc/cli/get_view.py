@@ -90,11 +90,11 @@ class GetView:
     def _from_summaries(self, req, sel) -> bool:
         """A plain table of every object of a kind with a summary: printed from the store's
         summary column (table_rows) without decoding bodies."""
-        from kubesvc.printers.table.columns import FINISH
+        from kubesvc.api.table_cells import CELLS  # the kinds of columns.FINISH (a test checks)
 
         return (self.fmt in (None, "wide") and not req.names and sel is None
                 and not self.field_selector and not self.sort_by and not self.label_columns
-                and not self.show_labels and req.resource.kind in FINISH
+                and not self.show_labels and req.resource.kind in CELLS
                 and req.resource.gk == req.resource.kind)
 
     def _field_filter(self, res, objs):
@@ -166,7 +166,13 @@ class GetView:
         return True
 
     def _print_tables(self, found, now) -> bool:
-        from kubesvc.printers.table.columns import SummaryFields, table_for
+        from kubesvc.printers.table.service_text import (
+            PodGroups,
+            ServiceGroups,
+            SummaryFields,
+            pod_table,
+            service_table,
+        )
 
         if self.sort_by:
             from kubesvc.printers.table import sorting
@@ -180,7 +186,14 @@ class GetView:
                     continue
             if not objs:
                 continue
-            if isinstance(objs, SummaryRows | SummaryFields):
+            if isinstance(objs, ServiceGroups | PodGroups) and not self.prefix:  # no columns
+                text = (service_table if isinstance(objs, ServiceGroups) else pod_table)(
+                    objs, now, wide=self.fmt == "wide", all_namespaces=self.all_namespaces,
+                    no_headers=self.no_headers)
+                if text is not None:
+                    tables.append(text)
+                    continue
+            if isinstance(objs, SummaryRows | SummaryFields | ServiceGroups | PodGroups):
                 from kubesvc.printers.table.columns import summary_table
 
                 tables.append(summary_table(
@@ -188,6 +201,8 @@ class GetView:
                     all_namespaces=self.all_namespaces, no_headers=self.no_headers,
                     show_kind_prefix=res.name_prefix if self.prefix else None))
                 continue
+            from kubesvc.printers.table.columns import table_for
+
             tables.append(table_for(res.kind, objs, now, wide=self.fmt == "wide",
                                     all_namespaces=self.all_namespaces,
                                     show_labels=self.show_labels,
@@ -210,18 +225,31 @@ class SummaryRows(list):
 def _table_rows(store, req, namespace: str | None) -> list:
     """SummaryRows of the kind; for Services, one flat list of their fields when the store
     can give it (SummaryFields: a big table's rows not made one tuple each)."""
-    from kubesvc.store.queries import table_fields, table_rows
+    from kubesvc.store.queries import table_fields, table_groups, table_rows
 
     res = req.resource
     ns = namespace if res.namespaced else ""
     if res.gk == "Service":
-        from kubesvc.printers.table.columns import SERVICE_FIELDS, SummaryFields
+        from kubesvc.printers.table.service_text import (
+            SERVICE_FIELDS,
+            ServiceGroups,
+            SummaryFields,
+        )
 
+        groups = table_groups(store, res.gk, ns, SERVICE_FIELDS - 1)
+        if groups is not None:
+            return ServiceGroups(groups)
         parts = table_fields(store, res.gk, ns, SERVICE_FIELDS)
         if parts is not None:
             out = SummaryFields(parts)
             out.fields = SERVICE_FIELDS
             return out
+    if res.gk == "Pod":
+        from kubesvc.printers.table.service_text import POD_FIELDS, PodGroups
+
+        groups = table_groups(store, res.gk, ns, POD_FIELDS, cut="[")  # not the pods' briefs
+        if groups is not None:
+            return PodGroups(groups)
     return SummaryRows(table_rows(store, res.gk, ns))
 
 

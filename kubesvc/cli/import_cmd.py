@@ -52,7 +52,8 @@ def run_import(env: Environment, filenames: list[str], recursive: bool, output: 
     from kubesvc.kubectl.session import Session
 
     # a big YAML file is parsed by a child while the objects are written (input/pipe.py)
-    docs = load_stream(filenames, recursive)
+    # (and YAML or JSON, the pods it creates have their stateless steps taken there too)
+    docs = load_stream(filenames, recursive, child="kubesvc.kubectl.import_child")
     if not docs:
         raise ClientError("no objects passed to import")
     progress = Progress.on_terminal(env.stderr, len(docs), "importing")

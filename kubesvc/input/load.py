@@ -43,6 +43,9 @@ class Document:
     # pipe's child): no sub-object is shared with another document or within it, as a YAML
     # alias can share one, so a writer may take `obj` itself rather than a deep copy
     fresh: bool = False
+    # the child also ran the object's stateless create steps (apiserver/registry.py `prepare`):
+    # `obj` is the prepared object, this what `prepare` returned; None: `obj` is as read
+    prepared: tuple | None = None
 
     @property
     def where(self) -> str:
@@ -202,6 +205,36 @@ def json_fast(text: str) -> list | None:
     except orjson.JSONEncodeError:  # too deep (or a value orjson does not write)
         return None
     return [tree] if colons == text.count(":") else None
+
+
+def json_items_proven(text: str) -> list | None:
+    """The values of `text`, a run of a List's items as they stand between its brackets, when
+    orjson reads them as _json_documents reads them in the whole (json_fast's proofs: no
+    duplicate key, no big integer, not too deep one level below the document); else None."""
+    return _proven("[" + text + "]", _WRAP_CHILD)
+
+
+def json_head_proven(text: str) -> dict | None:
+    """`text`, a List with its items left out (`"items": []`), as json_fast reads it, when an
+    object; else None."""
+    tree = _proven(text, _WRAP_WHOLE)
+    return tree if type(tree) is dict else None
+
+
+def _proven(text: str, levels: int):
+    """json_fast's proofs for one part of a document, written in `levels` lists (its depth)."""
+    import orjson  # noqa: PLC0415 - lazy: start-up of commands that read small manifests
+
+    if "\\u003" in text and ("\\u003a" in text or "\\u003A" in text):
+        return None
+    try:
+        tree = orjson.loads(text if text.isascii() else text.encode())
+        raw = orjson.dumps(_wrapped(tree, levels))
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return None
+    if b"e+" in raw or raw.count(b":") != text.count(":"):
+        return None
+    return tree
 
 
 def _written(tree: dict | list, dumps) -> Iterator[bytes]:

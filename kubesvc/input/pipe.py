@@ -46,11 +46,15 @@ PIECES: tuple[int, int] | None = None
 # KUBESVC_PIPE=0 turns the child off (A/B measurements, a machine with one core), =2 makes it
 # two children
 ENV_SWITCH = "KUBESVC_PIPE"
+CHILD = "kubesvc.input.pipechild"
 HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def load_stream(paths: list[str], recursive: bool = False) -> list[Document] | DocumentStream:
-    """load_paths's documents, or a DocumentStream of them for one big YAML file."""
+def load_stream(paths: list[str], recursive: bool = False,
+                child: str = CHILD) -> list[Document] | DocumentStream:
+    """load_paths's documents, or a DocumentStream of them for one big YAML file. `child`: the
+    module the child runs, pipechild's `main` with more to do (kubectl/import_child.py: it
+    also reads JSON)."""
     try:
         files = expand_paths(paths, recursive)
         path = files[0] if len(files) == 1 else STDIN
@@ -61,7 +65,7 @@ def load_stream(paths: list[str], recursive: bool = False) -> list[Document] | D
         return load_paths(paths, recursive)
     parts = 2 if (os.environ.get(ENV_SWITCH) == "2"
                   or os.path.getsize(path) >= TWO_MIN_BYTES) else 1
-    stream = DocumentStream(path, parts)
+    stream = DocumentStream(path, parts, child)
     if not stream.start():
         return load_paths(paths, recursive)
     return stream
@@ -71,9 +75,10 @@ class DocumentStream:
     """The documents of one file, parsed by a child as they are consumed. Iterate it once:
     plainly for file order, or through `in_order` for the apply order."""
 
-    def __init__(self, path: str, parts: int = 1):
+    def __init__(self, path: str, parts: int = 1, child: str = CHILD):
         self.path = path
         self.parts = parts
+        self.child = child
         self.count = 0  # pieces the file holds (documents, or a List's items): an estimate
         self.failed = False  # the file itself could not be read: the error was raised
         self.fell_back = False  # the child gave up: the rest came from load_paths
@@ -86,6 +91,10 @@ class DocumentStream:
         self._order: Callable[[list[Document]], Iterable[Document]] | None = None
         self._positions: dict[int, int] = {}  # id(stub) -> its place in the order
         self._whole: list[Document] | None = None
+        # where each child's text begins and the previous one's ended, when they say (JSON):
+        # the two must agree, else the rest is parsed here
+        self._begins: list[int | None] = []
+        self._ended: int | None = None
 
     def start(self) -> bool:
         import subprocess  # noqa: PLC0415 - lazy: every apply imports this module (start-up)
@@ -95,7 +104,7 @@ class DocumentStream:
             # kubesvc folder that happens to be in the caller's working directory)
             for part in range(self.parts):
                 self.procs.append(subprocess.Popen(
-                    [sys.executable, "-m", "kubesvc.input.pipechild",
+                    [sys.executable, "-m", self.child,
                      os.path.abspath(self.path), str(part), str(self.parts),
                      *(str(size) for size in PIECES or ())],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -105,24 +114,31 @@ class DocumentStream:
                 tag, payload = self._frame(proc)
                 if tag != b"H":
                     raise ValueError(tag)
-                self.count = int(orjson.loads(payload)["count"])
+                head = orjson.loads(payload)
+                self.count = max(self.count, int(head["count"]))  # (each: the whole's)
+                self._begins.append(head.get("from"))
         except Exception:  # any trouble: the caller parses the file itself
             self.close()
             return False
         return True
 
-    def skip_known(self, salt: str, known: dict[tuple[str, str, str], str]) -> None:
+    def skip_known(self, salt: str, known: dict[tuple[str, str, str], str],
+                   prepare: dict | None = None) -> None:
         """Before iterating: `known` maps stored keys to the digest of the text they were made
         from (store/db.py input_digests) under `salt`; pieces of text among them are not
         parsed, and come as stubs (Document.stub). Digests of the other objects' text come
-        in Document.digest."""
+        in Document.digest. `prepare`: what a child that prepares objects needs to know
+        (kubectl/import_child.py); their documents come with Document.prepared."""
         self.salt = salt
         self.by_digest = {digest: key for key, digest in known.items()}
-        self._tell({"salt": salt, "known": list(self.by_digest)})
+        message: dict = {"salt": salt, "known": list(self.by_digest)}
+        if prepare is not None:
+            message["prepare"] = prepare
+        self._tell(message)
 
     def materialize(self, doc: Document) -> dict:
-        """A stub's object after all (the store's object changed meanwhile): the file parsed
-        here, once."""
+        """A stub's object after all (the store's object changed meanwhile), or a prepared
+        document's as read: the file parsed here, once."""
         if self._whole is None:
             docs = load_paths([self.path])
             self._whole = list(self._order(docs)) if self._order is not None else docs
@@ -184,13 +200,15 @@ class DocumentStream:
 
     def _hand(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
-            if doc.stub is not None:
+            if doc.stub is not None or doc.prepared is not None:
                 self._positions[id(doc)] = self.handed
             self.handed += 1
             yield doc
 
     def _batches(self) -> Iterator[list[Document] | None]:
-        for proc in self.procs:
+        for i, proc in enumerate(self.procs):
+            if i and self._begins[i] != self._ended:  # they read different items there
+                raise _ChildGone
             yield from self._part_batches(proc)
 
     def _part_batches(self, proc) -> Iterator[list[Document] | None]:
@@ -198,10 +216,11 @@ class DocumentStream:
             try:
                 tag, payload = self._frame(proc)
                 if tag == b"D":
-                    yield self._documents(*orjson.loads(payload))
+                    yield self._documents(*orjson.loads(payload))  # (4th: prepared)
                 elif tag == b"S":
                     yield None
                 elif tag == b"E":
+                    self._ended = orjson.loads(payload).get("to") if payload else None
                     return
                 else:
                     raise _ChildGone
@@ -210,7 +229,8 @@ class DocumentStream:
             except Exception as exc:  # a broken frame: parse the file here
                 raise _ChildGone from exc
 
-    def _documents(self, indexes: list[int], objects: list, digests: list) -> list[Document]:
+    def _documents(self, indexes: list[int], objects: list, digests: list,
+                   prepared: list | None = None) -> list[Document]:
         by_digest, out = self.by_digest, []
         for index, obj, digest in zip(indexes, objects, digests, strict=True):
             # (salted by the child: split.salted_digest)
@@ -221,6 +241,10 @@ class DocumentStream:
             else:
                 doc = Document(obj, self.path, index, digest, fresh=True)  # orjson's
             out.append(doc)
+        if prepared is not None:
+            for doc, prep in zip(out, prepared, strict=True):
+                if prep is not None:
+                    doc.prepared = tuple(prep)
         return out
 
     def _frame(self, proc) -> tuple[bytes, bytes]:

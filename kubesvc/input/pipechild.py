@@ -18,6 +18,7 @@ A full pipe blocks the writer: the parent's pace is the back-pressure.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import queue
@@ -25,6 +26,7 @@ import re
 import sys
 import threading
 from bisect import bisect_left
+from collections.abc import Callable
 
 import orjson
 
@@ -42,13 +44,18 @@ F_SETPIPE_SZ = 1031  # Linux: a bigger pipe lets the parser run further ahead
 # this child parses the PART-th of PARTS runs of the file's units (documents or items), of
 # about equal bytes; its frames are read after the previous part's
 PART, PARTS = 0, 1
+# a child that does more (kubectl/import_child.py): given the parent's message, a preparer
+# (objects, digests, raws) -> a list beside the objects (the frame's 4th), or None: this one
+# does nothing more. It may replace objects in the list and fill in None digests.
+Preparer = Callable[[list, list, list | None], list | None]
+PREPARE: Callable[[dict], Preparer | None] | None = None
 
 
-class _Fail(Exception):
+class Fail(Exception):
     pass
 
 
-def _frame(out, tag: bytes, payload: bytes = b"") -> None:
+def frame(out, tag: bytes, payload: bytes = b"") -> None:
     out.write(tag + len(payload).to_bytes(4, "big") + payload)
     out.flush()
 
@@ -81,9 +88,14 @@ def _pieces(starts: list[int], bound: int, lo: int, hi: int) -> list[tuple[int, 
 def run(path: str, out, stdin) -> None:
     with open(path, "rb") as fh:
         text = _read(fh, path)
+    run_yaml(text, path, out, stdin)
+
+
+def run_yaml(text: str, path: str, out, stdin) -> None:
+    """`run` on the file's text."""
     # (what yamlfast reads only as a whole stream is found piece by piece: fast_documents)
     if text.lstrip().startswith(("{", "[")):
-        raise _Fail
+        raise Fail
     starts, _opened = document_starts(text)
     cut = cut_list(text) if len(starts) == 1 else None
     if cut is not None:
@@ -92,14 +104,16 @@ def run(path: str, out, stdin) -> None:
         _run_documents(text, path, starts, out, stdin)
 
 
-def _dumps(indexes: list[int], objects: list, digests: list, piece: str) -> bytes:
-    raw = orjson.dumps([indexes, objects, digests])
+def dumps(indexes: list[int], objects: list, digests: list, piece: str,
+           prepared: list | None = None) -> bytes:
+    raw = orjson.dumps([indexes, objects, digests] if prepared is None else
+                       [indexes, objects, digests, prepared])
     if piece and b"null" in raw and _NOT_JSON_FLOAT.search(piece):
-        raise _Fail  # a float orjson cannot write?
+        raise Fail  # a float orjson cannot write?
     return raw
 
 
-class _Skip:
+class Skip:
     """The units whose text made an object the state holds as it was made (input/pipe.py
     `skip_known`): the parent sends the salt and the digests once, before the first piece."""
 
@@ -109,6 +123,14 @@ class _Skip:
         message = orjson.loads(stream.read(size)) if size else {}
         self.salt: str | None = message.get("salt")
         self.known = frozenset(message.get("known") or ())
+        # a child that does more than parse (PREPARE) is told what it needs in the message
+        self.prepare = PREPARE(message) if PREPARE is not None else None
+
+    def prepared(self, objects: list, digests: list, raws: list | None = None) -> list | None:
+        """What PREPARE's preparer made of a piece's objects (it may replace them and fill
+        in their digests), or None: none prepared. `raws`: their codec.encode texts, when
+        the caller made them."""
+        return self.prepare(objects, digests, raws) if self.prepare is not None else None
 
     def digests(self, text: str, starts: list[int], end: int, i: int, j: int,
                 context: bytes) -> list[str | None]:
@@ -141,13 +163,13 @@ def _runs(skips: list[bool]) -> list[tuple[int, int]]:
 
 
 def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
-    _frame(out, b"H", orjson.dumps({"count": len(starts)}))
+    frame(out, b"H", orjson.dumps({"count": len(starts)}))
     bound = order_bound(text)
     prefix = bisect_left(starts, bound)
-    skip = _Skip(stdin)
+    skip = Skip(stdin)
     lo, hi = _part(starts, len(text))
     if prefix == 0 == lo:
-        _frame(out, b"S")
+        frame(out, b"S")
     index = 0 if lo == 0 else lo - _no_document(text, starts)  # documents before unit lo
     for i, j in _pieces(starts, bound, lo, hi):
         raws = skip.digests(text, starts, len(text), i, j, b"document\0")
@@ -157,11 +179,11 @@ def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
             end = starts[i + b] if i + b < len(starts) else len(text)
             docs = fast_documents(text[starts[i + a]:end])
             if docs is None or _too_deep_any(docs):
-                raise _Fail
+                raise Fail
             if len(docs) == b - a - 1 and i + a == 0:  # text before the first --- is no document
                 docs.insert(0, _NO_DOCUMENT)
             if len(docs) != b - a:
-                raise _Fail
+                raise Fail
             parsed.update(zip(range(a, b), ([d] for d in docs), strict=True))
         indexes: list[int] = []
         objects: list[dict | None] = []
@@ -181,16 +203,17 @@ def _run_documents(text: str, path: str, starts: list[int], out, stdin) -> None:
                 if obj is None:
                     continue
                 if not isinstance(obj, dict):  # (depth: _too_deep_any above)
-                    raise _Fail
+                    raise Fail
                 made.extend(flatten(obj, path, index))
             indexes.extend([index] * len(made))
             objects.extend(made)
             digests.extend([raws[k] if len(made) == 1 else None] * len(made))
         piece = text[starts[i]:starts[j] if j < len(starts) else len(text)] if parsed else ""
-        _frame(out, b"D", _dumps(indexes, objects, digests, piece))
+        frame(out, b"D", dumps(indexes, objects, digests, piece,
+                                 skip.prepared(objects, digests)))
         if j == prefix:
-            _frame(out, b"S")
-    _frame(out, b"E")
+            frame(out, b"S")
+    frame(out, b"E")
 
 
 _NO_DOCUMENT = object()
@@ -204,33 +227,33 @@ def _no_document(text: str, starts: list[int]) -> int:
     """1 when the text before the first `---` holds no document, else 0."""
     docs = fast_documents(text[:starts[1]] if len(starts) > 1 else text)
     if docs is None or len(docs) > 1:
-        raise _Fail
+        raise Fail
     return 1 - len(docs)
 
 
 def _run_list(text: str, path: str, cut, out, stdin) -> None:
-    _frame(out, b"H", orjson.dumps({"count": len(cut.starts)}))
+    frame(out, b"H", orjson.dumps({"count": len(cut.starts)}))
     heads = list(safe_load_all(cut.skeleton))
     if len(heads) != 1 or type(heads[0]) is not dict or heads[0].get("items") != []:
-        raise _Fail
+        raise Fail
     head = heads[0]
     kind = head.get("kind")
     if not isinstance(kind, str) or not kind.endswith("List"):
-        raise _Fail
+        raise Fail
     flatten(head, path, 1)  # the list's own apiVersion, kind and metadata
     # a typed list gives its kind to items that lack one: all of them may move
     bound = order_bound(text, cut.starts[0], cut.end) if kind == "List" else cut.end
     starts = cut.starts
     prefix = bisect_left(starts, bound)
     context = b"item\0" + cut.skeleton.encode() + b"\0"
-    skip = _Skip(stdin)
+    skip = Skip(stdin)
     lo, hi = _part(starts, cut.end)
     if prefix == 0 == lo:
-        _frame(out, b"S")
+        frame(out, b"S")
     for i, j in _pieces(starts, bound, lo, hi):
         stop = starts[j] if j < len(starts) else cut.end
         if not items_plain(text, cut, starts[i], stop):
-            raise _Fail
+            raise Fail
         raws = skip.digests(text, starts, cut.end, i, j, context)
         skips = [skip.skipped(raw) for raw in raws]
         items: dict[int, object] = {}
@@ -239,7 +262,7 @@ def _run_list(text: str, path: str, cut, out, stdin) -> None:
             docs = fast_documents(text[starts[i + a]:end])
             if (docs is None or len(docs) != 1 or type(docs[0]) is not list
                     or len(docs[0]) != b - a or _too_deep_any([{**head, "items": docs[0]}])):
-                raise _Fail
+                raise Fail
             items.update(zip(range(a, b), docs[0], strict=True))
         objects: list[dict | None] = []
         digests: list[str | None] = []
@@ -251,11 +274,12 @@ def _run_list(text: str, path: str, cut, out, stdin) -> None:
             made = flatten({**head, "items": [items[k]]}, path, 1)
             objects.extend(made)
             digests.extend([raws[k] if len(made) == 1 else None] * len(made))
-        _frame(out, b"D", _dumps([1] * len(objects), objects, digests,
-                                 text[starts[i]:stop] if items else ""))
+        frame(out, b"D", dumps([1] * len(objects), objects, digests,
+                                 text[starts[i]:stop] if items else "",
+                                 skip.prepared(objects, digests)))
         if j == prefix:
-            _frame(out, b"S")
-    _frame(out, b"E")
+            frame(out, b"S")
+    frame(out, b"E")
 
 
 class _Behind:
@@ -287,7 +311,11 @@ class _Behind:
         self.thread.join()
 
 
-def main() -> int:
+def main(run_file: Callable = run) -> int:
+    """`run_file(path, out, stdin)`: what reads the file and writes the frames (`run`)."""
+    # a short-lived process making many objects: cycles are not worth collecting (as the
+    # parent, cli/entry.py); the collector's passes cost a third of a big JSON parse
+    gc.disable()
     out = sys.stdout.buffer
     try:
         import fcntl  # noqa: PLC0415 - Linux only, and only here
@@ -303,12 +331,12 @@ def main() -> int:
         FIRST_BYTES, PIECE_BYTES = int(args[2]), int(args[3])
     writer = _Behind(out) if PART else out
     try:
-        run(sys.argv[1], writer, sys.stdin.buffer)
+        run_file(sys.argv[1], writer, sys.stdin.buffer)
     except BrokenPipeError:  # the parent stopped reading: nothing to tell it
         os._exit(1)
-    except (_Fail, ClientError, Exception):
+    except (Fail, ClientError, Exception):
         try:
-            _frame(writer, b"F")
+            frame(writer, b"F")
         except OSError:
             os._exit(1)
         return 1

@@ -128,3 +128,34 @@ def salted_digest(salt: str, raw: str) -> str:
     input_digests): the piece's raw digest (pipechild: blake2b of its kind of piece and its
     bytes) under the importing command's salt (kubesvc version, schemas, field validation)."""
     return hashlib.blake2b(salt.encode() + b"\0text\0" + raw.encode(), digest_size=16).hexdigest()
+
+
+# -- a JSON List -------------------------------------------------------------------------------
+
+_JSON_ITEMS = re.compile(r'"items"\s*:\s*\[')
+# where one item ends and the next begins: best before an item's first key as kubectl writes it
+_JSON_NEXT_ITEM = re.compile(r'\}\s*,\s*(\{\s*"apiVersion"\s*:)')
+_JSON_BETWEEN = re.compile(r"\}\s*,\s*(\{)")  # else wherever two objects meet across a comma
+
+
+def json_list_items(text: str) -> tuple[int, int] | None:
+    """[start, end) of the text between the brackets of a JSON List's `items`, when its key is
+    the top-level object's for sure (no other object or array opens before it) and the text's
+    last `]` closes it; None: not found so. The caller proves the rest: the text around, with
+    `items` empty, must read as an object, and the text between as a run of values."""
+    found = _JSON_ITEMS.search(text)
+    if found is None:
+        return None
+    before = text[:found.start()]
+    if before.count("{") != 1 or "[" in before or not before.lstrip().startswith("{"):
+        return None
+    end = text.rfind("]")
+    return (found.end(), end) if end >= found.end() else None
+
+
+def json_item_cut(text: str, pos: int, end: int) -> tuple[int, int] | None:
+    """The first place from `pos` on where two items of a List may meet: (where one ends,
+    where the next begins), or None. It may be a place inside an item (two objects of a nested
+    list, a string): the text up to it then does not read as a run of values."""
+    found = _JSON_NEXT_ITEM.search(text, pos, end) or _JSON_BETWEEN.search(text, pos, end)
+    return (found.start() + 1, found.start(1)) if found is not None else None

@@ -54,10 +54,12 @@ def import_documents(ctx: ApiContext, docs: list[Document] | DocumentStream, obj
     report = ImportReport()
     bulk = len(docs) >= BULK and codec.enable()
     digests = _Digests(ctx) if bulk else None
-    if digests is not None and isinstance(docs, DocumentStream):  # text the state holds as it
-        docs.skip_known(digests.salt, digests.known)  # was made is not even parsed: stubs
     # a bulk import reads the stored keys once, then looks up only objects that exist
     existing = ctx.store.keys() if bulk else None
+    if digests is not None and isinstance(docs, DocumentStream):  # text the state holds as it
+        # was made is not even parsed (stubs), and a child that prepares (import_child.py)
+        # runs the stateless create steps of the Pods and Services this import creates
+        docs.skip_known(digests.salt, digests.known, _preparing(ctx, existing))
     # and writes its new objects a batch at a time (store/db.py `buffer_creates`)
     if bulk:
         ctx.store.bulk(len(docs))
@@ -71,7 +73,13 @@ def import_documents(ctx: ApiContext, docs: list[Document] | DocumentStream, obj
                 continue
             assert isinstance(docs, DocumentStream)
             doc.obj, doc.stub = docs.materialize(doc), None
-        raw = codec.encode(doc.obj) if bulk else None  # digested and copied from
+        if doc.prepared is not None and existing is not None and \
+                (doc.obj["kind"], doc.obj["metadata"]["namespace"],  # (a core kind: gk)
+                 doc.obj["metadata"]["name"]) in existing:
+            assert isinstance(docs, DocumentStream)  # stored meanwhile: replaced, from the text
+            doc.obj, doc.prepared = docs.materialize(doc), None
+        # digested and copied from (a prepared object came with its input's digest)
+        raw = codec.encode(doc.obj) if bulk and doc.prepared is None else None
         if digests is not None and digests.unchanged(doc, raw, result, objects):
             report.results.append(result)
             continue
@@ -102,6 +110,14 @@ def import_documents(ctx: ApiContext, docs: list[Document] | DocumentStream, obj
     return report
 
 
+def _preparing(ctx: ApiContext, existing: set[tuple[str, str, str]] | None) -> dict | None:
+    """What a child needs to prepare the Pods this import creates (registry.prepare)."""
+    if existing is None:
+        return None
+    return {"version": ctx.schemas.version, "fieldValidation": ctx.field_validation,
+            "existing": [key for key in existing if key[0] in registry.PREPARABLE]}
+
+
 class _Digests:
     """Re-importing the same dump: an object whose stored version an import wrote from this
     very document (same bytes, same kubesvc, same schemas) is `unchanged` without the API path.
@@ -121,8 +137,9 @@ class _Digests:
         self.current = self.res = None
         obj = doc.obj
         api_version, kind, meta = obj.get("apiVersion"), obj.get("kind"), obj.get("metadata")
-        if raw is None or not (isinstance(api_version, str) and isinstance(kind, str)
-                               and isinstance(meta, dict) and isinstance(meta.get("name"), str)):
+        if (raw is None and doc.prepared is None) or not (
+                isinstance(api_version, str) and isinstance(kind, str)
+                and isinstance(meta, dict) and isinstance(meta.get("name"), str)):
             return False
         # discovery's answer for a built-in kind asked before (admission.resource_for keeps
         # only kinds with a schema definition), else the schema's definition decides
@@ -133,9 +150,9 @@ class _Digests:
             res = find_resource(self.ctx, doc, obj)
         self.res = res
         # the digest of the text it came from (input/pipe.py), else of its JSON text
-        self.current = doc.digest or codec.digest(raw, self.salt)
-        if not self.known:  # a state no import wrote yet: nothing can be unchanged
-            return False
+        self.current = doc.digest or codec.digest(raw, self.salt)  # type: ignore[arg-type]
+        if not self.known or doc.prepared is not None:  # a state no import wrote yet, or an
+            return False  # object it does not hold (import_child.py): nothing is unchanged
         namespace = (meta.get("namespace") or "default") if res.namespaced else ""
         key = (res.gk, namespace, meta["name"])
         if not meta["name"] or self.known.get(key) != self.current:
@@ -186,8 +203,9 @@ def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport,
     """`existing`: the keys of every stored object (a bulk import), or None: look it up;
     `raw`: the document's `codec.encode` text, when the caller has it; `res`: the document's
     Resource, when the caller found it already (the copy is of the same kind)."""
-    if raw is not None and doc.fresh:  # no null in it (`raw`), nothing shared: no copy needed,
-        obj, null_free = doc.obj, True  # the document is not read again once written
+    if (raw is not None or doc.prepared is not None) and doc.fresh:  # no null in it (`raw`,
+        obj, null_free = doc.obj, True  # or prepared), nothing shared: no copy needed, the
+        # document is not read again once written
     else:
         obj, null_free = codec.copy_checked(doc.obj, raw)
     if null_free:
@@ -210,7 +228,7 @@ def _import_one(ctx, doc: Document, result: ApplyResult, report: ImportReport,
     if live is None:
         result.action = "created"
         result.obj = registry.create(ctx, res, obj, keep_status=True, known_absent=True,
-                                     restore=True)
+                                     restore=True, prepared=doc.prepared)
         return
     result.action, result.obj = _replace(ctx, res, obj, live)
 

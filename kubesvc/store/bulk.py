@@ -15,11 +15,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from itertools import chain
 
 from kubesvc.api import table_cells
 from kubesvc.store import codec, pod_facts
-from kubesvc.store.db import Store, summary_row
+from kubesvc.store.db import Store, insert_rows, summary_row
 
 _UPSERT = ("INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?) "
            "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body")
@@ -130,32 +129,11 @@ def _grow_cache(conn: sqlite3.Connection) -> None:
 
 _INSERT_HEAD = "INSERT INTO objects (id, gk, namespace, name, body) VALUES "
 _INSERT_SUMMARY_HEAD = "INSERT INTO objects (id, gk, namespace, name, body, summary) VALUES "
-# rows a multi-row INSERT takes at once (`insert_rows`)
-ROWS_PER_INSERT = 100
-
-
-def insert_rows(conn: sqlite3.Connection, head: str, width: int, rows: list[tuple]) -> None:
-    """`conn.executemany(head + "(?, ...)", rows)`, `width` values a row: the same rows
-    inserted in the same order, by statements of `ROWS_PER_INSERT` rows each (`VALUES (...),
-    (...), ...`) and one for the rest. A statement runs once for many rows: a fifth fewer
-    instructions than one run per row (cachegrind, an EndpointSlice and an Endpoints per
-    Service with their 7 label rows). A constraint that fails stops the statement it is in,
-    as it stops `executemany`; the caller rolls back either way."""
-    one = "(" + ",".join("?" * width) + ")"
-    size = ROWS_PER_INSERT
-    full = len(rows) - len(rows) % size
-    if full:
-        conn.executemany(head + ",".join([one] * size),
-                         [tuple(chain.from_iterable(rows[i:i + size]))
-                          for i in range(0, full, size)])
-    if full < len(rows):
-        rest = rows[full:]
-        conn.execute(head + ",".join([one] * len(rest)), tuple(chain.from_iterable(rest)))
 
 
 def _put_with_ids(conn: sqlite3.Connection, prepared: list, with_summary: bool) -> None:
-    """Runs of creates (explicit ids, plain INSERT: an existing key fails) and of updates,
-    each one `executemany`, in the rows' order."""
+    """Runs of creates (explicit ids, plain INSERT: an existing key fails; multi-row
+    statements, `insert_rows`) and of updates, each one `executemany`, in the rows' order."""
     next_id = (conn.execute("SELECT max(id) FROM objects").fetchone()[0] or 0) + 1
     runs: list[tuple[bool, list, list, list]] = []  # (creates?, bodies, labels, dropped)
     for gk, ns, name, body, summary, labels, old_labels in prepared:

@@ -16,6 +16,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from itertools import chain
 
 from kubesvc.api import table_cells
 from kubesvc.api.errors import StoreError
@@ -90,6 +91,27 @@ _FLUSH_ROWS = 2000
 
 def object_key(gk: str, namespace: str, name: str) -> str:
     return f"{gk}/{namespace}/{name}"
+
+
+# rows a multi-row INSERT takes at once (`insert_rows`)
+ROWS_PER_INSERT = 100
+
+
+def insert_rows(conn: sqlite3.Connection, head: str, width: int, rows: list[tuple]) -> None:
+    """`conn.executemany(head + "(?, ...)", rows)` for rows of `width` values: the same rows
+    in the same order, by statements of ROWS_PER_INSERT rows each (`VALUES (...), (...),
+    ...`) and one for the rest. A statement run once for many rows costs SQLite a fifth fewer
+    instructions than one run a row. A constraint that fails stops the statement it is in, as
+    it stops `executemany`; the caller rolls back either way."""
+    one = "(" + ",".join("?" * width) + ")"
+    full = len(rows) - len(rows) % ROWS_PER_INSERT
+    if full:
+        conn.executemany(head + ",".join([one] * ROWS_PER_INSERT),
+                         [tuple(chain.from_iterable(rows[i:i + ROWS_PER_INSERT]))
+                          for i in range(0, full, ROWS_PER_INSERT)])
+    if full < len(rows):
+        rest = rows[full:]
+        conn.execute(head + ",".join([one] * len(rest)), tuple(chain.from_iterable(rest)))
 
 
 def summary_row(gk: str, obj: dict) -> str | None:
@@ -513,18 +535,22 @@ class Store:
         sql += " ORDER BY o.namespace || '/' || o.name"  # etcd key order, as list() above
         return [json.loads(r[0]) for r in self.conn.execute(sql, args)]
 
-    def put(self, gk: str, obj: dict, new: bool = False) -> None:
+    def put(self, gk: str, obj: dict, new: bool = False,
+            derived: tuple[str | None, tuple | None] | None = None) -> None:
         """Insert or replace an object (metadata already filled by the caller). `new` says the
-        caller knows it does not exist yet, which saves the label-index comparison."""
+        caller knows it does not exist yet, which saves the label-index comparison.
+        `derived`: the object's (summary_row, pod_facts.row), when the caller has them."""
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
         body = codec.dumps(obj)  # json.dumps' text (orjson's in a bulk command)
         if new and self.buffer_creates:  # written with the next ones, by `_flush`
             labels = meta.get("labels")
-            self._pending.append((gk, ns, name, body, summary_row(gk, obj) if self.has_summary
+            if derived is None:
+                derived = (summary_row(gk, obj) if self.has_summary else None,
+                           pod_facts.row(obj) if gk == "Pod" else None)
+            self._pending.append((gk, ns, name, body, derived[0] if self.has_summary
                                   else None, [(k, str(v)) for k, v in labels.items()]
-                                  if labels else None,
-                                  pod_facts.row(obj) if gk == "Pod" else None))
+                                  if labels else None, derived[1]))
             if len(self._pending) >= _FLUSH_ROWS:  # the buffer's memory stays bounded
                 self._flush()
             return
@@ -578,15 +604,15 @@ class Store:
             return
         conn = self._writer()
         first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM objects").fetchone()[0]
-        conn.executemany(
-            "INSERT INTO objects (id, gk, namespace, name, body, summary) "
-            "VALUES (?, ?, ?, ?, ?, ?)" if self.has_summary else
-            "INSERT INTO objects (id, gk, namespace, name, body) VALUES (?, ?, ?, ?, ?)",
-            [(first + i, *row[:5]) if self.has_summary else (first + i, *row[:4])
-             for i, row in enumerate(rows)])
-        conn.executemany("INSERT INTO labels VALUES (?, ?, ?)",
-                         [(first + i, k, v) for i, row in enumerate(rows) if row[5]
-                          for k, v in row[5]])
+        if self.has_summary:
+            insert_rows(conn, "INSERT INTO objects (id, gk, namespace, name, body, summary) "
+                        "VALUES ", 6, [(first + i, *row[:5]) for i, row in enumerate(rows)])
+        else:
+            insert_rows(conn, "INSERT INTO objects (id, gk, namespace, name, body) VALUES ", 5,
+                        [(first + i, *row[:4]) for i, row in enumerate(rows)])
+        insert_rows(conn, "INSERT INTO labels VALUES ", 3,
+                    [(first + i, k, v) for i, row in enumerate(rows) if row[5]
+                     for k, v in row[5]])
         facts = [row[6] for row in rows if row[6] is not None]
         if facts:  # what the endpoint controllers read, kept with the pods' bodies
             pod_facts.write(conn, facts)

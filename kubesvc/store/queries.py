@@ -335,3 +335,47 @@ def namespace_facts_text(store: Store, namespace: str) -> str | None:
     if row[0] != pods:
         return None
     return row[1] if pods else "[]"
+
+
+# --- `get`'s tables namespace by namespace (wide4) ---------------------------------------------
+
+_NOT_PLAIN = ("\t", "\n", "\r", "\f", "\x1b")
+
+def table_groups(store: Store, gk: str, namespace: str | None, fields: int,
+                 cut: str | None = None) -> list[tuple[str, list[str], bool]] | None:
+    """table_fields' rows a namespace at a time: (namespace, [name, then the summary's own
+    strings: its version tag and cells] × its rows, plain) in `Store.list`'s order
+    (namespaces in etcd key order), from one GROUP BY over the objects_summary index: per
+    row SQLite joins two strings, not four, and no namespace string is made a row. `plain`:
+    those strings are ASCII without a tab, newline, CR, form feed or ESC (what a table
+    prints as it is). None where table_rows must answer (as table_fields: no summaries, a
+    summary missing, of another version or with another number of cells, or the rows not
+    in name order). With `cut`, each summary is read up to its first cell that begins with
+    `cut` (a pod's brief, `[`...), left out (then a row whose summary has no such cell, or
+    one earlier, has too few strings: None)."""
+    if not store.has_summary:
+        return None
+    where, args = ("gk=?", [gk]) if namespace is None else ("gk=? AND namespace=?",
+                                                           [gk, namespace])
+    sep, version = table_cells.SEP, table_cells.SUMMARY_VERSION
+    map_file(store)  # the index pages straight from the page cache (see map_file)
+    out = []
+    # a NULL summary makes its row's text NULL, which group_concat leaves out (the count
+    # then tells); the rows' order within a group is the index's: checked, not assumed
+    summary, cut_args = ("summary", []) if cut is None else (
+        "substr(summary, 1, instr(summary, ?) - 1)", [sep + cut])
+    for ns, count, text in store.conn.execute(
+            f"SELECT namespace, count(*), group_concat(name || ? || {summary}, ?) FROM objects "
+            f"WHERE {where} GROUP BY namespace ORDER BY namespace",
+            [sep, *cut_args, sep, *args]):
+        parts = (text or "").split(sep)
+        if len(parts) != count * fields or parts[1::fields].count(version) != count:
+            return None
+        names = parts[0::fields]
+        if names != sorted(names):
+            return None
+        plain = text.isascii() and not any(ch in text for ch in _NOT_PLAIN)
+        out.append((ns, parts, plain))
+    if len(out) > 1:
+        out.sort(key=lambda group: group[0] + "/")  # etcd key order: `NS/` as bytes
+    return out

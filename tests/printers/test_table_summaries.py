@@ -9,7 +9,7 @@ import pytest
 
 from kubesvc.api import table_cells
 from kubesvc.printers.duration import translate_timestamp_since
-from kubesvc.printers.table import columns
+from kubesvc.printers.table import columns, service_text
 from kubesvc.printers.table.columns import (
     FINISH,
     SERVICE_FIELDS,
@@ -18,6 +18,7 @@ from kubesvc.printers.table.columns import (
     table_for,
 )
 from kubesvc.printers.table.columns_core import Ages
+from kubesvc.printers.table.service_text import PodGroups, ServiceGroups, pod_table, service_table
 
 NOWS = [datetime(2026, 12, 1, 0, 0, 0, tzinfo=UTC), datetime(2026, 12, 7, 16, 59, 7, tzinfo=UTC),
         datetime(2026, 12, 7, 16, 59, 7, 250000, tzinfo=UTC),
@@ -79,6 +80,48 @@ def test_an_age_column_is_translate_timestamp_since(now):
     ages = Ages(now)
     ages.column(plain[:700])  # some remembered already
     assert ages.column(stamps) == expected
+
+
+def _around_whole_hours(now: datetime) -> list[str]:
+    """Timestamps a second either side of, and at, the instants the AGE cell changes near
+    two days, eight days, two years: where Ages.cells' whole hours must be exact."""
+    base = now.replace(microsecond=0)
+    out = []
+    for hours in (*range(46, 51), *range(190, 195), *range(17518, 17523), 24 * 30, 24 * 30 + 1):
+        for second in (-1, 0, 1):
+            out.append((base - timedelta(hours=hours, seconds=second)).astimezone(UTC)
+                       .strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return out
+
+
+def _no_column(self, stamps):
+    raise AssertionError("Ages.cells took Ages.column for plain timestamps")
+
+
+@pytest.mark.parametrize("now", NOWS)
+def test_an_age_column_at_once_is_translate_timestamp_since(now, monkeypatch):
+    """Ages.cells (the column by hours, in C loops) gives each cell __call__ would, for plain
+    timestamps (without Ages.column, when now is a whole second), and with odd ones among
+    them (Ages.column)."""
+    plain = _timestamps(now, 2000) + _around_whole_hours(now)
+    random.Random(7).shuffle(plain)
+    lists = [plain, plain[:1], _around_whole_hours(now), [ts[:8] + "30" + ts[10:] for ts in plain],
+             [ts[:11] + "23" + ts[13:] for ts in plain]]
+    for stamps in lists:
+        expected = [translate_timestamp_since(ts, now) for ts in stamps]
+        with monkeypatch.context() as patch:
+            if now.microsecond == 0:
+                patch.setattr(Ages, "column", _no_column)
+            assert Ages(now).cells(list(stamps)) == expected
+    for odd in ODD + ["2026-11-01T23:00:00Z\x1f2026-11-01T23:00:00Z", "2026-11-01T23:0d:00Z"]:
+        stamps = plain[:300] + [odd] + plain[300:600]
+        assert Ages(now).cells(stamps) == [translate_timestamp_since(ts, now) for ts in stamps]
+
+
+def test_finish_kinds_are_the_summary_kinds():
+    """get_view picks the kinds it prints from summaries by table_cells.CELLS (not importing
+    columns): they must be the kinds columns can finish."""
+    assert set(FINISH) == set(table_cells.CELLS)
 
 
 def _pod(name, **status):
@@ -169,3 +212,92 @@ def test_a_table_from_flat_fields_is_table_for(count, opts, piece, monkeypatch):
     objs = sorted(objs, key=lambda o: (o["metadata"]["namespace"], o["metadata"]["name"]))
     text = summary_table("Service", fields, now, **opts)
     assert "".join(text) == table_for("Service", objs, now, **opts)
+
+
+def _groups(objs) -> ServiceGroups:
+    groups = ServiceGroups()
+    for ns, name, summary, _ in sorted(_rows(objs)):
+        if not groups or groups[-1][0] != ns:
+            groups.append((ns, [], True))
+        groups[-1][1].extend([name, *summary.split(table_cells.SEP)])
+    return ServiceGroups((ns, parts, all(s.isascii() and not any(ch in s for ch in "\t\n\r\f\x1b")
+                                        for s in parts)) for ns, parts, _ in groups)
+
+
+@pytest.mark.parametrize("count", [1, 3, 9])
+@pytest.mark.parametrize("opts", [{}, {"wide": True}, {"all_namespaces": True},
+                                  {"all_namespaces": True, "wide": True, "no_headers": True},
+                                  {"all_namespaces": True, "show_kind_prefix": "Service"}])
+@pytest.mark.parametrize("piece", [400, 5])
+@pytest.mark.parametrize("odd", [False, True])
+def test_a_table_from_groups_is_table_for(count, opts, piece, odd, monkeypatch):
+    """A Service table from rows a namespace at a time (ServiceGroups, printed in pieces) is
+    table_for's text: several namespaces (one whose name holds a `%`), odd cells (tabs,
+    non-ASCII, controls: then summary_table's other ways)."""
+    monkeypatch.setattr(service_text, "CHUNK_ROWS", piece)
+    monkeypatch.setattr(columns, "_CHUNK_ROWS", piece)
+    now = datetime(2026, 12, 1, 7, 30, 15, tzinfo=UTC)
+    stamps = _timestamps(now, 3 * count)
+    services = ODD_SERVICES if odd else ODD_SERVICES[:3]
+    objs = [{**svc, "metadata": {**svc["metadata"], "name": f"{svc['metadata']['name']}{i}-{j}",
+                                 "namespace": ("a", "ns", "x%sy")[(i + j) % 3],
+                                 "creationTimestamp": stamps[(i + j) % len(stamps)]}}
+            for i in range(count) for j, svc in enumerate(services[:3 + count])]
+    objs = sorted(objs, key=lambda o: (o["metadata"]["namespace"], o["metadata"]["name"]))
+    expected = table_for("Service", objs, now, **opts)
+    assert "".join(summary_table("Service", _groups(objs), now, **opts)) == expected
+    if "show_kind_prefix" not in opts:
+        text = service_table(_groups(objs), now, **opts)
+        assert (text is None) == odd
+        if text is not None:
+            assert "".join(text) == expected
+
+
+def _pod_groups(objs) -> PodGroups:
+    groups = PodGroups()
+    for ns, name, summary, _ in sorted(_rows(objs)):
+        if not groups or groups[-1][0] != ns:
+            groups.append((ns, [], True))
+        groups[-1][1].extend([name, *summary[:summary.index("\x1f[")].split(table_cells.SEP)])
+    return PodGroups((ns, parts, all(s.isascii() and not any(ch in s for ch in "\t\n\r\f\x1b")
+                                    for s in parts)) for ns, parts, _ in groups)
+
+
+@pytest.mark.parametrize("restarts", [False, True])
+@pytest.mark.parametrize("opts", [{}, {"wide": True}, {"all_namespaces": True},
+                                  {"all_namespaces": True, "wide": True, "no_headers": True},
+                                  {"all_namespaces": True, "show_kind_prefix": "Pod"}])
+@pytest.mark.parametrize("piece", [400, 3])
+def test_a_pod_table_from_groups_is_table_for(restarts, opts, piece, monkeypatch):
+    """A pod table from rows a namespace at a time (PodGroups: summaries without their
+    briefs) is table_for's text; a RESTARTS cell that needs its last restart's time makes
+    pod_table decline (summary_table then prints it all the same)."""
+    monkeypatch.setattr(service_text, "CHUNK_ROWS", piece)
+    now = datetime(2026, 12, 1, 7, 30, 15, tzinfo=UTC)
+    stamps = _timestamps(now, 40)
+    chosen = [p for p in PODS[:-1] if restarts or not p["metadata"]["name"].startswith("rest")]
+    objs = [{**p, "metadata": {**p["metadata"], "name": f"{p['metadata']['name']}-{i}",
+                               "namespace": ("a", "ns", "x%sy")[i % 3],
+                               "creationTimestamp": stamps[i % len(stamps)]}}
+            for i in range(12) for p in chosen]
+    objs = sorted(objs, key=lambda o: (o["metadata"]["namespace"], o["metadata"]["name"]))
+    expected = table_for("Pod", objs, now, **opts)
+    assert "".join(summary_table("Pod", _pod_groups(objs), now, **opts)) == expected
+    if "show_kind_prefix" not in opts:
+        text = pod_table(_pod_groups(objs), now, **opts)
+        assert (text is None) == restarts
+        if text is not None:
+            assert "".join(text) == expected
+
+
+def test_pod_layout_is_the_pod_columns():
+    from kubesvc.printers.table import columns_workloads as work
+
+    _, _, names, wide_only = service_text.LAYOUTS["Pod"]
+    shown = [n for n in names if n]
+    assert [(n, 1 if names.index(n) in wide_only else 0) for n in shown] == work.POD_COLUMNS
+    _, _, names, wide_only = service_text.LAYOUTS["Service"]
+    from kubesvc.printers.table import columns_core as core
+
+    assert [(n, 1 if names.index(n) in wide_only else 0) for n in names if n] == \
+        core.SERVICE_COLUMNS

@@ -46,6 +46,11 @@ def applied(cli):
     ["UPDATE objects SET summary = NULL"],
     ["UPDATE objects SET summary = '0' || substr(summary, 2) WHERE summary IS NOT NULL"],
     ["UPDATE objects SET summary = NULL WHERE gk = 'Pod' AND rowid % 2 = 0"],
+    # pod summaries written before briefs existed (and one with its cells but a brief cut)
+    ["UPDATE objects SET summary = substr(summary, 1, instr(summary, char(31) || '[') - 1) "
+     "WHERE gk = 'Pod'"],
+    ["UPDATE objects SET summary = substr(summary, 1, instr(summary, char(31) || '[') - 1) "
+     "WHERE gk = 'Pod' AND rowid % 3 = 0"],
 ])
 def test_missing_or_other_version_summaries_print_from_bodies(applied, damage):
     before = _outputs(applied)

@@ -45,12 +45,33 @@ def _raise(svc: dict, errors) -> None:
 
 
 def create(ctx, svc: dict, keep_status: bool) -> None:
-    spec = svc.setdefault("spec", {})
-    default_service(svc)
-    normalize_cluster_ips(svc)
-    _raise(svc, validate_service_name(svc))  # checked before allocating (1.35+)
-    passed: list[tuple] = []  # the cluster IP fields validation found right (see validate_service)
-    _raise(svc, init_ip_family_fields(svc, None, passed))
+    passed = _before_allocation(svc)
+    commit(ctx, svc)
+    _after_allocation(ctx, svc, keep_status, passed)
+
+
+def prepare(ctx, svc: dict, keep_status: bool) -> bool:
+    """create's steps but the allocation, which reads the state (registry.prepare runs them
+    ahead): only for a Service that names every value allocation would give it (a restored
+    snapshot's), so that allocation changes nothing the other steps read; False otherwise.
+    Allocation then only takes those values (`commit`), and its errors, which come before
+    validation's in create, are the only ones left."""
+    passed = _before_allocation(svc)
+    spec = svc["spec"]
+    if _allocates_ip(svc) and not spec.get("clusterIP"):
+        return False
+    if spec.get("type") in ("NodePort", "LoadBalancer") and wants_node_ports(svc) and \
+            not all(isinstance(p, dict) and p.get("nodePort") for p in spec.get("ports") or []):
+        return False
+    if needs_health_check(svc) and not spec.get("healthCheckNodePort"):
+        return False
+    _after_allocation(ctx, svc, keep_status, passed)
+    return True
+
+
+def commit(ctx, svc: dict) -> None:
+    """Allocation: the cluster IP, node ports and health-check port, given or chosen."""
+    spec = svc["spec"]
     alloc = Allocator(ctx.store, ctx.settings)
     owner = _owner(svc)
     if _allocates_ip(svc):
@@ -59,6 +80,21 @@ def create(ctx, svc: dict, keep_status: bool) -> None:
         alloc.allocate_node_ports(svc, owner, wants_node_ports(svc))
     if needs_health_check(svc):
         alloc.allocate_health_check(svc, owner)
+
+
+def _before_allocation(svc: dict) -> list[tuple]:
+    """Defaulting, cluster IPs' normal form, the name, the IP family fields; the cluster IP
+    fields validation found right (see validate_service)."""
+    svc.setdefault("spec", {})
+    default_service(svc)
+    normalize_cluster_ips(svc)
+    _raise(svc, validate_service_name(svc))  # checked before allocating (1.35+)
+    passed: list[tuple] = []
+    _raise(svc, init_ip_family_fields(svc, None, passed))
+    return passed
+
+
+def _after_allocation(ctx, svc: dict, keep_status: bool, passed: list[tuple]) -> None:
     # PrepareForCreate clears status; a restored snapshot keeps its own (registry.py). Either
     # way the stored Service has `status.loadBalancer`, as Go's encoding of ServiceStatus does.
     if not keep_status:

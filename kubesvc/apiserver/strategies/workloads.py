@@ -97,6 +97,11 @@ def container_errors(spec: dict, path: str) -> list:
 
 class _Pod:
     def create(self, ctx, pod: dict, keep_status: bool) -> None:
+        self.prepare(ctx, pod, keep_status)
+        self.commit(ctx, pod)
+
+    def prepare(self, ctx, pod: dict, keep_status: bool) -> bool:
+        """create's part that reads no state (registry.prepare runs it ahead): every pod."""
         validate_pod(pod)
         # a restored pod went through the live cluster's admission plugins already
         source = pod if ctx.restoring else d.admit_pod(pod)
@@ -106,6 +111,9 @@ class _Pod:
         pod.update(_defaulted(source, copy=not ctx.restoring))
         if not keep_status:  # PrepareForCreate: the kubelet owns status
             pod["status"] = {"phase": "Pending", "qosClass": _qos(pod)}
+        return True
+
+    def commit(self, ctx, pod: dict) -> None:
         hold_pod_ip(ctx, pod)
 
     def update(self, ctx, new: dict, old: dict, keep_status: bool) -> None:

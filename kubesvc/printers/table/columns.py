@@ -17,6 +17,15 @@ from kubesvc.printers.table import columns_core as core
 from kubesvc.printers.table import columns_events as events
 from kubesvc.printers.table import columns_networking as net
 from kubesvc.printers.table import columns_workloads as work
+from kubesvc.printers.table.service_text import CHUNK_ROWS as _CHUNK_ROWS
+from kubesvc.printers.table.service_text import (
+    SERVICE_FIELDS,
+    PodGroups,
+    ServiceGroups,
+    SummaryFields,
+    groups_text,
+)
+from kubesvc.printers.table.service_text import SPECIAL as _SPECIAL
 from kubesvc.printers.table.tabwriter import render_flat, render_table
 
 RowFunc = Callable[[dict, datetime], list[str]]
@@ -148,6 +157,14 @@ def summary_table(
     # a pod's narrow row needs its first four cells only (and the last one, after restarts):
     # the rest of its summary (wide cells, the brief) is left unsplit
     short = kind == "Pod" and keep == [0, 1, 2, 3, 4]
+    if isinstance(rows, ServiceGroups | PodGroups) and not prefix:
+        text = groups_text(kind, rows, ages, wide, with_ns, no_headers)
+        if text is not None:
+            return text
+    if isinstance(rows, PodGroups):
+        rows = rows.rows()
+    if isinstance(rows, ServiceGroups):
+        rows = rows.fields()
     if isinstance(rows, SummaryFields):
         if kind == "Service" and len(columns) == 7 and not prefix:
             return _service_text(rows, ages, wide, with_ns, no_headers)
@@ -175,30 +192,11 @@ def summary_table(
     return render_table(headers, out, no_headers=no_headers)
 
 
-class SummaryFields(list):
-    """A kind's rows from the store as one flat list of strings, `fields` a row: namespace,
-    name, then its summary's version tag and cells (kubesvc.store.queries.table_fields)."""
-
-    fields = 0
-
-    def rows(self) -> list[tuple]:
-        """The same rows as table_rows gives them: (namespace, name, summary, None)."""
-        f, sep = self.fields, table_cells.SEP
-        return [(self[i], self[i + 1], sep.join(self[i + 2:i + f]), None)
-                for i in range(0, len(self), f)]
-
-
-SERVICE_FIELDS = 9  # namespace, name, version, TYPE, CLUSTER-IP, EXTERNAL-IP, PORT(S), created,
-# SELECTOR: table_cells.service_cells after the row's key
-_SPECIAL = ("\t", "\n", "\r", "\f", "\x1b")
-
-
 class Chunks(list):
     """A table's text in pieces, in order (written one by one: a big table is never one
     string, nor encoded as one)."""
 
 
-_CHUNK_ROWS = 400  # a piece of ~60 KB: below malloc's mmap threshold, so each reuses memory
 
 
 def _service_text(parts: SummaryFields, ages: core.Ages, wide: bool, with_ns: bool,
@@ -272,3 +270,4 @@ def _service_cells(rows: list[tuple], ages: core.Ages, wide: bool, with_ns: bool
             add((name, c[0], c[1], c[2], c[3], age, c[5]) if wide else
                 (name, c[0], c[1], c[2], c[3], age))
     return out
+
