@@ -4,6 +4,7 @@ Services it leaves, namespaces it is not handed, a helper that dies or never sta
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 
@@ -15,6 +16,12 @@ from kubesvc.store.db import Store
 from tests.controllers.test_endpoints_fast import NOW, SLICE_GK, _node, _pod, _service
 
 NAMESPACES = ("ns-a", "ns-b", "ns-c", "ns-d", "ns-e")
+
+
+@pytest.fixture(autouse=True)
+def _a_free_core(monkeypatch):
+    """Whatever the test machine's load: a helper may start (core_free is tested below)."""
+    monkeypatch.setattr(helper, "core_free", lambda: True)
 
 
 @pytest.fixture
@@ -152,3 +159,14 @@ def test_small_syncs_start_no_helper(store, monkeypatch):
     monkeypatch.setattr(helper, "MIN_SERVICES", 0)
     _sync_all(store)
     assert started[-1]
+
+
+@pytest.mark.parametrize(("cpus", "load", "free"), [
+    (1, 0.0, False), (2, 0.2, True), (2, 1.5, True), (2, 1.6, False), (4, 3.4, True),
+    (4, 3.6, False),
+])
+def test_a_helper_needs_a_free_core(monkeypatch, cpus, load, free):
+    monkeypatch.undo()  # the real core_free
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)))
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert helper.core_free() is free

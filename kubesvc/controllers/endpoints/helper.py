@@ -46,6 +46,9 @@ from kubesvc.controllers.endpoints.texts import write_new_service
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 # below this many Services to sync, a helper costs more than it saves (its start-up ~50 ms)
 MIN_SERVICES = 2000
+# how far past "all CPUs but one busy" the load average may be for a helper (core_free): the
+# sync itself counts ~1 in it
+LOAD_SLACK = 0.5
 # the helper's share of the Services: this process also writes every object (SQL, ~1/3 of
 # the work), so it builds the smaller part itself
 HELPER_SHARE = 0.75
@@ -55,6 +58,18 @@ _LENGTH = struct.Struct("<q")
 def can_spawn() -> bool:
     """A helper can run here: Linux (memfd_create), a Python that can run this module."""
     return sys.platform == "linux" and hasattr(os, "memfd_create") and bool(sys.executable)
+
+
+def core_free() -> bool:
+    """Another core is likely free for the helper: the load average (last minute) leaves one
+    of this process's CPUs idle. On a machine busy with other work a helper only competes
+    with this process for the same CPU time (the sync then took longer than alone)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return False
+    return cpus > 1 and load <= cpus - 1 + LOAD_SLACK
 
 
 class Helper:
@@ -128,7 +143,7 @@ def start(store, wanted: Mapping[str, set[str] | None], order: list[str],
     sizes = [(ns, counts.get(ns, 0) if (names := wanted[ns]) is None else len(names))
              for ns in order]
     total = sum(n for _, n in sizes)
-    if total < MIN_SERVICES:
+    if total < MIN_SERVICES or not core_free():
         return None
     made = counts_by_namespace(store, SLICE_GK, "Endpoints")
     candidates, taken = [], 0
