@@ -34,9 +34,16 @@ from kubesvc.api.resources import for_gk
 from kubesvc.apiserver import meta as sysmeta
 from kubesvc.apiserver import registry
 from kubesvc.apiserver.context import ApiContext, Change
+from kubesvc.controllers.endpoints.built import Built
 from kubesvc.controllers.trusted import metadata_ok, strategy_is_noop_and_valid
 from kubesvc.store import codec
-from kubesvc.store.bulk import object_row, put_rows, reserve_resource_versions, text_row
+from kubesvc.store.bulk import (
+    has_summary,
+    object_row,
+    put_rows,
+    reserve_resource_versions,
+    text_row,
+)
 
 _QUEUE = "_bulk_writes"
 
@@ -137,19 +144,6 @@ def _queue(ctx: ApiContext) -> _Queue:
     return queue
 
 
-class Built:
-    """A new object a controller wrote as JSON text itself (`queue_built`): `head` is its text
-    up to its last metadata field, `tail` the rest, from the metadata's closing brace; the
-    system fields a create sets (creationTimestamp, resourceVersion, uid) go between them at
-    the flush. `labels`: its labels (strings)."""
-
-    __slots__ = ("head", "labels", "name", "namespace", "tail")
-
-    def __init__(self, namespace: str, name: str, head: str, tail: str, labels: dict):
-        self.namespace, self.name, self.head, self.tail = namespace, name, head, tail
-        self.labels = labels
-
-
 def queue_built(ctx: ApiContext, gk: str, built: Built, owners: list | None = None) -> None:
     """Create an object at the next flush from its text (`Built`), as `queue_write` with
     `current=None, plain=True, proven=True` would create the object the text is of: the
@@ -163,6 +157,18 @@ def queue_built(ctx: ApiContext, gk: str, built: Built, owners: list | None = No
     # ctx.record(gk, namespace, name, None, {"metadata": {...}}), its routing metadata made here
     ctx.changes.append(Change(gk, built.namespace, built.name, None,
                               {"labels": built.labels, "ownerReferences": owners}))
+
+
+def queue_built_many(ctx: ApiContext, namespace: str, objects: list[tuple]) -> None:
+    """`queue_built(ctx, gk, Built(namespace, name, head, tail, labels), owners)` for each
+    (gk, name, head, tail, labels, owners) of `objects`, in order."""
+    queue = _queue(ctx)
+    append, keys, changes = queue.append, queue.keys, ctx.changes
+    for gk, name, head, tail, labels, owners in objects:
+        append((gk, Built(namespace, name, head, tail, labels), None, True, True))
+        keys.add((gk, namespace, name))
+        changes.append(Change(gk, namespace, name, None,
+                              {"labels": labels, "ownerReferences": owners}))
 
 
 def flush(ctx: ApiContext) -> None:
@@ -179,12 +185,18 @@ def flush(ctx: ApiContext) -> None:
     kinds: dict[str, tuple] = {}
     created = rfc3339(ctx.now)
     dumps = _plain_dumps()
+    summarized: dict[str, bool] = {}  # has_summary, by kind
     for gk, obj, old, plain, proven in queue:
         if type(obj) is Built:
-            uid = _uuid5(f"{gk}/{obj.namespace}/{obj.name}/{rv}")
+            ns, name = obj.namespace, obj.name
+            uid = _uuid5(f"{gk}/{ns}/{name}/{rv}")
             body = (f'{obj.head},"creationTimestamp":"{created}","resourceVersion":"{rv}",'
                     f'"uid":"{uid}"{obj.tail}')
-            rows.append(text_row(store, gk, obj.namespace, obj.name, body, obj.labels))
+            summary = summarized.get(gk)
+            if summary is None:
+                summarized[gk] = summary = has_summary(store, gk)
+            rows.append(text_row(store, gk, ns, name, body, obj.labels) if summary
+                        else (gk, ns, name, body, None, obj.labels, None))  # (text_row's)
             rv += 1
             continue
         kind = kinds.get(gk)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from kubesvc.api import table_cells
 from kubesvc.store import codec, pod_facts
-from kubesvc.store.db import Store, summary_row
+from kubesvc.store.db import Store, insert_rows, summary_row
 
 _UPSERT = ("INSERT INTO objects (gk, namespace, name, body) VALUES (?, ?, ?, ?) "
            "ON CONFLICT (gk, namespace, name) DO UPDATE SET body=excluded.body")
@@ -112,6 +112,12 @@ BIG_BATCH = 2000
 CACHE_KIB = 64 * 1024
 
 
+def expect_big_write(store: Store) -> None:
+    """Many rows will be written in several batches (`put_rows` grows the cache itself only
+    for one big batch): the same larger page cache from now on."""
+    _grow_cache(store.conn)
+
+
 def _grow_cache(conn: sqlite3.Connection) -> None:
     """A big batch dirties more pages than SQLite's default 2 MiB page cache holds: they would
     be spilled to the WAL and read back while the indexes grow. This connection keeps up to
@@ -121,14 +127,13 @@ def _grow_cache(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
-_INSERT = "INSERT INTO objects (id, gk, namespace, name, body) VALUES (?, ?, ?, ?, ?)"
-_INSERT_SUMMARY = ("INSERT INTO objects (id, gk, namespace, name, body, summary) "
-                   "VALUES (?, ?, ?, ?, ?, ?)")
+_INSERT_HEAD = "INSERT INTO objects (id, gk, namespace, name, body) VALUES "
+_INSERT_SUMMARY_HEAD = "INSERT INTO objects (id, gk, namespace, name, body, summary) VALUES "
 
 
 def _put_with_ids(conn: sqlite3.Connection, prepared: list, with_summary: bool) -> None:
-    """Runs of creates (explicit ids, plain INSERT: an existing key fails) and of updates,
-    each one `executemany`, in the rows' order."""
+    """Runs of creates (explicit ids, plain INSERT: an existing key fails; multi-row
+    statements, `insert_rows`) and of updates, each one `executemany`, in the rows' order."""
     next_id = (conn.execute("SELECT max(id) FROM objects").fetchone()[0] or 0) + 1
     runs: list[tuple[bool, list, list, list]] = []  # (creates?, bodies, labels, dropped)
     for gk, ns, name, body, summary, labels, old_labels in prepared:
@@ -150,9 +155,12 @@ def _put_with_ids(conn: sqlite3.Connection, prepared: list, with_summary: bool) 
                 labels_out.extend((k, str(v), gk, ns, name) for k, v in labels.items())
     for create, bodies, labels_out, drop in runs:
         if create:
-            conn.executemany(_INSERT_SUMMARY if with_summary else _INSERT, bodies)
+            if with_summary:
+                insert_rows(conn, _INSERT_SUMMARY_HEAD, 6, bodies)
+            else:
+                insert_rows(conn, _INSERT_HEAD, 5, bodies)
             if labels_out:
-                conn.executemany("INSERT INTO labels VALUES (?, ?, ?)", labels_out)
+                insert_rows(conn, "INSERT INTO labels VALUES ", 3, labels_out)
         else:
             conn.executemany(_UPSERT_SUMMARY if with_summary else _UPSERT, bodies)
             if drop:

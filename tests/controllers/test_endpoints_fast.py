@@ -318,3 +318,31 @@ def test_what_the_fast_path_proves_the_full_checks_find(store, monkeypatch):
     for gk, obj, proven in seen:
         if proven:
             assert trusted.strategy_is_noop_and_valid(gk, obj, None), obj
+
+
+@pytest.mark.parametrize("length", [1, 57, 58, 59, 63])
+def test_text_path_names_slices_of_long_service_names(store, monkeypatch, length):
+    """A slice's generated name: `<name>-` cut to 58 characters, then five generated ones."""
+    with store.write():
+        store.put("Node", _node("n1", "z1"), new=True)
+        store.put("Pod", _ready_pod("p0", "u0", "10.0.0.1"), new=True)
+        for i in range(6):
+            name = f"s{i}" + "x" * (length - 2) if length > 1 else f"{i}"
+            store.put("Service", _selector_service(name[:length], f"u{i}"), new=True)
+    texts = []
+    monkeypatch.setattr(sync, "write_new_service",
+                        lambda *a: texts.append(fast_text.write_new_service(*a)) or texts[-1])
+    text_rows = _sync_all(store)
+    assert texts == [True] * 6
+    monkeypatch.setattr(sync, "fast_case", lambda svc, view: False)
+    assert text_rows == _sync_all(store)
+
+
+@pytest.mark.parametrize("labels", [
+    {}, {"app": "web"}, {"a": ""}, {"a" * 63: "b" * 63}, {"a" * 64: "b"}, {"a": "b" * 64},
+    {"-a": "b"}, {"a-": "b"}, {"a": "-b"}, {"a": "b_"}, {"a.b_c-d": "e.f_g-h"},
+    {"example.com/app": "web"}, {"a/b/c": "d"}, {"a": "b c"}, {"a": 'b"'}, {"a": "b\\"},
+    {"a": 1}, {"a": None}, {"a": True}, {"é": "b"}, {"a": "\u00e9"}, {"a\n": "b"},
+])
+def test_plain_labels_pass_as_the_full_check_says(labels):
+    assert fast_text._labels_pass(labels) == trusted.labels_ok(labels)

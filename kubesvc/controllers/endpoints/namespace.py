@@ -26,7 +26,6 @@ from kubesvc.controllers import trusted
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import legacy, slices
 from kubesvc.controllers.endpoints.gohash import sort_core_ports, sort_slice_ports
-from kubesvc.controllers.writer import queue_write
 from kubesvc.store import codec, pod_facts
 from kubesvc.store.pod_facts import (
     HOSTNAME,
@@ -42,11 +41,32 @@ from kubesvc.store.pod_facts import (
     TERMINATING,
     UID,
 )
-from kubesvc.store.queries import pods_for_endpoints
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 SERVICE_NAME_LABEL = eu.SERVICE_NAME_LABEL
 TERMINAL = ("Succeeded", "Failed")
+# past this many Services in a namespace, sync.py reads its pods, slices and Endpoints once
+FEW = 4
+SHARE = 8  # ... and they are at least 1/SHARE of the namespace's Services
+
+
+# lazy (below): the endpoint helper (helper.py) starts without the API server's write path,
+# and never writes nor reads the store
+
+
+def queue_write(ctx, gk: str, obj: dict, current: dict | None, plain: bool = False,
+                proven: bool = False) -> None:
+    """writer.queue_write."""
+    from kubesvc.controllers import writer  # noqa: PLC0415
+
+    writer.queue_write(ctx, gk, obj, current, plain, proven)
+
+
+def pods_for_endpoints(store, namespace: str, containers: bool) -> list[dict]:
+    """queries.pods_for_endpoints."""
+    from kubesvc.store import queries  # noqa: PLC0415
+
+    return queries.pods_for_endpoints(store, namespace, containers)
 
 
 def _loads_facts():
@@ -68,11 +88,30 @@ def loads_all(texts: list[str]) -> list[dict]:
     return [json.loads(text) for text in texts]
 
 
+def _facts_of_text(text: str, loads) -> list[list] | None:
+    """`pod_facts.namespace_facts` from the text it decodes (`queries.namespace_facts_text`)."""
+    facts = loads(text)
+    if any(f[0] != pod_facts.FACTS_VERSION for f in facts):
+        return None
+    names = [f[NAME] for f in facts]
+    if names != sorted(names):  # (the primary key's order already, in practice)
+        facts.sort(key=_name_of)
+    return facts
+
+
+def _name_of(facts: list) -> str:
+    return facts[NAME]
+
+
 class NamespaceView:
     """A namespace's pods (as facts, indexed by label set), EndpointSlices (by Service name)
     and Endpoints, read once for many Services."""
 
-    def __init__(self, store, namespace: str, services: list[dict]):
+    def __init__(self, store, namespace: str, services: list[dict],
+                 facts_text: str | None = None):
+        """`facts_text`: the namespace's facts as `queries.namespace_facts_text` read them,
+        read before (helper.py: then `store` is None, and the namespace has no EndpointSlice
+        and no Endpoints)."""
         self.store = store
         self.namespace = namespace
         self.slim: dict[int, dict] = {}
@@ -86,10 +125,16 @@ class NamespaceView:
             self.plain = "\\" not in text
             return decode(text)
 
-        facts = pod_facts.namespace_facts(store.conn, namespace, loads)
-        if facts is None:
+        if facts_text is not None:
+            facts = _facts_of_text(facts_text, loads)
+        else:
+            facts = pod_facts.namespace_facts(store.conn, namespace, loads)
+        if facts is None and store is not None:
             facts = self._facts_from_bodies(store, namespace)
-        if facts is None:  # a pod the facts cannot describe: every Service the general way
+        if facts is None and store is None:  # (helper.py then hands the namespace back)
+            self.usual = False
+            facts = []
+        elif facts is None:  # a pod the facts cannot describe: every Service the general way
             self.usual = False
             named = any(isinstance(p.get("targetPort"), str)
                         for s in services for p in (s.get("spec") or {}).get("ports") or ())
@@ -123,11 +168,14 @@ class NamespaceView:
             for item in label_set:
                 self.by_label[item].add(set_id)
         self.slices: dict[str, list[dict]] = defaultdict(list)
-        for eps in store.list(SLICE_GK, namespace):  # in name order, as list_by_labels
-            owner = (eps["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)
-            if owner is not None:
-                self.slices[owner].append(eps)
-        self.endpoints = {e["metadata"]["name"]: e for e in store.list("Endpoints", namespace)}
+        self.endpoints: dict[str, dict] = {}
+        if store is not None:
+            for eps in store.list(SLICE_GK, namespace):  # in name order, as list_by_labels
+                owner = (eps["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)
+                if owner is not None:
+                    self.slices[owner].append(eps)
+            self.endpoints = {e["metadata"]["name"]: e
+                              for e in store.list("Endpoints", namespace)}
         self.nodes: dict[str, tuple[bool, str | None, bool]] = {}
         self.node_texts: dict[str, tuple] = {}  # texts.py's, by node name
         self.texts_ok: bool | None = None  # texts.py's checks of the namespace
@@ -295,7 +343,7 @@ _PLANS_BY_USE: dict[tuple, PortPlan] = {}
 def ports_plan(svc: dict) -> PortPlan:
     raw = svc["spec"].get("ports") or ()
     try:
-        key = tuple(tuple(p.items()) for p in raw)
+        key = tuple(map(tuple, map(dict.items, raw)))  # (a TypeError for a port not a dict)
         plan = _PLANS.get(key)
     except (TypeError, AttributeError):  # an unhashable value: worked out for this one alone
         return PortPlan(svc)

@@ -13,7 +13,10 @@ where that cannot prove or write them, built as dicts (namespace.py `sync_new_se
 same bytes as the general controllers either way. Any other Service takes `sync_service`.
 The slices and Endpoints are written through the controllers' bulk path
 (writer.py `queue_owned`), in the order the one-by-one writes had, so they get the same
-resourceVersions, uids and names.
+resourceVersions, uids and names. A sync of thousands of Services hands its last namespaces
+to a helper process (helper.py), which builds their new Services' objects as text on the
+other core while this process builds the first namespaces and writes, namespace by
+namespace; its objects are queued here in their places, so nothing stored differs.
 """
 
 from __future__ import annotations
@@ -23,21 +26,22 @@ from collections import defaultdict
 from kubesvc.api.selectors import from_map
 from kubesvc.controllers import endpoints as ep
 from kubesvc.controllers.endpoints import endpoint_utils as eu
+from kubesvc.controllers.endpoints import helper as helpers
 from kubesvc.controllers.endpoints.namespace import (
+    FEW,
+    SHARE,
     NamespaceView,
     fast_case,
     loads_all,
     sync_new_service,
 )
 from kubesvc.controllers.endpoints.texts import write_new_service
-from kubesvc.controllers.writer import bulk_writes, queue_owned, remove
+from kubesvc.controllers.writer import bulk_writes, flush, queue_built_many, queue_owned, remove
+from kubesvc.store.bulk import expect_big_write
 from kubesvc.store.queries import namespaces_with, service_selectors
 
 SLICE_GK = "EndpointSlice.discovery.k8s.io"
 SLICE_MANAGERS = ("endpointslice-controller.k8s.io", "endpointslicemirroring-controller.k8s.io")
-# past this many Services in a namespace, read its pods, slices and Endpoints once
-FEW = 4
-SHARE = 8  # ... and they are at least 1/SHARE of the namespace's Services
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
@@ -131,25 +135,69 @@ def sync_endpoints(ctx, changes) -> None:
     nodes = LazyNodes(store)
     if wanted is None:
         wanted = {ns: None for ns in namespaces_with(store, "Service")}
-    with bulk_writes(ctx):
-        for ns in sorted(wanted):
-            names = wanted[ns]
-            view = None
-            if names is None or len(names) > FEW:  # many: one read of the namespace
-                every = loads_all(store.list_raw("Service", ns))
-                services = [s for s in every if names is None or s["metadata"]["name"] in names]
-                # and one read of its pods, unless these few Services are a small part of it
-                # (their pods then come cheaper through the label index)
-                if len(services) > FEW and len(services) * SHARE >= len(every):
-                    view = NamespaceView(store, ns, services)
-            else:
-                services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
-            for svc in services:
-                if view is not None and fast_case(svc, view):
-                    if not write_new_service(ctx, svc, view, nodes):
-                        sync_new_service(ctx, svc, view, nodes)
-                else:
-                    sync_service(ctx, svc, nodes, view)
+    order = sorted(wanted)
+    helper = helpers.start(store, wanted, order, nodes) if len(order) > 1 else None
+    if helper is not None:  # written namespace by namespace: as many rows as one big batch
+        expect_big_write(store)
+    try:
+        with bulk_writes(ctx):
+            for ns in order:
+                if helper is not None and helper.handles(ns):
+                    answer = helper.take(ns)
+                    if answer is not None:
+                        _replay(ctx, ns, wanted[ns], answer, helper.inputs.pop(ns), nodes)
+                        flush(ctx)
+                        continue
+                _sync_namespace(ctx, ns, wanted[ns], nodes)
+                if helper is not None:
+                    flush(ctx)  # written while the helper builds the next namespaces
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _replay(ctx, ns: str, names: set[str] | None, answer: list, inputs: tuple,
+            nodes) -> None:
+    """Queue what the helper built for a namespace (helper.py), and sync here, in their
+    places, the Services it left (with the view it would have read)."""
+    view: NamespaceView | None = None
+    services: list[dict] = []
+    for i, objects in enumerate(answer):
+        if objects is not None:
+            queue_built_many(ctx, ns, objects)
+            continue
+        if view is None:
+            raw, facts = inputs
+            every = loads_all(raw)
+            services = [s for s in every if names is None or s["metadata"]["name"] in names]
+            view = NamespaceView(ctx.store, ns, services, facts)
+        svc = services[i]
+        if fast_case(svc, view):
+            if not write_new_service(ctx, svc, view, nodes):
+                sync_new_service(ctx, svc, view, nodes)
+        else:
+            sync_service(ctx, svc, nodes, view)
+
+
+def _sync_namespace(ctx, ns: str, names: set[str] | None, nodes) -> None:
+    """Sync a namespace's wanted Services (`names`, None: every one)."""
+    store = ctx.store
+    view = None
+    if names is None or len(names) > FEW:  # many: one read of the namespace
+        every = loads_all(store.list_raw("Service", ns))
+        services = [s for s in every if names is None or s["metadata"]["name"] in names]
+        # and one read of its pods, unless these few Services are a small part of it
+        # (their pods then come cheaper through the label index)
+        if len(services) > FEW and len(services) * SHARE >= len(every):
+            view = NamespaceView(store, ns, services)
+    else:
+        services = [s for s in (store.get("Service", ns, n) for n in sorted(names)) if s]
+    for svc in services:
+        if view is not None and fast_case(svc, view):
+            if not write_new_service(ctx, svc, view, nodes):
+                sync_new_service(ctx, svc, view, nodes)
+        else:
+            sync_service(ctx, svc, nodes, view)
 
 
 def service_pods(store, svc: dict, index: NamespaceView | None = None) -> list[dict]:

@@ -15,14 +15,16 @@ takes `sync_new_service`, which handles every case. Same objects, same order, sa
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from operator import itemgetter
 
 from kubesvc.api.resources import for_gk
-from kubesvc.apiserver.registry import name_check
 from kubesvc.controllers import trusted
 from kubesvc.controllers.endpoints import endpoint_utils as eu
 from kubesvc.controllers.endpoints import legacy, slices
+from kubesvc.controllers.endpoints.built import Built
 from kubesvc.controllers.endpoints.namespace import (
     TERMINAL,
     NamespaceView,
@@ -30,7 +32,6 @@ from kubesvc.controllers.endpoints.namespace import (
     family_ips,
     ports_plan,
 )
-from kubesvc.controllers.writer import Built, queue_built
 from kubesvc.store import pod_facts
 
 # the facts' layout, unpacked by position below
@@ -48,6 +49,25 @@ _first = itemgetter(0)
 _CONDITIONS = {
     r: {t: f'{{"ready":{_BOOL[r and not t]},"serving":{_BOOL[r]},"terminating":{_BOOL[t]}}}'
         for t in (False, True)} for r in (False, True)}
+
+
+_sha256 = hashlib.sha256
+_NAME_BASE = eu._MAX_GENERATED_BASE  # a generated name's prefix is cut to this length
+# a label key without prefix, or a label value, that passes its check (IsQualifiedName's
+# name part, IsValidLabelValue: at most 63 alphanumerics, '-', '_', '.', alphanumeric at both
+# ends) and needs no escaping in JSON
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
+
+
+def _labels_pass(labels: dict) -> bool:
+    """`trusted.labels_ok(labels)`, answered here for labels of plain names and values (the
+    common kind: `app=web`) and by it for the others."""
+    match = _PLAIN_NAME.fullmatch
+    for key, value in labels.items():
+        if not (type(key) is str and type(value) is str and match(key)
+                and (not value or match(value))):
+            return trusted.labels_ok(labels)
+    return True
 
 
 def _esc(text: str) -> str:
@@ -97,17 +117,35 @@ def _checks_known() -> bool:
     """Both kinds' names are checked as DNS-1123 subdomains (what `service_names_ok` proves)."""
     global _CHECKS_KNOWN
     if _CHECKS_KNOWN is None:
+        # lazy: the endpoint helper (helper.py) starts without the API server's write path
+        from kubesvc.apiserver.registry import name_check  # noqa: PLC0415
+
         _CHECKS_KNOWN = all(name_check(for_gk(gk)) == "dns1123_subdomain"
                             for gk in (SLICE_GK, "Endpoints"))
     return _CHECKS_KNOWN
 
 
+def _queue_built():
+    """writer.queue_built: write_new_service's `emit` unless told otherwise."""
+    global _QUEUE_BUILT
+    if _QUEUE_BUILT is None:
+        # lazy: the endpoint helper (helper.py) starts without the API server's write path
+        from kubesvc.controllers.writer import queue_built  # noqa: PLC0415
+
+        _QUEUE_BUILT = queue_built
+    return _QUEUE_BUILT
+
+
+_QUEUE_BUILT = None
+
+
 _CHECKS_KNOWN: bool | None = None
 
 
-def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
+def write_new_service(ctx, svc: dict, view: NamespaceView, nodes, emit=None) -> bool:
     """Queue the EndpointSlices and the Endpoints of a Service `fast_case` accepts, as text;
-    False (nothing queued) where this cannot (see the module doc)."""
+    False (nothing queued) where this cannot (see the module doc). `emit`: what queues
+    each object (writer.queue_built, its signature; helper.py collects them instead)."""
     meta, spec = svc["metadata"], svc["spec"]
     ns, name = view.namespace, meta["name"]
     svc_labels = meta.get("labels") or {}
@@ -119,8 +157,10 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
         view.texts_ok = ns_ok = trusted.namespace_ok(ns) and _checks_known()
     if (not ns_ok or not trusted.service_names_ok(name) or type(uid) is not str
             or type(svc_labels) is not dict or meta.get("namespace") != ns
-            or (svc_labels and not trusted.labels_ok(svc_labels))):
+            or (svc_labels and not _labels_pass(svc_labels))):
         return False
+    if emit is None:
+        emit = _QUEUE_BUILT or _queue_built()
     family = spec["ipFamilies"][0]
     v4 = family == eu.IPV4
     plan = ports_plan(svc)
@@ -222,17 +262,20 @@ def write_new_service(ctx, svc: dict, view: NamespaceView, nodes) -> bool:
     if 0 < len(endpoints) <= slices.MAX_ENDPOINTS_PER_SLICE:  # one slice (_slice_bodies)
         if len(endpoints) > 1:
             endpoints.sort(key=_first)
-        slice_name = eu.generated_name(f"{name}-", f"{ns}/{name}/{family}/{port_key}/0", set())
+        # eu.generated_name(f"{name}-", f"{ns}/{name}/{family}/{port_key}/0", set())
+        slice_name = f"{name}-"[:_NAME_BASE] + _sha256(
+            f"{ns}/{name}/{family}/{port_key}/0#0".encode()).digest()[:5].translate(
+            eu._BYTE_TO_CHAR).decode()
         text = (f'}},"addressType":"{family}","endpoints":['
                 + ",".join([text for _, text in endpoints]) + f'],"ports":{slice_ports}}}')
-        queue_built(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest,
-                                         text, slice_labels), owners)
+        emit(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest, text,
+                                  slice_labels), owners)
     else:
         for slice_name, text in _slice_bodies(ns, name, family, endpoints, slice_ports,
                                               port_key):
-            queue_built(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest,
-                                             text, slice_labels), owners)
-    queue_built(ctx, "Endpoints", eps)
+            emit(ctx, SLICE_GK, Built(ns, slice_name, _SLICE_START + slice_name + rest, text,
+                                      slice_labels), owners)
+    emit(ctx, "Endpoints", eps)
     return True
 
 
