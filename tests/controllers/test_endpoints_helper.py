@@ -161,12 +161,21 @@ def test_small_syncs_start_no_helper(store, monkeypatch):
     assert started[-1]
 
 
-@pytest.mark.parametrize(("cpus", "load", "free"), [
-    (1, 0.0, False), (2, 0.2, True), (2, 1.5, True), (2, 1.6, False), (4, 3.4, True),
-    (4, 3.6, False),
+@pytest.mark.parametrize(("cpus", "runnable", "load", "free"), [
+    (1, 1, 0.0, False), (2, 1, 1.9, True), (2, 2, 0.2, False), (4, 3, 3.9, True),
+    (4, 4, 0.0, False),
+    # no count of the moment (not Linux): the last minute's load average decides
+    (1, None, 0.0, False), (2, None, 0.2, True), (2, None, 1.5, True), (2, None, 1.6, False),
+    (4, None, 3.4, True), (4, None, 3.6, False),
 ])
-def test_a_helper_needs_a_free_core(monkeypatch, cpus, load, free):
+def test_a_helper_needs_a_free_core(monkeypatch, cpus, runnable, load, free):
     monkeypatch.undo()  # the real core_free
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)))
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(helper, "runnable_now", lambda: runnable)
     assert helper.core_free() is free
+
+
+def test_runnable_now_counts_this_process():
+    count = helper.runnable_now()
+    assert count is None or count >= 1

@@ -61,15 +61,32 @@ def can_spawn() -> bool:
 
 
 def core_free() -> bool:
-    """Another core is likely free for the helper: the load average (last minute) leaves one
-    of this process's CPUs idle. On a machine busy with other work a helper only competes
-    with this process for the same CPU time (the sync then took longer than alone)."""
+    """Another core is likely free for the helper: the processes runnable right now (Linux's
+    /proc/loadavg) leave one of this process's CPUs idle, else the load average of the last
+    minute does. On a machine busy with other work a helper only competes with this process
+    for the same CPU time (the sync then took longer than alone). The count of the moment
+    comes first: the average still counts an import's parsing child that has just ended."""
     try:
         cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return False
+    runnable = runnable_now()
+    if runnable is not None:
+        return cpus > 1 and runnable - 1 <= cpus - 2  # (this process is one of them)
+    try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
         return False
     return cpus > 1 and load <= cpus - 1 + LOAD_SLACK
+
+
+def runnable_now() -> int | None:
+    """How many tasks are runnable this moment, this one included (None: not Linux)."""
+    try:
+        with open("/proc/loadavg", "rb") as fh:
+            return int(fh.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class Helper:
