@@ -196,6 +196,13 @@ def waiting_keys(conn: sqlite3.Connection) -> set[tuple[str, str]] | None:
 def namespace_facts(conn: sqlite3.Connection, namespace: str, loads) -> list[list] | None:
     """The facts of every pod of a namespace, in name order, read as one text (`loads` decodes
     JSON); None when some pod has none (or facts of another version)."""
+    text = namespace_facts_text(conn, namespace)
+    return None if text is None else facts_of_text(text, loads)
+
+
+def namespace_facts_text(conn: sqlite3.Connection, namespace: str) -> str | None:
+    """The facts of every pod of a namespace as one JSON array text, in the table's (name)
+    order; "[]" for a namespace without pods, None when some pod has no facts."""
     try:
         row = conn.execute("SELECT count(*), '[' || group_concat(facts, ',') || ']' "
                            "FROM pod_facts WHERE namespace=?", (namespace,)).fetchone()
@@ -207,15 +214,23 @@ def namespace_facts(conn: sqlite3.Connection, namespace: str, loads) -> list[lis
                         (namespace,)).fetchone()[0]
     if row[0] != pods:
         return None
-    if not pods:
-        return []
-    facts = loads(row[1])
+    return row[1] if pods else "[]"
+
+
+def facts_of_text(text: str, loads) -> list[list] | None:
+    """`namespace_facts_text`'s facts decoded (`loads`), in name order; None when some are of
+    another version."""
+    facts = loads(text)
     if any(f[0] != FACTS_VERSION for f in facts):
         return None
     names = [f[NAME] for f in facts]
     if names != sorted(names):  # (the primary key's order already, in practice)
-        facts.sort(key=lambda f: f[NAME])
+        facts.sort(key=_name_of)
     return facts
+
+
+def _name_of(facts: list) -> str:
+    return facts[NAME]
 
 
 def namespace_rows(conn: sqlite3.Connection, namespace: str) -> list[tuple]:

@@ -5,7 +5,6 @@ Every SQL statement of kubesvc lives in the store package; callers ask by name."
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from kubesvc.api import table_cells
 from kubesvc.store.db import Store
@@ -316,25 +315,6 @@ def counts_by_namespace(store: Store, *gks: str) -> dict[str, int]:
         f"SELECT namespace, count(*) FROM objects WHERE gk IN ({','.join('?' * len(gks))}) "
         "GROUP BY namespace", gks)
     return dict(rows.fetchall())
-
-
-def namespace_facts_text(store: Store, namespace: str) -> str | None:
-    """The facts of every pod of a namespace (store/pod_facts.py) as one JSON array text, in
-    the table's (name) order, as `pod_facts.namespace_facts` reads them before decoding;
-    "[]" for a namespace without pods, None when some pod has no facts."""
-    conn = store.conn
-    try:
-        row = conn.execute("SELECT count(*), '[' || group_concat(facts, ',') || ']' "
-                           "FROM pod_facts WHERE namespace=?", (namespace,)).fetchone()
-    except sqlite3.OperationalError as exc:
-        if "no such table" not in str(exc):
-            raise
-        return None
-    pods = conn.execute("SELECT count(*) FROM objects WHERE gk='Pod' AND namespace=?",
-                        (namespace,)).fetchone()[0]
-    if row[0] != pods:
-        return None
-    return row[1] if pods else "[]"
 
 
 # --- `get`'s tables namespace by namespace (wide4) ---------------------------------------------

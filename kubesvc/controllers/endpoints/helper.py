@@ -154,7 +154,8 @@ def start(store, wanted: Mapping[str, set[str] | None], order: list[str],
     if not can_spawn():
         return None
     # lazy: the helper itself starts without the store's queries (it never reads the store)
-    from kubesvc.store.queries import counts_by_namespace, namespace_facts_text  # noqa: PLC0415
+    from kubesvc.store.pod_facts import namespace_facts_text  # noqa: PLC0415
+    from kubesvc.store.queries import counts_by_namespace  # noqa: PLC0415
 
     counts = counts_by_namespace(store, "Service")
     sizes = [(ns, counts.get(ns, 0) if (names := wanted[ns]) is None else len(names))
@@ -182,7 +183,7 @@ def start(store, wanted: Mapping[str, set[str] | None], order: list[str],
             nodes[node["metadata"]["name"]] = node
         helper.send({name: node for name, node in nodes.items() if node is not None})
         for ns in reversed(candidates):
-            facts = namespace_facts_text(store, ns)
+            facts = namespace_facts_text(store.conn, ns)
             if facts is None:
                 continue
             raw = store.list_raw("Service", ns)

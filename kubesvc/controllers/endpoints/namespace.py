@@ -88,28 +88,13 @@ def loads_all(texts: list[str]) -> list[dict]:
     return [json.loads(text) for text in texts]
 
 
-def _facts_of_text(text: str, loads) -> list[list] | None:
-    """`pod_facts.namespace_facts` from the text it decodes (`queries.namespace_facts_text`)."""
-    facts = loads(text)
-    if any(f[0] != pod_facts.FACTS_VERSION for f in facts):
-        return None
-    names = [f[NAME] for f in facts]
-    if names != sorted(names):  # (the primary key's order already, in practice)
-        facts.sort(key=_name_of)
-    return facts
-
-
-def _name_of(facts: list) -> str:
-    return facts[NAME]
-
-
 class NamespaceView:
     """A namespace's pods (as facts, indexed by label set), EndpointSlices (by Service name)
     and Endpoints, read once for many Services."""
 
     def __init__(self, store, namespace: str, services: list[dict],
                  facts_text: str | None = None):
-        """`facts_text`: the namespace's facts as `queries.namespace_facts_text` read them,
+        """`facts_text`: the namespace's facts as `pod_facts.namespace_facts_text` read them,
         read before (helper.py: then `store` is None, and the namespace has no EndpointSlice
         and no Endpoints)."""
         self.store = store
@@ -126,7 +111,7 @@ class NamespaceView:
             return decode(text)
 
         if facts_text is not None:
-            facts = _facts_of_text(facts_text, loads)
+            facts = pod_facts.facts_of_text(facts_text, loads)
         else:
             facts = pod_facts.namespace_facts(store.conn, namespace, loads)
         if facts is None and store is not None:
